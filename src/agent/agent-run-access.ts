@@ -1,0 +1,25 @@
+import type { PendingRequirementRecord } from "../db/db.js";
+import { decodeAgentRunState, type AgentRunState, type RunAccess } from "../runs/index.js";
+
+function pendingRequirements(state: AgentRunState): PendingRequirementRecord[] {
+  const byCall = new Map(state.tools.map((execution) => [execution.toolCallId, execution]));
+  return state.requirements
+    .filter((requirement) => !requirement.frozen && requirement.resolution === null)
+    .map((requirement) => {
+      const execution = byCall.get(requirement.toolCallId);
+      return {
+        requirementId: requirement.id,
+        requirementKind: requirement.kind,
+        summary: `${state.agentName} wants to call ${execution?.toolName ?? "a tool"}(${JSON.stringify(execution?.toolArgs ?? {})})`,
+      };
+    });
+}
+
+/** How agent runs are stored: under kind "agent", owned by the agent id. */
+export const agentRunAccess: RunAccess<AgentRunState> = {
+  kind: "agent",
+  what: "agent run",
+  decode: decodeAgentRunState,
+  ownerId: (state) => state.agentId,
+  pending: pendingRequirements,
+};

@@ -1,0 +1,194 @@
+import { randomUUID } from "node:crypto";
+import type { Db } from "../db/db.js";
+import { defaultMemoryDb } from "../db/memory/default-db.js";
+import { ConfigurationError, KernError, RunNotPausedError } from "../errors.js";
+import type { Model } from "../models/index.js";
+import { claimRun, loadRun, saveRun, type AgentRunState, type LoadedRun } from "../runs/index.js";
+import type { Tool } from "../tools/index.js";
+import { agentRunAccess } from "./agent-run-access.js";
+import { applyResolutions, readContinueInput, type ContinueRunRef } from "./continue-input.js";
+import { driveAgentRun, type LoopContext } from "./run-loop.js";
+import { RunOutput } from "./run-output.js";
+import { markApprovedCalls } from "./tool-batch.js";
+
+export interface AgentOptions {
+  name: string;
+  /** Stable id runs are stored under; defaults to `name`. */
+  id?: string;
+  model: Model;
+  tools?: readonly Tool[];
+  instructions?: string;
+  description?: string;
+  /** Where runs are stored. Without one, runs live in this process's memory only. */
+  db?: Db;
+  /** Model turns allowed in one run before it stops with MaxTurnsExceededError (default 10). */
+  maxTurns?: number;
+}
+
+export interface RunOptions {
+  sessionId?: string;
+  userId?: string;
+  runId?: string;
+  signal?: AbortSignal;
+}
+
+export type ContinueOptions = Pick<RunOptions, "signal">;
+
+const AGENT_OPTIONS = new Set(["name", "id", "model", "tools", "instructions", "description", "db", "maxTurns"]);
+
+function checkOptions(options: AgentOptions): void {
+  for (const key in options) {
+    if (!AGENT_OPTIONS.has(key)) {
+      throw new ConfigurationError(`new Agent() does not support '${key}'; supported options: ${[...AGENT_OPTIONS].join(", ")}.`);
+    }
+  }
+  if (typeof options.name !== "string" || options.name === "") {
+    throw new ConfigurationError("new Agent() needs a name, e.g. new Agent({ name: 'AlertAgent', model }).");
+  }
+  if (typeof options.model?.generate !== "function") {
+    throw new ConfigurationError(`Agent '${options.name}' needs a model, e.g. new OpenAIResponses({ id: "gpt-5.4" }).`);
+  }
+  const tools = options.tools ?? [];
+  for (let index = 0; index < tools.length; index += 1) {
+    for (let other = index + 1; other < tools.length; other += 1) {
+      if (tools[index]?.name === tools[other]?.name) {
+        throw new ConfigurationError(`Agent '${options.name}' has two tools named '${tools[index]?.name}'; tool names must be unique.`);
+      }
+    }
+  }
+}
+
+/**
+ * An agent: calls its model, runs the tools it asks for, and pauses on gated tool calls until a
+ * human decides. Paused runs are stored in `db` and continued by any process with `continueRun`.
+ *
+ * @example
+ * const agent = new Agent({ name: "AlertAgent", model, tools: [sendAlert], db });
+ * let run = await agent.run("Send a weather alert for Tokyo");
+ * while (run.isPaused) {
+ *   for (const requirement of run.activeRequirements) requirement.confirm();
+ *   run = await agent.continueRun(run);
+ * }
+ */
+export class Agent {
+  readonly name: string;
+  readonly id: string;
+  readonly #options: AgentOptions;
+  #toolMap: Map<string, Tool> | undefined;
+
+  constructor(options: AgentOptions) {
+    checkOptions(options);
+    this.name = options.name;
+    this.id = options.id ?? options.name;
+    this.#options = options;
+  }
+
+  get description(): string | undefined {
+    return this.#options.description;
+  }
+  get model(): Model {
+    return this.#options.model;
+  }
+  get db(): Db {
+    return this.#options.db ?? defaultMemoryDb();
+  }
+  get tools(): ReadonlyMap<string, Tool> {
+    return (this.#toolMap ??= new Map((this.#options.tools ?? []).map((tool) => [tool.name, tool])));
+  }
+
+  /** Starts a run with `input` as the user message; resolves when it completes or pauses. */
+  async run(input: string, options: RunOptions = {}): Promise<RunOutput> {
+    if (typeof input !== "string") {
+      throw new ConfigurationError(`agent.run(input) takes a string, got ${typeof input}.`);
+    }
+    if (options.runId !== undefined && (await this.db.getRun("agent", options.runId)) !== null) {
+      throw new ConfigurationError(`A run with id '${options.runId}' already exists; pass a new runId or none.`);
+    }
+    const now = Date.now();
+    const state: AgentRunState = {
+      schemaVersion: 1,
+      kind: "agent",
+      runId: options.runId ?? randomUUID(),
+      sessionId: options.sessionId ?? randomUUID(),
+      userId: options.userId ?? null,
+      agentId: this.id,
+      agentName: this.name,
+      status: "running",
+      input,
+      content: null,
+      messages: [{ role: "user", content: input }],
+      tools: [],
+      requirements: [],
+      cursor: null,
+      turns: 0,
+      error: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    return this.#drive({ state, revision: 0 }, options.signal);
+  }
+
+  /**
+   * Continues a paused run: applies the decisions it carries, claims it atomically, runs what
+   * was approved (exactly once) and goes on until the run completes or pauses again.
+   */
+  async continueRun(run: RunOutput | ContinueRunRef, options: ContinueOptions = {}): Promise<RunOutput> {
+    const { runId, sessionId, supplied } = readContinueInput(run);
+    const loaded = await loadRun(this.db, agentRunAccess, runId, sessionId);
+    this.#checkOwner(loaded.state);
+    if (loaded.state.status !== "paused") {
+      throw new RunNotPausedError(runId, loaded.state.status);
+    }
+    applyResolutions(loaded.state, supplied, this.tools);
+    markApprovedCalls(loaded.state);
+    const claimed = await claimRun(this.db, agentRunAccess, loaded);
+    return this.#drive(claimed, options.signal);
+  }
+
+  /** Loads a stored run; never changes anything. */
+  async getRunOutput(runId: string, sessionId: string): Promise<RunOutput> {
+    const loaded = await loadRun(this.db, agentRunAccess, runId, sessionId);
+    return new RunOutput(loaded.state);
+  }
+
+  #checkOwner(state: AgentRunState): void {
+    if (state.agentId !== this.id) {
+      throw new ConfigurationError(
+        `Run '${state.runId}' belongs to agent '${state.agentId}', not '${this.id}'; continue it with that agent.`,
+      );
+    }
+  }
+
+  /** Runs the loop and stores the outcome; revision 0 means the run is not stored yet. */
+  async #drive(loaded: LoadedRun<AgentRunState>, signal: AbortSignal | undefined): Promise<RunOutput> {
+    const { state } = loaded;
+    const previous = loaded.revision === 0 ? null : loaded.revision;
+    try {
+      await driveAgentRun(state, this.#loopContext(signal));
+    } catch (error) {
+      const aborted = error instanceof Error && error.name === "AbortError";
+      state.status = aborted ? "cancelled" : "error";
+      state.error = {
+        code: error instanceof KernError ? error.code : aborted ? "KERN_ABORTED" : "KERN_UNEXPECTED",
+        message: error instanceof Error ? error.message : String(error),
+      };
+      await saveRun(this.db, agentRunAccess, state, previous);
+      if (error instanceof KernError && "runOutput" in error) error.runOutput = new RunOutput(state);
+      throw error;
+    }
+    await saveRun(this.db, agentRunAccess, state, previous);
+    return new RunOutput(state);
+  }
+
+  #loopContext(signal: AbortSignal | undefined): LoopContext {
+    return {
+      agentName: this.name,
+      provider: this.model.provider,
+      tools: this.tools,
+      signal,
+      model: this.model,
+      instructions: this.#options.instructions,
+      maxTurns: this.#options.maxTurns ?? 10,
+    };
+  }
+}

@@ -1,0 +1,90 @@
+import { z } from "zod";
+import { InvalidResolutionError, RequirementResolvedError, UnresolvedRequirementError } from "../errors.js";
+import { resolutionSchema, type AgentRunState, type Resolution } from "../runs/index.js";
+import type { Tool } from "../tools/index.js";
+import { RunOutput } from "./run-output.js";
+
+/** The second form of `continueRun`: ids plus requirement JSON from `RunRequirement.toJSON()`. */
+export interface ContinueRunRef {
+  runId: string;
+  sessionId: string;
+  requirements?: unknown[];
+}
+
+/** A decision the caller brought, keyed by requirement id. */
+export interface SuppliedResolution {
+  id: string;
+  resolution: Resolution | null;
+}
+
+const continueRefSchema = z.object({
+  runId: z.string().min(1),
+  sessionId: z.string().min(1),
+  requirements: z
+    .array(z.looseObject({ id: z.string(), resolution: resolutionSchema.nullable().optional() }))
+    .optional(),
+});
+
+/** Reads what the caller passed to continueRun: its run ids and the decisions it carries. */
+export function readContinueInput(run: RunOutput | ContinueRunRef): {
+  runId: string;
+  sessionId: string;
+  supplied: SuppliedResolution[];
+} {
+  if (run instanceof RunOutput) {
+    const supplied = run.requirements
+      .filter((requirement) => !requirement.isFrozen)
+      .map((requirement) => ({ id: requirement.id, resolution: requirement.resolution }));
+    return { runId: run.runId, sessionId: run.sessionId, supplied };
+  }
+  const parsed = continueRefSchema.safeParse(run);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InvalidResolutionError(
+      "(input)",
+      `continueRun() takes a RunOutput or { runId, sessionId, requirements? } where each requirement ` +
+        `is RunRequirement.toJSON() output; problem at '${issue?.path.join(".") ?? ""}': ${issue?.message ?? "invalid"}.`,
+    );
+  }
+  const supplied = (parsed.data.requirements ?? []).map((entry) => ({ id: entry.id, resolution: entry.resolution ?? null }));
+  return { runId: parsed.data.runId, sessionId: parsed.data.sessionId, supplied };
+}
+
+/**
+ * Applies the caller's decisions to freshly loaded state and checks that every active
+ * requirement is resolved, all before anything is claimed or run. Throws on the first problem;
+ * the caller discards the loaded state, so nothing stored changes.
+ */
+export function applyResolutions(
+  state: AgentRunState,
+  supplied: readonly SuppliedResolution[],
+  tools: ReadonlyMap<string, Tool>,
+): void {
+  const view = new RunOutput(state);
+  const byId = new Map(view.requirements.map((requirement) => [requirement.id, requirement]));
+  for (const { id, resolution } of supplied) {
+    const requirement = byId.get(id);
+    if (requirement === undefined) {
+      throw new InvalidResolutionError(id, `Run '${state.runId}' has no requirement '${id}'.`);
+    }
+    if (resolution === null) continue;
+    if (requirement.isFrozen) {
+      if (JSON.stringify(requirement.resolution) === JSON.stringify(resolution)) continue;
+      throw new RequirementResolvedError(id, `it was ${requirement.resolution?.type ?? "resolved"}`);
+    }
+    requirement.applyResolution(resolution);
+    if (resolution.type === "userInput") {
+      const tool = tools.get(requirement.toolExecution.toolName);
+      const checked = tool?.checkUserInput(resolution.values);
+      if (checked?.ok === false) {
+        throw new InvalidResolutionError(id, `User input for ${requirement.description} is invalid: ${checked.problem}.`);
+      }
+    }
+  }
+  const missing = view.activeRequirements.map((requirement) => ({
+    requirementId: requirement.id,
+    description: `${state.agentName}: ${requirement.description}`,
+    needs: requirement.needs,
+  }));
+  if (missing.length > 0) throw new UnresolvedRequirementError(missing);
+}

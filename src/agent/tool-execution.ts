@@ -1,0 +1,58 @@
+import type { RequirementState, ToolExecutionState } from "../runs/agent-run-state.js";
+
+/** One tool call the model made, with its outcome. A read-only view over stored run state. */
+export class ToolExecution {
+  readonly #state: ToolExecutionState;
+  readonly #requirement: RequirementState | undefined;
+
+  constructor(state: ToolExecutionState, requirement: RequirementState | undefined) {
+    this.#state = state;
+    this.#requirement = requirement;
+  }
+
+  get toolCallId(): string {
+    return this.#state.toolCallId;
+  }
+  get toolName(): string {
+    return this.#state.toolName;
+  }
+  get toolArgs(): Readonly<Record<string, unknown>> {
+    return this.#state.toolArgs;
+  }
+  /** Where the call is: `awaiting` a human, `running`, `done`, or `rejected` (never executed). */
+  get phase(): ToolExecutionState["phase"] {
+    return this.#state.phase;
+  }
+  get result(): string | undefined {
+    return this.#state.result ?? undefined;
+  }
+  get error(): string | undefined {
+    return this.#state.error ?? undefined;
+  }
+  get requiresConfirmation(): boolean {
+    return this.#state.gate === "confirmation";
+  }
+  /** `true` once approved, `false` once rejected, `null` while undecided or ungated. */
+  get confirmed(): boolean | null {
+    const resolution = this.#requirement?.resolution;
+    if (resolution === null || resolution === undefined) return null;
+    return resolution.type !== "rejected";
+  }
+  get confirmationNote(): string | undefined {
+    const resolution = this.#requirement?.resolution;
+    return resolution?.type === "rejected" ? (resolution.note ?? undefined) : undefined;
+  }
+  get requiresUserInput(): boolean {
+    return this.#state.gate === "userInput";
+  }
+  get userInputSchema(): Readonly<Record<string, unknown>> | undefined {
+    return this.#state.userInputSchema ?? undefined;
+  }
+  get externalExecutionRequired(): boolean {
+    return this.#state.gate === "externalExecution";
+  }
+
+  toJSON(): ToolExecutionState {
+    return this.#state;
+  }
+}

@@ -1,0 +1,250 @@
+import assert from "node:assert/strict";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import { StoreError } from "../errors.js";
+import { registerPendingConformance } from "./conformance-pending.test-helper.js";
+import type { Db, RunRecord } from "./db.js";
+
+/** Builds a stored run with readable defaults; override what the test is about. */
+export function makeRecord(overrides: Partial<RunRecord> = {}): RunRecord {
+  return {
+    kind: "agent",
+    runId: "run-1",
+    sessionId: "session-1",
+    userId: "user-1",
+    ownerId: "agent-a",
+    status: "paused",
+    revision: 1,
+    createdAt: 1_000,
+    updatedAt: 1_000,
+    leaseExpiresAt: null,
+    state: '{"schemaVersion":1,"step":0}',
+    pending: [],
+    ...overrides,
+  };
+}
+
+/** The record a caller would write next: one revision up, with `changes` applied. */
+export function nextRecord(record: RunRecord, changes: Partial<RunRecord> = {}): RunRecord {
+  return { ...record, revision: record.revision + 1, ...changes };
+}
+
+/** Matches a StoreError whose message contains `text`. */
+export function storeError(text: string): (error: unknown) => boolean {
+  return (error) => error instanceof StoreError && error.message.includes(text);
+}
+
+/** Factory for a fresh, empty store and the function that disposes of it. */
+export type MakeDb = () => Promise<{ db: Db; cleanup: () => Promise<void> }>;
+
+/**
+ * Registers the behaviour every {@link Db} implementation must share as node:test tests. Each test
+ * gets a fresh store from `makeDb`.
+ *
+ * @example
+ * runDbConformance("InMemoryDb", async () => ({ db: new InMemoryDb(), cleanup: async () => {} }));
+ */
+export function runDbConformance(name: string, makeDb: MakeDb): void {
+  describe(`${name} conformance`, () => {
+    let opened: { db: Db; cleanup: () => Promise<void> } | undefined;
+    const db = (): Db => {
+      assert.ok(opened, "beforeEach did not open a store");
+      return opened.db;
+    };
+    beforeEach(async () => {
+      opened = await makeDb();
+    });
+    afterEach(async () => {
+      await opened?.db.close();
+      await opened?.cleanup();
+      opened = undefined;
+    });
+
+    registerRecordTests(db);
+    registerUpdateTests(db);
+    registerListRunsTests(db);
+    registerPendingConformance(db);
+  });
+}
+
+function registerRecordTests(db: () => Db): void {
+  it("returns exactly what was inserted, every field", async () => {
+    const agentRun = makeRecord({
+      leaseExpiresAt: 9_000,
+      status: "running",
+      pending: [
+        { requirementId: "req-b", requirementKind: "confirmation", summary: "Send the alert?" },
+        { requirementId: "req-a", requirementKind: "userInput", summary: "Which channel?" },
+      ],
+    });
+    const workflowRun = makeRecord({ kind: "workflow", runId: "run-2", userId: null, ownerId: "wf" });
+    await db().insertRun(agentRun);
+    await db().insertRun(workflowRun);
+    assert.deepEqual(await db().getRun("agent", "run-1"), agentRun);
+    assert.deepEqual(await db().getRun("workflow", "run-2"), workflowRun);
+  });
+
+  it("returns null for a run that is not stored, or stored under the other kind", async () => {
+    await db().insertRun(makeRecord());
+    assert.equal(await db().getRun("agent", "missing"), null);
+    assert.equal(await db().getRun("workflow", "run-1"), null);
+  });
+
+  it("refuses a second insert of the same kind and id, keeping the original", async () => {
+    const original = makeRecord({ pending: [{ requirementId: "r", requirementKind: "confirmation", summary: "ok?" }] });
+    await db().insertRun(original);
+    await assert.rejects(
+      db().insertRun(makeRecord({ state: "{}", ownerId: "other", pending: [] })),
+      storeError("already stored"),
+    );
+    assert.deepEqual(await db().getRun("agent", "run-1"), original);
+    assert.equal((await db().listPendingRequirements()).length, 1);
+  });
+
+  it("keeps an agent run and a workflow run with the same id apart", async () => {
+    const agentRun = makeRecord({ state: '{"who":"agent"}' });
+    const workflowRun = makeRecord({ kind: "workflow", ownerId: "wf", state: '{"who":"workflow"}' });
+    await db().insertRun(agentRun);
+    await db().insertRun(workflowRun);
+    assert.equal(await db().updateRun(nextRecord(workflowRun, { state: '{"who":"wf2"}' }), 1), true);
+    assert.deepEqual(await db().getRun("agent", "run-1"), agentRun);
+    assert.equal((await db().getRun("workflow", "run-1"))?.state, '{"who":"wf2"}');
+    assert.equal((await db().listRuns()).length, 2);
+  });
+
+  it("never shares objects with callers", async () => {
+    const record = makeRecord({ pending: [{ requirementId: "r1", requirementKind: "confirmation", summary: "ok?" }] });
+    const expected = structuredClone(record);
+    await db().insertRun(record);
+    record.state = "changed";
+    record.pending[0]!.summary = "changed";
+    record.pending.push({ requirementId: "r2", requirementKind: "confirmation", summary: "x" });
+    const loaded = await db().getRun("agent", "run-1");
+    assert.deepEqual(loaded, expected);
+    loaded!.pending[0]!.summary = "changed";
+    loaded!.pending.pop();
+    loaded!.status = "error";
+    (await db().listRuns())[0]!.status = "error";
+    (await db().listPendingRequirements())[0]!.summary = "changed";
+    assert.deepEqual(await db().getRun("agent", "run-1"), expected);
+
+    const update = nextRecord(expected, { pending: [{ requirementId: "r3", requirementKind: "userInput", summary: "y" }] });
+    const updateCopy = structuredClone(update);
+    assert.equal(await db().updateRun(update, 1), true);
+    update.pending[0]!.summary = "changed";
+    update.pending.length = 0;
+    assert.deepEqual(await db().getRun("agent", "run-1"), updateCopy);
+  });
+
+  it("refuses a pending list that names one requirement twice", async () => {
+    const twice = [
+      { requirementId: "r", requirementKind: "confirmation", summary: "a" },
+      { requirementId: "r", requirementKind: "confirmation", summary: "b" },
+    ];
+    await assert.rejects(db().insertRun(makeRecord({ pending: twice })), storeError("twice"));
+    assert.equal(await db().getRun("agent", "run-1"), null);
+    const stored = makeRecord();
+    await db().insertRun(stored);
+    await assert.rejects(db().updateRun(nextRecord(stored, { pending: twice }), 1), storeError("twice"));
+    assert.deepEqual(await db().getRun("agent", "run-1"), stored);
+  });
+
+  it("refuses every call after close()", async () => {
+    await db().close();
+    await assert.rejects(db().getRun("agent", "run-1"), StoreError);
+    await assert.rejects(db().insertRun(makeRecord()), StoreError);
+    await db().close();
+  });
+}
+
+function registerUpdateTests(db: () => Db): void {
+  it("compare-and-sets on the revision, which grows by one per write", async () => {
+    const first = makeRecord();
+    await db().insertRun(first);
+    const second = nextRecord(first, { status: "running", updatedAt: 2_000, leaseExpiresAt: 5_000, state: "{\"step\":1}" });
+    assert.equal(await db().updateRun(second, 1), true);
+    assert.deepEqual(await db().getRun("agent", "run-1"), second);
+    const third = nextRecord(second, { status: "completed", updatedAt: 3_000, leaseExpiresAt: null });
+    assert.equal(await db().updateRun(third, 2), true);
+    assert.deepEqual(await db().getRun("agent", "run-1"), third);
+  });
+
+  it("returns false and changes nothing when the revision is stale", async () => {
+    const pending = [{ requirementId: "r1", requirementKind: "confirmation", summary: "ok?" }];
+    const stored = nextRecord(makeRecord({ pending }));
+    await db().insertRun(stored);
+    const inboxBefore = await db().listPendingRequirements();
+    const stale = nextRecord(makeRecord(), { state: "stale", pending: [], status: "running" });
+    assert.equal(await db().updateRun(stale, 1), false);
+    assert.deepEqual(await db().getRun("agent", "run-1"), stored);
+    assert.deepEqual(await db().listPendingRequirements(), inboxBefore);
+    assert.equal(await db().updateRun(nextRecord(makeRecord({ runId: "missing" })), 1), false);
+    assert.equal(await db().getRun("agent", "missing"), null);
+  });
+
+  it("refuses a record whose revision is not expectedRevision + 1", async () => {
+    const stored = makeRecord();
+    await db().insertRun(stored);
+    await assert.rejects(db().updateRun({ ...stored, state: "x" }, 1), storeError("expectedRevision + 1"));
+    await assert.rejects(db().updateRun(nextRecord(stored, { revision: 5 }), 1), storeError("expectedRevision + 1"));
+    assert.deepEqual(await db().getRun("agent", "run-1"), stored);
+  });
+
+  it("lets exactly one of 20 concurrent updates with the same revision win", async () => {
+    const stored = makeRecord();
+    await db().insertRun(stored);
+    const attempts = Array.from({ length: 20 }, (_, index) =>
+      nextRecord(stored, { status: "running", state: `{"winner":${index}}` }),
+    );
+    const results = await Promise.all(attempts.map((attempt) => db().updateRun(attempt, 1)));
+    assert.equal(results.filter(Boolean).length, 1);
+    const winner = attempts[results.indexOf(true)];
+    assert.deepEqual(await db().getRun("agent", "run-1"), winner);
+  });
+}
+
+function registerListRunsTests(db: () => Db): void {
+  const seed = async (): Promise<void> => {
+    await db().insertRun(makeRecord({ runId: "a1", ownerId: "agent-a", sessionId: "s1", updatedAt: 10 }));
+    await db().insertRun(makeRecord({ runId: "a2", ownerId: "agent-a", sessionId: "s2", updatedAt: 30, status: "completed" }));
+    await db().insertRun(makeRecord({ runId: "b1", ownerId: "agent-b", sessionId: "s1", updatedAt: 20 }));
+    await db().insertRun(makeRecord({ kind: "workflow", runId: "w1", ownerId: "wf", sessionId: "s1", updatedAt: 40 }));
+  };
+  const ids = (runs: Array<{ runId: string }>): string[] => runs.map((run) => run.runId);
+
+  it("lists runs newest first, filtered by kind, owner, session and status", async () => {
+    await seed();
+    assert.deepEqual(ids(await db().listRuns()), ["w1", "a2", "b1", "a1"]);
+    assert.deepEqual(ids(await db().listRuns({ kind: "agent" })), ["a2", "b1", "a1"]);
+    assert.deepEqual(ids(await db().listRuns({ kind: "workflow" })), ["w1"]);
+    assert.deepEqual(ids(await db().listRuns({ ownerId: "agent-a" })), ["a2", "a1"]);
+    assert.deepEqual(ids(await db().listRuns({ sessionId: "s1" })), ["w1", "b1", "a1"]);
+    assert.deepEqual(ids(await db().listRuns({ status: "paused", sessionId: "s1", kind: "agent" })), ["b1", "a1"]);
+    assert.deepEqual(ids(await db().listRuns({ ownerId: "nobody" })), []);
+  });
+
+  it("pages with limit and offset, and leaves out state and pending", async () => {
+    await seed();
+    assert.deepEqual(ids(await db().listRuns({ limit: 2 })), ["w1", "a2"]);
+    assert.deepEqual(ids(await db().listRuns({ limit: 2, offset: 2 })), ["b1", "a1"]);
+    assert.deepEqual(ids(await db().listRuns({ offset: 3 })), ["a1"]);
+    assert.deepEqual(await db().listRuns({ limit: 0 }), []);
+    const [first] = await db().listRuns({ kind: "workflow" });
+    const workflowRun = makeRecord({ kind: "workflow", runId: "w1", ownerId: "wf", sessionId: "s1", updatedAt: 40 });
+    const { state: _state, pending: _pending, ...summary } = workflowRun;
+    assert.deepEqual(first, summary);
+    assert.equal("state" in first!, false);
+    assert.equal("pending" in first!, false);
+    await assert.rejects(db().listRuns({ limit: -1 }), StoreError);
+  });
+
+  it("returns at most 100 runs by default, with a stable order on equal times", async () => {
+    for (let index = 0; index < 105; index += 1) {
+      await db().insertRun(makeRecord({ runId: `run-${String(index).padStart(3, "0")}`, updatedAt: index % 3 }));
+    }
+    const page = await db().listRuns();
+    assert.equal(page.length, 100);
+    const rest = await db().listRuns({ offset: 100 });
+    assert.equal(new Set([...ids(page), ...ids(rest)]).size, 105);
+    assert.deepEqual(ids(page.slice(0, 2)), ["run-002", "run-005"]);
+  });
+}

@@ -1,0 +1,92 @@
+import type { RunStatus } from "../runs/agent-run-state.js";
+
+/** Agent runs and workflow runs live under separate keys, so their ids can never collide. */
+export type RunKind = "agent" | "workflow";
+
+/** A requirement waiting for a human, stored so an inbox can list it without loading runs. */
+export interface PendingRequirementRecord {
+  requirementId: string;
+  /** e.g. "confirmation", "userInput", "externalExecution". */
+  requirementKind: string;
+  /** One line a person can read: what is being asked. */
+  summary: string;
+}
+
+/** One stored run: indexed columns plus the versioned JSON state as text. */
+export interface RunRecord {
+  kind: RunKind;
+  runId: string;
+  sessionId: string;
+  userId: string | null;
+  /** The agent id or workflow id that owns the run. */
+  ownerId: string;
+  status: RunStatus;
+  /** Starts at 1 and grows by one on every write; claims compare-and-set on it. */
+  revision: number;
+  createdAt: number;
+  updatedAt: number;
+  /** While a run is `running`, the time (ms since epoch) its claim expires, else null. */
+  leaseExpiresAt: number | null;
+  /** The run's JSON state, as text. */
+  state: string;
+  /** Replaces the run's rows in the pending-requirement index on every write. */
+  pending: PendingRequirementRecord[];
+}
+
+/** A stored run without its state, for listings. */
+export type RunSummary = Omit<RunRecord, "state" | "pending">;
+
+export interface RunFilter {
+  kind?: RunKind;
+  ownerId?: string;
+  sessionId?: string;
+  status?: RunStatus;
+  /** At most this many rows (default 100), newest first. */
+  limit?: number;
+  offset?: number;
+}
+
+/** A row of the approval inbox. */
+export interface PendingRequirementRow extends PendingRequirementRecord {
+  kind: RunKind;
+  runId: string;
+  sessionId: string;
+  ownerId: string;
+  createdAt: number;
+}
+
+export interface PendingFilter {
+  kind?: RunKind;
+  ownerId?: string;
+  requirementKind?: string;
+  /** Only requirements created at or before this time (ms since epoch). */
+  createdBefore?: number;
+  /** At most this many rows (default 50), oldest first. */
+  limit?: number;
+  /**
+   * Rows after this one: pass the previous page's last row. The order is (createdAt, runId,
+   * requirementId, kind); `kind` breaks the tie between an agent run and a workflow run that share
+   * a run id and requirement id, so pass it (the row has it) or such a row can be skipped.
+   */
+  after?: { createdAt: number; runId: string; requirementId: string; kind?: RunKind };
+}
+
+/**
+ * Storage for runs. Every implementation passes the shared conformance suite. Methods take and
+ * return plain records; parsing and validating the state JSON is the core's job, not the store's.
+ */
+export interface Db {
+  /** Short name used in errors, e.g. "sqlite". */
+  readonly dialect: string;
+  getRun(kind: RunKind, runId: string): Promise<RunRecord | null>;
+  /** Stores a new run; throws StoreError when a run with this kind and id exists. */
+  insertRun(record: RunRecord): Promise<void>;
+  /**
+   * Replaces the stored run if and only if its revision is still `expectedRevision`, in one
+   * transaction with its pending rows. Returns false, changing nothing, when it is not.
+   */
+  updateRun(record: RunRecord, expectedRevision: number): Promise<boolean>;
+  listRuns(filter?: RunFilter): Promise<RunSummary[]>;
+  listPendingRequirements(filter?: PendingFilter): Promise<PendingRequirementRow[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,217 @@
+import { StoreError } from "../../errors.js";
+import type {
+  Db,
+  PendingFilter,
+  PendingRequirementRow,
+  RunFilter,
+  RunKind,
+  RunRecord,
+  RunSummary,
+} from "../db.js";
+
+const DEFAULT_RUN_LIMIT = 100;
+const DEFAULT_PENDING_LIMIT = 50;
+
+/** One stored run, plus when each of its pending requirements first became pending. */
+interface StoredRun {
+  record: RunRecord;
+  pendingSince: ReadonlyMap<string, number>;
+}
+
+/**
+ * A {@link Db} that keeps runs in this process's memory: for tests, demos and single-process
+ * apps that do not need runs to survive a restart. It stores and returns copies, so changing a
+ * record after passing it in, or one returned from it, never changes what is stored.
+ *
+ * @example
+ * const db = new InMemoryDb();
+ * const agent = new Agent({ name: "helper", model, db });
+ */
+export class InMemoryDb implements Db {
+  readonly dialect = "memory";
+  readonly #runs = new Map<string, StoredRun>();
+  #closed = false;
+
+  async getRun(kind: RunKind, runId: string): Promise<RunRecord | null> {
+    this.#checkOpen();
+    const stored = this.#runs.get(runKey(kind, runId));
+    return stored === undefined ? null : copyRecord(stored.record);
+  }
+
+  async insertRun(record: RunRecord): Promise<void> {
+    this.#checkOpen();
+    checkPendingIds(record);
+    const key = runKey(record.kind, record.runId);
+    if (this.#runs.has(key)) {
+      throw new StoreError(
+        `A ${record.kind} run '${record.runId}' is already stored; insertRun() only stores new ` +
+          `runs, use updateRun() with the stored revision to change it.`,
+      );
+    }
+    this.#runs.set(key, { record: copyRecord(record), pendingSince: pendingSince(record, undefined) });
+  }
+
+  // No await may sit between the revision check and the write: that is what makes it atomic.
+  async updateRun(record: RunRecord, expectedRevision: number): Promise<boolean> {
+    this.#checkOpen();
+    checkNextRevision(record, expectedRevision);
+    checkPendingIds(record);
+    const key = runKey(record.kind, record.runId);
+    const stored = this.#runs.get(key);
+    if (stored === undefined || stored.record.revision !== expectedRevision) {
+      return false;
+    }
+    this.#runs.set(key, { record: copyRecord(record), pendingSince: pendingSince(record, stored) });
+    return true;
+  }
+
+  async listRuns(filter: RunFilter = {}): Promise<RunSummary[]> {
+    this.#checkOpen();
+    const limit = checkCount("listRuns", "limit", filter.limit, DEFAULT_RUN_LIMIT);
+    const offset = checkCount("listRuns", "offset", filter.offset, 0);
+    const matches: RunSummary[] = [];
+    for (const { record } of this.#runs.values()) {
+      if (filter.kind !== undefined && record.kind !== filter.kind) continue;
+      if (filter.ownerId !== undefined && record.ownerId !== filter.ownerId) continue;
+      if (filter.sessionId !== undefined && record.sessionId !== filter.sessionId) continue;
+      if (filter.status !== undefined && record.status !== filter.status) continue;
+      matches.push(toSummary(record));
+    }
+    matches.sort(
+      (left, right) =>
+        right.updatedAt - left.updatedAt ||
+        compareText(left.kind, right.kind) ||
+        compareText(left.runId, right.runId),
+    );
+    return matches.slice(offset, offset + limit);
+  }
+
+  async listPendingRequirements(filter: PendingFilter = {}): Promise<PendingRequirementRow[]> {
+    this.#checkOpen();
+    const limit = checkCount("listPendingRequirements", "limit", filter.limit, DEFAULT_PENDING_LIMIT);
+    const matches: PendingRequirementRow[] = [];
+    for (const stored of this.#runs.values()) {
+      for (const row of pendingRows(stored)) {
+        if (matchesPending(row, filter)) matches.push(row);
+      }
+    }
+    matches.sort(comparePending);
+    return matches.slice(0, limit);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#runs.clear();
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) {
+      throw new StoreError("This InMemoryDb was closed; create a new InMemoryDb to store runs again.");
+    }
+  }
+}
+
+function runKey(kind: RunKind, runId: string): string {
+  // `kind` never contains ':', so "agent:x" and "workflow:x" can never be the same key.
+  return `${kind}:${runId}`;
+}
+
+function copyRecord(record: RunRecord): RunRecord {
+  return { ...record, pending: record.pending.map((requirement) => ({ ...requirement })) };
+}
+
+function toSummary(record: RunRecord): RunSummary {
+  const { state: _state, pending: _pending, ...summary } = record;
+  return summary;
+}
+
+/** A requirement that stays pending across a write keeps the time it first became pending. */
+function pendingSince(record: RunRecord, previous: StoredRun | undefined): Map<string, number> {
+  const since = new Map<string, number>();
+  for (const requirement of record.pending) {
+    const kept = previous?.pendingSince.get(requirement.requirementId);
+    since.set(requirement.requirementId, kept ?? record.updatedAt);
+  }
+  return since;
+}
+
+function pendingRows(stored: StoredRun): PendingRequirementRow[] {
+  const { record } = stored;
+  return record.pending.map((requirement) => ({
+    ...requirement,
+    kind: record.kind,
+    runId: record.runId,
+    sessionId: record.sessionId,
+    ownerId: record.ownerId,
+    createdAt: stored.pendingSince.get(requirement.requirementId) ?? record.updatedAt,
+  }));
+}
+
+function matchesPending(row: PendingRequirementRow, filter: PendingFilter): boolean {
+  if (filter.kind !== undefined && row.kind !== filter.kind) return false;
+  if (filter.ownerId !== undefined && row.ownerId !== filter.ownerId) return false;
+  if (filter.requirementKind !== undefined && row.requirementKind !== filter.requirementKind) {
+    return false;
+  }
+  if (filter.createdBefore !== undefined && row.createdAt > filter.createdBefore) return false;
+  if (filter.after !== undefined) {
+    const after = { ...filter.after, kind: filter.after.kind ?? "" };
+    if (comparePending(row, after) <= 0) return false;
+  }
+  return true;
+}
+
+type PendingKey = Pick<PendingRequirementRow, "createdAt" | "runId" | "requirementId"> & {
+  kind: string;
+};
+
+/** The inbox order: oldest first, then run id, requirement id and kind, as the SQL stores do. */
+function comparePending(left: PendingKey, right: PendingKey): number {
+  return (
+    left.createdAt - right.createdAt ||
+    compareText(left.runId, right.runId) ||
+    compareText(left.requirementId, right.requirementId) ||
+    compareText(left.kind, right.kind)
+  );
+}
+
+/**
+ * Compares as SQLite does (UTF-8 bytes, i.e. code points). JavaScript's `<` compares UTF-16
+ * code units, which orders characters above U+FFFF differently and would break pagination
+ * parity between stores.
+ */
+function compareText(left: string, right: string): number {
+  if (left === right) return 0;
+  return Buffer.compare(Buffer.from(left, "utf8"), Buffer.from(right, "utf8"));
+}
+
+function checkPendingIds(record: RunRecord): void {
+  const seen = new Set<string>();
+  for (const { requirementId } of record.pending) {
+    if (seen.has(requirementId)) {
+      throw new StoreError(
+        `The ${record.kind} run '${record.runId}' lists pending requirement '${requirementId}' ` +
+          `twice; each pending requirement id must appear once. Nothing was stored.`,
+      );
+    }
+    seen.add(requirementId);
+  }
+}
+
+function checkNextRevision(record: RunRecord, expectedRevision: number): void {
+  if (record.revision !== expectedRevision + 1) {
+    throw new StoreError(
+      `updateRun() for the ${record.kind} run '${record.runId}' got revision ${record.revision} ` +
+        `with expectedRevision ${expectedRevision}; pass a record whose revision is ` +
+        `expectedRevision + 1. Nothing was stored.`,
+    );
+  }
+}
+
+function checkCount(operation: string, name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new StoreError(`${operation}() needs ${name} to be a whole number of 0 or more, got ${value}.`);
+  }
+  return value;
+}

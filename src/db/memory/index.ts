@@ -1,0 +1,1 @@
+export { InMemoryDb } from "./in-memory-db.js";

@@ -1,0 +1,1 @@
+export { SqliteDb, type SqliteDbOptions } from "./sqlite-db.js";

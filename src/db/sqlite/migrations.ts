@@ -1,0 +1,126 @@
+import type Database from "better-sqlite3";
+import { StoreError } from "../../errors.js";
+
+/**
+ * One schema change. The list is append-only: a released migration is never edited or
+ * reordered, only followed by a new one with the next version. Kept as plain data so every SQL
+ * store applies its own list the same way: `kern_migrations` records each applied version.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** The SQLite schema, oldest first. */
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "initial",
+    sql: `
+      CREATE TABLE kern_sessions (
+        session_id TEXT PRIMARY KEY,
+        user_id TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE kern_runs (
+        kind TEXT NOT NULL CHECK (kind IN ('agent', 'workflow')),
+        run_id TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        user_id TEXT,
+        owner_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        lease_expires_at INTEGER,
+        state TEXT NOT NULL,
+        PRIMARY KEY (kind, run_id)
+      );
+      CREATE INDEX kern_runs_by_owner ON kern_runs (kind, owner_id, status, updated_at);
+      CREATE INDEX kern_runs_by_session ON kern_runs (session_id);
+      CREATE INDEX kern_runs_by_lease ON kern_runs (status, lease_expires_at);
+
+      -- position keeps the order of the run's pending list, so getRun() returns it unchanged.
+      CREATE TABLE kern_pending_requirements (
+        kind TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        requirement_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        session_id TEXT NOT NULL,
+        owner_id TEXT NOT NULL,
+        requirement_kind TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (kind, run_id, requirement_id),
+        FOREIGN KEY (kind, run_id) REFERENCES kern_runs (kind, run_id) ON DELETE CASCADE
+      );
+      CREATE INDEX kern_pending_inbox
+        ON kern_pending_requirements (created_at, run_id, requirement_id, kind);
+      CREATE INDEX kern_pending_inbox_by_owner
+        ON kern_pending_requirements (owner_id, created_at, run_id, requirement_id, kind);
+    `,
+  },
+];
+
+const CREATE_MIGRATIONS_TABLE = `
+  CREATE TABLE IF NOT EXISTS kern_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at INTEGER NOT NULL
+  )`;
+
+/**
+ * Applies every migration newer than the database's version. The cheap read first lets an
+ * up-to-date database open without taking the write lock; the re-check inside `BEGIN IMMEDIATE`
+ * makes a second process that raced us to a fresh file apply nothing.
+ */
+export function applyMigrations(
+  database: Database.Database,
+  migrations: readonly Migration[],
+  now: () => number = Date.now,
+): void {
+  const latest = migrations.at(-1)?.version ?? 0;
+  if (appliedVersion(database, latest) >= latest) return;
+  const apply = database.transaction(() => {
+    database.exec(CREATE_MIGRATIONS_TABLE);
+    const current = appliedVersion(database, latest);
+    const record = database.prepare(
+      "INSERT INTO kern_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+    );
+    for (const migration of migrations) {
+      if (migration.version <= current) continue;
+      database.exec(migration.sql);
+      record.run(migration.version, migration.name, now());
+    }
+  });
+  apply.immediate();
+}
+
+/** The highest applied version, or 0 for a fresh file; refuses a schema newer than this kern. */
+function appliedVersion(database: Database.Database, latest: number): number {
+  const table = database
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kern_migrations'")
+    .get();
+  if (table === undefined) return 0;
+  const row = database.prepare("SELECT MAX(version) AS version FROM kern_migrations").get();
+  const version = readVersion(row);
+  if (version > latest) {
+    throw new StoreError(
+      `This database has schema version ${version}, written by a newer kern; this kern knows ` +
+        `versions up to ${latest}. Upgrade kern to open it.`,
+    );
+  }
+  return version;
+}
+
+function readVersion(row: unknown): number {
+  if (typeof row === "object" && row !== null && "version" in row) {
+    const { version } = row;
+    if (version === null) return 0;
+    if (typeof version === "number") return version;
+  }
+  throw new StoreError(`kern_migrations holds an unreadable version row: ${JSON.stringify(row)}.`);
+}

@@ -1,0 +1,222 @@
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { after, afterEach, before, beforeEach, describe, it } from "node:test";
+import Database from "better-sqlite3";
+import { ConfigurationError, StoreError } from "../../errors.js";
+import { makeRecord, nextRecord, runDbConformance } from "../conformance.test-helper.js";
+import { SqliteDb } from "./index.js";
+import { SQLITE_MIGRATIONS } from "./migrations.js";
+
+function makeTempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "kern-sqlite-"));
+}
+
+runDbConformance("SqliteDb", async () => {
+  const directory = makeTempDir();
+  return {
+    db: new SqliteDb({ dbFile: path.join(directory, "kern.db") }),
+    cleanup: async () => fs.rmSync(directory, { recursive: true, force: true }),
+  };
+});
+
+/** Reads the file with better-sqlite3 directly, as an outside observer. */
+function inspect<T>(dbFile: string, read: (database: Database.Database) => T): T {
+  const database = new Database(dbFile, { readonly: true });
+  try {
+    return read(database);
+  } finally {
+    database.close();
+  }
+}
+
+describe("SqliteDb on its own file", () => {
+  let directory = "";
+  let dbFile = "";
+  const opened: SqliteDb[] = [];
+  const open = (): SqliteDb => {
+    const db = new SqliteDb({ dbFile });
+    opened.push(db);
+    return db;
+  };
+  beforeEach(() => {
+    directory = makeTempDir();
+    dbFile = path.join(directory, "kern.db");
+  });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((db) => db.close()));
+    fs.rmSync(directory, { recursive: true, force: true });
+  });
+
+  it("opens nothing until first use, then fails with a StoreError naming the file", async () => {
+    const missing = path.join(directory, "no-such-dir", "kern.db");
+    const db = new SqliteDb({ dbFile: missing });
+    new SqliteDb({ dbFile });
+    assert.equal(fs.existsSync(dbFile), false);
+    await assert.rejects(db.getRun("agent", "x"), (error) => {
+      assert.ok(error instanceof StoreError);
+      assert.match(error.message, /no-such-dir/);
+      assert.ok(error.cause instanceof Error);
+      return true;
+    });
+  });
+
+  it("rejects bad options at construction", () => {
+    assert.throws(() => new SqliteDb({ dbFile: "" }), ConfigurationError);
+    assert.throws(() => new SqliteDb({ dbFile, busyTimeoutMs: -1 }), ConfigurationError);
+  });
+
+  it("records migration 1 once, and a second open applies nothing again", async () => {
+    const readMigrations = (): unknown =>
+      inspect(dbFile, (database) => database.prepare("SELECT version, name, applied_at FROM kern_migrations").all());
+    await open().migrate();
+    const first = readMigrations();
+    assert.deepEqual(
+      (first as Array<{ version: number; name: string }>).map(({ version, name }) => ({ version, name })),
+      [{ version: 1, name: "initial" }],
+    );
+    const second = open();
+    await second.migrate();
+    await second.insertRun(makeRecord());
+    assert.deepEqual(readMigrations(), first);
+  });
+
+  it("keeps its migrations numbered 1, 2, 3, ... in order", () => {
+    assert.deepEqual(
+      SQLITE_MIGRATIONS.map((migration) => migration.version),
+      SQLITE_MIGRATIONS.map((_, index) => index + 1),
+    );
+    assert.equal(new Set(SQLITE_MIGRATIONS.map((migration) => migration.name)).size, SQLITE_MIGRATIONS.length);
+  });
+
+  it("refuses a file migrated by a newer kern", async () => {
+    await open().migrate();
+    const database = new Database(dbFile);
+    database.prepare("INSERT INTO kern_migrations (version, name, applied_at) VALUES (99, 'future', 0)").run();
+    database.close();
+    await assert.rejects(open().getRun("agent", "x"), (error) => {
+      assert.ok(error instanceof StoreError);
+      assert.match(error.message, /version 99.*Upgrade kern/s);
+      return true;
+    });
+  });
+
+  it("wraps driver errors in StoreError with the cause", async () => {
+    fs.writeFileSync(dbFile, "this is not a database, just enough bytes to look like a header....");
+    await assert.rejects(open().migrate(), (error) => {
+      assert.ok(error instanceof StoreError);
+      assert.equal((error.cause as { code?: unknown } | undefined)?.code, "SQLITE_NOTADB");
+      return true;
+    });
+  });
+
+  it("uses WAL, so readers never block the writer", async () => {
+    await open().migrate();
+    assert.equal(inspect(dbFile, (database) => database.pragma("journal_mode", { simple: true })), "wal");
+  });
+
+  it("shares one file between two SqliteDb objects, compare-and-set included", async () => {
+    const first = open();
+    const second = open();
+    const stored = makeRecord({ pending: [{ requirementId: "r", requirementKind: "confirmation", summary: "ok?" }] });
+    await first.insertRun(stored);
+    assert.deepEqual(await second.getRun("agent", "run-1"), stored);
+    const claimed = nextRecord(stored, { status: "running", pending: [] });
+    assert.equal(await second.updateRun(claimed, 1), true);
+    assert.equal(await first.updateRun(nextRecord(stored, { state: "lost" }), 1), false);
+    assert.deepEqual(await first.getRun("agent", "run-1"), claimed);
+    assert.deepEqual(await first.listPendingRequirements(), []);
+    await assert.rejects(second.insertRun(stored), StoreError);
+  });
+});
+
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+const childScript = fileURLToPath(new URL("./sqlite-race-child.test-helper.ts", import.meta.url));
+
+/** A child process running sqlite-race-child.test-helper.ts, answering one line per command. */
+interface Child {
+  process: ChildProcess;
+  ask(command: object): Promise<Record<string, unknown>>;
+}
+
+function startChild(dbFile: string): Child {
+  const child = spawn(process.execPath, ["--conditions=kern-source", "--import", "tsx", childScript, dbFile], {
+    cwd: repoRoot,
+    stdio: ["pipe", "pipe", "inherit"],
+    env: { ...process.env, NODE_NO_WARNINGS: "1" },
+  });
+  const waiting: Array<(answer: Record<string, unknown>) => void> = [];
+  createInterface({ input: child.stdout! }).on("line", (line) => {
+    waiting.shift()?.(JSON.parse(line) as Record<string, unknown>);
+  });
+  return {
+    process: child,
+    ask(command) {
+      return new Promise((resolve) => {
+        waiting.push(resolve);
+        child.stdin!.write(`${JSON.stringify(command)}\n`);
+      });
+    },
+  };
+}
+
+async function stopChild(child: Child): Promise<void> {
+  if (child.process.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.process.once("exit", resolve));
+  child.process.stdin!.end();
+  await exited;
+}
+
+// The children start once (each takes a second or two to load) and serve both tests, on one file
+// that is fresh when the first test runs; each test stands alone if run by itself.
+describe("SqliteDb across processes", { timeout: 120_000 }, () => {
+  let directory = "";
+  let dbFile = "";
+  let children: Child[] = [];
+  before(async () => {
+    directory = makeTempDir();
+    dbFile = path.join(directory, "kern.db");
+    children = Array.from({ length: 4 }, () => startChild(dbFile));
+    await Promise.all(children.map((child) => child.ask({ op: "ping" })));
+  });
+  after(async () => {
+    await Promise.all(children.map(stopChild));
+    fs.rmSync(directory, { recursive: true, force: true });
+  });
+
+  it("migrates a fresh file exactly once when 4 processes open it at the same moment", async () => {
+    assert.equal(fs.existsSync(dbFile), false);
+    const startAt = Date.now() + 100;
+    const answers = await Promise.all(children.map((child) => child.ask({ op: "migrate", startAt })));
+    assert.deepEqual(answers, Array.from({ length: 4 }, () => ({ ok: true })));
+    const versions = inspect(dbFile, (database) => database.prepare("SELECT version FROM kern_migrations").all());
+    assert.deepEqual(versions, [{ version: 1 }]);
+  });
+
+  it("lets exactly one of 4 processes claim the same revision, 5 times over", async () => {
+    const parent = new SqliteDb({ dbFile });
+    try {
+      for (let round = 0; round < 5; round += 1) {
+        const runId = `race-${round}`;
+        await parent.insertRun(makeRecord({ runId, revision: 1 }));
+        const loads = await Promise.all(children.map((child) => child.ask({ op: "load", runId })));
+        assert.deepEqual(loads, Array.from({ length: 4 }, () => ({ ok: true, revision: 1 })));
+        // Every child now holds revision 1; they all try to claim it at the same moment.
+        const startAt = Date.now() + 100;
+        const answers = await Promise.all(children.map((child) => child.ask({ op: "claim", startAt })));
+        assert.ok(answers.every((answer) => answer.ok === true), JSON.stringify(answers));
+        const winners = answers.filter((answer) => answer.won === true);
+        assert.equal(winners.length, 1, `round ${round}: ${JSON.stringify(answers)}`);
+        const stored = await parent.getRun("agent", runId);
+        assert.equal(stored?.revision, 2);
+        assert.equal(stored?.state, JSON.stringify({ winner: winners[0]?.pid }));
+      }
+    } finally {
+      await parent.close();
+    }
+  });
+});

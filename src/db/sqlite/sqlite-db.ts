@@ -1,0 +1,185 @@
+import Database from "better-sqlite3";
+import { ConfigurationError, KernError, StoreError } from "../../errors.js";
+import type {
+  Db,
+  PendingFilter,
+  PendingRequirementRow,
+  RunFilter,
+  RunKind,
+  RunRecord,
+  RunSummary,
+} from "../db.js";
+import { applyMigrations, SQLITE_MIGRATIONS } from "./migrations.js";
+import { SqliteStatements } from "./sqlite-statements.js";
+
+/** Options of {@link SqliteDb}. */
+export interface SqliteDbOptions {
+  /** Path of the database file; created on first use if it does not exist. */
+  dbFile: string;
+  /** How long a write waits for another connection's lock before failing (default 5000 ms). */
+  busyTimeoutMs?: number;
+}
+
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+const DEFAULT_RUN_LIMIT = 100;
+const DEFAULT_PENDING_LIMIT = 50;
+
+/**
+ * A {@link Db} in one SQLite file, on better-sqlite3: the embedded default. Several SqliteDb
+ * objects, in one process or in several, can share a file; compare-and-set updates stay exact
+ * across all of them. Constructing one is cheap: the file opens, and migrations run, on first use
+ * (or when you call {@link SqliteDb.migrate}).
+ *
+ * @example
+ * const db = new SqliteDb({ dbFile: "./kern.db" });
+ * await db.migrate(); // optional: fail at start-up rather than on the first run
+ */
+export class SqliteDb implements Db {
+  readonly dialect = "sqlite";
+  readonly #dbFile: string;
+  readonly #busyTimeoutMs: number;
+  #connection: SqliteStatements | null = null;
+  #closed = false;
+
+  constructor(options: SqliteDbOptions) {
+    if (typeof options.dbFile !== "string" || options.dbFile.length === 0) {
+      throw new ConfigurationError(
+        `SqliteDb needs a dbFile path, e.g. new SqliteDb({ dbFile: "./kern.db" }).`,
+      );
+    }
+    const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+      throw new ConfigurationError(
+        `SqliteDb busyTimeoutMs must be a whole number of milliseconds, 0 or more; got ${busyTimeoutMs}.`,
+      );
+    }
+    this.#dbFile = options.dbFile;
+    this.#busyTimeoutMs = busyTimeoutMs;
+  }
+
+  /** Opens the file and applies any pending migrations. Every other method does this first. */
+  async migrate(): Promise<void> {
+    this.#use("migrate", () => undefined);
+  }
+
+  async getRun(kind: RunKind, runId: string): Promise<RunRecord | null> {
+    return this.#use("getRun", (statements) => statements.getRun(kind, runId));
+  }
+
+  async insertRun(record: RunRecord): Promise<void> {
+    checkPendingIds(record);
+    const inserted = this.#use("insertRun", (statements) => statements.insertRun(record));
+    if (!inserted) {
+      throw new StoreError(
+        `A ${record.kind} run '${record.runId}' is already stored; insertRun() only stores new ` +
+          `runs, use updateRun() with the stored revision to change it.`,
+      );
+    }
+  }
+
+  async updateRun(record: RunRecord, expectedRevision: number): Promise<boolean> {
+    checkNextRevision(record, expectedRevision);
+    checkPendingIds(record);
+    return this.#use("updateRun", (statements) => statements.updateRun(record, expectedRevision));
+  }
+
+  async listRuns(filter: RunFilter = {}): Promise<RunSummary[]> {
+    const limit = checkCount("listRuns", "limit", filter.limit, DEFAULT_RUN_LIMIT);
+    const offset = checkCount("listRuns", "offset", filter.offset, 0);
+    return this.#use("listRuns", (statements) => statements.listRuns(filter, limit, offset));
+  }
+
+  async listPendingRequirements(filter: PendingFilter = {}): Promise<PendingRequirementRow[]> {
+    const limit = checkCount("listPendingRequirements", "limit", filter.limit, DEFAULT_PENDING_LIMIT);
+    return this.#use("listPendingRequirements", (statements) =>
+      statements.listPendingRequirements(filter, limit),
+    );
+  }
+
+  /** Closes the file. Safe to call twice; any later call on this object throws StoreError. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const connection = this.#connection;
+    this.#connection = null;
+    connection?.database.close();
+  }
+
+  /** Runs `work` on the open connection, opening it first, and wraps driver errors. */
+  #use<T>(operation: string, work: (statements: SqliteStatements) => T): T {
+    if (this.#closed) {
+      throw new StoreError(
+        `This SqliteDb for '${this.#dbFile}' was closed; create a new SqliteDb to use the file again.`,
+      );
+    }
+    try {
+      this.#connection ??= openConnection(this.#dbFile, this.#busyTimeoutMs);
+      return work(this.#connection);
+    } catch (error) {
+      if (error instanceof KernError) throw error;
+      throw new StoreError(describeFailure(operation, this.#dbFile, error), { cause: error });
+    }
+  }
+}
+
+function openConnection(dbFile: string, busyTimeoutMs: number): SqliteStatements {
+  const database = new Database(dbFile, { timeout: busyTimeoutMs });
+  try {
+    // busy_timeout first, so the journal-mode switch and migrations wait for other openers.
+    database.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    database.pragma("journal_mode = WAL");
+    database.pragma("synchronous = NORMAL");
+    database.pragma("foreign_keys = ON");
+    applyMigrations(database, SQLITE_MIGRATIONS);
+    return new SqliteStatements(database);
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+}
+
+function describeFailure(operation: string, dbFile: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = errorCode(error);
+  const hint = code?.startsWith("SQLITE_BUSY")
+    ? " Another connection held the write lock longer than busyTimeoutMs; raise it or retry."
+    : "";
+  return `SqliteDb ${operation}() failed on '${dbFile}'${code ? ` (${code})` : ""}: ${message}.${hint}`;
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error === "object" && error !== null && "code" in error) {
+    return typeof error.code === "string" ? error.code : undefined;
+  }
+  return undefined;
+}
+
+function checkPendingIds(record: RunRecord): void {
+  const seen = new Set<string>();
+  for (const { requirementId } of record.pending) {
+    if (seen.has(requirementId)) {
+      throw new StoreError(
+        `The ${record.kind} run '${record.runId}' lists pending requirement '${requirementId}' ` +
+          `twice; each pending requirement id must appear once. Nothing was stored.`,
+      );
+    }
+    seen.add(requirementId);
+  }
+}
+
+function checkNextRevision(record: RunRecord, expectedRevision: number): void {
+  if (record.revision !== expectedRevision + 1) {
+    throw new StoreError(
+      `updateRun() for the ${record.kind} run '${record.runId}' got revision ${record.revision} ` +
+        `with expectedRevision ${expectedRevision}; pass a record whose revision is ` +
+        `expectedRevision + 1. Nothing was stored.`,
+    );
+  }
+}
+
+function checkCount(operation: string, name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new StoreError(`${operation}() needs ${name} to be a whole number of 0 or more, got ${value}.`);
+  }
+  return value;
+}

@@ -1,0 +1,20 @@
+/**
+ * kern's core: agents, tools, the in-memory store and the error classes. Provider adapters and
+ * database drivers live behind their own subpaths (`kern/models/openai`, `kern/db/sqlite`).
+ */
+export * from "./agent/index.js";
+export * from "./tools/index.js";
+export { InMemoryDb } from "./db/memory/index.js";
+export type {
+  Db,
+  PendingFilter,
+  PendingRequirementRecord,
+  PendingRequirementRow,
+  RunFilter,
+  RunKind,
+  RunRecord,
+  RunSummary,
+} from "./db/db.js";
+export type { Model, ModelMessage, ModelRequest, ModelResponse, ModelStreamEvent, ModelToolCall, ModelToolSpec } from "./models/index.js";
+export type { RunStatus } from "./runs/index.js";
+export * from "./errors.js";

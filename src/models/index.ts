@@ -1,0 +1,10 @@
+export type {
+  Model,
+  ModelMessage,
+  ModelRequest,
+  ModelResponse,
+  ModelStreamEvent,
+  ModelToolCall,
+  ModelToolSpec,
+  ModelUsage,
+} from "./model.js";

@@ -1,0 +1,147 @@
+/**
+ * Turns whatever the OpenAI SDK throws into kern's {@link ModelError}, with a message that says
+ * what happened and what to do, and never the API key.
+ */
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+} from "openai";
+import type { Response } from "openai/resources/responses/responses";
+import { ModelError } from "../../errors.js";
+
+export const PROVIDER = "openai";
+
+/** What the error mapping needs to know about the request that failed. */
+export interface FailureContext {
+  signal: AbortSignal | undefined;
+  /** The key in use, so it can be removed from any text the provider echoes back. */
+  apiKey: string | null | undefined;
+  baseURL: string;
+  timeoutMs: number | undefined;
+}
+
+const STATUS_HINTS: Readonly<Record<number, string>> = {
+  401: "check OPENAI_API_KEY or the apiKey option",
+  403: "check that this key's project may use the model",
+  404: "check the model id and the baseURL",
+  429: "wait and retry, or raise maxRetries",
+};
+
+/**
+ * Returns the error to throw for a failed request: the caller's abort reason when its signal
+ * fired (never wrapped, so `AbortError` handling keeps working), an existing `ModelError` as is,
+ * and a new `ModelError` for everything else.
+ */
+export function toThrownError(error: unknown, context: FailureContext): unknown {
+  if (context.signal?.aborted === true) return abortReason(context.signal, error);
+  if (error instanceof ModelError || error instanceof APIUserAbortError) return error;
+  if (error instanceof APIConnectionTimeoutError) {
+    const limit = context.timeoutMs === undefined ? "" : ` within ${context.timeoutMs} ms`;
+    return modelError(
+      `OpenAI did not answer${limit}; retry later or raise timeoutMs.`,
+      undefined,
+      error,
+      context,
+    );
+  }
+  if (error instanceof APIConnectionError) {
+    return modelError(
+      `Could not connect to OpenAI at ${safeURL(context.baseURL)} (${error.message}); ` +
+        `check the network and OPENAI_BASE_URL or the baseURL option.`,
+      undefined,
+      error,
+      context,
+    );
+  }
+  if (error instanceof APIError) {
+    const detail = providerMessage(error);
+    if (error.status === undefined) {
+      return modelError(`OpenAI reported an error: ${detail}`, undefined, error, context);
+    }
+    const hint = STATUS_HINTS[error.status];
+    const suffix = hint === undefined ? "" : ` (${hint})`;
+    const message = `OpenAI returned ${error.status}: ${detail}${suffix}`;
+    return modelError(message, error.status, error, context);
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  return modelError(`OpenAI request failed: ${detail}`, undefined, error, context);
+}
+
+/**
+ * A `ModelError` for a response that arrived but did not finish (failed, cancelled or cut short),
+ * or `undefined` when it completed. Truncated output is never handed on as a final answer: a cut
+ * function call would carry broken JSON arguments.
+ */
+export function unfinishedResponseError(
+  response: Response,
+  context: FailureContext,
+): ModelError | undefined {
+  switch (response.status) {
+    case "failed":
+      return modelError(
+        `OpenAI failed to generate a response: ${response.error?.message ?? "no reason given"}`,
+        undefined,
+        undefined,
+        context,
+      );
+    case "incomplete": {
+      const reason = response.incomplete_details?.reason ?? "no reason given";
+      return modelError(
+        `OpenAI stopped the response before it was complete (${reason}); ` +
+          `shorten the conversation or ask for a shorter answer.`,
+        undefined,
+        undefined,
+        context,
+      );
+    }
+    case "cancelled":
+      return modelError("OpenAI cancelled the response.", undefined, undefined, context);
+    default:
+      return undefined;
+  }
+}
+
+/** Builds a `ModelError` whose message has the API key removed. */
+export function modelError(
+  message: string,
+  status: number | undefined,
+  cause: unknown,
+  context: Pick<FailureContext, "apiKey">,
+): ModelError {
+  return new ModelError(redact(message, context.apiKey), { provider: PROVIDER, status, cause });
+}
+
+function abortReason(signal: AbortSignal, fallback: unknown): unknown {
+  const reason: unknown = signal.reason;
+  return reason === undefined ? fallback : reason;
+}
+
+/** The provider's own message (`{ error: { message } }`), without the SDK's status prefix. */
+function providerMessage(error: APIError): string {
+  const body: unknown = error.error;
+  if (typeof body === "object" && body !== null && "message" in body) {
+    const message: unknown = body.message;
+    if (typeof message === "string" && message !== "") return message;
+  }
+  return error.message;
+}
+
+function redact(text: string, apiKey: string | null | undefined): string {
+  // A very short "key" (a test placeholder) would blank out ordinary words; real keys are long.
+  if (typeof apiKey !== "string" || apiKey.length < 8) return text;
+  return text.split(apiKey).join("[redacted]");
+}
+
+/** The base URL without any user:password part, so it is safe to put in a message. */
+function safeURL(baseURL: string): string {
+  try {
+    const url = new URL(baseURL);
+    url.username = "";
+    url.password = "";
+    return url.toString();
+  } catch {
+    return "the configured baseURL";
+  }
+}

@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { describe, it } from "node:test";
+
+const root = resolve(dirname(new URL(import.meta.url).pathname), "..");
+const packageJson = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+  exports: Record<string, { "kern-source"?: string; types?: string; import?: string } | string>;
+};
+
+/** SPEC section 1: the names code outside this repo imports, per subpath (those built so far). */
+const CONTRACT: Record<string, string[]> = {
+  "kern/agent": ["Agent", "RunOutput", "RunRequirement", "ToolExecution"],
+  "kern/tools": ["tool"],
+  "kern/db/sqlite": ["SqliteDb"],
+  "kern/db/memory": ["InMemoryDb"],
+  "kern/models/openai": ["OpenAIResponses"],
+  "kern/testing": ["FakeModel", "text", "toolCall", "toolCalls", "error"],
+  kern: ["Agent", "RunOutput", "RunRequirement", "ToolExecution", "tool", "InMemoryDb", "KernError", "RunNotFoundError"],
+};
+
+/** Follows relative imports from a source file and returns every bare package it imports. */
+function packagesImportedBy(entry: string, seen = new Set<string>()): Set<string> {
+  const found = new Set<string>();
+  if (seen.has(entry)) return found;
+  seen.add(entry);
+  const source = readFileSync(entry, "utf8");
+  for (const match of source.matchAll(/^(?:import|export)\s[^;]*?from\s+"([^"]+)"/gms)) {
+    const specifier = match[1] ?? "";
+    const typeOnly = /^(?:import|export)\s+type\s/.test(match[0]);
+    if (typeOnly) continue;
+    if (specifier.startsWith(".")) {
+      for (const name of packagesImportedBy(join(dirname(entry), specifier.replace(/\.js$/, ".ts")), seen)) found.add(name);
+    } else {
+      found.add(specifier);
+    }
+  }
+  return found;
+}
+
+describe("the public surface (SPEC section 1)", () => {
+  for (const [subpath, names] of Object.entries(CONTRACT)) {
+    it(`${subpath} exports ${names.join(", ")}`, async () => {
+      const module = (await import(subpath)) as Record<string, unknown>;
+      for (const name of names) assert.notEqual(module[name], undefined, `${subpath} is missing ${name}`);
+    });
+  }
+
+  it("maps every subpath to its source and its built files", () => {
+    for (const subpath of Object.keys(CONTRACT)) {
+      const key = subpath === "kern" ? "." : `.${subpath.slice("kern".length)}`;
+      const entry = packageJson.exports[key];
+      assert.ok(typeof entry === "object", `package.json exports has no '${key}'`);
+      assert.match(entry["import"] ?? "", /^\.\/dist\/.*\.js$/);
+      assert.match(entry["types"] ?? "", /^\.\/dist\/.*\.d\.ts$/);
+      assert.equal(entry["import"]?.replace("./dist/", "./src/").replace(/\.js$/, ".ts"), entry["kern-source"]);
+    }
+  });
+
+  it("keeps the core free of provider SDKs and database drivers", () => {
+    for (const entry of ["src/index.ts", "src/agent/index.ts", "src/tools/index.ts", "src/db/memory/index.ts", "src/testing/index.ts"]) {
+      const packages = [...packagesImportedBy(join(root, entry))].filter((name) => !name.startsWith("node:"));
+      assert.deepEqual(packages.filter((name) => name !== "zod"), [], `${entry} loads ${packages.join(", ")}`);
+    }
+    // The walker itself must see the adapters' packages, or the check above proves nothing.
+    assert.ok(packagesImportedBy(join(root, "src/models/openai/index.ts")).has("openai"));
+    assert.ok(packagesImportedBy(join(root, "src/db/sqlite/index.ts")).has("better-sqlite3"));
+  });
+
+  it("gives every error a stable code and its class name", async () => {
+    const errors = (await import("kern")) as Record<string, unknown>;
+    const KernError = errors["KernError"] as new (...args: never[]) => Error;
+    const classes = Object.entries(errors).filter(
+      ([, value]) => typeof value === "function" && (value === KernError || value.prototype instanceof KernError),
+    );
+    assert.ok(classes.length >= 10);
+    for (const [name] of classes) assert.match(name, /(Error)$/);
+  });
+});

@@ -1,0 +1,13 @@
+export * from "./agent-run-state.js";
+export { agentRunCodec, decodeAgentRunState } from "./agent-run-codec.js";
+export { decodeState, parseStateText, type StateMigration, type VersionedCodec } from "./codec.js";
+export { checkValues } from "./check-values.js";
+export {
+  claimRun,
+  DEFAULT_LEASE_MS,
+  loadRun,
+  saveRun,
+  type BaseRunState,
+  type LoadedRun,
+  type RunAccess,
+} from "./run-store.js";
