@@ -171,3 +171,19 @@ export class StoreError extends KernError {
     super("KERN_STORE", message, options);
   }
 }
+
+/** A workflow step failed and its `onError` is "fail": the run is stored as `error`. */
+export class StepFailedError extends KernError {
+  readonly stepName: string;
+  /** The stored run. */
+  runOutput: unknown;
+
+  constructor(stepName: string, message: string) {
+    super(
+      "KERN_STEP_FAILED",
+      `Step '${stepName}' failed: ${message}. Set onError: "skip" or "pause" on the step to keep the run going.`,
+    );
+    this.stepName = stepName;
+    this.runOutput = undefined;
+  }
+}

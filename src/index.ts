@@ -4,6 +4,7 @@
  */
 export * from "./agent/index.js";
 export * from "./tools/index.js";
+export * from "./workflow/index.js";
 export { InMemoryDb } from "./db/memory/index.js";
 export type {
   Db,

@@ -12,11 +12,13 @@ const packageJson = JSON.parse(readFileSync(join(root, "package.json"), "utf8"))
 const CONTRACT: Record<string, string[]> = {
   "kern/agent": ["Agent", "RunOutput", "RunRequirement", "ToolExecution"],
   "kern/tools": ["tool"],
+  "kern/workflow": ["Workflow", "Step", "Steps", "Condition", "Router", "Loop", "Parallel", "StepInput", "StepOutput", "StepRequirement", "WorkflowRunOutput"],
   "kern/db/sqlite": ["SqliteDb"],
+  "kern/db/postgres": ["PostgresDb"],
   "kern/db/memory": ["InMemoryDb"],
   "kern/models/openai": ["OpenAIResponses"],
   "kern/testing": ["FakeModel", "text", "toolCall", "toolCalls", "error"],
-  kern: ["Agent", "RunOutput", "RunRequirement", "ToolExecution", "tool", "InMemoryDb", "KernError", "RunNotFoundError"],
+  kern: ["Agent", "RunOutput", "RunRequirement", "ToolExecution", "tool", "Workflow", "Step", "InMemoryDb", "KernError", "RunNotFoundError"],
 };
 
 /** Follows relative imports from a source file and returns every bare package it imports. */
@@ -58,13 +60,14 @@ describe("the public surface (SPEC section 1)", () => {
   });
 
   it("keeps the core free of provider SDKs and database drivers", () => {
-    for (const entry of ["src/index.ts", "src/agent/index.ts", "src/tools/index.ts", "src/db/memory/index.ts", "src/testing/index.ts"]) {
+    for (const entry of ["src/index.ts", "src/agent/index.ts", "src/tools/index.ts", "src/workflow/index.ts", "src/db/memory/index.ts", "src/testing/index.ts"]) {
       const packages = [...packagesImportedBy(join(root, entry))].filter((name) => !name.startsWith("node:"));
       assert.deepEqual(packages.filter((name) => name !== "zod"), [], `${entry} loads ${packages.join(", ")}`);
     }
     // The walker itself must see the adapters' packages, or the check above proves nothing.
     assert.ok(packagesImportedBy(join(root, "src/models/openai/index.ts")).has("openai"));
     assert.ok(packagesImportedBy(join(root, "src/db/sqlite/index.ts")).has("better-sqlite3"));
+    assert.ok(packagesImportedBy(join(root, "src/db/postgres/index.ts")).has("pg"));
   });
 
   it("gives every error a stable code and its class name", async () => {

@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 
 const run = promisify(execFile);
 const script = new URL("./send-alert.ts", import.meta.url).pathname;
-const env = { ...process.env, NODE_NO_WARNINGS: "1" };
+const env: NodeJS.ProcessEnv = { ...process.env, NODE_NO_WARNINGS: "1" };
 delete env["OPENAI_API_KEY"];
 
 async function demo(flag: string): Promise<string> {

@@ -30,9 +30,11 @@ export interface RunOptions {
   userId?: string;
   runId?: string;
   signal?: AbortSignal;
+  /** Store the run here instead of the agent's own db (workflows pass theirs). */
+  db?: Db;
 }
 
-export type ContinueOptions = Pick<RunOptions, "signal">;
+export type ContinueOptions = Pick<RunOptions, "signal" | "db">;
 
 const AGENT_OPTIONS = new Set(["name", "id", "model", "tools", "instructions", "description", "db", "maxTurns"]);
 
@@ -92,6 +94,10 @@ export class Agent {
   get db(): Db {
     return this.#options.db ?? defaultMemoryDb();
   }
+  /** The db given at construction, if any. */
+  get ownDb(): Db | undefined {
+    return this.#options.db;
+  }
   get tools(): ReadonlyMap<string, Tool> {
     return (this.#toolMap ??= new Map((this.#options.tools ?? []).map((tool) => [tool.name, tool])));
   }
@@ -101,7 +107,8 @@ export class Agent {
     if (typeof input !== "string") {
       throw new ConfigurationError(`agent.run(input) takes a string, got ${typeof input}.`);
     }
-    if (options.runId !== undefined && (await this.db.getRun("agent", options.runId)) !== null) {
+    const db = options.db ?? this.db;
+    if (options.runId !== undefined && (await db.getRun("agent", options.runId)) !== null) {
       throw new ConfigurationError(`A run with id '${options.runId}' already exists; pass a new runId or none.`);
     }
     const now = Date.now();
@@ -125,7 +132,7 @@ export class Agent {
       createdAt: now,
       updatedAt: now,
     };
-    return this.#drive({ state, revision: 0 }, options.signal);
+    return this.#drive(db, { state, revision: 0 }, options.signal);
   }
 
   /**
@@ -134,21 +141,39 @@ export class Agent {
    */
   async continueRun(run: RunOutput | ContinueRunRef, options: ContinueOptions = {}): Promise<RunOutput> {
     const { runId, sessionId, supplied } = readContinueInput(run);
-    const loaded = await loadRun(this.db, agentRunAccess, runId, sessionId);
+    const db = options.db ?? this.db;
+    const loaded = await loadRun(db, agentRunAccess, runId, sessionId);
     this.#checkOwner(loaded.state);
     if (loaded.state.status !== "paused") {
       throw new RunNotPausedError(runId, loaded.state.status);
     }
     applyResolutions(loaded.state, supplied, this.tools);
     markApprovedCalls(loaded.state);
-    const claimed = await claimRun(this.db, agentRunAccess, loaded);
-    return this.#drive(claimed, options.signal);
+    const claimed = await claimRun(db, agentRunAccess, loaded);
+    return this.#drive(db, claimed, options.signal);
   }
 
   /** Loads a stored run; never changes anything. */
-  async getRunOutput(runId: string, sessionId: string): Promise<RunOutput> {
-    const loaded = await loadRun(this.db, agentRunAccess, runId, sessionId);
+  async getRunOutput(runId: string, sessionId: string, options: Pick<RunOptions, "db"> = {}): Promise<RunOutput> {
+    const loaded = await loadRun(options.db ?? this.db, agentRunAccess, runId, sessionId);
     return new RunOutput(loaded.state);
+  }
+
+  /**
+   * Ends a paused run as `cancelled` (claiming it first, so it cannot race a continue); its
+   * gated calls never run. Cancelling a run that is already finished changes nothing.
+   */
+  async cancelRun(runId: string, sessionId: string, options: Pick<RunOptions, "db"> = {}): Promise<RunOutput> {
+    const db = options.db ?? this.db;
+    const loaded = await loadRun(db, agentRunAccess, runId, sessionId);
+    this.#checkOwner(loaded.state);
+    if (loaded.state.status !== "paused") return new RunOutput(loaded.state);
+    const claimed = await claimRun(db, agentRunAccess, loaded);
+    claimed.state.status = "cancelled";
+    claimed.state.cursor = null;
+    for (const requirement of claimed.state.requirements) requirement.frozen = true;
+    await saveRun(db, agentRunAccess, claimed.state, claimed.revision);
+    return new RunOutput(claimed.state);
   }
 
   #checkOwner(state: AgentRunState): void {
@@ -160,7 +185,7 @@ export class Agent {
   }
 
   /** Runs the loop and stores the outcome; revision 0 means the run is not stored yet. */
-  async #drive(loaded: LoadedRun<AgentRunState>, signal: AbortSignal | undefined): Promise<RunOutput> {
+  async #drive(db: Db, loaded: LoadedRun<AgentRunState>, signal: AbortSignal | undefined): Promise<RunOutput> {
     const { state } = loaded;
     const previous = loaded.revision === 0 ? null : loaded.revision;
     try {
@@ -172,11 +197,11 @@ export class Agent {
         code: error instanceof KernError ? error.code : aborted ? "KERN_ABORTED" : "KERN_UNEXPECTED",
         message: error instanceof Error ? error.message : String(error),
       };
-      await saveRun(this.db, agentRunAccess, state, previous);
+      await saveRun(db, agentRunAccess, state, previous);
       if (error instanceof KernError && "runOutput" in error) error.runOutput = new RunOutput(state);
       throw error;
     }
-    await saveRun(this.db, agentRunAccess, state, previous);
+    await saveRun(db, agentRunAccess, state, previous);
     return new RunOutput(state);
   }
 

@@ -11,3 +11,5 @@ export {
   type LoadedRun,
   type RunAccess,
 } from "./run-store.js";
+export * from "./workflow-run-state.js";
+export { decodeWorkflowRunState, workflowRunCodec } from "./workflow-run-codec.js";

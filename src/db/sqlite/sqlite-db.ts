@@ -124,9 +124,8 @@ export class SqliteDb implements Db {
 function openConnection(dbFile: string, busyTimeoutMs: number): SqliteStatements {
   const database = new Database(dbFile, { timeout: busyTimeoutMs });
   try {
-    // busy_timeout first, so the journal-mode switch and migrations wait for other openers.
     database.pragma(`busy_timeout = ${busyTimeoutMs}`);
-    database.pragma("journal_mode = WAL");
+    enableWal(database, busyTimeoutMs);
     database.pragma("synchronous = NORMAL");
     database.pragma("foreign_keys = ON");
     applyMigrations(database, SQLITE_MIGRATIONS);
@@ -134,6 +133,25 @@ function openConnection(dbFile: string, busyTimeoutMs: number): SqliteStatements
   } catch (error) {
     database.close();
     throw error;
+  }
+}
+
+/**
+ * Switching a fresh file to WAL needs an exclusive lock, and SQLite answers SQLITE_BUSY at once,
+ * without waiting on busy_timeout, while another connection is opening the same file. So this
+ * retries within the same budget; the file stays in WAL afterwards, so later opens do not wait.
+ */
+function enableWal(database: Database.Database, busyTimeoutMs: number): void {
+  const deadline = Date.now() + busyTimeoutMs;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      database.pragma("journal_mode = WAL");
+      return;
+    } catch (error) {
+      if (!errorCode(error)?.startsWith("SQLITE_BUSY") || Date.now() >= deadline) throw error;
+      // better-sqlite3 is synchronous and SQLite's own busy wait blocks the thread the same way.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.min(attempt * 2, 25));
+    }
   }
 }
 

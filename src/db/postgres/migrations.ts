@@ -1,0 +1,148 @@
+import type pg from "pg";
+import { StoreError } from "../../errors.js";
+import { quoteIdentifier, withTransaction } from "./transaction.js";
+
+/**
+ * One schema change. The list is append-only: a released migration is never edited or
+ * reordered, only followed by a new one with the next version. It is the same plain-data shape
+ * SqliteDb uses, so both SQL stores apply their lists the same way: `kern_migrations` records
+ * each applied version.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+// Text columns that are compared or sorted use the "C" collation: byte order, as in SQLite, and
+// the same whatever locale the database was created with, so keyset pages never skip a row.
+/** The PostgreSQL schema, oldest first. Unqualified names: they run with search_path set. */
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "initial",
+    sql: `
+      CREATE TABLE kern_sessions (
+        session_id TEXT COLLATE "C" PRIMARY KEY,
+        user_id TEXT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+
+      CREATE TABLE kern_runs (
+        kind TEXT COLLATE "C" NOT NULL CHECK (kind IN ('agent', 'workflow')),
+        run_id TEXT COLLATE "C" NOT NULL,
+        session_id TEXT COLLATE "C" NOT NULL,
+        user_id TEXT,
+        owner_id TEXT COLLATE "C" NOT NULL,
+        status TEXT COLLATE "C" NOT NULL,
+        revision BIGINT NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        lease_expires_at BIGINT,
+        state TEXT NOT NULL,
+        PRIMARY KEY (kind, run_id)
+      );
+      CREATE INDEX kern_runs_by_owner ON kern_runs (kind, owner_id, status, updated_at);
+      CREATE INDEX kern_runs_by_session ON kern_runs (session_id);
+      CREATE INDEX kern_runs_by_lease ON kern_runs (status, lease_expires_at);
+
+      -- position keeps the order of the run's pending list, so getRun() returns it unchanged.
+      CREATE TABLE kern_pending_requirements (
+        kind TEXT COLLATE "C" NOT NULL,
+        run_id TEXT COLLATE "C" NOT NULL,
+        requirement_id TEXT COLLATE "C" NOT NULL,
+        position INTEGER NOT NULL,
+        session_id TEXT COLLATE "C" NOT NULL,
+        owner_id TEXT COLLATE "C" NOT NULL,
+        requirement_kind TEXT COLLATE "C" NOT NULL,
+        summary TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (kind, run_id, requirement_id),
+        FOREIGN KEY (kind, run_id) REFERENCES kern_runs (kind, run_id) ON DELETE CASCADE
+      );
+      CREATE INDEX kern_pending_inbox
+        ON kern_pending_requirements (created_at, run_id, requirement_id, kind);
+      CREATE INDEX kern_pending_inbox_by_owner
+        ON kern_pending_requirements (owner_id, created_at, run_id, requirement_id, kind);
+    `,
+  },
+];
+
+const CREATE_MIGRATIONS_TABLE = `
+  CREATE TABLE IF NOT EXISTS kern_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at BIGINT NOT NULL
+  )`;
+
+/** Any constant works; it keeps kern's advisory lock apart from an application's own ones. */
+const MIGRATION_LOCK_CLASS = 0x6b65726e; // "kern"
+
+/**
+ * Creates `schema` if it is missing and applies every migration newer than its version. The cheap
+ * read first lets an up-to-date schema open without taking a lock; the transaction-scoped
+ * advisory lock (one per schema) makes a migrator that raced another to a fresh schema wait, then
+ * re-read the version and apply nothing.
+ */
+export async function applyMigrations(
+  pool: pg.Pool,
+  schema: string,
+  migrations: readonly Migration[],
+  now: () => number = Date.now,
+): Promise<void> {
+  const latest = migrations.at(-1)?.version ?? 0;
+  if ((await appliedVersion(pool, schema, latest)) >= latest) return;
+  await withTransaction(pool, async (client) => {
+    await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [MIGRATION_LOCK_CLASS, schema]);
+    await createSchemaIfMissing(client, schema);
+    // SET LOCAL ends with the transaction, so a pooled connection goes back unchanged.
+    await client.query(`SET LOCAL search_path TO ${quoteIdentifier(schema)}`);
+    await client.query(CREATE_MIGRATIONS_TABLE);
+    const current = await appliedVersion(client, schema, latest);
+    for (const migration of migrations) {
+      if (migration.version <= current) continue;
+      await client.query(migration.sql);
+      await client.query("INSERT INTO kern_migrations (version, name, applied_at) VALUES ($1, $2, $3)", [
+        migration.version,
+        migration.name,
+        now(),
+      ]);
+    }
+  });
+}
+
+/** CREATE SCHEMA needs the CREATE right on the database even with IF NOT EXISTS: ask first. */
+async function createSchemaIfMissing(client: pg.PoolClient, schema: string): Promise<void> {
+  const found = await client.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema]);
+  if (found.rowCount === 0) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+}
+
+/** The highest applied version, or 0 for a fresh schema; refuses a schema newer than this kern. */
+async function appliedVersion(
+  queryable: pg.Pool | pg.PoolClient,
+  schema: string,
+  latest: number,
+): Promise<number> {
+  const table = `${quoteIdentifier(schema)}.kern_migrations`;
+  const exists = await queryable.query<{ exists: unknown }>("SELECT to_regclass($1) IS NOT NULL AS exists", [table]);
+  if (exists.rows[0]?.exists !== true) return 0;
+  const result = await queryable.query<{ version: unknown }>(`SELECT MAX(version) AS version FROM ${table}`);
+  const version = readVersion(result.rows[0]);
+  if (version > latest) {
+    throw new StoreError(
+      `The PostgreSQL schema '${schema}' has kern schema version ${version}, written by a newer ` +
+        `kern; this kern knows versions up to ${latest}. Upgrade kern to open it.`,
+    );
+  }
+  return version;
+}
+
+function readVersion(row: unknown): number {
+  if (typeof row === "object" && row !== null && "version" in row) {
+    const { version } = row;
+    if (version === null) return 0;
+    if (typeof version === "number") return version;
+  }
+  throw new StoreError(`kern_migrations holds an unreadable version row: ${JSON.stringify(row)}.`);
+}

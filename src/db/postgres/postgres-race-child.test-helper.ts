@@ -1,0 +1,84 @@
+/**
+ * A child process for the cross-process tests of PostgresDb. Started with the database URL and
+ * the schema as its arguments, it reads one JSON command per stdin line and answers each with one
+ * JSON line on stdout. Commands that carry `startAt` wait until then, so every child acts at the
+ * same moment.
+ *
+ * - `{"op":"ping"}` answers `{"ok":true}` once the process is up; it connects to nothing.
+ * - `{"op":"migrate","startAt":n}` creates the pool and applies migrations: `{"ok":true}`.
+ * - `{"op":"load","runId":"..."}` loads the agent run: `{"ok":true,"revision":n}`.
+ * - `{"op":"claim","startAt":n}` tries to move the loaded run to `running` with a
+ *   compare-and-set on the loaded revision: `{"ok":true,"won":boolean,"pid":n}`.
+ */
+import { createInterface } from "node:readline";
+import { z } from "zod";
+import type { RunRecord } from "../db.js";
+import { PostgresDb } from "./index.js";
+
+const commandSchema = z.discriminatedUnion("op", [
+  z.object({ op: z.literal("ping") }),
+  z.object({ op: z.literal("migrate"), startAt: z.number() }),
+  z.object({ op: z.literal("load"), runId: z.string() }),
+  z.object({ op: z.literal("claim"), startAt: z.number() }),
+]);
+type Command = z.infer<typeof commandSchema>;
+
+const [dbUrl, schema] = process.argv.slice(2);
+if (dbUrl === undefined || schema === undefined) {
+  throw new Error("usage: postgres-race-child.test-helper.ts <dbUrl> <schema>");
+}
+const db = new PostgresDb({ dbUrl, schema });
+
+/** Sleeps most of the way, then spins, so children start within a fraction of a millisecond. */
+async function waitUntil(startAt: number): Promise<void> {
+  const sleep = startAt - Date.now() - 5;
+  if (sleep > 0) await new Promise((resolve) => setTimeout(resolve, sleep));
+  while (Date.now() < startAt) {
+    // Spin: a timer is too coarse to line the children up.
+  }
+}
+
+let loaded: RunRecord | null = null;
+
+async function handle(command: Command): Promise<Record<string, unknown>> {
+  switch (command.op) {
+    case "ping":
+      return { ok: true };
+    case "migrate":
+      await waitUntil(command.startAt);
+      await db.migrate();
+      return { ok: true };
+    case "load":
+      loaded = await db.getRun("agent", command.runId);
+      if (loaded === null) throw new Error(`run '${command.runId}' is not stored`);
+      return { ok: true, revision: loaded.revision };
+    case "claim": {
+      if (loaded === null) throw new Error("claim before load");
+      const claim: RunRecord = {
+        ...loaded,
+        revision: loaded.revision + 1,
+        status: "running",
+        state: JSON.stringify({ winner: process.pid }),
+      };
+      await waitUntil(command.startAt);
+      const won = await db.updateRun(claim, loaded.revision);
+      return { ok: true, won, pid: process.pid };
+    }
+    default: {
+      const unknownCommand: never = command;
+      throw new Error(`unknown command ${JSON.stringify(unknownCommand)}`);
+    }
+  }
+}
+
+const lines = createInterface({ input: process.stdin });
+for await (const line of lines) {
+  let answer: Record<string, unknown>;
+  try {
+    answer = await handle(commandSchema.parse(JSON.parse(line)));
+  } catch (error) {
+    answer = { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+  process.stdout.write(`${JSON.stringify(answer)}\n`);
+}
+await db.close();

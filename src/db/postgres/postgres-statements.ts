@@ -1,0 +1,253 @@
+import { createHash } from "node:crypto";
+import type pg from "pg";
+import { z } from "zod";
+import { StoreError } from "../../errors.js";
+import { runStatusSchema } from "../../runs/index.js";
+import type {
+  PendingFilter,
+  PendingRequirementRow,
+  RunFilter,
+  RunKind,
+  RunRecord,
+  RunSummary,
+} from "../db.js";
+import { quoteIdentifier, withTransaction } from "./transaction.js";
+
+const runKindSchema = z.enum(["agent", "workflow"]);
+// pg returns BIGINT as a string unless an application changed its type parsers; accept both.
+const bigintColumn = z
+  .union([z.number(), z.string().regex(/^-?\d+$/).transform(Number)])
+  .pipe(z.number().int().safe());
+
+const summaryRowSchema = z.object({
+  kind: runKindSchema,
+  runId: z.string(),
+  sessionId: z.string(),
+  userId: z.string().nullable(),
+  ownerId: z.string(),
+  status: runStatusSchema,
+  revision: bigintColumn,
+  createdAt: bigintColumn,
+  updatedAt: bigintColumn,
+  leaseExpiresAt: bigintColumn.nullable(),
+});
+const pendingRecordSchema = z.object({
+  requirementId: z.string(),
+  requirementKind: z.string(),
+  summary: z.string(),
+});
+const runRowSchema = summaryRowSchema.extend({ state: z.string(), pending: z.array(pendingRecordSchema) });
+const pendingRowSchema = pendingRecordSchema.extend({
+  kind: runKindSchema,
+  runId: z.string(),
+  sessionId: z.string(),
+  ownerId: z.string(),
+  createdAt: bigintColumn,
+});
+
+const SUMMARY_COLUMNS =
+  'kind, run_id AS "runId", session_id AS "sessionId", user_id AS "userId", owner_id AS "ownerId", ' +
+  'status, revision, created_at AS "createdAt", updated_at AS "updatedAt", ' +
+  'lease_expires_at AS "leaseExpiresAt"';
+
+const PENDING_COLUMNS =
+  'kind, run_id AS "runId", requirement_id AS "requirementId", ' +
+  'requirement_kind AS "requirementKind", summary, session_id AS "sessionId", ' +
+  'owner_id AS "ownerId", created_at AS "createdAt"';
+
+/** The fixed statements, with `S.` standing for the quoted schema. */
+const SQL = {
+  // One statement, so the run and its pending list come from the same snapshot.
+  selectRun:
+    `SELECT ${SUMMARY_COLUMNS}, state, COALESCE((SELECT json_agg(json_build_object(` +
+    "'requirementId', p.requirement_id, 'requirementKind', p.requirement_kind, 'summary', p.summary) " +
+    "ORDER BY p.position) FROM S.kern_pending_requirements p WHERE p.kind = r.kind AND " +
+    "p.run_id = r.run_id), '[]'::json) AS pending FROM S.kern_runs r WHERE kind = $1 AND run_id = $2",
+  upsertSession:
+    "INSERT INTO S.kern_sessions AS s (session_id, user_id, created_at, updated_at) " +
+    "VALUES ($1, $2, $3, $4) ON CONFLICT (session_id) DO UPDATE SET " +
+    "user_id = COALESCE(s.user_id, excluded.user_id), " +
+    "updated_at = GREATEST(s.updated_at, excluded.updated_at)",
+  insertRun:
+    "INSERT INTO S.kern_runs (kind, run_id, session_id, user_id, owner_id, status, revision, " +
+    "created_at, updated_at, lease_expires_at, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, " +
+    "$10, $11) ON CONFLICT (kind, run_id) DO NOTHING",
+  // The compare-and-set: a concurrent writer of the same row waits for our commit, then re-checks
+  // the revision against the committed row and matches nothing.
+  updateRun:
+    "UPDATE S.kern_runs SET session_id = $3, user_id = $4, owner_id = $5, status = $6, " +
+    "revision = $7, created_at = $8, updated_at = $9, lease_expires_at = $10, state = $11 " +
+    "WHERE kind = $1 AND run_id = $2 AND revision = $12",
+  deleteStalePending:
+    "DELETE FROM S.kern_pending_requirements WHERE kind = $1 AND run_id = $2 " +
+    "AND NOT (requirement_id = ANY ($3::text[]))",
+  // A requirement that stays pending keeps its created_at; everything else follows the record.
+  upsertPending:
+    "INSERT INTO S.kern_pending_requirements (kind, run_id, requirement_id, position, session_id, " +
+    "owner_id, requirement_kind, summary, created_at) SELECT $1, $2, p.requirement_id, " +
+    "p.position - 1, $3, $4, p.requirement_kind, p.summary, $5 " +
+    "FROM unnest($6::text[], $7::text[], $8::text[]) WITH ORDINALITY " +
+    "AS p (requirement_id, requirement_kind, summary, position) " +
+    "ON CONFLICT (kind, run_id, requirement_id) DO UPDATE SET position = excluded.position, " +
+    "session_id = excluded.session_id, owner_id = excluded.owner_id, " +
+    "requirement_kind = excluded.requirement_kind, summary = excluded.summary",
+} as const;
+
+type Statements = Record<keyof typeof SQL, { name: string; text: string }>;
+
+/**
+ * The queries of one PostgresDb, with its schema written into every table name (so they work on
+ * any pool, whatever its search_path) and each fixed statement named, so every pooled connection
+ * parses it once.
+ */
+export class PostgresStatements {
+  readonly #pool: pg.Pool;
+  readonly #schema: string;
+  readonly #sql: Statements;
+
+  constructor(pool: pg.Pool, schema: string) {
+    this.#pool = pool;
+    this.#schema = quoteIdentifier(schema);
+    const sql: Partial<Statements> = {};
+    for (const name of Object.keys(SQL) as Array<keyof typeof SQL>) {
+      const text = this.#qualify(SQL[name]);
+      const digest = createHash("sha256").update(text).digest("hex").slice(0, 16);
+      sql[name] = { name: `kern_${name}_${digest}`, text };
+    }
+    this.#sql = sql as Statements;
+  }
+
+  async getRun(kind: RunKind, runId: string): Promise<RunRecord | null> {
+    const result = await this.#pool.query<Record<string, unknown>>({ ...this.#sql.selectRun, values: [kind, runId] });
+    const row = result.rows[0];
+    return row === undefined ? null : parseRow(runRowSchema, row, "kern_runs");
+  }
+
+  /** Stores a new run with its session and pending rows; false when the run exists already. */
+  async insertRun(record: RunRecord): Promise<boolean> {
+    return withTransaction(this.#pool, async (client) => {
+      // The run first: a duplicate must return before it touches the session row.
+      const inserted = await client.query({ ...this.#sql.insertRun, values: runValues(record) });
+      if (inserted.rowCount === 0) return false;
+      const { sessionId, userId, createdAt, updatedAt } = record;
+      await client.query({ ...this.#sql.upsertSession, values: [sessionId, userId, createdAt, updatedAt] });
+      await this.#writePending(client, record);
+      return true;
+    });
+  }
+
+  async updateRun(record: RunRecord, expectedRevision: number): Promise<boolean> {
+    return withTransaction(this.#pool, async (client) => {
+      const values = [...runValues(record), expectedRevision];
+      const updated = await client.query({ ...this.#sql.updateRun, values });
+      if (updated.rowCount === 0) return false;
+      const keptIds = record.pending.map((requirement) => requirement.requirementId);
+      await client.query({ ...this.#sql.deleteStalePending, values: [record.kind, record.runId, keptIds] });
+      await this.#writePending(client, record);
+      return true;
+    });
+  }
+
+  /** Runs, newest first, without their state. */
+  async listRuns(filter: RunFilter, limit: number, offset: number): Promise<RunSummary[]> {
+    const where = new Where();
+    where.add("kind = ?", filter.kind);
+    where.add("owner_id = ?", filter.ownerId);
+    where.add("session_id = ?", filter.sessionId);
+    where.add("status = ?", filter.status);
+    const text =
+      `SELECT ${SUMMARY_COLUMNS} FROM S.kern_runs${where.sql()} ` +
+      `ORDER BY updated_at DESC, kind, run_id LIMIT ${where.next(limit)} OFFSET ${where.next(offset)}`;
+    const result = await this.#pool.query<Record<string, unknown>>(this.#qualify(text), where.params);
+    return result.rows.map((row) => parseRow(summaryRowSchema, row, "kern_runs"));
+  }
+
+  /** The inbox: pending requirements oldest first, paged by the previous page's last row. */
+  async listPendingRequirements(filter: PendingFilter, limit: number): Promise<PendingRequirementRow[]> {
+    const where = new Where();
+    where.add("kind = ?", filter.kind);
+    where.add("owner_id = ?", filter.ownerId);
+    where.add("requirement_kind = ?", filter.requirementKind);
+    where.add("created_at <= ?", filter.createdBefore);
+    if (filter.after !== undefined) {
+      // Without a kind, '' sorts before both kinds: every row sharing the other three is after.
+      const { createdAt, runId, requirementId, kind = "" } = filter.after;
+      where.add("(created_at, run_id, requirement_id, kind) > (?, ?, ?, ?)", createdAt, runId, requirementId, kind);
+    }
+    const text =
+      `SELECT ${PENDING_COLUMNS} FROM S.kern_pending_requirements${where.sql()} ` +
+      `ORDER BY created_at, run_id, requirement_id, kind LIMIT ${where.next(limit)}`;
+    const result = await this.#pool.query<Record<string, unknown>>(this.#qualify(text), where.params);
+    return result.rows.map((row) => parseRow(pendingRowSchema, row, "kern_pending_requirements"));
+  }
+
+  /** One statement for the whole list, however long it is. */
+  async #writePending(client: pg.PoolClient, record: RunRecord): Promise<void> {
+    if (record.pending.length === 0) return;
+    const values = [
+      record.kind,
+      record.runId,
+      record.sessionId,
+      record.ownerId,
+      record.updatedAt,
+      record.pending.map((requirement) => requirement.requirementId),
+      record.pending.map((requirement) => requirement.requirementKind),
+      record.pending.map((requirement) => requirement.summary),
+    ];
+    await client.query({ ...this.#sql.upsertPending, values });
+  }
+
+  #qualify(text: string): string {
+    return text.replaceAll("S.kern_", `${this.#schema}.kern_`);
+  }
+}
+
+/** The run's columns in the order of the insertRun and updateRun parameters ($1 to $11). */
+function runValues(record: RunRecord): unknown[] {
+  return [
+    record.kind,
+    record.runId,
+    record.sessionId,
+    record.userId,
+    record.ownerId,
+    record.status,
+    record.revision,
+    record.createdAt,
+    record.updatedAt,
+    record.leaseExpiresAt,
+    record.state,
+  ];
+}
+
+/** Collects the filter clauses that apply, numbering their parameters $1, $2, … in order. */
+class Where {
+  readonly #clauses: string[] = [];
+  readonly params: unknown[] = [];
+
+  add(clause: string, ...values: unknown[]): void {
+    if (values.every((value) => value === undefined)) return;
+    let index = 0;
+    this.#clauses.push(clause.replace(/\?/g, () => this.next(values[index++])));
+  }
+
+  /** Adds one parameter and returns its placeholder. */
+  next(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  sql(): string {
+    return this.#clauses.length === 0 ? "" : ` WHERE ${this.#clauses.join(" AND ")}`;
+  }
+}
+
+function parseRow<T>(schema: z.ZodType<T>, row: unknown, table: string): T {
+  const parsed = schema.safeParse(row);
+  if (!parsed.success) {
+    throw new StoreError(
+      `A row of ${table} does not have the shape this kern expects (${parsed.error.message}); ` +
+        `the schema may have been changed by hand or by an incompatible program.`,
+    );
+  }
+  return parsed.data;
+}

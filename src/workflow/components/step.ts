@@ -1,0 +1,108 @@
+import type { Agent } from "../../agent/index.js";
+import { ConfigurationError } from "../../errors.js";
+import { userInputFieldSchema, type OnReject, type OnTimeout, type UserInputField } from "../../runs/index.js";
+import type { StepInput } from "../step-input.js";
+import type { StepOutput } from "../step-output.js";
+import { checkMaxRetries, checkOnReject, checkOnTimeout, checkOptions, requireName } from "./options.js";
+
+/** A function step: returns the step's content, or a StepOutput. Sync or async. */
+export type StepExecutor = (input: StepInput) => string | StepOutput | Promise<string | StepOutput>;
+
+export interface StepOptions {
+  name: string;
+  agent?: Agent;
+  executor?: StepExecutor;
+  description?: string;
+  requiresConfirmation?: boolean;
+  confirmationMessage?: string;
+  onReject?: "skip" | "cancel" | "retry";
+  requiresUserInput?: boolean;
+  userInputMessage?: string;
+  userInputSchema?: UserInputField[];
+  requiresOutputReview?: boolean | ((output: StepOutput) => boolean);
+  outputReviewMessage?: string;
+  hitlMaxRetries?: number;
+  /** Seconds a gate waits before `onTimeout` decides. */
+  hitlTimeout?: number;
+  onTimeout?: OnTimeout;
+  onError?: "fail" | "skip" | "pause";
+}
+
+const STEP_OPTIONS = [
+  "name", "agent", "executor", "description", "requiresConfirmation", "confirmationMessage", "onReject",
+  "requiresUserInput", "userInputMessage", "userInputSchema", "requiresOutputReview", "outputReviewMessage",
+  "hitlMaxRetries", "hitlTimeout", "onTimeout", "onError",
+] as const;
+
+function checkUserInputSchema(label: string, schema: UserInputField[] | undefined): UserInputField[] {
+  const fields = schema ?? [];
+  fields.forEach((field, index) => {
+    const parsed = userInputFieldSchema.safeParse(field);
+    if (!parsed.success) {
+      throw new ConfigurationError(`${label} userInputSchema[${index}] is invalid: ${parsed.error.issues[0]?.message ?? "bad field"}; fields look like { name, type: "string" | "number" | "integer" | "boolean" | "list" | "object" }.`);
+    }
+  });
+  return fields;
+}
+
+/**
+ * One unit of work: an agent or an executor function, with optional human gates before it
+ * runs (confirmation, user input) and after (output review, error decision).
+ *
+ * @example
+ * new Step({ name: "send_alert", agent: alertAgent, requiresConfirmation: true,
+ *            confirmationMessage: "Proceed with sending the alert?" });
+ */
+export class Step {
+  readonly stepType = "Step" as const;
+  readonly name: string;
+  readonly agent: Agent | undefined;
+  readonly executor: StepExecutor | undefined;
+  readonly description: string | undefined;
+  readonly requiresConfirmation: boolean;
+  readonly confirmationMessage: string | null;
+  readonly onReject: OnReject;
+  readonly requiresUserInput: boolean;
+  readonly userInputMessage: string | null;
+  readonly userInputSchema: UserInputField[];
+  readonly requiresOutputReview: boolean | ((output: StepOutput) => boolean);
+  readonly outputReviewMessage: string | null;
+  readonly hitlMaxRetries: number;
+  readonly hitlTimeout: number | undefined;
+  readonly onTimeout: OnTimeout | null;
+  readonly onError: "fail" | "skip" | "pause";
+
+  constructor(options: StepOptions) {
+    checkOptions("Step", options, STEP_OPTIONS);
+    this.name = requireName("Step", options.name);
+    const label = `Step '${this.name}'`;
+    if ((options.agent === undefined) === (options.executor === undefined)) {
+      throw new ConfigurationError(`${label} needs exactly one of agent or executor.`);
+    }
+    this.agent = options.agent;
+    this.executor = options.executor;
+    this.description = options.description;
+    this.requiresConfirmation = options.requiresConfirmation === true;
+    this.confirmationMessage = options.confirmationMessage ?? null;
+    this.requiresUserInput = options.requiresUserInput === true || options.userInputSchema !== undefined;
+    this.userInputMessage = options.userInputMessage ?? null;
+    this.userInputSchema = checkUserInputSchema(label, options.userInputSchema);
+    this.requiresOutputReview = options.requiresOutputReview ?? false;
+    this.outputReviewMessage = options.outputReviewMessage ?? null;
+    const allowed: OnReject[] = this.requiresOutputReview === false ? ["skip", "cancel"] : ["skip", "cancel", "retry"];
+    this.onReject = checkOnReject(label, options.onReject, allowed, "skip");
+    this.hitlMaxRetries = checkMaxRetries(label, options.hitlMaxRetries);
+    this.hitlTimeout = options.hitlTimeout;
+    this.onTimeout = checkOnTimeout(label, options.onTimeout, options.hitlTimeout);
+    this.onError = options.onError ?? "fail";
+    if (!["fail", "skip", "pause"].includes(this.onError)) {
+      throw new ConfigurationError(`${label} has onError '${String(options.onError)}'; use fail, skip or pause.`);
+    }
+  }
+
+  /** True when a human could be asked anything while this step runs. */
+  get hasGates(): boolean {
+    const toolGates = [...(this.agent?.tools.values() ?? [])].some((tool) => tool.gate !== "none");
+    return this.requiresConfirmation || this.requiresUserInput || this.requiresOutputReview !== false || this.onError === "pause" || toolGates;
+  }
+}

@@ -1,0 +1,39 @@
+import { ConfigurationError } from "../../errors.js";
+import type { OnReject } from "../../runs/index.js";
+import type { Component } from "./component.js";
+import { checkOnReject, checkOptions, requireName } from "./options.js";
+
+export interface StepsOptions {
+  name: string;
+  steps: Component[];
+  description?: string;
+  requiresConfirmation?: boolean;
+  confirmationMessage?: string;
+  onReject?: "skip" | "cancel";
+}
+
+const STEPS_OPTIONS = ["name", "steps", "description", "requiresConfirmation", "confirmationMessage", "onReject"] as const;
+
+/** A sequence of components run as one unit, optionally confirmed before it starts. */
+export class Steps {
+  readonly stepType = "Steps" as const;
+  readonly name: string;
+  readonly steps: Component[];
+  readonly description: string | undefined;
+  readonly requiresConfirmation: boolean;
+  readonly confirmationMessage: string | null;
+  readonly onReject: OnReject;
+
+  constructor(options: StepsOptions) {
+    checkOptions("Steps", options, STEPS_OPTIONS);
+    this.name = requireName("Steps", options.name);
+    if (!Array.isArray(options.steps) || options.steps.length === 0) {
+      throw new ConfigurationError(`Steps '${this.name}' needs a non-empty steps array.`);
+    }
+    this.steps = options.steps;
+    this.description = options.description;
+    this.requiresConfirmation = options.requiresConfirmation === true;
+    this.confirmationMessage = options.confirmationMessage ?? null;
+    this.onReject = checkOnReject(`Steps '${this.name}'`, options.onReject, ["skip", "cancel"], "skip");
+  }
+}

@@ -1,0 +1,149 @@
+import { randomUUID } from "node:crypto";
+import type { RunOutput } from "../../agent/index.js";
+import type { Db } from "../../db/db.js";
+import type { Frame, StepOutputState, StepRequirementState, StepType, WorkflowRunState } from "../../runs/index.js";
+import { StepInput } from "../step-input.js";
+
+/** What every component runner shares during one drive of a workflow run. */
+export interface EngineContext {
+  state: WorkflowRunState;
+  /** Where agents without a db of their own store their runs: the workflow's db. */
+  db: Db;
+  signal: AbortSignal | undefined;
+  /** Every output produced so far in this run, by step name. */
+  outputs: Map<string, StepOutputState>;
+  /** The decided requirement a continue resumes from; taken by the component that paused. */
+  resolved: StepRequirementState | null;
+  /** The latest output of each agent run touched in this drive, by run id. */
+  executorRuns: Map<string, RunOutput>;
+}
+
+/** How a component run ended: with an output, paused on a gate, or cancelled. */
+export type Outcome =
+  | { type: "done"; output: StepOutputState }
+  | { type: "paused"; frames: Frame[] }
+  | { type: "cancelled"; reason: string };
+
+/** What flows into a component: the previous content and any gate-supplied data. */
+export interface ExecInput {
+  previousContent: string | null;
+  additionalData: Record<string, unknown>;
+}
+
+export function newFrame(stepType: Frame["stepType"], phase: string, previousContent: string | null): Frame {
+  return {
+    stepType,
+    phase,
+    index: 0,
+    outputs: [],
+    previousContent,
+    branch: null,
+    selected: [],
+    iteration: 0,
+    iterations: [],
+    retryCount: 0,
+    additionalData: null,
+    executorRunId: null,
+    output: null,
+  };
+}
+
+export function makeOutput(name: string, stepType: StepType, content: string | null, extra: Partial<StepOutputState> = {}): StepOutputState {
+  return { stepName: name, stepType, content, success: true, skipped: false, error: null, executorRunId: null, steps: [], ...extra };
+}
+
+/** A skipped component: no output of its own; the previous content flows on unchanged. */
+export function skippedOutput(name: string, stepType: StepType, reason: string | null = null): StepOutputState {
+  return makeOutput(name, stepType, null, { skipped: true, error: reason });
+}
+
+export function stepInputFor(context: EngineContext, input: ExecInput): StepInput {
+  return new StepInput({
+    input: context.state.input,
+    previousStepContent: input.previousContent,
+    additionalData: { ...(context.state.additionalData ?? {}), ...input.additionalData },
+    outputs: context.outputs,
+  });
+}
+
+/** The fields every new step requirement starts with; callers set the gate's own fields. */
+export function baseRequirement(
+  kind: StepRequirementState["kind"],
+  component: { name: string; stepType: StepType },
+  path: readonly number[],
+): StepRequirementState {
+  return {
+    id: randomUUID(),
+    kind,
+    stepId: component.name,
+    stepName: component.name,
+    stepIndex: path[0] ?? 0,
+    stepPath: [...path],
+    stepType: component.stepType,
+    message: null,
+    onReject: "skip",
+    confirmed: null,
+    rejectionFeedback: null,
+    userInputSchema: null,
+    userInput: null,
+    availableChoices: null,
+    allowMultipleSelections: false,
+    selectedChoices: null,
+    stepOutput: null,
+    editedOutput: null,
+    retryCount: 0,
+    maxRetries: 0,
+    errorMessage: null,
+    errorDecision: null,
+    executorRequirements: [],
+    executorId: null,
+    executorName: null,
+    executorRunId: null,
+    timeoutAt: null,
+    onTimeout: null,
+    timedOut: false,
+    frozen: false,
+  };
+}
+
+/** Appends a requirement (the new active entry) and returns the pause outcome for `frame`. */
+export function pause(context: EngineContext, requirement: StepRequirementState, frame: Frame): Outcome {
+  context.state.stepRequirements.push(requirement);
+  return { type: "paused", frames: [frame] };
+}
+
+/** Takes the decided requirement for the component resuming now (it is used once). */
+export function takeResolved(context: EngineContext): StepRequirementState {
+  const resolved = context.resolved;
+  if (resolved === null) {
+    throw new Error("kern internal error: a paused component resumed without a decided requirement.");
+  }
+  context.resolved = null;
+  return resolved;
+}
+
+/** The content that flows on after a list of outputs: the last non-skipped one. */
+export function lastContent(outputs: readonly StepOutputState[], fallback: string | null): string | null {
+  for (let index = outputs.length - 1; index >= 0; index -= 1) {
+    const output = outputs[index];
+    if (output !== undefined && !output.skipped) return output.content;
+  }
+  return fallback;
+}
+
+/** Records outputs by name, so later steps can read them (nested outputs too). */
+export function rememberOutputs(context: EngineContext, outputs: readonly StepOutputState[]): void {
+  for (const output of outputs) {
+    rememberOutputs(context, output.steps);
+    context.outputs.set(output.stepName, output);
+  }
+}
+
+/** Rebuilds the by-name outputs from stored results and the cursor's partial outputs. */
+export function rebuildOutputs(context: EngineContext, frames: readonly Frame[]): void {
+  rememberOutputs(context, context.state.stepResults);
+  for (const frame of frames) {
+    rememberOutputs(context, frame.iterations);
+    rememberOutputs(context, frame.outputs);
+  }
+}

@@ -1,0 +1,28 @@
+import type { Frame, OnReject, StepRequirementState, StepType } from "../../runs/index.js";
+import { baseRequirement, pause, takeResolved, type EngineContext, type Outcome, skippedOutput } from "./context.js";
+import { timeoutDecision } from "./decisions.js";
+
+interface Confirmable {
+  name: string;
+  stepType: StepType;
+  confirmationMessage: string | null;
+  onReject: OnReject;
+}
+
+/** Pauses a composite before it runs, asking for confirmation. */
+export function pauseForConfirmation(component: Confirmable, context: EngineContext, path: readonly number[], frame: Frame): Outcome {
+  frame.phase = "confirm";
+  const requirement = baseRequirement("confirmation", component, path);
+  requirement.message = component.confirmationMessage;
+  requirement.onReject = component.onReject;
+  return pause(context, requirement, frame);
+}
+
+/** Reads the decided confirmation: "confirmed", "rejected", or the outcome a timeout forced. */
+export function takeConfirmation(component: Confirmable, context: EngineContext): "confirmed" | { rejected: StepRequirementState } | Outcome {
+  const requirement = takeResolved(context);
+  const timeout = timeoutDecision(requirement);
+  if (timeout === "cancel") return { type: "cancelled", reason: `${component.stepType} '${component.name}' timed out waiting for a human.` };
+  if (timeout === "skip") return { type: "done", output: skippedOutput(component.name, component.stepType, "timed out") };
+  return requirement.confirmed === false ? { rejected: requirement } : "confirmed";
+}

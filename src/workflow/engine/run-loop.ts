@@ -1,0 +1,78 @@
+import type { Frame, StepOutputState } from "../../runs/index.js";
+import type { Loop } from "../components/loop.js";
+import { StepOutput } from "../step-output.js";
+import { baseRequirement, lastContent, makeOutput, newFrame, pause, skippedOutput, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
+import { below, runChildren } from "./children.js";
+import { rejectOutcome } from "./decisions.js";
+import { pauseForConfirmation, takeConfirmation } from "./gates.js";
+
+function loopOutput(loop: Loop, frame: Frame): StepOutputState {
+  return makeOutput(loop.name, "Loop", lastContent(frame.iterations, frame.previousContent), { steps: frame.iterations });
+}
+
+function iterationStart(loop: Loop, frame: Frame): string | null {
+  return loop.forwardIterationOutput && frame.iterations.length > 0 ? lastContent(frame.iterations, frame.previousContent) : frame.previousContent;
+}
+
+function pauseForIterationReview(loop: Loop, context: EngineContext, path: readonly number[], frame: Frame, iteration: StepOutputState): Outcome {
+  frame.phase = "review";
+  const requirement = baseRequirement("iterationReview", loop, path);
+  requirement.message = loop.iterationReviewMessage;
+  requirement.onReject = loop.onReject;
+  requirement.stepOutput = iteration;
+  requirement.retryCount = frame.iteration;
+  requirement.maxRetries = loop.maxIterations;
+  return pause(context, requirement, frame);
+}
+
+/** Applies an iteration-review decision: accept ends the loop; reject follows onReject. */
+function resumeReview(loop: Loop, context: EngineContext, frame: Frame): Outcome | "next" {
+  const requirement = takeResolved(context);
+  if (requirement.confirmed === true) {
+    const last = frame.iterations.at(-1);
+    if (last !== undefined && requirement.editedOutput !== null) frame.iterations[frame.iterations.length - 1] = { ...last, content: requirement.editedOutput };
+    return { type: "done", output: loopOutput(loop, frame) };
+  }
+  if (loop.onReject !== "retry") return rejectOutcome(loop, "Loop", requirement);
+  frame.additionalData = { ...(frame.additionalData ?? {}), feedback: requirement.rejectionFeedback ?? "", previousOutput: frame.iterations.at(-1)?.content ?? null };
+  return "next";
+}
+
+/**
+ * Runs a Loop: confirmation once before the first iteration, then up to `maxIterations`
+ * iterations; after each but the last, an iteration review or the end condition may end it.
+ * The iteration number and completed iterations live in the frame, so pauses inside an
+ * iteration resume in that iteration.
+ */
+export async function runLoop(loop: Loop, context: EngineContext, input: ExecInput, path: readonly number[], resume: Frame[] | null): Promise<Outcome> {
+  const frame = resume?.[0] ?? { ...newFrame("Loop", "before", input.previousContent), additionalData: input.additionalData };
+  let resumeChild: Frame[] | null = null;
+  if (resume === null) {
+    if (loop.requiresConfirmation) return pauseForConfirmation(loop, context, path, frame);
+  } else if (frame.phase === "confirm") {
+    const decision = takeConfirmation(loop, context);
+    if (decision !== "confirmed") return "type" in decision ? decision : rejectOutcome(loop, "Loop", decision.rejected);
+  } else if (frame.phase === "review") {
+    const next = resumeReview(loop, context, frame);
+    if (next !== "next") return next;
+  } else {
+    resumeChild = below(resume);
+  }
+  frame.phase = "running";
+  while (frame.iteration < loop.maxIterations) {
+    const start = iterationStart(loop, frame);
+    const result = await runChildren(loop.steps, context, frame, start, (index) => [...path, index], resumeChild);
+    resumeChild = null;
+    if (result.type !== "finished") return result;
+    const iteration = makeOutput(`${loop.name}#${frame.iteration + 1}`, "Steps", result.content, { steps: frame.outputs });
+    frame.iterations.push(iteration);
+    frame.outputs = [];
+    frame.index = 0;
+    frame.iteration += 1;
+    if (frame.iteration >= loop.maxIterations) break;
+    if (loop.requiresIterationReview) return pauseForIterationReview(loop, context, path, frame, iteration);
+    if (loop.endCondition !== undefined && (await loop.endCondition(iteration.steps.map((step) => StepOutput.fromState(step))))) break;
+  }
+  if (frame.iterations.length === 0) return { type: "done", output: skippedOutput(loop.name, "Loop") };
+  return { type: "done", output: loopOutput(loop, frame) };
+}

@@ -1,0 +1,107 @@
+import { ConfigurationError } from "../../errors.js";
+import type { Frame, StepOutputState } from "../../runs/index.js";
+import type { Component } from "../components/component.js";
+import type { Router } from "../components/router.js";
+import { StepOutput } from "../step-output.js";
+import { baseRequirement, makeOutput, newFrame, pause, stepInputFor, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
+import { below, runChildren } from "./children.js";
+import { applyReview, rejectOutcome } from "./decisions.js";
+import { pauseForConfirmation, takeConfirmation } from "./gates.js";
+
+function pauseForRoute(router: Router, context: EngineContext, path: readonly number[], frame: Frame): Outcome {
+  frame.phase = "route";
+  frame.index = 0;
+  frame.outputs = [];
+  frame.selected = [];
+  const requirement = baseRequirement("route", router, path);
+  requirement.message = router.userInputMessage;
+  requirement.onReject = router.onReject === "retry" ? "skip" : router.onReject;
+  requirement.availableChoices = router.choices.map((choice) => choice.name);
+  requirement.allowMultipleSelections = router.allowMultipleSelections;
+  requirement.retryCount = frame.retryCount;
+  requirement.maxRetries = router.hitlMaxRetries;
+  return pause(context, requirement, frame);
+}
+
+function selectionNames(router: Router, selection: unknown): string[] {
+  const entries = Array.isArray(selection) ? selection : [selection];
+  return entries.map((entry: unknown) => {
+    const name = typeof entry === "string" ? entry : (entry as Component | undefined)?.name;
+    if (name === undefined || router.choice(name) === undefined) {
+      throw new ConfigurationError(
+        `Router '${router.name}' selector returned ${JSON.stringify(typeof entry === "string" ? entry : name ?? null)}, ` +
+          `which is not one of its choices: ${router.choices.map((choice) => choice.name).join(", ")}.`,
+      );
+    }
+    return name;
+  });
+}
+
+async function select(router: Router, context: EngineContext, frame: Frame): Promise<void> {
+  if (router.selector === undefined) throw new ConfigurationError(`Router '${router.name}' has no selector to run.`);
+  const input = { previousContent: frame.previousContent, additionalData: frame.additionalData ?? {} };
+  frame.selected = selectionNames(router, await router.selector(stepInputFor(context, input)));
+  frame.index = 0;
+  frame.outputs = [];
+}
+
+function needsReview(router: Router, output: StepOutputState): boolean {
+  const review = router.requiresOutputReview;
+  return typeof review === "function" ? review(StepOutput.fromState(output)) : review;
+}
+
+/** Applies the decided requirement of a paused Router; returns an outcome or "run" to go on. */
+async function resumeRouter(router: Router, context: EngineContext, path: readonly number[], frame: Frame): Promise<Outcome | "run"> {
+  if (frame.phase === "confirm") {
+    const decision = takeConfirmation(router, context);
+    if (decision !== "confirmed") return "type" in decision ? decision : rejectOutcome(router, "Router", decision.rejected);
+    await select(router, context, frame);
+    return "run";
+  }
+  const requirement = takeResolved(context);
+  if (frame.phase === "route") {
+    if (requirement.confirmed === false) return rejectOutcome({ name: router.name, onReject: requirement.onReject }, "Router", requirement);
+    frame.selected = [...(requirement.selectedChoices ?? [])];
+    return "run";
+  }
+  const decision = applyReview(router, frame, requirement);
+  if (decision !== "retry") return decision;
+  if (router.requiresUserInput) return pauseForRoute(router, context, path, frame);
+  await select(router, context, frame);
+  return "run";
+}
+
+/**
+ * Runs a Router: a human picks the route (or confirms, then the selector picks), the selected
+ * choices run in order, each fed the previous one's output, then an optional output review.
+ */
+export async function runRouter(router: Router, context: EngineContext, input: ExecInput, path: readonly number[], resume: Frame[] | null): Promise<Outcome> {
+  const frame = resume?.[0] ?? { ...newFrame("Router", "before", input.previousContent), additionalData: input.additionalData };
+  let resumeChild: Frame[] | null = null;
+  if (resume === null) {
+    if (router.requiresUserInput) return pauseForRoute(router, context, path, frame);
+    if (router.requiresConfirmation) return pauseForConfirmation(router, context, path, frame);
+    await select(router, context, frame);
+  } else if (frame.phase === "running") {
+    resumeChild = below(resume);
+  } else {
+    const next = await resumeRouter(router, context, path, frame);
+    if (next !== "run") return next;
+  }
+  frame.phase = "running";
+  const chosen = frame.selected.map((name) => router.choice(name)).filter((choice): choice is Component => choice !== undefined);
+  const pathOf = (index: number): number[] => [...path, router.choices.findIndex((choice) => choice.name === frame.selected[index])];
+  const result = await runChildren(chosen, context, frame, frame.previousContent, pathOf, resumeChild);
+  if (result.type !== "finished") return result;
+  const output = makeOutput(router.name, "Router", result.content, { steps: frame.outputs });
+  if (!needsReview(router, output)) return { type: "done", output };
+  frame.phase = "review";
+  frame.output = output;
+  const requirement = baseRequirement("outputReview", router, path);
+  requirement.message = router.outputReviewMessage;
+  requirement.onReject = router.onReject;
+  requirement.stepOutput = output;
+  requirement.retryCount = frame.retryCount;
+  requirement.maxRetries = router.hitlMaxRetries;
+  return pause(context, requirement, frame);
+}

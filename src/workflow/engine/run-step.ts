@@ -1,0 +1,139 @@
+import { StepFailedError } from "../../errors.js";
+import type { Frame, StepOutputState, StepRequirementState } from "../../runs/index.js";
+import type { Step } from "../components/step.js";
+import { StepOutput } from "../step-output.js";
+import { baseRequirement, newFrame, pause, skippedOutput, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
+import { cancelStepAgent, continueStepAgent, executeStep, executorRequirementsOf, type StepExecution } from "./step-execution.js";
+import { applyReview, rejectOutcome, timeoutDecision, withTimeout } from "./decisions.js";
+
+type Phase = "before" | "userInputGate" | "execute" | "reviewGate";
+
+function requirementFor(step: Step, kind: StepRequirementState["kind"], path: readonly number[], frame: Frame, context: EngineContext): StepRequirementState {
+  const requirement = baseRequirement(kind, step, path);
+  requirement.onReject = step.onReject;
+  requirement.retryCount = frame.retryCount;
+  requirement.maxRetries = step.hitlMaxRetries;
+  if (kind !== "executor" && kind !== "error") withTimeout(requirement, step.hitlTimeout, step.onTimeout, context);
+  return requirement;
+}
+
+function inputOf(frame: Frame): ExecInput {
+  return { previousContent: frame.previousContent, additionalData: frame.additionalData ?? {} };
+}
+
+/** Handles one execution's result: an output goes to review, a paused agent or an error pauses. */
+function afterExecution(step: Step, context: EngineContext, path: readonly number[], frame: Frame, result: StepExecution): Outcome | "review" {
+  switch (result.type) {
+    case "output":
+      frame.output = result.output;
+      return "review";
+    case "agentPaused": {
+      frame.phase = "executor";
+      frame.executorRunId = result.run.runId;
+      const requirement = requirementFor(step, "executor", path, frame, context);
+      requirement.executorRequirements = executorRequirementsOf(result.run);
+      requirement.executorId = result.run.agentId;
+      requirement.executorName = result.run.agentName;
+      requirement.executorRunId = result.run.runId;
+      const calls = requirement.executorRequirements.map((entry) => entry.execution.toolName);
+      requirement.message = `${result.run.agentName} wants to call ${calls.join(", ")}; approve or reject each call.`;
+      return pause(context, requirement, frame);
+    }
+    case "failed":
+      if (step.onError === "skip") return { type: "done", output: { ...skippedOutput(step.name, "Step", result.message), success: false } };
+      if (step.onError === "pause") {
+        frame.phase = "error";
+        const requirement = requirementFor(step, "error", path, frame, context);
+        requirement.errorMessage = result.message;
+        return pause(context, requirement, frame);
+      }
+      throw new StepFailedError(step.name, result.message);
+    default: {
+      const unreachable: never = result;
+      throw new Error(`Unknown step execution ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+function needsReview(step: Step, output: StepOutputState): boolean {
+  const review = step.requiresOutputReview;
+  return typeof review === "function" ? review(StepOutput.fromState(output)) : review;
+}
+
+/** Decides where a resumed step goes next from the decided requirement. */
+async function resumeStep(step: Step, context: EngineContext, path: readonly number[], frame: Frame): Promise<Outcome | Phase | "review"> {
+  const requirement = takeResolved(context);
+  const timeout = timeoutDecision(requirement);
+  if (timeout !== null && frame.phase === "executor") await cancelStepAgent(step, context, frame.executorRunId ?? "");
+  if (timeout === "cancel") return { type: "cancelled", reason: `Step '${step.name}' timed out waiting for a human.` };
+  if (timeout === "skip") return { type: "done", output: skippedOutput(step.name, "Step", "timed out") };
+  switch (frame.phase) {
+    case "confirm":
+      if (requirement.confirmed === false) return rejectOutcome(step, "Step", requirement);
+      return "userInputGate";
+    case "userInput":
+      if (requirement.confirmed === false) return rejectOutcome(step, "Step", requirement);
+      frame.additionalData = { ...(frame.additionalData ?? {}), userInput: requirement.userInput ?? {} };
+      return "execute";
+    case "executor":
+      return afterExecution(step, context, path, frame, await continueStepAgent(step, context, frame.executorRunId ?? "", requirement.executorRequirements));
+    case "review": {
+      const decision = applyReview(step, frame, requirement);
+      return decision === "retry" ? "execute" : decision;
+    }
+    case "error":
+      return requirement.errorDecision === "retry" ? "execute" : { type: "done", output: { ...skippedOutput(step.name, "Step", requirement.errorMessage), success: false } };
+    default:
+      throw new Error(`kern internal error: Step '${step.name}' cannot resume from phase '${frame.phase}'.`);
+  }
+}
+
+/**
+ * Runs a Step through its gates: confirmation and user input before it runs, the agent's tool
+ * pauses while it runs, output review or an error decision after. Resumes from its frame.
+ */
+export async function runStep(step: Step, context: EngineContext, input: ExecInput, path: readonly number[], resume: Frame[] | null): Promise<Outcome> {
+  const frame = resume?.[0] ?? { ...newFrame("Step", "before", input.previousContent), additionalData: input.additionalData };
+  let next: Outcome | Phase | "review" = resume === null || resume.length === 0 ? "before" : await resumeStep(step, context, path, frame);
+  for (;;) {
+    if (typeof next !== "string") return next;
+    switch (next) {
+      case "before":
+        if (step.requiresConfirmation) {
+          frame.phase = "confirm";
+          const requirement = requirementFor(step, "confirmation", path, frame, context);
+          requirement.message = step.confirmationMessage;
+          return pause(context, requirement, frame);
+        }
+        next = "userInputGate";
+        break;
+      case "userInputGate":
+        if (step.requiresUserInput) {
+          frame.phase = "userInput";
+          const requirement = requirementFor(step, "userInput", path, frame, context);
+          requirement.message = step.userInputMessage;
+          requirement.userInputSchema = step.userInputSchema;
+          return pause(context, requirement, frame);
+        }
+        next = "execute";
+        break;
+      case "execute":
+        next = afterExecution(step, context, path, frame, await executeStep(step, context, inputOf(frame)));
+        break;
+      case "review":
+      case "reviewGate": {
+        const output = frame.output ?? skippedOutput(step.name, "Step");
+        if (!needsReview(step, output)) return { type: "done", output };
+        frame.phase = "review";
+        const requirement = requirementFor(step, "outputReview", path, frame, context);
+        requirement.message = step.outputReviewMessage;
+        requirement.stepOutput = output;
+        return pause(context, requirement, frame);
+      }
+      default: {
+        const unreachable: never = next;
+        throw new Error(`Unknown phase ${String(unreachable)}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import type { RunOutput } from "../../agent/index.js";
+import type { ExecutorRequirementState, StepOutputState } from "../../runs/index.js";
+import type { Step } from "../components/step.js";
+import { StepOutput } from "../step-output.js";
+import { makeOutput, stepInputFor, type EngineContext, type ExecInput } from "./context.js";
+
+/** One execution of a step's agent or function. */
+export type StepExecution =
+  | { type: "output"; output: StepOutputState }
+  | { type: "agentPaused"; run: RunOutput }
+  | { type: "failed"; message: string };
+
+function describe(value: unknown): string {
+  if (typeof value === "string") return value;
+  return JSON.stringify(value, null, 0) ?? String(value);
+}
+
+/** The message an agent step receives: the previous content plus what gates supplied. */
+export function agentMessage(context: EngineContext, input: ExecInput): string {
+  const parts = [input.previousContent ?? context.state.input];
+  const userInput = input.additionalData["userInput"];
+  if (typeof userInput === "object" && userInput !== null) {
+    const lines = Object.entries(userInput).map(([key, value]) => `- ${key}: ${describe(value)}`);
+    parts.push(`User preferences:\n${lines.join("\n")}`);
+  }
+  const feedback = input.additionalData["feedback"];
+  if (typeof feedback === "string" && feedback !== "") {
+    parts.push(`Reviewer feedback on your previous answer: ${feedback}`);
+  }
+  const previousOutput = input.additionalData["previousOutput"];
+  if (typeof previousOutput === "string") {
+    parts.push(`Your previous answer:\n${previousOutput}`);
+  }
+  return parts.join("\n\n");
+}
+
+function agentDb(step: Step, context: EngineContext) {
+  return step.agent?.ownDb ?? context.db;
+}
+
+function rememberExecutorRun(context: EngineContext, step: Step, run: RunOutput): void {
+  context.executorRuns.set(run.runId, run);
+  if (context.state.executorRuns.some((entry) => entry.runId === run.runId)) return;
+  context.state.executorRuns.push({ runId: run.runId, agentId: run.agentId, agentName: run.agentName, stepName: step.name });
+}
+
+function fromAgentRun(context: EngineContext, step: Step, run: RunOutput): StepExecution {
+  rememberExecutorRun(context, step, run);
+  if (run.isPaused) return { type: "agentPaused", run };
+  return { type: "output", output: makeOutput(step.name, "Step", run.content ?? "", { executorRunId: run.runId }) };
+}
+
+function failure(error: unknown): StepExecution {
+  if (error instanceof Error && error.name === "AbortError") throw error;
+  return { type: "failed", message: error instanceof Error ? error.message : String(error) };
+}
+
+/** Runs the step's agent (a new run) or its executor function, once. */
+export async function executeStep(step: Step, context: EngineContext, input: ExecInput): Promise<StepExecution> {
+  try {
+    if (step.agent !== undefined) {
+      const run = await step.agent.run(agentMessage(context, input), {
+        sessionId: context.state.sessionId,
+        ...(context.state.userId === null ? {} : { userId: context.state.userId }),
+        ...(context.signal === undefined ? {} : { signal: context.signal }),
+        db: agentDb(step, context),
+      });
+      return fromAgentRun(context, step, run);
+    }
+    const result = await step.executor?.(stepInputFor(context, input));
+    const output = result instanceof StepOutput ? result.toJSON() : makeOutput(step.name, "Step", describe(result ?? ""));
+    return { type: "output", output: { ...output, stepName: step.name, stepType: "Step" } };
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+/** Continues the step's paused agent run with the decisions made on the executor requirement. */
+export async function continueStepAgent(
+  step: Step,
+  context: EngineContext,
+  runId: string,
+  decisions: readonly ExecutorRequirementState[],
+): Promise<StepExecution> {
+  if (step.agent === undefined) return { type: "failed", message: `Step '${step.name}' has no agent to continue.` };
+  try {
+    const requirements = decisions.map((entry) => ({ id: entry.requirement.id, resolution: entry.requirement.resolution }));
+    const run = await step.agent.continueRun(
+      { runId, sessionId: context.state.sessionId, requirements },
+      { db: agentDb(step, context), ...(context.signal === undefined ? {} : { signal: context.signal }) },
+    );
+    return fromAgentRun(context, step, run);
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+/** Copies the agent's unresolved tool requirements into the step requirement. */
+export function executorRequirementsOf(run: RunOutput): ExecutorRequirementState[] {
+  const state = run.toJSON();
+  return state.requirements
+    .filter((requirement) => !requirement.frozen && requirement.resolution === null)
+    .flatMap((requirement) => {
+      const execution = state.tools.find((entry) => entry.toolCallId === requirement.toolCallId);
+      return execution === undefined ? [] : [{ requirement: structuredClone(requirement), execution: structuredClone(execution) }];
+    });
+}
+
+/** Closes the step's paused agent run when the step will not continue it. */
+export async function cancelStepAgent(step: Step, context: EngineContext, runId: string): Promise<void> {
+  await step.agent?.cancelRun(runId, context.state.sessionId, { db: agentDb(step, context) });
+}

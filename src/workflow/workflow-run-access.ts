@@ -1,0 +1,20 @@
+import type { PendingRequirementRecord } from "../db/db.js";
+import { decodeWorkflowRunState, type RunAccess, type WorkflowRunState } from "../runs/index.js";
+
+function pendingRequirements(state: WorkflowRunState): PendingRequirementRecord[] {
+  const active = state.stepRequirements.at(-1);
+  if (active === undefined || active.frozen) return [];
+  const what = active.kind === "executor"
+    ? `${active.executorName ?? "agent"} wants to call ${active.executorRequirements.map((entry) => entry.execution.toolName).join(", ")}`
+    : (active.message ?? `${active.stepType} '${active.stepName}' waits for ${active.kind}`);
+  return [{ requirementId: active.id, requirementKind: active.kind, summary: `${state.workflowName} / ${active.stepName}: ${what}` }];
+}
+
+/** How workflow runs are stored: under kind "workflow", owned by the workflow id. */
+export const workflowRunAccess: RunAccess<WorkflowRunState> = {
+  kind: "workflow",
+  what: "workflow run",
+  decode: decodeWorkflowRunState,
+  ownerId: (state) => state.workflowId,
+  pending: pendingRequirements,
+};
