@@ -72,7 +72,7 @@ function applyDecision(requirement: StepRequirement, supplied: Supplied): void {
  * Applies the caller's decisions to the active requirement of freshly loaded state (earlier
  * entries are frozen and never re-applied), then checks it is resolved, before anything runs.
  */
-export function applyStepDecisions(state: WorkflowRunState, supplied: readonly unknown[]): StepRequirementState {
+export function applyStepDecisions(state: WorkflowRunState, supplied: readonly unknown[], now: number): StepRequirementState {
   const active = state.stepRequirements.at(-1);
   if (active === undefined || active.frozen) {
     throw new InvalidResolutionError("(none)", `Run '${state.runId}' is paused without an active requirement; its stored state is inconsistent.`);
@@ -85,7 +85,7 @@ export function applyStepDecisions(state: WorkflowRunState, supplied: readonly u
     }
     if (parsed.data.id === active.id) applyDecision(requirement, parsed.data);
   }
-  if (!requirement.isResolved && !isExpired(active)) {
+  if (!requirement.isResolved && !isExpired(active, now)) {
     const pending = requirement.requiresExecutorInput
       ? requirement.executorRequirements.filter((entry) => !entry.isResolved).map((entry) => ({ id: entry.id, description: `${requirement.executorName ?? "agent"}: ${entry.description}`, needs: entry.needs }))
       : [{ id: requirement.id, description: `${requirement.stepType} '${requirement.stepName}' (${requirement.kind})`, needs: requirement.needs }];

@@ -106,14 +106,19 @@ export class Workflow {
    * run atomically, and runs from the exact place it paused until the next gate or the end.
    */
   async continueRun(run: WorkflowRunOutput | ContinueWorkflowRef, options: Pick<WorkflowRunOptions, "signal"> = {}): Promise<WorkflowRunOutput> {
+    return this.#continue(run, options.signal, Date.now());
+  }
+
+  /** `now` decides whether the active gate's deadline has passed (the sweep passes its own). */
+  async #continue(run: WorkflowRunOutput | ContinueWorkflowRef, signal: AbortSignal | undefined, now: number): Promise<WorkflowRunOutput> {
     const { runId, sessionId, supplied } = readWorkflowContinueInput(run);
     const loaded = await this.#load(runId, sessionId);
     if (loaded.state.status !== "paused") throw new RunNotPausedError(runId, loaded.state.status);
-    const active = applyStepDecisions(loaded.state, supplied);
-    if (isExpired(active)) applyTimeout(active);
+    const active = applyStepDecisions(loaded.state, supplied, now);
+    if (isExpired(active, now)) applyTimeout(active);
     const claimed = await claimRun(this.db, workflowRunAccess, loaded);
     freeze(active);
-    return this.#drive(claimed, options.signal, active);
+    return this.#drive(claimed, signal, active);
   }
 
   /** Loads a stored run; never changes anything. */
@@ -157,7 +162,7 @@ export class Workflow {
       const active = run.toJSON().stepRequirements.at(-1);
       if (active === undefined || active.timeoutAt === null || now < active.timeoutAt) continue;
       try {
-        await this.continueRun({ runId: run.runId, sessionId: run.sessionId });
+        await this.#continue({ runId: run.runId, sessionId: run.sessionId }, undefined, now);
         moved += 1;
       } catch (error) {
         if (!(error instanceof KernError) || error.code !== "KERN_RUN_ALREADY_CLAIMED") throw error;
