@@ -47,7 +47,8 @@ export class StepRequirement {
   get rejectionFeedback(): string | null { return this.#state.rejectionFeedback; }
 
   get requiresUserInput(): boolean { return this.#state.kind === "userInput"; }
-  get userInputMessage(): string | null { return this.requiresUserInput ? this.#state.message : null; }
+  /** The question for a user-input pause, or for a route selection (a Router's `userInputMessage`). */
+  get userInputMessage(): string | null { return this.requiresUserInput || this.requiresRouteSelection ? this.#state.message : null; }
   get userInputSchema(): readonly UserInputField[] | null { return this.#state.userInputSchema; }
   get userInput(): Readonly<Record<string, unknown>> | null { return this.#state.userInput; }
 

@@ -1,6 +1,6 @@
-import type pg from "pg";
+import pg from "pg";
 import { StoreError } from "../../errors.js";
-import { quoteIdentifier, withTransaction } from "./transaction.js";
+import { withTransaction } from "./transaction.js";
 
 /**
  * One schema change. The list is append-only: a released migration is never edited or
@@ -97,7 +97,7 @@ export async function applyMigrations(
     await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [MIGRATION_LOCK_CLASS, schema]);
     await createSchemaIfMissing(client, schema);
     // SET LOCAL ends with the transaction, so a pooled connection goes back unchanged.
-    await client.query(`SET LOCAL search_path TO ${quoteIdentifier(schema)}`);
+    await client.query(`SET LOCAL search_path TO ${pg.escapeIdentifier(schema)}`);
     await client.query(CREATE_MIGRATIONS_TABLE);
     const current = await appliedVersion(client, schema, latest);
     for (const migration of migrations) {
@@ -115,7 +115,7 @@ export async function applyMigrations(
 /** CREATE SCHEMA needs the CREATE right on the database even with IF NOT EXISTS: ask first. */
 async function createSchemaIfMissing(client: pg.PoolClient, schema: string): Promise<void> {
   const found = await client.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema]);
-  if (found.rowCount === 0) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+  if (found.rowCount === 0) await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(schema)}`);
 }
 
 /** The highest applied version, or 0 for a fresh schema; refuses a schema newer than this kern. */
@@ -124,7 +124,7 @@ async function appliedVersion(
   schema: string,
   latest: number,
 ): Promise<number> {
-  const table = `${quoteIdentifier(schema)}.kern_migrations`;
+  const table = `${pg.escapeIdentifier(schema)}.kern_migrations`;
   const exists = await queryable.query<{ exists: unknown }>("SELECT to_regclass($1) IS NOT NULL AS exists", [table]);
   if (exists.rows[0]?.exists !== true) return 0;
   const result = await queryable.query<{ version: unknown }>(`SELECT MAX(version) AS version FROM ${table}`);

@@ -141,7 +141,9 @@ export class PostgresDb implements Db {
   }
 
   async #connect(): Promise<PostgresStatements> {
-    const pool = (this.#pool ??= this.#options.pool ?? createPool(this.#options.dbUrl, this.#options.maxConnections));
+    const options = this.#options;
+    const pool = (this.#pool ??=
+      options.pool === undefined ? createPool(options.dbUrl, options.maxConnections) : options.pool);
     await applyMigrations(pool, this.#schema, POSTGRES_MIGRATIONS);
     return new PostgresStatements(pool, this.#schema);
   }

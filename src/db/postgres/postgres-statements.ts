@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type pg from "pg";
+import pg from "pg";
 import { z } from "zod";
 import { StoreError } from "../../errors.js";
 import { runStatusSchema } from "../../runs/index.js";
@@ -11,7 +11,7 @@ import type {
   RunRecord,
   RunSummary,
 } from "../db.js";
-import { quoteIdentifier, withTransaction } from "./transaction.js";
+import { withTransaction } from "./transaction.js";
 
 const runKindSchema = z.enum(["agent", "workflow"]);
 // pg returns BIGINT as a string unless an application changed its type parsers; accept both.
@@ -107,7 +107,7 @@ export class PostgresStatements {
 
   constructor(pool: pg.Pool, schema: string) {
     this.#pool = pool;
-    this.#schema = quoteIdentifier(schema);
+    this.#schema = pg.escapeIdentifier(schema);
     const sql: Partial<Statements> = {};
     for (const name of Object.keys(SQL) as Array<keyof typeof SQL>) {
       const text = this.#qualify(SQL[name]);

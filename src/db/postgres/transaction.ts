@@ -24,8 +24,3 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
     client.release(broken);
   }
 }
-
-/** Quotes a PostgreSQL identifier (a schema name) for use in SQL text. */
-export function quoteIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
