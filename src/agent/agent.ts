@@ -10,6 +10,8 @@ import { applyResolutions, readContinueInput, type ContinueRunRef } from "./cont
 import { driveAgentRun, type LoopContext } from "./run-loop.js";
 import { RunOutput } from "./run-output.js";
 import { markApprovedCalls } from "./tool-batch.js";
+import { pausedToolCalls, type AgentEvent, type AgentEventListener } from "./events.js";
+import { RunStream } from "../runs/event-stream.js";
 
 export interface AgentOptions {
   name: string;
@@ -32,9 +34,28 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Store the run here instead of the agent's own db (workflows pass theirs). */
   db?: Db;
+  /** Called with each event as it happens (runStream() uses this). */
+  onEvent?: AgentEventListener;
+  /** Use the model's streaming API so RunContent events carry text as it arrives. */
+  stream?: boolean;
 }
 
-export type ContinueOptions = Pick<RunOptions, "signal" | "db">;
+export type ContinueOptions = Pick<RunOptions, "signal" | "db" | "onEvent" | "stream">;
+
+/** What runStream() and continueRunStream() return: the events, and `.output` (the stored run). */
+export type AgentRunStream = RunStream<AgentEvent, RunOutput>;
+
+/** Per-drive settings: where to store, what to report, how to call the model. */
+interface DriveOptions {
+  db: Db;
+  signal: AbortSignal | undefined;
+  emit: AgentEventListener | undefined;
+  stream: boolean;
+}
+
+function driveOptions(db: Db, options: ContinueOptions): DriveOptions {
+  return { db, signal: options.signal, emit: options.onEvent, stream: options.stream === true };
+}
 
 const AGENT_OPTIONS = new Set(["name", "id", "model", "tools", "instructions", "description", "db", "maxTurns"]);
 
@@ -58,6 +79,14 @@ function checkOptions(options: AgentOptions): void {
       }
     }
   }
+}
+
+/** Calls both listeners (the stream's, then the caller's own). */
+function chain(first: AgentEventListener, second: AgentEventListener | undefined): AgentEventListener {
+  return second === undefined ? first : (event) => {
+    first(event);
+    second(event);
+  };
 }
 
 /**
@@ -132,7 +161,25 @@ export class Agent {
       createdAt: now,
       updatedAt: now,
     };
-    return this.#drive(db, { state, revision: 0 }, options.signal);
+    return this.#drive({ state, revision: 0 }, driveOptions(db, options));
+  }
+
+  /**
+   * Like run(), as a stream of events (text as it arrives, tool calls, the pause). A pause ends
+   * the stream on RunPaused; `.output` resolves to the stored run.
+   *
+   * @example
+   * const stream = agent.runStream("Alert Tokyo");
+   * for await (const event of stream) if (event.event === "RunContent") process.stdout.write(event.delta);
+   * const run = await stream.output;
+   */
+  runStream(input: string, options: RunOptions = {}): AgentRunStream {
+    return new RunStream((emit) => this.run(input, { stream: true, ...options, onEvent: chain(emit, options.onEvent) }));
+  }
+
+  /** Like continueRun(), as a stream of events; `.output` resolves to the stored run. */
+  continueRunStream(run: RunOutput | ContinueRunRef, options: ContinueOptions = {}): AgentRunStream {
+    return new RunStream((emit) => this.continueRun(run, { stream: true, ...options, onEvent: chain(emit, options.onEvent) }));
   }
 
   /**
@@ -150,7 +197,7 @@ export class Agent {
     applyResolutions(loaded.state, supplied, this.tools);
     markApprovedCalls(loaded.state);
     const claimed = await claimRun(db, agentRunAccess, loaded);
-    return this.#drive(db, claimed, options.signal);
+    return this.#drive(claimed, driveOptions(db, options));
   }
 
   /** Loads a stored run; never changes anything. */
@@ -185,11 +232,14 @@ export class Agent {
   }
 
   /** Runs the loop and stores the outcome; revision 0 means the run is not stored yet. */
-  async #drive(db: Db, loaded: LoadedRun<AgentRunState>, signal: AbortSignal | undefined): Promise<RunOutput> {
+  async #drive(loaded: LoadedRun<AgentRunState>, options: DriveOptions): Promise<RunOutput> {
     const { state } = loaded;
+    const { db, emit } = options;
     const previous = loaded.revision === 0 ? null : loaded.revision;
+    const ids = { runId: state.runId, sessionId: state.sessionId, agentName: state.agentName };
+    emit?.({ event: previous === null ? "RunStarted" : "RunContinued", ...ids });
     try {
-      await driveAgentRun(state, this.#loopContext(signal));
+      await driveAgentRun(state, this.#loopContext(options));
     } catch (error) {
       const aborted = error instanceof Error && error.name === "AbortError";
       state.status = aborted ? "cancelled" : "error";
@@ -198,19 +248,27 @@ export class Agent {
         message: error instanceof Error ? error.message : String(error),
       };
       await saveRun(db, agentRunAccess, state, previous);
+      emit?.(state.status === "cancelled" ? { event: "RunCancelled", ...ids, reason: state.error.message } : { event: "RunError", ...ids, error: state.error });
       if (error instanceof KernError && "runOutput" in error) error.runOutput = new RunOutput(state);
       throw error;
     }
     await saveRun(db, agentRunAccess, state, previous);
+    emit?.(
+      state.status === "paused"
+        ? { event: "RunPaused", ...ids, requirements: pausedToolCalls(state.requirements, state.tools) }
+        : { event: "RunCompleted", ...ids, content: state.content },
+    );
     return new RunOutput(state);
   }
 
-  #loopContext(signal: AbortSignal | undefined): LoopContext {
+  #loopContext(options: DriveOptions): LoopContext {
     return {
       agentName: this.name,
       provider: this.model.provider,
       tools: this.tools,
-      signal,
+      signal: options.signal,
+      emit: options.emit,
+      stream: options.stream,
       model: this.model,
       instructions: this.#options.instructions,
       maxTurns: this.#options.maxTurns ?? 10,

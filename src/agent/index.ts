@@ -3,3 +3,5 @@ export type { ContinueRunRef } from "./continue-input.js";
 export { RunOutput } from "./run-output.js";
 export { RunRequirement } from "./run-requirement.js";
 export { ToolExecution } from "./tool-execution.js";
+export type { AgentRunStream } from "./agent.js";
+export type { AgentEvent, AgentEventListener, AgentEventName, PausedToolCall } from "./events.js";

@@ -1,5 +1,5 @@
 import { MaxTurnsExceededError, ModelError } from "../errors.js";
-import type { Model, ModelResponse, ModelToolCall } from "../models/index.js";
+import type { Model, ModelRequest, ModelResponse, ModelToolCall } from "../models/index.js";
 import type { AgentRunState } from "../runs/index.js";
 import { finishToolBatch, resumeToolBatch, startToolBatch, type BatchContext } from "./tool-batch.js";
 
@@ -8,16 +8,34 @@ export interface LoopContext extends BatchContext {
   model: Model;
   instructions: string | undefined;
   maxTurns: number;
+  /** Use the model's streaming API, reporting text deltas as RunContent events. */
+  stream: boolean;
+}
+
+async function streamModel(state: AgentRunState, context: LoopContext, request: ModelRequest): Promise<ModelResponse> {
+  let response: ModelResponse | undefined;
+  for await (const part of context.model.stream(request)) {
+    if (part.type === "text-delta") {
+      context.emit?.({ event: "RunContent", runId: state.runId, agentName: context.agentName, delta: part.delta });
+    } else {
+      response = part.response;
+    }
+  }
+  if (response === undefined) {
+    throw new ModelError(`Model '${context.model.id}' ended its stream without a final response.`, { provider: context.model.provider });
+  }
+  return response;
 }
 
 async function callModel(state: AgentRunState, context: LoopContext): Promise<ModelResponse> {
+  const request: ModelRequest = {
+    instructions: context.instructions,
+    messages: state.messages,
+    tools: [...context.tools.values()].map((tool) => tool.modelSpec()),
+    signal: context.signal,
+  };
   try {
-    return await context.model.generate({
-      instructions: context.instructions,
-      messages: state.messages,
-      tools: [...context.tools.values()].map((tool) => tool.modelSpec()),
-      signal: context.signal,
-    });
+    return context.stream ? await streamModel(state, context, request) : await context.model.generate(request);
   } catch (error) {
     if (error instanceof ModelError || (error instanceof Error && error.name === "AbortError")) throw error;
     const message = error instanceof Error ? error.message : String(error);

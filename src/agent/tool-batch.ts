@@ -3,6 +3,7 @@ import { ModelError } from "../errors.js";
 import type { ModelToolCall } from "../models/index.js";
 import type { AgentRunState, RequirementState, ToolExecutionState } from "../runs/index.js";
 import type { Tool, ToolContext } from "../tools/index.js";
+import type { AgentEventListener } from "./events.js";
 
 /** What the tool-running code needs from the agent and the current call. */
 export interface BatchContext {
@@ -10,6 +11,7 @@ export interface BatchContext {
   provider: string;
   tools: ReadonlyMap<string, Tool>;
   signal: AbortSignal | undefined;
+  emit: AgentEventListener | undefined;
 }
 
 function toolContext(state: AgentRunState, toolCallId: string, context: BatchContext): ToolContext {
@@ -26,6 +28,10 @@ function toolContext(state: AgentRunState, toolCallId: string, context: BatchCon
 async function execute(state: AgentRunState, execution: ToolExecutionState, context: BatchContext): Promise<void> {
   const tool = context.tools.get(execution.toolName);
   execution.phase = "running";
+  const { runId } = state;
+  const { agentName } = context;
+  const { toolCallId, toolName, toolArgs } = execution;
+  context.emit?.({ event: "ToolCallStarted", runId, agentName, toolCallId, toolName, toolArgs });
   try {
     if (tool === undefined) throw new Error(`Tool '${execution.toolName}' is no longer defined on this agent.`);
     execution.result = await tool.run(execution.toolArgs, toolContext(state, execution.toolCallId, context));
@@ -33,6 +39,7 @@ async function execute(state: AgentRunState, execution: ToolExecutionState, cont
     execution.error = error instanceof Error ? error.message : String(error);
   }
   execution.phase = "done";
+  context.emit?.({ event: "ToolCallCompleted", runId, agentName, toolCallId, toolName, result: execution.result, error: execution.error });
 }
 
 function parseArguments(call: ModelToolCall, context: BatchContext): unknown {

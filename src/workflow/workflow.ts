@@ -3,7 +3,7 @@ import { Agent, type RunOutput } from "../agent/index.js";
 import type { Db, RunSummary } from "../db/db.js";
 import { defaultMemoryDb } from "../db/memory/default-db.js";
 import { ConfigurationError, KernError, RunNotPausedError } from "../errors.js";
-import { claimRun, loadRun, saveRun, type LoadedRun, type RunStatus, type WorkflowRunState } from "../runs/index.js";
+import { claimRun, loadRun, saveRun, type LoadedRun, type RunStatus, type StepRequirementState, type WorkflowRunState } from "../runs/index.js";
 import type { Component } from "./components/component.js";
 import { checkOptions, requireName } from "./components/options.js";
 import { Step } from "./components/step.js";
@@ -12,6 +12,8 @@ import { applyStepDecisions, applyTimeout, freeze, isExpired, readWorkflowContin
 import type { EngineContext } from "./engine/context.js";
 import { driveWorkflow } from "./engine/drive.js";
 import { workflowRunAccess } from "./workflow-run-access.js";
+import { RunStream } from "../runs/event-stream.js";
+import { pauseEvent, runRef, type WorkflowEvent, type WorkflowEventListener } from "./events.js";
 import { WorkflowRunOutput } from "./workflow-run-output.js";
 
 export interface WorkflowOptions {
@@ -30,6 +32,22 @@ export interface WorkflowRunOptions {
   runId?: string;
   additionalData?: Record<string, unknown>;
   signal?: AbortSignal;
+  /** Called with each event as it happens (runStream() uses this). */
+  onEvent?: WorkflowEventListener;
+  /** Ask agents to use their model's streaming API (RunContent events). */
+  stream?: boolean;
+}
+
+export type WorkflowContinueOptions = Pick<WorkflowRunOptions, "signal" | "onEvent" | "stream">;
+
+/** What runStream() and continueRunStream() return: the events, and `.output` (the stored run). */
+export type WorkflowRunStream = RunStream<WorkflowEvent, WorkflowRunOutput>;
+
+function chain(first: WorkflowEventListener, second: WorkflowEventListener | undefined): WorkflowEventListener {
+  return second === undefined ? first : (event) => {
+    first(event);
+    second(event);
+  };
 }
 
 const WORKFLOW_OPTIONS = ["name", "id", "description", "db", "steps"] as const;
@@ -98,19 +116,33 @@ export class Workflow {
       createdAt: now,
       updatedAt: now,
     };
-    return this.#drive({ state, revision: 0 }, options.signal);
+    return this.#drive({ state, revision: 0 }, options);
+  }
+
+  /**
+   * Like run(), as a stream of typed events. A pause ends the stream on its pause event (which
+   * carries the question: message, input schema, choices, tool calls); `.output` resolves to the
+   * stored run.
+   */
+  runStream(input: string, options: WorkflowRunOptions = {}): WorkflowRunStream {
+    return new RunStream((emit) => this.run(input, { stream: true, ...options, onEvent: chain(emit, options.onEvent) }));
+  }
+
+  /** Like continueRun(), as a stream of typed events; `.output` resolves to the stored run. */
+  continueRunStream(run: WorkflowRunOutput | ContinueWorkflowRef, options: WorkflowContinueOptions = {}): WorkflowRunStream {
+    return new RunStream((emit) => this.continueRun(run, { stream: true, ...options, onEvent: chain(emit, options.onEvent) }));
   }
 
   /**
    * Continues a paused run: applies the decision on its active requirement, claims the stored
    * run atomically, and runs from the exact place it paused until the next gate or the end.
    */
-  async continueRun(run: WorkflowRunOutput | ContinueWorkflowRef, options: Pick<WorkflowRunOptions, "signal"> = {}): Promise<WorkflowRunOutput> {
-    return this.#continue(run, options.signal, Date.now());
+  async continueRun(run: WorkflowRunOutput | ContinueWorkflowRef, options: WorkflowContinueOptions = {}): Promise<WorkflowRunOutput> {
+    return this.#continue(run, options, Date.now());
   }
 
   /** `now` decides whether the active gate's deadline has passed (the sweep passes its own). */
-  async #continue(run: WorkflowRunOutput | ContinueWorkflowRef, signal: AbortSignal | undefined, now: number): Promise<WorkflowRunOutput> {
+  async #continue(run: WorkflowRunOutput | ContinueWorkflowRef, options: WorkflowContinueOptions, now: number): Promise<WorkflowRunOutput> {
     const { runId, sessionId, supplied } = readWorkflowContinueInput(run);
     const loaded = await this.#load(runId, sessionId);
     if (loaded.state.status !== "paused") throw new RunNotPausedError(runId, loaded.state.status);
@@ -118,7 +150,7 @@ export class Workflow {
     if (isExpired(active, now)) applyTimeout(active);
     const claimed = await claimRun(this.db, workflowRunAccess, loaded);
     freeze(active);
-    return this.#drive(claimed, signal, active);
+    return this.#drive(claimed, options, active);
   }
 
   /** Loads a stored run; never changes anything. */
@@ -162,7 +194,7 @@ export class Workflow {
       const active = run.toJSON().stepRequirements.at(-1);
       if (active === undefined || active.timeoutAt === null || now < active.timeoutAt) continue;
       try {
-        await this.#continue({ runId: run.runId, sessionId: run.sessionId }, undefined, now);
+        await this.#continue({ runId: run.runId, sessionId: run.sessionId }, {}, now);
         moved += 1;
       } catch (error) {
         if (!(error instanceof KernError) || error.code !== "KERN_RUN_ALREADY_CLAIMED") throw error;
@@ -180,11 +212,13 @@ export class Workflow {
   }
 
   /** Runs the engine and stores the outcome; revision 0 means the run is not stored yet. */
-  async #drive(loaded: LoadedRun<WorkflowRunState>, signal: AbortSignal | undefined, resolved: WorkflowRunState["stepRequirements"][number] | null = null): Promise<WorkflowRunOutput> {
+  async #drive(loaded: LoadedRun<WorkflowRunState>, options: WorkflowContinueOptions, resolved: StepRequirementState | null = null): Promise<WorkflowRunOutput> {
     const { state } = loaded;
+    const emit = options.onEvent;
     const previous = loaded.revision === 0 ? null : loaded.revision;
     const executorRuns = new Map<string, RunOutput>();
-    const context: EngineContext = { state, db: this.db, signal, outputs: new Map(), resolved, executorRuns };
+    const context: EngineContext = { state, db: this.db, signal: options.signal, outputs: new Map(), resolved, executorRuns, emit, stream: options.stream === true };
+    if (emit !== undefined) emitStart(emit, state, resolved);
     try {
       await driveWorkflow(this.steps, context);
     } catch (error) {
@@ -196,10 +230,12 @@ export class Workflow {
         message: error instanceof Error ? error.message : String(error),
       };
       await saveRun(this.db, workflowRunAccess, state, previous);
+      emit?.({ event: "WorkflowError", ...runRef(state), error: state.error });
       if (error instanceof KernError && "runOutput" in error) error.runOutput = new WorkflowRunOutput(state, await this.#executorRuns(state, executorRuns));
       throw error;
     }
     await saveRun(this.db, workflowRunAccess, state, previous);
+    if (emit !== undefined) emitEnd(emit, state);
     return new WorkflowRunOutput(state, await this.#executorRuns(state, executorRuns));
   }
 
@@ -218,4 +254,22 @@ export class Workflow {
     }
     return runs;
   }
+}
+
+/** The first event of a drive: the run started, or the paused step continues. */
+function emitStart(emit: WorkflowEventListener, state: WorkflowRunState, resolved: StepRequirementState | null): void {
+  if (resolved === null) {
+    emit({ event: "WorkflowStarted", ...runRef(state), input: state.input });
+    return;
+  }
+  const step = { ...runRef(state), stepName: resolved.stepName, stepType: resolved.stepType, stepPath: resolved.stepPath, requirementId: resolved.id };
+  emit(resolved.kind === "executor" ? { event: "StepExecutorContinued", ...step, executorRunId: resolved.executorRunId } : { event: "StepContinued", ...step });
+}
+
+/** The last event of a drive, sent once the run is stored: a pause, the end, or a cancellation. */
+function emitEnd(emit: WorkflowEventListener, state: WorkflowRunState): void {
+  const active = state.stepRequirements.at(-1);
+  if (state.status === "paused" && active !== undefined) emit(pauseEvent(state, active));
+  else if (state.status === "cancelled") emit({ event: "WorkflowCancelled", ...runRef(state), reason: state.cancelReason ?? "cancelled" });
+  else emit({ event: "WorkflowCompleted", ...runRef(state), content: state.content });
 }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { RunOutput } from "../../agent/index.js";
 import type { Db } from "../../db/db.js";
 import type { Frame, StepOutputState, StepRequirementState, StepType, WorkflowRunState } from "../../runs/index.js";
+import type { StepRef, WorkflowEventListener } from "../events.js";
 import { StepInput } from "../step-input.js";
 
 /** What every component runner shares during one drive of a workflow run. */
@@ -16,6 +17,15 @@ export interface EngineContext {
   resolved: StepRequirementState | null;
   /** The latest output of each agent run touched in this drive, by run id. */
   executorRuns: Map<string, RunOutput>;
+  emit: WorkflowEventListener | undefined;
+  /** Ask agents to stream their model's text (RunContent events). */
+  stream: boolean;
+}
+
+/** Names the component an event is about. */
+export function stepRef(context: EngineContext, component: { name: string; stepType: StepType }, path: readonly number[]): StepRef {
+  const { runId, sessionId, workflowName } = context.state;
+  return { runId, sessionId, workflowName, stepName: component.name, stepType: component.stepType, stepPath: [...path] };
 }
 
 /** How a component run ended: with an output, paused on a gate, or cancelled. */

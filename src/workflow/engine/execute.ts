@@ -1,6 +1,6 @@
 import type { Frame } from "../../runs/index.js";
 import type { Component } from "../components/component.js";
-import type { EngineContext, ExecInput, Outcome } from "./context.js";
+import { stepRef, type EngineContext, type ExecInput, type Outcome } from "./context.js";
 import { runCondition } from "./run-condition.js";
 import { runLoop } from "./run-loop.js";
 import { runParallel } from "./run-parallel.js";
@@ -11,6 +11,15 @@ import { runSteps } from "./run-steps.js";
 /** Runs any component, resuming from `resume` (its frame first) when given. */
 export async function execute(component: Component, context: EngineContext, input: ExecInput, path: readonly number[], resume: Frame[] | null): Promise<Outcome> {
   context.signal?.throwIfAborted();
+  if (resume === null) context.emit?.({ event: "StepStarted", ...stepRef(context, component, path) });
+  const outcome = await dispatch(component, context, input, path, resume);
+  if (outcome.type === "done") {
+    context.emit?.({ event: "StepCompleted", ...stepRef(context, component, path), content: outcome.output.content, skipped: outcome.output.skipped });
+  }
+  return outcome;
+}
+
+function dispatch(component: Component, context: EngineContext, input: ExecInput, path: readonly number[], resume: Frame[] | null): Promise<Outcome> {
   switch (component.stepType) {
     case "Step":
       return runStep(component, context, input, path, resume);

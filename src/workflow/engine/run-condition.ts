@@ -1,6 +1,6 @@
 import type { Frame } from "../../runs/index.js";
 import type { Condition } from "../components/condition.js";
-import { makeOutput, newFrame, skippedOutput, stepInputFor, type EngineContext, type ExecInput, type Outcome } from "./context.js";
+import { makeOutput, newFrame, skippedOutput, stepInputFor, stepRef, type EngineContext, type ExecInput, type Outcome } from "./context.js";
 import { below, runChildren } from "./children.js";
 import { rejectOutcome } from "./decisions.js";
 import { pauseForConfirmation, takeConfirmation } from "./gates.js";
@@ -33,7 +33,10 @@ export async function runCondition(condition: Condition, context: EngineContext,
     resumeChild = below(resume);
   }
   frame.phase = "running";
-  frame.branch ??= await evaluate(condition, context, frame);
+  if (frame.branch === null || resumeChild === null) {
+    frame.branch ??= await evaluate(condition, context, frame);
+    context.emit?.({ event: "ConditionExecutionStarted", ...stepRef(context, condition, path), branch: frame.branch });
+  }
   const children = frame.branch === "if" ? condition.steps : condition.elseSteps;
   if (children.length === 0) return { type: "done", output: skippedOutput(condition.name, "Condition", "no else branch") };
   const offset = frame.branch === "if" ? 0 : condition.steps.length;

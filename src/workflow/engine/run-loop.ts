@@ -1,7 +1,7 @@
 import type { Frame, StepOutputState } from "../../runs/index.js";
 import type { Loop } from "../components/loop.js";
 import { StepOutput } from "../step-output.js";
-import { baseRequirement, lastContent, makeOutput, newFrame, pause, skippedOutput, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
+import { baseRequirement, lastContent, makeOutput, newFrame, pause, skippedOutput, stepRef, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
 import { below, runChildren } from "./children.js";
 import { rejectOutcome } from "./decisions.js";
 import { pauseForConfirmation, takeConfirmation } from "./gates.js";
@@ -61,11 +61,13 @@ export async function runLoop(loop: Loop, context: EngineContext, input: ExecInp
   frame.phase = "running";
   while (frame.iteration < loop.maxIterations) {
     const start = iterationStart(loop, frame);
+    if (resumeChild === null) context.emit?.({ event: "LoopIterationStarted", ...stepRef(context, loop, path), iteration: frame.iteration + 1 });
     const result = await runChildren(loop.steps, context, frame, start, (index) => [...path, index], resumeChild);
     resumeChild = null;
     if (result.type !== "finished") return result;
     const iteration = makeOutput(`${loop.name}#${frame.iteration + 1}`, "Steps", result.content, { steps: frame.outputs });
     frame.iterations.push(iteration);
+    context.emit?.({ event: "LoopIterationCompleted", ...stepRef(context, loop, path), iteration: frame.iteration + 1, content: iteration.content });
     frame.outputs = [];
     frame.index = 0;
     frame.iteration += 1;

@@ -3,7 +3,7 @@ import type { Frame, StepOutputState } from "../../runs/index.js";
 import type { Component } from "../components/component.js";
 import type { Router } from "../components/router.js";
 import { StepOutput } from "../step-output.js";
-import { baseRequirement, makeOutput, newFrame, pause, stepInputFor, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
+import { baseRequirement, makeOutput, newFrame, pause, stepInputFor, stepRef, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
 import { below, runChildren } from "./children.js";
 import { applyReview, rejectOutcome } from "./decisions.js";
 import { pauseForConfirmation, takeConfirmation } from "./gates.js";
@@ -88,6 +88,7 @@ export async function runRouter(router: Router, context: EngineContext, input: E
     const next = await resumeRouter(router, context, path, frame);
     if (next !== "run") return next;
   }
+  if (resumeChild === null) context.emit?.({ event: "RouterExecutionStarted", ...stepRef(context, router, path), selected: [...frame.selected] });
   frame.phase = "running";
   const chosen = frame.selected.map((name) => router.choice(name)).filter((choice): choice is Component => choice !== undefined);
   const pathOf = (index: number): number[] => [...path, router.choices.findIndex((choice) => choice.name === frame.selected[index])];

@@ -2,7 +2,7 @@ import { StepFailedError } from "../../errors.js";
 import type { Frame, StepOutputState, StepRequirementState } from "../../runs/index.js";
 import type { Step } from "../components/step.js";
 import { StepOutput } from "../step-output.js";
-import { baseRequirement, newFrame, pause, skippedOutput, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
+import { baseRequirement, newFrame, pause, skippedOutput, stepRef, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
 import { cancelStepAgent, continueStepAgent, executeStep, executorRequirementsOf, type StepExecution } from "./step-execution.js";
 import { applyReview, rejectOutcome, timeoutDecision, withTimeout } from "./decisions.js";
 
@@ -40,6 +40,7 @@ function afterExecution(step: Step, context: EngineContext, path: readonly numbe
       return pause(context, requirement, frame);
     }
     case "failed":
+      context.emit?.({ event: "StepError", ...stepRef(context, step, path), error: result.message, onError: step.onError });
       if (step.onError === "skip") return { type: "done", output: { ...skippedOutput(step.name, "Step", result.message), success: false } };
       if (step.onError === "pause") {
         frame.phase = "error";

@@ -1,4 +1,4 @@
-import type { RunOutput } from "../../agent/index.js";
+import type { AgentEventListener, RunOutput } from "../../agent/index.js";
 import type { ExecutorRequirementState, StepOutputState } from "../../runs/index.js";
 import type { Step } from "../components/step.js";
 import { StepOutput } from "../step-output.js";
@@ -34,6 +34,15 @@ export function agentMessage(context: EngineContext, input: ExecInput): string {
   return parts.join("\n\n");
 }
 
+/** Forwards the workflow's signal, event listener and streaming choice to a step's agent. */
+function agentOptions(context: EngineContext): { signal?: AbortSignal; onEvent?: AgentEventListener; stream: boolean } {
+  return {
+    ...(context.signal === undefined ? {} : { signal: context.signal }),
+    ...(context.emit === undefined ? {} : { onEvent: context.emit }),
+    stream: context.stream,
+  };
+}
+
 function agentDb(step: Step, context: EngineContext) {
   return step.agent?.ownDb ?? context.db;
 }
@@ -62,7 +71,7 @@ export async function executeStep(step: Step, context: EngineContext, input: Exe
       const run = await step.agent.run(agentMessage(context, input), {
         sessionId: context.state.sessionId,
         ...(context.state.userId === null ? {} : { userId: context.state.userId }),
-        ...(context.signal === undefined ? {} : { signal: context.signal }),
+        ...agentOptions(context),
         db: agentDb(step, context),
       });
       return fromAgentRun(context, step, run);
@@ -87,7 +96,7 @@ export async function continueStepAgent(
     const requirements = decisions.map((entry) => ({ id: entry.requirement.id, resolution: entry.requirement.resolution }));
     const run = await step.agent.continueRun(
       { runId, sessionId: context.state.sessionId, requirements },
-      { db: agentDb(step, context), ...(context.signal === undefined ? {} : { signal: context.signal }) },
+      { db: agentDb(step, context), ...agentOptions(context) },
     );
     return fromAgentRun(context, step, run);
   } catch (error) {
