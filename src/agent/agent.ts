@@ -10,6 +10,7 @@ import { applyResolutions, readContinueInput, type ContinueRunRef } from "./cont
 import { driveAgentRun, type LoopContext } from "./run-loop.js";
 import { RunOutput } from "./run-output.js";
 import { markApprovedCalls } from "./tool-batch.js";
+import { recoverAgentRuns, type RecoveredRun } from "./recover.js";
 import { pausedToolCalls, type AgentEvent, type AgentEventListener } from "./events.js";
 import { RunStream } from "../runs/event-stream.js";
 
@@ -221,6 +222,15 @@ export class Agent {
     for (const requirement of claimed.state.requirements) requirement.frozen = true;
     await saveRun(db, agentRunAccess, claimed.state, claimed.revision);
     return new RunOutput(claimed.state);
+  }
+
+  /**
+   * Makes runs whose process died while holding their claim continuable again, once the claim
+   * expired (`now` defaults to the current time). A tool call that was approved but has no
+   * stored result comes back as a requirement: confirm() runs it again, reject() skips it.
+   */
+  async recover(options: { now?: number; db?: Db } = {}): Promise<RecoveredRun[]> {
+    return recoverAgentRuns(options.db ?? this.db, this.id, options.now ?? Date.now());
   }
 
   #checkOwner(state: AgentRunState): void {

@@ -53,8 +53,13 @@ export class RunRequirement {
   get isFrozen(): boolean {
     return this.#state.frozen;
   }
+  /** True when recover() asks whether to run again a call that may or may not have run. */
+  get isRecovered(): boolean {
+    return this.#state.recovered;
+  }
   /** What the requirement still needs, in words, e.g. for an error or a prompt. */
   get needs(): string {
+    if (this.#state.recovered) return "it may or may not have run before a crash: call confirm() to run it again or reject(note) to skip it";
     return NEEDS[this.#state.kind];
   }
   get description(): string {

@@ -90,7 +90,7 @@ export async function startToolBatch(
       execution.error = `Invalid arguments for tool '${call.name}': ${checked.problem}`;
     } else if (tool.gate !== "none") {
       execution.phase = "awaiting";
-      const requirement: RequirementState = { id: randomUUID(), toolCallId: call.id, kind: tool.gate, resolution: null, frozen: false };
+      const requirement: RequirementState = { id: randomUUID(), toolCallId: call.id, kind: tool.gate, resolution: null, frozen: false, recovered: false };
       state.requirements.push(requirement);
     }
   }
@@ -120,8 +120,10 @@ export function markApprovedCalls(state: AgentRunState): void {
   }
 }
 
-function rejectionText(note: string | null): string {
-  const base = "The user rejected this tool call; it was not executed.";
+function rejectionText(note: string | null, recovered: boolean): string {
+  const base = recovered
+    ? "This tool call may or may not have run before the process running it stopped; the user chose not to run it again."
+    : "The user rejected this tool call; it was not executed.";
   return note === null || note === "" ? base : `${base} Note from the user: ${note}`;
 }
 
@@ -137,7 +139,7 @@ export async function resumeToolBatch(state: AgentRunState, context: BatchContex
     switch (resolution.type) {
       case "rejected":
         execution.phase = "rejected";
-        execution.result = rejectionText(resolution.note);
+        execution.result = rejectionText(resolution.note, requirement.recovered);
         break;
       case "externalResult":
         execution.phase = "done";

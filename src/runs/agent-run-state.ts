@@ -52,6 +52,11 @@ export const requirementStateSchema = z.object({
   resolution: resolutionSchema.nullable(),
   /** True once a continue consumed it: a frozen requirement can never be resolved again. */
   frozen: z.boolean(),
+  /**
+   * Set by recover() on a call that may or may not have run before its process died:
+   * confirm() runs it again, reject() skips it.
+   */
+  recovered: z.boolean().default(false),
 });
 export type RequirementState = z.infer<typeof requirementStateSchema>;
 

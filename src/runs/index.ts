@@ -4,6 +4,7 @@ export { decodeState, parseStateText, type StateMigration, type VersionedCodec }
 export { checkValues } from "./check-values.js";
 export {
   claimRun,
+  compareAndSave,
   DEFAULT_LEASE_MS,
   loadRun,
   saveRun,
@@ -13,3 +14,4 @@ export {
 } from "./run-store.js";
 export * from "./workflow-run-state.js";
 export { decodeWorkflowRunState, workflowRunCodec } from "./workflow-run-codec.js";
+export { expiredRuns } from "./expired-runs.js";

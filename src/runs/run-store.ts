@@ -91,6 +91,15 @@ export async function claimRun<T extends BaseRunState>(
 }
 
 /**
+ * Replaces a stored run if its revision is still `previousRevision`, releasing any lease.
+ * Returns false, changing nothing, when another caller wrote it first.
+ */
+export async function compareAndSave<T extends BaseRunState>(db: Db, access: RunAccess<T>, state: T, previousRevision: number): Promise<boolean> {
+  state.updatedAt = Date.now();
+  return db.updateRun(toRecord(access, state, previousRevision + 1, null), previousRevision);
+}
+
+/**
  * Stores a run's state: inserts it when `previousRevision` is null, else compare-and-sets on
  * the revision this caller holds. Returns the new revision.
  */
@@ -105,13 +114,12 @@ export async function saveRun<T extends BaseRunState>(
     await db.insertRun(toRecord(access, state, 1, null));
     return 1;
   }
-  const revision = previousRevision + 1;
-  const won = await db.updateRun(toRecord(access, state, revision, null), previousRevision);
+  const won = await compareAndSave(db, access, state, previousRevision);
   if (!won) {
     throw new StoreError(
       `Run '${state.runId}' changed in the store while this process held its claim (the lease ` +
         `may have expired and been recovered); this result was not saved.`,
     );
   }
-  return revision;
+  return previousRevision + 1;
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { Agent, type RunOutput } from "../agent/index.js";
+import { Agent, type RecoveredRun, type RunOutput } from "../agent/index.js";
+import { recoverWorkflowRuns } from "./recover.js";
 import type { Db, RunSummary } from "../db/db.js";
 import { defaultMemoryDb } from "../db/memory/default-db.js";
-import { ConfigurationError, KernError, RunNotPausedError } from "../errors.js";
+import { ConfigurationError, KernError, RunNotPausedError, StoreError } from "../errors.js";
 import { claimRun, loadRun, saveRun, type LoadedRun, type RunStatus, type StepRequirementState, type WorkflowRunState } from "../runs/index.js";
 import type { Component } from "./components/component.js";
 import { checkOptions, requireName } from "./components/options.js";
@@ -203,6 +204,15 @@ export class Workflow {
     return moved;
   }
 
+  /**
+   * Makes runs whose process died while holding their claim continuable again, once the claim
+   * expired (`now` defaults to the current time): first its agents' runs (an approved tool call
+   * with no stored result becomes a requirement to retry or skip it), then its own runs.
+   */
+  async recover(options: { now?: number } = {}): Promise<{ workflowRuns: string[]; agentRuns: RecoveredRun[] }> {
+    return recoverWorkflowRuns(this.id, this.steps, this.db, options.now ?? Date.now());
+  }
+
   async #load(runId: string, sessionId: string): Promise<LoadedRun<WorkflowRunState>> {
     const loaded = await loadRun(this.db, workflowRunAccess, runId, sessionId);
     if (loaded.state.workflowId !== this.id) {
@@ -222,6 +232,8 @@ export class Workflow {
     try {
       await driveWorkflow(this.steps, context);
     } catch (error) {
+      // The store failing leaves the run as last stored (claimed, with a lease), for recover().
+      if (error instanceof StoreError) throw error;
       const aborted = error instanceof Error && error.name === "AbortError";
       state.status = aborted ? "cancelled" : "error";
       state.cursor = null;

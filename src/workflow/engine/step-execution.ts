@@ -1,4 +1,5 @@
 import type { AgentEventListener, RunOutput } from "../../agent/index.js";
+import { RunNotPausedError, StoreError } from "../../errors.js";
 import type { ExecutorRequirementState, StepOutputState } from "../../runs/index.js";
 import type { Step } from "../components/step.js";
 import { StepOutput } from "../step-output.js";
@@ -60,7 +61,8 @@ function fromAgentRun(context: EngineContext, step: Step, run: RunOutput): StepE
 }
 
 function failure(error: unknown): StepExecution {
-  if (error instanceof Error && error.name === "AbortError") throw error;
+  // An abort, or the store failing, is not the step failing: it ends this drive as it is.
+  if (error instanceof StoreError || (error instanceof Error && error.name === "AbortError")) throw error;
   return { type: "failed", message: error instanceof Error ? error.message : String(error) };
 }
 
@@ -100,6 +102,11 @@ export async function continueStepAgent(
     );
     return fromAgentRun(context, step, run);
   } catch (error) {
+    // A process that died after the agent finished but before the workflow was stored left the
+    // agent run completed: pick up its output instead of running anything again.
+    if (error instanceof RunNotPausedError && error.status === "completed") {
+      return fromAgentRun(context, step, await step.agent.getRunOutput(runId, context.state.sessionId, { db: agentDb(step, context) }));
+    }
     return failure(error);
   }
 }

@@ -1,0 +1,107 @@
+import type { Resolution } from "../runs/index.js";
+import type { WorkflowRunOutput } from "../workflow/index.js";
+import type { PauseQuestion } from "./pause-question.js";
+
+/** A person's answer to one tool call of an executor pause. */
+export interface ToolDecision {
+  requirementId: string;
+  toolName: string;
+  resolution: Resolution;
+}
+
+/**
+ * A person's answer to one workflow pause, as plain data: the terminal prompts produce it, the
+ * `--approve` / `--reject` flags produce it, and a web inbox can send the same thing.
+ */
+export type PauseDecision =
+  | { type: "confirm" }
+  | { type: "reject"; feedback: string | null }
+  | { type: "userInput"; values: Record<string, unknown> }
+  | { type: "select"; choices: string[] }
+  | { type: "edit"; output: string }
+  | { type: "retry" }
+  | { type: "skip" }
+  | { type: "tools"; calls: ToolDecision[] };
+
+/** Something that answers pauses: the terminal prompts, or the command-line flags. */
+export interface PauseAsker {
+  /** The decision, or null to leave the run paused (the person cancelled). */
+  ask(question: PauseQuestion): Promise<PauseDecision | null>;
+}
+
+/** Applies a decision to the run's active requirement (the last entry of `stepRequirements`). */
+export function applyDecision(run: WorkflowRunOutput, decision: PauseDecision): void {
+  const active = run.stepRequirements.at(-1);
+  if (active === undefined) throw new Error(`Run ${run.runId} has no pause to answer.`);
+  switch (decision.type) {
+    case "confirm":
+      return active.confirm();
+    case "reject":
+      return active.reject(decision.feedback ?? undefined);
+    case "userInput":
+      return active.setUserInput(decision.values);
+    case "select":
+      return active.select(...decision.choices);
+    case "edit":
+      return active.edit(decision.output);
+    case "retry":
+      return active.retry();
+    case "skip":
+      return active.skip();
+    case "tools":
+      for (const call of decision.calls) {
+        const requirement = active.executorRequirements.find((entry) => entry.id === call.requirementId);
+        if (requirement === undefined) throw new Error(`Tool call ${call.requirementId} is not waiting in step '${active.stepName}'.`);
+        requirement.applyResolution(call.resolution);
+      }
+      return;
+    default: {
+      const unreachable: never = decision;
+      throw new Error(`Unknown decision ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+function describeResolution(call: ToolDecision): string {
+  const resolution = call.resolution;
+  switch (resolution.type) {
+    case "confirmed":
+      return `approved ${call.toolName}`;
+    case "rejected":
+      return `rejected ${call.toolName}${resolution.note === null ? "" : ` (note: ${resolution.note})`}`;
+    case "userInput":
+      return `gave ${call.toolName} ${JSON.stringify(resolution.values)}`;
+    case "externalResult":
+      return `reported ${call.toolName}'s result`;
+    default: {
+      const unreachable: never = resolution;
+      return String(unreachable);
+    }
+  }
+}
+
+/** The decision in a few words, e.g. "approved send_alert" or "rejected (feedback: too early)". */
+export function describeDecision(decision: PauseDecision): string {
+  switch (decision.type) {
+    case "confirm":
+      return "approved";
+    case "reject":
+      return decision.feedback === null ? "rejected" : `rejected (feedback: ${decision.feedback})`;
+    case "userInput":
+      return `answered ${JSON.stringify(decision.values)}`;
+    case "select":
+      return `chose ${decision.choices.join(", ")}`;
+    case "edit":
+      return "edited the output";
+    case "retry":
+      return "retry";
+    case "skip":
+      return "skip";
+    case "tools":
+      return decision.calls.map(describeResolution).join("; ");
+    default: {
+      const unreachable: never = decision;
+      return String(unreachable);
+    }
+  }
+}
