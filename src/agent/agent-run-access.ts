@@ -1,5 +1,5 @@
 import type { PendingRequirementRecord } from "../db/db.js";
-import { decodeAgentRunState, type AgentRunState, type RunAccess } from "../runs/index.js";
+import { decodeAgentRunState, encodeAgentRunState, type AgentRunState, type RunAccess } from "../runs/index.js";
 
 function pendingRequirements(state: AgentRunState): PendingRequirementRecord[] {
   const byCall = new Map(state.tools.map((execution) => [execution.toolCallId, execution]));
@@ -20,6 +20,7 @@ export const agentRunAccess: RunAccess<AgentRunState> = {
   kind: "agent",
   what: "agent run",
   decode: decodeAgentRunState,
+  encode: encodeAgentRunState,
   ownerId: (state) => state.agentId,
   pending: pendingRequirements,
 };

@@ -151,7 +151,6 @@ export class Agent {
       agentId: this.id,
       agentName: this.name,
       status: "running",
-      input,
       content: null,
       messages: [{ role: "user", content: input }],
       tools: [],

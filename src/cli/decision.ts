@@ -25,6 +25,8 @@ export type PauseDecision =
 
 /** Something that answers pauses: the terminal prompts, or the command-line flags. */
 export interface PauseAsker {
+  /** Who decides, for the progress line: "you" or "--approve". */
+  readonly who: string;
   /** The decision, or null to leave the run paused (the person cancelled). */
   ask(question: PauseQuestion): Promise<PauseDecision | null>;
 }

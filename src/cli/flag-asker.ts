@@ -95,6 +95,7 @@ function reject(question: PauseQuestion): PauseDecision {
  */
 export function flagAsker(answers: FlagAnswers): PauseAsker {
   return {
+    who: `--${answers.mode}`,
     ask: async (question) => (answers.mode === "approve" ? approve(question, answers) : reject(question)),
   };
 }

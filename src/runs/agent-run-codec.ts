@@ -1,5 +1,7 @@
 import { AGENT_RUN_SCHEMA_VERSION, agentRunStateSchema, type AgentRunState } from "./agent-run-state.js";
 import { decodeState, type VersionedCodec } from "./codec.js";
+import { stripDefaults, withDefaults } from "./compact.js";
+import { AGENT_RUN_SHAPE } from "./shapes.js";
 
 /** Version 1 is the first released version, so there is nothing to migrate yet. */
 export const agentRunCodec: VersionedCodec<AgentRunState> = {
@@ -9,6 +11,12 @@ export const agentRunCodec: VersionedCodec<AgentRunState> = {
   schema: agentRunStateSchema,
 };
 
+/** Reads stored or supplied state (sparse or complete), migrating and validating it. */
 export function decodeAgentRunState(input: unknown): AgentRunState {
-  return decodeState(agentRunCodec, input);
+  return decodeState(agentRunCodec, withDefaults(input, AGENT_RUN_SHAPE));
+}
+
+/** The sparse form that is stored. */
+export function encodeAgentRunState(state: AgentRunState): unknown {
+  return stripDefaults(state, AGENT_RUN_SHAPE);
 }

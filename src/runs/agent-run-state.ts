@@ -101,7 +101,6 @@ export const agentRunStateSchema = z.object({
   agentId: z.string(),
   agentName: z.string(),
   status: runStatusSchema,
-  input: z.string(),
   content: z.string().nullable(),
   messages: z.array(messageSchema),
   tools: z.array(toolExecutionStateSchema),

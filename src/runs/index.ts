@@ -1,5 +1,5 @@
 export * from "./agent-run-state.js";
-export { agentRunCodec, decodeAgentRunState } from "./agent-run-codec.js";
+export { agentRunCodec, decodeAgentRunState, encodeAgentRunState } from "./agent-run-codec.js";
 export { decodeState, parseStateText, type StateMigration, type VersionedCodec } from "./codec.js";
 export { checkValues } from "./check-values.js";
 export {
@@ -13,5 +13,5 @@ export {
   type RunAccess,
 } from "./run-store.js";
 export * from "./workflow-run-state.js";
-export { decodeWorkflowRunState, workflowRunCodec } from "./workflow-run-codec.js";
+export { decodeWorkflowRunState, encodeWorkflowRunState, workflowRunCodec } from "./workflow-run-codec.js";
 export { expiredRuns } from "./expired-runs.js";

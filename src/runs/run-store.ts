@@ -18,6 +18,8 @@ export interface RunAccess<T extends BaseRunState> {
   kind: RunKind;
   what: string;
   decode(json: unknown): T;
+  /** The form that is stored (sparse JSON). */
+  encode(state: T): unknown;
   ownerId(state: T): string;
   pending(state: T): PendingRequirementRecord[];
 }
@@ -48,7 +50,7 @@ function toRecord<T extends BaseRunState>(
     createdAt: state.createdAt,
     updatedAt: state.updatedAt,
     leaseExpiresAt,
-    state: JSON.stringify(state),
+    state: JSON.stringify(access.encode(state)),
     pending: state.status === "paused" ? access.pending(state) : [],
   };
 }

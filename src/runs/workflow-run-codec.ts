@@ -1,4 +1,6 @@
 import { decodeState, type VersionedCodec } from "./codec.js";
+import { stripDefaults, withDefaults } from "./compact.js";
+import { WORKFLOW_RUN_SHAPE } from "./shapes.js";
 import { WORKFLOW_RUN_SCHEMA_VERSION, workflowRunStateSchema, type WorkflowRunState } from "./workflow-run-state.js";
 
 /** Version 1 is the first released version, so there is nothing to migrate yet. */
@@ -9,6 +11,12 @@ export const workflowRunCodec: VersionedCodec<WorkflowRunState> = {
   schema: workflowRunStateSchema,
 };
 
+/** Reads stored or supplied state (sparse or complete), migrating and validating it. */
 export function decodeWorkflowRunState(input: unknown): WorkflowRunState {
-  return decodeState(workflowRunCodec, input);
+  return decodeState(workflowRunCodec, withDefaults(input, WORKFLOW_RUN_SHAPE));
+}
+
+/** The sparse form that is stored. */
+export function encodeWorkflowRunState(state: WorkflowRunState): unknown {
+  return stripDefaults(state, WORKFLOW_RUN_SHAPE);
 }

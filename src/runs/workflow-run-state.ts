@@ -72,7 +72,6 @@ export type ExecutorRequirementState = z.infer<typeof executorRequirementStateSc
 export const stepRequirementStateSchema = z.object({
   id: z.string(),
   kind: stepRequirementKindSchema,
-  stepId: z.string(),
   stepName: z.string(),
   stepIndex: z.number().int(),
   stepPath: z.array(z.number().int()),
@@ -130,7 +129,6 @@ export const frameSchema = z.object({
   retryCount: z.number().int().nonnegative(),
   /** Data the component's next execution receives (user input, feedback, previous output). */
   additionalData: jsonObjectSchema.nullable(),
-  executorRunId: z.string().nullable(),
   /** A step's output waiting for review. */
   output: stepOutputStateSchema.nullable(),
 });
@@ -155,7 +153,7 @@ export const workflowRunStateSchema = z.object({
   /** Where the paused run stopped; null unless paused. */
   cursor: z.array(frameSchema).nullable(),
   /** The agent runs executed by steps, one entry per run id. */
-  executorRuns: z.array(z.object({ runId: z.string(), agentId: z.string(), agentName: z.string(), stepName: z.string() })),
+  executorRuns: z.array(z.object({ runId: z.string(), agentId: z.string(), stepName: z.string() })),
   cancelReason: z.string().nullable(),
   error: runErrorSchema.nullable(),
   createdAt: z.number(),

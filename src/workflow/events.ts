@@ -1,6 +1,7 @@
 import type { AgentEvent, PausedToolCall } from "../agent/index.js";
 import type { StepRequirementKind, StepRequirementState, StepType, UserInputField, WorkflowRunState } from "../runs/index.js";
 import { pausedToolCalls } from "../agent/events.js";
+import { requirementMessage } from "./step-requirement.js";
 
 /** Which run and component an event is about. */
 export interface StepRef {
@@ -98,7 +99,7 @@ export function pauseEvent(state: WorkflowRunState, requirement: StepRequirement
     stepPath: requirement.stepPath,
     requirementId: requirement.id,
     kind: requirement.kind,
-    message: requirement.message,
+    message: requirementMessage(requirement),
     inputSchema: requirement.userInputSchema === null ? null : userInputJsonSchema(requirement.userInputSchema),
     choices: requirement.availableChoices,
     allowMultipleSelections: requirement.allowMultipleSelections,

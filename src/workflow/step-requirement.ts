@@ -14,6 +14,13 @@ const NEEDS: Record<StepRequirementKind, string> = {
   executor: "resolve each of executorRequirements (confirm(), reject(note), provideUserInput(values) ...)",
 };
 
+/** The stored message, or for executor pauses a sentence naming the agent and its calls. */
+export function requirementMessage(state: StepRequirementState): string | null {
+  if (state.kind !== "executor") return state.message;
+  const calls = state.executorRequirements.map((entry) => entry.execution.toolName);
+  return `${state.executorName ?? "The agent"} wants to call ${calls.join(", ")}; approve or reject each call.`;
+}
+
 const REVIEW_KINDS: readonly StepRequirementKind[] = ["outputReview", "iterationReview"];
 
 /**
@@ -30,14 +37,16 @@ export class StepRequirement {
 
   get id(): string { return this.#state.id; }
   get kind(): StepRequirementKind { return this.#state.kind; }
-  get stepId(): string { return this.#state.stepId; }
+  /** The component's id (its name). */
+  get stepId(): string { return this.#state.stepName; }
   get stepName(): string { return this.#state.stepName; }
   /** The index of the top-level step that contains the paused component. */
   get stepIndex(): number { return this.#state.stepIndex; }
   /** Indices from the top-level step down to the paused component inside composites. */
   get stepPath(): readonly number[] { return this.#state.stepPath; }
   get stepType(): Exclude<StepType, "Parallel"> { return this.#state.stepType as Exclude<StepType, "Parallel">; }
-  get message(): string | null { return this.#state.message; }
+  /** The question: the component's message, or for an executor pause which calls wait. */
+  get message(): string | null { return requirementMessage(this.#state); }
 
   /** True for confirmations and for output/iteration reviews (which `confirm()` approves). */
   get requiresConfirmation(): boolean { return this.#state.kind === "confirmation" || REVIEW_KINDS.includes(this.#state.kind); }

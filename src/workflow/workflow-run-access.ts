@@ -1,5 +1,5 @@
 import type { PendingRequirementRecord } from "../db/db.js";
-import { decodeWorkflowRunState, type RunAccess, type WorkflowRunState } from "../runs/index.js";
+import { decodeWorkflowRunState, encodeWorkflowRunState, type RunAccess, type WorkflowRunState } from "../runs/index.js";
 
 function pendingRequirements(state: WorkflowRunState): PendingRequirementRecord[] {
   const active = state.stepRequirements.at(-1);
@@ -15,6 +15,7 @@ export const workflowRunAccess: RunAccess<WorkflowRunState> = {
   kind: "workflow",
   what: "workflow run",
   decode: decodeWorkflowRunState,
+  encode: encodeWorkflowRunState,
   ownerId: (state) => state.workflowId,
   pending: pendingRequirements,
 };

@@ -53,9 +53,14 @@ export function newFrame(stepType: Frame["stepType"], phase: string, previousCon
     iterations: [],
     retryCount: 0,
     additionalData: null,
-    executorRunId: null,
     output: null,
   };
+}
+
+/** A component's first frame: it starts before its gates, with the input it was given. */
+export function frameFor(stepType: Frame["stepType"], input: ExecInput): Frame {
+  const additionalData = Object.keys(input.additionalData).length > 0 ? input.additionalData : null;
+  return { ...newFrame(stepType, "before", input.previousContent), additionalData };
 }
 
 export function makeOutput(name: string, stepType: StepType, content: string | null, extra: Partial<StepOutputState> = {}): StepOutputState {
@@ -85,7 +90,6 @@ export function baseRequirement(
   return {
     id: randomUUID(),
     kind,
-    stepId: component.name,
     stepName: component.name,
     stepIndex: path[0] ?? 0,
     stepPath: [...path],

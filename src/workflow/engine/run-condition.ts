@@ -1,6 +1,6 @@
 import type { Frame } from "../../runs/index.js";
 import type { Condition } from "../components/condition.js";
-import { makeOutput, newFrame, skippedOutput, stepInputFor, stepRef, type EngineContext, type ExecInput, type Outcome } from "./context.js";
+import { makeOutput, frameFor, skippedOutput, stepInputFor, stepRef, type EngineContext, type ExecInput, type Outcome } from "./context.js";
 import { below, runChildren } from "./children.js";
 import { rejectOutcome } from "./decisions.js";
 import { pauseForConfirmation, takeConfirmation } from "./gates.js";
@@ -18,7 +18,7 @@ async function evaluate(condition: Condition, context: EngineContext, frame: Fra
  * the frame, so a pause inside it resumes in the same branch.
  */
 export async function runCondition(condition: Condition, context: EngineContext, input: ExecInput, path: readonly number[], resume: Frame[] | null): Promise<Outcome> {
-  const frame = resume?.[0] ?? { ...newFrame("Condition", "before", input.previousContent), additionalData: input.additionalData };
+  const frame = resume?.[0] ?? frameFor("Condition", input);
   let resumeChild: Frame[] | null = null;
   if (resume === null) {
     if (condition.requiresConfirmation) return pauseForConfirmation(condition, context, path, frame);

@@ -1,7 +1,7 @@
 import type { Frame, StepOutputState } from "../../runs/index.js";
 import type { Loop } from "../components/loop.js";
 import { StepOutput } from "../step-output.js";
-import { baseRequirement, lastContent, makeOutput, newFrame, pause, skippedOutput, stepRef, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
+import { baseRequirement, lastContent, makeOutput, frameFor, pause, skippedOutput, stepRef, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
 import { below, runChildren } from "./children.js";
 import { rejectOutcome } from "./decisions.js";
 import { pauseForConfirmation, takeConfirmation } from "./gates.js";
@@ -45,7 +45,7 @@ function resumeReview(loop: Loop, context: EngineContext, frame: Frame): Outcome
  * iteration resume in that iteration.
  */
 export async function runLoop(loop: Loop, context: EngineContext, input: ExecInput, path: readonly number[], resume: Frame[] | null): Promise<Outcome> {
-  const frame = resume?.[0] ?? { ...newFrame("Loop", "before", input.previousContent), additionalData: input.additionalData };
+  const frame = resume?.[0] ?? frameFor("Loop", input);
   let resumeChild: Frame[] | null = null;
   if (resume === null) {
     if (loop.requiresConfirmation) return pauseForConfirmation(loop, context, path, frame);

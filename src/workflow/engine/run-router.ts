@@ -3,7 +3,7 @@ import type { Frame, StepOutputState } from "../../runs/index.js";
 import type { Component } from "../components/component.js";
 import type { Router } from "../components/router.js";
 import { StepOutput } from "../step-output.js";
-import { baseRequirement, makeOutput, newFrame, pause, stepInputFor, stepRef, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
+import { baseRequirement, makeOutput, frameFor, pause, stepInputFor, stepRef, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
 import { below, runChildren } from "./children.js";
 import { applyReview, rejectOutcome } from "./decisions.js";
 import { pauseForConfirmation, takeConfirmation } from "./gates.js";
@@ -76,7 +76,7 @@ async function resumeRouter(router: Router, context: EngineContext, path: readon
  * choices run in order, each fed the previous one's output, then an optional output review.
  */
 export async function runRouter(router: Router, context: EngineContext, input: ExecInput, path: readonly number[], resume: Frame[] | null): Promise<Outcome> {
-  const frame = resume?.[0] ?? { ...newFrame("Router", "before", input.previousContent), additionalData: input.additionalData };
+  const frame = resume?.[0] ?? frameFor("Router", input);
   let resumeChild: Frame[] | null = null;
   if (resume === null) {
     if (router.requiresUserInput) return pauseForRoute(router, context, path, frame);

@@ -2,7 +2,7 @@ import { StepFailedError } from "../../errors.js";
 import type { Frame, StepOutputState, StepRequirementState } from "../../runs/index.js";
 import type { Step } from "../components/step.js";
 import { StepOutput } from "../step-output.js";
-import { baseRequirement, newFrame, pause, skippedOutput, stepRef, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
+import { baseRequirement, frameFor, pause, skippedOutput, stepRef, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
 import { cancelStepAgent, continueStepAgent, executeStep, executorRequirementsOf, type StepExecution } from "./step-execution.js";
 import { applyReview, rejectOutcome, timeoutDecision, withTimeout } from "./decisions.js";
 
@@ -29,14 +29,11 @@ function afterExecution(step: Step, context: EngineContext, path: readonly numbe
       return "review";
     case "agentPaused": {
       frame.phase = "executor";
-      frame.executorRunId = result.run.runId;
       const requirement = requirementFor(step, "executor", path, frame, context);
       requirement.executorRequirements = executorRequirementsOf(result.run);
       requirement.executorId = result.run.agentId;
       requirement.executorName = result.run.agentName;
       requirement.executorRunId = result.run.runId;
-      const calls = requirement.executorRequirements.map((entry) => entry.execution.toolName);
-      requirement.message = `${result.run.agentName} wants to call ${calls.join(", ")}; approve or reject each call.`;
       return pause(context, requirement, frame);
     }
     case "failed":
@@ -65,7 +62,7 @@ function needsReview(step: Step, output: StepOutputState): boolean {
 async function resumeStep(step: Step, context: EngineContext, path: readonly number[], frame: Frame): Promise<Outcome | Phase | "review"> {
   const requirement = takeResolved(context);
   const timeout = timeoutDecision(requirement);
-  if (timeout !== null && frame.phase === "executor") await cancelStepAgent(step, context, frame.executorRunId ?? "");
+  if (timeout !== null && frame.phase === "executor") await cancelStepAgent(step, context, requirement.executorRunId ?? "");
   if (timeout === "cancel") return { type: "cancelled", reason: `Step '${step.name}' timed out waiting for a human.` };
   if (timeout === "skip") return { type: "done", output: skippedOutput(step.name, "Step", "timed out") };
   switch (frame.phase) {
@@ -77,7 +74,7 @@ async function resumeStep(step: Step, context: EngineContext, path: readonly num
       frame.additionalData = { ...(frame.additionalData ?? {}), userInput: requirement.userInput ?? {} };
       return "execute";
     case "executor":
-      return afterExecution(step, context, path, frame, await continueStepAgent(step, context, frame.executorRunId ?? "", requirement.executorRequirements));
+      return afterExecution(step, context, path, frame, await continueStepAgent(step, context, requirement.executorRunId ?? "", requirement.executorRequirements));
     case "review": {
       const decision = applyReview(step, frame, requirement);
       return decision === "retry" ? "execute" : decision;
@@ -94,7 +91,7 @@ async function resumeStep(step: Step, context: EngineContext, path: readonly num
  * pauses while it runs, output review or an error decision after. Resumes from its frame.
  */
 export async function runStep(step: Step, context: EngineContext, input: ExecInput, path: readonly number[], resume: Frame[] | null): Promise<Outcome> {
-  const frame = resume?.[0] ?? { ...newFrame("Step", "before", input.previousContent), additionalData: input.additionalData };
+  const frame = resume?.[0] ?? frameFor("Step", input);
   let next: Outcome | Phase | "review" = resume === null || resume.length === 0 ? "before" : await resumeStep(step, context, path, frame);
   for (;;) {
     if (typeof next !== "string") return next;

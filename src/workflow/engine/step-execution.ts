@@ -51,7 +51,7 @@ function agentDb(step: Step, context: EngineContext) {
 function rememberExecutorRun(context: EngineContext, step: Step, run: RunOutput): void {
   context.executorRuns.set(run.runId, run);
   if (context.state.executorRuns.some((entry) => entry.runId === run.runId)) return;
-  context.state.executorRuns.push({ runId: run.runId, agentId: run.agentId, agentName: run.agentName, stepName: step.name });
+  context.state.executorRuns.push({ runId: run.runId, agentId: run.agentId, stepName: step.name });
 }
 
 function fromAgentRun(context: EngineContext, step: Step, run: RunOutput): StepExecution {

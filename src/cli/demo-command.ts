@@ -1,0 +1,60 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { intro } from "@clack/prompts";
+import { SqliteDb } from "../db/sqlite/index.js";
+import { findScenario, loadScenario, SCENARIOS, type DemoScenario } from "./catalog.js";
+import type { PauseAsker } from "./decision.js";
+import { drive } from "./drive.js";
+import { EventRenderer } from "./render.js";
+import { chooseAsker, finish, modelNotice, UsageError, type AnswerFlags } from "./session.js";
+import { SYMBOL, Terminal } from "./terminal.js";
+
+/** Where the demo stores its runs unless `--db` says otherwise; shared, so `runs continue` finds them. */
+export const DEFAULT_DEMO_DB = join(tmpdir(), "kern-demo.db");
+
+export interface DemoFlags extends AnswerFlags {
+  list?: boolean;
+  db: string;
+  input?: string;
+  detach?: boolean;
+}
+
+/** `kern demo --list`: the scenarios, one a line. */
+export function listScenarios(terminal: Terminal): number {
+  const width = Math.max(...SCENARIOS.map((scenario) => scenario.name.length));
+  terminal.output.write("Conformance scenarios (kern demo <name>, or its number):\n\n");
+  SCENARIOS.forEach((scenario, index) => {
+    terminal.output.write(`  ${String(index + 1).padStart(2)}  ${terminal.paint("bold", scenario.name.padEnd(width))}  ${scenario.summary}\n`);
+  });
+  terminal.output.write(`\nThe first is the default (npm run demo). Each is a program and a test in examples/workflows/human-in-the-loop/nested/.\n`);
+  return 0;
+}
+
+const leaveAtFirstPause: PauseAsker = { who: "--detach", ask: async () => null };
+
+function scenarioNamed(name: string | undefined): DemoScenario {
+  const scenario = name === undefined ? SCENARIOS[0] : findScenario(name);
+  if (scenario === undefined) {
+    throw new UsageError(`No scenario '${name ?? ""}'. Choose one of: ${SCENARIOS.map((entry) => entry.name).join(", ")} (kern demo --list).`);
+  }
+  return scenario;
+}
+
+/** `kern demo [scenario]`: runs a scenario in the terminal, asking at each pause. */
+export async function runDemo(name: string | undefined, flags: DemoFlags, terminal: Terminal): Promise<number> {
+  if (flags.list === true) return listScenarios(terminal);
+  const scenario = scenarioNamed(name);
+  const asker = flags.detach === true ? leaveAtFirstPause : chooseAsker(flags, scenario.answers ?? {}, "npm run demo --");
+  intro(`kern demo · ${scenario.name}`, { output: terminal.output });
+  terminal.line(SYMBOL.info, modelNotice(flags), "cyan");
+  terminal.line(SYMBOL.info, `Runs are stored in ${flags.db}`, "cyan");
+  const db = new SqliteDb({ dbFile: flags.db });
+  try {
+    const workflow = await loadScenario(scenario, db);
+    const renderer = new EventRenderer(terminal);
+    const result = await drive(workflow.runStream(flags.input ?? scenario.input), { workflow, asker, terminal, renderer });
+    return finish(result, renderer.toolRuns, flags.db, terminal);
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,79 @@
+import { Command, Option } from "commander";
+import { DEFAULT_DEMO_DB, runDemo, type DemoFlags } from "./demo-command.js";
+import { UnanswerablePauseError } from "./flag-asker.js";
+import { continueRun, listRuns, type ContinueFlags, type ListFlags } from "./runs-command.js";
+import { UsageError } from "./session.js";
+import { Terminal } from "./terminal.js";
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The options that answer pauses, shared by `demo` and `runs continue`. */
+function answerOptions(command: Command): Command {
+  return command
+    .addOption(new Option("--approve", "approve every pause; no terminal needed").conflicts("reject"))
+    .addOption(new Option("--reject", "reject every pause; no terminal needed").conflicts("approve"))
+    .option("--set <name=value>", "a value for an input form when answering with --approve (repeatable)", collect, [])
+    .option("--model <id>", "the OpenAI model, when OPENAI_API_KEY is set (default gpt-5.4)");
+}
+
+/**
+ * The `kern` command line: `kern demo`, `kern runs list`, `kern runs continue`. `exit` receives
+ * the exit code of the command that ran.
+ */
+export function buildProgram(terminal: Terminal, exit: (code: number) => void): Command {
+  const program = new Command("kern")
+    .description("Run kern workflows in the terminal and answer their pauses.")
+    .showHelpAfterError("(kern --help shows the commands)");
+
+  answerOptions(
+    program
+      .command("demo")
+      .description("run a conformance scenario in the terminal, asking you at each pause (default: the seed, step-confirmation)")
+      .argument("[scenario]", "a name or number from kern demo --list"),
+  )
+    .option("--list", "list the scenarios")
+    .option("--db <file>", "the SQLite file runs are stored in", DEFAULT_DEMO_DB)
+    .option("--input <text>", "the workflow's input (default: the scenario's own)")
+    .option("--detach", "stop at the first pause without answering; answer later with kern runs continue")
+    .action(async (name: string | undefined, flags: DemoFlags) => exit(await runDemo(name, flags, terminal)));
+
+  const runs = program.command("runs").description("list stored workflow runs, and answer one another process left paused");
+  runs
+    .command("list")
+    .description("list the workflow runs stored in a SQLite file, newest first")
+    .requiredOption("--db <file>", "the SQLite file")
+    .option("--status <status>", "only runs with this status, e.g. paused")
+    .option("--limit <n>", "at most this many runs", "50")
+    .action(async (flags: ListFlags) => exit(await listRuns(flags, terminal)));
+  answerOptions(
+    runs
+      .command("continue")
+      .description("answer the pauses of a stored run and finish it, whichever process started it")
+      .argument("<runId>", "the run's id (kern runs list)")
+      .requiredOption("--db <file>", "the SQLite file the run is stored in")
+      .option("--module <file>", "a module exporting the run's `workflow` (or `build({ db })`), when it is not a demo scenario"),
+  ).action(async (runId: string, flags: ContinueFlags) => exit(await continueRun(runId, flags, terminal)));
+  return program;
+}
+
+/** Runs the CLI with `argv` (as in process.argv) and returns the exit code; errors are printed plainly. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const terminal = new Terminal(process.stdout);
+  let code = 0;
+  const program = buildProgram(terminal, (exitCode) => {
+    code = exitCode;
+  });
+  try {
+    await program.parseAsync([...argv]);
+    return code;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof UnanswerablePauseError) {
+      terminal.endOpenLine();
+      process.stderr.write(`kern: ${error.message}\n`);
+      return error instanceof UsageError ? error.exitCode : 2;
+    }
+    throw error;
+  }
+}

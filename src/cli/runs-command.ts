@@ -1,0 +1,102 @@
+import { intro } from "@clack/prompts";
+import type { Db, PendingRequirementRow, RunSummary } from "../db/db.js";
+import { SqliteDb } from "../db/sqlite/index.js";
+import { RUN_STATUSES, type RunStatus } from "../runs/index.js";
+import type { Workflow } from "../workflow/index.js";
+import { moduleWorkflow, scenarioWorkflow, SCENARIOS } from "./catalog.js";
+import { drive } from "./drive.js";
+import { EventRenderer } from "./render.js";
+import { chooseAsker, continueCommand, existingDbFile, finish, modelNotice, UsageError, type AnswerFlags } from "./session.js";
+import { SYMBOL, type Terminal } from "./terminal.js";
+
+export interface ListFlags {
+  db: string;
+  status?: string;
+  limit?: string;
+}
+
+export interface ContinueFlags extends AnswerFlags {
+  db: string;
+  module?: string;
+}
+
+function statusFilter(status: string | undefined): RunStatus | undefined {
+  if (status === undefined) return undefined;
+  const known = RUN_STATUSES.find((entry) => entry === status);
+  if (known === undefined) throw new UsageError(`--status takes one of ${RUN_STATUSES.join(", ")}; got '${status}'.`);
+  return known;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd()).join("\n");
+}
+
+function waitingFor(run: RunSummary, pending: readonly PendingRequirementRow[]): string {
+  if (run.status !== "paused") return "";
+  const mine = pending.filter((row) => row.runId === run.runId);
+  return mine.length === 0 ? "a decision" : mine.map((row) => row.summary).join("; ");
+}
+
+async function withDb<T>(dbFile: string, use: (db: Db) => Promise<T>): Promise<T> {
+  const db = new SqliteDb({ dbFile: existingDbFile(dbFile) });
+  try {
+    return await use(db);
+  } finally {
+    await db.close();
+  }
+}
+
+/** `kern runs list --db <file> [--status paused]`: the stored workflow runs, newest first. */
+export async function listRuns(flags: ListFlags, terminal: Terminal): Promise<number> {
+  const status = statusFilter(flags.status);
+  const limit = flags.limit === undefined ? 50 : Number(flags.limit);
+  if (!Number.isInteger(limit) || limit <= 0) throw new UsageError(`--limit takes a positive whole number; got '${flags.limit ?? ""}'.`);
+  return withDb(flags.db, async (db) => {
+    const runs = await db.listRuns({ kind: "workflow", limit, ...(status === undefined ? {} : { status }) });
+    if (runs.length === 0) {
+      terminal.output.write(`No ${status ?? ""}${status === undefined ? "" : " "}workflow runs in ${flags.db}.\n`);
+      return 0;
+    }
+    const pending = await db.listPendingRequirements({ kind: "workflow", limit: 1000 });
+    const header = ["RUN ID", "WORKFLOW", "STATUS", "UPDATED", "SESSION", "WAITING FOR"];
+    const rows = runs.map((run) => [run.runId, run.ownerId, run.status, new Date(run.updatedAt).toISOString().replace("T", " ").slice(0, 19), run.sessionId.slice(0, 8), waitingFor(run, pending)]);
+    terminal.output.write(`${table([header, ...rows])}\n`);
+    const paused = runs.find((run) => run.status === "paused");
+    if (paused !== undefined) terminal.output.write(`\nAnswer a paused run: ${continueCommand(paused.runId, flags.db)}\n`);
+    return 0;
+  });
+}
+
+/** The live definition of a stored run's workflow, and sample answers for its input forms. */
+async function workflowFor(ownerId: string, flags: ContinueFlags, db: Db): Promise<{ workflow: Workflow; answers: Record<string, unknown> }> {
+  if (flags.module !== undefined) return { workflow: await moduleWorkflow(flags.module, db), answers: {} };
+  const { match, problems } = await scenarioWorkflow(ownerId, db);
+  if (match !== null) return { workflow: match.workflow, answers: match.scenario.answers ?? {} };
+  const failed = problems.length === 0 ? "" : `\n(These scenario modules failed to load: ${problems.join("; ")})`;
+  throw new UsageError(
+    `Workflow '${ownerId}' is not one of the demo scenarios (${SCENARIOS.map((entry) => entry.name).join(", ")}). ` +
+      `Pass --module <file> naming a module that exports \`workflow\` or \`build({ db })\`.${failed}`,
+    1,
+  );
+}
+
+/** `kern runs continue <runId> --db <file>`: answers a run another process left paused, and finishes it. */
+export async function continueRun(runId: string, flags: ContinueFlags, terminal: Terminal): Promise<number> {
+  return withDb(flags.db, async (db) => {
+    const record = await db.getRun("workflow", runId);
+    if (record === null) throw new UsageError(`No workflow run '${runId}' in ${flags.db}. List them: npx kern runs list --db ${flags.db}`, 1);
+    if (record.status !== "paused") throw new UsageError(`Run ${runId} is ${record.status}; only a paused run can be continued.`, 1);
+    const hint = `npx kern runs continue ${runId} --db ${flags.db}`;
+    chooseAsker(flags, {}, hint); // refuses a missing terminal before anything loads
+    const notice = modelNotice(flags); // before the workflow is built: it applies --model
+    const { workflow, answers } = await workflowFor(record.ownerId, flags, db);
+    const asker = chooseAsker(flags, answers, hint);
+    intro(`kern runs continue · ${record.ownerId} · run ${runId}`, { output: terminal.output });
+    terminal.line(SYMBOL.info, notice, "cyan");
+    const run = await workflow.getRunOutput(runId, record.sessionId);
+    const renderer = new EventRenderer(terminal);
+    const result = await drive(run, { workflow, asker, terminal, renderer });
+    return finish(result, renderer.toolRuns, flags.db, terminal);
+  });
+}

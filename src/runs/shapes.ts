@@ -1,0 +1,87 @@
+import type { RecordShape } from "./compact.js";
+
+/** The defaults of each stored record type (see compact.ts). Part of the version-1 format. */
+
+export const AGENT_REQUIREMENT_SHAPE: RecordShape = {
+  defaults: { kind: "confirmation", resolution: null, frozen: false, recovered: false },
+};
+
+export const TOOL_EXECUTION_SHAPE: RecordShape = {
+  defaults: { phase: "done", result: null, error: null, gate: "none", userInputSchema: null },
+};
+
+export const AGENT_RUN_SHAPE: RecordShape = {
+  defaults: { userId: null, content: null, cursor: null, error: null, requirements: [], tools: [] },
+  nested: { requirements: AGENT_REQUIREMENT_SHAPE, tools: TOOL_EXECUTION_SHAPE },
+};
+
+const stepOutputDefaults = { stepType: "Step", content: null, success: true, skipped: false, error: null, executorRunId: null, steps: [] };
+export const STEP_OUTPUT_SHAPE: RecordShape = { defaults: stepOutputDefaults, nested: {} };
+// Outputs nest outputs: the shape refers to itself.
+(STEP_OUTPUT_SHAPE.nested as Record<string, RecordShape>)["steps"] = STEP_OUTPUT_SHAPE;
+
+export const STEP_REQUIREMENT_SHAPE: RecordShape = {
+  defaults: {
+    stepIndex: 0,
+    stepType: "Step",
+    message: null,
+    onReject: "skip",
+    confirmed: null,
+    rejectionFeedback: null,
+    userInputSchema: null,
+    userInput: null,
+    availableChoices: null,
+    allowMultipleSelections: false,
+    selectedChoices: null,
+    stepOutput: null,
+    editedOutput: null,
+    retryCount: 0,
+    maxRetries: 3,
+    errorMessage: null,
+    errorDecision: null,
+    executorRequirements: [],
+    executorId: null,
+    executorName: null,
+    executorRunId: null,
+    timeoutAt: null,
+    onTimeout: null,
+    timedOut: false,
+    frozen: false,
+  },
+  nested: {
+    stepOutput: STEP_OUTPUT_SHAPE,
+    executorRequirements: { defaults: {}, nested: { requirement: AGENT_REQUIREMENT_SHAPE, execution: TOOL_EXECUTION_SHAPE } },
+  },
+};
+
+export const FRAME_SHAPE: RecordShape = {
+  defaults: {
+    phase: "running",
+    index: 0,
+    outputs: [],
+    previousContent: null,
+    branch: null,
+    selected: [],
+    iteration: 0,
+    iterations: [],
+    retryCount: 0,
+    additionalData: null,
+    output: null,
+  },
+  nested: { outputs: STEP_OUTPUT_SHAPE, iterations: STEP_OUTPUT_SHAPE, output: STEP_OUTPUT_SHAPE },
+};
+
+export const WORKFLOW_RUN_SHAPE: RecordShape = {
+  defaults: {
+    userId: null,
+    additionalData: null,
+    content: null,
+    stepResults: [],
+    stepRequirements: [],
+    cursor: null,
+    executorRuns: [],
+    cancelReason: null,
+    error: null,
+  },
+  nested: { stepResults: STEP_OUTPUT_SHAPE, stepRequirements: STEP_REQUIREMENT_SHAPE, cursor: FRAME_SHAPE },
+};
