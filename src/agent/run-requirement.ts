@@ -1,5 +1,6 @@
 import { InvalidResolutionError, RequirementResolvedError } from "../errors.js";
 import type { RequirementState, Resolution, ToolExecutionState } from "../runs/agent-run-state.js";
+import { decodeRunRequirement, REQUIREMENT_SCHEMA_VERSION } from "../runs/requirement-json.js";
 import { checkValues } from "../runs/check-values.js";
 import { ToolExecution } from "./tool-execution.js";
 
@@ -123,8 +124,24 @@ export class RunRequirement {
     }
   }
 
-  toJSON(): RequirementState & { toolName: string; toolArgs: Record<string, unknown> } {
-    return { ...this.#state, toolName: this.#execution.toolName, toolArgs: this.#execution.toolArgs };
+  /**
+   * Plain, versioned JSON: the requirement, its decision (`resolution`) and its tool call.
+   * `continueRun({ runId, sessionId, requirements })` reads `id` and `resolution` from it.
+   */
+  toJSON(): RequirementState & { schemaVersion: number; toolName: string; toolArgs: Record<string, unknown>; toolExecution: ToolExecutionState } {
+    return {
+      schemaVersion: REQUIREMENT_SCHEMA_VERSION,
+      ...this.#state,
+      toolName: this.#execution.toolName,
+      toolArgs: this.#execution.toolArgs,
+      toolExecution: this.#execution,
+    };
+  }
+
+  /** Reads toJSON() output back (checks schemaVersion, validates). */
+  static fromJSON(json: unknown): RunRequirement {
+    const { requirement, execution } = decodeRunRequirement(json);
+    return new RunRequirement(requirement, execution);
   }
 
   #expectKind(kind: RequirementState["kind"], method: string): void {

@@ -15,3 +15,4 @@ export {
 export * from "./workflow-run-state.js";
 export { decodeWorkflowRunState, encodeWorkflowRunState, workflowRunCodec } from "./workflow-run-codec.js";
 export { expiredRuns } from "./expired-runs.js";
+export { decodeRunRequirement, decodeStepRequirement, REQUIREMENT_SCHEMA_VERSION } from "./requirement-json.js";

@@ -1,5 +1,6 @@
 import { RunRequirement } from "../agent/index.js";
 import { InvalidResolutionError, RequirementResolvedError } from "../errors.js";
+import { decodeStepRequirement, REQUIREMENT_SCHEMA_VERSION } from "../runs/index.js";
 import type { OnReject, OnTimeout, StepRequirementKind, StepRequirementState, StepType, UserInputField } from "../runs/index.js";
 import { checkUserInputFields } from "./check-user-input.js";
 import { StepOutput } from "./step-output.js";
@@ -177,8 +178,14 @@ export class StepRequirement {
     this.#state.errorDecision = "skip";
   }
 
-  toJSON(): StepRequirementState {
-    return this.#state;
+  /** Plain, versioned JSON; `continueRun({ runId, sessionId, stepRequirements })` reads its decisions. */
+  toJSON(): StepRequirementState & { schemaVersion: number } {
+    return { schemaVersion: REQUIREMENT_SCHEMA_VERSION, ...this.#state };
+  }
+
+  /** Reads toJSON() output back (checks schemaVersion, validates). */
+  static fromJSON(json: unknown): StepRequirement {
+    return new StepRequirement(decodeStepRequirement(json));
   }
 
   #expect(kinds: readonly StepRequirementKind[], method: string): void {

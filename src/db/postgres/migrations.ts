@@ -14,9 +14,12 @@ export interface Migration {
   sql: string;
 }
 
-// Text columns that are compared or sorted use the "C" collation: byte order, as in SQLite, and
-// the same whatever locale the database was created with, so keyset pages never skip a row.
-/** The PostgreSQL schema, oldest first. Unqualified names: they run with search_path set. */
+/**
+ * The PostgreSQL schema, oldest first. Table names are unqualified: applyMigrations runs each
+ * migration with search_path set to the target schema. Text columns that are compared or sorted
+ * use the "C" collation: byte order, as in SQLite, whatever locale the database was created with,
+ * so listings sort the same in every store and keyset pages never skip a row.
+ */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,

@@ -1,0 +1,43 @@
+import { z } from "zod";
+import { StateCorruptError, StateVersionError } from "../errors.js";
+import { requirementStateSchema, toolExecutionStateSchema, type RequirementState, type ToolExecutionState } from "./agent-run-state.js";
+import { withDefaults } from "./compact.js";
+import { STEP_REQUIREMENT_SHAPE } from "./shapes.js";
+import { stepRequirementStateSchema, type StepRequirementState } from "./workflow-run-state.js";
+
+/** The version of requirement JSON (`RunRequirement.toJSON()`, `StepRequirement.toJSON()`). */
+export const REQUIREMENT_SCHEMA_VERSION = 1;
+
+function checkVersion(json: unknown, what: string): Record<string, unknown> {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new StateCorruptError(`${what} JSON must be an object.`);
+  }
+  const record = json as Record<string, unknown>;
+  const version = record["schemaVersion"] ?? REQUIREMENT_SCHEMA_VERSION;
+  if (version !== REQUIREMENT_SCHEMA_VERSION) throw new StateVersionError(version, REQUIREMENT_SCHEMA_VERSION);
+  return record;
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new StateCorruptError(`${what} JSON does not match its schema at '${issue?.path.join(".") ?? ""}': ${issue?.message ?? "invalid"}.`);
+  }
+  return parsed.data;
+}
+
+/** Reads `RunRequirement.toJSON()` output back into its state and tool execution. */
+export function decodeRunRequirement(json: unknown): { requirement: RequirementState; execution: ToolExecutionState } {
+  const record = checkVersion(json, "RunRequirement");
+  return {
+    requirement: parse(requirementStateSchema, record, "RunRequirement"),
+    execution: parse(toolExecutionStateSchema, record["toolExecution"], "RunRequirement toolExecution"),
+  };
+}
+
+/** Reads `StepRequirement.toJSON()` output (complete or sparse) back into its state. */
+export function decodeStepRequirement(json: unknown): StepRequirementState {
+  const record = checkVersion(json, "StepRequirement");
+  return parse(stepRequirementStateSchema, withDefaults(record, STEP_REQUIREMENT_SHAPE), "StepRequirement");
+}
