@@ -8,6 +8,7 @@ import type {
   RunRecord,
   RunSummary,
 } from "../db.js";
+import { alreadyStoredMessage, checkCount, checkNextRevision, checkPendingIds } from "../record-checks.js";
 
 const DEFAULT_RUN_LIMIT = 100;
 const DEFAULT_PENDING_LIMIT = 50;
@@ -43,10 +44,7 @@ export class InMemoryDb implements Db {
     checkPendingIds(record);
     const key = runKey(record.kind, record.runId);
     if (this.#runs.has(key)) {
-      throw new StoreError(
-        `A ${record.kind} run '${record.runId}' is already stored; insertRun() only stores new ` +
-          `runs, use updateRun() with the stored revision to change it.`,
-      );
+      throw new StoreError(alreadyStoredMessage(record));
     }
     this.#runs.set(key, { record: copyRecord(record), pendingSince: pendingSince(record, undefined) });
   }
@@ -183,35 +181,4 @@ function comparePending(left: PendingKey, right: PendingKey): number {
 function compareText(left: string, right: string): number {
   if (left === right) return 0;
   return Buffer.compare(Buffer.from(left, "utf8"), Buffer.from(right, "utf8"));
-}
-
-function checkPendingIds(record: RunRecord): void {
-  const seen = new Set<string>();
-  for (const { requirementId } of record.pending) {
-    if (seen.has(requirementId)) {
-      throw new StoreError(
-        `The ${record.kind} run '${record.runId}' lists pending requirement '${requirementId}' ` +
-          `twice; each pending requirement id must appear once. Nothing was stored.`,
-      );
-    }
-    seen.add(requirementId);
-  }
-}
-
-function checkNextRevision(record: RunRecord, expectedRevision: number): void {
-  if (record.revision !== expectedRevision + 1) {
-    throw new StoreError(
-      `updateRun() for the ${record.kind} run '${record.runId}' got revision ${record.revision} ` +
-        `with expectedRevision ${expectedRevision}; pass a record whose revision is ` +
-        `expectedRevision + 1. Nothing was stored.`,
-    );
-  }
-}
-
-function checkCount(operation: string, name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new StoreError(`${operation}() needs ${name} to be a whole number of 0 or more, got ${value}.`);
-  }
-  return value;
 }

@@ -2,17 +2,9 @@ import pg from "pg";
 import { StoreError } from "../../errors.js";
 import { withTransaction } from "./transaction.js";
 
-/**
- * One schema change. The list is append-only: a released migration is never edited or
- * reordered, only followed by a new one with the next version. It is the same plain-data shape
- * SqliteDb uses, so both SQL stores apply their lists the same way: `kern_migrations` records
- * each applied version.
- */
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import type { Migration } from "../migration.js";
+
+export type { Migration };
 
 /**
  * The PostgreSQL schema, oldest first. Table names are unqualified: applyMigrations runs each

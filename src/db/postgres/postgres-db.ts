@@ -11,6 +11,7 @@ import type {
 } from "../db.js";
 import { applyMigrations, POSTGRES_MIGRATIONS } from "./migrations.js";
 import { PostgresStatements } from "./postgres-statements.js";
+import { alreadyStoredMessage, checkCount, checkNextRevision, checkPendingIds } from "../record-checks.js";
 
 interface CommonOptions {
   /**
@@ -79,10 +80,7 @@ export class PostgresDb implements Db {
     checkPendingIds(record);
     const inserted = await this.#use("insertRun", (statements) => statements.insertRun(record));
     if (!inserted) {
-      throw new StoreError(
-        `A ${record.kind} run '${record.runId}' is already stored; insertRun() only stores new ` +
-          `runs, use updateRun() with the stored revision to change it.`,
-      );
+      throw new StoreError(alreadyStoredMessage(record));
     }
   }
 
@@ -221,35 +219,4 @@ function errorCode(error: unknown): string | undefined {
     return typeof error.code === "string" ? error.code : undefined;
   }
   return undefined;
-}
-
-function checkPendingIds(record: RunRecord): void {
-  const seen = new Set<string>();
-  for (const { requirementId } of record.pending) {
-    if (seen.has(requirementId)) {
-      throw new StoreError(
-        `The ${record.kind} run '${record.runId}' lists pending requirement '${requirementId}' ` +
-          `twice; each pending requirement id must appear once. Nothing was stored.`,
-      );
-    }
-    seen.add(requirementId);
-  }
-}
-
-function checkNextRevision(record: RunRecord, expectedRevision: number): void {
-  if (record.revision !== expectedRevision + 1) {
-    throw new StoreError(
-      `updateRun() for the ${record.kind} run '${record.runId}' got revision ${record.revision} ` +
-        `with expectedRevision ${expectedRevision}; pass a record whose revision is ` +
-        `expectedRevision + 1. Nothing was stored.`,
-    );
-  }
-}
-
-function checkCount(operation: string, name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new StoreError(`${operation}() needs ${name} to be a whole number of 0 or more, got ${value}.`);
-  }
-  return value;
 }

@@ -1,16 +1,9 @@
 import type Database from "better-sqlite3";
 import { StoreError } from "../../errors.js";
 
-/**
- * One schema change. The list is append-only: a released migration is never edited or
- * reordered, only followed by a new one with the next version. Kept as plain data so every SQL
- * store applies its own list the same way: `kern_migrations` records each applied version.
- */
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import type { Migration } from "../migration.js";
+
+export type { Migration };
 
 /** The SQLite schema, oldest first. */
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
