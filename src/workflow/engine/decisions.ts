@@ -1,8 +1,8 @@
 import type { Frame, OnReject, OnTimeout, StepRequirementState, StepType } from "../../runs/index.js";
-import { skippedOutput, type EngineContext, type Outcome } from "./context.js";
+import { skippedOutput, type Outcome } from "./context.js";
 
 /** Sets the deadline of a gate that has `hitlTimeout` (seconds). */
-export function withTimeout(requirement: StepRequirementState, seconds: number | undefined, onTimeout: OnTimeout | null, _context: EngineContext): void {
+export function withTimeout(requirement: StepRequirementState, seconds: number | undefined, onTimeout: OnTimeout | null): void {
   if (seconds === undefined) return;
   requirement.timeoutAt = Date.now() + seconds * 1000;
   requirement.onTimeout = onTimeout ?? "cancel";

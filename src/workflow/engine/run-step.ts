@@ -6,14 +6,15 @@ import { baseRequirement, frameFor, pause, skippedOutput, stepRef, takeResolved,
 import { cancelStepAgent, continueStepAgent, executeStep, executorRequirementsOf, type StepExecution } from "./step-execution.js";
 import { applyReview, rejectOutcome, timeoutDecision, withTimeout } from "./decisions.js";
 
-type Phase = "before" | "userInputGate" | "execute" | "reviewGate";
+/** Where a step goes next: its gates before it runs, running it, or reviewing its output. */
+type Phase = "before" | "userInputGate" | "execute" | "review";
 
-function requirementFor(step: Step, kind: StepRequirementState["kind"], path: readonly number[], frame: Frame, context: EngineContext): StepRequirementState {
+function requirementFor(step: Step, kind: StepRequirementState["kind"], path: readonly number[], frame: Frame): StepRequirementState {
   const requirement = baseRequirement(kind, step, path);
   requirement.onReject = step.onReject;
   requirement.retryCount = frame.retryCount;
   requirement.maxRetries = step.hitlMaxRetries;
-  if (kind !== "executor" && kind !== "error") withTimeout(requirement, step.hitlTimeout, step.onTimeout, context);
+  if (kind !== "executor" && kind !== "error") withTimeout(requirement, step.hitlTimeout, step.onTimeout);
   return requirement;
 }
 
@@ -22,14 +23,14 @@ function inputOf(frame: Frame): ExecInput {
 }
 
 /** Handles one execution's result: an output goes to review, a paused agent or an error pauses. */
-function afterExecution(step: Step, context: EngineContext, path: readonly number[], frame: Frame, result: StepExecution): Outcome | "review" {
+function afterExecution(step: Step, context: EngineContext, path: readonly number[], frame: Frame, result: StepExecution): Outcome | Phase {
   switch (result.type) {
     case "output":
       frame.output = result.output;
       return "review";
     case "agentPaused": {
       frame.phase = "executor";
-      const requirement = requirementFor(step, "executor", path, frame, context);
+      const requirement = requirementFor(step, "executor", path, frame);
       requirement.executorRequirements = executorRequirementsOf(result.run);
       requirement.executorId = result.run.agentId;
       requirement.executorName = result.run.agentName;
@@ -41,7 +42,7 @@ function afterExecution(step: Step, context: EngineContext, path: readonly numbe
       if (step.onError === "skip") return { type: "done", output: { ...skippedOutput(step.name, "Step", result.message), success: false } };
       if (step.onError === "pause") {
         frame.phase = "error";
-        const requirement = requirementFor(step, "error", path, frame, context);
+        const requirement = requirementFor(step, "error", path, frame);
         requirement.errorMessage = result.message;
         return pause(context, requirement, frame);
       }
@@ -59,7 +60,7 @@ function needsReview(step: Step, output: StepOutputState): boolean {
 }
 
 /** Decides where a resumed step goes next from the decided requirement. */
-async function resumeStep(step: Step, context: EngineContext, path: readonly number[], frame: Frame): Promise<Outcome | Phase | "review"> {
+async function resumeStep(step: Step, context: EngineContext, path: readonly number[], frame: Frame): Promise<Outcome | Phase> {
   const requirement = takeResolved(context);
   const timeout = timeoutDecision(requirement);
   if (timeout !== null && frame.phase === "executor") await cancelStepAgent(step, context, requirement.executorRunId ?? "");
@@ -92,14 +93,14 @@ async function resumeStep(step: Step, context: EngineContext, path: readonly num
  */
 export async function runStep(step: Step, context: EngineContext, input: ExecInput, path: readonly number[], resume: Frame[] | null): Promise<Outcome> {
   const frame = resume?.[0] ?? frameFor("Step", input);
-  let next: Outcome | Phase | "review" = resume === null || resume.length === 0 ? "before" : await resumeStep(step, context, path, frame);
+  let next: Outcome | Phase = resume === null || resume.length === 0 ? "before" : await resumeStep(step, context, path, frame);
   for (;;) {
     if (typeof next !== "string") return next;
     switch (next) {
       case "before":
         if (step.requiresConfirmation) {
           frame.phase = "confirm";
-          const requirement = requirementFor(step, "confirmation", path, frame, context);
+          const requirement = requirementFor(step, "confirmation", path, frame);
           requirement.message = step.confirmationMessage;
           return pause(context, requirement, frame);
         }
@@ -108,7 +109,7 @@ export async function runStep(step: Step, context: EngineContext, input: ExecInp
       case "userInputGate":
         if (step.requiresUserInput) {
           frame.phase = "userInput";
-          const requirement = requirementFor(step, "userInput", path, frame, context);
+          const requirement = requirementFor(step, "userInput", path, frame);
           requirement.message = step.userInputMessage;
           requirement.userInputSchema = step.userInputSchema;
           return pause(context, requirement, frame);
@@ -118,12 +119,11 @@ export async function runStep(step: Step, context: EngineContext, input: ExecInp
       case "execute":
         next = afterExecution(step, context, path, frame, await executeStep(step, context, inputOf(frame)));
         break;
-      case "review":
-      case "reviewGate": {
+      case "review": {
         const output = frame.output ?? skippedOutput(step.name, "Step");
         if (!needsReview(step, output)) return { type: "done", output };
         frame.phase = "review";
-        const requirement = requirementFor(step, "outputReview", path, frame, context);
+        const requirement = requirementFor(step, "outputReview", path, frame);
         requirement.message = step.outputReviewMessage;
         requirement.stepOutput = output;
         return pause(context, requirement, frame);
