@@ -16,7 +16,8 @@ const CONTRACT: Record<string, string[]> = {
   "kern/db/sqlite": ["SqliteDb"],
   "kern/db/postgres": ["PostgresDb"],
   "kern/db/memory": ["InMemoryDb"],
-  "kern/models/openai": ["OpenAIResponses"],
+  "kern/models/openai": ["OpenAIResponses", "OpenAIChat"],
+  "kern/models/anthropic": ["Claude"],
   "kern/testing": ["FakeModel", "text", "toolCall", "toolCalls", "error"],
   kern: ["Agent", "RunOutput", "RunRequirement", "ToolExecution", "tool", "Workflow", "Step", "InMemoryDb", "KernError", "RunNotFoundError"],
 };
@@ -66,6 +67,7 @@ describe("the public surface (SPEC section 1)", () => {
     }
     // The walker itself must see the adapters' packages, or the check above proves nothing.
     assert.ok(packagesImportedBy(join(root, "src/models/openai/index.ts")).has("openai"));
+    assert.ok(packagesImportedBy(join(root, "src/models/anthropic/index.ts")).has("@anthropic-ai/sdk"));
     assert.ok(packagesImportedBy(join(root, "src/db/sqlite/index.ts")).has("better-sqlite3"));
     assert.ok(packagesImportedBy(join(root, "src/db/postgres/index.ts")).has("pg"));
   });

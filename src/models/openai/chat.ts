@@ -1,0 +1,244 @@
+import OpenAI from "openai";
+import type {
+  ChatCompletion,
+  ChatCompletionCreateParamsNonStreaming,
+} from "openai/resources/chat/completions/completions";
+import { ConfigurationError, ModelError } from "../../errors.js";
+import type { Model, ModelRequest, ModelResponse, ModelStreamEvent } from "../model.js";
+import {
+  type ChatFinishReason,
+  ChatStreamAccumulator,
+  fromChatCompletion,
+  toChatMessages,
+  toChatTools,
+} from "./chat-mapping.js";
+import type { OpenAIReasoningEffort } from "./responses.js";
+import { type FailureContext, PROVIDER, modelError, toThrownError } from "./responses-errors.js";
+
+/**
+ * The API key sent when a `baseURL` is set but no key is: local OpenAI-compatible servers
+ * (Ollama, vLLM, llama.cpp server, LM Studio) ignore it, and the SDK refuses to start without one.
+ */
+export const PLACEHOLDER_API_KEY = "not-needed";
+
+/** Options for {@link OpenAIChat}. Only `id` is required. */
+export interface OpenAIChatOptions {
+  /** The model id, e.g. "gpt-5.4", or a local model such as "llama3.2". */
+  id: string;
+  /**
+   * Defaults to the `OPENAI_API_KEY` environment variable, read at the first request. When a
+   * base URL is set (option or `OPENAI_BASE_URL`) and there is no key, "not-needed" is sent.
+   */
+  apiKey?: string | undefined;
+  /**
+   * Any OpenAI-compatible server, e.g. "http://localhost:11434/v1" for Ollama. Defaults to
+   * `OPENAI_BASE_URL`, then https://api.openai.com/v1.
+   */
+  baseURL?: string | undefined;
+  /** Retries the SDK makes on 408/409/429/5xx and connection errors; the SDK default is 2. */
+  maxRetries?: number | undefined;
+  /** Per-request timeout in milliseconds; the SDK default is 10 minutes. */
+  timeoutMs?: number | undefined;
+  temperature?: number | undefined;
+  /** Sent as `reasoning_effort`; only for reasoning models. */
+  reasoningEffort?: OpenAIReasoningEffort | undefined;
+  /**
+   * A ready-made SDK client (for a proxy, Azure, or custom fetch). When given, `apiKey`,
+   * `baseURL`, `maxRetries` and `timeoutMs` must be set on that client instead.
+   */
+  client?: OpenAI | undefined;
+}
+
+/**
+ * A kern {@link Model} backed by the Chat Completions API, which OpenAI and every
+ * OpenAI-compatible server (Ollama, vLLM, llama.cpp server, LM Studio) speak. Every turn sends
+ * the whole conversation, with the instructions as a leading `system` message.
+ *
+ * Construction never touches the network or the environment; the SDK client is created at the
+ * first request, which is also when a missing API key is reported.
+ *
+ * @example
+ * ```ts
+ * import { OpenAIChat } from "kern/models/openai";
+ *
+ * const openai = new OpenAIChat({ id: "gpt-5.4" }); // reads OPENAI_API_KEY when first used
+ * const ollama = new OpenAIChat({ id: "llama3.2", baseURL: "http://localhost:11434/v1" });
+ * const reply = await ollama.generate({
+ *   instructions: "Answer in one word.",
+ *   messages: [{ role: "user", content: "Capital of France?" }],
+ *   tools: [],
+ * });
+ * console.log(reply.text);
+ * ```
+ */
+export class OpenAIChat implements Model {
+  readonly provider = PROVIDER;
+  readonly id: string;
+  readonly #options: OpenAIChatOptions;
+  #client: OpenAI | undefined;
+
+  constructor(options: OpenAIChatOptions) {
+    if (options.id.trim() === "") {
+      throw new ConfigurationError(
+        'OpenAIChat needs a model id, e.g. new OpenAIChat({ id: "gpt-5.4" }).',
+      );
+    }
+    if (options.client !== undefined) {
+      const ignored = (["apiKey", "baseURL", "maxRetries", "timeoutMs"] as const).filter(
+        (key) => options[key] !== undefined,
+      );
+      if (ignored.length > 0) {
+        throw new ConfigurationError(
+          `OpenAIChat was given a client and ${ignored.join(", ")}; the client's own ` +
+            `settings win, so set ${ignored.join(", ")} on the OpenAI client instead.`,
+        );
+      }
+    }
+    this.id = options.id;
+    this.#options = { ...options };
+    this.#client = options.client;
+  }
+
+  /** Runs one model turn and returns its text, tool calls and token usage. */
+  async generate(request: ModelRequest): Promise<ModelResponse> {
+    const client = this.#getClient();
+    const context = this.#failureContext(client, request.signal);
+    let completion: ChatCompletion;
+    try {
+      completion = await client.chat.completions.create(this.#body(request), {
+        signal: request.signal,
+      });
+    } catch (error) {
+      throw toThrownError(error, context);
+    }
+    const choice = completion.choices.find((candidate) => candidate.index === 0);
+    if (choice === undefined) {
+      const message = "OpenAI returned a completion with no choices; retry the turn.";
+      throw modelError(message, undefined, undefined, context);
+    }
+    const unfinished = finishReasonError(choice.finish_reason, context);
+    if (unfinished !== undefined) throw unfinished;
+    return fromChatCompletion(choice, completion.usage);
+  }
+
+  /**
+   * Runs one model turn as a stream: `text-delta` events as text arrives, then exactly one
+   * `response` event built from the streamed pieces, with usage when the server reports it.
+   */
+  async *stream(request: ModelRequest): AsyncGenerator<ModelStreamEvent, void, undefined> {
+    const client = this.#getClient();
+    const context = this.#failureContext(client, request.signal);
+    const turn = new ChatStreamAccumulator();
+    try {
+      const chunks = await client.chat.completions.create(
+        { ...this.#body(request), stream: true, stream_options: { include_usage: true } },
+        { signal: request.signal },
+      );
+      for await (const chunk of chunks) {
+        const delta = turn.add(chunk);
+        if (delta !== undefined) yield { type: "text-delta", delta };
+      }
+    } catch (error) {
+      throw toThrownError(error, context);
+    }
+    // The SDK ends a stream quietly when its signal aborts; report the abort, not a dropped stream.
+    if (request.signal?.aborted === true) throw request.signal.reason;
+    if (turn.finishReason === undefined) {
+      throw modelError(
+        "OpenAI's stream ended before the model finished its turn; the connection may have " +
+          "dropped, retry the turn.",
+        undefined,
+        undefined,
+        context,
+      );
+    }
+    const unfinished = finishReasonError(turn.finishReason, context);
+    if (unfinished !== undefined) throw unfinished;
+    yield { type: "response", response: turn.response() };
+  }
+
+  #body(request: ModelRequest): ChatCompletionCreateParamsNonStreaming {
+    const tools = toChatTools(request.tools);
+    const { temperature, reasoningEffort } = this.#options;
+    return {
+      model: this.id,
+      messages: toChatMessages(request.instructions, request.messages),
+      ...(tools.length === 0 ? {} : { tools }),
+      ...(temperature === undefined ? {} : { temperature }),
+      ...(reasoningEffort === undefined ? {} : { reasoning_effort: reasoningEffort }),
+    };
+  }
+
+  #getClient(): OpenAI {
+    if (this.#client !== undefined) return this.#client;
+    const { apiKey, baseURL, maxRetries, timeoutMs } = this.#options;
+    const resolvedBaseURL = nonEmpty(baseURL) ?? nonEmpty(process.env["OPENAI_BASE_URL"]);
+    const key =
+      nonEmpty(apiKey) ??
+      nonEmpty(process.env["OPENAI_API_KEY"]) ??
+      (resolvedBaseURL === undefined ? undefined : PLACEHOLDER_API_KEY);
+    if (key === undefined) {
+      throw new ModelError(
+        "No OpenAI API key: set the OPENAI_API_KEY environment variable or pass apiKey to " +
+          "new OpenAIChat({ id, apiKey }). A local OpenAI-compatible server needs only baseURL.",
+        { provider: PROVIDER },
+      );
+    }
+    try {
+      this.#client = new OpenAI({
+        apiKey: key,
+        baseURL: resolvedBaseURL,
+        maxRetries,
+        timeout: timeoutMs,
+      });
+    } catch (error) {
+      throw toThrownError(error, { signal: undefined, apiKey: key, baseURL: "", timeoutMs });
+    }
+    return this.#client;
+  }
+
+  #failureContext(client: OpenAI, signal: AbortSignal | undefined): FailureContext {
+    return {
+      signal,
+      apiKey: client.apiKey,
+      baseURL: client.baseURL,
+      timeoutMs: this.#options.timeoutMs,
+    };
+  }
+}
+
+/**
+ * A `ModelError` for a turn that stopped before it was complete, or `undefined` when it finished
+ * normally. Truncated output is never handed on as a final answer: a cut tool call would carry
+ * broken JSON arguments.
+ */
+function finishReasonError(
+  reason: ChatFinishReason | null,
+  context: FailureContext,
+): ModelError | undefined {
+  switch (reason) {
+    case "length":
+      return modelError(
+        "OpenAI stopped the response before it was complete (finish_reason: length, the token " +
+          "limit was reached); shorten the conversation or ask for a shorter answer.",
+        undefined,
+        undefined,
+        context,
+      );
+    case "content_filter":
+      return modelError(
+        "OpenAI's content filter cut the response short (finish_reason: content_filter); " +
+          "rephrase the request.",
+        undefined,
+        undefined,
+        context,
+      );
+    default:
+      return undefined;
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === undefined || trimmed === "" ? undefined : trimmed;
+}
