@@ -19,6 +19,7 @@ const CONTRACT: Record<string, string[]> = {
   "kern/models/openai": ["OpenAIResponses", "OpenAIChat"],
   "kern/models/anthropic": ["Claude"],
   "kern/testing": ["FakeModel", "text", "toolCall", "toolCalls", "error"],
+  "kern/server": ["createServer"],
   kern: ["Agent", "RunOutput", "RunRequirement", "ToolExecution", "tool", "Workflow", "Step", "InMemoryDb", "KernError", "RunNotFoundError"],
 };
 
@@ -70,6 +71,7 @@ describe("the public surface (SPEC section 1)", () => {
     assert.ok(packagesImportedBy(join(root, "src/models/anthropic/index.ts")).has("@anthropic-ai/sdk"));
     assert.ok(packagesImportedBy(join(root, "src/db/sqlite/index.ts")).has("better-sqlite3"));
     assert.ok(packagesImportedBy(join(root, "src/db/postgres/index.ts")).has("pg"));
+    assert.ok(packagesImportedBy(join(root, "src/server/index.ts")).has("hono"));
   });
 
   it("gives every error a stable code and its class name", async () => {

@@ -1,0 +1,163 @@
+/**
+ * Turns whatever the Anthropic SDK throws into kern's {@link ModelError}, with a message that says
+ * what happened and what to do, and never the API key.
+ */
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+} from "@anthropic-ai/sdk";
+import type { StopReason } from "@anthropic-ai/sdk/resources/messages";
+import { ModelError } from "../../errors.js";
+
+export const PROVIDER = "anthropic";
+
+/** What the error mapping needs to know about the request that failed. */
+export interface FailureContext {
+  signal: AbortSignal | undefined;
+  /** The key in use, so it can be removed from any text the provider echoes back. */
+  apiKey: string | null | undefined;
+  baseURL: string;
+  timeoutMs: number | undefined;
+}
+
+const STATUS_HINTS: Readonly<Record<number, string>> = {
+  401: "check ANTHROPIC_API_KEY or the apiKey option",
+  403: "check that this key may use the model",
+  404: "check the model id and the baseURL",
+  413: "the request is too large; shorten the conversation",
+  429: "wait and retry, or raise maxRetries",
+  529: "Anthropic is overloaded; retry later, or raise maxRetries",
+};
+
+/**
+ * Returns the error to throw for a failed request: the caller's abort reason when its signal
+ * fired (never wrapped, so `AbortError` handling keeps working), an existing `ModelError` as is,
+ * and a new `ModelError` for everything else.
+ */
+export function toThrownError(error: unknown, context: FailureContext): unknown {
+  if (context.signal?.aborted === true) return abortReason(context.signal, error);
+  if (error instanceof ModelError || error instanceof APIUserAbortError) return error;
+  if (error instanceof APIConnectionTimeoutError) {
+    const limit = context.timeoutMs === undefined ? "" : ` within ${context.timeoutMs} ms`;
+    return modelError(
+      `Anthropic did not answer${limit}; retry later or raise timeoutMs.`,
+      undefined,
+      error,
+      context,
+    );
+  }
+  if (error instanceof APIConnectionError) {
+    return modelError(
+      `Could not connect to Anthropic at ${safeURL(context.baseURL)} (${error.message}); ` +
+        `check the network and ANTHROPIC_BASE_URL or the baseURL option.`,
+      undefined,
+      error,
+      context,
+    );
+  }
+  if (error instanceof APIError) return apiError(error, context);
+  const detail = error instanceof Error ? error.message : String(error);
+  // The SDK refuses a non-streaming request whose max_tokens could take over 10 minutes.
+  const hint = /^Streaming is required/.test(detail)
+    ? " (use stream()/runStream(), lower maxTokens, or set timeoutMs to allow a long request)"
+    : "";
+  return modelError(`Anthropic request failed: ${detail}${hint}`, undefined, error, context);
+}
+
+/**
+ * A `ModelError` for a message that arrived but must not be used as a final answer, or
+ * `undefined` when it may. Output cut off by the token limit is never handed on: a cut tool call
+ * would carry broken input, and cut text reads like a complete answer.
+ */
+export function stopReasonError(
+  stopReason: StopReason | null,
+  maxTokens: number,
+  context: FailureContext,
+): ModelError | undefined {
+  switch (stopReason) {
+    case "max_tokens":
+      return modelError(
+        `Claude stopped at the max_tokens limit (${maxTokens}) before finishing its answer; ` +
+          `raise maxTokens on new Claude({ id, maxTokens }) or ask for a shorter answer.`,
+        undefined,
+        undefined,
+        context,
+      );
+    case "model_context_window_exceeded":
+      return modelError(
+        "Claude stopped because the conversation filled its context window; " +
+          "shorten the conversation or the tool results.",
+        undefined,
+        undefined,
+        context,
+      );
+    case "refusal":
+      return modelError(
+        "Claude declined to continue this response (stop_reason: refusal).",
+        undefined,
+        undefined,
+        context,
+      );
+    default:
+      return undefined;
+  }
+}
+
+/** Builds a `ModelError` whose message has the API key removed. */
+export function modelError(
+  message: string,
+  status: number | undefined,
+  cause: unknown,
+  context: Pick<FailureContext, "apiKey">,
+): ModelError {
+  return new ModelError(redact(message, context.apiKey), { provider: PROVIDER, status, cause });
+}
+
+function apiError(error: APIError, context: FailureContext): ModelError {
+  const detail = providerMessage(error);
+  if (error.status === undefined) {
+    // An `error` event in the middle of a stream: the SDK has no HTTP status to give.
+    const type = error.type === null ? "" : ` (${error.type})`;
+    const message = `Anthropic reported an error mid-stream: ${detail}${type}`;
+    return modelError(message, undefined, error, context);
+  }
+  const hint = STATUS_HINTS[error.status];
+  const suffix = hint === undefined ? "" : ` (${hint})`;
+  return modelError(
+    `Anthropic returned ${error.status}: ${detail}${suffix}`,
+    error.status,
+    error,
+    context,
+  );
+}
+
+function abortReason(signal: AbortSignal, fallback: unknown): unknown {
+  const reason: unknown = signal.reason;
+  return reason === undefined ? fallback : reason;
+}
+
+/** The provider's own message (`{ type: "error", error: { message } }`), without the status prefix. */
+function providerMessage(error: APIError): string {
+  const message = error.apiMessage;
+  return typeof message === "string" && message !== "" ? message : error.message;
+}
+
+function redact(text: string, apiKey: string | null | undefined): string {
+  // A very short "key" (a test placeholder) would blank out ordinary words; real keys are long.
+  if (typeof apiKey !== "string" || apiKey.length < 8) return text;
+  return text.split(apiKey).join("[redacted]");
+}
+
+/** The base URL without any user:password part, so it is safe to put in a message. */
+function safeURL(baseURL: string): string {
+  try {
+    const url = new URL(baseURL);
+    url.username = "";
+    url.password = "";
+    return url.toString();
+  } catch {
+    return "the configured baseURL";
+  }
+}
