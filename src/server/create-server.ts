@@ -1,0 +1,112 @@
+import { Hono } from "hono";
+import type { Agent } from "../agent/index.js";
+import type { Db, PendingRequirementRow } from "../db/db.js";
+import { ConfigurationError } from "../errors.js";
+import type { Workflow } from "../workflow/index.js";
+import { agentRoutes } from "./agent-routes.js";
+import { errorResponse, unknownResource } from "./http-errors.js";
+import { inboxRoutes } from "./inbox-routes.js";
+import { INBOX_PAGE, INBOX_PAGE_POLICY } from "./inbox-page.js";
+import { listen, startSweep, type StartedServer } from "./listen.js";
+import { workflowRoutes } from "./workflow-routes.js";
+
+export interface ServerOptions {
+  /** The workflows whose runs the API starts, lists, continues and cancels. */
+  workflows?: Workflow[];
+  /** The agents served on their own (an agent inside a workflow step needs no entry). */
+  agents?: Agent[];
+  /** Where the inbox lists pending requirements; defaults to the first workflow's db, else the first agent's. */
+  db?: Db;
+  /** How often to apply `onTimeout` to pauses past their deadline (default 30 000; 0 disables). */
+  sweepIntervalMs?: number;
+}
+
+export interface StartOptions {
+  /** Default 3000; 0 picks a free port (see `url`). */
+  port?: number;
+  /** Default "127.0.0.1": only this machine can reach the server. */
+  hostname?: string;
+}
+
+export interface KernServer {
+  /** The Hono app: mount it elsewhere, or call `app.fetch(request)` in tests. */
+  app: Hono;
+  /** Recovers runs whose process died, starts the timeout sweep, then listens. */
+  start(options?: StartOptions): Promise<StartedServer>;
+}
+
+function byId<T extends { id: string }>(what: string, items: readonly T[]): Map<string, T> {
+  const map = new Map<string, T>();
+  for (const item of items) {
+    if (map.has(item.id)) throw new ConfigurationError(`createServer() was given two ${what}s with id '${item.id}'; give each a unique id.`);
+    map.set(item.id, item);
+  }
+  return map;
+}
+
+function buildApp(workflows: ReadonlyMap<string, Workflow>, agents: ReadonlyMap<string, Agent>, db: Db): Hono {
+  const isServed = (row: PendingRequirementRow): boolean => (row.kind === "workflow" ? workflows : agents).has(row.ownerId);
+  const app = new Hono();
+  app.onError((error, c) => {
+    const { status, body } = errorResponse(error);
+    return c.json(body, status);
+  });
+  app.notFound((c) => c.json(errorResponse(unknownResource(`There is no ${c.req.method} ${c.req.path}; the API lives under /api.`)).body, 404));
+  app.get("/", (c) => {
+    c.header("Content-Security-Policy", INBOX_PAGE_POLICY);
+    c.header("X-Content-Type-Options", "nosniff");
+    return c.html(INBOX_PAGE);
+  });
+  app.route("/api/workflows", workflowRoutes(workflows));
+  app.route("/api/agents", agentRoutes(agents));
+  app.route("/api/inbox", inboxRoutes(db, isServed));
+  return app;
+}
+
+/**
+ * The HTTP API and approval inbox for workflows and agents: start runs, list what waits for a
+ * human, continue runs with decisions sent as JSON (or as Server-Sent Events with `?stream=1`),
+ * and a small page at `/` where a person approves, rejects, fills in input or picks a route.
+ * Errors answer with `{ error: { name, code, message } }` and a status that fits the kern error.
+ *
+ * @example
+ * import { createServer } from "kern/server";
+ *
+ * const server = createServer({ workflows: [workflow] });
+ * const { url, close } = await server.start({ port: 3000 });
+ * console.log(`Approval inbox at ${url}`);
+ * // curl -X POST $url/api/workflows/DualConfirmation/runs -H 'content-type: application/json' \
+ * //   -d '{"input":"Send a weather alert for Tokyo"}'
+ * process.on("SIGINT", () => void close());
+ */
+export function createServer(options: ServerOptions = {}): KernServer {
+  const workflows = byId("workflow", options.workflows ?? []);
+  const agents = byId("agent", options.agents ?? []);
+  const db = options.db ?? options.workflows?.[0]?.db ?? options.agents?.[0]?.db;
+  if (db === undefined) {
+    throw new ConfigurationError("createServer() needs at least one workflow or agent to serve, e.g. createServer({ workflows: [workflow] }).");
+  }
+  const sweepIntervalMs = options.sweepIntervalMs ?? 30_000;
+  if (!Number.isFinite(sweepIntervalMs) || sweepIntervalMs < 0) {
+    throw new ConfigurationError(`createServer() sweepIntervalMs must be a number of milliseconds, 0 or more (0 disables the sweep); got ${String(sweepIntervalMs)}.`);
+  }
+  const app = buildApp(workflows, agents, db);
+
+  async function start(startOptions: StartOptions = {}): Promise<StartedServer> {
+    // Runs a dead process left claimed become continuable before anyone can ask for them.
+    for (const workflow of workflows.values()) await workflow.recover();
+    for (const agent of agents.values()) await agent.recover();
+    const stopSweep = startSweep([...workflows.values()], sweepIntervalMs);
+    try {
+      const listener = await listen(app.fetch, startOptions.port ?? 3000, startOptions.hostname ?? "127.0.0.1");
+      let closing: Promise<void> | undefined;
+      const close = (): Promise<void> => (closing ??= stopSweep().then(() => listener.close()));
+      return { url: listener.url, close };
+    } catch (error) {
+      await stopSweep();
+      throw error;
+    }
+  }
+
+  return { app, start };
+}

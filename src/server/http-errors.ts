@@ -1,0 +1,69 @@
+import { KernError, UnresolvedRequirementError } from "../errors.js";
+
+/** The statuses the API answers errors with. */
+export type ErrorStatus = 400 | 404 | 409 | 415 | 422 | 500;
+
+/** The JSON body of every error answer. */
+export interface ErrorBody {
+  /** `missing`: what an UnresolvedRequirementError still needs; `runId`: the stored run a failed run left. */
+  error: { name: string; code: string; message: string; missing?: unknown; runId?: string };
+}
+
+/** A request the server refuses before calling kern: malformed JSON, a bad query or body. */
+export class RequestError extends KernError {
+  readonly status: 400 | 404 | 415;
+
+  constructor(status: 400 | 404 | 415, code: string, message: string) {
+    super(code, message);
+    this.status = status;
+  }
+}
+
+/** The body or query does not match what the endpoint takes. */
+export function badRequest(message: string): RequestError {
+  return new RequestError(400, "KERN_BAD_REQUEST", message);
+}
+
+/**
+ * The body is not sent as JSON. Requiring `application/json` makes browsers ask before sending
+ * a cross-site request, so another web page cannot post decisions to a local server.
+ */
+export function notJson(endpoint: string): RequestError {
+  return new RequestError(415, "KERN_UNSUPPORTED_MEDIA_TYPE", `${endpoint} takes a JSON body; send it with 'Content-Type: application/json'.`);
+}
+
+/** The URL names a workflow or agent this server does not serve. */
+export function unknownResource(message: string): RequestError {
+  return new RequestError(404, "KERN_NOT_FOUND", message);
+}
+
+/** HTTP status per kern error code; codes not listed are 500. */
+const STATUS_BY_CODE: Readonly<Record<string, ErrorStatus>> = {
+  KERN_RUN_NOT_FOUND: 404,
+  KERN_RUN_NOT_PAUSED: 409,
+  KERN_RUN_ALREADY_CLAIMED: 409,
+  KERN_REQUIREMENT_RESOLVED: 409,
+  KERN_UNRESOLVED_REQUIREMENT: 422,
+  KERN_INVALID_RESOLUTION: 422,
+  KERN_CONFIGURATION: 400,
+};
+
+/**
+ * Maps any thrown value to a status and a JSON body that always carries `name`, `code` and
+ * `message`, so a client tells errors apart without `instanceof`.
+ */
+export function errorResponse(error: unknown): { status: ErrorStatus; body: ErrorBody } {
+  if (error instanceof RequestError) {
+    return { status: error.status, body: { error: { name: error.name, code: error.code, message: error.message } } };
+  }
+  if (error instanceof KernError) {
+    const body: ErrorBody = { error: { name: error.name, code: error.code, message: error.message } };
+    if (error instanceof UnresolvedRequirementError) body.error.missing = error.missing;
+    const run = "runOutput" in error ? error.runOutput : undefined;
+    if (typeof run === "object" && run !== null && "runId" in run && typeof run.runId === "string") body.error.runId = run.runId;
+    return { status: STATUS_BY_CODE[error.code] ?? 500, body };
+  }
+  const name = error instanceof Error ? error.name : "Error";
+  const message = error instanceof Error ? error.message : String(error);
+  return { status: 500, body: { error: { name, code: "KERN_UNEXPECTED", message } } };
+}

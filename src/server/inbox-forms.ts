@@ -1,0 +1,166 @@
+/**
+ * The browser half of the inbox page, part 1: DOM helpers, input forms and tool-call views.
+ * Plain JavaScript sent inline (no build step). Every piece of run data is rendered with
+ * `textContent` or an attribute, never as HTML. No backticks or "${" in here: this is a
+ * template literal.
+ */
+export const INBOX_FORMS_SCRIPT = String.raw`
+"use strict";
+
+function el(tag, props, children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "text") node.textContent = String(value);
+    else if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children || []) {
+    if (child === null || child === undefined) continue;
+    node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+  }
+  return node;
+}
+
+function pretty(value) {
+  return typeof value === "string" ? value : JSON.stringify(value, null, 2);
+}
+
+const STEP_FIELD_TYPES = { string: "string", number: "number", integer: "integer", boolean: "boolean", list: "array", object: "object" };
+
+/** A step's userInputSchema (UserInputField[]) as form fields. */
+function fieldsFromStep(schema) {
+  return (schema || []).map((field) => ({
+    name: field.name,
+    type: STEP_FIELD_TYPES[field.type] || "string",
+    description: field.description || "",
+    required: field.required !== false,
+    choices: field.allowedValues || null,
+  }));
+}
+
+/** A tool's user-input JSON Schema as form fields. */
+function fieldsFromJsonSchema(schema) {
+  const properties = (schema && schema.properties) || {};
+  const required = (schema && schema.required) || [];
+  return Object.keys(properties).map((name) => {
+    const property = properties[name] || {};
+    const type = Array.isArray(property.type) ? property.type.find((entry) => entry !== "null") : property.type;
+    return { name, type: type || "string", description: property.description || "", required: required.includes(name), choices: property.enum || null };
+  });
+}
+
+function readField(field, input) {
+  if (field.type === "boolean") return input.checked;
+  const raw = input.value;
+  if (raw.trim() === "") return undefined;
+  if (field.choices) return field.choices[Number(raw)];
+  if (field.type === "number" || field.type === "integer") {
+    const number = Number(raw);
+    if (!Number.isFinite(number) || (field.type === "integer" && !Number.isInteger(number))) throw new Error(field.name + " must be " + (field.type === "integer" ? "a whole number" : "a number"));
+    return number;
+  }
+  if (field.type === "array") {
+    if (raw.trim().startsWith("[")) return JSON.parse(raw);
+    return raw.split(",").map((item) => item.trim()).filter((item) => item !== "");
+  }
+  if (field.type === "object") {
+    try { return JSON.parse(raw); } catch { throw new Error(field.name + " must be a JSON object"); }
+  }
+  return raw;
+}
+
+function fieldInput(field, id) {
+  if (field.choices) {
+    const options = field.choices.map((choice, index) => el("option", { value: String(index), text: pretty(choice) }));
+    return el("select", { id, name: field.name }, [el("option", { value: "", text: "Choose…" }), ...options]);
+  }
+  if (field.type === "boolean") return el("input", { id, name: field.name, type: "checkbox" });
+  if (field.type === "object" || field.type === "array") {
+    return el("textarea", { id, name: field.name, rows: "2", placeholder: field.type === "array" ? "a, b, c  or  JSON array" : "JSON object" });
+  }
+  const numeric = field.type === "number" || field.type === "integer";
+  return el("input", { id, name: field.name, type: numeric ? "number" : "text", step: field.type === "number" ? "any" : null });
+}
+
+let fieldCounter = 0;
+
+/** A form for fields; read() returns the values or throws with what is wrong. */
+function formView(fields) {
+  const inputs = [];
+  const rows = fields.map((field) => {
+    fieldCounter += 1;
+    const id = "field-" + fieldCounter;
+    const input = fieldInput(field, id);
+    inputs.push([field, input]);
+    const label = el("label", { for: id }, [el("span", { class: "field-name", text: field.name }), field.required ? el("span", { class: "required", text: " *" }) : null]);
+    const help = field.description ? el("span", { class: "help", text: field.description }) : null;
+    return el("div", { class: "field" }, [label, input, help]);
+  });
+  function read() {
+    const values = {};
+    for (const [field, input] of inputs) {
+      const value = readField(field, input);
+      if (value === undefined && field.required) throw new Error(field.name + " is required");
+      if (value !== undefined) values[field.name] = value;
+    }
+    return values;
+  }
+  return { node: el("div", { class: "form" }, rows), read };
+}
+
+/** A button whose handler's problem (e.g. a bad form value) is shown on its card, not thrown. */
+function button(label, kind, onclick) {
+  const node = el("button", { type: "button", class: "button " + kind, text: label });
+  node.addEventListener("click", () => {
+    const problem = node.closest(".card") && node.closest(".card").querySelector(".card-error");
+    try {
+      if (problem) problem.textContent = "";
+      onclick();
+    } catch (error) {
+      if (!problem) throw error;
+      problem.textContent = error.message;
+    }
+  });
+  return node;
+}
+
+function noteInput(placeholder) {
+  return el("input", { type: "text", class: "note", placeholder, "aria-label": placeholder });
+}
+
+/**
+ * One paused tool call: name, arguments, and the controls that fit its gate. decide(resolution)
+ * is called with the resolution JSON (type confirmed / rejected / userInput / externalResult).
+ */
+function toolCallView(call, decide) {
+  const parts = [
+    el("div", { class: "tool-head" }, [el("span", { class: "label", text: "Tool call" }), el("code", { class: "tool-name", text: call.toolName })]),
+    el("pre", { class: "args", text: pretty(call.toolArgs) }),
+  ];
+  if (call.recovered) parts.push(el("p", { class: "warning", text: "This call may or may not have run before a crash: approve to run it again, reject to skip it." }));
+  const note = noteInput("Note for a rejection (optional)");
+  const reject = button("Reject", "danger", () => decide({ type: "rejected", note: note.value.trim() || null }));
+  if (call.kind === "userInput") {
+    const form = formView(fieldsFromJsonSchema(call.userInputSchema));
+    parts.push(form.node, el("div", { class: "actions" }, [button("Submit input", "primary", () => decide({ type: "userInput", values: form.read() })), note, reject]));
+  } else if (call.kind === "externalExecution") {
+    const result = el("textarea", { rows: "3", placeholder: "The result of running this tool yourself", "aria-label": "Tool result" });
+    parts.push(result, el("div", { class: "actions" }, [button("Submit result", "primary", () => decide({ type: "externalResult", result: result.value })), note, reject]));
+  } else {
+    parts.push(el("div", { class: "actions" }, [button("Approve", "primary", () => decide({ type: "confirmed" })), note, reject]));
+  }
+  const decided = el("p", { class: "decided", hidden: true });
+  parts.push(decided);
+  const node = el("div", { class: "tool-call" }, parts);
+  return {
+    node,
+    showDecision(resolution) {
+      decided.hidden = false;
+      decided.textContent = "Decision: " + resolution.type + (resolution.note ? " (" + resolution.note + ")" : "");
+      node.classList.add("is-decided");
+    },
+  };
+}
+`;

@@ -1,0 +1,218 @@
+/**
+ * The browser half of the inbox page, part 2: loads `/api/inbox`, fetches each run, renders what
+ * the person must decide and posts the decision to the run's continue endpoint, applied to the
+ * active requirement's JSON. Uses the helpers of INBOX_FORMS_SCRIPT. No backticks or "${" in
+ * here: this is a template literal.
+ */
+export const INBOX_SCRIPT = String.raw`
+const listNode = document.getElementById("list");
+const statusNode = document.getElementById("status");
+const noticeNode = document.getElementById("notice");
+const countNode = document.getElementById("count");
+
+const KIND_LABELS = {
+  confirmation: "Approve step", userInput: "Input needed", route: "Pick a route", outputReview: "Review output",
+  iterationReview: "Review iteration", error: "Step failed", executor: "Approve tool call", agent: "Approve tool call",
+};
+
+async function api(path, options) {
+  const response = await fetch(path, options);
+  const body = await response.json().catch(() => null);
+  if (!response.ok) {
+    const error = (body && body.error) || { name: "Error", message: "HTTP " + response.status };
+    throw new Error(error.name + ": " + error.message);
+  }
+  return body;
+}
+
+function runPath(row) {
+  const base = row.kind === "workflow" ? "api/workflows/" : "api/agents/";
+  return base + encodeURIComponent(row.ownerId) + "/runs/" + encodeURIComponent(row.runId);
+}
+
+function clone(value) {
+  return JSON.parse(JSON.stringify(value));
+}
+
+function shell(row, title, kind) {
+  const error = el("p", { class: "card-error", role: "alert" });
+  const body = el("div", { class: "card-body" });
+  const since = new Date(row.createdAt).toLocaleString();
+  const meta = el("p", { class: "meta", text: (row.kind === "workflow" ? "Workflow run " : "Agent run ") + row.runId + " · waiting since " + since });
+  const head = el("header", { class: "card-head" }, [el("h2", { text: title }), el("span", { class: "badge badge-" + kind, text: KIND_LABELS[kind] || kind })]);
+  return { node: el("article", { class: "card", "data-run-id": row.runId, "data-kind": kind }, [head, meta, body, error]), body, error };
+}
+
+function setBusy(card, busy) {
+  card.node.classList.toggle("busy", busy);
+  for (const control of card.node.querySelectorAll("button, input, textarea, select")) control.disabled = busy;
+}
+
+function describeOutcome(run) {
+  const name = run.workflowName || run.agentName;
+  if (run.status === "completed") return name + " completed" + (run.content ? ": " + run.content : ".");
+  if (run.isPaused) return name + " is waiting for the next decision, listed below.";
+  return name + " is " + run.status + ".";
+}
+
+async function continueRun(card, row, body) {
+  setBusy(card, true);
+  card.error.textContent = "";
+  try {
+    const headers = { "content-type": "application/json" };
+    const run = await api(runPath(row) + "/continue", { method: "POST", headers, body: JSON.stringify(body) });
+    noticeNode.textContent = describeOutcome(run);
+    await load();
+  } catch (error) {
+    card.error.textContent = error.message;
+    setBusy(card, false);
+  }
+}
+
+/** Tool calls decided one by one; once every call has a decision, submit(decisions) runs. */
+function callsView(calls, submit) {
+  const decisions = new Map();
+  const progress = el("p", { class: "progress", text: calls.length > 1 ? "Decide each of the " + calls.length + " tool calls." : null });
+  const nodes = calls.map((call, index) => {
+    const view = toolCallView(call, (resolution) => {
+      decisions.set(index, resolution);
+      view.showDecision(resolution);
+      progress.textContent = "Decided " + decisions.size + " of " + calls.length + ".";
+      if (decisions.size === calls.length) submit(decisions);
+    });
+    return view.node;
+  });
+  return el("div", { class: "calls" }, [...nodes, progress]);
+}
+
+function executorView(requirement, send) {
+  const undecided = requirement.executorRequirements.map((entry, index) => ({ entry, index })).filter((item) => item.entry.requirement.resolution === null);
+  if (undecided.length === 0) return el("div", { class: "actions" }, [button("Continue", "primary", () => send({}))]);
+  const calls = undecided.map(({ entry }) => ({
+    toolName: entry.execution.toolName, toolArgs: entry.execution.toolArgs, kind: entry.requirement.kind,
+    userInputSchema: entry.execution.userInputSchema, recovered: entry.requirement.recovered,
+  }));
+  return callsView(calls, (decisions) => {
+    const executorRequirements = clone(requirement.executorRequirements);
+    decisions.forEach((resolution, position) => {
+      executorRequirements[undecided[position].index].requirement.resolution = resolution;
+    });
+    send({ executorRequirements });
+  });
+}
+
+function routeView(requirement, send) {
+  const type = requirement.allowMultipleSelections ? "checkbox" : "radio";
+  const name = "route-" + requirement.id;
+  const boxes = (requirement.availableChoices || []).map((choice) => {
+    const input = el("input", { type, name, value: choice });
+    return { input, node: el("label", { class: "choice" }, [input, el("span", { text: choice })]) };
+  });
+  const pick = () => {
+    const selectedChoices = boxes.filter((box) => box.input.checked).map((box) => box.input.value);
+    if (selectedChoices.length === 0) throw new Error("Pick a route first.");
+    send({ selectedChoices });
+  };
+  return el("div", {}, [el("div", { class: "choices" }, boxes.map((box) => box.node)), actions(send, [button("Run selected", "primary", pick)])]);
+}
+
+function reviewView(requirement, send) {
+  const content = (requirement.stepOutput && requirement.stepOutput.content) || "";
+  const edited = el("textarea", { rows: "4", "aria-label": "Edited output" });
+  edited.value = content;
+  const approve = button("Approve", "primary", () => send({ confirmed: true, editedOutput: null }));
+  const edit = button("Approve with edits", "secondary", () => send({ editedOutput: edited.value }));
+  return el("div", {}, [el("p", { class: "label", text: "Output to review" }), el("pre", { class: "output", text: content }), el("details", {}, [el("summary", { text: "Edit the output" }), edited]), actions(send, [approve, edit])]);
+}
+
+/** The buttons row: the given ones, then a note and Reject (for kinds a person can reject). */
+function actions(send, buttons) {
+  const note = noteInput("Feedback for a rejection (optional)");
+  const reject = button("Reject", "danger", () => send({ confirmed: false, rejectionFeedback: note.value.trim() || null }));
+  return el("div", { class: "actions" }, [...buttons, note, reject]);
+}
+
+function stepView(requirement, send) {
+  switch (requirement.kind) {
+    case "confirmation":
+      return actions(send, [button("Approve", "primary", () => send({ confirmed: true }))]);
+    case "userInput": {
+      const form = formView(fieldsFromStep(requirement.userInputSchema));
+      return el("div", {}, [form.node, actions(send, [button("Submit input", "primary", () => send({ userInput: form.read() }))])]);
+    }
+    case "route":
+      return routeView(requirement, send);
+    case "outputReview":
+    case "iterationReview":
+      return reviewView(requirement, send);
+    case "error":
+      return el("div", {}, [el("pre", { class: "output", text: requirement.errorMessage || "" }), el("div", { class: "actions" }, [button("Retry", "primary", () => send({ errorDecision: "retry" })), button("Skip", "secondary", () => send({ errorDecision: "skip" }))])]);
+    case "executor":
+      return executorView(requirement, send);
+    default:
+      return el("p", { text: "This kind of pause (" + requirement.kind + ") is not shown here; continue it through the API." });
+  }
+}
+
+function workflowCard(row, run) {
+  const requirement = run.activeRequirement;
+  const card = shell(row, run.workflowName + " › " + (requirement ? requirement.stepName : "?"), requirement ? requirement.kind : "none");
+  if (!run.isPaused || !requirement) {
+    card.body.append(el("p", { text: "This run no longer waits (it is " + run.status + ")." }));
+    return card.node;
+  }
+  card.body.append(el("p", { class: "question", text: requirement.question || row.summary }));
+  const send = (changes) => continueRun(card, row, { sessionId: run.sessionId, stepRequirements: [Object.assign(clone(requirement), changes)] });
+  card.body.append(stepView(requirement, send));
+  return card.node;
+}
+
+function agentCard(row, run) {
+  const card = shell(row, run.agentName, "agent");
+  const pending = run.activeRequirements || [];
+  if (!run.isPaused || pending.length === 0) {
+    card.body.append(el("p", { text: "This run no longer waits (it is " + run.status + ")." }));
+    return card.node;
+  }
+  const calls = pending.map((requirement) => ({
+    toolName: requirement.toolName, toolArgs: requirement.toolArgs, kind: requirement.kind,
+    userInputSchema: requirement.toolExecution.userInputSchema, recovered: requirement.recovered,
+  }));
+  card.body.append(el("p", { class: "question", text: run.agentName + " wants to call " + calls.map((call) => call.toolName).join(", ") + "." }));
+  card.body.append(callsView(calls, (decisions) => {
+    const requirements = pending.map((requirement, index) => Object.assign(clone(requirement), { resolution: decisions.get(index) }));
+    continueRun(card, row, { sessionId: run.sessionId, requirements });
+  }));
+  return card.node;
+}
+
+async function cardFor(row) {
+  try {
+    const run = await api(runPath(row) + "?sessionId=" + encodeURIComponent(row.sessionId));
+    return row.kind === "workflow" ? workflowCard(row, run) : agentCard(row, run);
+  } catch (error) {
+    return el("article", { class: "card" }, [el("p", { class: "card-error", text: row.summary + " — " + error.message })]);
+  }
+}
+
+async function load() {
+  statusNode.textContent = "Loading…";
+  try {
+    const page = await api("api/inbox?limit=100");
+    const seen = new Set();
+    const rows = page.requirements.filter((row) => !seen.has(row.kind + ":" + row.runId) && seen.add(row.kind + ":" + row.runId));
+    const cards = await Promise.all(rows.map(cardFor));
+    listNode.replaceChildren(...(cards.length > 0 ? cards : [el("p", { class: "empty", text: "Nothing waits for a decision." })]));
+    countNode.textContent = rows.length === 1 ? "1 run waiting" : rows.length + " runs waiting";
+    statusNode.textContent = (page.nextAfter ? "Showing the oldest 100 requirements. " : "") + "Updated " + new Date().toLocaleTimeString() + ".";
+  } catch (error) {
+    statusNode.textContent = "Could not load the inbox: " + error.message;
+  }
+}
+
+document.getElementById("refresh").addEventListener("click", () => {
+  noticeNode.textContent = "";
+  load();
+});
+load();
+`;
