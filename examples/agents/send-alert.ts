@@ -1,9 +1,10 @@
-// The agent half of the seed example: AlertAgent calls the gated tool `send_alert`, the run
-// pauses and is stored in SQLite, a human decides, and the run continues from the store.
+// The agent half of the seed example, without a workflow: AlertAgent calls the gated tool
+// `send_alert`, the run pauses and is stored in SQLite, a human decides, and the run continues
+// from the store. (`npm run demo` runs the whole seed workflow through the kern CLI.)
 //
-//   npm run demo                 # asks you at the pause (needs a terminal)
-//   npm run demo -- --approve    # approves every pause, no terminal needed
-//   npm run demo -- --reject     # rejects every pause
+//   node --conditions=kern-source --import tsx examples/agents/send-alert.ts             # asks you (needs a terminal)
+//   node --conditions=kern-source --import tsx examples/agents/send-alert.ts --approve   # approves, no terminal needed
+//   node --conditions=kern-source --import tsx examples/agents/send-alert.ts --reject    # rejects
 //
 // Offline it runs on a scripted model; with OPENAI_API_KEY set it uses OpenAIResponses.
 import { mkdtempSync } from "node:fs";

@@ -2,6 +2,8 @@ import type { PendingRequirementRecord } from "../db/db.js";
 import { decodeAgentRunState, encodeAgentRunState, type AgentRunState, type RunAccess } from "../runs/index.js";
 
 function pendingRequirements(state: AgentRunState): PendingRequirementRecord[] {
+  // A workflow's agent run is decided through the workflow's own pause, which the inbox lists.
+  if (state.parentRunId !== null) return [];
   const byCall = new Map(state.tools.map((execution) => [execution.toolCallId, execution]));
   return state.requirements
     .filter((requirement) => !requirement.frozen && requirement.resolution === null)

@@ -39,6 +39,8 @@ export interface RunOptions {
   onEvent?: AgentEventListener;
   /** Use the model's streaming API so RunContent events carry text as it arrives. */
   stream?: boolean;
+  /** The workflow run this run belongs to (set by workflows; its pauses are listed there). */
+  parentRunId?: string;
 }
 
 export type ContinueOptions = Pick<RunOptions, "signal" | "db" | "onEvent" | "stream">;
@@ -150,6 +152,7 @@ export class Agent {
       userId: options.userId ?? null,
       agentId: this.id,
       agentName: this.name,
+      parentRunId: options.parentRunId ?? null,
       status: "running",
       content: null,
       messages: [{ role: "user", content: input }],

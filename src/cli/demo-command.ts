@@ -1,17 +1,14 @@
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { intro } from "@clack/prompts";
 import { SqliteDb } from "../db/sqlite/index.js";
 import { findScenario, loadScenario, SCENARIOS, type DemoScenario } from "./catalog.js";
 import type { PauseAsker } from "./decision.js";
 import { drive } from "./drive.js";
 import { EventRenderer } from "./render.js";
-import { chooseAsker, finish, modelNotice, UsageError, type AnswerFlags } from "./session.js";
+import { chooseAsker, finish, modelNotice, type AnswerFlags } from "./session.js";
+import { UsageError } from "./usage-error.js";
 import { SYMBOL, Terminal } from "./terminal.js";
 
-/** Where the demo stores its runs unless `--db` says otherwise; shared, so `runs continue` finds them. */
-export const DEFAULT_DEMO_DB = join(tmpdir(), "kern-demo.db");
-
+/** The options of `kern demo`, as commander parses them. */
 export interface DemoFlags extends AnswerFlags {
   list?: boolean;
   db: string;

@@ -16,12 +16,13 @@ export interface DriveResult {
   leftPaused: boolean;
 }
 
+/** Who answers, where progress is shown, and the pause cap. */
 export interface DriveOptions {
   workflow: Workflow;
   asker: PauseAsker;
   terminal: Terminal;
   renderer: EventRenderer;
-  /** Stop (leaving the run paused) after this many pauses, so `--approve` cannot loop forever. */
+  /** Stop (leaving the run paused) after this many pauses (`--once`; 50 by default, so `--approve` cannot loop forever). */
   maxPauses?: number;
 }
 
@@ -65,10 +66,10 @@ export async function drive(first: WorkflowRunStream | WorkflowRunOutput, option
     const { run, question } = source instanceof WorkflowRunOutput ? { run: source, question: questionFromRun(source) } : await follow(source, options.renderer);
     if (!run.isPaused || question === null) return { run, pauses, leftPaused: false };
     if (pauses >= maxPauses) {
-      options.terminal.line(SYMBOL.warn, `Stopped after ${maxPauses} pauses.`, "red");
+      options.terminal.line(SYMBOL.warn, `Answered ${maxPauses} ${maxPauses === 1 ? "pause" : "pauses"}; the run waits at the next one.`, "yellow");
       return { run, pauses, leftPaused: true };
     }
-    const view = pauseView(question);
+    const view = pauseView(question, pauses + 1);
     options.terminal.endOpenLine();
     note(view.lines.join("\n"), view.title, { output: options.terminal.output });
     if (!(await decide(run, question, options))) return { run, pauses, leftPaused: true };

@@ -2,6 +2,7 @@ import type { PausedToolCall } from "../agent/index.js";
 import type { PauseAsker, PauseDecision, ToolDecision } from "./decision.js";
 import { formFields, parseFieldValue } from "./form.js";
 import type { PauseQuestion } from "./pause-question.js";
+import { UsageError } from "./usage-error.js";
 
 /** What `--approve` / `--reject` answer, and the values `--set` supplies for input forms. */
 export interface FlagAnswers {
@@ -12,8 +13,8 @@ export interface FlagAnswers {
   defaults: Readonly<Record<string, unknown>>;
 }
 
-/** A pause the flags cannot answer; the message says what to pass instead. */
-export class UnanswerablePauseError extends Error {
+/** A pause the flags cannot answer (exit code 2); the message says what to pass instead. */
+export class UnanswerablePauseError extends UsageError {
   override readonly name = "UnanswerablePauseError";
 }
 

@@ -1,3 +1,5 @@
+import { UsageError } from "./usage-error.js";
+
 /** One field of a user-input form, read from the JSON Schema a pause carries. */
 export interface FormField {
   name: string;
@@ -80,12 +82,12 @@ function safeJson(text: string): unknown {
   }
 }
 
-/** Splits repeated `name=value` options into a map; throws on an entry without `=`. */
+/** Splits repeated `name=value` options into a map; an entry without `=` is a UsageError. */
 export function parseAssignments(entries: readonly string[]): Map<string, string> {
   const values = new Map<string, string>();
   for (const entry of entries) {
     const at = entry.indexOf("=");
-    if (at <= 0) throw new Error(`--set takes name=value, got '${entry}'.`);
+    if (at <= 0) throw new UsageError(`--set takes name=value, got '${entry}'.`);
     values.set(entry.slice(0, at).trim(), entry.slice(at + 1));
   }
   return values;

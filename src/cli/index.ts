@@ -1,3 +1,5 @@
+// The kern command line: the demo catalog, the pause questions and answers, and the loop that
+// follows a workflow's event stream. Never imported by the library (see main.ts).
 export { SCENARIOS, findScenario, type DemoScenario } from "./catalog.js";
 export { applyDecision, describeDecision, type PauseAsker, type PauseDecision, type ToolDecision } from "./decision.js";
 export { drive, type DriveOptions, type DriveResult } from "./drive.js";

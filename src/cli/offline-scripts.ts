@@ -12,7 +12,9 @@ function lastToolResult(request: ModelRequest): string | null {
 function seedTurn(request: ModelRequest): FakeTurn {
   const result = lastToolResult(request);
   if (result === null) return toolCall("send_alert", { city: "Tokyo", message: "Heavy rain expected tonight." });
-  return text(result.startsWith("Alert sent") ? `Done: ${result}` : `I did not send the alert. ${result}`);
+  if (result.startsWith("Alert sent")) return text(`Done: ${result}`);
+  const note = /Note from the user: (.*)$/s.exec(result)?.[1];
+  return text(`I did not send the alert, as you asked${note === undefined ? "" : ` (your note: ${note})`}.`);
 }
 
 /** The seed scenario's scripted model: call send_alert, then report what really happened. */

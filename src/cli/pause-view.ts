@@ -16,22 +16,22 @@ function title(question: PauseQuestion): string {
   const step = `${question.stepType === "Step" ? "step" : question.stepType} ${question.stepName}`;
   switch (question.kind) {
     case "confirmation":
-      return `Paused: ${step} waits for your approval`;
+      return `${step} waits for your approval`;
     case "userInput":
-      return `Paused: ${step} needs your input`;
+      return `${step} needs your input`;
     case "route":
-      return `Paused: ${step} asks which route to take`;
+      return `${step} asks which route to take`;
     case "outputReview":
-      return `Paused: review the output of ${step}`;
+      return `review the output of ${step}`;
     case "iterationReview":
-      return `Paused: review this iteration of ${step}`;
+      return `review this iteration of ${step}`;
     case "error":
-      return `Paused: ${step} failed`;
+      return `${step} failed`;
     case "executor":
-      return `Paused: ${question.agentName ?? "the agent"} wants to call a tool`;
+      return `${question.agentName ?? "the agent"} wants to call a tool`;
     default: {
       const unreachable: never = question.kind;
-      return `Paused (${String(unreachable)})`;
+      return `paused (${String(unreachable)})`;
     }
   }
 }
@@ -44,10 +44,13 @@ function toolLines(question: PauseQuestion): string[] {
   ]);
 }
 
-/** The pause as labelled lines; only what this kind of pause needs to decide is shown. */
-export function pauseView(question: PauseQuestion): PauseView {
+/**
+ * The pause as labelled lines; only what this kind of pause needs to decide is shown. `number`
+ * counts the pauses answered in this session, for the title.
+ */
+export function pauseView(question: PauseQuestion, number: number): PauseView {
   const lines = [
-    ...labelled("step", [`${question.stepName} (${question.stepType}, in workflow ${question.workflowName})`]),
+    ...labelled("step", [`${question.stepName} (${question.stepType})`]),
     ...(question.message === null ? [] : labelled("message", question.message.split("\n"))),
     ...toolLines(question),
     ...(question.inputSchema === null ? [] : labelled("input", formFields(question.inputSchema).map(describeField))),
@@ -57,5 +60,5 @@ export function pauseView(question: PauseQuestion): PauseView {
     ...(question.timeoutAt === null ? [] : labelled("deadline", [new Date(question.timeoutAt).toISOString()])),
     ...labelled("run", [question.runId]),
   ];
-  return { title: title(question), lines };
+  return { title: `Pause ${number}: ${title(question)}`, lines };
 }

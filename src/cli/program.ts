@@ -1,12 +1,20 @@
-import { Command, Option } from "commander";
-import { DEFAULT_DEMO_DB, runDemo, type DemoFlags } from "./demo-command.js";
-import { UnanswerablePauseError } from "./flag-asker.js";
-import { continueRun, listRuns, type ContinueFlags, type ListFlags } from "./runs-command.js";
-import { UsageError } from "./session.js";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Command, CommanderError, Option } from "commander";
+import type { DemoFlags } from "./demo-command.js";
+import type { ContinueFlags, ListFlags } from "./runs-command.js";
+import { KernError } from "../errors.js";
 import { Terminal } from "./terminal.js";
+import { UsageError } from "./usage-error.js";
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+// Each command's module is loaded when the command runs, so `kern --help`, `kern demo --list` and
+// a refusal for a missing terminal answer quickly.
+
+/** Where the demo stores its runs unless `--db` says otherwise; shared, so `runs continue` finds them. */
+export const DEFAULT_DEMO_DB = join(tmpdir(), "kern-demo.db");
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** The options that answer pauses, shared by `demo` and `runs continue`. */
@@ -14,7 +22,7 @@ function answerOptions(command: Command): Command {
   return command
     .addOption(new Option("--approve", "approve every pause; no terminal needed").conflicts("reject"))
     .addOption(new Option("--reject", "reject every pause; no terminal needed").conflicts("approve"))
-    .option("--set <name=value>", "a value for an input form when answering with --approve (repeatable)", collect, [])
+    .option("--set <name=value>", "a value for an input form when answering with --approve (repeatable)", collect)
     .option("--model <id>", "the OpenAI model, when OPENAI_API_KEY is set (default gpt-5.4)");
 }
 
@@ -25,7 +33,8 @@ function answerOptions(command: Command): Command {
 export function buildProgram(terminal: Terminal, exit: (code: number) => void): Command {
   const program = new Command("kern")
     .description("Run kern workflows in the terminal and answer their pauses.")
-    .showHelpAfterError("(kern --help shows the commands)");
+    .showHelpAfterError("(kern --help shows the commands)")
+    .exitOverride(); // commander's own errors (already printed) come back to runCli as CommanderError
 
   answerOptions(
     program
@@ -37,7 +46,7 @@ export function buildProgram(terminal: Terminal, exit: (code: number) => void): 
     .option("--db <file>", "the SQLite file runs are stored in", DEFAULT_DEMO_DB)
     .option("--input <text>", "the workflow's input (default: the scenario's own)")
     .option("--detach", "stop at the first pause without answering; answer later with kern runs continue")
-    .action(async (name: string | undefined, flags: DemoFlags) => exit(await runDemo(name, flags, terminal)));
+    .action(async (name: string | undefined, flags: DemoFlags) => exit(await (await import("./demo-command.js")).runDemo(name, flags, terminal)));
 
   const runs = program.command("runs").description("list stored workflow runs, and answer one another process left paused");
   runs
@@ -46,15 +55,16 @@ export function buildProgram(terminal: Terminal, exit: (code: number) => void): 
     .requiredOption("--db <file>", "the SQLite file")
     .option("--status <status>", "only runs with this status, e.g. paused")
     .option("--limit <n>", "at most this many runs", "50")
-    .action(async (flags: ListFlags) => exit(await listRuns(flags, terminal)));
+    .action(async (flags: ListFlags) => exit(await (await import("./runs-command.js")).listRuns(flags, terminal)));
   answerOptions(
     runs
       .command("continue")
       .description("answer the pauses of a stored run and finish it, whichever process started it")
       .argument("<runId>", "the run's id (kern runs list)")
       .requiredOption("--db <file>", "the SQLite file the run is stored in")
-      .option("--module <file>", "a module exporting the run's `workflow` (or `build({ db })`), when it is not a demo scenario"),
-  ).action(async (runId: string, flags: ContinueFlags) => exit(await continueRun(runId, flags, terminal)));
+      .option("--module <file>", "a module exporting the run's `workflow` (or `build({ db })`), when it is not a demo scenario")
+      .option("--once", "answer only the pause the run waits at now, and leave it paused at the next one"),
+  ).action(async (runId: string, flags: ContinueFlags) => exit(await (await import("./runs-command.js")).continueRun(runId, flags, terminal)));
   return program;
 }
 
@@ -69,10 +79,16 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     await program.parseAsync([...argv]);
     return code;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof UnanswerablePauseError) {
-      terminal.endOpenLine();
+    terminal.endOpenLine();
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof UsageError) {
       process.stderr.write(`kern: ${error.message}\n`);
-      return error instanceof UsageError ? error.exitCode : 2;
+      return error.exitCode;
+    }
+    // A failed run was stored as `error` and its WorkflowError event already printed.
+    if (error instanceof KernError) {
+      process.stderr.write(`kern: ${error.name}: ${error.message}\n`);
+      return 1;
     }
     throw error;
   }

@@ -6,18 +6,22 @@ import type { Workflow } from "../workflow/index.js";
 import { moduleWorkflow, scenarioWorkflow, SCENARIOS } from "./catalog.js";
 import { drive } from "./drive.js";
 import { EventRenderer } from "./render.js";
-import { chooseAsker, continueCommand, existingDbFile, finish, modelNotice, UsageError, type AnswerFlags } from "./session.js";
+import { chooseAsker, continueCommand, existingDbFile, finish, modelNotice, type AnswerFlags } from "./session.js";
+import { UsageError } from "./usage-error.js";
 import { SYMBOL, type Terminal } from "./terminal.js";
 
+/** The options of `kern runs list`. */
 export interface ListFlags {
   db: string;
   status?: string;
   limit?: string;
 }
 
+/** The options of `kern runs continue`. */
 export interface ContinueFlags extends AnswerFlags {
   db: string;
   module?: string;
+  once?: boolean;
 }
 
 function statusFilter(status: string | undefined): RunStatus | undefined {
@@ -96,7 +100,7 @@ export async function continueRun(runId: string, flags: ContinueFlags, terminal:
     terminal.line(SYMBOL.info, notice, "cyan");
     const run = await workflow.getRunOutput(runId, record.sessionId);
     const renderer = new EventRenderer(terminal);
-    const result = await drive(run, { workflow, asker, terminal, renderer });
+    const result = await drive(run, { workflow, asker, terminal, renderer, ...(flags.once === true ? { maxPauses: 1 } : {}) });
     return finish(result, renderer.toolRuns, flags.db, terminal);
   });
 }

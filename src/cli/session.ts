@@ -1,6 +1,7 @@
 // What the `demo` and `runs continue` commands share: choosing who answers the pauses, the
 // one-line model notice, and the closing summary.
 import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { outro } from "@clack/prompts";
 import type { PauseAsker } from "./decision.js";
 import type { DriveResult } from "./drive.js";
@@ -9,17 +10,7 @@ import { parseAssignments } from "./form.js";
 import { promptAsker } from "./prompt-asker.js";
 import type { ToolCounts } from "./render.js";
 import type { Terminal } from "./terminal.js";
-
-/** A mistake in how the CLI was called: printed without a stack, with this exit code. */
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-  readonly exitCode: number;
-
-  constructor(message: string, exitCode = 2) {
-    super(message);
-    this.exitCode = exitCode;
-  }
-}
+import { UsageError } from "./usage-error.js";
 
 /** The options that decide who answers the pauses. */
 export interface AnswerFlags {
@@ -62,9 +53,9 @@ export function existingDbFile(dbFile: string): string {
   return dbFile;
 }
 
-/** The command that continues a run left paused. */
+/** The command that continues a run left paused (from this repository, in any terminal). */
 export function continueCommand(runId: string, dbFile: string): string {
-  return `npx kern runs continue ${runId} --db ${dbFile}`;
+  return `npx kern runs continue ${runId} --db ${resolve(dbFile)}`;
 }
 
 function toolSummary(counts: ToolCounts): string {
@@ -77,7 +68,8 @@ export function finish(result: DriveResult, toolRuns: ToolCounts, dbFile: string
   const { run } = result;
   const pauses = `${result.pauses} ${result.pauses === 1 ? "pause" : "pauses"} answered`;
   if (result.leftPaused) {
-    outro(`Left paused (${pauses}). Continue it later, from any terminal:\n   ${terminal.paint("bold", continueCommand(run.runId, dbFile))}`, { output: terminal.output });
+    const answered = result.pauses === 0 ? "" : ` (${pauses})`;
+    outro(`Left paused${answered}. Continue it later from any terminal, in this repository:\n   ${terminal.paint("bold", continueCommand(run.runId, dbFile))}`, { output: terminal.output });
     return 0;
   }
   const status = run.status === "completed" ? terminal.paint("green", run.status) : terminal.paint("yellow", run.status);

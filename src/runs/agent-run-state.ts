@@ -100,6 +100,8 @@ export const agentRunStateSchema = z.object({
   userId: z.string().nullable(),
   agentId: z.string(),
   agentName: z.string(),
+  /** The workflow run this agent run belongs to (it answers to that run's pauses), else null. */
+  parentRunId: z.string().nullable().default(null),
   status: runStatusSchema,
   content: z.string().nullable(),
   messages: z.array(messageSchema),

@@ -11,7 +11,7 @@ export const TOOL_EXECUTION_SHAPE: RecordShape = {
 };
 
 export const AGENT_RUN_SHAPE: RecordShape = {
-  defaults: { userId: null, content: null, cursor: null, error: null, requirements: [], tools: [] },
+  defaults: { userId: null, parentRunId: null, content: null, cursor: null, error: null, requirements: [], tools: [] },
   nested: { requirements: AGENT_REQUIREMENT_SHAPE, tools: TOOL_EXECUTION_SHAPE },
 };
 

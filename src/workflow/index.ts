@@ -12,5 +12,6 @@ export { StepRequirement } from "./step-requirement.js";
 export { Workflow, type WorkflowOptions, type WorkflowRunOptions } from "./workflow.js";
 export { WorkflowRunOutput } from "./workflow-run-output.js";
 export type { UserInputField } from "../runs/index.js";
+export { pauseEvent, userInputJsonSchema } from "./events.js";
 export type { PauseInfo, StepRef, WorkflowEvent, WorkflowEventListener, WorkflowEventName } from "./events.js";
 export type { WorkflowContinueOptions, WorkflowRunStream } from "./workflow.js";

@@ -75,6 +75,7 @@ export async function executeStep(step: Step, context: EngineContext, input: Exe
         ...(context.state.userId === null ? {} : { userId: context.state.userId }),
         ...agentOptions(context),
         db: agentDb(step, context),
+        parentRunId: context.state.runId,
       });
       return fromAgentRun(context, step, run);
     }

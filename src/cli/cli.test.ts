@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { requestBody, startFakeResponsesServer } from "../models/openai/responses-fake-server.test-helper.js";
+import { count, kern } from "./cli.test-helper.js";
+
+const directory = mkdtempSync(join(tmpdir(), "kern-cli-"));
+after(() => rmSync(directory, { recursive: true, force: true }));
+
+// The tests start their processes at once: each spends most of its time loading, not running.
+describe("kern demo and kern runs without a terminal", { concurrency: true }, () => {
+  it("--approve runs the seed offline, shows both pauses and sends the alert for Tokyo once", async () => {
+    const { code, stdout } = await kern(["demo", "--approve", "--db", join(directory, "approve.db")]);
+    assert.equal(code, 0);
+    assert.equal(count(stdout, "No OPENAI_API_KEY: running offline on a scripted model."), 1);
+    assert.match(stdout, /Pause 1: step send_alert waits for your approval/);
+    assert.match(stdout, /message +Proceed with sending the alert\?/);
+    assert.match(stdout, /Pause 2: AlertAgent wants to call a tool/);
+    assert.match(stdout, /tool +send_alert/);
+    assert.match(stdout, /arguments city +"Tokyo"/);
+    assert.equal(count(stdout, "send_alert ran: Alert sent for Tokyo"), 1);
+    assert.match(stdout, /completed: Logged: Done: Alert sent for Tokyo/);
+    assert.match(stdout, /completed · 2 pauses answered · tools run: send_alert ×1/);
+  });
+
+  it("with OPENAI_API_KEY set, talks to OpenAIResponses (the model --model names) and says so", async () => {
+    const fake = await startFakeResponsesServer();
+    try {
+      fake.enqueue({ toolCalls: [{ callId: "call_1", name: "send_alert", arguments: { city: "Osaka", message: "Typhoon warning" } }] });
+      fake.enqueue({ text: "The alert for Osaka is out." });
+      const env = { OPENAI_API_KEY: "test-key", OPENAI_BASE_URL: fake.baseURL };
+      const { code, stdout, stderr } = await kern(["demo", "--approve", "--model", "gpt-test-model", "--db", join(directory, "online.db")], { env });
+      assert.equal(code, 0, stderr);
+      assert.match(stdout, /OPENAI_API_KEY is set: using OpenAIResponses \(gpt-test-model\)\./);
+      assert.doesNotMatch(stdout, /offline/);
+      assert.match(stdout, /arguments city +"Osaka"/);
+      assert.equal(count(stdout, "send_alert ran: Alert sent for Osaka: Typhoon warning"), 1);
+      assert.match(stdout, /completed: Logged: The alert for Osaka is out\./);
+      assert.equal(fake.requests.length, 2);
+      assert.equal(requestBody(fake.requests[0])["model"], "gpt-test-model");
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("--reject completes with nothing sent", async () => {
+    const { code, stdout } = await kern(["demo", "--reject", "--db", join(directory, "reject.db")]);
+    assert.equal(code, 0);
+    assert.match(stdout, /--reject: rejected/);
+    assert.match(stdout, /send_alert skipped/);
+    assert.match(stdout, /completed: Logged: nothing was sent/);
+    assert.match(stdout, /completed · 1 pause answered · no tool ran/);
+    assert.doesNotMatch(stdout, /Alert sent/);
+  });
+
+  it("exits 2 with a clear message, running nothing, when stdin is not a terminal and no flag is given", async () => {
+    const { code, stdout, stderr } = await kern(["demo", "--db", join(directory, "no-tty.db")]);
+    assert.equal(code, 2);
+    assert.match(stderr, /stdin is not a terminal/);
+    assert.match(stderr, /npm run demo -- --approve/);
+    assert.doesNotMatch(stdout, /started/);
+  });
+
+  it("--list names every conformance scenario, and a listed name runs", async () => {
+    const listing = await kern(["demo", "--list"]);
+    assert.equal(listing.code, 0);
+    for (const name of ["step-confirmation", "step-user-input", "condition", "router-selection", "output-review", "loop", "router-confirmation", "multi-step"]) {
+      assert.match(listing.stdout, new RegExp(`\\b${name}\\b`));
+    }
+    const travel = await kern(["demo", "step-user-input", "--approve", "--set", "destination=Oslo", "--db", join(directory, "travel.db")]);
+    assert.equal(travel.code, 0);
+    assert.match(travel.stdout, /input +destination \(string, required\): City to fly to/);
+    assert.match(travel.stdout, /book_flight ran: Flight booked: Berlin → Oslo/);
+  });
+
+  it("refuses an unknown scenario and lists the names", async () => {
+    const { code, stderr } = await kern(["demo", "no-such-scenario", "--approve"]);
+    assert.equal(code, 2);
+    assert.match(stderr, /No scenario 'no-such-scenario'\. Choose one of: step-confirmation, /);
+  });
+
+  it("kern runs: a run another process left paused is listed, continued by `kern runs continue` through the bin, and gone from the paused list after", async () => {
+    const db = join(directory, "shared.db");
+    const started = await kern(["demo", "--detach", "--db", db]);
+    assert.equal(started.code, 0);
+    const runId = /run ([0-9a-f-]{36})\)/.exec(started.stdout)?.[1];
+    assert.ok(runId !== undefined, started.stdout);
+    assert.match(started.stdout, new RegExp(`Left paused\\. Continue it later from any terminal, in this repository:\\s+npx kern runs continue ${runId} --db `));
+
+    const before = await kern(["runs", "list", "--db", db, "--status", "paused"]);
+    assert.equal(before.code, 0);
+    assert.match(before.stdout, new RegExp(`${runId}\\s+DualConfirmation\\s+paused .*send_alert: Proceed with sending the alert\\?`));
+
+    // A second process answers the step's pause only; its agent then pauses on the tool.
+    const stepApproved = await kern(["runs", "continue", runId, "--db", db, "--approve", "--once"]);
+    assert.equal(stepApproved.code, 0, stepApproved.stderr);
+    assert.match(stepApproved.stdout, /Pause 1: step send_alert waits for your approval/);
+    assert.match(stepApproved.stdout, /Left paused \(1 pause answered\)/);
+    const waiting = await kern(["runs", "list", "--db", db, "--status", "paused"]);
+    assert.match(waiting.stdout, new RegExp(`${runId}\\s+DualConfirmation\\s+paused .*send_alert`));
+
+    // A third process, through the real bin, answers the tool call; the alert goes out once.
+    const continued = await kern(["runs", "continue", runId, "--db", db, "--approve"], { viaBin: true });
+    assert.equal(continued.code, 0, continued.stderr);
+    assert.match(continued.stdout, /Pause 1: AlertAgent wants to call a tool/);
+    assert.match(continued.stdout, /arguments city +"Tokyo"/);
+    assert.equal(count(continued.stdout, "send_alert ran: Alert sent for Tokyo"), 1);
+    assert.match(continued.stdout, /completed: Logged: Done: Alert sent for Tokyo/);
+    assert.match(continued.stdout, /completed · 1 pause answered · tools run: send_alert ×1/);
+
+    const afterwards = await kern(["runs", "list", "--db", db, "--status", "paused"]);
+    assert.doesNotMatch(afterwards.stdout, new RegExp(runId));
+    assert.match(afterwards.stdout, /No paused workflow runs/);
+    const again = await kern(["runs", "continue", runId, "--db", db, "--approve"]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /is completed; only a paused run can be continued/);
+  });
+});
