@@ -1,0 +1,56 @@
+// A Db that delegates every call to a real one and lets a test act at chosen moments: after a
+// run is loaded, before a write, after a write. The worker processes use it to hold a run just
+// before or after its claim, or just before its final save, without touching kern itself.
+import type { Db, PendingFilter, PendingRequirementRow, RunFilter, RunKind, RunRecord, RunSummary } from "kern";
+
+export interface DbHooks {
+  /** After getRun() read the record (null when it is not stored). */
+  afterGetRun?: (kind: RunKind, runId: string, record: RunRecord | null) => Promise<void>;
+  /** Before updateRun() sends the write. */
+  beforeUpdate?: (record: RunRecord) => Promise<void>;
+  /** After updateRun() returned; `won` is its answer. */
+  afterUpdate?: (record: RunRecord, won: boolean) => Promise<void>;
+}
+
+export class HookedDb implements Db {
+  readonly #inner: Db;
+  readonly #hooks: DbHooks;
+
+  constructor(inner: Db, hooks: DbHooks) {
+    this.#inner = inner;
+    this.#hooks = hooks;
+  }
+
+  get dialect(): string {
+    return this.#inner.dialect;
+  }
+
+  async getRun(kind: RunKind, runId: string): Promise<RunRecord | null> {
+    const record = await this.#inner.getRun(kind, runId);
+    await this.#hooks.afterGetRun?.(kind, runId, record);
+    return record;
+  }
+
+  insertRun(record: RunRecord): Promise<void> {
+    return this.#inner.insertRun(record);
+  }
+
+  async updateRun(record: RunRecord, expectedRevision: number): Promise<boolean> {
+    await this.#hooks.beforeUpdate?.(record);
+    const won = await this.#inner.updateRun(record, expectedRevision);
+    await this.#hooks.afterUpdate?.(record, won);
+    return won;
+  }
+
+  listRuns(filter?: RunFilter): Promise<RunSummary[]> {
+    return this.#inner.listRuns(filter);
+  }
+
+  listPendingRequirements(filter?: PendingFilter): Promise<PendingRequirementRow[]> {
+    return this.#inner.listPendingRequirements(filter);
+  }
+
+  close(): Promise<void> {
+    return this.#inner.close();
+  }
+}
