@@ -1,6 +1,6 @@
 import { AGENT_RUN_SCHEMA_VERSION, agentRunStateSchema, type AgentRunState } from "./agent-run-state.js";
 import { decodeState, type VersionedCodec } from "./codec.js";
-import { stripDefaults, withDefaults } from "./compact.js";
+import { stripDefaults, withDefaultName, withDefaults } from "./compact.js";
 import { AGENT_RUN_SHAPE } from "./shapes.js";
 
 /** Version 1 is the first released version, so there is nothing to migrate yet. */
@@ -13,10 +13,11 @@ export const agentRunCodec: VersionedCodec<AgentRunState> = {
 
 /** Reads stored or supplied state (sparse or complete), migrating and validating it. */
 export function decodeAgentRunState(input: unknown): AgentRunState {
-  return decodeState(agentRunCodec, withDefaults(input, AGENT_RUN_SHAPE));
+  return decodeState(agentRunCodec, withDefaults(withDefaultName(input, "agentName", "agentId"), AGENT_RUN_SHAPE));
 }
 
-/** The sparse form that is stored. */
+/** The sparse form that is stored (the name is left out when it equals the id). */
 export function encodeAgentRunState(state: AgentRunState): unknown {
-  return stripDefaults(state, AGENT_RUN_SHAPE);
+  const { agentName, ...rest } = state;
+  return stripDefaults(agentName === state.agentId ? rest : state, AGENT_RUN_SHAPE);
 }

@@ -47,3 +47,9 @@ export function withDefaults(record: unknown, shape: RecordShape): unknown {
   }
   return result;
 }
+
+/** Fills a left-out name from the id it defaults to (agents and workflows are named by id). */
+export function withDefaultName(record: unknown, nameKey: string, idKey: string): unknown {
+  if (!isObject(record) || record[nameKey] !== undefined) return record;
+  return { ...record, [nameKey]: record[idKey] };
+}

@@ -16,3 +16,4 @@ export * from "./workflow-run-state.js";
 export { decodeWorkflowRunState, encodeWorkflowRunState, workflowRunCodec } from "./workflow-run-codec.js";
 export { expiredRuns } from "./expired-runs.js";
 export { decodeRunRequirement, decodeStepRequirement, REQUIREMENT_SCHEMA_VERSION } from "./requirement-json.js";
+export { FRAME_DEFAULTS, STEP_REQUIREMENT_DEFAULTS } from "./shapes.js";

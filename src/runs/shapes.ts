@@ -1,4 +1,5 @@
 import type { RecordShape } from "./compact.js";
+import type { Frame, StepRequirementState } from "./workflow-run-state.js";
 
 /** The defaults of each stored record type (see compact.ts). Part of the version-1 format. */
 
@@ -20,54 +21,60 @@ export const STEP_OUTPUT_SHAPE: RecordShape = { defaults: stepOutputDefaults, ne
 // Outputs nest outputs: the shape refers to itself.
 (STEP_OUTPUT_SHAPE.nested as Record<string, RecordShape>)["steps"] = STEP_OUTPUT_SHAPE;
 
+/** What a new step requirement holds before its gate sets its own fields. */
+export const STEP_REQUIREMENT_DEFAULTS = {
+  stepIndex: 0,
+  stepType: "Step",
+  message: null,
+  onReject: "skip",
+  confirmed: null,
+  rejectionFeedback: null,
+  userInputSchema: null,
+  userInput: null,
+  availableChoices: null,
+  allowMultipleSelections: false,
+  selectedChoices: null,
+  stepOutput: null,
+  editedOutput: null,
+  retryCount: 0,
+  maxRetries: 3,
+  errorMessage: null,
+  errorDecision: null,
+  executorRequirements: [],
+  executorId: null,
+  executorName: null,
+  executorRunId: null,
+  timeoutAt: null,
+  onTimeout: null,
+  timedOut: false,
+  frozen: false,
+} satisfies Omit<StepRequirementState, "id" | "kind" | "stepName" | "stepPath">;
+
 export const STEP_REQUIREMENT_SHAPE: RecordShape = {
-  defaults: {
-    stepIndex: 0,
-    stepType: "Step",
-    message: null,
-    onReject: "skip",
-    confirmed: null,
-    rejectionFeedback: null,
-    userInputSchema: null,
-    userInput: null,
-    availableChoices: null,
-    allowMultipleSelections: false,
-    selectedChoices: null,
-    stepOutput: null,
-    editedOutput: null,
-    retryCount: 0,
-    maxRetries: 3,
-    errorMessage: null,
-    errorDecision: null,
-    executorRequirements: [],
-    executorId: null,
-    executorName: null,
-    executorRunId: null,
-    timeoutAt: null,
-    onTimeout: null,
-    timedOut: false,
-    frozen: false,
-  },
+  defaults: STEP_REQUIREMENT_DEFAULTS,
   nested: {
     stepOutput: STEP_OUTPUT_SHAPE,
     executorRequirements: { defaults: {}, nested: { requirement: AGENT_REQUIREMENT_SHAPE, execution: TOOL_EXECUTION_SHAPE } },
   },
 };
 
+/** What a new cursor frame holds before its component moves on. */
+export const FRAME_DEFAULTS = {
+  phase: "running",
+  index: 0,
+  outputs: [],
+  previousContent: null,
+  branch: null,
+  selected: [],
+  iteration: 0,
+  iterations: [],
+  retryCount: 0,
+  additionalData: null,
+  output: null,
+} satisfies Omit<Frame, "stepType">;
+
 export const FRAME_SHAPE: RecordShape = {
-  defaults: {
-    phase: "running",
-    index: 0,
-    outputs: [],
-    previousContent: null,
-    branch: null,
-    selected: [],
-    iteration: 0,
-    iterations: [],
-    retryCount: 0,
-    additionalData: null,
-    output: null,
-  },
+  defaults: FRAME_DEFAULTS,
   nested: { outputs: STEP_OUTPUT_SHAPE, iterations: STEP_OUTPUT_SHAPE, output: STEP_OUTPUT_SHAPE },
 };
 

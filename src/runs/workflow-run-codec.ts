@@ -1,5 +1,5 @@
 import { decodeState, type VersionedCodec } from "./codec.js";
-import { stripDefaults, withDefaults } from "./compact.js";
+import { stripDefaults, withDefaultName, withDefaults } from "./compact.js";
 import { WORKFLOW_RUN_SHAPE } from "./shapes.js";
 import { WORKFLOW_RUN_SCHEMA_VERSION, workflowRunStateSchema, type WorkflowRunState } from "./workflow-run-state.js";
 
@@ -13,10 +13,11 @@ export const workflowRunCodec: VersionedCodec<WorkflowRunState> = {
 
 /** Reads stored or supplied state (sparse or complete), migrating and validating it. */
 export function decodeWorkflowRunState(input: unknown): WorkflowRunState {
-  return decodeState(workflowRunCodec, withDefaults(input, WORKFLOW_RUN_SHAPE));
+  return decodeState(workflowRunCodec, withDefaults(withDefaultName(input, "workflowName", "workflowId"), WORKFLOW_RUN_SHAPE));
 }
 
-/** The sparse form that is stored. */
+/** The sparse form that is stored (the name is left out when it equals the id). */
 export function encodeWorkflowRunState(state: WorkflowRunState): unknown {
-  return stripDefaults(state, WORKFLOW_RUN_SHAPE);
+  const { workflowName, ...rest } = state;
+  return stripDefaults(workflowName === state.workflowId ? rest : state, WORKFLOW_RUN_SHAPE);
 }

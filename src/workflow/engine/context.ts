@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { RunOutput } from "../../agent/index.js";
 import type { Db } from "../../db/db.js";
-import type { Frame, StepOutputState, StepRequirementState, StepType, WorkflowRunState } from "../../runs/index.js";
+import { FRAME_DEFAULTS, STEP_REQUIREMENT_DEFAULTS, type Frame, type StepOutputState, type StepRequirementState, type StepType, type WorkflowRunState } from "../../runs/index.js";
 import type { StepRef, WorkflowEventListener } from "../events.js";
 import { StepInput } from "../step-input.js";
 
@@ -41,20 +41,7 @@ export interface ExecInput {
 }
 
 export function newFrame(stepType: Frame["stepType"], phase: string, previousContent: string | null): Frame {
-  return {
-    stepType,
-    phase,
-    index: 0,
-    outputs: [],
-    previousContent,
-    branch: null,
-    selected: [],
-    iteration: 0,
-    iterations: [],
-    retryCount: 0,
-    additionalData: null,
-    output: null,
-  };
+  return { ...FRAME_DEFAULTS, outputs: [], selected: [], iterations: [], stepType, phase, previousContent };
 }
 
 /** A component's first frame: it starts before its gates, with the input it was given. */
@@ -88,35 +75,14 @@ export function baseRequirement(
   path: readonly number[],
 ): StepRequirementState {
   return {
+    ...STEP_REQUIREMENT_DEFAULTS,
+    executorRequirements: [],
     id: randomUUID(),
     kind,
     stepName: component.name,
     stepIndex: path[0] ?? 0,
     stepPath: [...path],
     stepType: component.stepType,
-    message: null,
-    onReject: "skip",
-    confirmed: null,
-    rejectionFeedback: null,
-    userInputSchema: null,
-    userInput: null,
-    availableChoices: null,
-    allowMultipleSelections: false,
-    selectedChoices: null,
-    stepOutput: null,
-    editedOutput: null,
-    retryCount: 0,
-    maxRetries: 0,
-    errorMessage: null,
-    errorDecision: null,
-    executorRequirements: [],
-    executorId: null,
-    executorName: null,
-    executorRunId: null,
-    timeoutAt: null,
-    onTimeout: null,
-    timedOut: false,
-    frozen: false,
   };
 }
 
