@@ -96,16 +96,11 @@ export class SqliteStatements {
   readonly getRun: (kind: RunKind, runId: string) => RunRecord | null;
   readonly insertRun: (record: RunRecord) => boolean;
   readonly updateRun: (record: RunRecord, expectedRevision: number) => boolean;
-  readonly #prepared: Record<keyof typeof SQL, Statement>;
+  readonly #prepared: Partial<Record<keyof typeof SQL, Statement>> = {};
   readonly #listStatements = new Map<string, Statement>();
 
   constructor(database: Database.Database) {
     this.database = database;
-    const prepared: Partial<Record<keyof typeof SQL, Statement>> = {};
-    for (const name of Object.keys(SQL) as Array<keyof typeof SQL>) {
-      prepared[name] = database.prepare(SQL[name]);
-    }
-    this.#prepared = prepared as Record<keyof typeof SQL, Statement>;
     const getRun = database.transaction((kind: RunKind, runId: string) => this.#getRun(kind, runId));
     const insertRun = database.transaction((record: RunRecord) => this.#insertRun(record));
     const updateRun = database.transaction((record: RunRecord, expectedRevision: number) =>
@@ -114,6 +109,11 @@ export class SqliteStatements {
     this.getRun = (kind, runId) => getRun.deferred(kind, runId);
     this.insertRun = (record) => insertRun.immediate(record);
     this.updateRun = (record, expectedRevision) => updateRun.immediate(record, expectedRevision);
+  }
+
+  /** A statement, prepared on first use: opening a store only prepares what it runs. */
+  #statement(name: keyof typeof SQL): Statement {
+    return (this.#prepared[name] ??= this.database.prepare(SQL[name]));
   }
 
   /** Runs, newest first, without their state. */
@@ -150,10 +150,10 @@ export class SqliteStatements {
   }
 
   #getRun(kind: RunKind, runId: string): RunRecord | null {
-    const row = this.#prepared.selectRun.get(kind, runId);
+    const row = this.#statement("selectRun").get(kind, runId);
     if (row === undefined) return null;
     const run = parseRow(runRowSchema, row, "kern_runs");
-    const pending = this.#prepared.selectPending
+    const pending = this.#statement("selectPending")
       .all(kind, runId)
       .map((pendingRow) => parseRow(pendingRecordRowSchema, pendingRow, "kern_pending_requirements"));
     return { ...run, pending };
@@ -161,24 +161,24 @@ export class SqliteStatements {
 
   #insertRun(record: RunRecord): boolean {
     // The run first: a duplicate must return before it touches the session row.
-    if (this.#prepared.insertRun.run(record).changes === 0) return false;
-    this.#prepared.upsertSession.run(record);
+    if (this.#statement("insertRun").run(record).changes === 0) return false;
+    this.#statement("upsertSession").run(record);
     this.#writePending(record);
     return true;
   }
 
   #updateRun(record: RunRecord, expectedRevision: number): boolean {
-    const changes = this.#prepared.updateRun.run({ ...record, expectedRevision }).changes;
+    const changes = this.#statement("updateRun").run({ ...record, expectedRevision }).changes;
     if (changes === 0) return false;
     const keptIds = record.pending.map((requirement) => requirement.requirementId);
-    this.#prepared.deleteStalePending.run(record.kind, record.runId, JSON.stringify(keptIds));
+    this.#statement("deleteStalePending").run(record.kind, record.runId, JSON.stringify(keptIds));
     this.#writePending(record);
     return true;
   }
 
   #writePending(record: RunRecord): void {
     record.pending.forEach((requirement, position) => {
-      this.#prepared.upsertPending.run({
+      this.#statement("upsertPending").run({
         kind: record.kind,
         runId: record.runId,
         requirementId: requirement.requirementId,
