@@ -103,7 +103,7 @@ describe("PostgresDb", { skip }, () => {
       const first = await readMigrations();
       assert.deepEqual(
         (first as Array<{ version: number; name: string }>).map(({ version, name }) => ({ version, name })),
-        [{ version: 1, name: "initial" }],
+        [{ version: 1, name: "initial" }, { version: 2, name: "inbox_by_requirement_kind" }],
       );
       const later = open();
       await later.migrate();
@@ -233,7 +233,7 @@ function registerCrossProcessTests(): void {
       const startAt = Date.now() + 100;
       const answers = await Promise.all(children.map((child) => child.ask({ op: "migrate", startAt })));
       assert.deepEqual(answers, Array.from({ length: 4 }, () => ({ ok: true })));
-      assert.deepEqual(await query(`SELECT version FROM "${schema}".kern_migrations`), [{ version: 1 }]);
+      assert.deepEqual(await query(`SELECT version FROM "${schema}".kern_migrations`), [{ version: 1 }, { version: 2 }]);
     });
 
     it("lets exactly one of 4 processes claim the same revision, 5 times over", async () => {

@@ -56,6 +56,15 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         ON kern_pending_requirements (owner_id, created_at, run_id, requirement_id, kind);
     `,
   },
+  {
+    // An inbox filtered by a requirement kind few (or no) rows have must not scan every row.
+    version: 2,
+    name: "inbox_by_requirement_kind",
+    sql: `
+      CREATE INDEX kern_pending_inbox_by_requirement_kind
+        ON kern_pending_requirements (requirement_kind, created_at, run_id, requirement_id, kind);
+    `,
+  },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `

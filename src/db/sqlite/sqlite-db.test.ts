@@ -77,7 +77,7 @@ describe("SqliteDb on its own file", () => {
     const first = readMigrations();
     assert.deepEqual(
       (first as Array<{ version: number; name: string }>).map(({ version, name }) => ({ version, name })),
-      [{ version: 1, name: "initial" }],
+      [{ version: 1, name: "initial" }, { version: 2, name: "inbox_by_requirement_kind" }],
     );
     const second = open();
     await second.migrate();
@@ -194,7 +194,7 @@ describe("SqliteDb across processes", { timeout: 120_000 }, () => {
     const answers = await Promise.all(children.map((child) => child.ask({ op: "migrate", startAt })));
     assert.deepEqual(answers, Array.from({ length: 4 }, () => ({ ok: true })));
     const versions = inspect(dbFile, (database) => database.prepare("SELECT version FROM kern_migrations").all());
-    assert.deepEqual(versions, [{ version: 1 }]);
+    assert.deepEqual(versions, [{ version: 1 }, { version: 2 }]);
   });
 
   it("lets exactly one of 4 processes claim the same revision, 5 times over", async () => {
