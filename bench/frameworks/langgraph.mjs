@@ -1,0 +1,123 @@
+// LangGraph.js's side of the dual-HITL cycle: one graph, START -> step_gate -> agent <-> tools.
+// step_gate calls interrupt() before the agent runs (pause 1); the send_alert tool calls
+// interrupt() before its side effect (pause 2). Each continue is a fresh graph and a fresh
+// SqliteSaver on the same file, resumed with Command({ resume }). The saver's connection uses
+// WAL (its own setting) and synchronous=NORMAL (set here, as kern does).
+import { randomUUID } from "node:crypto";
+import Database from "better-sqlite3";
+import { z } from "zod";
+import { AIMessage, HumanMessage } from "@langchain/core/messages";
+import { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { tool } from "@langchain/core/tools";
+import { Command, END, MessagesAnnotation, START, StateGraph, interrupt } from "@langchain/langgraph";
+import { ToolNode } from "@langchain/langgraph/prebuilt";
+import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
+import { check } from "../lib/stats.mjs";
+import { FINAL_TEXT, INPUT, TOOL_ARGS } from "./kern.mjs";
+
+/** Turn 1 calls send_alert; once a tool result is in the conversation, answers with text. */
+export class InstantChatModel extends BaseChatModel {
+  _llmType() {
+    return "instant";
+  }
+  bindTools() {
+    return this;
+  }
+  async _generate(messages) {
+    const last = messages[messages.length - 1];
+    const message = last?._getType?.() === "tool" || last?.getType?.() === "tool"
+      ? new AIMessage({ content: FINAL_TEXT })
+      : new AIMessage({ content: "", tool_calls: [{ id: "call_1", name: "send_alert", args: { ...TOOL_ARGS }, type: "tool_call" }] });
+    return { generations: [{ text: typeof message.content === "string" ? message.content : "", message }] };
+  }
+}
+
+/** Counts real executions of the tool; each cycle resets it. */
+export const effects = { sent: 0 };
+
+/** The tool, defined once at module scope; it asks for approval before its side effect. */
+export const sendAlert = tool(
+  async ({ city, message }) => {
+    const approved = interrupt({ kind: "tool", tool: "send_alert", args: { city, message } });
+    if (approved !== true) return "The user rejected this tool call.";
+    effects.sent += 1;
+    return `Alert sent for ${city}: ${message}`;
+  },
+  { name: "send_alert", description: "Send a weather alert for a city.", schema: z.object({ city: z.string(), message: z.string() }) },
+);
+
+export function openSaver(file) {
+  const database = new Database(file);
+  database.pragma("journal_mode = WAL");
+  database.pragma("synchronous = NORMAL");
+  return { database, saver: new SqliteSaver(database) };
+}
+
+/** The graph, compiled anew for each phase (a fresh object graph). */
+export function buildGraph(checkpointer) {
+  const model = new InstantChatModel({}).bindTools([sendAlert]);
+  return new StateGraph(MessagesAnnotation)
+    .addNode("step_gate", () => {
+      const approved = interrupt({ kind: "step", step: "send_alert", message: "Proceed with sending the alert?" });
+      check(approved === true, "the step was approved");
+      return {};
+    })
+    .addNode("agent", async (state) => ({ messages: [await model.invoke(state.messages)] }))
+    .addNode("tools", new ToolNode([sendAlert]))
+    .addEdge(START, "step_gate")
+    .addEdge("step_gate", "agent")
+    .addConditionalEdges("agent", (state) => (state.messages.at(-1)?.tool_calls?.length ? "tools" : END), ["tools", END])
+    .addEdge("tools", "agent")
+    .compile({ checkpointer });
+}
+
+export function langgraphCycle({ file }) {
+  return async function cycle({ onPause2 } = {}) {
+    effects.sent = 0;
+    const config = { configurable: { thread_id: randomUUID() } };
+
+    // (1) run -> pause 1 (interrupt in step_gate) -> checkpointed.
+    let store = openSaver(file);
+    const first = await buildGraph(store.saver).invoke({ messages: [new HumanMessage(INPUT)] }, config);
+    check(first.__interrupt__?.length === 1 && first.__interrupt__[0].value.kind === "step", "pause 1 is the step gate");
+    check(effects.sent === 0, "no tool ran before pause 1");
+    store.database.close();
+
+    // (2) fresh graph + saver -> resume -> pause 2 (interrupt in the tool) -> checkpointed.
+    store = openSaver(file);
+    const second = await buildGraph(store.saver).invoke(new Command({ resume: true }), config);
+    check(second.__interrupt__?.length === 1 && second.__interrupt__[0].value.kind === "tool", "pause 2 is the tool gate");
+    check(second.__interrupt__[0].value.tool === "send_alert", "pause 2 asks to approve send_alert");
+    check(effects.sent === 0, "the gated tool did not run before its approval");
+    if (onPause2 !== undefined) await onPause2(store.database, config.configurable.thread_id);
+    store.database.close();
+
+    // (3) fresh graph + saver -> resume -> the tool runs once -> completed.
+    store = openSaver(file);
+    const done = await buildGraph(store.saver).invoke(new Command({ resume: true }), config);
+    check(done.__interrupt__ === undefined, "no further interrupt");
+    check(done.messages.at(-1)?.content === FINAL_TEXT, `final message (got ${JSON.stringify(done.messages.at(-1)?.content)})`);
+    check(effects.sent === 1, `the tool ran exactly once (ran ${effects.sent} times)`);
+    store.database.close();
+  };
+}
+
+/** Bytes the checkpointer holds for the thread at pause 2: every checkpoint and pending write. */
+export function storedStateBytes(database, threadId) {
+  const checkpoints = database
+    .prepare("SELECT COUNT(*) AS rows, COALESCE(SUM(LENGTH(checkpoint) + LENGTH(metadata)), 0) AS bytes FROM checkpoints WHERE thread_id = ?")
+    .get(threadId);
+  const latest = database
+    .prepare("SELECT LENGTH(checkpoint) + LENGTH(metadata) AS bytes FROM checkpoints WHERE thread_id = ? ORDER BY checkpoint_id DESC LIMIT 1")
+    .get(threadId);
+  const writes = database
+    .prepare("SELECT COUNT(*) AS rows, COALESCE(SUM(LENGTH(value)), 0) AS bytes FROM writes WHERE thread_id = ?")
+    .get(threadId);
+  return {
+    total: checkpoints.bytes + writes.bytes,
+    checkpoints: checkpoints.rows,
+    latestCheckpoint: latest.bytes,
+    writes: writes.rows,
+    writeBytes: writes.bytes,
+  };
+}

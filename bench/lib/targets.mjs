@@ -1,0 +1,174 @@
+// Every system the dual-HITL cycle is timed on. Each entry builds `{ cycle, storedBytes, close }`:
+// `cycle()` runs one checked cycle; `storedBytes()` runs one more checked cycle and measures the
+// stored state at its pause 2.
+import path from "node:path";
+import { createRequire } from "node:module";
+import Database from "better-sqlite3";
+import { check } from "./stats.mjs";
+
+/**
+ * A connection held open for the whole benchmark, as a live application holds its database:
+ * without it, every fresh-object phase would close the last connection, and SQLite would then
+ * checkpoint (with fsync) and delete the WAL each time, which no running service does. The read
+ * maps the WAL index, which is what marks the connection as open to the others. It uses the
+ * same SQLite library as the target: two copies of SQLite in one process must not share a file.
+ */
+function keepOpen(file) {
+  const database = new Database(file);
+  database.pragma("journal_mode = WAL");
+  database.prepare("SELECT COUNT(*) FROM sqlite_master").get();
+  return database;
+}
+
+/** The same for a libsql file (Mastra's LibSQLStore), through libsql's own client. */
+async function keepOpenLibsql(file) {
+  const { createClient } = await import("@libsql/client");
+  const client = createClient({ url: `file:${file}` });
+  await client.execute("SELECT COUNT(*) FROM sqlite_master");
+  return client;
+}
+
+async function kernTargets() {
+  const { kernCycle, storedStateBytes } = await import("../frameworks/kern.mjs");
+  const measure = (cycle) => async () => {
+    let bytes;
+    await cycle({ onPause2: async (db, refs) => (bytes = await storedStateBytes(db, refs)) });
+    return bytes;
+  };
+  return { kernCycle, measure };
+}
+
+export const TARGETS = {
+  "kern-memory": {
+    label: "kern · InMemoryDb",
+    async create() {
+      const { InMemoryDb } = await import("kern/db/memory");
+      const { kernCycle, measure } = await kernTargets();
+      const db = new InMemoryDb();
+      const cycle = kernCycle({ openDb: async () => db, closeDb: async () => undefined });
+      return { cycle, storedBytes: measure(cycle), close: async () => undefined };
+    },
+  },
+  "kern-sqlite": {
+    label: "kern · SqliteDb",
+    async create({ dir }) {
+      const { SqliteDb } = await import("kern/db/sqlite");
+      const { kernCycle, measure } = await kernTargets();
+      const file = path.join(dir, "kern-fresh.db");
+      const keeper = new SqliteDb({ dbFile: file });
+      await keeper.migrate();
+      const cycle = kernCycle({ openDb: async () => new SqliteDb({ dbFile: file }), closeDb: (db) => db.close() });
+      return { cycle, storedBytes: measure(cycle), close: () => keeper.close() };
+    },
+  },
+  "kern-sqlite-shared": {
+    label: "kern · SqliteDb, one Db object",
+    async create({ dir }) {
+      const { SqliteDb } = await import("kern/db/sqlite");
+      const { kernCycle, measure } = await kernTargets();
+      const db = new SqliteDb({ dbFile: path.join(dir, "kern-shared.db") });
+      const cycle = kernCycle({ openDb: async () => db, closeDb: async () => undefined });
+      return { cycle, storedBytes: measure(cycle), close: () => db.close() };
+    },
+  },
+  "kern-postgres": {
+    label: "kern · PostgresDb",
+    needsPostgres: true,
+    async create({ pgUrl }) {
+      const { PostgresDb } = await import("kern/db/postgres");
+      const { kernCycle, measure } = await kernTargets();
+      // kern's own pg, so the pool is the class PostgresDb expects.
+      const pg = createRequire(import.meta.resolve("kern/db/postgres"))("pg");
+      const pool = new pg.Pool({ connectionString: pgUrl, max: 10 });
+      const schema = "bench_cycle";
+      await new PostgresDb({ pool, schema }).migrate();
+      const cycle = kernCycle({ openDb: async () => new PostgresDb({ pool, schema }), closeDb: (db) => db.close() });
+      return { cycle, storedBytes: measure(cycle), close: () => pool.end() };
+    },
+  },
+  "kern-postgres-shared": {
+    label: "kern · PostgresDb, one Db object",
+    needsPostgres: true,
+    async create({ pgUrl }) {
+      const { PostgresDb } = await import("kern/db/postgres");
+      const { kernCycle, measure } = await kernTargets();
+      const db = new PostgresDb({ dbUrl: pgUrl, schema: "bench_cycle_shared" });
+      await db.migrate();
+      const cycle = kernCycle({ openDb: async () => db, closeDb: async () => undefined });
+      return { cycle, storedBytes: measure(cycle), close: () => db.close() };
+    },
+  },
+  "floor-sqlite": {
+    label: "raw SQLite floor",
+    async create({ dir, stateBytes }) {
+      const { floorCycle } = await import("../frameworks/floor.mjs");
+      const file = path.join(dir, "floor-fresh.db");
+      const keeper = keepOpen(file);
+      const { cycle, close } = floorCycle({ file, fresh: true, stateBytes });
+      return { cycle, storedBytes: async () => ({ total: stateBytes }), close: async () => { await close(); keeper.close(); } };
+    },
+  },
+  "floor-sqlite-shared": {
+    label: "raw SQLite floor, one connection",
+    async create({ dir, stateBytes }) {
+      const { floorCycle } = await import("../frameworks/floor.mjs");
+      const { cycle, close } = floorCycle({ file: path.join(dir, "floor-shared.db"), fresh: false, stateBytes });
+      return { cycle, storedBytes: async () => ({ total: stateBytes }), close };
+    },
+  },
+  "openai-agents": {
+    label: "OpenAI Agents JS",
+    async create({ dir }) {
+      const { openaiAgentsCycle, storedStateBytes } = await import("../frameworks/openai-agents.mjs");
+      const file = path.join(dir, "openai-agents.db");
+      const keeper = keepOpen(file);
+      const cycle = openaiAgentsCycle({ file });
+      const storedBytes = async () => {
+        let bytes;
+        await cycle({ onPause2: (table, runId) => (bytes = storedStateBytes(table, runId)) });
+        return bytes;
+      };
+      return { cycle, storedBytes, close: async () => keeper.close() };
+    },
+  },
+  langgraph: {
+    label: "LangGraph.js",
+    async create({ dir }) {
+      const { langgraphCycle, storedStateBytes } = await import("../frameworks/langgraph.mjs");
+      const file = path.join(dir, "langgraph.db");
+      const keeper = keepOpen(file);
+      const cycle = langgraphCycle({ file });
+      const storedBytes = async () => {
+        let bytes;
+        await cycle({ onPause2: (database, threadId) => (bytes = storedStateBytes(database, threadId)) });
+        return bytes;
+      };
+      return { cycle, storedBytes, close: async () => keeper.close() };
+    },
+  },
+  mastra: {
+    label: "Mastra",
+    async create({ dir }) {
+      const { mastraCycle } = await import("../frameworks/mastra.mjs");
+      const file = path.join(dir, "mastra.db");
+      const cycle = mastraCycle({ file });
+      await cycle(); // creates the file and Mastra's tables before the keeper opens it
+      const keeper = await keepOpenLibsql(file);
+      const storedBytes = async () => {
+        let bytes;
+        await cycle({
+          onPause2: async (_storage, { runId, agentRunId }) => {
+            const { rows } = await keeper.execute({
+              sql: "SELECT workflow_name AS workflow, LENGTH(snapshot) AS bytes FROM mastra_workflow_snapshot WHERE run_id IN (?, ?)",
+              args: [runId, agentRunId],
+            });
+            check(rows.length >= 2, "the workflow and agent snapshots are stored at pause 2");
+            bytes = { total: rows.reduce((sum, row) => sum + Number(row.bytes), 0), rows: Object.fromEntries(rows.map((row) => [row.workflow, Number(row.bytes)])) };
+          },
+        });
+        return bytes;
+      };
+      return { cycle, storedBytes, close: async () => keeper.close() };
+    },
+  },
+};
