@@ -1,9 +1,9 @@
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import type {
   ChatCompletion,
   ChatCompletionCreateParamsNonStreaming,
 } from "openai/resources/chat/completions/completions";
-import { ConfigurationError, ModelError } from "../../errors.js";
+import type { ModelError } from "../../errors.js";
 import type { Model, ModelRequest, ModelResponse, ModelStreamEvent } from "../model.js";
 import {
   type ChatFinishReason,
@@ -12,14 +12,10 @@ import {
   toChatMessages,
   toChatTools,
 } from "./chat-mapping.js";
+import { LazyOpenAIClient } from "./client.js";
 import type { OpenAIReasoningEffort } from "./responses.js";
 import { type FailureContext, PROVIDER, modelError, toThrownError } from "./responses-errors.js";
 
-/**
- * The API key sent when a `baseURL` is set but no key is: local OpenAI-compatible servers
- * (Ollama, vLLM, llama.cpp server, LM Studio) ignore it, and the SDK refuses to start without one.
- */
-export const PLACEHOLDER_API_KEY = "not-needed";
 
 /** Options for {@link OpenAIChat}. Only `id` is required. */
 export interface OpenAIChatOptions {
@@ -75,34 +71,19 @@ export class OpenAIChat implements Model {
   readonly provider = PROVIDER;
   readonly id: string;
   readonly #options: OpenAIChatOptions;
-  #client: OpenAI | undefined;
+  readonly #connection: LazyOpenAIClient;
 
   constructor(options: OpenAIChatOptions) {
-    if (options.id.trim() === "") {
-      throw new ConfigurationError(
-        'OpenAIChat needs a model id, e.g. new OpenAIChat({ id: "gpt-5.4" }).',
-      );
-    }
-    if (options.client !== undefined) {
-      const ignored = (["apiKey", "baseURL", "maxRetries", "timeoutMs"] as const).filter(
-        (key) => options[key] !== undefined,
-      );
-      if (ignored.length > 0) {
-        throw new ConfigurationError(
-          `OpenAIChat was given a client and ${ignored.join(", ")}; the client's own ` +
-            `settings win, so set ${ignored.join(", ")} on the OpenAI client instead.`,
-        );
-      }
-    }
+    this.#connection = new LazyOpenAIClient("OpenAIChat", options, true);
     this.id = options.id;
     this.#options = { ...options };
-    this.#client = options.client;
   }
+
 
   /** Runs one model turn and returns its text, tool calls and token usage. */
   async generate(request: ModelRequest): Promise<ModelResponse> {
-    const client = this.#getClient();
-    const context = this.#failureContext(client, request.signal);
+    const client = this.#connection.get();
+    const context = this.#connection.failureContext(client, request.signal);
     let completion: ChatCompletion;
     try {
       completion = await client.chat.completions.create(this.#body(request), {
@@ -126,8 +107,8 @@ export class OpenAIChat implements Model {
    * `response` event built from the streamed pieces, with usage when the server reports it.
    */
   async *stream(request: ModelRequest): AsyncGenerator<ModelStreamEvent, void, undefined> {
-    const client = this.#getClient();
-    const context = this.#failureContext(client, request.signal);
+    const client = this.#connection.get();
+    const context = this.#connection.failureContext(client, request.signal);
     const turn = new ChatStreamAccumulator();
     try {
       const chunks = await client.chat.completions.create(
@@ -169,42 +150,6 @@ export class OpenAIChat implements Model {
     };
   }
 
-  #getClient(): OpenAI {
-    if (this.#client !== undefined) return this.#client;
-    const { apiKey, baseURL, maxRetries, timeoutMs } = this.#options;
-    const resolvedBaseURL = nonEmpty(baseURL) ?? nonEmpty(process.env["OPENAI_BASE_URL"]);
-    const key =
-      nonEmpty(apiKey) ??
-      nonEmpty(process.env["OPENAI_API_KEY"]) ??
-      (resolvedBaseURL === undefined ? undefined : PLACEHOLDER_API_KEY);
-    if (key === undefined) {
-      throw new ModelError(
-        "No OpenAI API key: set the OPENAI_API_KEY environment variable or pass apiKey to " +
-          "new OpenAIChat({ id, apiKey }). A local OpenAI-compatible server needs only baseURL.",
-        { provider: PROVIDER },
-      );
-    }
-    try {
-      this.#client = new OpenAI({
-        apiKey: key,
-        baseURL: resolvedBaseURL,
-        maxRetries,
-        timeout: timeoutMs,
-      });
-    } catch (error) {
-      throw toThrownError(error, { signal: undefined, apiKey: key, baseURL: "", timeoutMs });
-    }
-    return this.#client;
-  }
-
-  #failureContext(client: OpenAI, signal: AbortSignal | undefined): FailureContext {
-    return {
-      signal,
-      apiKey: client.apiKey,
-      baseURL: client.baseURL,
-      timeoutMs: this.#options.timeoutMs,
-    };
-  }
 }
 
 /**
@@ -236,9 +181,4 @@ function finishReasonError(
     default:
       return undefined;
   }
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed === undefined || trimmed === "" ? undefined : trimmed;
 }

@@ -1,11 +1,10 @@
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import type {
   Response,
   ResponseCreateParamsNonStreaming,
   ResponseStreamEvent,
 } from "openai/resources/responses/responses";
 import type { ReasoningEffort } from "openai/resources/shared";
-import { ConfigurationError, ModelError } from "../../errors.js";
 import type { Model, ModelRequest, ModelResponse, ModelStreamEvent } from "../model.js";
 import {
   type FailureContext,
@@ -14,6 +13,7 @@ import {
   toThrownError,
   unfinishedResponseError,
 } from "./responses-errors.js";
+import { LazyOpenAIClient } from "./client.js";
 import { fromResponse, toFunctionTools, toInputItems } from "./responses-mapping.js";
 
 /** How hard a reasoning model thinks before it answers. */
@@ -66,34 +66,19 @@ export class OpenAIResponses implements Model {
   readonly provider = PROVIDER;
   readonly id: string;
   readonly #options: OpenAIResponsesOptions;
-  #client: OpenAI | undefined;
+  readonly #connection: LazyOpenAIClient;
 
   constructor(options: OpenAIResponsesOptions) {
-    if (options.id.trim() === "") {
-      throw new ConfigurationError(
-        'OpenAIResponses needs a model id, e.g. new OpenAIResponses({ id: "gpt-5.4" }).',
-      );
-    }
-    if (options.client !== undefined) {
-      const ignored = (["apiKey", "baseURL", "maxRetries", "timeoutMs"] as const).filter(
-        (key) => options[key] !== undefined,
-      );
-      if (ignored.length > 0) {
-        throw new ConfigurationError(
-          `OpenAIResponses was given a client and ${ignored.join(", ")}; the client's own ` +
-            `settings win, so set ${ignored.join(", ")} on the OpenAI client instead.`,
-        );
-      }
-    }
+    this.#connection = new LazyOpenAIClient("OpenAIResponses", options, false);
     this.id = options.id;
     this.#options = { ...options };
-    this.#client = options.client;
   }
+
 
   /** Runs one model turn and returns its text, tool calls and token usage. */
   async generate(request: ModelRequest): Promise<ModelResponse> {
-    const client = this.#getClient();
-    const context = this.#failureContext(client, request.signal);
+    const client = this.#connection.get();
+    const context = this.#connection.failureContext(client, request.signal);
     let response: Response;
     try {
       response = await client.responses.create(this.#body(request), { signal: request.signal });
@@ -110,8 +95,8 @@ export class OpenAIResponses implements Model {
    * `response` event built the same way as {@link OpenAIResponses.generate}'s result.
    */
   async *stream(request: ModelRequest): AsyncGenerator<ModelStreamEvent, void, undefined> {
-    const client = this.#getClient();
-    const context = this.#failureContext(client, request.signal);
+    const client = this.#connection.get();
+    const context = this.#connection.failureContext(client, request.signal);
     let completed = false;
     try {
       const events = await client.responses.create(
@@ -154,33 +139,6 @@ export class OpenAIResponses implements Model {
     };
   }
 
-  #getClient(): OpenAI {
-    if (this.#client !== undefined) return this.#client;
-    const { apiKey, baseURL, maxRetries, timeoutMs } = this.#options;
-    const key = apiKey ?? process.env["OPENAI_API_KEY"]?.trim();
-    if (key === undefined || key === "") {
-      throw new ModelError(
-        "No OpenAI API key: set the OPENAI_API_KEY environment variable or pass apiKey to " +
-          "new OpenAIResponses({ id, apiKey }).",
-        { provider: PROVIDER },
-      );
-    }
-    try {
-      this.#client = new OpenAI({ apiKey: key, baseURL, maxRetries, timeout: timeoutMs });
-    } catch (error) {
-      throw toThrownError(error, { signal: undefined, apiKey: key, baseURL: "", timeoutMs });
-    }
-    return this.#client;
-  }
-
-  #failureContext(client: OpenAI, signal: AbortSignal | undefined): FailureContext {
-    return {
-      signal,
-      apiKey: client.apiKey,
-      baseURL: client.baseURL,
-      timeoutMs: this.#options.timeoutMs,
-    };
-  }
 }
 
 /** The kern event for one SDK stream event, `undefined` for events kern ignores. */

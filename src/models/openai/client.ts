@@ -1,0 +1,84 @@
+import OpenAI from "openai";
+import { ConfigurationError, ModelError } from "../../errors.js";
+import { type FailureContext, PROVIDER, toThrownError } from "./responses-errors.js";
+
+/**
+ * The API key sent when a base URL is set but no key is: local OpenAI-compatible servers
+ * (Ollama, vLLM, llama.cpp server, LM Studio) ignore it, and the SDK refuses to start without one.
+ */
+export const PLACEHOLDER_API_KEY = "not-needed";
+
+/** The connection options both OpenAI adapters take. */
+export interface OpenAIConnectionOptions {
+  id: string;
+  apiKey?: string | undefined;
+  baseURL?: string | undefined;
+  maxRetries?: number | undefined;
+  timeoutMs?: number | undefined;
+  client?: OpenAI | undefined;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === undefined || trimmed === "" ? undefined : trimmed;
+}
+
+/**
+ * The SDK client of one adapter: options are checked at construction, the client is created at
+ * the first request (which is when a missing key is reported), and failures are described with
+ * its settings. Shared by OpenAIResponses and OpenAIChat.
+ */
+export class LazyOpenAIClient {
+  readonly #adapter: string;
+  readonly #options: OpenAIConnectionOptions;
+  /** Chat Completions also serves local servers, which need a base URL but no key. */
+  readonly #keylessWithBaseURL: boolean;
+  #client: OpenAI | undefined;
+
+  constructor(adapter: string, options: OpenAIConnectionOptions, keylessWithBaseURL: boolean) {
+    if (options.id.trim() === "") {
+      throw new ConfigurationError(`${adapter} needs a model id, e.g. new ${adapter}({ id: "gpt-5.4" }).`);
+    }
+    if (options.client !== undefined) {
+      const ignored = (["apiKey", "baseURL", "maxRetries", "timeoutMs"] as const).filter((key) => options[key] !== undefined);
+      if (ignored.length > 0) {
+        throw new ConfigurationError(
+          `${adapter} was given a client and ${ignored.join(", ")}; the client's own ` +
+            `settings win, so set ${ignored.join(", ")} on the OpenAI client instead.`,
+        );
+      }
+    }
+    this.#adapter = adapter;
+    this.#options = { ...options };
+    this.#keylessWithBaseURL = keylessWithBaseURL;
+    this.#client = options.client;
+  }
+
+  /** The SDK client, created on first use. */
+  get(): OpenAI {
+    if (this.#client !== undefined) return this.#client;
+    const { apiKey, baseURL, maxRetries, timeoutMs } = this.#options;
+    const resolvedBaseURL = nonEmpty(baseURL) ?? nonEmpty(process.env["OPENAI_BASE_URL"]);
+    const placeholder = this.#keylessWithBaseURL && resolvedBaseURL !== undefined ? PLACEHOLDER_API_KEY : undefined;
+    const key = nonEmpty(apiKey) ?? nonEmpty(process.env["OPENAI_API_KEY"]) ?? placeholder;
+    if (key === undefined) {
+      const local = this.#keylessWithBaseURL ? " A local OpenAI-compatible server needs only baseURL." : "";
+      throw new ModelError(
+        "No OpenAI API key: set the OPENAI_API_KEY environment variable or pass apiKey to " +
+          `new ${this.#adapter}({ id, apiKey }).${local}`,
+        { provider: PROVIDER },
+      );
+    }
+    try {
+      this.#client = new OpenAI({ apiKey: key, baseURL: resolvedBaseURL, maxRetries, timeout: timeoutMs });
+    } catch (error) {
+      throw toThrownError(error, { signal: undefined, apiKey: key, baseURL: "", timeoutMs });
+    }
+    return this.#client;
+  }
+
+  /** What error messages need to know about a request made with `client`. */
+  failureContext(client: OpenAI, signal: AbortSignal | undefined): FailureContext {
+    return { signal, apiKey: client.apiKey, baseURL: client.baseURL, timeoutMs: this.#options.timeoutMs };
+  }
+}
