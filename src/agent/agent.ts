@@ -3,7 +3,7 @@ import type { Db } from "../db/db.js";
 import { defaultMemoryDb } from "../db/memory/default-db.js";
 import { ConfigurationError, KernError, RunNotPausedError } from "../errors.js";
 import type { Model } from "../models/index.js";
-import { claimRun, loadRun, saveRun, type AgentRunState, type LoadedRun } from "../runs/index.js";
+import { chainListeners, claimRun, loadRun, runFailure, saveRun, type AgentRunState, type LoadedRun } from "../runs/index.js";
 import type { Tool } from "../tools/index.js";
 import { agentRunAccess } from "./agent-run-access.js";
 import { applyResolutions, readContinueInput, type ContinueRunRef } from "./continue-input.js";
@@ -82,14 +82,6 @@ function checkOptions(options: AgentOptions): void {
       }
     }
   }
-}
-
-/** Calls both listeners (the stream's, then the caller's own). */
-function chain(first: AgentEventListener, second: AgentEventListener | undefined): AgentEventListener {
-  return second === undefined ? first : (event) => {
-    first(event);
-    second(event);
-  };
 }
 
 /**
@@ -177,12 +169,12 @@ export class Agent {
    * const run = await stream.output;
    */
   runStream(input: string, options: RunOptions = {}): AgentRunStream {
-    return new RunStream((emit) => this.run(input, { stream: true, ...options, onEvent: chain(emit, options.onEvent) }));
+    return new RunStream((emit) => this.run(input, { stream: true, ...options, onEvent: chainListeners(emit, options.onEvent) }));
   }
 
   /** Like continueRun(), as a stream of events; `.output` resolves to the stored run. */
   continueRunStream(run: RunOutput | ContinueRunRef, options: ContinueOptions = {}): AgentRunStream {
-    return new RunStream((emit) => this.continueRun(run, { stream: true, ...options, onEvent: chain(emit, options.onEvent) }));
+    return new RunStream((emit) => this.continueRun(run, { stream: true, ...options, onEvent: chainListeners(emit, options.onEvent) }));
   }
 
   /**
@@ -253,14 +245,11 @@ export class Agent {
     try {
       await driveAgentRun(state, this.#loopContext(options));
     } catch (error) {
-      const aborted = error instanceof Error && error.name === "AbortError";
-      state.status = aborted ? "cancelled" : "error";
-      state.error = {
-        code: error instanceof KernError ? error.code : aborted ? "KERN_ABORTED" : "KERN_UNEXPECTED",
-        message: error instanceof Error ? error.message : String(error),
-      };
+      const failure = runFailure(error);
+      state.status = failure.status;
+      state.error = failure.error;
       await saveRun(db, agentRunAccess, state, previous);
-      emit?.(state.status === "cancelled" ? { event: "RunCancelled", ...ids, reason: state.error.message } : { event: "RunError", ...ids, error: state.error });
+      emit?.(failure.status === "cancelled" ? { event: "RunCancelled", ...ids, reason: failure.error.message } : { event: "RunError", ...ids, error: failure.error });
       if (error instanceof KernError && "runOutput" in error) error.runOutput = new RunOutput(state);
       throw error;
     }

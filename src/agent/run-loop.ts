@@ -1,6 +1,6 @@
 import { MaxTurnsExceededError, ModelError } from "../errors.js";
 import type { Model, ModelRequest, ModelResponse, ModelToolCall } from "../models/index.js";
-import type { AgentRunState } from "../runs/index.js";
+import { isAbort, type AgentRunState } from "../runs/index.js";
 import { finishToolBatch, resumeToolBatch, startToolBatch, type BatchContext } from "./tool-batch.js";
 
 /** What one drive of the loop needs from the agent. */
@@ -37,7 +37,7 @@ async function callModel(state: AgentRunState, context: LoopContext): Promise<Mo
   try {
     return context.stream ? await streamModel(state, context, request) : await context.model.generate(request);
   } catch (error) {
-    if (error instanceof ModelError || (error instanceof Error && error.name === "AbortError")) throw error;
+    if (error instanceof ModelError || isAbort(error)) throw error;
     const message = error instanceof Error ? error.message : String(error);
     throw new ModelError(`Model '${context.model.id}' failed: ${message}`, {
       provider: context.model.provider,

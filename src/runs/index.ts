@@ -17,3 +17,4 @@ export { decodeWorkflowRunState, encodeWorkflowRunState, workflowRunCodec } from
 export { expiredRuns } from "./expired-runs.js";
 export { decodeRunRequirement, decodeStepRequirement, REQUIREMENT_SCHEMA_VERSION } from "./requirement-json.js";
 export { FRAME_DEFAULTS, STEP_REQUIREMENT_DEFAULTS } from "./shapes.js";
+export { chainListeners, isAbort, runFailure } from "./run-failure.js";

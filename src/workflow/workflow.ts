@@ -4,7 +4,7 @@ import { recoverWorkflowRuns } from "./recover.js";
 import type { Db, RunSummary } from "../db/db.js";
 import { defaultMemoryDb } from "../db/memory/default-db.js";
 import { ConfigurationError, KernError, RunNotPausedError, StoreError } from "../errors.js";
-import { claimRun, loadRun, saveRun, type LoadedRun, type RunStatus, type StepRequirementState, type WorkflowRunState } from "../runs/index.js";
+import { chainListeners, claimRun, loadRun, runFailure, saveRun, type LoadedRun, type RunStatus, type StepRequirementState, type WorkflowRunState } from "../runs/index.js";
 import type { Component } from "./components/component.js";
 import { checkOptions, requireName } from "./components/options.js";
 import { Step } from "./components/step.js";
@@ -43,13 +43,6 @@ export type WorkflowContinueOptions = Pick<WorkflowRunOptions, "signal" | "onEve
 
 /** What runStream() and continueRunStream() return: the events, and `.output` (the stored run). */
 export type WorkflowRunStream = RunStream<WorkflowEvent, WorkflowRunOutput>;
-
-function chain(first: WorkflowEventListener, second: WorkflowEventListener | undefined): WorkflowEventListener {
-  return second === undefined ? first : (event) => {
-    first(event);
-    second(event);
-  };
-}
 
 const WORKFLOW_OPTIONS = ["name", "id", "description", "db", "steps"] as const;
 
@@ -126,12 +119,12 @@ export class Workflow {
    * stored run.
    */
   runStream(input: string, options: WorkflowRunOptions = {}): WorkflowRunStream {
-    return new RunStream((emit) => this.run(input, { stream: true, ...options, onEvent: chain(emit, options.onEvent) }));
+    return new RunStream((emit) => this.run(input, { stream: true, ...options, onEvent: chainListeners(emit, options.onEvent) }));
   }
 
   /** Like continueRun(), as a stream of typed events; `.output` resolves to the stored run. */
   continueRunStream(run: WorkflowRunOutput | ContinueWorkflowRef, options: WorkflowContinueOptions = {}): WorkflowRunStream {
-    return new RunStream((emit) => this.continueRun(run, { stream: true, ...options, onEvent: chain(emit, options.onEvent) }));
+    return new RunStream((emit) => this.continueRun(run, { stream: true, ...options, onEvent: chainListeners(emit, options.onEvent) }));
   }
 
   /**
@@ -234,13 +227,10 @@ export class Workflow {
     } catch (error) {
       // The store failing leaves the run as last stored (claimed, with a lease), for recover().
       if (error instanceof StoreError) throw error;
-      const aborted = error instanceof Error && error.name === "AbortError";
-      state.status = aborted ? "cancelled" : "error";
+      const failure = runFailure(error);
+      state.status = failure.status;
       state.cursor = null;
-      state.error = {
-        code: error instanceof KernError ? error.code : aborted ? "KERN_ABORTED" : "KERN_UNEXPECTED",
-        message: error instanceof Error ? error.message : String(error),
-      };
+      state.error = failure.error;
       await saveRun(this.db, workflowRunAccess, state, previous);
       emit?.({ event: "WorkflowError", ...runRef(state), error: state.error });
       if (error instanceof KernError && "runOutput" in error) error.runOutput = new WorkflowRunOutput(state, await this.#executorRuns(state, executorRuns));

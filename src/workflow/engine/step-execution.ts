@@ -1,6 +1,6 @@
 import type { AgentEventListener, RunOutput } from "../../agent/index.js";
 import { RunNotPausedError, StoreError } from "../../errors.js";
-import type { ExecutorRequirementState, StepOutputState } from "../../runs/index.js";
+import { isAbort, type ExecutorRequirementState, type StepOutputState } from "../../runs/index.js";
 import type { Step } from "../components/step.js";
 import { StepOutput } from "../step-output.js";
 import { makeOutput, stepInputFor, type EngineContext, type ExecInput } from "./context.js";
@@ -62,7 +62,7 @@ function fromAgentRun(context: EngineContext, step: Step, run: RunOutput): StepE
 
 function failure(error: unknown): StepExecution {
   // An abort, or the store failing, is not the step failing: it ends this drive as it is.
-  if (error instanceof StoreError || (error instanceof Error && error.name === "AbortError")) throw error;
+  if (error instanceof StoreError || isAbort(error)) throw error;
   return { type: "failed", message: error instanceof Error ? error.message : String(error) };
 }
 
