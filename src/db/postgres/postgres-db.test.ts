@@ -1,13 +1,11 @@
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import net from "node:net";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { after, afterEach, before, describe, it } from "node:test";
 import pg from "pg";
 import { ConfigurationError, StoreError } from "../../errors.js";
 import { makeRecord, nextRecord, runDbConformance } from "../conformance.test-helper.js";
+import { startChild, stopChild, type Child } from "../race-child-process.test-helper.js";
 import { PostgresDb, type PostgresDbOptions } from "./index.js";
 import { POSTGRES_MIGRATIONS } from "./migrations.js";
 
@@ -176,42 +174,6 @@ describe("PostgresDb", { skip }, () => {
   registerCrossProcessTests();
 });
 
-const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
-const childScript = fileURLToPath(new URL("./postgres-race-child.test-helper.ts", import.meta.url));
-
-/** A child process running postgres-race-child.test-helper.ts, answering one line per command. */
-interface Child {
-  process: ChildProcess;
-  ask(command: object): Promise<Record<string, unknown>>;
-}
-
-function startChild(url: string, schema: string): Child {
-  const child = spawn(process.execPath, ["--conditions=kern-source", "--import", "tsx", childScript, url, schema], {
-    cwd: repoRoot,
-    stdio: ["pipe", "pipe", "inherit"],
-    env: { ...process.env, NODE_NO_WARNINGS: "1" },
-  });
-  const waiting: Array<(answer: Record<string, unknown>) => void> = [];
-  createInterface({ input: child.stdout! }).on("line", (line) => {
-    waiting.shift()?.(JSON.parse(line) as Record<string, unknown>);
-  });
-  return {
-    process: child,
-    ask(command) {
-      return new Promise((resolve) => {
-        waiting.push(resolve);
-        child.stdin!.write(`${JSON.stringify(command)}\n`);
-      });
-    },
-  };
-}
-
-async function stopChild(child: Child): Promise<void> {
-  if (child.process.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.process.once("exit", resolve));
-  child.process.stdin!.end();
-  await exited;
-}
 
 // The children start once (each takes a second or two to load) and serve both tests, on one
 // schema that is fresh when the first test runs; each test stands alone if run by itself.
@@ -220,7 +182,7 @@ function registerCrossProcessTests(): void {
     const schema = freshSchema();
     let children: Child[] = [];
     before(async () => {
-      children = Array.from({ length: 4 }, () => startChild(dbUrl, schema));
+      children = Array.from({ length: 4 }, () => startChild(["postgres", dbUrl, schema]));
       await Promise.all(children.map((child) => child.ask({ op: "ping" })));
     });
     after(async () => {

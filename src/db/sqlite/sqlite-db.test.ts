@@ -1,14 +1,12 @@
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { ConfigurationError, StoreError } from "../../errors.js";
 import { makeRecord, nextRecord, runDbConformance } from "../conformance.test-helper.js";
+import { startChild, stopChild, type Child } from "../race-child-process.test-helper.js";
 import { SqliteDb } from "./index.js";
 import { SQLITE_MIGRATIONS } from "./migrations.js";
 
@@ -134,42 +132,6 @@ describe("SqliteDb on its own file", () => {
   });
 });
 
-const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
-const childScript = fileURLToPath(new URL("./sqlite-race-child.test-helper.ts", import.meta.url));
-
-/** A child process running sqlite-race-child.test-helper.ts, answering one line per command. */
-interface Child {
-  process: ChildProcess;
-  ask(command: object): Promise<Record<string, unknown>>;
-}
-
-function startChild(dbFile: string): Child {
-  const child = spawn(process.execPath, ["--conditions=kern-source", "--import", "tsx", childScript, dbFile], {
-    cwd: repoRoot,
-    stdio: ["pipe", "pipe", "inherit"],
-    env: { ...process.env, NODE_NO_WARNINGS: "1" },
-  });
-  const waiting: Array<(answer: Record<string, unknown>) => void> = [];
-  createInterface({ input: child.stdout! }).on("line", (line) => {
-    waiting.shift()?.(JSON.parse(line) as Record<string, unknown>);
-  });
-  return {
-    process: child,
-    ask(command) {
-      return new Promise((resolve) => {
-        waiting.push(resolve);
-        child.stdin!.write(`${JSON.stringify(command)}\n`);
-      });
-    },
-  };
-}
-
-async function stopChild(child: Child): Promise<void> {
-  if (child.process.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.process.once("exit", resolve));
-  child.process.stdin!.end();
-  await exited;
-}
 
 // The children start once (each takes a second or two to load) and serve both tests, on one file
 // that is fresh when the first test runs; each test stands alone if run by itself.
@@ -180,7 +142,7 @@ describe("SqliteDb across processes", { timeout: 120_000 }, () => {
   before(async () => {
     directory = makeTempDir();
     dbFile = path.join(directory, "kern.db");
-    children = Array.from({ length: 4 }, () => startChild(dbFile));
+    children = Array.from({ length: 4 }, () => startChild(["sqlite", dbFile]));
     await Promise.all(children.map((child) => child.ask({ op: "ping" })));
   });
   after(async () => {

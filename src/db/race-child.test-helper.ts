@@ -1,18 +1,20 @@
 /**
- * A child process for the cross-process tests of SqliteDb. Started with the database file as its
- * only argument, it reads one JSON command per stdin line and answers each with one JSON line on
- * stdout. Commands that carry `startAt` wait until then, so every child acts at the same moment.
+ * A child process for the cross-process tests of the SQL stores. Started as
+ * `race-child.test-helper.ts sqlite <dbFile>` or `race-child.test-helper.ts postgres <dbUrl> <schema>`,
+ * it reads one JSON command per stdin line and answers each with one JSON line on stdout.
+ * Commands that carry `startAt` wait until then, so every child acts at the same moment.
  *
  * - `{"op":"ping"}` answers `{"ok":true}` once the process is up; it opens nothing.
- * - `{"op":"migrate","startAt":n}` opens the file, applying migrations: `{"ok":true}`.
+ * - `{"op":"migrate","startAt":n}` opens the store, applying migrations: `{"ok":true}`.
  * - `{"op":"load","runId":"..."}` loads the agent run: `{"ok":true,"revision":n}`.
  * - `{"op":"claim","startAt":n}` tries to move the loaded run to `running` with a
  *   compare-and-set on the loaded revision: `{"ok":true,"won":boolean,"pid":n}`.
  */
 import { createInterface } from "node:readline";
 import { z } from "zod";
-import type { RunRecord } from "../db.js";
-import { SqliteDb } from "./index.js";
+import type { Db, RunRecord } from "./db.js";
+import { PostgresDb } from "./postgres/index.js";
+import { SqliteDb } from "./sqlite/index.js";
 
 const commandSchema = z.discriminatedUnion("op", [
   z.object({ op: z.literal("ping") }),
@@ -22,11 +24,13 @@ const commandSchema = z.discriminatedUnion("op", [
 ]);
 type Command = z.infer<typeof commandSchema>;
 
-const dbFile = process.argv[2];
-if (dbFile === undefined) {
-  throw new Error("usage: sqlite-race-child.test-helper.ts <dbFile>");
+function openDb(args: readonly string[]): Db & { migrate(): Promise<void> } {
+  const [dialect, target, schema] = args;
+  if (dialect === "sqlite" && target !== undefined) return new SqliteDb({ dbFile: target });
+  if (dialect === "postgres" && target !== undefined && schema !== undefined) return new PostgresDb({ dbUrl: target, schema });
+  throw new Error("usage: race-child.test-helper.ts sqlite <dbFile> | postgres <dbUrl> <schema>");
 }
-const db = new SqliteDb({ dbFile });
+const db = openDb(process.argv.slice(2));
 
 /** Sleeps most of the way, then spins, so children start within a fraction of a millisecond. */
 async function waitUntil(startAt: number): Promise<void> {
