@@ -75,12 +75,32 @@ describe("the public surface (SPEC section 1)", () => {
   });
 
   it("gives every error a stable code and its class name", async () => {
-    const errors = (await import("kern")) as Record<string, unknown>;
-    const KernError = errors["KernError"] as new (...args: never[]) => Error;
-    const classes = Object.entries(errors).filter(
-      ([, value]) => typeof value === "function" && (value === KernError || value.prototype instanceof KernError),
-    );
-    assert.ok(classes.length >= 10);
-    for (const [name] of classes) assert.match(name, /(Error)$/);
+    const kern = await import("kern");
+    const samples: Error[] = [
+      new kern.ConfigurationError("bad option"),
+      new kern.ModelError("provider failed", { provider: "openai", status: 500 }),
+      new kern.MaxTurnsExceededError("AlertAgent", 10),
+      new kern.RunNotFoundError("run", "session"),
+      new kern.RunNotPausedError("run", "completed"),
+      new kern.RunAlreadyClaimedError("run"),
+      new kern.UnresolvedRequirementError([{ requirementId: "r", description: "d", needs: "n" }]),
+      new kern.RequirementResolvedError("r", "it was confirmed"),
+      new kern.InvalidResolutionError("r", "wrong method"),
+      new kern.StateVersionError(9, 1),
+      new kern.StateCorruptError("corrupt"),
+      new kern.StoreError("store failed"),
+      new kern.StepFailedError("step", "boom"),
+    ];
+    const exported = Object.entries(kern).filter(([, value]) => typeof value === "function" && value.prototype instanceof kern.KernError);
+    assert.deepEqual(samples.map((error) => error.constructor.name).sort(), exported.map(([name]) => name).sort(), "every exported error class is checked");
+    const codes = new Set<string>();
+    for (const error of samples) {
+      assert.ok(error instanceof kern.KernError);
+      assert.equal(error.name, error.constructor.name);
+      const code = (error as InstanceType<typeof kern.KernError>).code;
+      assert.match(code, /^KERN_[A-Z_]+$/);
+      codes.add(code);
+    }
+    assert.equal(codes.size, samples.length, "each error class has its own code");
   });
 });
