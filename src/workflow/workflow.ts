@@ -183,12 +183,13 @@ export class Workflow {
    */
   async expirePausedRuns(now: number = Date.now()): Promise<number> {
     let moved = 0;
-    for (const summary of await this.listRuns({ status: "paused", limit: 1000 })) {
-      const run = await this.getRunOutput(summary.runId, summary.sessionId);
-      const active = run.toJSON().stepRequirements.at(-1);
+    for (const summary of await this.#allPausedRuns()) {
+      // Reads only the run itself (not its agents' runs): most paused runs are not expired.
+      const { state } = await this.#load(summary.runId, summary.sessionId);
+      const active = state.stepRequirements.at(-1);
       if (active === undefined || active.timeoutAt === null || now < active.timeoutAt) continue;
       try {
-        await this.#continue({ runId: run.runId, sessionId: run.sessionId }, {}, now);
+        await this.#continue({ runId: state.runId, sessionId: state.sessionId }, {}, now);
         moved += 1;
       } catch (error) {
         if (!(error instanceof KernError) || error.code !== "KERN_RUN_ALREADY_CLAIMED") throw error;
@@ -204,6 +205,17 @@ export class Workflow {
    */
   async recover(options: { now?: number } = {}): Promise<{ workflowRuns: string[]; agentRuns: RecoveredRun[] }> {
     return recoverWorkflowRuns(this.id, this.steps, this.db, options.now ?? Date.now());
+  }
+
+  /** Every paused run of this workflow, collected page by page before any of them changes. */
+  async #allPausedRuns(): Promise<RunSummary[]> {
+    const runs: RunSummary[] = [];
+    const limit = 500;
+    for (let offset = 0; ; offset += limit) {
+      const page = await this.listRuns({ status: "paused", limit, offset });
+      runs.push(...page);
+      if (page.length < limit) return runs;
+    }
   }
 
   async #load(runId: string, sessionId: string): Promise<LoadedRun<WorkflowRunState>> {
