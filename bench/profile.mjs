@@ -19,7 +19,7 @@ if (TARGETS[targetName]?.needsPostgres) {
   cluster = await startCluster();
 }
 const target = await TARGETS[targetName].create({ dir, pgUrl: cluster?.url ?? null, stateBytes: 2048 });
-for (let index = 0; index < 200; index += 1) await target.cycle();
+for (let index = 0; index < 2000; index += 1) await target.cycle(); // past V8's warm-up
 
 const session = new Session();
 session.connect();

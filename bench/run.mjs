@@ -21,11 +21,13 @@ const quick = args.includes("--quick");
 const only = args.find((arg) => arg.startsWith("--only="))?.slice(7).split(",");
 const wants = (part) => only === undefined || only.includes(part);
 const settings = quick
-  ? { warmup: 10, cycles: 30, importSamples: 3, sizes: [1_000, 10_000] }
-  : { warmup: 30, cycles: 200, importSamples: 10, sizes: [1_000, 10_000, 100_000] };
+  ? { warmup: { cycles: 100, ms: 5_000 }, cycles: 30, importSamples: 3, sizes: [1_000, 10_000] }
+  : { warmup: { cycles: 3_000, ms: 60_000 }, cycles: 200, importSamples: 10, sizes: [1_000, 10_000, 100_000] };
 const started = Date.now();
 const log = (message) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`);
 
+// Every peer and the floor in two storage shapes, each set against kern's SqliteDb of the same
+// shape: a new connection / store / Db per phase, and one held for all phases (`-shared`).
 const CYCLE_TARGETS = [
   "kern-memory",
   "kern-sqlite",
@@ -33,8 +35,11 @@ const CYCLE_TARGETS = [
   "kern-postgres",
   "kern-postgres-shared",
   "openai-agents",
+  "openai-agents-shared",
   "langgraph",
+  "langgraph-shared",
   "mastra",
+  "mastra-shared",
   "floor-sqlite",
   "floor-sqlite-shared",
 ];
@@ -155,7 +160,8 @@ try {
 
 info.loadAfter = os.loadavg().map((value) => value.toFixed(2)).join(" / ");
 const settingsText =
-  `${settings.warmup} warm-up cycles then ${settings.cycles} timed cycles per system; ` +
+  `warm-up of ${settings.warmup.cycles.toLocaleString("en-US")} cycles or ${settings.warmup.ms / 1000} s, whichever ends first, ` +
+  `then ${settings.cycles} timed cycles per system (the "cycles" column gives timed / warm-up); ` +
   `${settings.importSamples} cold-import samples per entry; scale sizes ${settings.sizes.map((size) => size.toLocaleString("en-US")).join(", ")}` +
   `${quick ? " (--quick: a smoke run, not for comparison)" : ""}; total run time ${((Date.now() - started) / 60_000).toFixed(1)} min`;
 const report = renderReport({ meta: info, ...results, settings: settingsText, mappings: MAPPINGS });

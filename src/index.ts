@@ -15,6 +15,7 @@ export type {
   RunKind,
   RunRecord,
   RunSummary,
+  RunWrite,
 } from "./db/db.js";
 export type { Model, ModelMessage, ModelRequest, ModelResponse, ModelStreamEvent, ModelToolCall, ModelToolSpec } from "./models/index.js";
 export type { RunStatus } from "./runs/index.js";

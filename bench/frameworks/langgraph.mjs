@@ -1,8 +1,9 @@
 // LangGraph.js's side of the dual-HITL cycle: one graph, START -> step_gate -> agent <-> tools.
 // step_gate calls interrupt() before the agent runs (pause 1); the send_alert tool calls
-// interrupt() before its side effect (pause 2). Each continue is a fresh graph and a fresh
-// SqliteSaver on the same file, resumed with Command({ resume }). The saver's connection uses
-// WAL (its own setting) and synchronous=NORMAL (set here, as kern does).
+// interrupt() before its side effect (pause 2). Each continue compiles a fresh graph, resumed
+// with Command({ resume }), on the saver the caller gives (`openStore`/`closeStore`): a new
+// SqliteSaver and connection per phase, or one a long-running service keeps for every phase.
+// The saver's connection uses WAL (its own setting) and synchronous=NORMAL (set here, as kern does).
 import { randomUUID } from "node:crypto";
 import Database from "better-sqlite3";
 import { z } from "zod";
@@ -46,6 +47,7 @@ export const sendAlert = tool(
   { name: "send_alert", description: "Send a weather alert for a city.", schema: z.object({ city: z.string(), message: z.string() }) },
 );
 
+/** A SqliteSaver on a new better-sqlite3 connection to `file`; close it with `database.close()`. */
 export function openSaver(file) {
   const database = new Database(file);
   database.pragma("journal_mode = WAL");
@@ -71,34 +73,39 @@ export function buildGraph(checkpointer) {
     .compile({ checkpointer });
 }
 
-export function langgraphCycle({ file }) {
+/**
+ * Returns `cycle()`, which runs one checked dual-HITL cycle. `openStore()` gives the phase's
+ * `{ database, saver }` and `closeStore(store)` releases it (both synchronous, as better-sqlite3
+ * is). `cycle({ onPause2 })` calls `onPause2(database, threadId)` while the run is paused the second time.
+ */
+export function langgraphCycle({ openStore, closeStore }) {
   return async function cycle({ onPause2 } = {}) {
     effects.sent = 0;
     const config = { configurable: { thread_id: randomUUID() } };
 
     // (1) run -> pause 1 (interrupt in step_gate) -> checkpointed.
-    let store = openSaver(file);
+    let store = openStore();
     const first = await buildGraph(store.saver).invoke({ messages: [new HumanMessage(INPUT)] }, config);
     check(first.__interrupt__?.length === 1 && first.__interrupt__[0].value.kind === "step", "pause 1 is the step gate");
     check(effects.sent === 0, "no tool ran before pause 1");
-    store.database.close();
+    closeStore(store);
 
-    // (2) fresh graph + saver -> resume -> pause 2 (interrupt in the tool) -> checkpointed.
-    store = openSaver(file);
+    // (2) fresh graph (+ saver, per phase) -> resume -> pause 2 (interrupt in the tool) -> checkpointed.
+    store = openStore();
     const second = await buildGraph(store.saver).invoke(new Command({ resume: true }), config);
     check(second.__interrupt__?.length === 1 && second.__interrupt__[0].value.kind === "tool", "pause 2 is the tool gate");
     check(second.__interrupt__[0].value.tool === "send_alert", "pause 2 asks to approve send_alert");
     check(effects.sent === 0, "the gated tool did not run before its approval");
     if (onPause2 !== undefined) await onPause2(store.database, config.configurable.thread_id);
-    store.database.close();
+    closeStore(store);
 
-    // (3) fresh graph + saver -> resume -> the tool runs once -> completed.
-    store = openSaver(file);
+    // (3) fresh graph (+ saver, per phase) -> resume -> the tool runs once -> completed.
+    store = openStore();
     const done = await buildGraph(store.saver).invoke(new Command({ resume: true }), config);
     check(done.__interrupt__ === undefined, "no further interrupt");
     check(done.messages.at(-1)?.content === FINAL_TEXT, `final message (got ${JSON.stringify(done.messages.at(-1)?.content)})`);
     check(effects.sent === 1, `the tool ran exactly once (ran ${effects.sent} times)`);
-    store.database.close();
+    closeStore(store);
   };
 }
 

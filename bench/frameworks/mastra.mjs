@@ -3,7 +3,9 @@
 // agent.generate() stops with finishReason "suspended" and the step suspends again carrying
 // the agent's run id (pause 2). The last resume calls agent.approveToolCallGenerate(), which
 // loads the agent's own snapshot, runs the tool and finishes. Storage: LibSQLStore on a file;
-// each phase builds a fresh Mastra, workflow, agent and store; the tool is defined once.
+// each phase builds a fresh Mastra, workflow and agent; the tool is defined once. The store is
+// the caller's (`openStore`/`closeStore`): a new LibSQLStore per phase, or one a long-running
+// service keeps for every phase and hands to each new Mastra.
 import { z } from "zod";
 import { Agent } from "@mastra/core/agent";
 import { Mastra } from "@mastra/core/mastra";
@@ -110,8 +112,13 @@ function buildWorkflow() {
     .commit();
 }
 
-function buildMastra(url) {
-  const storage = new LibSQLStore({ id: "bench", url });
+/** A LibSQLStore on `file` (its own libsql client); `close()` releases it. */
+export function openLibsqlStore(file) {
+  return new LibSQLStore({ id: "bench", url: `file:${file}` });
+}
+
+/** A fresh Mastra on `storage`: new agent, workflow and model each phase. */
+function buildMastra(storage) {
   const mastra = new Mastra({
     agents: { alertAgent: buildAgent() },
     workflows: { dualConfirmation: buildWorkflow() },
@@ -121,23 +128,27 @@ function buildMastra(url) {
   return { mastra, storage };
 }
 
-export function mastraCycle({ file }) {
-  const url = `file:${file}`;
+/**
+ * Returns `cycle()`, which runs one checked dual-HITL cycle. `openStore()` gives the phase's
+ * LibSQLStore and `closeStore(storage)` releases it. `cycle({ onPause2 })` calls
+ * `onPause2(storage, { runId, agentRunId })` while the run is paused the second time.
+ */
+export function mastraCycle({ openStore, closeStore }) {
   return async function cycle({ onPause2 } = {}) {
     effects.sent = 0;
 
     // (1) start -> the step suspends (pause 1) -> snapshot stored.
-    let graph = buildMastra(url);
+    let graph = buildMastra(openStore());
     let run = await graph.mastra.getWorkflow("dualConfirmation").createRun();
     const runId = run.runId;
     const first = await run.start({ inputData: { input: INPUT } });
     check(first.status === "suspended", `pause 1 (got ${first.status})`);
     check(first.steps.send_alert?.suspendPayload?.kind === "step", "pause 1 is the step gate");
     check(effects.sent === 0, "no tool ran before pause 1");
-    await graph.storage.close();
+    await closeStore(graph.storage);
 
     // (2) fresh graph -> resume (approve the step) -> the agent suspends on the tool -> pause 2.
-    graph = buildMastra(url);
+    graph = buildMastra(openStore());
     run = await graph.mastra.getWorkflow("dualConfirmation").createRun({ runId });
     const second = await run.resume({ step: "send_alert", resumeData: { stage: "step" } });
     check(second.status === "suspended", `pause 2 (got ${second.status})`);
@@ -145,15 +156,15 @@ export function mastraCycle({ file }) {
     check(payload?.kind === "tool" && payload.toolName === "send_alert", "pause 2 asks to approve send_alert");
     check(effects.sent === 0, "the gated tool did not run before its approval");
     if (onPause2 !== undefined) await onPause2(graph.storage, { runId, agentRunId: payload.agentRunId });
-    await graph.storage.close();
+    await closeStore(graph.storage);
 
     // (3) fresh graph -> resume (approve the tool) -> the tool runs once -> completed.
-    graph = buildMastra(url);
+    graph = buildMastra(openStore());
     run = await graph.mastra.getWorkflow("dualConfirmation").createRun({ runId });
     const done = await run.resume({ step: "send_alert", resumeData: { stage: "tool", agentRunId: payload.agentRunId, toolCallId: payload.toolCallId } });
     check(done.status === "success", `run completed (got ${done.status})`);
     check(done.result?.text === FINAL_TEXT, `final text (got ${JSON.stringify(done.result?.text)})`);
     check(effects.sent === 1, `the tool ran exactly once (ran ${effects.sent} times)`);
-    await graph.storage.close();
+    await closeStore(graph.storage);
   };
 }

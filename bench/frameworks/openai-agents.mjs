@@ -2,10 +2,11 @@
 // application code: pause 1 stores { stage: "step" } in the app's SQLite run table. The tool
 // gate is the framework's: a tool with needsApproval interrupts the run, RunState.toString() is
 // stored in the same row, and RunState.fromString() + approve() + run() continue it.
+// Where the run table comes from is the caller's choice (`openStore`/`closeStore`): a new
+// connection per phase, or one connection a long-running service keeps for every phase.
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { Agent, RunState, Usage, run, setTracingDisabled, tool } from "@openai/agents";
-import { RunTable } from "../lib/run-table.mjs";
 import { check } from "../lib/stats.mjs";
 import { FINAL_TEXT, INPUT, TOOL_ARGS } from "./kern.mjs";
 
@@ -57,18 +58,24 @@ export function buildAgent() {
   });
 }
 
-export function openaiAgentsCycle({ file }) {
+/**
+ * Returns `cycle()`, which runs one checked dual-HITL cycle. `openStore()` gives the phase's
+ * RunTable and `closeStore(table)` releases it (both synchronous, as better-sqlite3 is): a new
+ * table per phase opens and closes a connection each time; a shared one is returned as is.
+ * `cycle({ onPause2 })` calls `onPause2(table, runId)` while the run is paused the second time.
+ */
+export function openaiAgentsCycle({ openStore, closeStore }) {
   return async function cycle({ onPause2 } = {}) {
     effects.sent = 0;
     const runId = randomUUID();
 
     // (1) pause 1: the step gate, stored by the application.
-    let table = new RunTable(file);
+    let table = openStore();
     table.insertPaused(runId, "step", JSON.stringify({ input: INPUT }));
-    table.close();
+    closeStore(table);
 
     // (2) fresh graph: approve the step (claim), run the agent to its tool interruption, store RunState.
-    table = new RunTable(file);
+    table = openStore();
     let row = table.claim(runId);
     check(row.stage === "step", "pause 1 is the step gate");
     const first = await run(buildAgent(), JSON.parse(row.state).input);
@@ -77,10 +84,10 @@ export function openaiAgentsCycle({ file }) {
     check(effects.sent === 0, "the gated tool did not run before its approval");
     table.update(runId, row.revision, "tool", "paused", first.state.toString());
     if (onPause2 !== undefined) await onPause2(table, runId);
-    table.close();
+    closeStore(table);
 
     // (3) fresh graph: load RunState, approve, continue: the tool runs once, the run completes.
-    table = new RunTable(file);
+    table = openStore();
     row = table.claim(runId);
     check(row.stage === "tool", "pause 2 is the tool gate");
     const agent = buildAgent();
@@ -93,7 +100,7 @@ export function openaiAgentsCycle({ file }) {
     check(done.finalOutput === FINAL_TEXT, `final output (got ${JSON.stringify(done.finalOutput)})`);
     check(effects.sent === 1, `the tool ran exactly once (ran ${effects.sent} times)`);
     table.update(runId, row.revision, "done", "completed", JSON.stringify({ output: done.finalOutput }));
-    table.close();
+    closeStore(table);
   };
 }
 

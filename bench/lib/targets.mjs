@@ -1,9 +1,12 @@
 // Every system the dual-HITL cycle is timed on. Each entry builds `{ cycle, storedBytes, close }`:
 // `cycle()` runs one checked cycle; `storedBytes()` runs one more checked cycle and measures the
-// stored state at its pause 2.
+// stored state at its pause 2. Every phase builds a fresh framework object graph; what differs
+// is the storage object: "new ... per phase" opens and closes it in every phase, a `-shared`
+// target creates it once and reuses it across phases and cycles, as a long-running service does.
 import path from "node:path";
 import { createRequire } from "node:module";
 import Database from "better-sqlite3";
+import { RunTable } from "./run-table.mjs";
 import { check } from "./stats.mjs";
 
 /**
@@ -12,6 +15,7 @@ import { check } from "./stats.mjs";
  * checkpoint (with fsync) and delete the WAL each time, which no running service does. The read
  * maps the WAL index, which is what marks the connection as open to the others. It uses the
  * same SQLite library as the target: two copies of SQLite in one process must not share a file.
+ * The one-connection targets need none: their own connection stays open for the whole run.
  */
 function keepOpen(file) {
   const database = new Database(file);
@@ -38,6 +42,48 @@ async function kernTargets() {
   return { kernCycle, measure };
 }
 
+/** `{ cycle, storedBytes }` for OpenAI Agents JS on the run tables `openStore` gives. */
+async function openaiAgentsTarget(storage) {
+  const { openaiAgentsCycle, storedStateBytes } = await import("../frameworks/openai-agents.mjs");
+  const cycle = openaiAgentsCycle(storage);
+  const storedBytes = async () => {
+    let bytes;
+    await cycle({ onPause2: (table, runId) => (bytes = storedStateBytes(table, runId)) });
+    return bytes;
+  };
+  return { cycle, storedBytes };
+}
+
+/** `{ cycle, storedBytes }` for LangGraph.js on the savers `openStore` gives. */
+async function langgraphTarget(storage) {
+  const { langgraphCycle, storedStateBytes } = await import("../frameworks/langgraph.mjs");
+  const cycle = langgraphCycle(storage);
+  const storedBytes = async () => {
+    let bytes;
+    await cycle({ onPause2: (database, threadId) => (bytes = storedStateBytes(database, threadId)) });
+    return bytes;
+  };
+  return { cycle, storedBytes };
+}
+
+/** Mastra's stored bytes at pause 2: the workflow and agent snapshots, read through `execute`. */
+function mastraStoredBytes(cycle, execute) {
+  return async () => {
+    let bytes;
+    await cycle({
+      onPause2: async (_storage, { runId, agentRunId }) => {
+        const { rows } = await execute({
+          sql: "SELECT workflow_name AS workflow, LENGTH(snapshot) AS bytes FROM mastra_workflow_snapshot WHERE run_id IN (?, ?)",
+          args: [runId, agentRunId],
+        });
+        check(rows.length >= 2, "the workflow and agent snapshots are stored at pause 2");
+        bytes = { total: rows.reduce((sum, row) => sum + Number(row.bytes), 0), rows: Object.fromEntries(rows.map((row) => [row.workflow, Number(row.bytes)])) };
+      },
+    });
+    return bytes;
+  };
+}
+
 export const TARGETS = {
   "kern-memory": {
     label: "kern · InMemoryDb",
@@ -50,7 +96,7 @@ export const TARGETS = {
     },
   },
   "kern-sqlite": {
-    label: "kern · SqliteDb",
+    label: "kern · SqliteDb, new Db per phase",
     async create({ dir }) {
       const { SqliteDb } = await import("kern/db/sqlite");
       const { kernCycle, measure } = await kernTargets();
@@ -72,7 +118,7 @@ export const TARGETS = {
     },
   },
   "kern-postgres": {
-    label: "kern · PostgresDb",
+    label: "kern · PostgresDb, new Db per phase",
     needsPostgres: true,
     async create({ pgUrl }) {
       const { PostgresDb } = await import("kern/db/postgres");
@@ -99,7 +145,7 @@ export const TARGETS = {
     },
   },
   "floor-sqlite": {
-    label: "raw SQLite floor",
+    label: "raw SQLite floor, new connection per phase",
     async create({ dir, stateBytes }) {
       const { floorCycle } = await import("../frameworks/floor.mjs");
       const file = path.join(dir, "floor-fresh.db");
@@ -117,58 +163,64 @@ export const TARGETS = {
     },
   },
   "openai-agents": {
-    label: "OpenAI Agents JS",
+    label: "OpenAI Agents JS, new connection per phase",
     async create({ dir }) {
-      const { openaiAgentsCycle, storedStateBytes } = await import("../frameworks/openai-agents.mjs");
       const file = path.join(dir, "openai-agents.db");
       const keeper = keepOpen(file);
-      const cycle = openaiAgentsCycle({ file });
-      const storedBytes = async () => {
-        let bytes;
-        await cycle({ onPause2: (table, runId) => (bytes = storedStateBytes(table, runId)) });
-        return bytes;
-      };
-      return { cycle, storedBytes, close: async () => keeper.close() };
+      const target = await openaiAgentsTarget({ openStore: () => new RunTable(file), closeStore: (table) => table.close() });
+      return { ...target, close: async () => keeper.close() };
+    },
+  },
+  "openai-agents-shared": {
+    label: "OpenAI Agents JS, one connection",
+    async create({ dir }) {
+      // One connection, its statements prepared once, held for every phase and cycle.
+      const table = new RunTable(path.join(dir, "openai-agents-shared.db"));
+      const target = await openaiAgentsTarget({ openStore: () => table, closeStore: () => undefined });
+      return { ...target, close: async () => table.close() };
     },
   },
   langgraph: {
-    label: "LangGraph.js",
+    label: "LangGraph.js, new saver + connection per phase",
     async create({ dir }) {
-      const { langgraphCycle, storedStateBytes } = await import("../frameworks/langgraph.mjs");
+      const { openSaver } = await import("../frameworks/langgraph.mjs");
       const file = path.join(dir, "langgraph.db");
       const keeper = keepOpen(file);
-      const cycle = langgraphCycle({ file });
-      const storedBytes = async () => {
-        let bytes;
-        await cycle({ onPause2: (database, threadId) => (bytes = storedStateBytes(database, threadId)) });
-        return bytes;
-      };
-      return { cycle, storedBytes, close: async () => keeper.close() };
+      const target = await langgraphTarget({ openStore: () => openSaver(file), closeStore: (store) => store.database.close() });
+      return { ...target, close: async () => keeper.close() };
+    },
+  },
+  "langgraph-shared": {
+    label: "LangGraph.js, one saver + connection",
+    async create({ dir }) {
+      const { openSaver } = await import("../frameworks/langgraph.mjs");
+      // One SqliteSaver on one connection; each phase still compiles the graph anew with it.
+      const store = openSaver(path.join(dir, "langgraph-shared.db"));
+      const target = await langgraphTarget({ openStore: () => store, closeStore: () => undefined });
+      return { ...target, close: async () => store.database.close() };
     },
   },
   mastra: {
-    label: "Mastra",
+    label: "Mastra, new LibSQLStore per phase",
     async create({ dir }) {
-      const { mastraCycle } = await import("../frameworks/mastra.mjs");
+      const { mastraCycle, openLibsqlStore } = await import("../frameworks/mastra.mjs");
       const file = path.join(dir, "mastra.db");
-      const cycle = mastraCycle({ file });
+      const cycle = mastraCycle({ openStore: () => openLibsqlStore(file), closeStore: (storage) => storage.close() });
       await cycle(); // creates the file and Mastra's tables before the keeper opens it
       const keeper = await keepOpenLibsql(file);
-      const storedBytes = async () => {
-        let bytes;
-        await cycle({
-          onPause2: async (_storage, { runId, agentRunId }) => {
-            const { rows } = await keeper.execute({
-              sql: "SELECT workflow_name AS workflow, LENGTH(snapshot) AS bytes FROM mastra_workflow_snapshot WHERE run_id IN (?, ?)",
-              args: [runId, agentRunId],
-            });
-            check(rows.length >= 2, "the workflow and agent snapshots are stored at pause 2");
-            bytes = { total: rows.reduce((sum, row) => sum + Number(row.bytes), 0), rows: Object.fromEntries(rows.map((row) => [row.workflow, Number(row.bytes)])) };
-          },
-        });
-        return bytes;
-      };
-      return { cycle, storedBytes, close: async () => keeper.close() };
+      return { cycle, storedBytes: mastraStoredBytes(cycle, (query) => keeper.execute(query)), close: async () => keeper.close() };
+    },
+  },
+  "mastra-shared": {
+    label: "Mastra, one LibSQLStore object",
+    async create({ dir }) {
+      const { mastraCycle, openLibsqlStore } = await import("../frameworks/mastra.mjs");
+      // One LibSQLStore (one libsql client) handed to every phase's new Mastra. Each new Mastra
+      // wraps it in its own init-on-first-call proxy; the store caches its init, so the tables
+      // are created once. Its connection stays open, so no keeper is needed.
+      const storage = openLibsqlStore(path.join(dir, "mastra-shared.db"));
+      const cycle = mastraCycle({ openStore: () => storage, closeStore: async () => undefined });
+      return { cycle, storedBytes: mastraStoredBytes(cycle, (query) => storage.client.execute(query)), close: () => storage.close() };
     },
   },
 };

@@ -53,11 +53,11 @@ export async function runCycles({ targets, dir, pgUrl, warmup, cycles, log }) {
     }
     const worker = new Worker(target);
     try {
-      log(`cycle: setting up ${target} (${warmup} warm-up cycles)`);
-      await worker.send({ type: "setup", target, options });
+      log(`cycle: setting up ${target} (warm-up: ${warmup.cycles} cycles or ${warmup.ms / 1000} s)`);
+      const { warmed } = await worker.send({ type: "setup", target, options });
       const { bytes } = await worker.send({ type: "bytes" });
       if (target === "kern-sqlite") options.stateBytes = bytes.total;
-      results[target] = { label, bytes, samples: [], cpu: [] };
+      results[target] = { label, bytes, warmed, samples: [], cpu: [] };
       live.push(worker);
     } catch (error) {
       results[target] = { label, error: error.message };

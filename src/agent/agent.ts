@@ -13,6 +13,8 @@ import { markApprovedCalls } from "./tool-batch.js";
 import { recoverAgentRuns, type RecoveredRun } from "./recover.js";
 import { pausedToolCalls, type AgentEvent, type AgentEventListener } from "./events.js";
 import { RunStream } from "../runs/event-stream.js";
+import { holdRun } from "../runs/run-store.js";
+import { holdWritesIn, type WriteBatch } from "../runs/write-batch.js";
 
 export interface AgentOptions {
   name: string;
@@ -41,9 +43,11 @@ export interface RunOptions {
   stream?: boolean;
   /** The workflow run this run belongs to (set by workflows; its pauses are listed there). */
   parentRunId?: string;
+  /** Internal: a workflow's batch that stores this run's final save with the workflow's own. */
+  [holdWritesIn]?: WriteBatch;
 }
 
-export type ContinueOptions = Pick<RunOptions, "signal" | "db" | "onEvent" | "stream">;
+export type ContinueOptions = Pick<RunOptions, "signal" | "db" | "onEvent" | "stream" | typeof holdWritesIn>;
 
 /** What runStream() and continueRunStream() return: the events, and `.output` (the stored run). */
 export type AgentRunStream = RunStream<AgentEvent, RunOutput>;
@@ -54,10 +58,19 @@ interface DriveOptions {
   signal: AbortSignal | undefined;
   emit: AgentEventListener | undefined;
   stream: boolean;
+  /** Where the final save waits for the workflow's save (only when both use the same Db). */
+  batch: WriteBatch | undefined;
 }
 
 function driveOptions(db: Db, options: ContinueOptions): DriveOptions {
-  return { db, signal: options.signal, emit: options.onEvent, stream: options.stream === true };
+  const batch = options[holdWritesIn]?.db === db ? options[holdWritesIn] : undefined;
+  return { db, signal: options.signal, emit: options.onEvent, stream: options.stream === true, batch };
+}
+
+/** Stores the run's outcome, or holds it for the workflow that drives this run. */
+async function storeOutcome(options: DriveOptions, state: AgentRunState, previous: number | null): Promise<void> {
+  if (options.batch === undefined) await saveRun(options.db, agentRunAccess, state, previous);
+  else holdRun(options.batch, agentRunAccess, state, previous);
 }
 
 const AGENT_OPTIONS = new Set(["name", "id", "model", "tools", "instructions", "description", "db", "maxTurns"]);
@@ -238,7 +251,7 @@ export class Agent {
   /** Runs the loop and stores the outcome; revision 0 means the run is not stored yet. */
   async #drive(loaded: LoadedRun<AgentRunState>, options: DriveOptions): Promise<RunOutput> {
     const { state } = loaded;
-    const { db, emit } = options;
+    const { emit } = options;
     const previous = loaded.revision === 0 ? null : loaded.revision;
     const ids = { runId: state.runId, sessionId: state.sessionId, agentName: state.agentName };
     emit?.({ event: previous === null ? "RunStarted" : "RunContinued", ...ids });
@@ -248,12 +261,12 @@ export class Agent {
       const failure = runFailure(error);
       state.status = failure.status;
       state.error = failure.error;
-      await saveRun(db, agentRunAccess, state, previous);
+      await storeOutcome(options, state, previous);
       emit?.(failure.status === "cancelled" ? { event: "RunCancelled", ...ids, reason: failure.error.message } : { event: "RunError", ...ids, error: failure.error });
       if (error instanceof KernError && "runOutput" in error) error.runOutput = new RunOutput(state);
       throw error;
     }
-    await saveRun(db, agentRunAccess, state, previous);
+    await storeOutcome(options, state, previous);
     emit?.(
       state.status === "paused"
         ? { event: "RunPaused", ...ids, requirements: pausedToolCalls(state.requirements, state.tools) }

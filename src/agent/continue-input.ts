@@ -1,7 +1,7 @@
-import { z } from "zod";
 import { InvalidResolutionError, RequirementResolvedError, UnresolvedRequirementError } from "../errors.js";
-import { resolutionSchema, type AgentRunState, type Resolution } from "../runs/index.js";
+import { lazyModule, type AgentRunState, type Resolution } from "../runs/index.js";
 import type { Tool } from "../tools/index.js";
+import type * as ContinueInputSchema from "./continue-input-schema.js";
 import { RunOutput } from "./run-output.js";
 
 /** The second form of `continueRun`: ids plus requirement JSON from `RunRequirement.toJSON()`. */
@@ -17,13 +17,7 @@ export interface SuppliedResolution {
   resolution: Resolution | null;
 }
 
-const continueRefSchema = z.object({
-  runId: z.string().min(1),
-  sessionId: z.string().min(1),
-  requirements: z
-    .array(z.looseObject({ id: z.string(), resolution: resolutionSchema.nullable().optional() }))
-    .optional(),
-});
+const schemas = lazyModule<typeof ContinueInputSchema>(import.meta.url, "./continue-input-schema.js");
 
 /** Reads what the caller passed to continueRun: its run ids and the decisions it carries. */
 export function readContinueInput(run: RunOutput | ContinueRunRef): {
@@ -37,7 +31,7 @@ export function readContinueInput(run: RunOutput | ContinueRunRef): {
       .map((requirement) => ({ id: requirement.id, resolution: requirement.resolution }));
     return { runId: run.runId, sessionId: run.sessionId, supplied };
   }
-  const parsed = continueRefSchema.safeParse(run);
+  const parsed = schemas().continueRefSchema.safeParse(run);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new InvalidResolutionError(

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { StoreError } from "../errors.js";
+import { registerBatchConformance } from "./conformance-batch.test-helper.js";
 import { registerPendingConformance } from "./conformance-pending.test-helper.js";
 import type { Db, RunRecord } from "./db.js";
 
@@ -63,6 +64,7 @@ export function runDbConformance(name: string, makeDb: MakeDb): void {
     registerUpdateTests(db);
     registerListRunsTests(db);
     registerPendingConformance(db);
+    registerBatchConformance(db);
   });
 }
 
@@ -187,6 +189,27 @@ function registerUpdateTests(db: () => Db): void {
     await assert.rejects(db().updateRun({ ...stored, state: "x" }, 1), storeError("expectedRevision + 1"));
     await assert.rejects(db().updateRun(nextRecord(stored, { revision: 5 }), 1), storeError("expectedRevision + 1"));
     assert.deepEqual(await db().getRun("agent", "run-1"), stored);
+  });
+
+  it("refuses an update that changes a run's session, owner, user or creation time", async () => {
+    const pending = [{ requirementId: "r1", requirementKind: "confirmation", summary: "ok?" }];
+    const stored = makeRecord({ pending });
+    await db().insertRun(stored);
+    const changes: Array<[Partial<RunRecord>, string]> = [
+      [{ sessionId: "session-2" }, 'sessionId "session-1" -> "session-2"'],
+      [{ ownerId: "agent-b" }, 'ownerId "agent-a" -> "agent-b"'],
+      [{ userId: null }, 'userId "user-1" -> null'],
+      [{ createdAt: 2_000 }, "createdAt 1000 -> 2000"],
+    ];
+    for (const [change, described] of changes) {
+      await assert.rejects(db().updateRun(nextRecord(stored, { ...change, state: "changed", pending: [] }), 1), storeError(described));
+    }
+    assert.deepEqual(await db().getRun("agent", "run-1"), stored);
+    assert.equal((await db().listPendingRequirements()).length, 1);
+    // A null userId stays comparable: a run stored without a user updates normally.
+    const anonymous = makeRecord({ runId: "run-2", userId: null });
+    await db().insertRun(anonymous);
+    assert.equal(await db().updateRun(nextRecord(anonymous, { state: "next" }), 1), true);
   });
 
   it("lets exactly one of 20 concurrent updates with the same revision win", async () => {

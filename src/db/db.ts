@@ -33,6 +33,13 @@ export interface RunRecord {
   pending: PendingRequirementRecord[];
 }
 
+/** One write of {@link Db.writeRuns}. */
+export interface RunWrite {
+  record: RunRecord;
+  /** null inserts the run; a number replaces it if its stored revision is still this one. */
+  expectedRevision: number | null;
+}
+
 /** A stored run without its state, for listings. */
 export type RunSummary = Omit<RunRecord, "state" | "pending">;
 
@@ -86,6 +93,12 @@ export interface Db {
    * transaction with its pending rows. Returns false, changing nothing, when it is not.
    */
   updateRun(record: RunRecord, expectedRevision: number): Promise<boolean>;
+  /**
+   * Applies several inserts and compare-and-set updates in one transaction: all of them or none.
+   * Returns false, changing nothing, when an update's revision is stale; throws StoreError,
+   * changing nothing, when an insert's run exists or a record is refused. Each run at most once.
+   */
+  writeRuns(writes: readonly RunWrite[]): Promise<boolean>;
   listRuns(filter?: RunFilter): Promise<RunSummary[]>;
   listPendingRequirements(filter?: PendingFilter): Promise<PendingRequirementRow[]>;
   close(): Promise<void>;

@@ -1,5 +1,5 @@
 import { StoreError } from "../errors.js";
-import type { RunRecord } from "./db.js";
+import type { RunRecord, RunWrite } from "./db.js";
 
 /** Checks every store applies to records, so all three refuse the same bad input the same way. */
 
@@ -43,4 +43,50 @@ export function alreadyStoredMessage(record: RunRecord): string {
     `A ${record.kind} run '${record.runId}' is already stored; insertRun() only stores new ` +
     `runs, use updateRun() with the stored revision to change it.`
   );
+}
+
+/** The fields a run keeps from its insert for its whole life. */
+export interface FixedFields {
+  sessionId: string;
+  ownerId: string;
+  createdAt: number;
+  userId: string | null;
+}
+
+/** The fixed fields whose value in `record` differs from the stored run's, in a fixed order. */
+export function changedFixedFields(record: RunRecord, stored: FixedFields): Array<keyof FixedFields> {
+  const fields: Array<keyof FixedFields> = ["sessionId", "ownerId", "createdAt", "userId"];
+  // PostgreSQL hands BIGINT back as a string unless an app changed pg's type parsers.
+  return fields.filter((field) => (field === "createdAt" ? Number(stored.createdAt) !== record.createdAt : record[field] !== stored[field]));
+}
+
+/** The message for an updateRun() that tries to change what a run keeps for life. */
+export function changedFixedFieldMessage(record: RunRecord, stored: FixedFields): string {
+  const changed = changedFixedFields(record, stored)
+    .map((field) => {
+      const was = field === "createdAt" ? Number(stored.createdAt) : stored[field];
+      return `${field} ${JSON.stringify(was)} -> ${JSON.stringify(record[field])}`;
+    })
+    .join(", ");
+  return (
+    `updateRun() for the ${record.kind} run '${record.runId}' tried to change ${changed}; a run ` +
+    `keeps its sessionId, ownerId, userId and createdAt from its insert. Nothing was stored.`
+  );
+}
+
+/** Checks a writeRuns() batch before anything is written: each record alone, and each run once. */
+export function checkWrites(writes: readonly RunWrite[]): void {
+  const seen = new Set<string>();
+  for (const { record, expectedRevision } of writes) {
+    const key = `${record.kind}:${record.runId}`;
+    if (seen.has(key)) {
+      throw new StoreError(
+        `writeRuns() got the ${record.kind} run '${record.runId}' twice; write each run once per ` +
+          `call. Nothing was stored.`,
+      );
+    }
+    seen.add(key);
+    if (expectedRevision !== null) checkNextRevision(record, expectedRevision);
+    checkPendingIds(record);
+  }
 }

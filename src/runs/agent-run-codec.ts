@@ -1,6 +1,7 @@
-import { AGENT_RUN_SCHEMA_VERSION, agentRunStateSchema, type AgentRunState } from "./agent-run-state.js";
+import { AGENT_RUN_SCHEMA_VERSION, type AgentRunState } from "./agent-run-state.js";
 import { decodeState, type VersionedCodec } from "./codec.js";
 import { stripDefaults, withDefaultName, withDefaults } from "./compact.js";
+import { runSchemas } from "./run-schemas.js";
 import { AGENT_RUN_SHAPE } from "./shapes.js";
 
 /** Version 1 is the first released version, so there is nothing to migrate yet. */
@@ -8,7 +9,10 @@ export const agentRunCodec: VersionedCodec<AgentRunState> = {
   what: "agent run",
   currentVersion: AGENT_RUN_SCHEMA_VERSION,
   migrations: {},
-  schema: agentRunStateSchema,
+  // A getter, so the schema (and zod) loads with the first decode rather than with kern.
+  get schema() {
+    return runSchemas().agentRunStateSchema;
+  },
 };
 
 /** Reads stored or supplied state (sparse or complete), migrating and validating it. */

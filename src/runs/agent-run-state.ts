@@ -1,116 +1,35 @@
-import { z } from "zod";
+import type { z } from "zod";
+import type * as schema from "./agent-run-schema.js";
 
 /**
- * The one schema of a stored agent run. `AgentRunState` is inferred from it; `RunOutput`,
- * `RunRequirement` and `ToolExecution` are thin views over this data.
+ * The types of a stored agent run, inferred from its one zod schema in agent-run-schema.ts, and
+ * the constants that schema is built from. This file loads no zod: everything that only needs
+ * the types or the constants (most of kern) imports from here, and the schemas themselves load
+ * on first use through `runSchemas()`.
  */
 
 export const RUN_STATUSES = ["pending", "running", "paused", "completed", "cancelled", "error"] as const;
-export const runStatusSchema = z.enum(RUN_STATUSES);
-export type RunStatus = z.infer<typeof runStatusSchema>;
-
-const jsonObjectSchema = z.record(z.string(), z.unknown());
-
-export const toolCallSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  arguments: z.string(),
-});
-
-export const messageSchema = z.discriminatedUnion("role", [
-  z.object({ role: z.literal("user"), content: z.string() }),
-  z.object({
-    role: z.literal("assistant"),
-    content: z.string(),
-    toolCalls: z.array(toolCallSchema),
-  }),
-  z.object({
-    role: z.literal("tool"),
-    toolCallId: z.string(),
-    toolName: z.string(),
-    content: z.string(),
-  }),
-]);
+export type RunStatus = z.infer<typeof schema.runStatusSchema>;
 
 /** What a human decided about one gated tool call. */
-export const resolutionSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("confirmed") }),
-  z.object({ type: z.literal("rejected"), note: z.string().nullable() }),
-  z.object({ type: z.literal("userInput"), values: jsonObjectSchema }),
-  z.object({ type: z.literal("externalResult"), result: z.string() }),
-]);
-export type Resolution = z.infer<typeof resolutionSchema>;
+export type Resolution = z.infer<typeof schema.resolutionSchema>;
 
 export const REQUIREMENT_KINDS = ["confirmation", "userInput", "externalExecution"] as const;
-export const requirementKindSchema = z.enum(REQUIREMENT_KINDS);
-export type RequirementKind = z.infer<typeof requirementKindSchema>;
+export type RequirementKind = z.infer<typeof schema.requirementKindSchema>;
 
-export const requirementStateSchema = z.object({
-  id: z.string(),
-  toolCallId: z.string(),
-  kind: requirementKindSchema,
-  resolution: resolutionSchema.nullable(),
-  /** True once a continue consumed it: a frozen requirement can never be resolved again. */
-  frozen: z.boolean(),
-  /**
-   * Set by recover() on a call that may or may not have run before its process died:
-   * confirm() runs it again, reject() skips it.
-   */
-  recovered: z.boolean().default(false),
-});
-export type RequirementState = z.infer<typeof requirementStateSchema>;
+export type RequirementState = z.infer<typeof schema.requirementStateSchema>;
 
 /**
  * Where a tool call is in its life. `awaiting`: gated, waiting for a human. `running`: started
  * but no result stored yet. `done`: a result (or error) is stored. `rejected`: never executed.
  */
-export const toolCallPhaseSchema = z.enum(["awaiting", "running", "done", "rejected"]);
-export type ToolCallPhase = z.infer<typeof toolCallPhaseSchema>;
+export type ToolCallPhase = z.infer<typeof schema.toolCallPhaseSchema>;
 
-export const toolExecutionStateSchema = z.object({
-  toolCallId: z.string(),
-  toolName: z.string(),
-  toolArgs: jsonObjectSchema,
-  phase: toolCallPhaseSchema,
-  result: z.string().nullable(),
-  error: z.string().nullable(),
-  /** The gate that stood before this call; its decision lives on the matching requirement. */
-  gate: z.enum(["none", ...REQUIREMENT_KINDS]),
-  /** JSON Schema of the values a human must supply (user-input gate only). */
-  userInputSchema: jsonObjectSchema.nullable(),
-});
-export type ToolExecutionState = z.infer<typeof toolExecutionStateSchema>;
+export type ToolExecutionState = z.infer<typeof schema.toolExecutionStateSchema>;
 
 /** Where a paused run stopped: the tool calls of one model turn that still need results. */
-export const agentCursorSchema = z.object({
-  phase: z.literal("tools"),
-  toolCallIds: z.array(z.string()),
-});
-export type AgentCursor = z.infer<typeof agentCursorSchema>;
-
-export const runErrorSchema = z.object({ code: z.string(), message: z.string() });
+export type AgentCursor = z.infer<typeof schema.agentCursorSchema>;
 
 export const AGENT_RUN_SCHEMA_VERSION = 1;
 
-export const agentRunStateSchema = z.object({
-  schemaVersion: z.literal(AGENT_RUN_SCHEMA_VERSION),
-  kind: z.literal("agent"),
-  runId: z.string().min(1),
-  sessionId: z.string().min(1),
-  userId: z.string().nullable(),
-  agentId: z.string(),
-  agentName: z.string(),
-  /** The workflow run this agent run belongs to (it answers to that run's pauses), else null. */
-  parentRunId: z.string().nullable().default(null),
-  status: runStatusSchema,
-  content: z.string().nullable(),
-  messages: z.array(messageSchema),
-  tools: z.array(toolExecutionStateSchema),
-  requirements: z.array(requirementStateSchema),
-  cursor: agentCursorSchema.nullable(),
-  turns: z.number().int().nonnegative(),
-  error: runErrorSchema.nullable(),
-  createdAt: z.number(),
-  updatedAt: z.number(),
-});
-export type AgentRunState = z.infer<typeof agentRunStateSchema>;
+export type AgentRunState = z.infer<typeof schema.agentRunStateSchema>;

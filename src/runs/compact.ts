@@ -10,26 +10,50 @@ function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function isDefault(value: unknown, fallback: unknown): boolean {
-  if (value === fallback) return true;
-  if (Array.isArray(value) && Array.isArray(fallback)) return value.length === 0 && fallback.length === 0;
-  return false;
-}
-
 /** Describes one record type: its defaults, and the fields holding nested records. */
 export interface RecordShape {
   defaults: Readonly<Json>;
   nested?: Readonly<Record<string, RecordShape>>;
 }
 
+/** A shape prepared for the hot path: lookups by key, defaults as a list. */
+interface Compiled {
+  defaults: ReadonlyMap<string, unknown>;
+  entries: ReadonlyArray<readonly [key: string, fallback: unknown]>;
+  nested: ReadonlyMap<string, RecordShape>;
+}
+
+const compiled = new WeakMap<RecordShape, Compiled>();
+
+// Every run is encoded on each write and decoded on each load, so shapes are prepared once.
+function compile(shape: RecordShape): Compiled {
+  let found = compiled.get(shape);
+  if (found === undefined) {
+    found = {
+      defaults: new Map(Object.entries(shape.defaults)),
+      entries: Object.entries(shape.defaults),
+      nested: new Map(Object.entries(shape.nested ?? {})),
+    };
+    compiled.set(shape, found);
+  }
+  return found;
+}
+
+function isDefault(value: unknown, fallback: unknown): boolean {
+  if (value === fallback) return true;
+  return Array.isArray(value) && Array.isArray(fallback) && value.length === 0 && fallback.length === 0;
+}
+
 /** A copy of `record` without the fields equal to their default, nested records included. */
 export function stripDefaults(record: unknown, shape: RecordShape): unknown {
   if (Array.isArray(record)) return record.map((entry) => stripDefaults(entry, shape));
   if (!isObject(record)) return record;
+  const { defaults, nested } = compile(shape);
   const result: Json = {};
-  for (const [key, value] of Object.entries(record)) {
-    if (key in shape.defaults && isDefault(value, shape.defaults[key])) continue;
-    const inner = shape.nested?.[key];
+  for (const key of Object.keys(record)) {
+    const value = record[key];
+    if (defaults.has(key) && isDefault(value, defaults.get(key))) continue;
+    const inner = nested.get(key);
     result[key] = inner === undefined ? value : stripDefaults(value, inner);
   }
   return result;
@@ -39,11 +63,14 @@ export function stripDefaults(record: unknown, shape: RecordShape): unknown {
 export function withDefaults(record: unknown, shape: RecordShape): unknown {
   if (Array.isArray(record)) return record.map((entry) => withDefaults(entry, shape));
   if (!isObject(record)) return record;
-  const result: Json = {};
-  for (const [key, value] of Object.entries(shape.defaults)) result[key] = Array.isArray(value) ? [] : value;
-  for (const [key, value] of Object.entries(record)) {
-    const inner = shape.nested?.[key];
-    result[key] = inner === undefined ? value : withDefaults(value, inner);
+  const { entries, nested } = compile(shape);
+  const result: Json = { ...record };
+  for (const [key, fallback] of entries) {
+    if (result[key] === undefined) result[key] = Array.isArray(fallback) ? [] : fallback;
+  }
+  for (const [key, inner] of nested) {
+    const value = result[key];
+    if (value !== undefined && value !== null) result[key] = withDefaults(value, inner);
   }
   return result;
 }

@@ -1,9 +1,10 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { StateCorruptError, StateVersionError } from "../errors.js";
-import { requirementStateSchema, toolExecutionStateSchema, type RequirementState, type ToolExecutionState } from "./agent-run-state.js";
+import type { RequirementState, ToolExecutionState } from "./agent-run-state.js";
 import { withDefaults } from "./compact.js";
+import { runSchemas } from "./run-schemas.js";
 import { STEP_REQUIREMENT_SHAPE } from "./shapes.js";
-import { stepRequirementStateSchema, type StepRequirementState } from "./workflow-run-state.js";
+import type { StepRequirementState } from "./workflow-run-state.js";
 
 /** The version of requirement JSON (`RunRequirement.toJSON()`, `StepRequirement.toJSON()`). */
 export const REQUIREMENT_SCHEMA_VERSION = 1;
@@ -30,6 +31,7 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 /** Reads `RunRequirement.toJSON()` output back into its state and tool execution. */
 export function decodeRunRequirement(json: unknown): { requirement: RequirementState; execution: ToolExecutionState } {
   const record = checkVersion(json, "RunRequirement");
+  const { requirementStateSchema, toolExecutionStateSchema } = runSchemas();
   return {
     requirement: parse(requirementStateSchema, record, "RunRequirement"),
     execution: parse(toolExecutionStateSchema, record["toolExecution"], "RunRequirement toolExecution"),
@@ -39,5 +41,5 @@ export function decodeRunRequirement(json: unknown): { requirement: RequirementS
 /** Reads `StepRequirement.toJSON()` output (complete or sparse) back into its state. */
 export function decodeStepRequirement(json: unknown): StepRequirementState {
   const record = checkVersion(json, "StepRequirement");
-  return parse(stepRequirementStateSchema, withDefaults(record, STEP_REQUIREMENT_SHAPE), "StepRequirement");
+  return parse(runSchemas().stepRequirementStateSchema, withDefaults(record, STEP_REQUIREMENT_SHAPE), "StepRequirement");
 }

@@ -1,7 +1,8 @@
-import type { Db, PendingRequirementRecord, RunKind, RunRecord } from "../db/db.js";
+import type { Db, PendingRequirementRecord, RunKind, RunRecord, RunWrite } from "../db/db.js";
 import { RunAlreadyClaimedError, RunNotFoundError, StoreError } from "../errors.js";
 import type { RunStatus } from "./agent-run-state.js";
 import { parseStateText } from "./codec.js";
+import { storeWrites, type WriteBatch } from "./write-batch.js";
 
 /** The fields every run state (agent or workflow) has, which the store indexes. */
 export interface BaseRunState {
@@ -103,14 +104,24 @@ export async function compareAndSave<T extends BaseRunState>(db: Db, access: Run
 
 /**
  * Stores a run's state: inserts it when `previousRevision` is null, else compare-and-sets on
- * the revision this caller holds. Returns the new revision.
+ * the revision this caller holds. Writes held in `batch` are stored in the same transaction.
+ * Returns the new revision.
  */
 export async function saveRun<T extends BaseRunState>(
   db: Db,
   access: RunAccess<T>,
   state: T,
   previousRevision: number | null,
+  batch?: WriteBatch,
 ): Promise<number> {
+  if (batch !== undefined && batch.db === db) {
+    const held = batch.take();
+    if (held.length > 0) {
+      await storeWrites(db, [...held, runWrite(access, state, previousRevision)]);
+      return (previousRevision ?? 0) + 1;
+    }
+  }
+  await batch?.flush();
   state.updatedAt = Date.now();
   if (previousRevision === null) {
     await db.insertRun(toRecord(access, state, 1, null));
@@ -124,4 +135,16 @@ export async function saveRun<T extends BaseRunState>(
     );
   }
   return previousRevision + 1;
+}
+
+/** Holds a run's save in `batch`, to be stored with the batch's next write. Returns the new revision. */
+export function holdRun<T extends BaseRunState>(batch: WriteBatch, access: RunAccess<T>, state: T, previousRevision: number | null): number {
+  batch.hold(runWrite(access, state, previousRevision));
+  return (previousRevision ?? 0) + 1;
+}
+
+/** The write that stores `state` after `previousRevision` (null: insert), releasing any lease. */
+function runWrite<T extends BaseRunState>(access: RunAccess<T>, state: T, previousRevision: number | null): RunWrite {
+  state.updatedAt = Date.now();
+  return { record: toRecord(access, state, (previousRevision ?? 0) + 1, null), expectedRevision: previousRevision };
 }

@@ -1,14 +1,18 @@
 import { decodeState, type VersionedCodec } from "./codec.js";
 import { stripDefaults, withDefaultName, withDefaults } from "./compact.js";
+import { runSchemas } from "./run-schemas.js";
 import { WORKFLOW_RUN_SHAPE } from "./shapes.js";
-import { WORKFLOW_RUN_SCHEMA_VERSION, workflowRunStateSchema, type WorkflowRunState } from "./workflow-run-state.js";
+import { WORKFLOW_RUN_SCHEMA_VERSION, type WorkflowRunState } from "./workflow-run-state.js";
 
 /** Version 1 is the first released version, so there is nothing to migrate yet. */
 export const workflowRunCodec: VersionedCodec<WorkflowRunState> = {
   what: "workflow run",
   currentVersion: WORKFLOW_RUN_SCHEMA_VERSION,
   migrations: {},
-  schema: workflowRunStateSchema,
+  // A getter, so the schema (and zod) loads with the first decode rather than with kern.
+  get schema() {
+    return runSchemas().workflowRunStateSchema;
+  },
 };
 
 /** Reads stored or supplied state (sparse or complete), migrating and validating it. */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { z } from "zod";
+import { toStrictJsonSchema } from "./strict-schema.js";
 import { tool } from "./tool.js";
 
 const noop = (): string => "ok";
@@ -26,6 +27,17 @@ describe("tool() definitions", () => {
       () => tool({ name: "t", parameters: z.object({ a: z.string() }), execute: noop, userInputFields: ["b" as "a"] }),
       { message: /userInputFields 'b'.*parameters: a/ },
     );
+  });
+
+  it("refuses parameters that are not a zod object, whatever else they are", () => {
+    const notObjects: unknown[] = [z.string(), z.array(z.object({})), { shape: {} }, { _zod: { traits: ["ZodObject"] } }, null, undefined];
+    for (const parameters of notObjects) {
+      assert.throws(() => tool({ name: "t", parameters: parameters as z.ZodObject, execute: noop }), {
+        name: "ConfigurationError",
+        message: "Tool 't' needs parameters: z.object({...}) (use z.object({}) for none).",
+      });
+    }
+    assert.equal(tool({ name: "t", parameters: z.strictObject({ a: z.string() }), execute: noop }).name, "t");
   });
 
   it("allows externalExecution without execute and marks the gate", () => {
@@ -71,6 +83,16 @@ describe("the schema the model sees", () => {
       additionalProperties: false,
     });
     assert.equal(JSON.stringify(spec.parameters).includes("$schema"), false);
+  });
+
+  it("is what z.toJSONSchema gives, made strict; the human's part keeps its defaults", () => {
+    const parameters = z.object({ city: z.string(), note: z.string().default("none"), when: z.iso.date().optional() });
+    const gated = tool({ name: "t", parameters, execute: noop, userInputFields: ["note", "when"] });
+    const draft7 = { target: "draft-7", io: "input" } as const;
+    assert.deepEqual(gated.modelSpec().parameters, toStrictJsonSchema(z.toJSONSchema(parameters.omit({ note: true, when: true }), draft7)));
+    const { $schema: _dialect, ...human } = z.toJSONSchema(parameters.pick({ note: true, when: true }), draft7);
+    assert.deepEqual(gated.userInputJsonSchema(), human);
+    assert.equal(tool({ name: "t", parameters, execute: noop }).userInputJsonSchema(), null);
   });
 
   it("reads the model's nulls for optional keys as absent, so defaults apply", () => {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { ConfigurationError } from "../errors.js";
 import type { ModelToolSpec } from "../models/index.js";
 import { dropNullOptionals, toStrictJsonSchema } from "./strict-schema.js";
@@ -77,6 +77,20 @@ function keyMask(keys: readonly string[]): Record<string, true> & Record<number,
   return Object.fromEntries(keys.map((key) => [key, true])) as Record<string, true> & Record<number, never>;
 }
 
+/**
+ * What `instanceof z.ZodObject` checks (zod 4 answers instanceof from the schema's traits), asked
+ * without loading zod: kern's root must not import it, and a caller of tool() has it loaded anyway.
+ */
+function isZodObject(value: unknown): value is z.ZodObject {
+  const internals = (value as { _zod?: { traits?: unknown } } | null | undefined)?._zod;
+  return internals?.traits instanceof Set && internals.traits.has("ZodObject");
+}
+
+/** The draft-7 JSON Schema of the values a schema accepts, as `z.toJSONSchema` would give it. */
+function inputJsonSchema(schema: z.ZodObject): Record<string, unknown> {
+  return schema.toJSONSchema({ target: "draft-7", io: "input" }) as Record<string, unknown>;
+}
+
 /** Turns whatever a tool returned into the text sent to the model. */
 export function toolResultText(value: unknown): string {
   if (typeof value === "string") return value;
@@ -112,7 +126,7 @@ function checkDefinition(definition: ToolDefinition<z.ZodObject>): void {
       `Tool name ${JSON.stringify(definition.name)} is invalid; use 1-64 letters, digits, '_' or '-'.`,
     );
   }
-  if (!(definition.parameters instanceof z.ZodObject)) {
+  if (!isZodObject(definition.parameters)) {
     throw new ConfigurationError(
       `Tool '${definition.name}' needs parameters: z.object({...}) (use z.object({}) for none).`,
     );
@@ -157,7 +171,7 @@ export function tool<TParams extends z.ZodObject>(definition: ToolDefinition<TPa
   let spec: ModelToolSpec | undefined;
   let modelJsonSchema: Record<string, unknown> | undefined;
   const modelSchema = (): Record<string, unknown> =>
-    (modelJsonSchema ??= z.toJSONSchema(modelParameters, { target: "draft-7", io: "input" }) as Record<string, unknown>);
+    (modelJsonSchema ??= inputJsonSchema(modelParameters));
 
   return {
     name: definition.name,
@@ -174,7 +188,7 @@ export function tool<TParams extends z.ZodObject>(definition: ToolDefinition<TPa
       }),
     userInputJsonSchema: () => {
       if (gate !== "userInput") return null;
-      const { $schema: _dialect, ...schema } = z.toJSONSchema(inputParameters, { target: "draft-7", io: "input" }) as Record<string, unknown>;
+      const { $schema: _dialect, ...schema } = inputJsonSchema(inputParameters);
       return schema;
     },
     checkArguments: (raw) => {

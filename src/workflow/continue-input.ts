@@ -1,6 +1,7 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { InvalidResolutionError, UnresolvedRequirementError } from "../errors.js";
-import { resolutionSchema, type StepRequirementState, type WorkflowRunState } from "../runs/index.js";
+import { lazyModule, type StepRequirementState, type WorkflowRunState } from "../runs/index.js";
+import type * as ContinueInputSchema from "./continue-input-schema.js";
 import { StepRequirement } from "./step-requirement.js";
 import { WorkflowRunOutput } from "./workflow-run-output.js";
 
@@ -11,33 +12,15 @@ export interface ContinueWorkflowRef {
   stepRequirements?: unknown[];
 }
 
-/** The decision fields read from supplied requirement JSON; policy fields (onReject ...) are ignored. */
-const suppliedSchema = z.looseObject({
-  id: z.string(),
-  confirmed: z.boolean().nullable().optional(),
-  rejectionFeedback: z.string().nullable().optional(),
-  userInput: z.record(z.string(), z.unknown()).nullable().optional(),
-  selectedChoices: z.array(z.string()).nullable().optional(),
-  editedOutput: z.string().nullable().optional(),
-  errorDecision: z.enum(["retry", "skip"]).nullable().optional(),
-  executorRequirements: z
-    .array(z.looseObject({ requirement: z.looseObject({ id: z.string(), resolution: resolutionSchema.nullable() }) }))
-    .optional(),
-});
-type Supplied = z.infer<typeof suppliedSchema>;
-
-const refSchema = z.object({
-  runId: z.string().min(1),
-  sessionId: z.string().min(1),
-  stepRequirements: z.array(z.unknown()).optional(),
-});
+const schemas = lazyModule<typeof ContinueInputSchema>(import.meta.url, "./continue-input-schema.js");
+type Supplied = z.infer<typeof ContinueInputSchema.suppliedSchema>;
 
 /** Reads what the caller passed to continueRun: the run ids and the active entry's decisions. */
 export function readWorkflowContinueInput(run: WorkflowRunOutput | ContinueWorkflowRef): { runId: string; sessionId: string; supplied: unknown[] } {
   if (run instanceof WorkflowRunOutput) {
     return { runId: run.runId, sessionId: run.sessionId, supplied: run.stepRequirements.map((requirement) => requirement.toJSON()) };
   }
-  const parsed = refSchema.safeParse(run);
+  const parsed = schemas().refSchema.safeParse(run);
   if (!parsed.success) {
     throw new InvalidResolutionError("(input)", "continueRun() takes a WorkflowRunOutput or { runId, sessionId, stepRequirements? }.");
   }
@@ -79,7 +62,7 @@ export function applyStepDecisions(state: WorkflowRunState, supplied: readonly u
   }
   const requirement = new StepRequirement(active);
   for (const entry of supplied) {
-    const parsed = suppliedSchema.safeParse(entry);
+    const parsed = schemas().suppliedSchema.safeParse(entry);
     if (!parsed.success) {
       throw new InvalidResolutionError("(input)", `A supplied step requirement is malformed: ${parsed.error.issues[0]?.message ?? "invalid"} at '${parsed.error.issues[0]?.path.join(".") ?? ""}'.`);
     }

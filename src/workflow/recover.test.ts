@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Db, RunKind, RunRecord } from "../db/db.js";
+import type { Db, RunKind, RunRecord, RunWrite } from "../db/db.js";
 import { InMemoryDb } from "../db/memory/index.js";
 import { StoreError } from "../errors.js";
 import { text, toolCall } from "../testing/index.js";
@@ -19,6 +19,15 @@ class CrashingDb extends InMemoryDb {
       throw new StoreError("process died");
     }
     return super.updateRun(record, expectedRevision);
+  }
+
+  // A workflow stores its step agent's final save together with another write.
+  override async writeRuns(writes: readonly RunWrite[]): Promise<boolean> {
+    if (writes.some(({ record }) => this.crashOn?.(record) === true)) {
+      this.crashOn = undefined;
+      throw new StoreError("process died");
+    }
+    return super.writeRuns(writes);
   }
 }
 

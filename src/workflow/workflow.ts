@@ -4,6 +4,7 @@ import { recoverWorkflowRuns } from "./recover.js";
 import type { Db, RunSummary } from "../db/db.js";
 import { defaultMemoryDb } from "../db/memory/default-db.js";
 import { ConfigurationError, KernError, RunNotPausedError, StoreError } from "../errors.js";
+import { WriteBatch } from "../runs/write-batch.js";
 import { chainListeners, claimRun, loadRun, runFailure, saveRun, type LoadedRun, type RunStatus, type StepRequirementState, type WorkflowRunState } from "../runs/index.js";
 import type { Component } from "./components/component.js";
 import { checkOptions, requireName } from "./components/options.js";
@@ -232,7 +233,8 @@ export class Workflow {
     const emit = options.onEvent;
     const previous = loaded.revision === 0 ? null : loaded.revision;
     const executorRuns = new Map<string, RunOutput>();
-    const context: EngineContext = { state, db: this.db, signal: options.signal, outputs: new Map(), resolved, executorRuns, emit, stream: options.stream === true };
+    const batch = new WriteBatch(this.db);
+    const context: EngineContext = { state, db: this.db, signal: options.signal, outputs: new Map(), resolved, executorRuns, emit, stream: options.stream === true, batch };
     if (emit !== undefined) emitStart(emit, state, resolved);
     try {
       await driveWorkflow(this.steps, context);
@@ -243,12 +245,13 @@ export class Workflow {
       state.status = failure.status;
       state.cursor = null;
       state.error = failure.error;
-      await saveRun(this.db, workflowRunAccess, state, previous);
+      await saveRun(this.db, workflowRunAccess, state, previous, batch);
       emit?.({ event: "WorkflowError", ...runRef(state), error: state.error });
       if (error instanceof KernError && "runOutput" in error) error.runOutput = new WorkflowRunOutput(state, await this.#executorRuns(state, executorRuns));
       throw error;
     }
-    await saveRun(this.db, workflowRunAccess, state, previous);
+    // One transaction with the step agent's held save: the pause (or the end) is stored whole.
+    await saveRun(this.db, workflowRunAccess, state, previous, batch);
     if (emit !== undefined) emitEnd(emit, state);
     return new WorkflowRunOutput(state, await this.#executorRuns(state, executorRuns));
   }

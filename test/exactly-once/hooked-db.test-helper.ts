@@ -1,7 +1,7 @@
 // A Db that delegates every call to a real one and lets a test act at chosen moments: after a
 // run is loaded, before a write, after a write. The worker processes use it to hold a run just
 // before or after its claim, or just before its final save, without touching kern itself.
-import type { Db, PendingFilter, PendingRequirementRow, RunFilter, RunKind, RunRecord, RunSummary } from "kern";
+import type { Db, PendingFilter, PendingRequirementRow, RunFilter, RunKind, RunRecord, RunSummary, RunWrite } from "kern";
 
 export interface DbHooks {
   /** After getRun() read the record (null when it is not stored). */
@@ -39,6 +39,15 @@ export class HookedDb implements Db {
     await this.#hooks.beforeUpdate?.(record);
     const won = await this.#inner.updateRun(record, expectedRevision);
     await this.#hooks.afterUpdate?.(record, won);
+    return won;
+  }
+
+  /** The hooks see each update of the batch, as if it were written alone. */
+  async writeRuns(writes: readonly RunWrite[]): Promise<boolean> {
+    const updates = writes.filter((write) => write.expectedRevision !== null);
+    for (const { record } of updates) await this.#hooks.beforeUpdate?.(record);
+    const won = await this.#inner.writeRuns(writes);
+    for (const { record } of updates) await this.#hooks.afterUpdate?.(record, won);
     return won;
   }
 

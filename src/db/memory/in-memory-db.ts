@@ -7,8 +7,9 @@ import type {
   RunKind,
   RunRecord,
   RunSummary,
+  RunWrite,
 } from "../db.js";
-import { alreadyStoredMessage, checkCount, checkNextRevision, checkPendingIds } from "../record-checks.js";
+import { alreadyStoredMessage, changedFixedFieldMessage, changedFixedFields, checkCount, checkNextRevision, checkPendingIds, checkWrites } from "../record-checks.js";
 
 const DEFAULT_RUN_LIMIT = 100;
 const DEFAULT_PENDING_LIMIT = 50;
@@ -59,7 +60,32 @@ export class InMemoryDb implements Db {
     if (stored === undefined || stored.record.revision !== expectedRevision) {
       return false;
     }
+    if (changedFixedFields(record, stored.record).length > 0) {
+      throw new StoreError(changedFixedFieldMessage(record, stored.record));
+    }
     this.#runs.set(key, { record: copyRecord(record), pendingSince: pendingSince(record, stored) });
+    return true;
+  }
+
+  // Every check runs before the first change, with no await in between: all or nothing.
+  async writeRuns(writes: readonly RunWrite[]): Promise<boolean> {
+    this.#checkOpen();
+    checkWrites(writes);
+    for (const { record, expectedRevision } of writes) {
+      const stored = this.#runs.get(runKey(record.kind, record.runId));
+      if (expectedRevision === null) {
+        if (stored !== undefined) throw new StoreError(alreadyStoredMessage(record));
+        continue;
+      }
+      if (stored === undefined || stored.record.revision !== expectedRevision) return false;
+      if (changedFixedFields(record, stored.record).length > 0) {
+        throw new StoreError(changedFixedFieldMessage(record, stored.record));
+      }
+    }
+    for (const { record } of writes) {
+      const key = runKey(record.kind, record.runId);
+      this.#runs.set(key, { record: copyRecord(record), pendingSince: pendingSince(record, this.#runs.get(key)) });
+    }
     return true;
   }
 

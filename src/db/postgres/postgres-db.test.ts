@@ -101,7 +101,11 @@ describe("PostgresDb", { skip }, () => {
       const first = await readMigrations();
       assert.deepEqual(
         (first as Array<{ version: number; name: string }>).map(({ version, name }) => ({ version, name })),
-        [{ version: 1, name: "initial" }, { version: 2, name: "inbox_by_requirement_kind" }],
+        [
+        { version: 1, name: "initial" },
+        { version: 2, name: "inbox_by_requirement_kind" },
+        { version: 3, name: "drop_runs_by_lease" },
+      ],
       );
       const later = open();
       await later.migrate();
@@ -195,7 +199,7 @@ function registerCrossProcessTests(): void {
       const startAt = Date.now() + 100;
       const answers = await Promise.all(children.map((child) => child.ask({ op: "migrate", startAt })));
       assert.deepEqual(answers, Array.from({ length: 4 }, () => ({ ok: true })));
-      assert.deepEqual(await query(`SELECT version FROM "${schema}".kern_migrations`), [{ version: 1 }, { version: 2 }]);
+      assert.deepEqual(await query(`SELECT version FROM "${schema}".kern_migrations`), [{ version: 1 }, { version: 2 }, { version: 3 }]);
     });
 
     it("lets exactly one of 4 processes claim the same revision, 5 times over", async () => {

@@ -8,10 +8,11 @@ import type {
   RunKind,
   RunRecord,
   RunSummary,
+  RunWrite,
 } from "../db.js";
 import { applyMigrations, POSTGRES_MIGRATIONS } from "./migrations.js";
 import { PostgresStatements } from "./postgres-statements.js";
-import { alreadyStoredMessage, checkCount, checkNextRevision, checkPendingIds } from "../record-checks.js";
+import { alreadyStoredMessage, checkCount, checkNextRevision, checkPendingIds, checkWrites } from "../record-checks.js";
 
 interface CommonOptions {
   /**
@@ -88,6 +89,11 @@ export class PostgresDb implements Db {
     checkNextRevision(record, expectedRevision);
     checkPendingIds(record);
     return this.#use("updateRun", (statements) => statements.updateRun(record, expectedRevision));
+  }
+
+  async writeRuns(writes: readonly RunWrite[]): Promise<boolean> {
+    checkWrites(writes);
+    return this.#use("writeRuns", (statements) => statements.writeRuns(writes));
   }
 
   async listRuns(filter: RunFilter = {}): Promise<RunSummary[]> {

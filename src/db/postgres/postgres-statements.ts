@@ -1,8 +1,6 @@
 import { createHash } from "node:crypto";
 import pg from "pg";
-import { z } from "zod";
 import { StoreError } from "../../errors.js";
-import { runStatusSchema } from "../../runs/index.js";
 import type {
   PendingFilter,
   PendingRequirementRow,
@@ -10,40 +8,16 @@ import type {
   RunKind,
   RunRecord,
   RunSummary,
+  RunWrite,
 } from "../db.js";
+import { alreadyStoredMessage, changedFixedFieldMessage, type FixedFields } from "../record-checks.js";
+import { readPackedPending, readPendingRow, readRunRow, readSummaryRow, type RowSource } from "../row-reader.js";
 import { withTransaction } from "./transaction.js";
 
-const runKindSchema = z.enum(["agent", "workflow"]);
-// pg returns BIGINT as a string unless an application changed its type parsers; accept both.
-const bigintColumn = z
-  .union([z.number(), z.string().regex(/^-?\d+$/).transform(Number)])
-  .pipe(z.number().int().safe());
+type Row = Record<string, unknown>;
 
-const summaryRowSchema = z.object({
-  kind: runKindSchema,
-  runId: z.string(),
-  sessionId: z.string(),
-  userId: z.string().nullable(),
-  ownerId: z.string(),
-  status: runStatusSchema,
-  revision: bigintColumn,
-  createdAt: bigintColumn,
-  updatedAt: bigintColumn,
-  leaseExpiresAt: bigintColumn.nullable(),
-});
-const pendingRecordSchema = z.object({
-  requirementId: z.string(),
-  requirementKind: z.string(),
-  summary: z.string(),
-});
-const runRowSchema = summaryRowSchema.extend({ state: z.string(), pending: z.array(pendingRecordSchema) });
-const pendingRowSchema = pendingRecordSchema.extend({
-  kind: runKindSchema,
-  runId: z.string(),
-  sessionId: z.string(),
-  ownerId: z.string(),
-  createdAt: bigintColumn,
-});
+const RUNS: RowSource = { table: "kern_runs", hint: "the schema may have been changed by hand or by an incompatible program" };
+const PENDING: RowSource = { ...RUNS, table: "kern_pending_requirements" };
 
 const SUMMARY_COLUMNS =
   'kind, run_id AS "runId", session_id AS "sessionId", user_id AS "userId", owner_id AS "ownerId", ' +
@@ -59,8 +33,8 @@ const PENDING_COLUMNS =
 const SQL = {
   // One statement, so the run and its pending list come from the same snapshot.
   selectRun:
-    `SELECT ${SUMMARY_COLUMNS}, state, COALESCE((SELECT json_agg(json_build_object(` +
-    "'requirementId', p.requirement_id, 'requirementKind', p.requirement_kind, 'summary', p.summary) " +
+    `SELECT ${SUMMARY_COLUMNS}, state, COALESCE((SELECT json_agg(json_build_array(` +
+    "p.requirement_id, p.requirement_kind, p.summary) " +
     "ORDER BY p.position) FROM S.kern_pending_requirements p WHERE p.kind = r.kind AND " +
     "p.run_id = r.run_id), '[]'::json) AS pending FROM S.kern_runs r WHERE kind = $1 AND run_id = $2",
   upsertSession:
@@ -74,14 +48,19 @@ const SQL = {
     "$10, $11) ON CONFLICT (kind, run_id) DO NOTHING",
   // The compare-and-set: a concurrent writer of the same row waits for our commit, then re-checks
   // the revision against the committed row and matches nothing.
+  // Only what a run's life changes is written; the fixed fields are compared instead.
   updateRun:
-    "UPDATE S.kern_runs SET session_id = $3, user_id = $4, owner_id = $5, status = $6, " +
-    "revision = $7, created_at = $8, updated_at = $9, lease_expires_at = $10, state = $11 " +
-    "WHERE kind = $1 AND run_id = $2 AND revision = $12",
+    "UPDATE S.kern_runs SET status = $6, revision = $7, updated_at = $9, lease_expires_at = $10, " +
+    "state = $11 WHERE kind = $1 AND run_id = $2 AND revision = $12 AND session_id = $3 " +
+    "AND user_id IS NOT DISTINCT FROM $4 AND owner_id = $5 AND created_at = $8",
+  selectFixed:
+    'SELECT revision, session_id AS "sessionId", owner_id AS "ownerId", created_at AS "createdAt", ' +
+    'user_id AS "userId" FROM S.kern_runs WHERE kind = $1 AND run_id = $2',
   deleteStalePending:
     "DELETE FROM S.kern_pending_requirements WHERE kind = $1 AND run_id = $2 " +
     "AND NOT (requirement_id = ANY ($3::text[]))",
-  // A requirement that stays pending keeps its created_at; everything else follows the record.
+  // A requirement that stays pending keeps its created_at; its session and owner are the run's,
+  // which never change.
   upsertPending:
     "INSERT INTO S.kern_pending_requirements (kind, run_id, requirement_id, position, session_id, " +
     "owner_id, requirement_kind, summary, created_at) SELECT $1, $2, p.requirement_id, " +
@@ -89,7 +68,6 @@ const SQL = {
     "FROM unnest($6::text[], $7::text[], $8::text[]) WITH ORDINALITY " +
     "AS p (requirement_id, requirement_kind, summary, position) " +
     "ON CONFLICT (kind, run_id, requirement_id) DO UPDATE SET position = excluded.position, " +
-    "session_id = excluded.session_id, owner_id = excluded.owner_id, " +
     "requirement_kind = excluded.requirement_kind, summary = excluded.summary",
 } as const;
 
@@ -120,32 +98,63 @@ export class PostgresStatements {
   async getRun(kind: RunKind, runId: string): Promise<RunRecord | null> {
     const result = await this.#pool.query<Record<string, unknown>>({ ...this.#sql.selectRun, values: [kind, runId] });
     const row = result.rows[0];
-    return row === undefined ? null : parseRow(runRowSchema, row, "kern_runs");
+    return row === undefined ? null : readRunRow(row, readPackedPending(row["pending"], RUNS), RUNS);
   }
 
   /** Stores a new run with its session and pending rows; false when the run exists already. */
   async insertRun(record: RunRecord): Promise<boolean> {
-    return withTransaction(this.#pool, async (client) => {
-      // The run first: a duplicate must return before it touches the session row.
-      const inserted = await client.query({ ...this.#sql.insertRun, values: runValues(record) });
-      if (inserted.rowCount === 0) return false;
-      const { sessionId, userId, createdAt, updatedAt } = record;
-      await client.query({ ...this.#sql.upsertSession, values: [sessionId, userId, createdAt, updatedAt] });
-      await this.#writePending(client, record);
-      return true;
-    });
+    return withTransaction(this.#pool, (client) => this.#insert(client, record));
   }
 
   async updateRun(record: RunRecord, expectedRevision: number): Promise<boolean> {
-    return withTransaction(this.#pool, async (client) => {
-      const values = [...runValues(record), expectedRevision];
-      const updated = await client.query({ ...this.#sql.updateRun, values });
-      if (updated.rowCount === 0) return false;
-      const keptIds = record.pending.map((requirement) => requirement.requirementId);
-      await client.query({ ...this.#sql.deleteStalePending, values: [record.kind, record.runId, keptIds] });
-      await this.#writePending(client, record);
-      return true;
-    });
+    return withTransaction(this.#pool, (client) => this.#update(client, record, expectedRevision));
+  }
+
+  /** All the writes in one transaction; false, rolled back, when an update's revision is stale. */
+  async writeRuns(writes: readonly RunWrite[]): Promise<boolean> {
+    try {
+      return await withTransaction(this.#pool, async (client) => {
+        for (const { record, expectedRevision } of writes) {
+          if (expectedRevision === null) {
+            if (!(await this.#insert(client, record))) throw new StoreError(alreadyStoredMessage(record));
+          } else if (!(await this.#update(client, record, expectedRevision))) {
+            throw new StaleWrite();
+          }
+        }
+        return true;
+      });
+    } catch (error) {
+      // Thrown inside the transaction so that it rolls back the writes before it.
+      if (error instanceof StaleWrite) return false;
+      throw error;
+    }
+  }
+
+  async #insert(client: pg.PoolClient, record: RunRecord): Promise<boolean> {
+    // The run first: a duplicate must return before it touches the session row.
+    const inserted = await client.query({ ...this.#sql.insertRun, values: runValues(record) });
+    if (inserted.rowCount === 0) return false;
+    const { sessionId, userId, createdAt, updatedAt } = record;
+    await client.query({ ...this.#sql.upsertSession, values: [sessionId, userId, createdAt, updatedAt] });
+    await this.#writePending(client, record);
+    return true;
+  }
+
+  async #update(client: pg.PoolClient, record: RunRecord, expectedRevision: number): Promise<boolean> {
+    const values = [...runValues(record), expectedRevision];
+    const updated = await client.query({ ...this.#sql.updateRun, values });
+    if (updated.rowCount === 0) {
+      const fixed = await client.query<FixedFields & { revision: unknown }>({ ...this.#sql.selectFixed, values: [record.kind, record.runId] });
+      const stored = fixed.rows[0];
+      if (stored !== undefined && Number(stored.revision) === expectedRevision) {
+        throw new StoreError(changedFixedFieldMessage(record, stored));
+      }
+      return false;
+    }
+    const keptIds = record.pending.map((requirement) => requirement.requirementId);
+    await client.query({ ...this.#sql.deleteStalePending, values: [record.kind, record.runId, keptIds] });
+    await this.#writePending(client, record);
+    return true;
   }
 
   /** Runs, newest first, without their state. */
@@ -159,7 +168,7 @@ export class PostgresStatements {
       `SELECT ${SUMMARY_COLUMNS} FROM S.kern_runs${where.sql()} ` +
       `ORDER BY updated_at DESC, kind, run_id LIMIT ${where.next(limit)} OFFSET ${where.next(offset)}`;
     const result = await this.#pool.query<Record<string, unknown>>(this.#qualify(text), where.params);
-    return result.rows.map((row) => parseRow(summaryRowSchema, row, "kern_runs"));
+    return result.rows.map((row) => readSummaryRow(row, RUNS));
   }
 
   /** The inbox: pending requirements oldest first, paged by the previous page's last row. */
@@ -178,7 +187,7 @@ export class PostgresStatements {
       `SELECT ${PENDING_COLUMNS} FROM S.kern_pending_requirements${where.sql()} ` +
       `ORDER BY created_at, run_id, requirement_id, kind LIMIT ${where.next(limit)}`;
     const result = await this.#pool.query<Record<string, unknown>>(this.#qualify(text), where.params);
-    return result.rows.map((row) => parseRow(pendingRowSchema, row, "kern_pending_requirements"));
+    return result.rows.map((row) => readPendingRow(row, PENDING));
   }
 
   /** One statement for the whole list, however long it is. */
@@ -219,6 +228,9 @@ function runValues(record: RunRecord): unknown[] {
   ];
 }
 
+/** Ends a writeRuns() transaction whose update lost its compare-and-set. */
+class StaleWrite extends Error {}
+
 /** Collects the filter clauses that apply, numbering their parameters $1, $2, … in order. */
 class Where {
   readonly #clauses: string[] = [];
@@ -239,15 +251,4 @@ class Where {
   sql(): string {
     return this.#clauses.length === 0 ? "" : ` WHERE ${this.#clauses.join(" AND ")}`;
   }
-}
-
-function parseRow<T>(schema: z.ZodType<T>, row: unknown, table: string): T {
-  const parsed = schema.safeParse(row);
-  if (!parsed.success) {
-    throw new StoreError(
-      `A row of ${table} does not have the shape this kern expects (${parsed.error.message}); ` +
-        `the schema may have been changed by hand or by an incompatible program.`,
-    );
-  }
-  return parsed.data;
 }

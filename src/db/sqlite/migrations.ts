@@ -65,6 +65,13 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         ON kern_pending_requirements (requirement_kind, created_at, run_id, requirement_id, kind);
     `,
   },
+  {
+    // Nothing reads by (status, lease_expires_at): recover() lists an owner's running runs
+    // through kern_runs_by_owner. The index only cost a write on every claim and save.
+    version: 3,
+    name: "drop_runs_by_lease",
+    sql: `DROP INDEX IF EXISTS kern_runs_by_lease;`,
+  },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `

@@ -68,19 +68,50 @@ describe("SqliteDb on its own file", () => {
     assert.throws(() => new SqliteDb({ dbFile, busyTimeoutMs: -1 }), ConfigurationError);
   });
 
-  it("records migration 1 once, and a second open applies nothing again", async () => {
+  it("records each migration once, and a second open applies nothing again", async () => {
     const readMigrations = (): unknown =>
       inspect(dbFile, (database) => database.prepare("SELECT version, name, applied_at FROM kern_migrations").all());
     await open().migrate();
     const first = readMigrations();
     assert.deepEqual(
       (first as Array<{ version: number; name: string }>).map(({ version, name }) => ({ version, name })),
-      [{ version: 1, name: "initial" }, { version: 2, name: "inbox_by_requirement_kind" }],
+      [
+        { version: 1, name: "initial" },
+        { version: 2, name: "inbox_by_requirement_kind" },
+        { version: 3, name: "drop_runs_by_lease" },
+      ],
     );
     const second = open();
     await second.migrate();
     await second.insertRun(makeRecord());
     assert.deepEqual(readMigrations(), first);
+  });
+
+  it("upgrades a version-2 file: drops the unread lease index and keeps every run", async () => {
+    const old = new Database(dbFile);
+    old.exec("CREATE TABLE kern_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+    for (const migration of SQLITE_MIGRATIONS.filter((entry) => entry.version <= 2)) {
+      old.exec(migration.sql);
+      old.prepare("INSERT INTO kern_migrations VALUES (?, ?, 0)").run(migration.version, migration.name);
+    }
+    old.close();
+    // A run written while the file was at version 2 (through SQL: this kern would migrate first).
+    const record = makeRecord();
+    const writer = new Database(dbFile);
+    writer
+      .prepare(
+        "INSERT INTO kern_runs (kind, run_id, session_id, user_id, owner_id, status, revision, created_at, " +
+          "updated_at, lease_expires_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      )
+      .run(record.kind, record.runId, record.sessionId, record.userId, record.ownerId, record.status, record.revision, record.createdAt, record.updatedAt, record.leaseExpiresAt, record.state);
+    writer.close();
+    const before = open();
+    const leaseIndex = (): unknown =>
+      inspect(dbFile, (database) => database.prepare("SELECT name FROM sqlite_master WHERE name = 'kern_runs_by_lease'").get());
+    assert.deepEqual(leaseIndex(), { name: "kern_runs_by_lease" });
+    await before.migrate();
+    assert.equal(leaseIndex(), undefined);
+    assert.equal((await before.getRun(record.kind, record.runId))?.state, record.state);
   });
 
   it("keeps its migrations numbered 1, 2, 3, ... in order", () => {
@@ -156,7 +187,7 @@ describe("SqliteDb across processes", { timeout: 120_000 }, () => {
     const answers = await Promise.all(children.map((child) => child.ask({ op: "migrate", startAt })));
     assert.deepEqual(answers, Array.from({ length: 4 }, () => ({ ok: true })));
     const versions = inspect(dbFile, (database) => database.prepare("SELECT version FROM kern_migrations").all());
-    assert.deepEqual(versions, [{ version: 1 }, { version: 2 }]);
+    assert.deepEqual(versions, [{ version: 1 }, { version: 2 }, { version: 3 }]);
   });
 
   it("lets exactly one of 4 processes claim the same revision, 5 times over", async () => {

@@ -8,10 +8,11 @@ import type {
   RunKind,
   RunRecord,
   RunSummary,
+  RunWrite,
 } from "../db.js";
 import { applyMigrations, SQLITE_MIGRATIONS } from "./migrations.js";
 import { SqliteStatements } from "./sqlite-statements.js";
-import { alreadyStoredMessage, checkCount, checkNextRevision, checkPendingIds } from "../record-checks.js";
+import { alreadyStoredMessage, checkCount, checkNextRevision, checkPendingIds, checkWrites } from "../record-checks.js";
 
 /** Options of {@link SqliteDb}. */
 export interface SqliteDbOptions {
@@ -81,6 +82,11 @@ export class SqliteDb implements Db {
     return this.#use("updateRun", (statements) => statements.updateRun(record, expectedRevision));
   }
 
+  async writeRuns(writes: readonly RunWrite[]): Promise<boolean> {
+    checkWrites(writes);
+    return this.#use("writeRuns", (statements) => statements.writeRuns(writes));
+  }
+
   async listRuns(filter: RunFilter = {}): Promise<RunSummary[]> {
     const limit = checkCount("listRuns", "limit", filter.limit, DEFAULT_RUN_LIMIT);
     const offset = checkCount("listRuns", "offset", filter.offset, 0);
@@ -120,9 +126,9 @@ export class SqliteDb implements Db {
 }
 
 function openConnection(dbFile: string, busyTimeoutMs: number): SqliteStatements {
+  // `timeout` is SQLite's busy timeout: a locked write waits this long before SQLITE_BUSY.
   const database = new Database(dbFile, { timeout: busyTimeoutMs });
   try {
-    database.pragma(`busy_timeout = ${busyTimeoutMs}`);
     enableWal(database, busyTimeoutMs);
     database.pragma("synchronous = NORMAL");
     database.pragma("foreign_keys = ON");

@@ -1,7 +1,5 @@
 import type Database from "better-sqlite3";
-import { z } from "zod";
 import { StoreError } from "../../errors.js";
-import { runStatusSchema } from "../../runs/index.js";
 import type {
   PendingFilter,
   PendingRequirementRow,
@@ -9,37 +7,16 @@ import type {
   RunKind,
   RunRecord,
   RunSummary,
+  RunWrite,
 } from "../db.js";
+import { alreadyStoredMessage, changedFixedFieldMessage, type FixedFields } from "../record-checks.js";
+import { readPackedPending, readPendingRow, readRunRow, readSummaryRow, type RowSource } from "../row-reader.js";
 
 type Statement = Database.Statement<unknown[], unknown>;
+type Row = Record<string, unknown>;
 
-const runKindSchema = z.enum(["agent", "workflow"]);
-
-const summaryRowSchema = z.object({
-  kind: runKindSchema,
-  runId: z.string(),
-  sessionId: z.string(),
-  userId: z.string().nullable(),
-  ownerId: z.string(),
-  status: runStatusSchema,
-  revision: z.number().int(),
-  createdAt: z.number(),
-  updatedAt: z.number(),
-  leaseExpiresAt: z.number().nullable(),
-});
-const runRowSchema = summaryRowSchema.extend({ state: z.string() });
-const pendingRecordRowSchema = z.object({
-  requirementId: z.string(),
-  requirementKind: z.string(),
-  summary: z.string(),
-});
-const pendingRowSchema = pendingRecordRowSchema.extend({
-  kind: runKindSchema,
-  runId: z.string(),
-  sessionId: z.string(),
-  ownerId: z.string(),
-  createdAt: z.number(),
-});
+const RUNS: RowSource = { table: "kern_runs", hint: "the file may have been changed by hand or by an incompatible program" };
+const PENDING: RowSource = { ...RUNS, table: "kern_pending_requirements" };
 
 const SUMMARY_COLUMNS =
   "kind, run_id AS runId, session_id AS sessionId, user_id AS userId, owner_id AS ownerId, " +
@@ -50,13 +27,16 @@ const PENDING_COLUMNS =
   "kind, run_id AS runId, requirement_id AS requirementId, requirement_kind AS requirementKind, " +
   "summary, session_id AS sessionId, owner_id AS ownerId, created_at AS createdAt";
 
-// Named parameters match RunRecord's fields, so a record binds as it is (better-sqlite3 ignores
-// the extra `pending` key) without building a parameter object on the hot path.
+// Inserts bind a record by name as it is (better-sqlite3 ignores the extra `pending` key); the
+// update binds by position, which is cheaper than building a parameter object for it.
 const SQL = {
-  selectRun: `SELECT ${SUMMARY_COLUMNS}, state FROM kern_runs WHERE kind = ? AND run_id = ?`,
-  selectPending:
-    "SELECT requirement_id AS requirementId, requirement_kind AS requirementKind, summary " +
-    "FROM kern_pending_requirements WHERE kind = ? AND run_id = ? ORDER BY position",
+  // One statement, so the run and its pending list come from the same snapshot without a
+  // transaction around two reads.
+  selectRun:
+    `SELECT ${SUMMARY_COLUMNS}, state, (SELECT json_group_array(json_array(p.requirement_id, ` +
+    "p.requirement_kind, p.summary) ORDER BY p.position) FROM kern_pending_requirements p " +
+    "WHERE p.kind = r.kind AND p.run_id = r.run_id) AS pending " +
+    "FROM kern_runs r WHERE kind = ? AND run_id = ?",
   upsertSession:
     "INSERT INTO kern_sessions (session_id, user_id, created_at, updated_at) " +
     "VALUES (@sessionId, @userId, @createdAt, @updatedAt) " +
@@ -68,21 +48,26 @@ const SQL = {
     "created_at, updated_at, lease_expires_at, state) VALUES (@kind, @runId, @sessionId, " +
     "@userId, @ownerId, @status, @revision, @createdAt, @updatedAt, @leaseExpiresAt, @state) " +
     "ON CONFLICT (kind, run_id) DO NOTHING",
+  // Only what a run's life changes is written: SQLite maintains an index whenever the SET list
+  // names one of its columns, even to the same value. The fixed fields are compared instead.
   updateRun:
-    "UPDATE kern_runs SET session_id = @sessionId, user_id = @userId, owner_id = @ownerId, " +
-    "status = @status, revision = @revision, created_at = @createdAt, updated_at = @updatedAt, " +
-    "lease_expires_at = @leaseExpiresAt, state = @state " +
-    "WHERE kind = @kind AND run_id = @runId AND revision = @expectedRevision",
+    "UPDATE kern_runs SET status = ?, revision = ?, updated_at = ?, lease_expires_at = ?, state = ? " +
+    "WHERE kind = ? AND run_id = ? AND revision = ? AND session_id = ? AND owner_id = ? " +
+    "AND created_at = ? AND user_id IS ?",
+  selectFixed:
+    "SELECT revision, session_id AS sessionId, owner_id AS ownerId, created_at AS createdAt, " +
+    "user_id AS userId FROM kern_runs WHERE kind = ? AND run_id = ?",
+  deleteAllPending: "DELETE FROM kern_pending_requirements WHERE kind = ? AND run_id = ?",
   deleteStalePending:
     "DELETE FROM kern_pending_requirements WHERE kind = ? AND run_id = ? " +
     "AND requirement_id NOT IN (SELECT value FROM json_each(?))",
-  // A requirement that stays pending keeps its created_at; everything else follows the record.
+  // A requirement that stays pending keeps its created_at; its session and owner are the run's,
+  // which never change.
   upsertPending:
     "INSERT INTO kern_pending_requirements (kind, run_id, requirement_id, position, session_id, " +
     "owner_id, requirement_kind, summary, created_at) VALUES (@kind, @runId, @requirementId, " +
     "@position, @sessionId, @ownerId, @requirementKind, @summary, @createdAt) " +
     "ON CONFLICT (kind, run_id, requirement_id) DO UPDATE SET position = excluded.position, " +
-    "session_id = excluded.session_id, owner_id = excluded.owner_id, " +
     "requirement_kind = excluded.requirement_kind, summary = excluded.summary",
 } as const;
 
@@ -96,19 +81,29 @@ export class SqliteStatements {
   readonly getRun: (kind: RunKind, runId: string) => RunRecord | null;
   readonly insertRun: (record: RunRecord) => boolean;
   readonly updateRun: (record: RunRecord, expectedRevision: number) => boolean;
+  readonly writeRuns: (writes: readonly RunWrite[]) => boolean;
   readonly #prepared: Partial<Record<keyof typeof SQL, Statement>> = {};
   readonly #listStatements = new Map<string, Statement>();
 
   constructor(database: Database.Database) {
     this.database = database;
-    const getRun = database.transaction((kind: RunKind, runId: string) => this.#getRun(kind, runId));
     const insertRun = database.transaction((record: RunRecord) => this.#insertRun(record));
     const updateRun = database.transaction((record: RunRecord, expectedRevision: number) =>
       this.#updateRun(record, expectedRevision),
     );
-    this.getRun = (kind, runId) => getRun.deferred(kind, runId);
+    this.getRun = (kind, runId) => this.#getRun(kind, runId);
     this.insertRun = (record) => insertRun.immediate(record);
     this.updateRun = (record, expectedRevision) => updateRun.immediate(record, expectedRevision);
+    const writeRuns = database.transaction((writes: readonly RunWrite[]) => this.#writeRuns(writes));
+    this.writeRuns = (writes) => {
+      try {
+        return writeRuns.immediate(writes);
+      } catch (error) {
+        // Thrown inside the transaction so that SQLite rolls back the writes before it.
+        if (error instanceof StaleWrite) return false;
+        throw error;
+      }
+    };
   }
 
   /** A statement, prepared on first use: opening a store only prepares what it runs. */
@@ -127,7 +122,7 @@ export class SqliteStatements {
       `SELECT ${SUMMARY_COLUMNS} FROM kern_runs${where.sql()} ` +
       "ORDER BY updated_at DESC, kind, run_id LIMIT ? OFFSET ?";
     const rows = this.#list(sql).all(...where.params, limit, offset);
-    return rows.map((row) => parseRow(summaryRowSchema, row, "kern_runs"));
+    return rows.map((row) => readSummaryRow(row as Row, RUNS));
   }
 
   /** The inbox: pending requirements oldest first, paged by the previous page's last row. */
@@ -146,17 +141,13 @@ export class SqliteStatements {
       `SELECT ${PENDING_COLUMNS} FROM kern_pending_requirements${where.sql()} ` +
       "ORDER BY created_at, run_id, requirement_id, kind LIMIT ?";
     const rows = this.#list(sql).all(...where.params, limit);
-    return rows.map((row) => parseRow(pendingRowSchema, row, "kern_pending_requirements"));
+    return rows.map((row) => readPendingRow(row as Row, PENDING));
   }
 
   #getRun(kind: RunKind, runId: string): RunRecord | null {
-    const row = this.#statement("selectRun").get(kind, runId);
+    const row = this.#statement("selectRun").get(kind, runId) as Row | undefined;
     if (row === undefined) return null;
-    const run = parseRow(runRowSchema, row, "kern_runs");
-    const pending = this.#statement("selectPending")
-      .all(kind, runId)
-      .map((pendingRow) => parseRow(pendingRecordRowSchema, pendingRow, "kern_pending_requirements"));
-    return { ...run, pending };
+    return readRunRow(row, readPackedPending(row["pending"], RUNS), RUNS);
   }
 
   #insertRun(record: RunRecord): boolean {
@@ -168,11 +159,34 @@ export class SqliteStatements {
   }
 
   #updateRun(record: RunRecord, expectedRevision: number): boolean {
-    const changes = this.#statement("updateRun").run({ ...record, expectedRevision }).changes;
-    if (changes === 0) return false;
+    const { status, revision, updatedAt, leaseExpiresAt, state, kind, runId } = record;
+    const { sessionId, ownerId, createdAt, userId } = record;
+    const changes = this.#statement("updateRun").run(
+      status, revision, updatedAt, leaseExpiresAt, state, kind, runId, expectedRevision, sessionId, ownerId, createdAt, userId,
+    ).changes;
+    if (changes === 0) {
+      const fixed = this.#statement("selectFixed").get(kind, runId) as (FixedFields & { revision: number }) | undefined;
+      if (fixed?.revision === expectedRevision) throw new StoreError(changedFixedFieldMessage(record, fixed));
+      return false;
+    }
+    if (record.pending.length === 0) {
+      this.#statement("deleteAllPending").run(kind, runId);
+      return true;
+    }
     const keptIds = record.pending.map((requirement) => requirement.requirementId);
-    this.#statement("deleteStalePending").run(record.kind, record.runId, JSON.stringify(keptIds));
+    this.#statement("deleteStalePending").run(kind, runId, JSON.stringify(keptIds));
     this.#writePending(record);
+    return true;
+  }
+
+  #writeRuns(writes: readonly RunWrite[]): boolean {
+    for (const { record, expectedRevision } of writes) {
+      if (expectedRevision === null) {
+        if (!this.#insertRun(record)) throw new StoreError(alreadyStoredMessage(record));
+      } else if (!this.#updateRun(record, expectedRevision)) {
+        throw new StaleWrite();
+      }
+    }
     return true;
   }
 
@@ -203,6 +217,9 @@ export class SqliteStatements {
   }
 }
 
+/** Ends a writeRuns() transaction whose update lost its compare-and-set. */
+class StaleWrite extends Error {}
+
 /** Collects the filter clauses that apply, with their parameters in order. */
 class Where {
   readonly #clauses: string[] = [];
@@ -217,15 +234,4 @@ class Where {
   sql(): string {
     return this.#clauses.length === 0 ? "" : ` WHERE ${this.#clauses.join(" AND ")}`;
   }
-}
-
-function parseRow<T>(schema: z.ZodType<T>, row: unknown, table: string): T {
-  const parsed = schema.safeParse(row);
-  if (!parsed.success) {
-    throw new StoreError(
-      `A row of ${table} does not have the shape this kern expects (${parsed.error.message}); ` +
-        `the file may have been changed by hand or by an incompatible program.`,
-    );
-  }
-  return parsed.data;
 }

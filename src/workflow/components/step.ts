@@ -1,6 +1,6 @@
 import type { Agent } from "../../agent/index.js";
 import { ConfigurationError } from "../../errors.js";
-import { userInputFieldSchema, type OnReject, type OnTimeout, type UserInputField } from "../../runs/index.js";
+import { runSchemas, type OnReject, type OnTimeout, type UserInputField } from "../../runs/index.js";
 import type { StepInput } from "../step-input.js";
 import type { StepOutput } from "../step-output.js";
 import { checkMaxRetries, checkOnReject, checkOnTimeout, checkOptions, requireName } from "./options.js";
@@ -37,7 +37,7 @@ const STEP_OPTIONS = [
 function checkUserInputSchema(label: string, schema: UserInputField[] | undefined): UserInputField[] {
   const fields = schema ?? [];
   fields.forEach((field, index) => {
-    const parsed = userInputFieldSchema.safeParse(field);
+    const parsed = runSchemas().userInputFieldSchema.safeParse(field);
     if (!parsed.success) {
       throw new ConfigurationError(`${label} userInputSchema[${index}] is invalid: ${parsed.error.issues[0]?.message ?? "bad field"}; fields look like { name, type: "string" | "number" | "integer" | "boolean" | "list" | "object" }.`);
     }

@@ -4,6 +4,7 @@ import type { Db } from "../../db/db.js";
 import { FRAME_DEFAULTS, STEP_REQUIREMENT_DEFAULTS, type Frame, type StepOutputState, type StepRequirementState, type StepType, type WorkflowRunState } from "../../runs/index.js";
 import type { StepRef, WorkflowEventListener } from "../events.js";
 import { StepInput } from "../step-input.js";
+import type { WriteBatch } from "../../runs/write-batch.js";
 
 /** What every component runner shares during one drive of a workflow run. */
 export interface EngineContext {
@@ -20,6 +21,8 @@ export interface EngineContext {
   emit: WorkflowEventListener | undefined;
   /** Ask agents to stream their model's text (RunContent events). */
   stream: boolean;
+  /** Agent-run saves held to be stored with the workflow's next save (see execute()). */
+  batch: WriteBatch;
 }
 
 /** Names the component an event is about. */

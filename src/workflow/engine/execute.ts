@@ -11,6 +11,9 @@ import { runSteps } from "./run-steps.js";
 /** Runs any component, resuming from `resume` (its frame first) when given. */
 export async function execute(component: Component, context: EngineContext, input: ExecInput, path: readonly number[], resume: Frame[] | null): Promise<Outcome> {
   context.signal?.throwIfAborted();
+  // An agent run's held save is stored before any other component can act, so a side effect
+  // never runs while a finished tool call's record waits in memory.
+  await context.batch.flush();
   if (resume === null) context.emit?.({ event: "StepStarted", ...stepRef(context, component, path) });
   const outcome = await dispatch(component, context, input, path, resume);
   if (outcome.type === "done") {

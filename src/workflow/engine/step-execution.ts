@@ -1,6 +1,7 @@
 import type { AgentEventListener, RunOutput } from "../../agent/index.js";
 import { RunNotPausedError, StoreError } from "../../errors.js";
 import { isAbort, type ExecutorRequirementState, type StepOutputState } from "../../runs/index.js";
+import { holdWritesIn, type WriteBatch } from "../../runs/write-batch.js";
 import type { Step } from "../components/step.js";
 import { StepOutput } from "../step-output.js";
 import { makeOutput, stepInputFor, type EngineContext, type ExecInput } from "./context.js";
@@ -36,11 +37,13 @@ export function agentMessage(context: EngineContext, input: ExecInput): string {
 }
 
 /** Forwards the workflow's signal, event listener and streaming choice to a step's agent. */
-function agentOptions(context: EngineContext): { signal?: AbortSignal; onEvent?: AgentEventListener; stream: boolean } {
+function agentOptions(context: EngineContext): { signal?: AbortSignal; onEvent?: AgentEventListener; stream: boolean; [holdWritesIn]: WriteBatch } {
   return {
     ...(context.signal === undefined ? {} : { signal: context.signal }),
     ...(context.emit === undefined ? {} : { onEvent: context.emit }),
     stream: context.stream,
+    // The agent holds its final save only when it stores in the workflow's own Db.
+    [holdWritesIn]: context.batch,
   };
 }
 

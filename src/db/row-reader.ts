@@ -1,0 +1,125 @@
+import { StoreError } from "../errors.js";
+import { RUN_STATUSES, type RunStatus } from "../runs/agent-run-state.js";
+import type { PendingRequirementRecord, PendingRequirementRow, RunKind, RunRecord, RunSummary } from "./db.js";
+
+/**
+ * Reads the rows SQL stores return into records, refusing any row whose shape is not what this
+ * kern wrote. Hand-written rather than a schema: every load and listing goes through here.
+ */
+
+type Row = Record<string, unknown>;
+
+const STATUSES: ReadonlySet<string> = new Set(RUN_STATUSES);
+
+/** Where a row came from, for the error that names it. */
+export interface RowSource {
+  table: string;
+  /** How the store's data may have been damaged, e.g. "the file may have been changed by hand". */
+  hint: string;
+}
+
+class RowReader {
+  constructor(
+    readonly row: Row,
+    readonly source: RowSource,
+  ) {}
+
+  fail(column: string, expected: string): never {
+    const found = JSON.stringify(this.row[column]) ?? "undefined";
+    throw new StoreError(
+      `A row of ${this.source.table} does not have the shape this kern expects (${column}: ` +
+        `expected ${expected}, got ${found}); ${this.source.hint}.`,
+    );
+  }
+
+  string(column: string): string {
+    const value = this.row[column];
+    return typeof value === "string" ? value : this.fail(column, "a string");
+  }
+
+  nullableString(column: string): string | null {
+    const value = this.row[column];
+    return value === null ? null : this.string(column);
+  }
+
+  /** A whole number; PostgreSQL BIGINT columns arrive as digit strings unless an app changed pg's parsers. */
+  integer(column: string): number {
+    const value = this.row[column];
+    const number = typeof value === "string" && /^-?\d+$/.test(value) ? Number(value) : value;
+    return typeof number === "number" && Number.isSafeInteger(number) ? number : this.fail(column, "a whole number");
+  }
+
+  nullableInteger(column: string): number | null {
+    return this.row[column] === null ? null : this.integer(column);
+  }
+
+  kind(): RunKind {
+    const value = this.row["kind"];
+    return value === "agent" || value === "workflow" ? value : this.fail("kind", "'agent' or 'workflow'");
+  }
+
+  status(): RunStatus {
+    const value = this.row["status"];
+    return typeof value === "string" && STATUSES.has(value) ? (value as RunStatus) : this.fail("status", `one of ${RUN_STATUSES.join(", ")}`);
+  }
+}
+
+export function readSummaryRow(row: Row, source: RowSource): RunSummary {
+  const read = new RowReader(row, source);
+  return {
+    kind: read.kind(),
+    runId: read.string("runId"),
+    sessionId: read.string("sessionId"),
+    userId: read.nullableString("userId"),
+    ownerId: read.string("ownerId"),
+    status: read.status(),
+    revision: read.integer("revision"),
+    createdAt: read.integer("createdAt"),
+    updatedAt: read.integer("updatedAt"),
+    leaseExpiresAt: read.nullableInteger("leaseExpiresAt"),
+  };
+}
+
+/** A run row with its state; `pending` is the run's pending list, already read. */
+export function readRunRow(row: Row, pending: PendingRequirementRecord[], source: RowSource): RunRecord {
+  return { ...readSummaryRow(row, source), state: new RowReader(row, source).string("state"), pending };
+}
+
+export function readPendingRecord(row: Row, source: RowSource): PendingRequirementRecord {
+  const read = new RowReader(row, source);
+  return {
+    requirementId: read.string("requirementId"),
+    requirementKind: read.string("requirementKind"),
+    summary: read.string("summary"),
+  };
+}
+
+export function readPendingRow(row: Row, source: RowSource): PendingRequirementRow {
+  const read = new RowReader(row, source);
+  return {
+    ...readPendingRecord(row, source),
+    kind: read.kind(),
+    runId: read.string("runId"),
+    sessionId: read.string("sessionId"),
+    ownerId: read.string("ownerId"),
+    createdAt: read.integer("createdAt"),
+  };
+}
+
+/**
+ * The pending list SQLite packs into one JSON column of the run's row:
+ * `[[requirementId, requirementKind, summary], ...]` in position order.
+ */
+export function readPackedPending(text: unknown, source: RowSource): PendingRequirementRecord[] {
+  const entries: unknown = typeof text === "string" ? JSON.parse(text) : text;
+  if (!Array.isArray(entries)) {
+    throw new StoreError(`The pending list of a ${source.table} row is not a JSON array; ${source.hint}.`);
+  }
+  return entries.map((entry: unknown) => {
+    if (!Array.isArray(entry) || entry.length !== 3 || !entry.every((part) => typeof part === "string")) {
+      throw new StoreError(`A pending requirement of a ${source.table} row is not [id, kind, summary]; ${source.hint}.`);
+    }
+    const [requirementId, requirementKind, summary] = entry as [string, string, string];
+    return { requirementId, requirementKind, summary };
+  });
+}
