@@ -116,6 +116,11 @@ function ratioSection(cycles) {
   );
 }
 
+/** Each insertRun, updateRun and writeRuns call is one write transaction. */
+function commits(calls) {
+  return (calls.insertRun ?? 0) + (calls.updateRun ?? 0) + (calls.writeRuns ?? 0);
+}
+
 function diagnosticsSection(diagnostics) {
   if (diagnostics === undefined || Object.keys(diagnostics).length === 0) return "";
   if (diagnostics.error !== undefined) return `Diagnostics failed: ${diagnostics.error}\n`;
@@ -123,7 +128,8 @@ function diagnosticsSection(diagnostics) {
   return [
     "Where kern's SQLite cycle goes (same targets, measured in a separate process):",
     "",
-    `- kern store calls per cycle: ${calls} (the floor: 1 insert, 2 reads, 4 updates).`,
+    `- kern store calls per cycle: ${calls}; write transactions (commits) per cycle: ${fmt(commits(diagnostics.kernCalls))} ` +
+      "(the floor: 1 insert, 2 reads, 4 updates; 5 commits). `writeRuns` stores a workflow run and its step agent's run in one transaction.",
     `- WAL pages (4 KiB) written per cycle on a fresh file: kern SqliteDb ${fmt(diagnostics.walPages.kern)}, raw floor ${fmt(diagnostics.walPages.floor)}.`,
     `- CPU per cycle, one Db object for all phases: kern SqliteDb ${fmt(diagnostics.cpu["kern-sqlite-shared"])} ms, kern InMemoryDb ${fmt(diagnostics.cpu["kern-memory"])} ms; ` +
       `a new SqliteDb per phase: ${fmt(diagnostics.cpu["kern-sqlite"])} ms; opening one SqliteDb (first call: open, pragmas, migration check, statements) and closing it: ${fmt(diagnostics.openCloseMs)} ms CPU.`,

@@ -63,10 +63,16 @@ export function stripDefaults(record: unknown, shape: RecordShape): unknown {
 export function withDefaults(record: unknown, shape: RecordShape): unknown {
   if (Array.isArray(record)) return record.map((entry) => withDefaults(entry, shape));
   if (!isObject(record)) return record;
-  const { entries, nested } = compile(shape);
-  const result: Json = { ...record };
+  const { defaults, entries, nested } = compile(shape);
+  // Defaults first, in the shape's order, then the rest: every result of one shape gets the same
+  // hidden class. Adding keys to a spread copy instead is many times slower in V8.
+  const result: Json = {};
   for (const [key, fallback] of entries) {
-    if (result[key] === undefined) result[key] = Array.isArray(fallback) ? [] : fallback;
+    const value = record[key];
+    result[key] = value !== undefined ? value : Array.isArray(fallback) ? [] : fallback;
+  }
+  for (const key of Object.keys(record)) {
+    if (!defaults.has(key)) result[key] = record[key];
   }
   for (const [key, inner] of nested) {
     const value = result[key];

@@ -43,8 +43,9 @@ export interface ExecInput {
   additionalData: Record<string, unknown>;
 }
 
+// The keys a default record lacks come first: V8 adds keys to a spread copy on a slow path.
 export function newFrame(stepType: Frame["stepType"], phase: string, previousContent: string | null): Frame {
-  return { ...FRAME_DEFAULTS, outputs: [], selected: [], iterations: [], stepType, phase, previousContent };
+  return { stepType, ...FRAME_DEFAULTS, outputs: [], selected: [], iterations: [], phase, previousContent };
 }
 
 /** A component's first frame: it starts before its gates, with the input it was given. */
@@ -78,13 +79,13 @@ export function baseRequirement(
   path: readonly number[],
 ): StepRequirementState {
   return {
-    ...STEP_REQUIREMENT_DEFAULTS,
-    executorRequirements: [],
     id: randomUUID(),
     kind,
     stepName: component.name,
-    stepIndex: path[0] ?? 0,
     stepPath: [...path],
+    ...STEP_REQUIREMENT_DEFAULTS,
+    executorRequirements: [],
+    stepIndex: path[0] ?? 0,
     stepType: component.stepType,
   };
 }
