@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `kern` command. In a clone of the repository it runs the CLI from its TypeScript source
 // (src/cli/main.ts) through tsx, with the `kern-source` export condition that maps `kern/*` to
-// src/*; in an installed package it runs the built CLI from dist/.
+// src/*; in an installed package it runs the built CLI, dist/esm/cli.js (see scripts/bundle.mjs).
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -18,7 +18,7 @@ function tsxLoader() {
 
 const loader = existsSync(source) ? tsxLoader() : null;
 if (loader === null) {
-  await import("../dist/cli/main.js");
+  await import("../dist/esm/cli.js");
 } else {
   const child = spawn(process.execPath, ["--conditions=kern-source", "--import", loader, source, ...process.argv.slice(2)], {
     stdio: "inherit",

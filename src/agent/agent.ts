@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { newId } from "../runs/new-id.js";
 import type { Db } from "../db/db.js";
 import { defaultMemoryDb } from "../db/memory/default-db.js";
 import { ConfigurationError, KernError, RunNotPausedError } from "../errors.js";
@@ -152,8 +152,8 @@ export class Agent {
     const state: AgentRunState = {
       schemaVersion: 1,
       kind: "agent",
-      runId: options.runId ?? randomUUID(),
-      sessionId: options.sessionId ?? randomUUID(),
+      runId: options.runId ?? newId(),
+      sessionId: options.sessionId ?? newId(),
       userId: options.userId ?? null,
       agentId: this.id,
       agentName: this.name,

@@ -1,7 +1,7 @@
 import { InvalidResolutionError, RequirementResolvedError, UnresolvedRequirementError } from "../errors.js";
 import { lazyModule, type AgentRunState, type Resolution } from "../runs/index.js";
 import type { Tool } from "../tools/index.js";
-import type * as ContinueInputSchema from "./continue-input-schema.js";
+import type * as ContinueInputSchema from "./agent-continue-input-schema.js";
 import { RunOutput } from "./run-output.js";
 
 /** The second form of `continueRun`: ids plus requirement JSON from `RunRequirement.toJSON()`. */
@@ -17,7 +17,7 @@ export interface SuppliedResolution {
   resolution: Resolution | null;
 }
 
-const schemas = lazyModule<typeof ContinueInputSchema>(import.meta.url, "./continue-input-schema.js");
+const schemas = lazyModule<typeof ContinueInputSchema>(import.meta.url, "./agent-continue-input-schema.js");
 
 /** Reads what the caller passed to continueRun: its run ids and the decisions it carries. */
 export function readContinueInput(run: RunOutput | ContinueRunRef): {

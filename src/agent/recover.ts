@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { newId } from "../runs/new-id.js";
 import type { Db } from "../db/db.js";
 import { compareAndSave, expiredRuns, loadRun, type AgentRunState } from "../runs/index.js";
 import { agentRunAccess } from "./agent-run-access.js";
@@ -26,7 +26,7 @@ export function recoverAgentState(state: AgentRunState): string[] {
       requirement.frozen = true;
     }
     execution.phase = "awaiting";
-    state.requirements.push({ id: randomUUID(), toolCallId: execution.toolCallId, kind: "confirmation", resolution: null, frozen: false, recovered: true });
+    state.requirements.push({ id: newId(), toolCallId: execution.toolCallId, kind: "confirmation", resolution: null, frozen: false, recovered: true });
     uncertain.push(execution.toolCallId);
   }
   state.status = "paused";

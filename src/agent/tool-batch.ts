@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { newId } from "../runs/new-id.js";
 import { ModelError } from "../errors.js";
 import type { ModelToolCall } from "../models/index.js";
 import type { AgentRunState, RequirementState, ToolExecutionState } from "../runs/index.js";
@@ -90,7 +90,7 @@ export async function startToolBatch(
       execution.error = `Invalid arguments for tool '${call.name}': ${checked.problem}`;
     } else if (tool.gate !== "none") {
       execution.phase = "awaiting";
-      const requirement: RequirementState = { id: randomUUID(), toolCallId: call.id, kind: tool.gate, resolution: null, frozen: false, recovered: false };
+      const requirement: RequirementState = { id: newId(), toolCallId: call.id, kind: tool.gate, resolution: null, frozen: false, recovered: false };
       state.requirements.push(requirement);
     }
   }

@@ -12,8 +12,14 @@ import { ConfigurationError } from "../errors.js";
  * the tests run) a required module is a second instance, so a module loaded this way must be a
  * leaf: zod, constants and types only, never a class whose identity matters (errors, views).
  *
+ * The built package is bundled (scripts/bundle.mjs): each leaf becomes a file of its own, needing
+ * nothing but zod, in the one flat directory that holds every bundled file, so `specifier`
+ * resolves from whichever file the caller was bundled into. That is why `specifier` must be
+ * `./<name>.js`, a file beside the caller whose name no other file under src/ has
+ * (lazy-module.test.ts checks both).
+ *
  * @example
- * const schemas = lazyModule<typeof Schemas>(import.meta.url, "./continue-input-schema.js");
+ * const schemas = lazyModule<typeof Schemas>(import.meta.url, "./agent-continue-input-schema.js");
  * schemas().refSchema.safeParse(input);
  */
 export function lazyModule<T>(parentUrl: string, specifier: string): () => T {

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { InvalidResolutionError, UnresolvedRequirementError } from "../errors.js";
 import { lazyModule, type StepRequirementState, type WorkflowRunState } from "../runs/index.js";
-import type * as ContinueInputSchema from "./continue-input-schema.js";
+import type * as ContinueInputSchema from "./workflow-continue-input-schema.js";
 import { StepRequirement } from "./step-requirement.js";
 import { WorkflowRunOutput } from "./workflow-run-output.js";
 
@@ -12,7 +12,7 @@ export interface ContinueWorkflowRef {
   stepRequirements?: unknown[];
 }
 
-const schemas = lazyModule<typeof ContinueInputSchema>(import.meta.url, "./continue-input-schema.js");
+const schemas = lazyModule<typeof ContinueInputSchema>(import.meta.url, "./workflow-continue-input-schema.js");
 type Supplied = z.infer<typeof ContinueInputSchema.suppliedSchema>;
 
 /** Reads what the caller passed to continueRun: the run ids and the active entry's decisions. */

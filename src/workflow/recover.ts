@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { newId } from "../runs/new-id.js";
 import type { Agent, RecoveredRun } from "../agent/index.js";
 import type { Db } from "../db/db.js";
 import { compareAndSave, expiredRuns, loadRun, type StepRequirementState, type WorkflowRunState } from "../runs/index.js";
@@ -12,7 +12,7 @@ import { workflowRunAccess } from "./workflow-run-access.js";
 function reopened(requirement: StepRequirementState): StepRequirementState {
   return {
     ...structuredClone(requirement),
-    id: randomUUID(),
+    id: newId(),
     confirmed: null,
     rejectionFeedback: null,
     userInput: null,

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { newId } from "../runs/new-id.js";
 import { Agent, type RecoveredRun, type RunOutput } from "../agent/index.js";
 import { recoverWorkflowRuns } from "./recover.js";
 import type { Db, RunSummary } from "../db/db.js";
@@ -93,8 +93,8 @@ export class Workflow {
     const state: WorkflowRunState = {
       schemaVersion: 1,
       kind: "workflow",
-      runId: options.runId ?? randomUUID(),
-      sessionId: options.sessionId ?? randomUUID(),
+      runId: options.runId ?? newId(),
+      sessionId: options.sessionId ?? newId(),
       userId: options.userId ?? null,
       workflowId: this.id,
       workflowName: this.name,

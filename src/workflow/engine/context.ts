@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { newId } from "../../runs/new-id.js";
 import type { RunOutput } from "../../agent/index.js";
 import type { Db } from "../../db/db.js";
 import { FRAME_DEFAULTS, STEP_REQUIREMENT_DEFAULTS, type Frame, type StepOutputState, type StepRequirementState, type StepType, type WorkflowRunState } from "../../runs/index.js";
@@ -79,7 +79,7 @@ export function baseRequirement(
   path: readonly number[],
 ): StepRequirementState {
   return {
-    id: randomUUID(),
+    id: newId(),
     kind,
     stepName: component.name,
     stepPath: [...path],
