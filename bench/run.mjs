@@ -22,7 +22,7 @@ const only = args.find((arg) => arg.startsWith("--only="))?.slice(7).split(",");
 const wants = (part) => only === undefined || only.includes(part);
 const settings = quick
   ? { warmup: { cycles: 100, ms: 5_000 }, cycles: 30, importSamples: 3, sizes: [1_000, 10_000] }
-  : { warmup: { cycles: 3_000, ms: 60_000 }, cycles: 200, importSamples: 10, sizes: [1_000, 10_000, 100_000] };
+  : { warmup: { cycles: 3_000, ms: 30_000 }, cycles: 200, importSamples: 10, sizes: [1_000, 10_000, 100_000] };
 const started = Date.now();
 const log = (message) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`);
 

@@ -287,9 +287,11 @@ order, the tool ran exactly once, the run completed); a failed check aborts that
 One workflow step gated before it runs, whose agent calls a gated tool: (1) run → pause 1 → stored;
 (2) fresh object graph → load → approve → continue → pause 2 → stored; (3) fresh object graph →
 load → approve → continue → the tool runs once → completed. The model is an instant in-process
-fake, so the time is framework and storage overhead. Systems are timed in interleaved rounds of
-10 cycles, each in its own process, so every system sees the same machine load. "CPU ms per
-cycle" is the process's CPU time (all threads), the median over those 10-cycle batches.
+fake, so the time is framework and storage overhead. Each system runs in its own process and is
+timed straight after its own warm-up, with nothing else running; the run makes two passes over
+all systems in opposite orders (half the timed cycles each) to even out drift in the machine's
+load. "CPU ms per cycle" is the process's CPU time (all threads) per timed cycle, the median of
+the two passes; "warm-up" is the smaller of the two passes' warm-up counts.
 
 ${cycleSection(cycles)}
 

@@ -118,6 +118,8 @@ function cloner(rowsByTable) {
       for (const row of tableRows) {
         if ("created_at" in row) row.created_at = time;
         if ("updated_at" in row) row.updated_at = time;
+        // The run's state carries the same times; kern refuses an update that changes createdAt.
+        if (typeof row.state === "string") row.state = JSON.stringify({ ...JSON.parse(row.state), createdAt: time, updatedAt: time });
       }
     }
     return rows;
