@@ -3,6 +3,7 @@
  * a streamed message, shaped like Anthropic's wire format. Used only by
  * `claude-fake-server.test-helper.ts`.
  */
+import { splitIntoPieces } from "../fake-http-server.test-helper.js";
 
 /** Token counts the fake reports. */
 export interface FakeUsage {
@@ -32,17 +33,6 @@ export interface FakeEvent {
 }
 
 type JsonObject = Record<string, unknown>;
-
-/** Hands out ids that are unique within one fake server and stable across test runs. */
-export class FakeIds {
-  #next = 1;
-
-  take(prefix: string): string {
-    const id = `${prefix}_fake_${this.#next}`;
-    this.#next += 1;
-    return id;
-  }
-}
 
 /** The content blocks of a turn, in wire order: a text block (when there is text), then calls. */
 export function contentBlocks(turn: Pick<FakeTurn, "text" | "toolCalls">): JsonObject[] {
@@ -149,17 +139,6 @@ export function errorType(status: number): string {
     529: "overloaded_error",
   };
   return types[status] ?? (status >= 500 ? "api_error" : "invalid_request_error");
-}
-
-/** Splits text into up to `count` pieces on code-point boundaries. */
-export function splitIntoPieces(text: string, count: number): string[] {
-  const characters = Array.from(text);
-  const size = Math.max(1, Math.ceil(characters.length / count));
-  const pieces: string[] = [];
-  for (let start = 0; start < characters.length; start += size) {
-    pieces.push(characters.slice(start, start + size).join(""));
-  }
-  return pieces;
 }
 
 function textBlock(text: string): JsonObject {

@@ -20,8 +20,16 @@
  * }
  * ```
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import {
+  FakeIds,
+  type FakeFailureReply,
+  type FakeHttpServer,
+  type FakeRequest,
+  type FakeResponder,
+  isRecord,
+  jsonRequestBody,
+  startFakeHttpServer,
+} from "../fake-http-server.test-helper.js";
 import {
   type FakeChatTurn,
   completionObject,
@@ -30,7 +38,6 @@ import {
   streamChunks,
 } from "./chat-fake-wire.test-helper.js";
 import {
-  FakeIds,
   type FakeToolCall,
   type FakeUsage,
   errorBody,
@@ -56,6 +63,11 @@ interface FakeChatContent {
   streamEnd?: FakeChatStreamEnd;
 }
 
+type FakeChatContentReply =
+  | ({ text: string } & FakeChatContent)
+  | ({ toolCalls: FakeToolCall[]; text?: string } & FakeChatContent)
+  | { streamError: string };
+
 /**
  * One scripted answer, used by exactly one request, in the order enqueued:
  * - `{ text }` / `{ toolCalls, text? }`: an assistant turn.
@@ -66,132 +78,55 @@ interface FakeChatContent {
  *
  * `usage` defaults to {@link DEFAULT_FAKE_CHAT_USAGE}; `null` leaves it out.
  */
-export type FakeChatReply =
-  | ({ text: string } & FakeChatContent)
-  | ({ toolCalls: FakeToolCall[]; text?: string } & FakeChatContent)
-  | { status: number; message: string }
-  | { streamError: string }
-  | { hang: true };
+export type FakeChatReply = FakeChatContentReply | FakeFailureReply;
 
 /** One request as the fake received it. `body` is the parsed JSON, or the raw text if not JSON. */
-export interface FakeChatRequest {
-  method: string;
-  path: string;
-  headers: Record<string, string | string[] | undefined>;
-  body: unknown;
-}
+export type FakeChatRequest = FakeRequest;
 
-/** A running fake; see {@link startFakeChatServer}. Always `close()` it, in a `finally`. */
-export interface FakeChatServer {
-  /** Pass as `baseURL`; ends in `/v1` like OpenAI's and Ollama's. */
-  baseURL: string;
-  /** Every request received, in order, including unscripted ones. */
-  requests: FakeChatRequest[];
-  /** Scripts the answer to the next request that has none yet. */
-  enqueue(reply: FakeChatReply): void;
-  /** Stops the server and cuts open connections (hanging replies included). */
-  close(): Promise<void>;
-}
+/**
+ * A running fake; see {@link startFakeChatServer}. Always `close()` it, in a `finally`. Its
+ * `baseURL` ends in `/v1` like OpenAI's and Ollama's.
+ */
+export type FakeChatServer = FakeHttpServer<FakeChatReply>;
 
 /**
  * The JSON body of a recorded request as an object; throws a readable assertion error when the
  * request is missing (the model was called fewer times than expected) or its body is not JSON.
  */
 export function requestBody(request: FakeChatRequest | undefined): Record<string, unknown> {
-  if (request === undefined) {
-    throw new Error("The fake Chat Completions server did not receive the expected request.");
-  }
-  if (!isRecord(request.body)) {
-    throw new Error(`The request body is not a JSON object: ${String(request.body)}`);
-  }
-  return request.body;
+  return jsonRequestBody(request, "Chat Completions");
 }
 
 /** Starts a fake Chat Completions server on 127.0.0.1 with a free port. */
 export async function startFakeChatServer(): Promise<FakeChatServer> {
-  const replies: FakeChatReply[] = [];
-  const requests: FakeChatRequest[] = [];
   const ids = new FakeIds();
-  const server = createServer((request, response) => {
-    readRequest(request).then(
-      (received) => {
-        requests.push(received);
-        answer(received, requests.length, replies.shift(), ids, response);
-      },
-      // The client went away mid-request (an abort): there is nobody left to answer.
-      () => response.destroy(),
-    );
+  return startFakeHttpServer<FakeChatContentReply>({
+    apiName: "Chat Completions",
+    path: "/v1/chat/completions",
+    baseURLPath: "/v1",
+    baseURLAdvice: "check the baseURL",
+    errorBody,
+    answer: (reply, body, response) => answer(reply, body, ids, response),
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseURL: `http://127.0.0.1:${port}/v1`,
-    requests,
-    enqueue: (reply) => {
-      replies.push(reply);
-    },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error === undefined ? resolve() : reject(error)));
-      }),
-  };
-}
-
-async function readRequest(request: IncomingMessage): Promise<FakeChatRequest> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString("utf8");
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text) as unknown;
-  } catch {
-    // Not JSON: keep the raw text so the test can show what was sent.
-  }
-  return { method: request.method ?? "", path: request.url ?? "", headers: request.headers, body };
 }
 
 function answer(
-  request: FakeChatRequest,
-  requestNumber: number,
-  reply: FakeChatReply | undefined,
+  reply: FakeChatContentReply,
+  body: Record<string, unknown>,
   ids: FakeIds,
-  response: ServerResponse,
+  response: FakeResponder,
 ): void {
-  if (request.method !== "POST" || request.path !== "/v1/chat/completions") {
-    const message =
-      `The fake Chat Completions server only serves POST /v1/chat/completions, ` +
-      `not ${request.method} ${request.path}; check the baseURL.`;
-    sendJson(response, 404, errorBody(404, message));
-    return;
-  }
-  if (reply === undefined) {
-    const message =
-      `The fake Chat Completions server has no scripted reply for request #${requestNumber}; ` +
-      `the code under test called the model more often than the test expected.`;
-    sendJson(response, 500, errorBody(500, message));
-    return;
-  }
-  if ("hang" in reply) return;
-  if ("status" in reply) {
-    sendJson(response, reply.status, errorBody(reply.status, reply.message));
-    return;
-  }
-  const body = isRecord(request.body) ? request.body : {};
   const model = body["model"];
   if (body["stream"] !== true) {
     if ("streamError" in reply) {
-      sendJson(response, 500, errorBody(500, reply.streamError));
+      response.json(500, errorBody(500, reply.streamError));
       return;
     }
     const usage = reply.usage === undefined ? DEFAULT_FAKE_CHAT_USAGE : reply.usage;
-    sendJson(response, 200, completionObject(ids.take("chatcmpl"), model, turnOf(reply), usage));
+    response.json(200, completionObject(ids.take("chatcmpl"), model, turnOf(reply), usage));
     return;
   }
-  response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+  response.startStream();
   if ("streamError" in reply) {
     const [first] = streamChunks(ids, model, turnOf({ text: "" }), { usage: null, finish: false });
     if (first !== undefined) response.write(dataFrame(first));
@@ -202,7 +137,7 @@ function answer(
 }
 
 function sendStream(
-  response: ServerResponse,
+  response: FakeResponder,
   reply: { text?: string; toolCalls?: FakeToolCall[] } & FakeChatContent,
   model: unknown,
   ids: FakeIds,
@@ -236,13 +171,4 @@ function turnOf(reply: {
     toolCalls: reply.toolCalls ?? [],
     finishReason: reply.finishReason ?? defaultFinishReason(reply),
   };
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { "content-type": "application/json" });
-  response.end(JSON.stringify(body));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

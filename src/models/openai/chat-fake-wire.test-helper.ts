@@ -3,8 +3,8 @@
  * streamed completion, shaped like OpenAI's wire format (which Ollama, vLLM and llama.cpp server
  * copy). Used only by `chat-fake-server.test-helper.ts`.
  */
+import type { FakeIds } from "../fake-http-server.test-helper.js";
 import {
-  type FakeIds,
   type FakeToolCall,
   type FakeUsage,
   splitIntoPieces,

@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import type { ChatCompletionChunk } from "openai/resources/chat/completions/completions";
-import type { ModelRequest, ModelStreamEvent } from "../model.js";
+import {
+  assertStreamsTextThenOneResponse,
+  collect,
+  deltasOf,
+} from "../adapter-wire.test-helper.js";
+import type { ModelRequest } from "../model.js";
 import { type FakeChatServer, requestBody, startFakeChatServer } from "./chat-fake-server.test-helper.js";
 import { ChatStreamAccumulator } from "./chat-mapping.js";
 import { OpenAIChat } from "./chat.js";
@@ -11,16 +16,6 @@ const request: ModelRequest = {
   messages: [{ role: "user", content: "Status?" }],
   tools: [],
 };
-
-async function collect(events: AsyncIterable<ModelStreamEvent>): Promise<ModelStreamEvent[]> {
-  const collected: ModelStreamEvent[] = [];
-  for await (const event of events) collected.push(event);
-  return collected;
-}
-
-function deltasOf(events: ModelStreamEvent[]): string[] {
-  return events.flatMap((event) => (event.type === "text-delta" ? [event.delta] : []));
-}
 
 describe("OpenAIChat.stream on the wire", () => {
   let fake: FakeChatServer;
@@ -34,18 +29,7 @@ describe("OpenAIChat.stream on the wire", () => {
   });
 
   it("yields text deltas in order, then exactly one final response with usage", async () => {
-    const text = "All systems are operating normally.";
-    fake.enqueue({ text, usage: { inputTokens: 40, outputTokens: 8 } });
-    const events = await collect(model.stream(request));
-
-    const deltas = deltasOf(events);
-    assert.ok(deltas.length > 1, `expected several deltas, got ${deltas.length}`);
-    assert.equal(deltas.join(""), text);
-    assert.equal(events.length, deltas.length + 1);
-    assert.deepEqual(events.at(-1), {
-      type: "response",
-      response: { text, toolCalls: [], usage: { inputTokens: 40, outputTokens: 8 } },
-    });
+    await assertStreamsTextThenOneResponse(fake, model, request);
   });
 
   it("sends the same request as generate, plus stream and include_usage", async () => {

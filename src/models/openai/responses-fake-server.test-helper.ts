@@ -26,11 +26,17 @@
  * }
  * ```
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import {
+  FakeIds,
+  type FakeFailureReply,
+  type FakeHttpServer,
+  type FakeRequest,
+  type FakeResponder,
+  jsonRequestBody,
+  startFakeHttpServer,
+} from "../fake-http-server.test-helper.js";
 import {
   type FakeEvent,
-  FakeIds,
   type FakeToolCall,
   type FakeTurn,
   type FakeUsage,
@@ -42,6 +48,7 @@ import {
   streamEvents,
 } from "./responses-fake-wire.test-helper.js";
 
+export type { FakeRequest } from "../fake-http-server.test-helper.js";
 export type { FakeToolCall, FakeUsage } from "./responses-fake-wire.test-helper.js";
 
 /**
@@ -53,6 +60,16 @@ export type FakeStreamEnd = "completed" | "drop" | "hang";
 
 /** Usage reported when a reply does not set one. */
 export const DEFAULT_FAKE_USAGE: FakeUsage = { inputTokens: 10, outputTokens: 5 };
+
+type FakeContentReply =
+  | { text: string; usage?: FakeUsage | null; streamEnd?: FakeStreamEnd }
+  | {
+      toolCalls: FakeToolCall[];
+      text?: string;
+      usage?: FakeUsage | null;
+      streamEnd?: FakeStreamEnd;
+    }
+  | { fail: "response.failed" | "error"; message: string };
 
 /**
  * One scripted answer, used by exactly one request, in the order enqueued:
@@ -66,163 +83,67 @@ export const DEFAULT_FAKE_USAGE: FakeUsage = { inputTokens: 10, outputTokens: 5 
  *
  * `usage` defaults to {@link DEFAULT_FAKE_USAGE}; `null` leaves it out.
  */
-export type FakeReply =
-  | { text: string; usage?: FakeUsage | null; streamEnd?: FakeStreamEnd }
-  | {
-      toolCalls: FakeToolCall[];
-      text?: string;
-      usage?: FakeUsage | null;
-      streamEnd?: FakeStreamEnd;
-    }
-  | { status: number; message: string }
-  | { fail: "response.failed" | "error"; message: string }
-  | { hang: true };
+export type FakeReply = FakeContentReply | FakeFailureReply;
 
-/** One request as the fake received it. `body` is the parsed JSON, or the raw text if not JSON. */
-export interface FakeRequest {
-  method: string;
-  path: string;
-  headers: Record<string, string | string[] | undefined>;
-  body: unknown;
-}
-
-/** A running fake; see {@link startFakeResponsesServer}. Always `close()` it, in a `finally`. */
-export interface FakeResponsesServer {
-  /** Pass as `baseURL`; ends in `/v1` like OpenAI's. */
-  baseURL: string;
-  /** Every request received, in order, including unscripted ones. */
-  requests: FakeRequest[];
-  /** Scripts the answer to the next request that has none yet. */
-  enqueue(reply: FakeReply): void;
-  /** Stops the server and cuts open connections (hanging replies included). */
-  close(): Promise<void>;
-}
+/**
+ * A running fake; see {@link startFakeResponsesServer}. Always `close()` it, in a `finally`. Its
+ * `baseURL` ends in `/v1` like OpenAI's.
+ */
+export type FakeResponsesServer = FakeHttpServer<FakeReply>;
 
 /**
  * The JSON body of a recorded request as an object; throws a readable assertion error when the
  * request is missing (the model was called fewer times than expected) or its body is not JSON.
  */
 export function requestBody(request: FakeRequest | undefined): Record<string, unknown> {
-  if (request === undefined) {
-    throw new Error("The fake Responses server did not receive the expected request.");
-  }
-  if (!isRecord(request.body)) {
-    throw new Error(`The request body is not a JSON object: ${String(request.body)}`);
-  }
-  return request.body;
+  return jsonRequestBody(request, "Responses");
 }
 
 /** Starts a fake Responses API server on 127.0.0.1 with a free port. */
 export async function startFakeResponsesServer(): Promise<FakeResponsesServer> {
-  const replies: FakeReply[] = [];
-  const requests: FakeRequest[] = [];
   const ids = new FakeIds();
-  const server = createServer((request, response) => {
-    readRequest(request).then(
-      (received) => {
-        requests.push(received);
-        answer(received, requests.length, replies, ids, response);
-      },
-      // The client went away mid-request (an abort): there is nobody left to answer.
-      () => response.destroy(),
-    );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseURL: `http://127.0.0.1:${port}/v1`,
-    requests,
-    enqueue: (reply) => {
-      replies.push(reply);
+  return startFakeHttpServer<FakeContentReply>({
+    apiName: "Responses",
+    path: "/v1/responses",
+    baseURLPath: "/v1",
+    baseURLAdvice: "check the baseURL",
+    errorBody,
+    answer: (reply, body, response) => {
+      if (body["stream"] === true) sendStream(response, reply, body["model"], ids);
+      else sendResponse(response, reply, body["model"], ids);
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error === undefined ? resolve() : reject(error)));
-      }),
-  };
-}
-
-async function readRequest(request: IncomingMessage): Promise<FakeRequest> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString("utf8");
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text) as unknown;
-  } catch {
-    // Not JSON: keep the raw text so the test can show what was sent.
-  }
-  return { method: request.method ?? "", path: request.url ?? "", headers: request.headers, body };
-}
-
-function answer(
-  request: FakeRequest,
-  requestNumber: number,
-  replies: FakeReply[],
-  ids: FakeIds,
-  response: ServerResponse,
-): void {
-  if (request.method !== "POST" || request.path !== "/v1/responses") {
-    const message =
-      `The fake Responses server only serves POST /v1/responses, ` +
-      `not ${request.method} ${request.path}; check the baseURL.`;
-    sendJson(response, 404, errorBody(404, message));
-    return;
-  }
-  const reply = replies.shift();
-  if (reply === undefined) {
-    const message =
-      `The fake Responses server has no scripted reply for request #${requestNumber}; ` +
-      `the code under test called the model more often than the test expected.`;
-    sendJson(response, 500, errorBody(500, message));
-    return;
-  }
-  const body = isRecord(request.body) ? request.body : {};
-  if ("hang" in reply) return;
-  if ("status" in reply) {
-    sendJson(response, reply.status, errorBody(reply.status, reply.message));
-    return;
-  }
-  if (body["stream"] === true) {
-    sendStream(response, reply, body["model"], ids);
-  } else {
-    sendResponse(response, reply, body["model"], ids);
-  }
+  });
 }
 
 function sendResponse(
-  response: ServerResponse,
-  reply: Exclude<FakeReply, { status: number } | { hang: true }>,
+  response: FakeResponder,
+  reply: FakeContentReply,
   model: unknown,
   ids: FakeIds,
 ): void {
   if ("fail" in reply) {
     if (reply.fail === "error") {
-      sendJson(response, 500, errorBody(500, reply.message));
+      response.json(500, errorBody(500, reply.message));
     } else {
       const error = { code: "server_error", message: reply.message };
-      sendJson(response, 200, responseObject(ids.take("resp"), model, "failed", [], { error }));
+      response.json(200, responseObject(ids.take("resp"), model, "failed", [], { error }));
     }
     return;
   }
   const items = outputItems(turnOf(reply), ids).map((item) => itemJson(item));
   const usage = reply.usage === undefined ? DEFAULT_FAKE_USAGE : reply.usage;
-  sendJson(response, 200, responseObject(ids.take("resp"), model, "completed", items, { usage }));
+  response.json(200, responseObject(ids.take("resp"), model, "completed", items, { usage }));
 }
 
 function sendStream(
-  response: ServerResponse,
-  reply: Exclude<FakeReply, { status: number } | { hang: true }>,
+  response: FakeResponder,
+  reply: FakeContentReply,
   model: unknown,
   ids: FakeIds,
 ): void {
   const responseId = ids.take("resp");
   const started = responseObject(responseId, model, "in_progress", []);
-  response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+  response.startStream();
   let sequence = 0;
   const write = (event: FakeEvent): void => {
     response.write(sseFrame(event, sequence));
@@ -255,13 +176,4 @@ function sendStream(
 
 function turnOf(reply: { text?: string; toolCalls?: FakeToolCall[] }): FakeTurn {
   return { text: reply.text ?? "", toolCalls: reply.toolCalls ?? [] };
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { "content-type": "application/json" });
-  response.end(JSON.stringify(body));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -3,6 +3,9 @@
  * streamed response, shaped like OpenAI's wire format. Used only by
  * `responses-fake-server.test-helper.ts`.
  */
+import { type FakeIds, splitIntoPieces } from "../fake-http-server.test-helper.js";
+
+export { splitIntoPieces } from "../fake-http-server.test-helper.js";
 
 /** Token counts the fake reports. */
 export interface FakeUsage {
@@ -30,17 +33,6 @@ export interface FakeEvent {
 }
 
 type JsonObject = Record<string, unknown>;
-
-/** Hands out ids that are unique within one fake server and stable across test runs. */
-export class FakeIds {
-  #next = 1;
-
-  take(prefix: string): string {
-    const id = `${prefix}_fake_${this.#next}`;
-    this.#next += 1;
-    return id;
-  }
-}
 
 /** A complete response object, as a non-stream reply and inside `response.completed`. */
 export function responseObject(
@@ -151,17 +143,6 @@ export function errorBody(status: number, message: string): JsonObject {
           ? ["server_error", "server_error"]
           : ["invalid_request_error", null];
   return { error: { message, type, param: null, code } };
-}
-
-/** Splits text into up to `count` pieces on code-point boundaries. */
-export function splitIntoPieces(text: string, count: number): string[] {
-  const characters = Array.from(text);
-  const size = Math.max(1, Math.ceil(characters.length / count));
-  const pieces: string[] = [];
-  for (let start = 0; start < characters.length; start += size) {
-    pieces.push(characters.slice(start, start + size).join(""));
-  }
-  return pieces;
 }
 
 function textEvents(item: { id: string; text: string }, outputIndex: number): FakeEvent[] {

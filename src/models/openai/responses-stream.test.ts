@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import type { ModelRequest, ModelStreamEvent } from "../model.js";
+import {
+  assertStreamsTextThenOneResponse,
+  collect,
+  deltasOf,
+} from "../adapter-wire.test-helper.js";
+import type { ModelRequest } from "../model.js";
 import {
   type FakeResponsesServer,
   requestBody,
@@ -13,16 +18,6 @@ const request: ModelRequest = {
   messages: [{ role: "user", content: "Status?" }],
   tools: [],
 };
-
-async function collect(events: AsyncIterable<ModelStreamEvent>): Promise<ModelStreamEvent[]> {
-  const collected: ModelStreamEvent[] = [];
-  for await (const event of events) collected.push(event);
-  return collected;
-}
-
-function deltasOf(events: ModelStreamEvent[]): string[] {
-  return events.flatMap((event) => (event.type === "text-delta" ? [event.delta] : []));
-}
 
 describe("OpenAIResponses.stream on the wire", () => {
   let fake: FakeResponsesServer;
@@ -41,18 +36,7 @@ describe("OpenAIResponses.stream on the wire", () => {
   });
 
   it("yields text deltas in order, then exactly one final response", async () => {
-    const text = "All systems are operating normally.";
-    fake.enqueue({ text, usage: { inputTokens: 40, outputTokens: 8 } });
-    const events = await collect(model.stream(request));
-
-    const deltas = deltasOf(events);
-    assert.ok(deltas.length > 1, `expected several deltas, got ${deltas.length}`);
-    assert.equal(deltas.join(""), text);
-    assert.equal(events.length, deltas.length + 1);
-    assert.deepEqual(events.at(-1), {
-      type: "response",
-      response: { text, toolCalls: [], usage: { inputTokens: 40, outputTokens: 8 } },
-    });
+    await assertStreamsTextThenOneResponse(fake, model, request);
   });
 
   it("sends the same request as generate, plus stream: true", async () => {
