@@ -102,15 +102,6 @@ export function readRunRow(row: Row, pending: PendingRequirementRecord[], source
   };
 }
 
-export function readPendingRecord(row: Row, source: RowSource): PendingRequirementRecord {
-  const read = new RowReader(row, source);
-  return {
-    requirementId: read.string("requirementId"),
-    requirementKind: read.string("requirementKind"),
-    summary: read.string("summary"),
-  };
-}
-
 export function readPendingRow(row: Row, source: RowSource): PendingRequirementRow {
   const read = new RowReader(row, source);
   return {

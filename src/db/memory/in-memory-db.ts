@@ -9,7 +9,7 @@ import type {
   RunSummary,
   RunWrite,
 } from "../db.js";
-import { alreadyStoredMessage, changedFixedFieldMessage, changedFixedFields, checkCount, checkNextRevision, checkPendingIds, checkWrites } from "../record-checks.js";
+import { alreadyStoredMessage, changedFixedFieldMessage, changedFixedFields, checkCount, checkPendingIds, checkWrites } from "../record-checks.js";
 
 const DEFAULT_RUN_LIMIT = 100;
 const DEFAULT_PENDING_LIMIT = 50;
@@ -50,25 +50,17 @@ export class InMemoryDb implements Db {
     this.#runs.set(key, { record: copyRecord(record), pendingSince: pendingSince(record, undefined) });
   }
 
-  // No await may sit between the revision check and the write: that is what makes it atomic.
   async updateRun(record: RunRecord, expectedRevision: number): Promise<boolean> {
-    this.#checkOpen();
-    checkNextRevision(record, expectedRevision);
-    checkPendingIds(record);
-    const key = runKey(record.kind, record.runId);
-    const stored = this.#runs.get(key);
-    if (stored === undefined || stored.record.revision !== expectedRevision) {
-      return false;
-    }
-    if (changedFixedFields(record, stored.record).length > 0) {
-      throw new StoreError(changedFixedFieldMessage(record, stored.record));
-    }
-    this.#runs.set(key, { record: copyRecord(record), pendingSince: pendingSince(record, stored) });
-    return true;
+    return this.#write([{ record, expectedRevision }]);
   }
 
-  // Every check runs before the first change, with no await in between: all or nothing.
   async writeRuns(writes: readonly RunWrite[]): Promise<boolean> {
+    return this.#write(writes);
+  }
+
+  // Every check runs before the first change, with no await in between: that makes one write
+  // (updateRun) or several atomic.
+  #write(writes: readonly RunWrite[]): boolean {
     this.#checkOpen();
     checkWrites(writes);
     for (const { record, expectedRevision } of writes) {
