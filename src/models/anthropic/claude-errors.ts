@@ -10,17 +10,20 @@ import {
 } from "@anthropic-ai/sdk";
 import type { StopReason } from "@anthropic-ai/sdk/resources/messages";
 import { ModelError } from "../../errors.js";
+import {
+  abortReason,
+  connectionMessage,
+  providerModelError,
+  statusMessage,
+  timeoutMessage,
+  type FailureContext,
+  type ProviderNames,
+} from "../provider-errors.js";
 
-export const PROVIDER = "anthropic";
+export type { FailureContext };
 
-/** What the error mapping needs to know about the request that failed. */
-export interface FailureContext {
-  signal: AbortSignal | undefined;
-  /** The key in use, so it can be removed from any text the provider echoes back. */
-  apiKey: string | null | undefined;
-  baseURL: string;
-  timeoutMs: number | undefined;
-}
+const NAMES: ProviderNames = { id: "anthropic", label: "Anthropic", envPrefix: "ANTHROPIC" };
+export const PROVIDER = NAMES.id;
 
 const STATUS_HINTS: Readonly<Record<number, string>> = {
   401: "check ANTHROPIC_API_KEY or the apiKey option",
@@ -39,23 +42,9 @@ const STATUS_HINTS: Readonly<Record<number, string>> = {
 export function toThrownError(error: unknown, context: FailureContext): unknown {
   if (context.signal?.aborted === true) return abortReason(context.signal, error);
   if (error instanceof ModelError || error instanceof APIUserAbortError) return error;
-  if (error instanceof APIConnectionTimeoutError) {
-    const limit = context.timeoutMs === undefined ? "" : ` within ${context.timeoutMs} ms`;
-    return modelError(
-      `Anthropic did not answer${limit}; retry later or raise timeoutMs.`,
-      undefined,
-      error,
-      context,
-    );
-  }
+  if (error instanceof APIConnectionTimeoutError) return modelError(timeoutMessage(NAMES, context), undefined, error, context);
   if (error instanceof APIConnectionError) {
-    return modelError(
-      `Could not connect to Anthropic at ${safeURL(context.baseURL)} (${error.message}); ` +
-        `check the network and ANTHROPIC_BASE_URL or the baseURL option.`,
-      undefined,
-      error,
-      context,
-    );
+    return modelError(connectionMessage(NAMES, context, error.message), undefined, error, context);
   }
   if (error instanceof APIError) return apiError(error, context);
   const detail = error instanceof Error ? error.message : String(error);
@@ -112,7 +101,7 @@ export function modelError(
   cause: unknown,
   context: Pick<FailureContext, "apiKey">,
 ): ModelError {
-  return new ModelError(redact(message, context.apiKey), { provider: PROVIDER, status, cause });
+  return providerModelError(NAMES, message, status, cause, context);
 }
 
 function apiError(error: APIError, context: FailureContext): ModelError {
@@ -123,41 +112,11 @@ function apiError(error: APIError, context: FailureContext): ModelError {
     const message = `Anthropic reported an error mid-stream: ${detail}${type}`;
     return modelError(message, undefined, error, context);
   }
-  const hint = STATUS_HINTS[error.status];
-  const suffix = hint === undefined ? "" : ` (${hint})`;
-  return modelError(
-    `Anthropic returned ${error.status}: ${detail}${suffix}`,
-    error.status,
-    error,
-    context,
-  );
-}
-
-function abortReason(signal: AbortSignal, fallback: unknown): unknown {
-  const reason: unknown = signal.reason;
-  return reason === undefined ? fallback : reason;
+  return modelError(statusMessage(NAMES, error.status, detail, STATUS_HINTS), error.status, error, context);
 }
 
 /** The provider's own message (`{ type: "error", error: { message } }`), without the status prefix. */
 function providerMessage(error: APIError): string {
   const message = error.apiMessage;
   return typeof message === "string" && message !== "" ? message : error.message;
-}
-
-function redact(text: string, apiKey: string | null | undefined): string {
-  // A very short "key" (a test placeholder) would blank out ordinary words; real keys are long.
-  if (typeof apiKey !== "string" || apiKey.length < 8) return text;
-  return text.split(apiKey).join("[redacted]");
-}
-
-/** The base URL without any user:password part, so it is safe to put in a message. */
-function safeURL(baseURL: string): string {
-  try {
-    const url = new URL(baseURL);
-    url.username = "";
-    url.password = "";
-    return url.toString();
-  } catch {
-    return "the configured baseURL";
-  }
 }

@@ -10,17 +10,20 @@ import {
 } from "openai";
 import type { Response } from "openai/resources/responses/responses";
 import { ModelError } from "../../errors.js";
+import {
+  abortReason,
+  connectionMessage,
+  providerModelError,
+  statusMessage,
+  timeoutMessage,
+  type FailureContext,
+  type ProviderNames,
+} from "../provider-errors.js";
 
-export const PROVIDER = "openai";
+export type { FailureContext };
 
-/** What the error mapping needs to know about the request that failed. */
-export interface FailureContext {
-  signal: AbortSignal | undefined;
-  /** The key in use, so it can be removed from any text the provider echoes back. */
-  apiKey: string | null | undefined;
-  baseURL: string;
-  timeoutMs: number | undefined;
-}
+const NAMES: ProviderNames = { id: "openai", label: "OpenAI", envPrefix: "OPENAI" };
+export const PROVIDER = NAMES.id;
 
 const STATUS_HINTS: Readonly<Record<number, string>> = {
   401: "check OPENAI_API_KEY or the apiKey option",
@@ -37,33 +40,16 @@ const STATUS_HINTS: Readonly<Record<number, string>> = {
 export function toThrownError(error: unknown, context: FailureContext): unknown {
   if (context.signal?.aborted === true) return abortReason(context.signal, error);
   if (error instanceof ModelError || error instanceof APIUserAbortError) return error;
-  if (error instanceof APIConnectionTimeoutError) {
-    const limit = context.timeoutMs === undefined ? "" : ` within ${context.timeoutMs} ms`;
-    return modelError(
-      `OpenAI did not answer${limit}; retry later or raise timeoutMs.`,
-      undefined,
-      error,
-      context,
-    );
-  }
+  if (error instanceof APIConnectionTimeoutError) return modelError(timeoutMessage(NAMES, context), undefined, error, context);
   if (error instanceof APIConnectionError) {
-    return modelError(
-      `Could not connect to OpenAI at ${safeURL(context.baseURL)} (${error.message}); ` +
-        `check the network and OPENAI_BASE_URL or the baseURL option.`,
-      undefined,
-      error,
-      context,
-    );
+    return modelError(connectionMessage(NAMES, context, error.message), undefined, error, context);
   }
   if (error instanceof APIError) {
     const detail = providerMessage(error);
     if (error.status === undefined) {
       return modelError(`OpenAI reported an error: ${detail}`, undefined, error, context);
     }
-    const hint = STATUS_HINTS[error.status];
-    const suffix = hint === undefined ? "" : ` (${hint})`;
-    const message = `OpenAI returned ${error.status}: ${detail}${suffix}`;
-    return modelError(message, error.status, error, context);
+    return modelError(statusMessage(NAMES, error.status, detail, STATUS_HINTS), error.status, error, context);
   }
   const detail = error instanceof Error ? error.message : String(error);
   return modelError(`OpenAI request failed: ${detail}`, undefined, error, context);
@@ -110,12 +96,7 @@ export function modelError(
   cause: unknown,
   context: Pick<FailureContext, "apiKey">,
 ): ModelError {
-  return new ModelError(redact(message, context.apiKey), { provider: PROVIDER, status, cause });
-}
-
-function abortReason(signal: AbortSignal, fallback: unknown): unknown {
-  const reason: unknown = signal.reason;
-  return reason === undefined ? fallback : reason;
+  return providerModelError(NAMES, message, status, cause, context);
 }
 
 /** The provider's own message (`{ error: { message } }`), without the SDK's status prefix. */
@@ -126,22 +107,4 @@ function providerMessage(error: APIError): string {
     if (typeof message === "string" && message !== "") return message;
   }
   return error.message;
-}
-
-function redact(text: string, apiKey: string | null | undefined): string {
-  // A very short "key" (a test placeholder) would blank out ordinary words; real keys are long.
-  if (typeof apiKey !== "string" || apiKey.length < 8) return text;
-  return text.split(apiKey).join("[redacted]");
-}
-
-/** The base URL without any user:password part, so it is safe to put in a message. */
-function safeURL(baseURL: string): string {
-  try {
-    const url = new URL(baseURL);
-    url.username = "";
-    url.password = "";
-    return url.toString();
-  } catch {
-    return "the configured baseURL";
-  }
 }
