@@ -80,26 +80,12 @@ export function readSummaryRow(row: Row, source: RowSource): RunSummary {
   };
 }
 
-// Each reader builds its record as one literal: V8 adds keys to a spread copy on a slow path,
-// and every load and inbox row comes through here.
+// Readers build records as literals and add keys to them; adding keys to a spread copy instead
+// is a slow path in V8, and every load and inbox row comes through here.
 
 /** A run row with its state; `pending` is the run's pending list, already read. */
 export function readRunRow(row: Row, pending: PendingRequirementRecord[], source: RowSource): RunRecord {
-  const read = new RowReader(row, source);
-  return {
-    kind: read.kind(),
-    runId: read.string("runId"),
-    sessionId: read.string("sessionId"),
-    userId: read.nullableString("userId"),
-    ownerId: read.string("ownerId"),
-    status: read.status(),
-    revision: read.integer("revision"),
-    createdAt: read.integer("createdAt"),
-    updatedAt: read.integer("updatedAt"),
-    leaseExpiresAt: read.nullableInteger("leaseExpiresAt"),
-    state: read.string("state"),
-    pending,
-  };
+  return Object.assign(readSummaryRow(row, source), { state: new RowReader(row, source).string("state"), pending });
 }
 
 export function readPendingRow(row: Row, source: RowSource): PendingRequirementRow {
