@@ -206,7 +206,7 @@ export function itHandlesCommonErrors(cases: CommonErrorCases): void {
 
     await assert.rejects(
       model({ timeoutMs: 100 }).generate(statusRequest),
-      modelError(undefined, /did not answer within 100 ms/),
+      modelError(undefined, /took longer than timeoutMs \(100 ms\)/),
     );
   });
 

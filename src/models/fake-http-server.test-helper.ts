@@ -32,10 +32,13 @@ export interface FakeRequest {
 }
 
 /**
- * The scripted replies every fake understands: `{ status, message }` is an HTTP error with the
- * provider's error body; `{ hang: true }` never answers (for abort and timeout tests).
+ * The scripted replies every fake understands: `{ status, message, headers? }` is an HTTP error
+ * with the provider's error body and any extra headers (e.g. `retry-after`); `{ hang: true }` never
+ * answers (for abort and timeout tests).
  */
-export type FakeFailureReply = { status: number; message: string } | { hang: true };
+export type FakeFailureReply =
+  | { status: number; message: string; headers?: Record<string, string> }
+  | { hang: true };
 
 /** A running fake. Always `close()` it, in a `finally` or an `afterEach`. */
 export interface FakeHttpServer<Reply> {
@@ -45,14 +48,19 @@ export interface FakeHttpServer<Reply> {
   requests: FakeRequest[];
   /** Scripts the answer to the next request that has none yet. */
   enqueue(reply: Reply): void;
+  /**
+   * Requests still waiting on an open connection: not fully answered (a hanging reply, a stream
+   * not yet ended), and the client has not gone away. A request the client aborted is not counted.
+   */
+  pendingRequests(): number;
   /** Stops the server and cuts open connections (hanging replies included). */
   close(): Promise<void>;
 }
 
 /** How a provider's wire format answers a scripted content reply. */
 export interface FakeResponder {
-  /** Sends a complete JSON answer with this status. */
-  json(status: number, body: unknown): void;
+  /** Sends a complete JSON answer with this status and any extra headers. */
+  json(status: number, body: unknown, headers?: Record<string, string>): void;
   /** Sends a 200 with SSE headers; then `write` frames and `end`, or neither to hang. */
   startStream(): void;
   write(frame: string): void;
@@ -83,7 +91,11 @@ export async function startFakeHttpServer<Content>(
 ): Promise<FakeHttpServer<Content | FakeFailureReply>> {
   const replies: (Content | FakeFailureReply)[] = [];
   const requests: FakeRequest[] = [];
+  const pending = new Set<ServerResponse>();
   const server = createServer((request, response) => {
+    // "close" comes when the answer is complete or the connection went away, whichever is first.
+    pending.add(response);
+    response.on("close", () => pending.delete(response));
     readRequest(request).then(
       (received) => {
         requests.push(received);
@@ -105,6 +117,7 @@ export async function startFakeHttpServer<Content>(
     enqueue: (reply) => {
       replies.push(reply);
     },
+    pendingRequests: () => pending.size,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
@@ -191,7 +204,7 @@ function answer<Content>(
     return;
   }
   if (isFailure(reply)) {
-    if ("status" in reply) response.json(reply.status, format.errorBody(reply.status, reply.message));
+    if ("status" in reply) response.json(reply.status, format.errorBody(reply.status, reply.message), reply.headers);
     return;
   }
   format.answer(reply, isRecord(request.body) ? request.body : {}, response);
@@ -206,8 +219,8 @@ function responderFor(
   response: ServerResponse,
 ): FakeResponder {
   return {
-    json: (status, body) => {
-      response.writeHead(status, { "content-type": "application/json", ...jsonHeaders });
+    json: (status, body, headers) => {
+      response.writeHead(status, { "content-type": "application/json", ...jsonHeaders, ...headers });
       response.end(JSON.stringify(body));
     },
     startStream: () => {

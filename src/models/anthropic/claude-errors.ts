@@ -12,13 +12,16 @@ import type { StopReason } from "@anthropic-ai/sdk/resources/messages";
 import { ModelError } from "../../errors.js";
 import {
   abortReason,
+  budgetError,
   connectionMessage,
+  interruptionError,
   providerModelError,
   statusMessage,
   timeoutMessage,
   type FailureContext,
   type ProviderNames,
 } from "../provider-errors.js";
+import type { AttemptFailure } from "../retry-policy.js";
 
 export type { FailureContext };
 
@@ -37,11 +40,15 @@ const STATUS_HINTS: Readonly<Record<number, string>> = {
 /**
  * Returns the error to throw for a failed request: the caller's abort reason when its signal
  * fired (never wrapped, so `AbortError` handling keeps working), an existing `ModelError` as is,
- * and a new `ModelError` for everything else.
+ * the time budget's `ModelError` when the call ran out of time or a retry would have waited past
+ * it, and a new `ModelError` for everything else.
  */
 export function toThrownError(error: unknown, context: FailureContext): unknown {
   if (context.signal?.aborted === true) return abortReason(context.signal, error);
-  if (error instanceof ModelError || error instanceof APIUserAbortError) return error;
+  if (error instanceof ModelError) return error;
+  const stopped = budgetError(NAMES, error, context, (cause) => toThrownError(cause, context));
+  if (stopped !== undefined) return stopped;
+  if (error instanceof APIUserAbortError) return error;
   if (error instanceof APIConnectionTimeoutError) return modelError(timeoutMessage(NAMES, context), undefined, error, context);
   if (error instanceof APIConnectionError) {
     return modelError(connectionMessage(NAMES, context, error.message), undefined, error, context);
@@ -53,6 +60,22 @@ export function toThrownError(error: unknown, context: FailureContext): unknown 
     ? " (use stream()/runStream(), lower maxTokens, or set timeoutMs to allow a long request)"
     : "";
   return modelError(`Anthropic request failed: ${detail}${hint}`, undefined, error, context);
+}
+
+/** The caller's abort or the exhausted time budget that ended a stream quietly; see {@link interruptionError}. */
+export function interruption(context: FailureContext): unknown {
+  return interruptionError(NAMES, context);
+}
+
+/**
+ * An SDK error as the retry rules see it: a response's status and headers, or no status for a
+ * connection that failed. `undefined` for what is never retried (the caller's abort, a bug).
+ */
+export function attemptFailure(error: unknown): AttemptFailure | undefined {
+  if (error instanceof APIUserAbortError) return undefined;
+  if (error instanceof APIConnectionError) return { status: undefined, headers: undefined };
+  if (error instanceof APIError && error.status !== undefined) return { status: error.status, headers: error.headers };
+  return undefined;
 }
 
 /**

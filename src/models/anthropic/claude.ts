@@ -2,9 +2,12 @@ import Anthropic from "@anthropic-ai/sdk";
 import type { Message, MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
 import { ConfigurationError, ModelError } from "../../errors.js";
 import type { Model, ModelRequest, ModelResponse, ModelStreamEvent } from "../model.js";
+import { type BudgetSettings, CallBudget, budgetSettings } from "../call-budget.js";
 import {
   type FailureContext,
   PROVIDER,
+  attemptFailure,
+  interruption,
   modelError,
   stopReasonError,
   toThrownError,
@@ -25,14 +28,25 @@ export interface ClaudeOptions {
   baseURL?: string | undefined;
   /** The most tokens one answer may use, sent as `max_tokens`; defaults to 4096. */
   maxTokens?: number | undefined;
-  /** Retries the SDK makes on 408/409/429/5xx and connection errors; the SDK default is 2. */
+  /**
+   * How many times a failed attempt is retried (on 408, 409, 429, 5xx or a failed connection,
+   * the SDK's rules, waiting as `retry-after` asks); defaults to 2. Retries and their waits all
+   * count against `timeoutMs`.
+   */
   maxRetries?: number | undefined;
-  /** Per-request timeout in milliseconds; the SDK default is 10 minutes. */
+  /**
+   * The most one call may take, in milliseconds: every attempt, the waits between retries and,
+   * for `stream()`, the whole stream. Defaults to 10 minutes (600000). When it runs out, the
+   * request is aborted and the call fails with a `ModelError`; a retry whose `retry-after` is
+   * longer than what is left is not waited for: the call fails at once, naming the wait.
+   */
   timeoutMs?: number | undefined;
   temperature?: number | undefined;
   /**
    * A ready-made SDK client (for a proxy or custom fetch). When given, `apiKey`, `baseURL`,
-   * `maxRetries` and `timeoutMs` must be set on that client instead.
+   * `maxRetries` and `timeoutMs` must be set on that client instead, and kern
+   * adds no time budget of its own: as the SDK defines them, the client's timeout bounds each
+   * attempt and its retries wait as long as `retry-after` asks.
    */
   client?: Anthropic | undefined;
 }
@@ -63,6 +77,8 @@ export class Claude implements Model {
   readonly id: string;
   readonly #options: ClaudeOptions;
   readonly #maxTokens: number;
+  /** `undefined` for a client the user built: its own timeout and retries apply. */
+  readonly #budget: BudgetSettings | undefined;
   #client: Anthropic | undefined;
 
   constructor(options: ClaudeOptions) {
@@ -91,19 +107,21 @@ export class Claude implements Model {
     this.id = options.id;
     this.#options = { ...options };
     this.#maxTokens = maxTokens;
+    this.#budget = options.client === undefined ? budgetSettings("Claude", options) : undefined;
     this.#client = options.client;
   }
 
   /** Runs one model turn and returns its text, tool calls and token usage. */
   async generate(request: ModelRequest): Promise<ModelResponse> {
-    const client = this.#getClient();
-    const context = this.#failureContext(client, request.signal);
-    const body = this.#body(request);
+    const { client, budget, context } = this.#start(request.signal);
     let message: Message;
     try {
-      message = await client.messages.create(body, { signal: request.signal });
+      const body = this.#body(request);
+      message = await budget.run((signal) => client.messages.create(body, { signal }));
     } catch (error) {
       throw toThrownError(error, context);
+    } finally {
+      budget.end();
     }
     const stopped = stopReasonError(message.stop_reason, this.#maxTokens, context);
     if (stopped !== undefined) throw stopped;
@@ -112,25 +130,22 @@ export class Claude implements Model {
 
   /**
    * Runs one model turn as a stream: `text-delta` events as text arrives, then exactly one
-   * `response` event built the same way as {@link Claude.generate}'s result.
+   * `response` event built the same way as {@link Claude.generate}'s result. The time budget
+   * covers the whole stream, up to its last event.
    */
   async *stream(request: ModelRequest): AsyncGenerator<ModelStreamEvent, void, undefined> {
-    const client = this.#getClient();
-    const context = this.#failureContext(client, request.signal);
-    const body = this.#body(request);
+    const { client, budget, context } = this.#start(request.signal);
     const reader = new MessageStreamReader(context, (stopReason) =>
       stopReasonError(stopReason, this.#maxTokens, context),
     );
     let completed = false;
     try {
-      const events = await client.messages.create(
-        { ...body, stream: true },
-        { signal: request.signal },
-      );
+      const body = this.#body(request);
+      const events = await budget.run((signal) => client.messages.create({ ...body, stream: true }, { signal }));
       for await (const event of events) {
         if (completed) continue;
         // The SDK may still hand out events it had buffered when the signal fired.
-        if (request.signal?.aborted === true) break;
+        if (budget.signal?.aborted === true) break;
         const output = reader.read(event);
         if (output === undefined) continue;
         if (output.type === "response") completed = true;
@@ -138,10 +153,13 @@ export class Claude implements Model {
       }
     } catch (error) {
       throw toThrownError(error, context);
+    } finally {
+      budget.end();
     }
     if (completed) return;
-    // The SDK ends a stream quietly when its signal aborts; report the abort, not a dropped stream.
-    if (request.signal?.aborted === true) throw request.signal.reason;
+    // The SDK ends a stream quietly when its signal aborts: report the abort or the timeout.
+    const interrupted = interruption(context);
+    if (interrupted !== undefined) throw interrupted;
     throw modelError(
       "Anthropic's stream ended before message_stop; the connection may have dropped, " +
         "retry the turn.",
@@ -167,7 +185,7 @@ export class Claude implements Model {
 
   #getClient(): Anthropic {
     if (this.#client !== undefined) return this.#client;
-    const { apiKey, baseURL, maxRetries, timeoutMs } = this.#options;
+    const { apiKey, baseURL, timeoutMs } = this.#options;
     const key = apiKey ?? process.env["ANTHROPIC_API_KEY"]?.trim();
     if (key === undefined || key === "") {
       throw new ModelError(
@@ -178,20 +196,21 @@ export class Claude implements Model {
     }
     try {
       // The key is always passed explicitly, so the SDK never falls back to its profile and
-      // credential-file lookup: what kern reports as "no key" is what the SDK would use.
-      this.#client = new Anthropic({ apiKey: key, baseURL, maxRetries, timeout: timeoutMs });
+      // credential-file lookup: what kern reports as "no key" is what the SDK would use. kern
+      // retries itself, within the call's budget (see call-budget.ts), so the SDK must not. The
+      // timeout is passed only when set: without it the SDK refuses a non-streaming request that
+      // could outlast its 10-minute default, which is the better advice.
+      this.#client = new Anthropic({ apiKey: key, baseURL, maxRetries: 0, timeout: timeoutMs });
     } catch (error) {
-      throw toThrownError(error, { signal: undefined, apiKey: key, baseURL: "", timeoutMs });
+      throw toThrownError(error, { signal: undefined, apiKey: key, baseURL: "", budget: undefined });
     }
     return this.#client;
   }
 
-  #failureContext(client: Anthropic, signal: AbortSignal | undefined): FailureContext {
-    return {
-      signal,
-      apiKey: client.apiKey,
-      baseURL: client.baseURL,
-      timeoutMs: this.#options.timeoutMs,
-    };
+  /** Starts one model call: creates the client if needed and starts the call's time budget. */
+  #start(signal: AbortSignal | undefined): { client: Anthropic; budget: CallBudget; context: FailureContext } {
+    const client = this.#getClient();
+    const budget = new CallBudget(this.#budget, signal, attemptFailure);
+    return { client, budget, context: { signal, apiKey: client.apiKey, baseURL: client.baseURL, budget } };
   }
 }

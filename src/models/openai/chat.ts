@@ -14,7 +14,13 @@ import {
 } from "./chat-mapping.js";
 import { LazyOpenAIClient } from "./client.js";
 import type { OpenAIReasoningEffort } from "./responses.js";
-import { type FailureContext, PROVIDER, modelError, toThrownError } from "./responses-errors.js";
+import {
+  type FailureContext,
+  PROVIDER,
+  interruption,
+  modelError,
+  toThrownError,
+} from "./responses-errors.js";
 
 
 /** Options for {@link OpenAIChat}. Only `id` is required. */
@@ -31,16 +37,27 @@ export interface OpenAIChatOptions {
    * `OPENAI_BASE_URL`, then https://api.openai.com/v1.
    */
   baseURL?: string | undefined;
-  /** Retries the SDK makes on 408/409/429/5xx and connection errors; the SDK default is 2. */
+  /**
+   * How many times a failed attempt is retried (on 408, 409, 429, 5xx or a failed connection,
+   * the SDK's rules, waiting as `retry-after` asks); defaults to 2. Retries and their waits all
+   * count against `timeoutMs`.
+   */
   maxRetries?: number | undefined;
-  /** Per-request timeout in milliseconds; the SDK default is 10 minutes. */
+  /**
+   * The most one call may take, in milliseconds: every attempt, the waits between retries and,
+   * for `stream()`, the whole stream. Defaults to 10 minutes (600000). When it runs out, the
+   * request is aborted and the call fails with a `ModelError`; a retry whose `retry-after` is
+   * longer than what is left is not waited for: the call fails at once, naming the wait.
+   */
   timeoutMs?: number | undefined;
   temperature?: number | undefined;
   /** Sent as `reasoning_effort`; only for reasoning models. */
   reasoningEffort?: OpenAIReasoningEffort | undefined;
   /**
    * A ready-made SDK client (for a proxy, Azure, or custom fetch). When given, `apiKey`,
-   * `baseURL`, `maxRetries` and `timeoutMs` must be set on that client instead.
+   * `baseURL`, `maxRetries` and `timeoutMs` must be set on that client instead, and kern
+   * adds no time budget of its own: as the SDK defines them, the client's timeout bounds each
+   * attempt and its retries wait as long as `retry-after` asks.
    */
   client?: OpenAI | undefined;
 }
@@ -82,15 +99,15 @@ export class OpenAIChat implements Model {
 
   /** Runs one model turn and returns its text, tool calls and token usage. */
   async generate(request: ModelRequest): Promise<ModelResponse> {
-    const client = this.#connection.get();
-    const context = this.#connection.failureContext(client, request.signal);
+    const { client, budget, context } = this.#connection.start(request.signal);
     let completion: ChatCompletion;
     try {
-      completion = await client.chat.completions.create(this.#body(request), {
-        signal: request.signal,
-      });
+      const body = this.#body(request);
+      completion = await budget.run((signal) => client.chat.completions.create(body, { signal }));
     } catch (error) {
       throw toThrownError(error, context);
+    } finally {
+      budget.end();
     }
     const choice = completion.choices.find((candidate) => candidate.index === 0);
     if (choice === undefined) {
@@ -104,26 +121,27 @@ export class OpenAIChat implements Model {
 
   /**
    * Runs one model turn as a stream: `text-delta` events as text arrives, then exactly one
-   * `response` event built from the streamed pieces, with usage when the server reports it.
+   * `response` event built from the streamed pieces, with usage when the server reports it. The
+   * time budget covers the whole stream, up to its last event.
    */
   async *stream(request: ModelRequest): AsyncGenerator<ModelStreamEvent, void, undefined> {
-    const client = this.#connection.get();
-    const context = this.#connection.failureContext(client, request.signal);
+    const { client, budget, context } = this.#connection.start(request.signal);
     const turn = new ChatStreamAccumulator();
     try {
-      const chunks = await client.chat.completions.create(
-        { ...this.#body(request), stream: true, stream_options: { include_usage: true } },
-        { signal: request.signal },
-      );
+      const body = { ...this.#body(request), stream: true as const, stream_options: { include_usage: true } };
+      const chunks = await budget.run((signal) => client.chat.completions.create(body, { signal }));
       for await (const chunk of chunks) {
         const delta = turn.add(chunk);
         if (delta !== undefined) yield { type: "text-delta", delta };
       }
     } catch (error) {
       throw toThrownError(error, context);
+    } finally {
+      budget.end();
     }
-    // The SDK ends a stream quietly when its signal aborts; report the abort, not a dropped stream.
-    if (request.signal?.aborted === true) throw request.signal.reason;
+    // The SDK ends a stream quietly when its signal aborts: report the abort or the timeout.
+    const interrupted = interruption(context);
+    if (interrupted !== undefined) throw interrupted;
     if (turn.finishReason === undefined) {
       throw modelError(
         "OpenAI's stream ended before the model finished its turn; the connection may have " +

@@ -1,6 +1,7 @@
 import OpenAI from "openai";
 import { ConfigurationError, ModelError } from "../../errors.js";
-import { type FailureContext, PROVIDER, toThrownError } from "./responses-errors.js";
+import { type BudgetSettings, CallBudget, budgetSettings } from "../call-budget.js";
+import { type FailureContext, PROVIDER, attemptFailure, toThrownError } from "./responses-errors.js";
 
 /**
  * The API key sent when a base URL is set but no key is: local OpenAI-compatible servers
@@ -18,6 +19,13 @@ export interface OpenAIConnectionOptions {
   client?: OpenAI | undefined;
 }
 
+/** One model call: the client, its time budget (end it when the call is over) and its failure context. */
+export interface OpenAICall {
+  client: OpenAI;
+  budget: CallBudget;
+  context: FailureContext;
+}
+
 function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
   return trimmed === undefined || trimmed === "" ? undefined : trimmed;
@@ -33,6 +41,8 @@ export class LazyOpenAIClient {
   readonly #options: OpenAIConnectionOptions;
   /** Chat Completions also serves local servers, which need a base URL but no key. */
   readonly #keylessWithBaseURL: boolean;
+  /** `undefined` for a client the user built: its own timeout and retries apply. */
+  readonly #budget: BudgetSettings | undefined;
   #client: OpenAI | undefined;
 
   constructor(adapter: string, options: OpenAIConnectionOptions, keylessWithBaseURL: boolean) {
@@ -51,13 +61,14 @@ export class LazyOpenAIClient {
     this.#adapter = adapter;
     this.#options = { ...options };
     this.#keylessWithBaseURL = keylessWithBaseURL;
+    this.#budget = options.client === undefined ? budgetSettings(adapter, options) : undefined;
     this.#client = options.client;
   }
 
   /** The SDK client, created on first use. */
   get(): OpenAI {
     if (this.#client !== undefined) return this.#client;
-    const { apiKey, baseURL, maxRetries, timeoutMs } = this.#options;
+    const { apiKey, baseURL, timeoutMs } = this.#options;
     const resolvedBaseURL = nonEmpty(baseURL) ?? nonEmpty(process.env["OPENAI_BASE_URL"]);
     const placeholder = this.#keylessWithBaseURL && resolvedBaseURL !== undefined ? PLACEHOLDER_API_KEY : undefined;
     const key = nonEmpty(apiKey) ?? nonEmpty(process.env["OPENAI_API_KEY"]) ?? placeholder;
@@ -70,15 +81,18 @@ export class LazyOpenAIClient {
       );
     }
     try {
-      this.#client = new OpenAI({ apiKey: key, baseURL: resolvedBaseURL, maxRetries, timeout: timeoutMs });
+      // kern retries itself, within the call's budget (see call-budget.ts): the SDK must not.
+      this.#client = new OpenAI({ apiKey: key, baseURL: resolvedBaseURL, maxRetries: 0, timeout: timeoutMs });
     } catch (error) {
-      throw toThrownError(error, { signal: undefined, apiKey: key, baseURL: "", timeoutMs });
+      throw toThrownError(error, { signal: undefined, apiKey: key, baseURL: "", budget: undefined });
     }
     return this.#client;
   }
 
-  /** What error messages need to know about a request made with `client`. */
-  failureContext(client: OpenAI, signal: AbortSignal | undefined): FailureContext {
-    return { signal, apiKey: client.apiKey, baseURL: client.baseURL, timeoutMs: this.#options.timeoutMs };
+  /** Starts one model call: creates the client if needed and starts the call's time budget. */
+  start(signal: AbortSignal | undefined): OpenAICall {
+    const client = this.get();
+    const budget = new CallBudget(this.#budget, signal, attemptFailure);
+    return { client, budget, context: { signal, apiKey: client.apiKey, baseURL: client.baseURL, budget } };
   }
 }

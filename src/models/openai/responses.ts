@@ -9,6 +9,7 @@ import type { Model, ModelRequest, ModelResponse, ModelStreamEvent } from "../mo
 import {
   type FailureContext,
   PROVIDER,
+  interruption,
   modelError,
   toThrownError,
   unfinishedResponseError,
@@ -27,16 +28,27 @@ export interface OpenAIResponsesOptions {
   apiKey?: string | undefined;
   /** Defaults to `OPENAI_BASE_URL`, then https://api.openai.com/v1. */
   baseURL?: string | undefined;
-  /** Retries the SDK makes on 408/409/429/5xx and connection errors; the SDK default is 2. */
+  /**
+   * How many times a failed attempt is retried (on 408, 409, 429, 5xx or a failed connection,
+   * the SDK's rules, waiting as `retry-after` asks); defaults to 2. Retries and their waits all
+   * count against `timeoutMs`.
+   */
   maxRetries?: number | undefined;
-  /** Per-request timeout in milliseconds; the SDK default is 10 minutes. */
+  /**
+   * The most one call may take, in milliseconds: every attempt, the waits between retries and,
+   * for `stream()`, the whole stream. Defaults to 10 minutes (600000). When it runs out, the
+   * request is aborted and the call fails with a `ModelError`; a retry whose `retry-after` is
+   * longer than what is left is not waited for: the call fails at once, naming the wait.
+   */
   timeoutMs?: number | undefined;
   temperature?: number | undefined;
   /** Sent as `reasoning: { effort }`; only for reasoning models. */
   reasoningEffort?: OpenAIReasoningEffort | undefined;
   /**
    * A ready-made SDK client (for a proxy, Azure, or custom fetch). When given, `apiKey`,
-   * `baseURL`, `maxRetries` and `timeoutMs` must be set on that client instead.
+   * `baseURL`, `maxRetries` and `timeoutMs` must be set on that client instead, and kern
+   * adds no time budget of its own: as the SDK defines them, the client's timeout bounds each
+   * attempt and its retries wait as long as `retry-after` asks.
    */
   client?: OpenAI | undefined;
 }
@@ -77,13 +89,15 @@ export class OpenAIResponses implements Model {
 
   /** Runs one model turn and returns its text, tool calls and token usage. */
   async generate(request: ModelRequest): Promise<ModelResponse> {
-    const client = this.#connection.get();
-    const context = this.#connection.failureContext(client, request.signal);
+    const { client, budget, context } = this.#connection.start(request.signal);
     let response: Response;
     try {
-      response = await client.responses.create(this.#body(request), { signal: request.signal });
+      const body = this.#body(request);
+      response = await budget.run((signal) => client.responses.create(body, { signal }));
     } catch (error) {
       throw toThrownError(error, context);
+    } finally {
+      budget.end();
     }
     const unfinished = unfinishedResponseError(response, context);
     if (unfinished !== undefined) throw unfinished;
@@ -92,16 +106,16 @@ export class OpenAIResponses implements Model {
 
   /**
    * Runs one model turn as a stream: `text-delta` events as text arrives, then exactly one
-   * `response` event built the same way as {@link OpenAIResponses.generate}'s result.
+   * `response` event built the same way as {@link OpenAIResponses.generate}'s result. The time
+   * budget covers the whole stream, up to its last event.
    */
   async *stream(request: ModelRequest): AsyncGenerator<ModelStreamEvent, void, undefined> {
-    const client = this.#connection.get();
-    const context = this.#connection.failureContext(client, request.signal);
+    const { client, budget, context } = this.#connection.start(request.signal);
     let completed = false;
     try {
-      const events = await client.responses.create(
-        { ...this.#body(request), stream: true },
-        { signal: request.signal },
+      const body = this.#body(request);
+      const events = await budget.run((signal) =>
+        client.responses.create({ ...body, stream: true }, { signal }),
       );
       for await (const event of events) {
         if (completed) continue;
@@ -112,10 +126,13 @@ export class OpenAIResponses implements Model {
       }
     } catch (error) {
       throw toThrownError(error, context);
+    } finally {
+      budget.end();
     }
     if (completed) return;
-    // The SDK ends a stream quietly when its signal aborts; report the abort, not a dropped stream.
-    if (request.signal?.aborted === true) throw request.signal.reason;
+    // The SDK ends a stream quietly when its signal aborts: report the abort or the timeout.
+    const interrupted = interruption(context);
+    if (interrupted !== undefined) throw interrupted;
     throw modelError(
       "OpenAI's stream ended before response.completed; the connection may have dropped, " +
         "retry the turn.",
