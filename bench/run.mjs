@@ -1,7 +1,8 @@
 // `npm run bench`: kern against @openai/agents, LangGraph.js and Mastra, on this machine, in one
 // run. Writes bench/RESULTS.md and prints it.
-//   node bench/run.mjs [--quick] [--only=imports,construct,cycles,scale]
-// (--only=cycles also runs the diagnostics of kern's SQLite cycle.)
+//   node bench/run.mjs [--quick] [--only=imports,construct,cycles,durability,scale]
+// (--only=cycles also runs the diagnostics of kern's SQLite cycle; durability times kern's
+// SqliteDb at synchronous FULL against NORMAL.)
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -11,6 +12,7 @@ import { MAPPINGS } from "./lib/mappings.mjs";
 import { renderReport } from "./lib/report.mjs";
 import { runConstruction } from "./parts/construct.mjs";
 import { runCycles } from "./parts/cycles.mjs";
+import { runDurability } from "./parts/durability.mjs";
 import { runImports } from "./parts/imports.mjs";
 import { runScale } from "./parts/scale.mjs";
 
@@ -21,8 +23,8 @@ const quick = args.includes("--quick");
 const only = args.find((arg) => arg.startsWith("--only="))?.slice(7).split(",");
 const wants = (part) => only === undefined || only.includes(part);
 const settings = quick
-  ? { warmup: { cycles: 100, ms: 5_000 }, cycles: 30, importSamples: 3, sizes: [1_000, 10_000] }
-  : { warmup: { cycles: 3_000, ms: 30_000 }, cycles: 200, importSamples: 10, sizes: [1_000, 10_000, 100_000] };
+  ? { warmup: { cycles: 100, ms: 5_000 }, cycles: 30, durabilityCycles: 60, importSamples: 3, sizes: [1_000, 10_000] }
+  : { warmup: { cycles: 3_000, ms: 30_000 }, cycles: 200, durabilityCycles: 1_000, importSamples: 10, sizes: [1_000, 10_000, 100_000] };
 const started = Date.now();
 const log = (message) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`);
 
@@ -134,7 +136,7 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
   });
 }
 const pgUrl = cluster?.url ?? null;
-const results = { cycles: {}, diagnostics: {}, construct: {}, imports: {}, scale: {} };
+const results = { cycles: {}, diagnostics: {}, durability: {}, construct: {}, imports: {}, scale: {} };
 try {
   if (wants("imports")) results.imports = runImports({ cwd: benchDir, samples: settings.importSamples, log });
   if (wants("construct")) results.construct = runConstruction({ cwd: benchDir, log });
@@ -146,6 +148,9 @@ try {
     const child = spawnSync(process.execPath, [path.join(benchDir, "workers", "diagnose-worker.mjs"), dir], { cwd: benchDir, encoding: "utf8", timeout: 300_000 });
     const line = child.stdout.trim().split("\n").at(-1) ?? "";
     results.diagnostics = child.status === 0 && line.startsWith("{") ? JSON.parse(line) : { error: `exit ${child.status}: ${child.stderr.trim().split("\n").slice(-3).join(" ")}` };
+  }
+  if (wants("durability")) {
+    results.durability = await runDurability({ dir, warmup: settings.warmup, cycles: settings.durabilityCycles, log });
   }
   if (wants("scale")) {
     results.scale.SqliteDb = await runScale({ backend: "sqlite", dir, pgUrl, sizes: settings.sizes, cwd: benchDir, log });
@@ -161,7 +166,7 @@ try {
 info.loadAfter = os.loadavg().map((value) => value.toFixed(2)).join(" / ");
 const settingsText =
   `warm-up of ${settings.warmup.cycles.toLocaleString("en-US")} cycles or ${settings.warmup.ms / 1000} s, whichever ends first, ` +
-  `then ${settings.cycles} timed cycles per system (the "cycles" column gives timed / warm-up); ` +
+  `then ${settings.cycles} timed cycles per system (the "cycles" column gives timed / warm-up; ${settings.durabilityCycles} in the durability table); ` +
   `${settings.importSamples} cold-import samples per entry; scale sizes ${settings.sizes.map((size) => size.toLocaleString("en-US")).join(", ")}` +
   `${quick ? " (--quick: a smoke run, not for comparison)" : ""}; total run time ${((Date.now() - started) / 60_000).toFixed(1)} min`;
 const report = renderReport({ meta: info, ...results, settings: settingsText, mappings: MAPPINGS });

@@ -3,7 +3,8 @@
 // interrupt() before its side effect (pause 2). Each continue compiles a fresh graph, resumed
 // with Command({ resume }), on the saver the caller gives (`openStore`/`closeStore`): a new
 // SqliteSaver and connection per phase, or one a long-running service keeps for every phase.
-// The saver's connection uses WAL (its own setting) and synchronous=NORMAL (set here, as kern does).
+// The saver's connection uses WAL (its own setting) and synchronous=NORMAL (set here, as the other
+// peers and the floor run; kern's SqliteDb defaults to FULL, see the durability part).
 import { randomUUID } from "node:crypto";
 import Database from "better-sqlite3";
 import { z } from "zod";

@@ -27,7 +27,8 @@ export const MAPPINGS = `- **kern**: \`new Workflow({ db, steps: [new Step({ nam
   tool calls \`interrupt()\` before its side effect, pause 2). Each phase compiles the graph anew
   with a new \`SqliteSaver\` on a new better-sqlite3 connection to the same file and resumes with
   \`invoke(new Command({ resume: true }), { configurable: { thread_id } })\`. The saver sets WAL
-  itself; the bench sets synchronous=NORMAL on its connection to match kern. The model is a
+  itself; the bench sets synchronous=NORMAL on its connection, as the other peers and the floor
+  run (kern's SqliteDb runs FULL, its default; the durability table times it at NORMAL too). The model is a
   \`BaseChatModel\` subclass (\`_generate\`), used as \`createReactAgent\` users do.
   One saver + connection: one \`SqliteSaver\` on one connection (same pragmas), created once (so its
   table setup runs once) and given to the graph compiled anew, with a new model, in every phase.
@@ -49,7 +50,10 @@ export const MAPPINGS = `- **kern**: \`new Workflow({ db, steps: [new Step({ nam
 - **Raw SQLite floor**: better-sqlite3, WAL, synchronous=NORMAL, one row per run: an insert at
   pause 1, then at each continue a read, a compare-and-set claim (its own commit) and an update,
   each write carrying a string as long as kern's stored state at pause 2. No JSON, no validation.
-- **Durability setting and open connections**: every SQLite file of a "new ... per phase" system is
+- **Durability setting and open connections**: kern's SqliteDb rows in the cycle table run kern's
+  default, synchronous=FULL (one fsync per commit); the peers and the floor run NORMAL (fsync only at
+  checkpoints). The durability table sets kern at FULL and at NORMAL side by side; kern at NORMAL
+  is the like-with-like figure for the peers. Every SQLite file of a "new ... per phase" system is
   held open by one extra connection for the whole run, as a live service holds its database;
   otherwise each fresh-object phase would close the file's last connection and SQLite would
   checkpoint and delete the WAL every time, which a running service never does. The "one

@@ -1,4 +1,5 @@
 // Turns the measured results into the markdown of bench/RESULTS.md.
+import { durabilitySection } from "./durability-report.mjs";
 import { fmt } from "./stats.mjs";
 
 // Each peer has two variants of the same cycle; both build a fresh framework object graph in
@@ -24,14 +25,14 @@ const PAIRINGS = [
 const PER_PHASE = "new per phase";
 const SHARED = "one for all phases";
 const CYCLE_ROWS = [
-  ["kern-sqlite", PER_PHASE, "SqliteDb, WAL, synchronous=NORMAL; new SqliteDb per phase"],
+  ["kern-sqlite", PER_PHASE, "SqliteDb, WAL, synchronous=FULL (its default; the peers and the floor run NORMAL); new SqliteDb per phase"],
   ["kern-postgres", PER_PHASE, "PostgresDb; new PostgresDb per phase on the app's pg pool"],
   ["openai-agents", PER_PHASE, "RunState string in an app SQLite table (WAL, NORMAL), new connection per phase"],
   ["langgraph", PER_PHASE, "SqliteSaver (WAL, NORMAL set by the bench), new saver + connection per phase"],
   ["mastra", PER_PHASE, "LibSQLStore file (its WAL, NORMAL), new store per phase"],
   ["floor-sqlite", PER_PHASE, "better-sqlite3 only, new connection per phase"],
   ["kern-memory", SHARED, "InMemoryDb (one Db object; it cannot outlive it)"],
-  ["kern-sqlite-shared", SHARED, "SqliteDb, one Db object for all phases"],
+  ["kern-sqlite-shared", SHARED, "SqliteDb (FULL), one Db object for all phases"],
   ["kern-postgres-shared", SHARED, "PostgresDb, one Db object (its own pool)"],
   ["openai-agents-shared", SHARED, "RunState string in an app SQLite table (WAL, NORMAL), one connection, statements prepared once"],
   ["langgraph-shared", SHARED, "one SqliteSaver on one connection (WAL, NORMAL); graph compiled anew each phase"],
@@ -269,7 +270,7 @@ function targetsSection({ cycles, construct, imports, scale }) {
   return lines.join("\n");
 }
 
-export function renderReport({ meta, cycles, diagnostics, construct, imports, scale, settings, mappings }) {
+export function renderReport({ meta, cycles, diagnostics, durability, construct, imports, scale, settings, mappings }) {
   return `# kern benchmarks
 
 Produced by \`npm run bench\` on ${meta.date}. Every figure below was measured in this one run on this
@@ -297,6 +298,7 @@ ${cycleSection(cycles)}
 
 ${ratioSection(cycles)}
 ${diagnosticsSection(diagnostics)}
+${durabilitySection(durability)}
 ## 2. Agent construction
 
 ${constructSection(construct)}

@@ -1,6 +1,7 @@
 // The SQLite run table an application keeps for a framework that hands it serialized state
 // (OpenAI Agents JS's RunState string): one row per run, claimed with a compare-and-set on its
-// revision, exactly as the raw floor and kern's SqliteDb do. WAL, synchronous=NORMAL.
+// revision, exactly as the raw floor and kern's SqliteDb do. WAL, synchronous=NORMAL (kern's
+// SqliteDb defaults to FULL; the durability part times it at both).
 import Database from "better-sqlite3";
 import { check } from "./stats.mjs";
 

@@ -11,6 +11,12 @@ export function quantile(values, q) {
 
 export const median = (values) => quantile(values, 0.5);
 export const p95 = (values) => quantile(values, 0.95);
+export const p99 = (values) => quantile(values, 0.99);
+
+export function mean(values) {
+  if (values.length === 0) throw new Error("mean() of no values");
+  return values.reduce((sum, value) => sum + value, 0) / values.length;
+}
 
 /** Milliseconds since an arbitrary origin, sub-microsecond resolution. */
 export const now = () => performance.now();

@@ -84,6 +84,27 @@ function mastraStoredBytes(cycle, execute) {
   };
 }
 
+/**
+ * kern's SqliteDb at SQLite's `synchronous` NORMAL instead of its default FULL, in either storage
+ * shape: the same cycle with one fsync fewer per commit, for the durability part.
+ */
+function kernSqliteNormal({ shared }) {
+  return {
+    label: `kern · SqliteDb (synchronous: "normal"), ${shared ? "one Db object" : "new Db per phase"}`,
+    async create({ dir }) {
+      const { SqliteDb } = await import("kern/db/sqlite");
+      const { kernCycle, measure } = await kernTargets();
+      const options = { dbFile: path.join(dir, shared ? "kern-shared-normal.db" : "kern-fresh-normal.db"), synchronous: "normal" };
+      const keeper = new SqliteDb(options);
+      await keeper.migrate();
+      const cycle = shared
+        ? kernCycle({ openDb: async () => keeper, closeDb: async () => undefined })
+        : kernCycle({ openDb: async () => new SqliteDb(options), closeDb: (db) => db.close() });
+      return { cycle, storedBytes: measure(cycle), close: () => keeper.close() };
+    },
+  };
+}
+
 export const TARGETS = {
   "kern-memory": {
     label: "kern · InMemoryDb",
@@ -117,6 +138,8 @@ export const TARGETS = {
       return { cycle, storedBytes: measure(cycle), close: () => db.close() };
     },
   },
+  "kern-sqlite-normal": kernSqliteNormal({ shared: false }),
+  "kern-sqlite-shared-normal": kernSqliteNormal({ shared: true }),
   "kern-postgres": {
     label: "kern · PostgresDb, new Db per phase",
     needsPostgres: true,

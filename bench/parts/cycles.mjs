@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { TARGETS } from "../lib/targets.mjs";
-import { median, p95 } from "../lib/stats.mjs";
+import { mean, median, p95, p99 } from "../lib/stats.mjs";
 
 const WORKER = fileURLToPath(new URL("../workers/cycle-worker.mjs", import.meta.url));
 
@@ -37,7 +37,7 @@ class Worker {
 }
 
 /**
- * Returns `{ [target]: { label, median, p95, cpuMedian, cycles, warmed, bytes } | { label, error } }`;
+ * Returns `{ [target]: { label, median, mean, p95, p99, cpuMedian, cycles, warmed, bytes } | { label, error } }`;
  * `cpuMedian` is the process's CPU time per timed cycle, the median over the passes.
  * `stateBytes` for the floors is kern SqliteDb's stored state at pause 2, measured first.
  *
@@ -90,7 +90,9 @@ export async function runCycles({ targets, dir, pgUrl, warmup, cycles, log }) {
     if (result.samples === undefined) continue;
     result.cycles = result.samples.length;
     result.median = median(result.samples);
+    result.mean = mean(result.samples);
     result.p95 = p95(result.samples);
+    result.p99 = p99(result.samples);
     result.cpuMedian = median(result.cpu);
     result.warmed = Math.min(...result.warmed);
     delete result.samples;

@@ -1,5 +1,6 @@
 import pg from "pg";
 import { StoreError } from "../../errors.js";
+import { timedQuery } from "./timeouts.js";
 import { withTransaction } from "./transaction.js";
 
 import type { Migration } from "../migration.js";
@@ -94,39 +95,46 @@ const MIGRATION_LOCK_CLASS = 0x6b65726e; // "kern"
  * Creates `schema` if it is missing and applies every migration newer than its version. The cheap
  * read first lets an up-to-date schema open without taking a lock; the transaction-scoped
  * advisory lock (one per schema) makes a migrator that raced another to a fresh schema wait, then
- * re-read the version and apply nothing.
+ * re-read the version and apply nothing. Each statement is bounded by `statementTimeoutMs`, as
+ * every other statement of kern's is (a migrator waiting for another one's lock included).
  */
 export async function applyMigrations(
   pool: pg.Pool,
   schema: string,
   migrations: readonly Migration[],
+  statementTimeoutMs: number,
   now: () => number = Date.now,
 ): Promise<void> {
   const latest = migrations.at(-1)?.version ?? 0;
-  if ((await appliedVersion(pool, schema, latest)) >= latest) return;
-  await withTransaction(pool, async (client) => {
-    await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [MIGRATION_LOCK_CLASS, schema]);
-    await createSchemaIfMissing(client, schema);
+  const timed = (text: string, values?: unknown[]): pg.QueryConfig => timedQuery(text, statementTimeoutMs, values);
+  if ((await appliedVersion(pool, schema, latest, timed)) >= latest) return;
+  await withTransaction(pool, statementTimeoutMs, async (client) => {
+    await client.query(timed("SELECT pg_advisory_xact_lock($1, hashtext($2))", [MIGRATION_LOCK_CLASS, schema]));
+    await createSchemaIfMissing(client, schema, timed);
     // SET LOCAL ends with the transaction, so a pooled connection goes back unchanged.
-    await client.query(`SET LOCAL search_path TO ${pg.escapeIdentifier(schema)}`);
-    await client.query(CREATE_MIGRATIONS_TABLE);
-    const current = await appliedVersion(client, schema, latest);
+    await client.query(timed(`SET LOCAL search_path TO ${pg.escapeIdentifier(schema)}`));
+    await client.query(timed(CREATE_MIGRATIONS_TABLE));
+    const current = await appliedVersion(client, schema, latest, timed);
     for (const migration of migrations) {
       if (migration.version <= current) continue;
-      await client.query(migration.sql);
-      await client.query("INSERT INTO kern_migrations (version, name, applied_at) VALUES ($1, $2, $3)", [
-        migration.version,
-        migration.name,
-        now(),
-      ]);
+      await client.query(timed(migration.sql));
+      await client.query(
+        timed("INSERT INTO kern_migrations (version, name, applied_at) VALUES ($1, $2, $3)", [
+          migration.version,
+          migration.name,
+          now(),
+        ]),
+      );
     }
   });
 }
 
+type Timed = (text: string, values?: unknown[]) => pg.QueryConfig;
+
 /** CREATE SCHEMA needs the CREATE right on the database even with IF NOT EXISTS: ask first. */
-async function createSchemaIfMissing(client: pg.PoolClient, schema: string): Promise<void> {
-  const found = await client.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema]);
-  if (found.rowCount === 0) await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(schema)}`);
+async function createSchemaIfMissing(client: pg.PoolClient, schema: string, timed: Timed): Promise<void> {
+  const found = await client.query(timed("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema]));
+  if (found.rowCount === 0) await client.query(timed(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(schema)}`));
 }
 
 /** The highest applied version, or 0 for a fresh schema; refuses a schema newer than this kern. */
@@ -134,11 +142,12 @@ async function appliedVersion(
   queryable: pg.Pool | pg.PoolClient,
   schema: string,
   latest: number,
+  timed: Timed,
 ): Promise<number> {
   const table = `${pg.escapeIdentifier(schema)}.kern_migrations`;
-  const exists = await queryable.query<{ exists: unknown }>("SELECT to_regclass($1) IS NOT NULL AS exists", [table]);
+  const exists = await queryable.query<{ exists: unknown }>(timed("SELECT to_regclass($1) IS NOT NULL AS exists", [table]));
   if (exists.rows[0]?.exists !== true) return 0;
-  const result = await queryable.query<{ version: unknown }>(`SELECT MAX(version) AS version FROM ${table}`);
+  const result = await queryable.query<{ version: unknown }>(timed(`SELECT MAX(version) AS version FROM ${table}`));
   const version = readVersion(result.rows[0]);
   if (version > latest) {
     throw new StoreError(

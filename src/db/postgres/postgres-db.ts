@@ -1,5 +1,5 @@
 import pg from "pg";
-import { ConfigurationError, KernError, StoreError } from "../../errors.js";
+import { ConfigurationError, KernError, StoreError, StoreTimeoutError } from "../../errors.js";
 import type {
   Db,
   PendingFilter,
@@ -12,7 +12,9 @@ import type {
 } from "../db.js";
 import { applyMigrations, POSTGRES_MIGRATIONS } from "./migrations.js";
 import { PostgresStatements } from "./postgres-statements.js";
-import { alreadyStoredMessage, checkCount, checkNextRevision, checkPendingIds, checkWrites } from "../record-checks.js";
+import { checkTimeoutOption, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, describeTimeout, queryTimeoutMs, timeoutKind, type TimeoutKind } from "./timeouts.js";
+import { UnansweredCommit } from "./transaction.js";
+import { alreadyStoredMessage, checkCount, checkLeaseRenewal, checkNextRevision, checkPendingIds, checkWrites } from "../record-checks.js";
 
 interface CommonOptions {
   /**
@@ -20,6 +22,18 @@ interface CommonOptions {
    * A letter or underscore, then letters, digits or underscores, at most 63 in all.
    */
   schema?: string;
+  /**
+   * The longest one statement of kern's may take, in milliseconds (default 30 000; 1 to
+   * 86 400 000); past it the call throws StoreTimeoutError. In kern's transactions the server
+   * cancels the statement (`SET LOCAL statement_timeout`) and the transaction rolls back. Every
+   * query also carries pg's `query_timeout`, one second longer, for a server that does not answer
+   * at all: kern then closes the connection and the server rolls back a transaction that never
+   * reached COMMIT; only an unanswered COMMIT or renewLease may have been stored, and the message
+   * says so. Reads and renewLease, single statements, have only that client-side limit unless
+   * kern's database user has its own (`ALTER ROLE kern SET statement_timeout = '30s'`). On a
+   * `pool` of yours, these limits govern kern's queries ahead of the pool's own settings.
+   */
+  statementTimeoutMs?: number;
 }
 
 /** Options of {@link PostgresDb}: a connection URL, or a pool the application already has. */
@@ -30,12 +44,25 @@ export type PostgresDbOptions =
       pool?: never;
       /** The most connections the pool PostgresDb creates may open (default 10). */
       maxConnections?: number;
+      /**
+       * How long a call waits for a connection, in milliseconds (default 10 000; 1 to 86 400 000):
+       * to open one (TCP, TLS, the server's startup answer), or, while all maxConnections are
+       * busy, for one to come free. pg's `connectionTimeoutMillis`. Past it the call throws
+       * StoreTimeoutError, having stored nothing.
+       */
+      connectTimeoutMs?: number;
     })
   | (CommonOptions & {
-      /** A pool to use instead of creating one; close() leaves it open, it is the caller's. */
+      /**
+       * A pool to use instead of creating one; close() leaves it open, it is the caller's. Its own
+       * `connectionTimeoutMillis` bounds connecting (pg's default, 0, waits forever for a server
+       * that accepts connections and never answers: set it); statementTimeoutMs still bounds
+       * kern's statements on it.
+       */
       pool: pg.Pool;
       dbUrl?: never;
       maxConnections?: never;
+      connectTimeoutMs?: never;
     });
 
 const DEFAULT_MAX_CONNECTIONS = 10;
@@ -57,6 +84,7 @@ export class PostgresDb implements Db {
   readonly #options: PostgresDbOptions;
   readonly #schema: string;
   readonly #target: string;
+  readonly #statementTimeoutMs: number;
   #pool: pg.Pool | null = null;
   #ready: Promise<PostgresStatements> | null = null;
   #closed = false;
@@ -66,6 +94,7 @@ export class PostgresDb implements Db {
     this.#options = options;
     this.#schema = options.schema ?? "public";
     this.#target = options.pool === undefined ? describeUrl(options.dbUrl) : "the given pool";
+    this.#statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   }
 
   /** Creates the pool, then the schema and tables if missing. Every other method does this first. */
@@ -94,6 +123,11 @@ export class PostgresDb implements Db {
   async writeRuns(writes: readonly RunWrite[]): Promise<boolean> {
     checkWrites(writes);
     return this.#use("writeRuns", (statements) => statements.writeRuns(writes));
+  }
+
+  async renewLease(kind: RunKind, runId: string, expectedRevision: number, leaseExpiresAt: number): Promise<boolean> {
+    checkLeaseRenewal(expectedRevision, leaseExpiresAt);
+    return this.#use("renewLease", (statements) => statements.renewLease(kind, runId, expectedRevision, leaseExpiresAt));
   }
 
   async listRuns(filter: RunFilter = {}): Promise<RunSummary[]> {
@@ -131,8 +165,24 @@ export class PostgresDb implements Db {
       return await work(await this.#open());
     } catch (error) {
       if (error instanceof KernError) throw error;
+      const kind = timeoutKind(error);
+      if (kind !== undefined) throw new StoreTimeoutError(this.#describeTimeout(operation, kind, error), { cause: error });
       throw new StoreError(describeFailure(operation, this.#target, this.#schema, error), { cause: error });
     }
+  }
+
+  #describeTimeout(operation: string, kind: TimeoutKind, error: unknown): string {
+    const options = this.#options;
+    const own = options.pool === undefined;
+    return describeTimeout(kind, {
+      operation,
+      target: this.#target,
+      schema: this.#schema,
+      connectTimeoutMs: own ? (options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) : null,
+      maxConnections: own ? (options.maxConnections ?? DEFAULT_MAX_CONNECTIONS) : null,
+      statementTimeoutMs: this.#statementTimeoutMs,
+      duringCommit: error instanceof UnansweredCommit,
+    });
   }
 
   /** The first caller creates the pool and migrates; a failed attempt is retried by the next. */
@@ -146,16 +196,24 @@ export class PostgresDb implements Db {
 
   async #connect(): Promise<PostgresStatements> {
     const options = this.#options;
-    const pool = (this.#pool ??=
-      options.pool === undefined ? createPool(options.dbUrl, options.maxConnections) : options.pool);
-    await applyMigrations(pool, this.#schema, POSTGRES_MIGRATIONS);
-    return new PostgresStatements(pool, this.#schema);
+    const pool = (this.#pool ??= options.pool ?? createPool(options, this.#statementTimeoutMs));
+    await applyMigrations(pool, this.#schema, POSTGRES_MIGRATIONS, this.#statementTimeoutMs);
+    return new PostgresStatements(pool, this.#schema, this.#statementTimeoutMs);
   }
 }
 
-function createPool(dbUrl: string, maxConnections = DEFAULT_MAX_CONNECTIONS): pg.Pool {
-  // allowExitOnIdle: idle connections do not keep the process alive, as an open SQLite file does not.
-  const pool = new pg.Pool({ connectionString: dbUrl, max: maxConnections, allowExitOnIdle: true });
+function createPool(options: Extract<PostgresDbOptions, { dbUrl: string }>, statementTimeoutMs: number): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: options.dbUrl,
+    max: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    // allowExitOnIdle: idle connections do not keep the process alive, as an open SQLite file does not.
+    allowExitOnIdle: true,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    // kern's statements carry their own query_timeout (the same); this one covers any other query.
+    // statement_timeout is set per transaction, not as a startup parameter, which PgBouncer and
+    // other poolers refuse by default ("unsupported startup parameter").
+    query_timeout: queryTimeoutMs(statementTimeoutMs),
+  });
   // An idle connection that the server drops is removed from the pool by pg; without a listener
   // its 'error' event would crash the process. The next query opens a new connection.
   pool.on("error", () => undefined);
@@ -167,10 +225,13 @@ function checkOptions(options: PostgresDbOptions): void {
   if (options.pool === undefined && (typeof options.dbUrl !== "string" || options.dbUrl.length === 0)) {
     throw new ConfigurationError(`PostgresDb needs a dbUrl (or a pg pool), ${example}.`);
   }
-  if (options.pool !== undefined && (options.dbUrl !== undefined || options.maxConnections !== undefined)) {
+  if (
+    options.pool !== undefined &&
+    (options.dbUrl !== undefined || options.maxConnections !== undefined || options.connectTimeoutMs !== undefined)
+  ) {
     throw new ConfigurationError(
-      "PostgresDb takes either a dbUrl (with maxConnections) or a pool, not both; the pool already " +
-        "knows its database and size.",
+      "PostgresDb takes either a dbUrl (with maxConnections and connectTimeoutMs) or a pool, not both; " +
+        "the pool already knows its database, size and connect timeout (its connectionTimeoutMillis).",
     );
   }
   if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) {
@@ -183,6 +244,8 @@ function checkOptions(options: PostgresDbOptions): void {
   if (max !== undefined && (!Number.isSafeInteger(max) || max < 1)) {
     throw new ConfigurationError(`PostgresDb maxConnections must be a whole number of 1 or more; got ${max}.`);
   }
+  checkTimeoutOption("connectTimeoutMs", options.connectTimeoutMs);
+  checkTimeoutOption("statementTimeoutMs", options.statementTimeoutMs);
 }
 
 /** Host, port and database, never the password: messages end up in logs. */

@@ -12,6 +12,7 @@ import type {
 } from "../db.js";
 import { alreadyStoredMessage, changedFixedFieldMessage, type FixedFields } from "../record-checks.js";
 import { readPackedPending, readPendingRow, readRunRow, readSummaryRow, type RowSource } from "../row-reader.js";
+import { queryTimeoutMs, timedQuery } from "./timeouts.js";
 import { withTransaction } from "./transaction.js";
 
 type Row = Record<string, unknown>;
@@ -53,6 +54,9 @@ const SQL = {
     "UPDATE S.kern_runs SET status = $6, revision = $7, updated_at = $9, lease_expires_at = $10, " +
     "state = $11 WHERE kind = $1 AND run_id = $2 AND revision = $12 AND session_id = $3 " +
     "AND user_id IS NOT DISTINCT FROM $4 AND owner_id = $5 AND created_at = $8",
+  renewLease:
+    "UPDATE S.kern_runs SET revision = revision + 1, lease_expires_at = $1 " +
+    "WHERE kind = $2 AND run_id = $3 AND revision = $4 AND status = 'running'",
   selectFixed:
     'SELECT revision, session_id AS "sessionId", owner_id AS "ownerId", created_at AS "createdAt", ' +
     'user_id AS "userId" FROM S.kern_runs WHERE kind = $1 AND run_id = $2',
@@ -71,26 +75,29 @@ const SQL = {
     "requirement_kind = excluded.requirement_kind, summary = excluded.summary",
 } as const;
 
-type Statements = Record<keyof typeof SQL, { name: string; text: string }>;
+type Statements = Record<keyof typeof SQL, { name: string; text: string; query_timeout: number }>;
 
 /**
  * The queries of one PostgresDb, with its schema written into every table name (so they work on
  * any pool, whatever its search_path) and each fixed statement named, so every pooled connection
- * parses it once.
+ * parses it once. Every query carries pg's query_timeout, so a server that stops answering cannot
+ * hang a call, whoever made the pool; transactions also set statement_timeout on the server.
  */
 export class PostgresStatements {
   readonly #pool: pg.Pool;
   readonly #schema: string;
   readonly #sql: Statements;
+  readonly #statementTimeoutMs: number;
 
-  constructor(pool: pg.Pool, schema: string) {
+  constructor(pool: pg.Pool, schema: string, statementTimeoutMs: number) {
     this.#pool = pool;
     this.#schema = pg.escapeIdentifier(schema);
+    this.#statementTimeoutMs = statementTimeoutMs;
     const sql: Partial<Statements> = {};
     for (const name of Object.keys(SQL) as Array<keyof typeof SQL>) {
       const text = this.#qualify(SQL[name]);
       const digest = createHash("sha256").update(text).digest("hex").slice(0, 16);
-      sql[name] = { name: `kern_${name}_${digest}`, text };
+      sql[name] = { name: `kern_${name}_${digest}`, text, query_timeout: queryTimeoutMs(statementTimeoutMs) };
     }
     this.#sql = sql as Statements;
   }
@@ -103,17 +110,17 @@ export class PostgresStatements {
 
   /** Stores a new run with its session and pending rows; false when the run exists already. */
   async insertRun(record: RunRecord): Promise<boolean> {
-    return withTransaction(this.#pool, (client) => this.#insert(client, record));
+    return withTransaction(this.#pool, this.#statementTimeoutMs, (client) => this.#insert(client, record));
   }
 
   async updateRun(record: RunRecord, expectedRevision: number): Promise<boolean> {
-    return withTransaction(this.#pool, (client) => this.#update(client, record, expectedRevision));
+    return withTransaction(this.#pool, this.#statementTimeoutMs, (client) => this.#update(client, record, expectedRevision));
   }
 
   /** All the writes in one transaction; false, rolled back, when an update's revision is stale. */
   async writeRuns(writes: readonly RunWrite[]): Promise<boolean> {
     try {
-      return await withTransaction(this.#pool, async (client) => {
+      return await withTransaction(this.#pool, this.#statementTimeoutMs, async (client) => {
         for (const { record, expectedRevision } of writes) {
           if (expectedRevision === null) {
             if (!(await this.#insert(client, record))) throw new StoreError(alreadyStoredMessage(record));
@@ -157,6 +164,12 @@ export class PostgresStatements {
     return true;
   }
 
+  /** One statement outside a transaction block: PostgreSQL commits it on its own. */
+  async renewLease(kind: RunKind, runId: string, expectedRevision: number, leaseExpiresAt: number): Promise<boolean> {
+    const result = await this.#pool.query({ ...this.#sql.renewLease, values: [leaseExpiresAt, kind, runId, expectedRevision] });
+    return result.rowCount === 1;
+  }
+
   /** Runs, newest first, without their state. */
   async listRuns(filter: RunFilter, limit: number, offset: number): Promise<RunSummary[]> {
     const where = new Where();
@@ -167,7 +180,7 @@ export class PostgresStatements {
     const text =
       `SELECT ${SUMMARY_COLUMNS} FROM S.kern_runs${where.sql()} ` +
       `ORDER BY updated_at DESC, kind, run_id LIMIT ${where.next(limit)} OFFSET ${where.next(offset)}`;
-    const result = await this.#pool.query<Record<string, unknown>>(this.#qualify(text), where.params);
+    const result = await this.#pool.query<Record<string, unknown>>(timedQuery(this.#qualify(text), this.#statementTimeoutMs, where.params));
     return result.rows.map((row) => readSummaryRow(row, RUNS));
   }
 
@@ -186,7 +199,7 @@ export class PostgresStatements {
     const text =
       `SELECT ${PENDING_COLUMNS} FROM S.kern_pending_requirements${where.sql()} ` +
       `ORDER BY created_at, run_id, requirement_id, kind LIMIT ${where.next(limit)}`;
-    const result = await this.#pool.query<Record<string, unknown>>(this.#qualify(text), where.params);
+    const result = await this.#pool.query<Record<string, unknown>>(timedQuery(this.#qualify(text), this.#statementTimeoutMs, where.params));
     return result.rows.map((row) => readPendingRow(row, PENDING));
   }
 

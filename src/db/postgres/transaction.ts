@@ -1,21 +1,51 @@
 import type pg from "pg";
+import { timedQuery, timeoutKind } from "./timeouts.js";
 
 /**
- * Runs `work` inside BEGIN … COMMIT on one pooled connection, and rolls back when it throws. A
- * connection whose ROLLBACK failed is destroyed rather than returned to the pool, since its
- * session state is then unknown.
+ * A COMMIT that the server did not answer in time: it may or may not have taken effect. The pg
+ * error is its cause.
  */
-export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export class UnansweredCommit extends Error {
+  constructor(cause: unknown) {
+    super("COMMIT was sent but not answered in time", { cause });
+    this.name = "UnansweredCommit";
+  }
+}
+
+/**
+ * Runs `work` inside BEGIN … COMMIT on one pooled connection, and rolls back when it throws. The
+ * server cancels any statement of the transaction that runs longer than `statementTimeoutMs`
+ * (SET LOCAL, which ends with the transaction and works through PgBouncer too); every statement
+ * `work` sends must carry the query_timeout of {@link timedQuery}.
+ *
+ * A connection whose state is unknown is destroyed rather than returned to the pool: one whose
+ * ROLLBACK failed, and one with a statement that was not answered in time (it is still busy with
+ * it, so a ROLLBACK would only wait behind it). Closing it makes the server roll back, since it
+ * never received COMMIT, unless the unanswered statement was the COMMIT: then the outcome is
+ * unknown, and this throws {@link UnansweredCommit}.
+ */
+export async function withTransaction<T>(
+  pool: pg.Pool,
+  statementTimeoutMs: number,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  let committing = false;
   try {
-    await client.query("BEGIN");
+    // One round trip: a simple query may hold several statements.
+    await client.query(timedQuery(`BEGIN; SET LOCAL statement_timeout = ${statementTimeoutMs}`, statementTimeoutMs));
     const result = await work(client);
-    await client.query("COMMIT");
+    committing = true;
+    await client.query(timedQuery("COMMIT", statementTimeoutMs));
     return result;
   } catch (error) {
+    if (timeoutKind(error) === "unanswered") {
+      broken = error instanceof Error ? error : new Error(String(error));
+      throw committing ? new UnansweredCommit(error) : error;
+    }
     try {
-      await client.query("ROLLBACK");
+      await client.query(timedQuery("ROLLBACK", statementTimeoutMs));
     } catch (rollbackError) {
       broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
     }

@@ -12,7 +12,7 @@ import type {
 } from "../db.js";
 import { applyMigrations, SQLITE_MIGRATIONS } from "./migrations.js";
 import { SqliteStatements } from "./sqlite-statements.js";
-import { alreadyStoredMessage, checkCount, checkNextRevision, checkPendingIds, checkWrites } from "../record-checks.js";
+import { alreadyStoredMessage, checkCount, checkLeaseRenewal, checkNextRevision, checkPendingIds, checkWrites } from "../record-checks.js";
 
 /** Options of {@link SqliteDb}. */
 export interface SqliteDbOptions {
@@ -20,9 +20,22 @@ export interface SqliteDbOptions {
   dbFile: string;
   /** How long a write waits for another connection's lock before failing (default 5000 ms). */
   busyTimeoutMs?: number;
+  /**
+   * How durable a commit is when the call that made it returns (SQLite's `synchronous` pragma,
+   * default "full").
+   * - "full": every commit syncs the write-ahead log to disk (one fsync), so a stored run survives
+   *   a power loss or an operating-system crash.
+   * - "normal": the log is synced only at checkpoints. Commits are cheaper and survive a crash of
+   *   the process, but a power loss or an OS crash can undo the most recent ones (the file stays
+   *   consistent). Among them can be the claim kern stores just before an approved tool runs: after
+   *   the restart the run is paused again, so the tool can run a second time. Choose it only where
+   *   that is acceptable, or where the disk would lose the commits anyway (a volatile write cache).
+   */
+  synchronous?: "full" | "normal";
 }
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+const SYNCHRONOUS_MODES = ["full", "normal"] as const;
 const DEFAULT_RUN_LIMIT = 100;
 const DEFAULT_PENDING_LIMIT = 50;
 
@@ -40,6 +53,7 @@ export class SqliteDb implements Db {
   readonly dialect = "sqlite";
   readonly #dbFile: string;
   readonly #busyTimeoutMs: number;
+  readonly #synchronous: "full" | "normal";
   #connection: SqliteStatements | null = null;
   #closed = false;
 
@@ -55,8 +69,16 @@ export class SqliteDb implements Db {
         `SqliteDb busyTimeoutMs must be a whole number of milliseconds, 0 or more; got ${busyTimeoutMs}.`,
       );
     }
+    const synchronous = options.synchronous ?? "full";
+    if (!SYNCHRONOUS_MODES.includes(synchronous)) {
+      throw new ConfigurationError(
+        `SqliteDb synchronous must be "full" (the default: every commit survives a power loss) or ` +
+          `"normal" (faster; a power loss can undo the last commits); got ${JSON.stringify(synchronous)}.`,
+      );
+    }
     this.#dbFile = options.dbFile;
     this.#busyTimeoutMs = busyTimeoutMs;
+    this.#synchronous = synchronous;
   }
 
   /** Opens the file and applies any pending migrations. Every other method does this first. */
@@ -85,6 +107,11 @@ export class SqliteDb implements Db {
   async writeRuns(writes: readonly RunWrite[]): Promise<boolean> {
     checkWrites(writes);
     return this.#use("writeRuns", (statements) => statements.writeRuns(writes));
+  }
+
+  async renewLease(kind: RunKind, runId: string, expectedRevision: number, leaseExpiresAt: number): Promise<boolean> {
+    checkLeaseRenewal(expectedRevision, leaseExpiresAt);
+    return this.#use("renewLease", (statements) => statements.renewLease(kind, runId, expectedRevision, leaseExpiresAt));
   }
 
   async listRuns(filter: RunFilter = {}): Promise<RunSummary[]> {
@@ -116,7 +143,7 @@ export class SqliteDb implements Db {
       );
     }
     try {
-      this.#connection ??= openConnection(this.#dbFile, this.#busyTimeoutMs);
+      this.#connection ??= openConnection(this.#dbFile, this.#busyTimeoutMs, this.#synchronous);
       return work(this.#connection);
     } catch (error) {
       if (error instanceof KernError) throw error;
@@ -125,12 +152,13 @@ export class SqliteDb implements Db {
   }
 }
 
-function openConnection(dbFile: string, busyTimeoutMs: number): SqliteStatements {
+function openConnection(dbFile: string, busyTimeoutMs: number, synchronous: "full" | "normal"): SqliteStatements {
   // `timeout` is SQLite's busy timeout: a locked write waits this long before SQLITE_BUSY.
   const database = new Database(dbFile, { timeout: busyTimeoutMs });
   try {
     enableWal(database, busyTimeoutMs);
-    database.pragma("synchronous = NORMAL");
+    // Per connection, so every SqliteDb sets it. In WAL mode FULL syncs the log at each commit.
+    database.pragma(`synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"}`);
     database.pragma("foreign_keys = ON");
     applyMigrations(database, SQLITE_MIGRATIONS);
     return new SqliteStatements(database);

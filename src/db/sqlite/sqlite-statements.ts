@@ -54,6 +54,9 @@ const SQL = {
     "UPDATE kern_runs SET status = ?, revision = ?, updated_at = ?, lease_expires_at = ?, state = ? " +
     "WHERE kind = ? AND run_id = ? AND revision = ? AND session_id = ? AND owner_id = ? " +
     "AND created_at = ? AND user_id IS ?",
+  renewLease:
+    "UPDATE kern_runs SET revision = revision + 1, lease_expires_at = ? " +
+    "WHERE kind = ? AND run_id = ? AND revision = ? AND status = 'running'",
   selectFixed:
     "SELECT revision, session_id AS sessionId, owner_id AS ownerId, created_at AS createdAt, " +
     "user_id AS userId FROM kern_runs WHERE kind = ? AND run_id = ?",
@@ -109,6 +112,11 @@ export class SqliteStatements {
   /** A statement, prepared on first use: opening a store only prepares what it runs. */
   #statement(name: keyof typeof SQL): Statement {
     return (this.#prepared[name] ??= this.database.prepare(SQL[name]));
+  }
+
+  /** One statement, so one implicit transaction: no BEGIN IMMEDIATE needed. */
+  renewLease(kind: RunKind, runId: string, expectedRevision: number, leaseExpiresAt: number): boolean {
+    return this.#statement("renewLease").run(leaseExpiresAt, kind, runId, expectedRevision).changes === 1;
   }
 
   /** Runs, newest first, without their state. */
