@@ -70,16 +70,30 @@ export class RunNotFoundError extends KernError {
   }
 }
 
-/** continueRun was called on a run that is not paused. */
+/** What a run that is not paused is doing, for the messages that refuse to act on it. */
+function notPausedDetail(status: string): string {
+  switch (status) {
+    case "running":
+      return "a process holds its claim and is executing it now";
+    case "completed":
+      return "it already finished";
+    case "cancelled":
+      return "it was cancelled";
+    case "error":
+      return "it ended with an error (retryRun() resumes it from its last checkpoint)";
+    default:
+      return `its status is ${status}`;
+  }
+}
+
+/** continueRun or cancelRun was called on a run that is not paused. */
 export class RunNotPausedError extends KernError {
   readonly runId: string;
   readonly status: string;
 
-  constructor(runId: string, status: string) {
-    super(
-      "KERN_RUN_NOT_PAUSED",
-      `Run '${runId}' is ${status}, not paused; only a paused run can be continued.`,
-    );
+  constructor(runId: string, status: string, action: "continued" | "cancelled" | "retried" = "continued") {
+    const only = action === "retried" ? "only a run that ended with an error can be retried" : `only a paused run can be ${action}`;
+    super("KERN_RUN_NOT_PAUSED", `Run '${runId}' is ${status} (${notPausedDetail(status)}); ${only}.`);
     this.runId = runId;
     this.status = status;
   }
@@ -167,8 +181,71 @@ export class StateCorruptError extends KernError {
 
 /** The database failed or refused an operation. */
 export class StoreError extends KernError {
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+    super(options?.code ?? "KERN_STORE", message, options);
+  }
+}
+
+/**
+ * The database did not answer in time: connecting, or a statement, took longer than the store's
+ * timeout. Nothing this call meant to write was stored unless the store says otherwise.
+ */
+export class StoreTimeoutError extends StoreError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super("KERN_STORE", message, options);
+    super(message, { ...options, code: "KERN_STORE_TIMEOUT" });
+  }
+}
+
+/**
+ * This process no longer holds the claim on a run it was executing: its lease lapsed and another
+ * process took the run over, or the run changed in the store. It stopped before any further side
+ * effect; the run is as the other process left it.
+ */
+export class ClaimLostError extends KernError {
+  readonly runId: string;
+
+  /** `what` names the run's kind, e.g. "agent run". */
+  constructor(what: string, runId: string, detail: string) {
+    super(
+      "KERN_CLAIM_LOST",
+      `This process lost its claim on ${what} '${runId}' (${detail}); it stopped before any ` +
+        `further side effect. Load the run with getRunOutput() to see what the other process did.`,
+    );
+    this.runId = runId;
+  }
+}
+
+/**
+ * A paused run was stored by a definition (steps, their order and gates, agents' tools and their
+ * parameters) that differs from the one asked to continue it. Nothing changed.
+ */
+export class DefinitionChangedError extends KernError {
+  readonly runId: string;
+  /** The fingerprint stored with the run. */
+  readonly storedFingerprint: string;
+  /** The fingerprint of the definition asked to continue it. */
+  readonly liveFingerprint: string;
+
+  constructor(runId: string, stored: string, live: string, message: string) {
+    super("KERN_DEFINITION_CHANGED", message);
+    this.runId = runId;
+    this.storedFingerprint = stored;
+    this.liveFingerprint = live;
+  }
+}
+
+/**
+ * What a caller passed to run() cannot be stored as given: an id a store cannot hold, input or
+ * additionalData too large or too deeply nested, or a value that is not plain JSON. Nothing ran
+ * and nothing was stored.
+ */
+export class InvalidInputError extends KernError {
+  /** The option at fault, e.g. "sessionId" or "additionalData.items[3]". */
+  readonly field: string;
+
+  constructor(field: string, message: string) {
+    super("KERN_INVALID_INPUT", message);
+    this.field = field;
   }
 }
 
@@ -181,7 +258,7 @@ export class StepFailedError extends KernError {
   constructor(stepName: string, message: string) {
     super(
       "KERN_STEP_FAILED",
-      `Step '${stepName}' failed: ${message}. Set onError: "skip" or "pause" on the step to keep the run going.`,
+      `Step '${stepName}' failed: ${message.replace(/\.$/, "")}. Set onError: "skip" or "pause" on the step to keep the run going, or retryRun() to run it again.`,
     );
     this.stepName = stepName;
     this.runOutput = undefined;

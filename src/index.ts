@@ -18,5 +18,6 @@ export type {
   RunWrite,
 } from "./db/db.js";
 export type { Model, ModelMessage, ModelRequest, ModelResponse, ModelStreamEvent, ModelToolCall, ModelToolSpec } from "./models/index.js";
-export type { RunStatus } from "./runs/index.js";
+export type { RunStatus, SkippedRun } from "./runs/index.js";
+export { INPUT_LIMITS } from "./runs/index.js";
 export * from "./errors.js";

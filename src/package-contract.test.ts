@@ -89,6 +89,10 @@ describe("the public surface (SPEC section 1)", () => {
       new kern.StateVersionError(9, 1),
       new kern.StateCorruptError("corrupt"),
       new kern.StoreError("store failed"),
+      new kern.StoreTimeoutError("store timed out"),
+      new kern.ClaimLostError("agent run", "run", "its lease lapsed"),
+      new kern.DefinitionChangedError("run", "a", "b", "Run 'run' was paused under another definition."),
+      new kern.InvalidInputError("sessionId", "bad id"),
       new kern.StepFailedError("step", "boom"),
     ];
     const exported = Object.entries(kern).filter(([, value]) => typeof value === "function" && value.prototype instanceof kern.KernError);

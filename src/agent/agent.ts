@@ -1,34 +1,26 @@
 import { newId } from "../runs/new-id.js";
 import type { Db } from "../db/db.js";
 import { defaultMemoryDb } from "../db/memory/default-db.js";
-import { ConfigurationError, KernError, RunNotPausedError } from "../errors.js";
+import { ConfigurationError, RunNotPausedError } from "../errors.js";
 import type { Model } from "../models/index.js";
-import { chainListeners, claimRun, loadRun, runFailure, saveRun, type AgentRunState, type LoadedRun } from "../runs/index.js";
+import { AGENT_RUN_SCHEMA_VERSION, chainListeners, Claim, DEFAULT_LEASE_MS, loadRun, type AgentRunState, type LoadedRun } from "../runs/index.js";
+import { checkId, checkInputText, checkOptionalId } from "../runs/check-input.js";
+import { servingDefinition, type DefinitionChoice } from "../runs/definition-check.js";
+import { RunStream } from "../runs/event-stream.js";
+import type { WriteBatch } from "../runs/write-batch.js";
+import { holdWritesIn } from "../runs/write-batch.js";
 import type { Tool } from "../tools/index.js";
 import { agentRunAccess } from "./agent-run-access.js";
+import { checkAgentOptions, type AgentOptions } from "./agent-options.js";
+import { driveClaimedRun, type DriveSettings } from "./agent-drive.js";
 import { applyResolutions, readContinueInput, type ContinueRunRef } from "./continue-input.js";
-import { driveAgentRun, type LoopContext } from "./run-loop.js";
+import { agentFingerprint, incompatibleCalls } from "./definition.js";
+import type { AgentEvent, AgentEventListener } from "./events.js";
+import { recoverAgentRuns, type AgentRecovery } from "./recover.js";
 import { RunOutput } from "./run-output.js";
-import { markApprovedCalls } from "./tool-batch.js";
-import { recoverAgentRuns, type RecoveredRun } from "./recover.js";
-import { pausedToolCalls, type AgentEvent, type AgentEventListener } from "./events.js";
-import { RunStream } from "../runs/event-stream.js";
-import { holdRun } from "../runs/run-store.js";
-import { holdWritesIn, type WriteBatch } from "../runs/write-batch.js";
+import { prepareResume } from "./tool-batch.js";
 
-export interface AgentOptions {
-  name: string;
-  /** Stable id runs are stored under; defaults to `name`. */
-  id?: string;
-  model: Model;
-  tools?: readonly Tool[];
-  instructions?: string;
-  description?: string;
-  /** Where runs are stored. Without one, runs live in this process's memory only. */
-  db?: Db;
-  /** Model turns allowed in one run before it stops with MaxTurnsExceededError (default 10). */
-  maxTurns?: number;
-}
+export type { AgentOptions } from "./agent-options.js";
 
 export interface RunOptions {
   sessionId?: string;
@@ -47,59 +39,20 @@ export interface RunOptions {
   [holdWritesIn]?: WriteBatch;
 }
 
-export type ContinueOptions = Pick<RunOptions, "signal" | "db" | "onEvent" | "stream" | typeof holdWritesIn>;
+export type ContinueOptions = Pick<RunOptions, "signal" | "db" | "onEvent" | "stream" | typeof holdWritesIn> & DefinitionChoice;
 
 /** What runStream() and continueRunStream() return: the events, and `.output` (the stored run). */
 export type AgentRunStream = RunStream<AgentEvent, RunOutput>;
 
-/** Per-drive settings: where to store, what to report, how to call the model. */
-interface DriveOptions {
-  db: Db;
-  signal: AbortSignal | undefined;
-  emit: AgentEventListener | undefined;
-  stream: boolean;
-  /** Where the final save waits for the workflow's save (only when both use the same Db). */
-  batch: WriteBatch | undefined;
-}
-
-function driveOptions(db: Db, options: ContinueOptions): DriveOptions {
+function driveSettings(db: Db, options: ContinueOptions): DriveSettings {
   const batch = options[holdWritesIn]?.db === db ? options[holdWritesIn] : undefined;
   return { db, signal: options.signal, emit: options.onEvent, stream: options.stream === true, batch };
 }
 
-/** Stores the run's outcome, or holds it for the workflow that drives this run. */
-async function storeOutcome(options: DriveOptions, state: AgentRunState, previous: number | null): Promise<void> {
-  if (options.batch === undefined) await saveRun(options.db, agentRunAccess, state, previous);
-  else holdRun(options.batch, agentRunAccess, state, previous);
-}
-
-const AGENT_OPTIONS = new Set(["name", "id", "model", "tools", "instructions", "description", "db", "maxTurns"]);
-
-function checkOptions(options: AgentOptions): void {
-  for (const key in options) {
-    if (!AGENT_OPTIONS.has(key)) {
-      throw new ConfigurationError(`new Agent() does not support '${key}'; supported options: ${[...AGENT_OPTIONS].join(", ")}.`);
-    }
-  }
-  if (typeof options.name !== "string" || options.name === "") {
-    throw new ConfigurationError("new Agent() needs a name, e.g. new Agent({ name: 'AlertAgent', model }).");
-  }
-  if (typeof options.model?.generate !== "function") {
-    throw new ConfigurationError(`Agent '${options.name}' needs a model, e.g. new OpenAIResponses({ id: "gpt-5.4" }).`);
-  }
-  const tools = options.tools ?? [];
-  for (let index = 0; index < tools.length; index += 1) {
-    for (let other = index + 1; other < tools.length; other += 1) {
-      if (tools[index]?.name === tools[other]?.name) {
-        throw new ConfigurationError(`Agent '${options.name}' has two tools named '${tools[index]?.name}'; tool names must be unique.`);
-      }
-    }
-  }
-}
-
 /**
  * An agent: calls its model, runs the tools it asks for, and pauses on gated tool calls until a
- * human decides. Paused runs are stored in `db` and continued by any process with `continueRun`.
+ * human decides. Runs are stored in `db` from their first step, checkpointed after every tool
+ * call, and continued by any process with `continueRun`.
  *
  * @example
  * const agent = new Agent({ name: "AlertAgent", model, tools: [sendAlert], db });
@@ -114,9 +67,10 @@ export class Agent {
   readonly id: string;
   readonly #options: AgentOptions;
   #toolMap: Map<string, Tool> | undefined;
+  #fingerprint: string | undefined;
 
   constructor(options: AgentOptions) {
-    checkOptions(options);
+    checkAgentOptions(options);
     this.name = options.name;
     this.id = options.id ?? options.name;
     this.#options = options;
@@ -138,26 +92,38 @@ export class Agent {
   get tools(): ReadonlyMap<string, Tool> {
     return (this.#toolMap ??= new Map((this.#options.tools ?? []).map((tool) => [tool.name, tool])));
   }
+  /** A digest of what this agent's runs depend on (id, tools, gates, parameters); stored with each run. */
+  get fingerprint(): string {
+    return (this.#fingerprint ??= agentFingerprint(this.id, this.tools));
+  }
+  get previousVersions(): readonly Agent[] {
+    return this.#options.previousVersions ?? [];
+  }
 
-  /** Starts a run with `input` as the user message; resolves when it completes or pauses. */
+  /**
+   * Starts a run with `input` as the user message; resolves when it completes or pauses. The run
+   * is stored (running, claimed) before the model is first called.
+   */
   async run(input: string, options: RunOptions = {}): Promise<RunOutput> {
-    if (typeof input !== "string") {
-      throw new ConfigurationError(`agent.run(input) takes a string, got ${typeof input}.`);
-    }
+    checkInputText("agent.run(input)", input);
+    const runId = checkOptionalId("runId", options.runId);
+    const sessionId = checkOptionalId("sessionId", options.sessionId);
+    const userId = checkOptionalId("userId", options.userId);
     const db = options.db ?? this.db;
-    if (options.runId !== undefined && (await db.getRun("agent", options.runId)) !== null) {
-      throw new ConfigurationError(`A run with id '${options.runId}' already exists; pass a new runId or none.`);
+    if (runId !== undefined && (await db.getRun("agent", runId)) !== null) {
+      throw new ConfigurationError(`A run with id '${runId}' already exists; pass a new runId or none.`);
     }
     const now = Date.now();
     const state: AgentRunState = {
-      schemaVersion: 1,
+      schemaVersion: AGENT_RUN_SCHEMA_VERSION,
       kind: "agent",
-      runId: options.runId ?? newId(),
-      sessionId: options.sessionId ?? newId(),
-      userId: options.userId ?? null,
+      runId: runId ?? newId(),
+      sessionId: sessionId ?? newId(),
+      userId: userId ?? null,
       agentId: this.id,
       agentName: this.name,
       parentRunId: options.parentRunId ?? null,
+      fingerprint: this.fingerprint,
       status: "running",
       content: null,
       messages: [{ role: "user", content: input }],
@@ -169,7 +135,8 @@ export class Agent {
       createdAt: now,
       updatedAt: now,
     };
-    return this.#drive({ state, revision: 0 }, driveOptions(db, options));
+    const claim = await Claim.insert(db, agentRunAccess, state, this.#leaseMs);
+    return this.#drive(claim, driveSettings(db, options), true);
   }
 
   /**
@@ -192,20 +159,35 @@ export class Agent {
 
   /**
    * Continues a paused run: applies the decisions it carries, claims it atomically, runs what
-   * was approved (exactly once) and goes on until the run completes or pauses again.
+   * was approved (exactly once) and goes on until the run completes or pauses again. A run that
+   * recover() paused at a checkpoint with nothing to decide continues with no decisions.
    */
   async continueRun(run: RunOutput | ContinueRunRef, options: ContinueOptions = {}): Promise<RunOutput> {
     const { runId, sessionId, supplied } = readContinueInput(run);
     const db = options.db ?? this.db;
-    const loaded = await loadRun(db, agentRunAccess, runId, sessionId);
-    this.#checkOwner(loaded.state);
-    if (loaded.state.status !== "paused") {
-      throw new RunNotPausedError(runId, loaded.state.status);
-    }
+    const loaded = await this.#load(db, runId, sessionId);
+    if (loaded.state.status !== "paused") throw new RunNotPausedError(runId, loaded.state.status);
+    const serving = this.#serving(loaded.state, options);
+    if (serving !== this) return serving.continueRun(run, { ...options, db });
     applyResolutions(loaded.state, supplied, this.tools);
-    markApprovedCalls(loaded.state);
-    const claimed = await claimRun(db, agentRunAccess, loaded);
-    return this.#drive(claimed, driveOptions(db, options));
+    prepareResume(loaded.state);
+    const claim = await Claim.take(db, agentRunAccess, loaded, this.#leaseMs);
+    return this.#drive(claim, driveSettings(db, options), false);
+  }
+
+  /**
+   * Resumes a run that ended with an error (a model failure, say) from its last checkpoint: tool
+   * results stored before the failure are kept, and no tool that finished runs again.
+   */
+  async retryRun(ref: { runId: string; sessionId: string }, options: ContinueOptions = {}): Promise<RunOutput> {
+    const db = options.db ?? this.db;
+    const loaded = await this.#load(db, checkId("runId", ref.runId), checkId("sessionId", ref.sessionId));
+    if (loaded.state.status !== "error") throw new RunNotPausedError(ref.runId, loaded.state.status, "retried");
+    const serving = this.#serving(loaded.state, options);
+    if (serving !== this) return serving.retryRun(ref, { ...options, db });
+    loaded.state.error = null;
+    const claim = await Claim.take(db, agentRunAccess, loaded, this.#leaseMs);
+    return this.#drive(claim, driveSettings(db, options), false);
   }
 
   /** Loads a stored run; never changes anything. */
@@ -215,77 +197,59 @@ export class Agent {
   }
 
   /**
-   * Ends a paused run as `cancelled` (claiming it first, so it cannot race a continue); its
-   * gated calls never run. Cancelling a run that is already finished changes nothing.
+   * Ends a paused run as `cancelled` (claiming it first, so it cannot race a continue); its gated
+   * calls never run. A run that is not paused throws RunNotPausedError and is left as it is.
    */
   async cancelRun(runId: string, sessionId: string, options: Pick<RunOptions, "db"> = {}): Promise<RunOutput> {
     const db = options.db ?? this.db;
-    const loaded = await loadRun(db, agentRunAccess, runId, sessionId);
-    this.#checkOwner(loaded.state);
-    if (loaded.state.status !== "paused") return new RunOutput(loaded.state);
-    const claimed = await claimRun(db, agentRunAccess, loaded);
-    claimed.state.status = "cancelled";
-    claimed.state.cursor = null;
-    for (const requirement of claimed.state.requirements) requirement.frozen = true;
-    await saveRun(db, agentRunAccess, claimed.state, claimed.revision);
-    return new RunOutput(claimed.state);
+    const loaded = await this.#load(db, runId, sessionId);
+    if (loaded.state.status !== "paused") throw new RunNotPausedError(runId, loaded.state.status, "cancelled");
+    const claim = await Claim.take(db, agentRunAccess, loaded, this.#leaseMs);
+    claim.state.status = "cancelled";
+    claim.state.cursor = null;
+    for (const requirement of claim.state.requirements) requirement.frozen = true;
+    await claim.release();
+    return new RunOutput(claim.state);
   }
 
   /**
-   * Makes runs whose process died while holding their claim continuable again, once the claim
-   * expired (`now` defaults to the current time). A tool call that was approved but has no
-   * stored result comes back as a requirement: confirm() runs it again, reject() skips it.
+   * Makes runs whose holder stopped renewing its claim (its process died) continuable again,
+   * once the lease expired (`now` defaults to the current time). A tool call that started but
+   * has no stored result comes back as a requirement: confirm() runs it again, reject() skips it.
+   * A run with nothing uncertain is paused at its last checkpoint with nothing to decide:
+   * continueRun() resumes it. Rows this kern cannot read are reported in `skipped` and left alone.
    */
-  async recover(options: { now?: number; db?: Db } = {}): Promise<RecoveredRun[]> {
+  async recover(options: { now?: number; db?: Db } = {}): Promise<AgentRecovery> {
     return recoverAgentRuns(options.db ?? this.db, this.id, options.now ?? Date.now());
   }
 
-  #checkOwner(state: AgentRunState): void {
-    if (state.agentId !== this.id) {
-      throw new ConfigurationError(
-        `Run '${state.runId}' belongs to agent '${state.agentId}', not '${this.id}'; continue it with that agent.`,
-      );
-    }
+  get #leaseMs(): number {
+    return this.#options.leaseMs ?? DEFAULT_LEASE_MS;
   }
 
-  /** Runs the loop and stores the outcome; revision 0 means the run is not stored yet. */
-  async #drive(loaded: LoadedRun<AgentRunState>, options: DriveOptions): Promise<RunOutput> {
-    const { state } = loaded;
-    const { emit } = options;
-    const previous = loaded.revision === 0 ? null : loaded.revision;
-    const ids = { runId: state.runId, sessionId: state.sessionId, agentName: state.agentName };
-    emit?.({ event: previous === null ? "RunStarted" : "RunContinued", ...ids });
-    try {
-      await driveAgentRun(state, this.#loopContext(options));
-    } catch (error) {
-      const failure = runFailure(error);
-      state.status = failure.status;
-      state.error = failure.error;
-      await storeOutcome(options, state, previous);
-      emit?.(failure.status === "cancelled" ? { event: "RunCancelled", ...ids, reason: failure.error.message } : { event: "RunError", ...ids, error: failure.error });
-      if (error instanceof KernError && "runOutput" in error) error.runOutput = new RunOutput(state);
-      throw error;
+  async #load(db: Db, runId: string, sessionId: string): Promise<LoadedRun<AgentRunState>> {
+    const loaded = await loadRun(db, agentRunAccess, runId, sessionId);
+    if (loaded.state.agentId !== this.id) {
+      throw new ConfigurationError(`Run '${runId}' belongs to agent '${loaded.state.agentId}', not '${this.id}'; continue it with that agent.`);
     }
-    await storeOutcome(options, state, previous);
-    emit?.(
-      state.status === "paused"
-        ? { event: "RunPaused", ...ids, requirements: pausedToolCalls(state.requirements, state.tools) }
-        : { event: "RunCompleted", ...ids, content: state.content },
-    );
-    return new RunOutput(state);
+    return loaded;
   }
 
-  #loopContext(options: DriveOptions): LoopContext {
-    return {
+  /** The definition that serves a stored run (this one, a previous version), or DefinitionChangedError. */
+  #serving(state: AgentRunState, choice: DefinitionChoice): Agent {
+    const serving = servingDefinition<Agent>(this, state, `agent '${this.id}'`, choice, () => incompatibleCalls(state, this.tools));
+    if (serving === this) state.fingerprint = this.fingerprint;
+    return serving;
+  }
+
+  #drive(claim: Claim<AgentRunState>, settings: DriveSettings, started: boolean): Promise<RunOutput> {
+    const options = this.#options;
+    return driveClaimedRun(claim, settings, started, {
       agentName: this.name,
-      provider: this.model.provider,
+      model: options.model,
       tools: this.tools,
-      signal: options.signal,
-      emit: options.emit,
-      stream: options.stream,
-      model: this.model,
-      instructions: this.#options.instructions,
-      maxTurns: this.#options.maxTurns ?? 10,
-    };
+      instructions: options.instructions,
+      maxTurns: options.maxTurns ?? 10,
+    });
   }
 }

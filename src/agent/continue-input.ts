@@ -1,5 +1,6 @@
 import { InvalidResolutionError, RequirementResolvedError, UnresolvedRequirementError } from "../errors.js";
-import { lazyModule, type AgentRunState, type Resolution } from "../runs/index.js";
+import { checkSuppliedVersion, lazyModule, type AgentRunState, type Resolution } from "../runs/index.js";
+import { checkJsonData } from "../runs/check-input.js";
 import type { Tool } from "../tools/index.js";
 import type * as ContinueInputSchema from "./agent-continue-input-schema.js";
 import { RunOutput } from "./run-output.js";
@@ -40,6 +41,7 @@ export function readContinueInput(run: RunOutput | ContinueRunRef): {
         `is RunRequirement.toJSON() output; problem at '${issue?.path.join(".") ?? ""}': ${issue?.message ?? "invalid"}.`,
     );
   }
+  for (const entry of parsed.data.requirements ?? []) checkSuppliedVersion(entry["schemaVersion"]);
   const supplied = (parsed.data.requirements ?? []).map((entry) => ({ id: entry.id, resolution: entry.resolution ?? null }));
   return { runId: parsed.data.runId, sessionId: parsed.data.sessionId, supplied };
 }
@@ -56,6 +58,8 @@ export function applyResolutions(
 ): void {
   const view = new RunOutput(state);
   const byId = new Map(view.requirements.map((requirement) => [requirement.id, requirement]));
+  const active = new Set(view.activeRequirements.map((requirement) => requirement.id));
+  const stale: string[] = [];
   for (const { id, resolution } of supplied) {
     const requirement = byId.get(id);
     if (requirement === undefined) {
@@ -63,9 +67,13 @@ export function applyResolutions(
     }
     if (resolution === null) continue;
     if (requirement.isFrozen) {
-      if (JSON.stringify(requirement.resolution) === JSON.stringify(resolution)) continue;
-      throw new RequirementResolvedError(id, `it was ${requirement.resolution?.type ?? "resolved"}`);
+      if (JSON.stringify(requirement.resolution) !== JSON.stringify(resolution)) {
+        throw new RequirementResolvedError(id, `it was already ${requirement.resolution?.type ?? "resolved"}`);
+      }
+      stale.push(id);
+      continue;
     }
+    if (resolution.type === "userInput") checkJsonData(`requirement '${id}' userInput`, resolution.values);
     requirement.applyResolution(resolution);
     if (resolution.type === "userInput") {
       const tool = tools.get(requirement.toolExecution.toolName);
@@ -80,5 +88,11 @@ export function applyResolutions(
     description: `${state.agentName}: ${requirement.description}`,
     needs: requirement.needs,
   }));
+  // A decision for a pause that is over, and none for the current one: a client that lost the race
+  // to decide, not one that forgot a requirement.
+  const [first] = stale;
+  if (missing.length > 0 && first !== undefined && !supplied.some((entry) => active.has(entry.id))) {
+    throw new RequirementResolvedError(first, "it was already decided by an earlier continueRun and the run has moved on; load it again to see what it waits for now");
+  }
   if (missing.length > 0) throw new UnresolvedRequirementError(missing);
 }

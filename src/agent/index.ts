@@ -5,4 +5,4 @@ export { RunRequirement } from "./run-requirement.js";
 export { ToolExecution } from "./tool-execution.js";
 export type { AgentRunStream } from "./agent.js";
 export type { AgentEvent, AgentEventListener, AgentEventName, PausedToolCall } from "./events.js";
-export type { RecoveredRun } from "./recover.js";
+export type { AgentRecovery, RecoveredRun } from "./recover.js";

@@ -1,6 +1,6 @@
 import { newId } from "../runs/new-id.js";
 import type { Db } from "../db/db.js";
-import { compareAndSave, expiredRuns, loadRun, type AgentRunState } from "../runs/index.js";
+import { compareAndSave, expiredRuns, visitEach, type AgentRunState, type SkippedRun } from "../runs/index.js";
 import { agentRunAccess } from "./agent-run-access.js";
 
 /** A run that recover() made continuable again. */
@@ -9,19 +9,34 @@ export interface RecoveredRun {
   sessionId: string;
   /** Tool calls that may or may not have run; each now waits for a human to retry or skip it. */
   uncertainToolCalls: string[];
+  /**
+   * True when a person must decide before the run can go on (an uncertain call, or a gated call
+   * that was still waiting). False: it is paused at its last checkpoint with nothing to decide,
+   * and continueRun() resumes it.
+   */
+  needsDecision: boolean;
+  /** The workflow run it belongs to (continue that, not this), or null. */
+  parentRunId: string | null;
+}
+
+/** What agent.recover() did: the runs it made continuable, and the rows it could not read. */
+export interface AgentRecovery {
+  agentRuns: RecoveredRun[];
+  skipped: SkippedRun[];
 }
 
 /**
- * Turns the state of a run whose process died into a paused run. A call marked `running` was
- * approved and may have started, but no result was stored: it is never re-run silently; a new
- * requirement asks a human to retry it (confirm) or skip it (reject).
+ * Turns the state of a run whose holder died into a paused run at its last checkpoint. A call
+ * marked `running` started and has no stored result: it is never re-run silently; a new
+ * requirement asks a human to retry it (confirm) or skip it (reject). Calls that finished keep
+ * their stored results; approved calls that never started stay approved.
  */
 export function recoverAgentState(state: AgentRunState): string[] {
   const uncertain: string[] = [];
   for (const execution of state.tools) {
     if (execution.phase !== "running") continue;
     for (const requirement of state.requirements) {
-      if (requirement.toolCallId !== execution.toolCallId) continue;
+      if (requirement.toolCallId !== execution.toolCallId || requirement.frozen) continue;
       if (requirement.resolution?.type === "userInput") execution.toolArgs = { ...execution.toolArgs, ...requirement.resolution.values };
       requirement.frozen = true;
     }
@@ -33,16 +48,22 @@ export function recoverAgentState(state: AgentRunState): string[] {
   return uncertain;
 }
 
+/** True when the paused run has a requirement still waiting for a person. */
+function waitsForDecision(state: AgentRunState): boolean {
+  return state.requirements.some((requirement) => !requirement.frozen && requirement.resolution === null);
+}
+
 /** Finds this agent's runs whose claim expired and makes each continuable again. */
-export async function recoverAgentRuns(db: Db, agentId: string, now: number): Promise<RecoveredRun[]> {
-  const recovered: RecoveredRun[] = [];
-  for (const summary of await expiredRuns(db, "agent", agentId, now)) {
-    const loaded = await loadRun(db, agentRunAccess, summary.runId, summary.sessionId);
-    if (loaded.state.status !== "running") continue;
-    const uncertainToolCalls = recoverAgentState(loaded.state);
-    if (await compareAndSave(db, agentRunAccess, loaded.state, loaded.revision)) {
-      recovered.push({ runId: summary.runId, sessionId: summary.sessionId, uncertainToolCalls });
+export async function recoverAgentRuns(db: Db, agentId: string, now: number): Promise<AgentRecovery> {
+  const agentRuns: RecoveredRun[] = [];
+  const expired = await expiredRuns(db, "agent", agentId, now);
+  const skipped = await visitEach(db, agentRunAccess, expired, async ({ state, revision }) => {
+    if (state.status !== "running") return;
+    const uncertainToolCalls = recoverAgentState(state);
+    // A compare-and-set on the revision: a holder that renewed its lease meanwhile keeps its run.
+    if (await compareAndSave(db, agentRunAccess, state, revision)) {
+      agentRuns.push({ runId: state.runId, sessionId: state.sessionId, uncertainToolCalls, needsDecision: waitsForDecision(state), parentRunId: state.parentRunId });
     }
-  }
-  return recovered;
+  });
+  return { agentRuns, skipped };
 }

@@ -1,7 +1,7 @@
 import { MaxTurnsExceededError, ModelError } from "../errors.js";
 import type { Model, ModelRequest, ModelResponse, ModelToolCall } from "../models/index.js";
 import { isAbort, type AgentRunState } from "../runs/index.js";
-import { finishToolBatch, resumeToolBatch, startToolBatch, type BatchContext } from "./tool-batch.js";
+import { finishToolBatch, runQueued, startToolBatch, type BatchContext } from "./tool-batch.js";
 
 /** What one drive of the loop needs from the agent. */
 export interface LoopContext extends BatchContext {
@@ -10,6 +10,8 @@ export interface LoopContext extends BatchContext {
   maxTurns: number;
   /** Use the model's streaming API, reporting text deltas as RunContent events. */
   stream: boolean;
+  /** Stores what changed since the last write (tool results), so the model is never called before they are durable. */
+  flush(): Promise<void>;
 }
 
 async function streamModel(state: AgentRunState, context: LoopContext, request: ModelRequest): Promise<ModelResponse> {
@@ -46,29 +48,21 @@ async function callModel(state: AgentRunState, context: LoopContext): Promise<Mo
   }
 }
 
-function lastToolCalls(state: AgentRunState): ModelToolCall[] {
-  for (let index = state.messages.length - 1; index >= 0; index -= 1) {
-    const message = state.messages[index];
-    if (message?.role === "assistant") return message.toolCalls;
-  }
-  return [];
-}
-
 function complete(state: AgentRunState, content: string): void {
   state.status = "completed";
   state.content = content;
 }
 
 /**
- * Drives a run until it completes or pauses: resumes the paused tool batch if there is one,
- * then alternates model turns and tool batches. Mutates `state`; the caller persists it.
+ * Drives a run until it completes or pauses: finishes the batch of tool calls it stopped in (if
+ * any), then alternates model turns and tool batches. Every tool result is stored before the next
+ * tool or model call. Mutates `state`; the caller stores the outcome.
  */
 export async function driveAgentRun(state: AgentRunState, context: LoopContext): Promise<void> {
   state.status = "running";
   if (state.cursor !== null) {
-    const calls = lastToolCalls(state).filter((call) => state.cursor?.toolCallIds.includes(call.id));
-    await resumeToolBatch(state, context);
-    const stopResults = finishToolBatch(state, calls, context.tools);
+    await runQueued(state, context);
+    const stopResults = finishToolBatch(state, context.tools);
     if (stopResults.length > 0) return complete(state, stopResults.join("\n"));
   }
   for (;;) {
@@ -76,16 +70,19 @@ export async function driveAgentRun(state: AgentRunState, context: LoopContext):
       throw new MaxTurnsExceededError(state.agentName, context.maxTurns);
     }
     context.signal?.throwIfAborted();
-    state.turns += 1;
+    await context.flush();
     const response = await callModel(state, context);
-    state.messages.push({ role: "assistant", content: response.text, toolCalls: response.toolCalls });
-    if (response.toolCalls.length === 0) return complete(state, response.text);
-    const paused = await startToolBatch(state, response.toolCalls, context);
-    if (paused) {
+    // A failed call is not a turn: a retry of the run may make it again.
+    state.turns += 1;
+    if (response.toolCalls.length === 0) {
+      state.messages.push({ role: "assistant", content: response.text, toolCalls: [] });
+      return complete(state, response.text);
+    }
+    if (await startToolBatch(state, response.toolCalls, response.text, context)) {
       state.status = "paused";
       return;
     }
-    const stopResults = finishToolBatch(state, response.toolCalls, context.tools);
+    const stopResults = finishToolBatch(state, context.tools);
     if (stopResults.length > 0) return complete(state, stopResults.join("\n"));
   }
 }

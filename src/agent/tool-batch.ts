@@ -2,32 +2,34 @@ import { newId } from "../runs/new-id.js";
 import { ModelError } from "../errors.js";
 import type { ModelToolCall } from "../models/index.js";
 import type { AgentRunState, RequirementState, ToolExecutionState } from "../runs/index.js";
+import { jsonDataProblem } from "../runs/check-input.js";
 import type { Tool, ToolContext } from "../tools/index.js";
 import type { AgentEventListener } from "./events.js";
 
-/** What the tool-running code needs from the agent and the current call. */
+/** What the tool-running code needs from the agent, the claim and the current call. */
 export interface BatchContext {
   agentName: string;
   provider: string;
   tools: ReadonlyMap<string, Tool>;
+  /** Aborts when the caller cancels or the claim is lost. */
   signal: AbortSignal | undefined;
   emit: AgentEventListener | undefined;
+  /**
+   * Stores the run as it is now (a fenced checkpoint). Called with a call marked `running` before
+   * the call starts, so a crash can never make a started call look unstarted.
+   */
+  checkpoint(): Promise<void>;
+  /** Notes a change (a stored result) that must be stored before the next side effect or model call. */
+  markDirty(): void;
 }
 
 function toolContext(state: AgentRunState, toolCallId: string, context: BatchContext): ToolContext {
-  return {
-    runId: state.runId,
-    sessionId: state.sessionId,
-    toolCallId,
-    agentName: context.agentName,
-    signal: context.signal,
-  };
+  return { runId: state.runId, sessionId: state.sessionId, toolCallId, agentName: context.agentName, signal: context.signal };
 }
 
-/** Runs one tool call and stores its outcome; a tool that throws sends its error to the model. */
+/** Runs one call marked `running` (stored so) and records its outcome; a tool that throws sends its error to the model. */
 async function execute(state: AgentRunState, execution: ToolExecutionState, context: BatchContext): Promise<void> {
   const tool = context.tools.get(execution.toolName);
-  execution.phase = "running";
   const { runId } = state;
   const { agentName } = context;
   const { toolCallId, toolName, toolArgs } = execution;
@@ -39,6 +41,7 @@ async function execute(state: AgentRunState, execution: ToolExecutionState, cont
     execution.error = error instanceof Error ? error.message : String(error);
   }
   execution.phase = "done";
+  context.markDirty();
   context.emit?.({ event: "ToolCallCompleted", runId, agentName, toolCallId, toolName, result: execution.result, error: execution.error });
 }
 
@@ -58,7 +61,7 @@ function newExecution(call: ModelToolCall, args: Record<string, unknown>, tool: 
     toolCallId: call.id,
     toolName: call.name,
     toolArgs: args,
-    phase: "done",
+    phase: "queued",
     result: null,
     error: null,
     gate: tool?.gate ?? "none",
@@ -66,57 +69,64 @@ function newExecution(call: ModelToolCall, args: Record<string, unknown>, tool: 
   };
 }
 
-/**
- * Records the model's tool calls, runs the ungated ones, and opens a requirement for each gated
- * one. Returns true when the run must pause for a human.
- */
-export async function startToolBatch(
-  state: AgentRunState,
-  calls: readonly ModelToolCall[],
-  context: BatchContext,
-): Promise<boolean> {
-  const executions: ToolExecutionState[] = [];
-  for (const call of calls) {
-    const raw = parseArguments(call, context);
-    const tool = context.tools.get(call.name);
-    const checked = tool?.checkArguments(raw);
-    const args = checked?.ok === true ? checked.value : typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>) : {};
-    const execution = newExecution(call, args, tool);
-    state.tools.push(execution);
-    executions.push(execution);
-    if (tool === undefined) {
-      execution.error = `Tool '${call.name}' does not exist; available tools: ${[...context.tools.keys()].join(", ") || "none"}.`;
-    } else if (checked?.ok === false) {
-      execution.error = `Invalid arguments for tool '${call.name}': ${checked.problem}`;
-    } else if (tool.gate !== "none") {
-      execution.phase = "awaiting";
-      const requirement: RequirementState = { id: newId(), toolCallId: call.id, kind: tool.gate, resolution: null, frozen: false, recovered: false };
-      state.requirements.push(requirement);
-    }
+/** Turns one model tool call into its execution (and its requirement when gated). */
+function recordCall(state: AgentRunState, call: ModelToolCall, raw: unknown, context: BatchContext): void {
+  const tool = context.tools.get(call.name);
+  // Arguments a store cannot hold (nested too deeply, say) are refused like invalid ones.
+  const problem = jsonDataProblem(raw);
+  const checked = problem === null ? tool?.checkArguments(raw) : { ok: false as const, problem };
+  const args = checked?.ok === true ? checked.value : problem === null && typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>) : {};
+  const execution = newExecution(call, args, tool);
+  state.tools.push(execution);
+  if (tool === undefined) {
+    execution.phase = "done";
+    execution.error = `Tool '${call.name}' does not exist; available tools: ${[...context.tools.keys()].join(", ") || "none"}.`;
+  } else if (checked?.ok === false) {
+    execution.phase = "done";
+    execution.error = `Invalid arguments for tool '${call.name}': ${checked.problem}`;
+  } else if (tool.gate !== "none") {
+    execution.phase = "awaiting";
+    const requirement: RequirementState = { id: newId(), toolCallId: call.id, kind: tool.gate, resolution: null, frozen: false, recovered: false };
+    state.requirements.push(requirement);
   }
-  for (const execution of executions) {
-    if (execution.phase === "done" && execution.error === null) await execute(state, execution, context);
-  }
-  const paused = executions.some((execution) => execution.phase === "awaiting");
-  if (paused) {
-    state.cursor = { phase: "tools", toolCallIds: calls.map((call) => call.id) };
-  }
-  return paused;
 }
 
 /**
- * Before the claim: marks every approved call of the paused batch as `running`, so the claim's
- * write records that it may start. A crash after the claim leaves these calls uncertain rather
- * than silently runnable again.
+ * Records the model's turn (its message, each call, a requirement per gated call) and runs the
+ * ungated calls, each stored as started before it starts. Returns true when the run must pause.
  */
-export function markApprovedCalls(state: AgentRunState): void {
-  const pending = new Set(state.cursor?.toolCallIds ?? []);
-  for (const requirement of state.requirements) {
-    if (!pending.has(requirement.toolCallId) || requirement.frozen) continue;
-    const execution = state.tools.find((entry) => entry.toolCallId === requirement.toolCallId);
-    if (execution?.phase === "awaiting" && requirement.resolution?.type !== "rejected") {
+export async function startToolBatch(state: AgentRunState, calls: readonly ModelToolCall[], text: string, context: BatchContext): Promise<boolean> {
+  // Every argument is parsed before anything is recorded: a malformed one fails the turn whole.
+  const raws = calls.map((call) => parseArguments(call, context));
+  state.messages.push({ role: "assistant", content: text, toolCalls: [...calls] });
+  state.cursor = { phase: "tools", toolCallIds: calls.map((call) => call.id) };
+  calls.forEach((call, index) => recordCall(state, call, raws[index], context));
+  context.markDirty();
+  await runQueued(state, context);
+  return batchOf(state).some((execution) => execution.phase === "awaiting");
+}
+
+/** The execution of a call of the current batch: the latest with its id (a model may reuse ids across turns). */
+function executionOf(state: AgentRunState, toolCallId: string): ToolExecutionState | undefined {
+  return state.tools.findLast((entry) => entry.toolCallId === toolCallId);
+}
+
+/** The executions of the batch the cursor names, in call order. */
+function batchOf(state: AgentRunState): ToolExecutionState[] {
+  return (state.cursor?.toolCallIds ?? []).flatMap((id) => executionOf(state, id) ?? []);
+}
+
+/**
+ * Runs the batch's queued calls in call order. Each is marked `running` and stored (with the
+ * previous call's result) before it starts; a call already `running` was stored so by the claim.
+ */
+export async function runQueued(state: AgentRunState, context: BatchContext): Promise<void> {
+  for (const execution of batchOf(state)) {
+    if (execution.phase === "queued") {
       execution.phase = "running";
+      await context.checkpoint();
     }
+    if (execution.phase === "running") await execute(state, execution, context);
   }
 }
 
@@ -127,50 +137,60 @@ function rejectionText(note: string | null, recovered: boolean): string {
   return note === null || note === "" ? base : `${base} Note from the user: ${note}`;
 }
 
-/** Applies the human's decisions to the paused batch and runs what was approved, once each. */
-export async function resumeToolBatch(state: AgentRunState, context: BatchContext): Promise<void> {
+/** Applies one decided requirement to its call: what runs, what never does. */
+function applyDecision(requirement: RequirementState, execution: ToolExecutionState): void {
+  const resolution = requirement.resolution;
+  requirement.frozen = true;
+  if (resolution === null || execution.phase === "done") return;
+  switch (resolution.type) {
+    case "rejected":
+      execution.phase = "rejected";
+      execution.result = rejectionText(resolution.note, requirement.recovered);
+      return;
+    case "externalResult":
+      execution.phase = "done";
+      execution.result = resolution.result;
+      return;
+    case "userInput":
+      execution.toolArgs = { ...execution.toolArgs, ...resolution.values };
+      execution.phase = "queued";
+      return;
+    case "confirmed":
+      execution.phase = "queued";
+      return;
+    default: {
+      const unreachable: never = resolution;
+      throw new Error(`Unknown resolution ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+/**
+ * Before the claim: applies the human's decisions to the paused batch and freezes them, and marks
+ * the first call to run `running`, so the claim's write records the decisions and that this call
+ * may start. A crash after the claim leaves that call uncertain rather than silently runnable.
+ */
+export function prepareResume(state: AgentRunState): void {
   const pending = new Set(state.cursor?.toolCallIds ?? []);
   for (const requirement of state.requirements) {
     if (!pending.has(requirement.toolCallId) || requirement.frozen) continue;
-    const execution = state.tools.find((entry) => entry.toolCallId === requirement.toolCallId);
-    const resolution = requirement.resolution;
-    requirement.frozen = true;
-    if (execution === undefined || resolution === null || execution.phase === "done") continue;
-    switch (resolution.type) {
-      case "rejected":
-        execution.phase = "rejected";
-        execution.result = rejectionText(resolution.note, requirement.recovered);
-        break;
-      case "externalResult":
-        execution.phase = "done";
-        execution.result = resolution.result;
-        break;
-      case "userInput":
-        execution.toolArgs = { ...execution.toolArgs, ...resolution.values };
-        await execute(state, execution, context);
-        break;
-      case "confirmed":
-        await execute(state, execution, context);
-        break;
-      default: {
-        const unreachable: never = resolution;
-        throw new Error(`Unknown resolution ${JSON.stringify(unreachable)}`);
-      }
-    }
+    const execution = executionOf(state, requirement.toolCallId);
+    if (execution !== undefined) applyDecision(requirement, execution);
   }
+  const first = batchOf(state).find((execution) => execution.phase === "queued");
+  if (first !== undefined) first.phase = "running";
 }
 
 /**
  * Appends one tool message per call of the batch, in call order, so the provider never sees a
  * dangling call. Returns the results of tools that end the run (`stopAfterToolCall`), if any.
  */
-export function finishToolBatch(state: AgentRunState, calls: readonly ModelToolCall[], tools: ReadonlyMap<string, Tool>): string[] {
+export function finishToolBatch(state: AgentRunState, tools: ReadonlyMap<string, Tool>): string[] {
   const stopResults: string[] = [];
-  for (const call of calls) {
-    const execution = state.tools.find((entry) => entry.toolCallId === call.id);
-    const content = execution === undefined ? "" : execution.error !== null ? `Error: ${execution.error}` : (execution.result ?? "");
-    state.messages.push({ role: "tool", toolCallId: call.id, toolName: call.name, content });
-    if (execution?.phase === "done" && execution.error === null && tools.get(call.name)?.stopAfterToolCall === true) {
+  for (const execution of batchOf(state)) {
+    const content = execution.error !== null ? `Error: ${execution.error}` : (execution.result ?? "");
+    state.messages.push({ role: "tool", toolCallId: execution.toolCallId, toolName: execution.toolName, content });
+    if (execution.phase === "done" && execution.error === null && tools.get(execution.toolName)?.stopAfterToolCall === true) {
       stopResults.push(content);
     }
   }

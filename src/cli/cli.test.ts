@@ -3,8 +3,22 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import type { RunRecord } from "../db/db.js";
+import { SqliteDb } from "../db/sqlite/index.js";
+import { StoreError } from "../errors.js";
 import { requestBody, startFakeResponsesServer } from "../models/openai/responses-fake-server.test-helper.js";
+import { build } from "../../examples/workflows/human-in-the-loop/nested/01_step_confirmation_and_tool_confirmation.js";
 import { count, kern } from "./cli.test-helper.js";
+import { seedTurns } from "./offline-scripts.js";
+
+/** A SqliteDb whose chosen write dies, as the process making it would. */
+class DyingSqliteDb extends SqliteDb {
+  dieOn: ((record: RunRecord) => boolean) | undefined;
+  override async updateRun(record: RunRecord, expectedRevision: number): Promise<boolean> {
+    if (this.dieOn?.(record) === true) throw new StoreError("process died");
+    return super.updateRun(record, expectedRevision);
+  }
+}
 
 const directory = mkdtempSync(join(tmpdir(), "kern-cli-"));
 after(() => rmSync(directory, { recursive: true, force: true }));
@@ -53,6 +67,29 @@ describe("kern demo and kern runs without a terminal", { concurrency: true }, ()
     assert.match(stdout, /completed: Logged: nothing was sent/);
     assert.match(stdout, /completed · 1 pause answered · no tool ran/);
     assert.doesNotMatch(stdout, /Alert sent/);
+  });
+
+  it("kern runs continue resumes a run recover() paused at a checkpoint, asking only what is still open", async () => {
+    const dbFile = join(directory, "recovered.db");
+    const db = new DyingSqliteDb({ dbFile });
+    const { workflow } = build({ db, script: seedTurns() });
+    const paused = await workflow.run("Send a weather alert for Tokyo about heavy rain");
+    paused.stepRequirements.at(-1)?.confirm();
+    // The process dies as the approved step starts: its claim (with the decision) is stored.
+    db.dieOn = (record) => record.kind === "workflow" && record.status === "running" && record.state.includes('"phase":"execute"');
+    await assert.rejects(workflow.continueRun(paused), /process died/);
+    db.dieOn = undefined;
+    const { workflowRuns } = await workflow.recover({ now: Date.now() + 60 * 60 * 1000 });
+    assert.deepEqual(workflowRuns.map((run) => run.needsDecision), [false]);
+    await db.close();
+
+    const { code, stdout, stderr } = await kern(["runs", "continue", paused.runId, "--db", dbFile, "--approve"]);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /Resuming the run from its last checkpoint: nothing waits for a decision\./);
+    assert.doesNotMatch(stdout, /step send_alert waits for your approval/, "the stored decision stood");
+    assert.match(stdout, /Pause 1: AlertAgent wants to call a tool/);
+    assert.equal(count(stdout, "send_alert ran: Alert sent for Tokyo"), 1);
+    assert.match(stdout, /completed · 1 pause answered · tools run: send_alert ×1/);
   });
 
   it("exits 2 with a clear message, running nothing, when stdin is not a terminal and no flag is given", async () => {

@@ -62,8 +62,18 @@ async function decide(run: WorkflowRunOutput, question: PauseQuestion, options: 
 export async function drive(first: WorkflowRunStream | WorkflowRunOutput, options: DriveOptions): Promise<DriveResult> {
   const maxPauses = options.maxPauses ?? 50;
   let source = first;
+  let resumed = false;
   for (let pauses = 0; ; pauses += 1) {
     const { run, question } = source instanceof WorkflowRunOutput ? { run: source, question: questionFromRun(source) } : await follow(source, options.renderer);
+    if (run.isPaused && question === null && !resumed) {
+      // recover() paused it at a checkpoint with nothing to decide: resume it.
+      options.terminal.line(SYMBOL.info, "Resuming the run from its last checkpoint: nothing waits for a decision.", "yellow");
+      source = options.workflow.continueRunStream(run);
+      resumed = true;
+      pauses -= 1;
+      continue;
+    }
+    resumed = false;
     if (!run.isPaused || question === null) return { run, pauses, leftPaused: false };
     if (pauses >= maxPauses) {
       options.terminal.line(SYMBOL.warn, `Answered ${maxPauses} ${maxPauses === 1 ? "pause" : "pauses"}; the run waits at the next one.`, "yellow");

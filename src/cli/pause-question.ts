@@ -26,7 +26,8 @@ export function questionFromEvent(event: PauseEvent, agentName: string | null): 
 export function questionFromRun(run: WorkflowRunOutput): PauseQuestion | null {
   const state = run.toJSON();
   const active = state.stepRequirements.at(-1);
-  if (!run.isPaused || active === undefined) return null;
+  // A run recover() paused at a checkpoint has nothing to ask: its last entry is already decided.
+  if (!run.isPaused || active === undefined || active.frozen) return null;
   const event = pauseEvent(state, active);
   if (!isPauseEvent(event)) return null;
   return questionFromEvent(event, active.kind === "executor" ? active.executorName : null);

@@ -212,6 +212,27 @@ function registerUpdateTests(db: () => Db): void {
     assert.equal(await db().updateRun(nextRecord(anonymous, { state: "next" }), 1), true);
   });
 
+  it("renews the lease of a running run at its revision, and of nothing else", async () => {
+    const running = makeRecord({ status: "running", leaseExpiresAt: 5_000, updatedAt: 2_000 });
+    await db().insertRun(running);
+    assert.equal(await db().renewLease("agent", "run-1", 1, 9_000), true);
+    const renewed = { ...running, revision: 2, leaseExpiresAt: 9_000 };
+    assert.deepEqual(await db().getRun("agent", "run-1"), renewed, "only the lease and the revision change");
+    assert.equal(await db().renewLease("agent", "run-1", 1, 12_000), false, "a stale revision renews nothing");
+    assert.equal(await db().renewLease("workflow", "run-1", 2, 12_000), false, "the other kind is another run");
+    assert.equal(await db().renewLease("agent", "missing", 1, 12_000), false);
+    // A run someone else moved on (paused by recover(), say) is no longer the caller's to renew.
+    assert.equal(await db().updateRun(nextRecord(renewed, { status: "paused", leaseExpiresAt: null }), 2), true);
+    assert.equal(await db().renewLease("agent", "run-1", 3, 12_000), false);
+    assert.equal((await db().getRun("agent", "run-1"))?.leaseExpiresAt, null);
+    // The holder's next compare-and-set after a renewal uses the renewed revision.
+    await db().insertRun(makeRecord({ runId: "run-2", status: "running", leaseExpiresAt: 5_000 }));
+    assert.equal(await db().renewLease("agent", "run-2", 1, 9_000), true);
+    assert.equal(await db().updateRun(nextRecord(makeRecord({ runId: "run-2", status: "running" }), { status: "completed" }), 1), false);
+    assert.equal(await db().updateRun(makeRecord({ runId: "run-2", revision: 3, status: "completed" }), 2), true);
+    await assert.rejects(db().renewLease("agent", "run-2", 0.5, 9_000), storeError("renewLease()"));
+  });
+
   it("lets exactly one of 20 concurrent updates with the same revision win", async () => {
     const stored = makeRecord();
     await db().insertRun(stored);

@@ -99,6 +99,13 @@ export interface Db {
    * changing nothing, when an insert's run exists or a record is refused. Each run at most once.
    */
   writeRuns(writes: readonly RunWrite[]): Promise<boolean>;
+  /**
+   * The heartbeat of a claim: sets `leaseExpiresAt` and grows the revision by one if and only if
+   * the stored run is `running` at `expectedRevision`; nothing else changes (not `updatedAt`, not
+   * the state). Returns false, changing nothing, when it is not: another process took the run
+   * over or wrote it.
+   */
+  renewLease(kind: RunKind, runId: string, expectedRevision: number, leaseExpiresAt: number): Promise<boolean>;
   listRuns(filter?: RunFilter): Promise<RunSummary[]>;
   listPendingRequirements(filter?: PendingFilter): Promise<PendingRequirementRow[]>;
   close(): Promise<void>;

@@ -28,6 +28,16 @@ export function checkNextRevision(record: RunRecord, expectedRevision: number): 
   }
 }
 
+/** Refuses a lease renewal whose revision or expiry is not a whole number. */
+export function checkLeaseRenewal(expectedRevision: number, leaseExpiresAt: number): void {
+  if (!Number.isSafeInteger(expectedRevision) || expectedRevision < 1 || !Number.isSafeInteger(leaseExpiresAt)) {
+    throw new StoreError(
+      `renewLease() needs a stored revision (a whole number of 1 or more) and a lease expiry in ` +
+        `whole milliseconds since the epoch; got ${expectedRevision} and ${leaseExpiresAt}. Nothing was stored.`,
+    );
+  }
+}
+
 /** Reads a limit or offset: a whole number of 0 or more, or the fallback. */
 export function checkCount(operation: string, name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;

@@ -5,18 +5,31 @@ import { decodeAgentRunState } from "./agent-run-codec.js";
 import { decodeState } from "./codec.js";
 import { z } from "zod";
 
-const fixture = JSON.parse(readFileSync(new URL("./fixtures/agent-run-v1.json", import.meta.url), "utf8")) as Record<string, unknown>;
+const readFixture = (name: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8")) as Record<string, unknown>;
+const fixture = readFixture("agent-run-v1.json");
 
 describe("agent run state versions", () => {
-  it("reads the frozen version-1 fixture", () => {
+  it("reads the frozen version-1 fixture, migrated to the current version", () => {
     const state = decodeAgentRunState(fixture);
+    assert.equal(state.schemaVersion, 2);
     assert.equal(state.status, "paused");
     assert.equal(state.requirements.length, 1);
     assert.deepEqual(state.cursor?.toolCallIds, ["call_1", "call_2"]);
+    assert.equal(state.fingerprint, null, "a version-1 run has no fingerprint: any definition may continue it");
+  });
+
+  it("reads the frozen version-2 fixture: one call done before the pause, one awaiting", () => {
+    const state = decodeAgentRunState(readFixture("agent-run-v2.json"));
+    assert.equal(state.fingerprint, "1937890aaa3f13be4aa9e1997d9e11ba");
+    assert.deepEqual(state.tools.map((call) => [call.toolName, call.phase, call.result]), [
+      ["lookup_forecast", "done", "Rain in Tokyo"],
+      ["send_alert", "awaiting", null],
+    ]);
   });
 
   it("refuses unknown, missing and non-integer versions with StateVersionError", () => {
-    for (const schemaVersion of [0, 2, "1", undefined, 1.5]) {
+    for (const schemaVersion of [0, 3, "1", undefined, 1.5]) {
       assert.throws(() => decodeAgentRunState({ ...fixture, schemaVersion }), { name: "StateVersionError" });
     }
   });

@@ -4,11 +4,11 @@ import { stripDefaults, withDefaultName, withDefaults } from "./compact.js";
 import { runSchemas } from "./run-schemas.js";
 import { AGENT_RUN_SHAPE } from "./shapes.js";
 
-/** Version 1 is the first released version, so there is nothing to migrate yet. */
 export const agentRunCodec: VersionedCodec<AgentRunState> = {
   what: "agent run",
   currentVersion: AGENT_RUN_SCHEMA_VERSION,
-  migrations: {},
+  // 1 -> 2 only added fields whose defaults (no fingerprint) the shape fills in.
+  migrations: { 1: (state) => state },
   // A getter, so the schema (and zod) loads with the first decode rather than with kern.
   get schema() {
     return runSchemas().agentRunStateSchema;

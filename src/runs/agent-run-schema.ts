@@ -60,10 +60,12 @@ export const requirementStateSchema = z.object({
 });
 
 /**
- * Where a tool call is in its life. `awaiting`: gated, waiting for a human. `running`: started
- * but no result stored yet. `done`: a result (or error) is stored. `rejected`: never executed.
+ * Where a tool call is in its life. `awaiting`: gated, waiting for a human. `queued`: approved
+ * (or ungated) and not started. `running`: started, no result stored yet (stored before the tool
+ * runs, so a crash leaves it uncertain, never silently runnable). `done`: a result (or error) is
+ * stored. `rejected`: never executed.
  */
-export const toolCallPhaseSchema = z.enum(["awaiting", "running", "done", "rejected"]);
+export const toolCallPhaseSchema = z.enum(["awaiting", "queued", "running", "done", "rejected"]);
 
 export const toolExecutionStateSchema = z.object({
   toolCallId: z.string(),
@@ -78,7 +80,10 @@ export const toolExecutionStateSchema = z.object({
   userInputSchema: jsonObjectSchema.nullable(),
 });
 
-/** Where a paused run stopped: the tool calls of one model turn that still need results. */
+/**
+ * The tool calls of the model turn being worked through (they still need results): where a paused
+ * run stopped, or, while it runs, the batch its last checkpoint was in.
+ */
 export const agentCursorSchema = z.object({
   phase: z.literal("tools"),
   toolCallIds: z.array(z.string()),
@@ -96,6 +101,8 @@ export const agentRunStateSchema = z.object({
   agentName: z.string(),
   /** The workflow run this agent run belongs to (it answers to that run's pauses), else null. */
   parentRunId: z.string().nullable().default(null),
+  /** The fingerprint of the agent definition (tools, gates, parameters) that ran it; null if unknown. */
+  fingerprint: z.string().nullable().default(null),
   status: runStatusSchema,
   content: z.string().nullable(),
   messages: z.array(messageSchema),

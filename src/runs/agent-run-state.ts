@@ -19,10 +19,7 @@ export type RequirementKind = z.infer<typeof schema.requirementKindSchema>;
 
 export type RequirementState = z.infer<typeof schema.requirementStateSchema>;
 
-/**
- * Where a tool call is in its life. `awaiting`: gated, waiting for a human. `running`: started
- * but no result stored yet. `done`: a result (or error) is stored. `rejected`: never executed.
- */
+/** Where a tool call is in its life (see `toolCallPhaseSchema`). */
 export type ToolCallPhase = z.infer<typeof schema.toolCallPhaseSchema>;
 
 export type ToolExecutionState = z.infer<typeof schema.toolExecutionStateSchema>;
@@ -30,6 +27,7 @@ export type ToolExecutionState = z.infer<typeof schema.toolExecutionStateSchema>
 /** Where a paused run stopped: the tool calls of one model turn that still need results. */
 export type AgentCursor = z.infer<typeof schema.agentCursorSchema>;
 
-export const AGENT_RUN_SCHEMA_VERSION = 1;
+/** Version 2 added the `queued` tool-call phase, running checkpoints and `fingerprint`. */
+export const AGENT_RUN_SCHEMA_VERSION = 2;
 
 export type AgentRunState = z.infer<typeof schema.agentRunStateSchema>;

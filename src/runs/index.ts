@@ -2,21 +2,14 @@ export * from "./agent-run-state.js";
 export { agentRunCodec, decodeAgentRunState, encodeAgentRunState } from "./agent-run-codec.js";
 export { decodeState, parseStateText, type StateMigration, type VersionedCodec } from "./codec.js";
 export { checkValues } from "./check-values.js";
-export {
-  claimRun,
-  compareAndSave,
-  DEFAULT_LEASE_MS,
-  loadRun,
-  saveRun,
-  type BaseRunState,
-  type LoadedRun,
-  type RunAccess,
-} from "./run-store.js";
+export { Claim, DEFAULT_LEASE_MS, MIN_LEASE_MS } from "./claim.js";
+export { compareAndSave, decodeRecord, loadRun, toRecord, type BaseRunState, type LoadedRun, type RunAccess } from "./run-record.js";
 export * from "./workflow-run-state.js";
 export { decodeWorkflowRunState, encodeWorkflowRunState, workflowRunCodec } from "./workflow-run-codec.js";
-export { expiredRuns } from "./expired-runs.js";
+export { expiredRuns, listAll, visitEach, type SkippedRun } from "./recovery.js";
+export { INPUT_LIMITS } from "./check-input.js";
 export { lazyModule } from "./lazy-module.js";
 export { runSchemas, type RunSchemas } from "./run-schemas.js";
-export { decodeRunRequirement, decodeStepRequirement, REQUIREMENT_SCHEMA_VERSION } from "./requirement-json.js";
+export { checkSuppliedVersion, decodeRunRequirement, decodeStepRequirement, REQUIREMENT_SCHEMA_VERSION } from "./requirement-json.js";
 export { FRAME_DEFAULTS, STEP_REQUIREMENT_DEFAULTS } from "./shapes.js";
 export { chainListeners, isAbort, runFailure } from "./run-failure.js";

@@ -14,9 +14,16 @@ function checkVersion(json: unknown, what: string): Record<string, unknown> {
     throw new StateCorruptError(`${what} JSON must be an object.`);
   }
   const record = json as Record<string, unknown>;
-  const version = record["schemaVersion"] ?? REQUIREMENT_SCHEMA_VERSION;
-  if (version !== REQUIREMENT_SCHEMA_VERSION) throw new StateVersionError(version, REQUIREMENT_SCHEMA_VERSION);
+  checkSuppliedVersion(record["schemaVersion"]);
   return record;
+}
+
+/**
+ * Requirement JSON a caller supplies may leave `schemaVersion` out (hand-written decisions); when
+ * it is there it must be one this kern reads, on every continue path as in fromJSON().
+ */
+export function checkSuppliedVersion(version: unknown): void {
+  if (version !== undefined && version !== REQUIREMENT_SCHEMA_VERSION) throw new StateVersionError(version, REQUIREMENT_SCHEMA_VERSION);
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {

@@ -1,7 +1,10 @@
 import type { RecordShape } from "./compact.js";
 import type { Frame, StepRequirementState } from "./workflow-run-state.js";
 
-/** The defaults of each stored record type (see compact.ts). Part of the version-1 format. */
+/**
+ * The defaults of each stored record type (see compact.ts). Part of the stored format: a default
+ * may be added with a new field, never changed.
+ */
 
 export const AGENT_REQUIREMENT_SHAPE: RecordShape = {
   defaults: { kind: "confirmation", resolution: null, frozen: false, recovered: false },
@@ -12,7 +15,7 @@ export const TOOL_EXECUTION_SHAPE: RecordShape = {
 };
 
 export const AGENT_RUN_SHAPE: RecordShape = {
-  defaults: { userId: null, parentRunId: null, content: null, cursor: null, error: null, requirements: [], tools: [] },
+  defaults: { userId: null, parentRunId: null, fingerprint: null, content: null, cursor: null, error: null, requirements: [], tools: [] },
   nested: { requirements: AGENT_REQUIREMENT_SHAPE, tools: TOOL_EXECUTION_SHAPE },
 };
 
@@ -48,6 +51,7 @@ export const STEP_REQUIREMENT_DEFAULTS = {
   onTimeout: null,
   timedOut: false,
   frozen: false,
+  recovered: false,
 } satisfies Omit<StepRequirementState, "id" | "kind" | "stepName" | "stepPath">;
 
 export const STEP_REQUIREMENT_SHAPE: RecordShape = {
@@ -71,6 +75,7 @@ export const FRAME_DEFAULTS = {
   retryCount: 0,
   additionalData: null,
   output: null,
+  runId: null,
 } satisfies Omit<Frame, "stepType">;
 
 export const FRAME_SHAPE: RecordShape = {
@@ -81,6 +86,7 @@ export const FRAME_SHAPE: RecordShape = {
 export const WORKFLOW_RUN_SHAPE: RecordShape = {
   defaults: {
     userId: null,
+    fingerprint: null,
     additionalData: null,
     content: null,
     stepResults: [],

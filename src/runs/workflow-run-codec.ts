@@ -4,11 +4,11 @@ import { runSchemas } from "./run-schemas.js";
 import { WORKFLOW_RUN_SHAPE } from "./shapes.js";
 import { WORKFLOW_RUN_SCHEMA_VERSION, type WorkflowRunState } from "./workflow-run-state.js";
 
-/** Version 1 is the first released version, so there is nothing to migrate yet. */
 export const workflowRunCodec: VersionedCodec<WorkflowRunState> = {
   what: "workflow run",
   currentVersion: WORKFLOW_RUN_SCHEMA_VERSION,
-  migrations: {},
+  // 1 -> 2 only added fields whose defaults the shapes fill in.
+  migrations: { 1: (state) => state },
   // A getter, so the schema (and zod) loads with the first decode rather than with kern.
   get schema() {
     return runSchemas().workflowRunStateSchema;

@@ -84,6 +84,8 @@ export const stepRequirementStateSchema = z.object({
   timedOut: z.boolean(),
   /** True once a continue consumed it: earlier pauses' entries can never change again. */
   frozen: z.boolean(),
+  /** Set by recover() on a step that may or may not have run before its process died. */
+  recovered: z.boolean().default(false),
 });
 
 /**
@@ -112,6 +114,8 @@ export const frameSchema = z.object({
   additionalData: jsonObjectSchema.nullable(),
   /** A step's output waiting for review. */
   output: stepOutputStateSchema.nullable(),
+  /** A Step running an agent: the agent run it uses, chosen (and stored) before it starts. */
+  runId: z.string().nullable().default(null),
 });
 
 export const workflowRunStateSchema = z.object({
@@ -122,13 +126,18 @@ export const workflowRunStateSchema = z.object({
   userId: z.string().nullable(),
   workflowId: z.string(),
   workflowName: z.string(),
+  /** The fingerprint of the workflow definition (components, order, gates, agents' tools); null if unknown. */
+  fingerprint: z.string().nullable().default(null),
   status: runStatusSchema,
   input: z.string(),
   additionalData: jsonObjectSchema.nullable(),
   content: z.string().nullable(),
   stepResults: z.array(stepOutputStateSchema),
   stepRequirements: z.array(stepRequirementStateSchema),
-  /** Where the paused run stopped; null unless paused. */
+  /**
+   * Where the run is: while paused, where it stopped; while running (or after an error), where
+   * its last checkpoint was. Null once it ended otherwise.
+   */
   cursor: z.array(frameSchema).nullable(),
   /** The agent runs executed by steps, one entry per run id. */
   executorRuns: z.array(z.object({ runId: z.string(), agentId: z.string(), stepName: z.string() })),

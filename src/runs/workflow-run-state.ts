@@ -45,6 +45,7 @@ export type StepRequirementState = z.infer<typeof schema.stepRequirementStateSch
 /** One level of the resume cursor (see `frameSchema`). */
 export type Frame = z.infer<typeof schema.frameSchema>;
 
-export const WORKFLOW_RUN_SCHEMA_VERSION = 1;
+/** Version 2 added running checkpoints (a cursor while running), `fingerprint`, frame `runId` and `recovered`. */
+export const WORKFLOW_RUN_SCHEMA_VERSION = 2;
 
 export type WorkflowRunState = z.infer<typeof schema.workflowRunStateSchema>;

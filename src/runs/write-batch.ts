@@ -1,11 +1,9 @@
 import type { Db, RunWrite } from "../db/db.js";
-import { StoreError } from "../errors.js";
 
 /**
  * Run writes held back so that they are stored with the next write to the same Db, in one
  * transaction: a workflow holds the final save of its step's agent run and stores it with its
- * own save. Whoever holds writes must flush them before anything else can act (the next
- * component runs), so a held write never waits behind a side effect.
+ * own next write (the next step's start, its pause or its end), before anything else can act.
  */
 export class WriteBatch {
   readonly db: Db;
@@ -13,6 +11,10 @@ export class WriteBatch {
 
   constructor(db: Db) {
     this.db = db;
+  }
+
+  get size(): number {
+    return this.#writes.length;
   }
 
   hold(write: RunWrite): void {
@@ -25,12 +27,6 @@ export class WriteBatch {
     this.#writes = [];
     return writes;
   }
-
-  /** Stores what is held, on its own. */
-  async flush(): Promise<void> {
-    const writes = this.take();
-    if (writes.length > 0) await storeWrites(this.db, writes);
-  }
 }
 
 /**
@@ -38,13 +34,3 @@ export class WriteBatch {
  * never shows up among the options an application can pass.
  */
 export const holdWritesIn: unique symbol = Symbol("kern.holdWritesIn");
-
-/** Stores writes in one transaction; a stale revision means another process took a claimed run. */
-export async function storeWrites(db: Db, writes: readonly RunWrite[]): Promise<void> {
-  if (await db.writeRuns(writes)) return;
-  const runs = writes.map(({ record }) => `${record.kind} run '${record.runId}'`).join(", ");
-  throw new StoreError(
-    `One of ${runs} changed in the store while this process held its claim (the lease may have ` +
-      `expired and been recovered); none of them was saved.`,
-  );
-}

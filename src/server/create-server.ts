@@ -8,6 +8,7 @@ import { errorResponse, unknownResource } from "./http-errors.js";
 import { inboxRoutes } from "./inbox-routes.js";
 import { INBOX_PAGE, INBOX_PAGE_POLICY } from "./inbox-page.js";
 import { listen, startSweep, type StartedServer } from "./listen.js";
+import { recoverAtStart, type StartupRecovery } from "./recovery.js";
 import { workflowRoutes } from "./workflow-routes.js";
 
 export interface ServerOptions {
@@ -19,6 +20,8 @@ export interface ServerOptions {
   db?: Db;
   /** How often to apply `onTimeout` to pauses past their deadline (default 30 000; 0 disables). */
   sweepIntervalMs?: number;
+  /** Where the server reports rows it had to leave alone and background failures (default console.warn). */
+  log?: (line: string) => void;
 }
 
 export interface StartOptions {
@@ -31,8 +34,11 @@ export interface StartOptions {
 export interface KernServer {
   /** The Hono app: mount it elsewhere, or call `app.fetch(request)` in tests. */
   app: Hono;
-  /** Recovers runs whose process died, starts the timeout sweep, then listens. */
-  start(options?: StartOptions): Promise<StartedServer>;
+  /**
+   * Recovers runs whose process died (reporting rows it cannot read, resuming runs that need no
+   * person), starts the timeout sweep, then listens.
+   */
+  start(options?: StartOptions): Promise<StartedServer & { recovery: StartupRecovery }>;
 }
 
 function byId<T extends { id: string }>(what: string, items: readonly T[]): Map<string, T> {
@@ -44,11 +50,12 @@ function byId<T extends { id: string }>(what: string, items: readonly T[]): Map<
   return map;
 }
 
-function buildApp(workflows: ReadonlyMap<string, Workflow>, agents: ReadonlyMap<string, Agent>, db: Db): Hono {
+function buildApp(workflows: ReadonlyMap<string, Workflow>, agents: ReadonlyMap<string, Agent>, db: Db, log: (line: string) => void): Hono {
   const isServed = (row: PendingRequirementRow): boolean => (row.kind === "workflow" ? workflows : agents).has(row.ownerId);
   const app = new Hono();
   app.onError((error, c) => {
-    const { status, body } = errorResponse(error);
+    const { status, body, internal } = errorResponse(error);
+    if (internal) log(`kern/server: ${c.req.method} ${c.req.path} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return c.json(body, status);
   });
   app.notFound((c) => c.json(errorResponse(unknownResource(`There is no ${c.req.method} ${c.req.path}; the API lives under /api.`)).body, 404));
@@ -90,18 +97,18 @@ export function createServer(options: ServerOptions = {}): KernServer {
   if (!Number.isFinite(sweepIntervalMs) || sweepIntervalMs < 0) {
     throw new ConfigurationError(`createServer() sweepIntervalMs must be a number of milliseconds, 0 or more (0 disables the sweep); got ${String(sweepIntervalMs)}.`);
   }
-  const app = buildApp(workflows, agents, db);
+  const log = options.log ?? ((line: string) => console.warn(line));
+  const app = buildApp(workflows, agents, db, log);
 
-  async function start(startOptions: StartOptions = {}): Promise<StartedServer> {
+  async function start(startOptions: StartOptions = {}): Promise<StartedServer & { recovery: StartupRecovery }> {
     // Runs a dead process left claimed become continuable before anyone can ask for them.
-    for (const workflow of workflows.values()) await workflow.recover();
-    for (const agent of agents.values()) await agent.recover();
-    const stopSweep = startSweep([...workflows.values()], sweepIntervalMs);
+    const recovery = await recoverAtStart([...workflows.values()], [...agents.values()], log);
+    const stopSweep = startSweep([...workflows.values()], sweepIntervalMs, log);
     try {
       const listener = await listen(app.fetch, startOptions.port ?? 3000, startOptions.hostname ?? "127.0.0.1");
       let closing: Promise<void> | undefined;
-      const close = (): Promise<void> => (closing ??= stopSweep().then(() => listener.close()));
-      return { url: listener.url, close };
+      const close = (): Promise<void> => (closing ??= stopSweep().then(() => recovery.resumed).then(() => listener.close()));
+      return { url: listener.url, close, recovery };
     } catch (error) {
       await stopSweep();
       throw error;

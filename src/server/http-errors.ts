@@ -1,7 +1,7 @@
 import { KernError, UnresolvedRequirementError } from "../errors.js";
 
 /** The statuses the API answers errors with. */
-export type ErrorStatus = 400 | 404 | 409 | 415 | 422 | 500;
+export type ErrorStatus = 400 | 404 | 409 | 415 | 422 | 500 | 503;
 
 /** The JSON body of every error answer. */
 export interface ErrorBody {
@@ -43,16 +43,40 @@ const STATUS_BY_CODE: Readonly<Record<string, ErrorStatus>> = {
   KERN_RUN_NOT_PAUSED: 409,
   KERN_RUN_ALREADY_CLAIMED: 409,
   KERN_REQUIREMENT_RESOLVED: 409,
+  KERN_DEFINITION_CHANGED: 409,
+  KERN_CLAIM_LOST: 409,
   KERN_UNRESOLVED_REQUIREMENT: 422,
   KERN_INVALID_RESOLUTION: 422,
+  // Requirement JSON (or a stored run) of a schema version this kern does not read.
+  KERN_STATE_VERSION: 422,
+  KERN_INVALID_INPUT: 400,
   KERN_CONFIGURATION: 400,
+  KERN_STORE_TIMEOUT: 503,
 };
 
 /**
- * Maps any thrown value to a status and a JSON body that always carries `name`, `code` and
- * `message`, so a client tells errors apart without `instanceof`.
+ * Errors whose message names the server's insides (the database host, a file path, a stack):
+ * the client gets a generic message, the server's log gets the real one.
  */
-export function errorResponse(error: unknown): { status: ErrorStatus; body: ErrorBody } {
+const INTERNAL_CODES: ReadonlySet<string> = new Set(["KERN_STORE", "KERN_STORE_TIMEOUT"]);
+
+/**
+ * Maps any thrown value to a status and a JSON body that always carries `name`, `code` and
+ * `message`, so a client tells errors apart without `instanceof`. `internal` is true when the
+ * message was withheld from the client (the server should log `error` itself).
+ */
+export function errorResponse(error: unknown): { status: ErrorStatus; body: ErrorBody; internal: boolean } {
+  const response = describeError(error);
+  const { code } = response.body.error;
+  if (!INTERNAL_CODES.has(code) && code !== "KERN_UNEXPECTED") return { ...response, internal: false };
+  const message =
+    code === "KERN_STORE_TIMEOUT"
+      ? "The database did not answer in time; nothing more was done. Try again shortly."
+      : "The server failed to handle this request; the details are in its log.";
+  return { status: response.status, body: { error: { ...response.body.error, message } }, internal: true };
+}
+
+function describeError(error: unknown): { status: ErrorStatus; body: ErrorBody } {
   if (error instanceof RequestError) {
     return { status: error.status, body: { error: { name: error.name, code: error.code, message: error.message } } };
   }
@@ -63,7 +87,5 @@ export function errorResponse(error: unknown): { status: ErrorStatus; body: Erro
     if (typeof run === "object" && run !== null && "runId" in run && typeof run.runId === "string") body.error.runId = run.runId;
     return { status: STATUS_BY_CODE[error.code] ?? 500, body };
   }
-  const name = error instanceof Error ? error.name : "Error";
-  const message = error instanceof Error ? error.message : String(error);
-  return { status: 500, body: { error: { name, code: "KERN_UNEXPECTED", message } } };
+  return { status: 500, body: { error: { name: "Error", code: "KERN_UNEXPECTED", message: "" } } };
 }

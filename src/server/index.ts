@@ -4,4 +4,5 @@
  */
 export { createServer, type KernServer, type ServerOptions, type StartOptions } from "./create-server.js";
 export type { StartedServer } from "./listen.js";
+export type { StartupRecovery } from "./recovery.js";
 export type { ErrorBody } from "./http-errors.js";

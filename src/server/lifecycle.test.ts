@@ -61,7 +61,12 @@ describe("start()", () => {
       const runPath = `${RUNS}/${run.runId}`;
       const recovered = (await server.get(`${runPath}?sessionId=${run.sessionId}`)).body;
       assert.equal(recovered["status"], "paused", "start() made the run continuable again");
-      const done = await server.post(`${runPath}/continue`, { sessionId: run.sessionId });
+      // The agent's end was stored with the log step's start; the log step's own result was not.
+      const question = (recovered["stepRequirements"] as Json[]).at(-1);
+      assert.equal(question?.["stepName"], "log");
+      assert.equal(question?.["recovered"], true);
+      assert.match(String(question?.["errorMessage"]), /may or may not have run/);
+      const done = await server.post(`${runPath}/continue`, { sessionId: run.sessionId, stepRequirements: [{ id: question?.["id"], errorDecision: "retry" }] });
       assert.equal(done.status, 200);
       assert.equal(done.body["status"], "completed");
       assert.equal(done.body["content"], "Logged: Alert sent for Tokyo.");

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { Agent } from "../agent/index.js";
-import type { Db, RunRecord } from "../db/db.js";
+import type { Db, RunKind, RunRecord, RunWrite } from "../db/db.js";
 import { InMemoryDb } from "../db/memory/index.js";
 import { StoreError } from "../errors.js";
 import { FakeModel, text, toolCall } from "../testing/index.js";
@@ -101,9 +101,25 @@ export class CrashingDb extends InMemoryDb {
       this.crashOn = undefined;
       throw new StoreError("process died");
     }
-    const expired = record.status === "running" ? { ...record, leaseExpiresAt: Date.now() - 1 } : record;
-    return super.updateRun(expired, expectedRevision);
+    return super.updateRun(expire(record), expectedRevision);
   }
+
+  override async writeRuns(writes: readonly RunWrite[]): Promise<boolean> {
+    if (writes.some(({ record }) => this.crashOn?.(record) === true)) {
+      this.crashOn = undefined;
+      throw new StoreError("process died");
+    }
+    return super.writeRuns(writes.map((write) => ({ ...write, record: expire(write.record) })));
+  }
+
+  // Leases are stored as already expired, so start() recovers at once; renewing changes nothing.
+  override async renewLease(kind: RunKind, runId: string, expectedRevision: number): Promise<boolean> {
+    return super.renewLease(kind, runId, expectedRevision, Date.now() - 1);
+  }
+}
+
+function expire(record: RunRecord): RunRecord {
+  return record.status === "running" ? { ...record, leaseExpiresAt: Date.now() - 1 } : record;
 }
 
 /** A standalone agent with one gated tool `ping` (called with `host`); `pinged` records each execution. */

@@ -27,23 +27,32 @@ function label(record: RunRecord): string {
   return `${record.kind}:${record.status}`;
 }
 
-describe("a step agent's saves in the workflow's Db", () => {
-  it("are stored in one transaction with the workflow's own save, at the pause and at the end", async () => {
+describe("the writes of a workflow run and its step agent in one Db", () => {
+  it("store the run before it acts, each step's start and each tool result, and the agent's end with the workflow's", async () => {
     const db = new WriteLog();
     const counter = new Counter();
     const { agent } = gatedAgent("AlertAgent", counter, db);
     const workflow = new Workflow({ name: "alerts", db, steps: [new Step({ name: "send_alert", agent })] });
 
     const paused = await workflow.run("alert");
-    assert.deepEqual(db.calls, ["writeRuns +agent:paused, +workflow:paused"]);
+    assert.deepEqual(db.calls, [
+      "insertRun workflow:running", // the run, before its first step
+      "updateRun workflow:running", // the step started, with the agent run it will use
+      "insertRun agent:running", // the agent run, before its first model call
+      "writeRuns agent:paused, workflow:paused", // the pause, both runs at once
+    ]);
     db.calls.length = 0;
 
     approve(paused);
     const done = await workflow.continueRun(paused);
     assert.equal(done.status, "completed");
     assert.equal(counter.of("AlertAgent_tool"), 1);
-    // The two claims come first, each on its own: each must be stored before anything runs.
-    assert.deepEqual(db.calls, ["updateRun workflow:running", "updateRun agent:running", "writeRuns agent:completed, workflow:completed"]);
+    assert.deepEqual(db.calls, [
+      "updateRun workflow:running", // the claim, with the decision
+      "updateRun agent:running", // the agent run's claim: the approved call may start
+      "updateRun agent:running", // the call's result, before the model is called again
+      "writeRuns agent:completed, workflow:completed", // the end, both runs at once
+    ]);
   });
 
   it("are stored before the next step runs", async () => {
@@ -72,7 +81,8 @@ describe("a step agent's saves in the workflow's Db", () => {
     const done = await workflow.continueRun(paused);
     assert.equal(done.content, "audited");
     assert.deepEqual(seen, ["completed"], "the agent run was stored as completed before the next step ran");
-    assert.deepEqual(db.calls.slice(-2), ["writeRuns agent:completed", "updateRun workflow:completed"]);
+    // The next step's start carries the agent's end: one transaction, before the step runs.
+    assert.deepEqual(db.calls.slice(-2), ["writeRuns agent:completed, workflow:running", "updateRun workflow:completed"]);
   });
 
   it("are not held when the agent stores its runs in a Db of its own", async () => {
@@ -81,7 +91,7 @@ describe("a step agent's saves in the workflow's Db", () => {
     const { agent } = gatedAgent("AlertAgent", new Counter(), agentDb);
     const workflow = new Workflow({ name: "alerts", db: workflowDb, steps: [new Step({ name: "send_alert", agent })] });
     await workflow.run("alert");
-    assert.deepEqual(agentDb.calls, ["insertRun agent:paused"]);
-    assert.deepEqual(workflowDb.calls, ["insertRun workflow:paused"]);
+    assert.deepEqual(agentDb.calls, ["insertRun agent:running", "updateRun agent:paused"]);
+    assert.deepEqual(workflowDb.calls, ["insertRun workflow:running", "updateRun workflow:running", "updateRun workflow:paused"]);
   });
 });

@@ -1,67 +1,136 @@
 import { newId } from "../runs/new-id.js";
 import type { Agent, RecoveredRun } from "../agent/index.js";
 import type { Db } from "../db/db.js";
-import { compareAndSave, expiredRuns, loadRun, type StepRequirementState, type WorkflowRunState } from "../runs/index.js";
+import { compareAndSave, expiredRuns, visitEach, type Frame, type SkippedRun, type StepRequirementState, type WorkflowRunState } from "../runs/index.js";
 import type { Component } from "./components/component.js";
-import { findAgent, walk } from "./components/walk.js";
+import type { Step } from "./components/step.js";
+import { walk } from "./components/walk.js";
 import { freeze } from "./continue-input.js";
+import { baseRequirement } from "./engine/context.js";
+import { locateCursor, type Located } from "./engine/locate.js";
 import { executorRequirementsOf } from "./engine/step-execution.js";
 import { workflowRunAccess } from "./workflow-run-access.js";
 
-/** A new, undecided copy of a requirement, so a human decides again after a crash. */
+/** A workflow run that recover() made continuable again. */
+export interface RecoveredWorkflowRun {
+  runId: string;
+  sessionId: string;
+  /** Steps (by name) that may or may not have run; each now waits for a person to retry or skip it. */
+  uncertainSteps: string[];
+  /** True when a person must decide before it goes on; false: continueRun() resumes it at its last checkpoint. */
+  needsDecision: boolean;
+}
+
+/** What workflow.recover() did. */
+export interface WorkflowRecovery {
+  workflowRuns: RecoveredWorkflowRun[];
+  agentRuns: RecoveredRun[];
+  /** Rows recovery could not read or handle (corrupt, written by a newer kern), left as they are. */
+  skipped: SkippedRun[];
+}
+
+/** The definition a run was stored under (the live one or a previous version), by fingerprint. */
+export type StepsFor = (state: WorkflowRunState) => readonly Component[];
+
+/** A new, undecided copy of a requirement, so a person decides again (rows stored before checkpoints). */
 function reopened(requirement: StepRequirementState): StepRequirementState {
-  return {
-    ...structuredClone(requirement),
-    id: newId(),
-    confirmed: null,
-    rejectionFeedback: null,
-    userInput: null,
-    selectedChoices: null,
-    editedOutput: null,
-    errorDecision: null,
-    timedOut: false,
-    frozen: false,
-  };
+  return { ...structuredClone(requirement), id: newId(), confirmed: null, rejectionFeedback: null, userInput: null, selectedChoices: null, editedOutput: null, errorDecision: null, timedOut: false, frozen: false };
+}
+
+/** Asks a person whether to run again a step (or Parallel) that started and has no stored result. */
+function uncertain(state: WorkflowRunState, frame: Frame, { component, path }: Located): string {
+  frame.phase = "error";
+  const requirement = baseRequirement("error", component, path);
+  requirement.recovered = true;
+  requirement.errorMessage = `The process running ${component.stepType} '${component.name}' stopped before its result was stored: it may or may not have run (in part). retry() runs it again; skip() goes on without it.`;
+  if (component.stepType === "Step") requirement.onReject = component.onReject;
+  state.stepRequirements.push(requirement);
+  return component.name;
+}
+
+/** The decisions still wanted by a step's agent run, or [] when it can go on without a person. */
+async function agentQuestions(step: Step, runId: string, state: WorkflowRunState, db: Db): Promise<ReturnType<typeof executorRequirementsOf>> {
+  const agent = step.agent;
+  if (agent === undefined) return [];
+  const agentDb = agent.ownDb ?? db;
+  if ((await agentDb.getRun("agent", runId)) === null) return [];
+  const run = await agent.getRunOutput(runId, state.sessionId, { db: agentDb });
+  return run.isPaused ? executorRequirementsOf(run) : [];
+}
+
+/** Pauses the workflow on its step agent's open questions, or leaves it resumable when there are none. */
+async function askAgentQuestions(state: WorkflowRunState, frame: Frame, located: Located, runId: string, db: Db, decided: StepRequirementState | null): Promise<void> {
+  const step = located.component as Step;
+  const questions = await agentQuestions(step, runId, state, db);
+  // Decisions a claim stored for these very calls still stand: the resume hands them over.
+  const decidedIds = new Set(decided?.executorRequirements.filter((entry) => entry.requirement.resolution !== null).map((entry) => entry.requirement.id));
+  if (questions.length === 0 || questions.every((entry) => decidedIds.has(entry.requirement.id))) return;
+  frame.phase = "executor";
+  const requirement = baseRequirement("executor", step, located.path);
+  requirement.onReject = step.onReject;
+  requirement.retryCount = frame.retryCount;
+  requirement.maxRetries = step.hitlMaxRetries;
+  requirement.executorRequirements = questions;
+  requirement.executorId = step.agent?.id ?? null;
+  requirement.executorName = step.agent?.name ?? null;
+  requirement.executorRunId = runId;
+  state.stepRequirements.push(requirement);
 }
 
 /**
- * Re-opens the pause a dead process had claimed. For a step-level gate the decision is asked
- * again (the step may have started). For an executor pause, the step's agent run (recovered
- * first) says what still needs a human; if it already finished, the continue picks up its output.
+ * Turns a run whose holder died into a paused run at its last checkpoint. What started and has
+ * no stored result comes back to a person; a decision stored with the claim stands; anything
+ * else resumes with continueRun() and nothing to decide. Returns the uncertain steps' names.
  */
-async function reopen(state: WorkflowRunState, steps: readonly Component[], db: Db): Promise<void> {
-  const active = state.stepRequirements.at(-1);
-  if (active !== undefined && !active.frozen) {
-    if (active.kind !== "executor") {
-      freeze(active);
-      state.stepRequirements.push(reopened(active));
-    } else if (active.executorId !== null && active.executorRunId !== null) {
-      const agent = findAgent(steps, active.executorId);
-      const run = await agent?.getRunOutput(active.executorRunId, state.sessionId, { db: agent.ownDb ?? db });
-      const pending = run?.isPaused === true ? executorRequirementsOf(run) : [];
-      if (pending.length > 0) {
-        freeze(active);
-        state.stepRequirements.push({ ...reopened(active), executorRequirements: pending });
-      }
-    }
-  }
+async function reopen(state: WorkflowRunState, steps: readonly Component[], db: Db): Promise<string[]> {
   state.status = "paused";
+  const frames = state.cursor;
+  const innermost = frames?.at(-1);
+  const located = frames === null ? [] : locateCursor(steps, frames);
+  const here = located?.at(-1);
+  const last = state.stepRequirements.at(-1) ?? null;
+  if (innermost === undefined || here === undefined || located === null || located.length !== (frames?.length ?? 1) - 1) return [];
+  if (last !== null && !last.frozen) {
+    // Stored by a kern that froze decisions only after the claim: ask again, as it did.
+    freeze(last);
+    state.stepRequirements.push(reopened(last));
+    return [];
+  }
+  if (innermost.phase === "executor" && here.component.stepType === "Step" && last?.executorRunId != null) {
+    await askAgentQuestions(state, innermost, here, last.executorRunId, db, last);
+  } else if (innermost.phase === "execute" && here.component.stepType === "Step" && here.component.agent !== undefined && innermost.runId !== null) {
+    await askAgentQuestions(state, innermost, here, innermost.runId, db, null);
+  } else if (innermost.phase === "execute" && ((here.component.stepType === "Step" && !here.component.idempotent) || here.component.stepType === "Parallel")) {
+    return [uncertain(state, innermost, here)];
+  }
+  return [];
 }
 
 /** Recovers the workflow's agents' runs, then its own runs whose claim expired. */
-export async function recoverWorkflowRuns(workflowId: string, steps: readonly Component[], db: Db, now: number): Promise<{ workflowRuns: string[]; agentRuns: RecoveredRun[] }> {
+export async function recoverWorkflowRuns(workflowId: string, steps: readonly Component[], stepsFor: StepsFor, db: Db, now: number): Promise<WorkflowRecovery> {
   const agents = new Map<string, Agent>();
   for (const component of walk(steps)) {
     if (component.stepType === "Step" && component.agent !== undefined) agents.set(component.agent.id, component.agent);
   }
   const agentRuns: RecoveredRun[] = [];
-  for (const agent of agents.values()) agentRuns.push(...(await agent.recover({ now, db: agent.ownDb ?? db })));
-  const workflowRuns: string[] = [];
-  for (const summary of await expiredRuns(db, "workflow", workflowId, now)) {
-    const loaded = await loadRun(db, workflowRunAccess, summary.runId, summary.sessionId);
-    if (loaded.state.status !== "running") continue;
-    await reopen(loaded.state, steps, db);
-    if (await compareAndSave(db, workflowRunAccess, loaded.state, loaded.revision)) workflowRuns.push(summary.runId);
+  const skipped: SkippedRun[] = [];
+  for (const agent of agents.values()) {
+    const recovery = await agent.recover({ now, db: agent.ownDb ?? db });
+    agentRuns.push(...recovery.agentRuns);
+    skipped.push(...recovery.skipped);
   }
-  return { workflowRuns, agentRuns };
+  const workflowRuns: RecoveredWorkflowRun[] = [];
+  const expired = await expiredRuns(db, "workflow", workflowId, now);
+  skipped.push(
+    ...(await visitEach(db, workflowRunAccess, expired, async ({ state, revision }) => {
+      if (state.status !== "running") return;
+      const uncertainSteps = await reopen(state, stepsFor(state), db);
+      // A compare-and-set on the revision: a holder that renewed its lease meanwhile keeps its run.
+      if (await compareAndSave(db, workflowRunAccess, state, revision)) {
+        const last = state.stepRequirements.at(-1);
+        workflowRuns.push({ runId: state.runId, sessionId: state.sessionId, uncertainSteps, needsDecision: last !== undefined && !last.frozen });
+      }
+    })),
+  );
+  return { workflowRuns, agentRuns, skipped };
 }

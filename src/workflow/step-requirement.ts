@@ -77,6 +77,8 @@ export class StepRequirement {
   get requiresErrorDecision(): boolean { return this.#state.kind === "error"; }
   get errorMessage(): string | null { return this.#state.errorMessage; }
   get errorDecision(): "retry" | "skip" | null { return this.#state.errorDecision; }
+  /** True when recover() asks about a step that may or may not have run before its process died. */
+  get isRecovered(): boolean { return this.#state.recovered; }
 
   get requiresExecutorInput(): boolean { return this.#state.kind === "executor"; }
   /** The step agent's paused tool calls, as real RunRequirement objects. */

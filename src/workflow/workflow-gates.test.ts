@@ -194,10 +194,10 @@ describe("timeouts", () => {
     const first = await workflow.run("a");
     const second = await workflow.run("b");
     const deadline = second.stepRequirements[0]?.timeoutAt?.getTime() ?? 0;
-    assert.equal(await workflow.expirePausedRuns(deadline - 1000), 0);
-    assert.equal(await workflow.expirePausedRuns(deadline + 1), 2);
+    assert.deepEqual(await workflow.expirePausedRuns(deadline - 1000), { moved: 0, skipped: [] });
+    assert.deepEqual(await workflow.expirePausedRuns(deadline + 1), { moved: 2, skipped: [] });
     assert.equal((await workflow.getRunOutput(first.runId, first.sessionId)).content, "gated(a)");
-    assert.equal(await workflow.expirePausedRuns(deadline + 1), 0);
+    assert.deepEqual(await workflow.expirePausedRuns(deadline + 1), { moved: 0, skipped: [] });
   });
 });
 

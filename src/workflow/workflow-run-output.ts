@@ -47,8 +47,10 @@ export class WorkflowRunOutput {
     return this.#executorRuns.filter((run) => !seen.has(run.runId) && seen.add(run.runId) !== undefined);
   }
 
+  /** The entry waiting for a decision; none for a run recover() paused with nothing to decide. */
   get #active(): StepRequirement | undefined {
-    return this.isPaused ? this.stepRequirements.at(-1) : undefined;
+    const last = this.isPaused ? this.stepRequirements.at(-1) : undefined;
+    return last?.isFrozen === true ? undefined : last;
   }
   get pausedStepIndex(): number | null { return this.#active?.stepIndex ?? null; }
   get pausedStepName(): string | null { return this.#active?.stepName ?? null; }

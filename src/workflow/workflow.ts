@@ -1,55 +1,41 @@
 import { newId } from "../runs/new-id.js";
-import { Agent, type RecoveredRun, type RunOutput } from "../agent/index.js";
-import { recoverWorkflowRuns } from "./recover.js";
+import { Agent, type RunOutput } from "../agent/index.js";
 import type { Db, RunSummary } from "../db/db.js";
 import { defaultMemoryDb } from "../db/memory/default-db.js";
-import { ConfigurationError, KernError, RunNotPausedError, StoreError } from "../errors.js";
-import { WriteBatch } from "../runs/write-batch.js";
-import { chainListeners, claimRun, loadRun, runFailure, saveRun, type LoadedRun, type RunStatus, type StepRequirementState, type WorkflowRunState } from "../runs/index.js";
+import { ConfigurationError, RunNotPausedError } from "../errors.js";
+import { Claim, DEFAULT_LEASE_MS, listAll, loadRun, visitEach, WORKFLOW_RUN_SCHEMA_VERSION, type LoadedRun, type RunStatus, type SkippedRun, type WorkflowRunState } from "../runs/index.js";
+import { checkId, checkInputText, checkJsonData, checkOptionalId } from "../runs/check-input.js";
+import { servingDefinition, type DefinitionChoice } from "../runs/definition-check.js";
+import { RunStream } from "../runs/event-stream.js";
+import { chainListeners } from "../runs/run-failure.js";
 import type { Component } from "./components/component.js";
-import { checkOptions, requireName } from "./components/options.js";
 import { Step } from "./components/step.js";
 import { findAgent } from "./components/walk.js";
 import { applyStepDecisions, applyTimeout, freeze, isExpired, readWorkflowContinueInput, type ContinueWorkflowRef } from "./continue-input.js";
-import type { EngineContext } from "./engine/context.js";
-import { driveWorkflow } from "./engine/drive.js";
+import { incompatibleRun, workflowFingerprint } from "./definition.js";
+import { resolvedAtCursor } from "./engine/drive.js";
+import type { WorkflowEvent } from "./events.js";
+import { recoverWorkflowRuns, type WorkflowRecovery } from "./recover.js";
+import { driveClaimedWorkflow } from "./workflow-drive.js";
+import { checkWorkflowOptions, type WorkflowContinueOptions, type WorkflowOptions, type WorkflowRunOptions } from "./workflow-options.js";
 import { workflowRunAccess } from "./workflow-run-access.js";
-import { RunStream } from "../runs/event-stream.js";
-import { pauseEvent, runRef, type WorkflowEvent, type WorkflowEventListener } from "./events.js";
 import { WorkflowRunOutput } from "./workflow-run-output.js";
 
-export interface WorkflowOptions {
-  name: string;
-  id?: string;
-  description?: string;
-  /** Where runs are stored. Without one, runs live in this process's memory only. */
-  db?: Db;
-  /** The components to run in order; an Agent is wrapped in a Step named after it. */
-  steps: Array<Component | Agent>;
-}
-
-export interface WorkflowRunOptions {
-  sessionId?: string;
-  userId?: string;
-  runId?: string;
-  additionalData?: Record<string, unknown>;
-  signal?: AbortSignal;
-  /** Called with each event as it happens (runStream() uses this). */
-  onEvent?: WorkflowEventListener;
-  /** Ask agents to use their model's streaming API (RunContent events). */
-  stream?: boolean;
-}
-
-export type WorkflowContinueOptions = Pick<WorkflowRunOptions, "signal" | "onEvent" | "stream">;
+export type { WorkflowContinueOptions, WorkflowOptions, WorkflowRunOptions } from "./workflow-options.js";
 
 /** What runStream() and continueRunStream() return: the events, and `.output` (the stored run). */
 export type WorkflowRunStream = RunStream<WorkflowEvent, WorkflowRunOutput>;
 
-const WORKFLOW_OPTIONS = ["name", "id", "description", "db", "steps"] as const;
+/** What expirePausedRuns() did: how many runs it moved on, and the rows it had to leave alone. */
+export interface SweepReport {
+  moved: number;
+  skipped: SkippedRun[];
+}
 
 /**
  * A workflow of steps any of which a human can gate, before or after it runs and on any tool
- * call its agent makes. Paused runs are stored and continued by any process with `continueRun`.
+ * call its agent makes. Runs are stored from their first step, checkpointed before and after
+ * every step, and continued by any process with `continueRun`.
  *
  * @example
  * let run = await workflow.run("Send a weather alert for Tokyo about heavy rain");
@@ -65,42 +51,49 @@ export class Workflow {
   readonly id: string;
   readonly description: string | undefined;
   readonly steps: readonly Component[];
-  readonly #db: Db | undefined;
+  readonly #options: WorkflowOptions;
+  #fingerprint: string | undefined;
 
   constructor(options: WorkflowOptions) {
-    checkOptions("Workflow", options, WORKFLOW_OPTIONS);
-    this.name = requireName("Workflow", options.name);
-    if (!Array.isArray(options.steps) || options.steps.length === 0) {
-      throw new ConfigurationError(`Workflow '${this.name}' needs a non-empty steps array.`);
-    }
+    this.name = checkWorkflowOptions(options);
     this.id = options.id ?? options.name;
     this.description = options.description;
-    this.#db = options.db;
+    this.#options = options;
     this.steps = options.steps.map((step) => (step instanceof Agent ? new Step({ name: step.name, agent: step }) : step));
   }
 
   get db(): Db {
-    return this.#db ?? defaultMemoryDb();
+    return this.#options.db ?? defaultMemoryDb();
+  }
+  /** A digest of what this workflow's runs depend on (components, order, gates, agents' tools); stored with each run. */
+  get fingerprint(): string {
+    return (this.#fingerprint ??= workflowFingerprint(this.id, this.steps));
+  }
+  get previousVersions(): readonly Workflow[] {
+    return this.#options.previousVersions ?? [];
   }
 
-  /** Starts a run; resolves when it completes, pauses at a gate, or is cancelled. */
+  /** Starts a run; it is stored (running, claimed) before its first step. Resolves when it completes, pauses or is cancelled. */
   async run(input: string, options: WorkflowRunOptions = {}): Promise<WorkflowRunOutput> {
-    if (typeof input !== "string") throw new ConfigurationError(`workflow.run(input) takes a string, got ${typeof input}.`);
-    if (options.runId !== undefined && (await this.db.getRun("workflow", options.runId)) !== null) {
-      throw new ConfigurationError(`A run with id '${options.runId}' already exists; pass a new runId or none.`);
+    checkInputText("workflow.run(input)", input);
+    const runId = checkOptionalId("runId", options.runId);
+    const additionalData = options.additionalData === undefined ? null : checkJsonData("additionalData", options.additionalData);
+    if (runId !== undefined && (await this.db.getRun("workflow", runId)) !== null) {
+      throw new ConfigurationError(`A run with id '${runId}' already exists; pass a new runId or none.`);
     }
     const now = Date.now();
     const state: WorkflowRunState = {
-      schemaVersion: 1,
+      schemaVersion: WORKFLOW_RUN_SCHEMA_VERSION,
       kind: "workflow",
-      runId: options.runId ?? newId(),
-      sessionId: options.sessionId ?? newId(),
-      userId: options.userId ?? null,
+      runId: runId ?? newId(),
+      sessionId: checkOptionalId("sessionId", options.sessionId) ?? newId(),
+      userId: checkOptionalId("userId", options.userId) ?? null,
       workflowId: this.id,
       workflowName: this.name,
+      fingerprint: this.fingerprint,
       status: "running",
       input,
-      additionalData: options.additionalData ?? null,
+      additionalData,
       content: null,
       stepResults: [],
       stepRequirements: [],
@@ -111,7 +104,8 @@ export class Workflow {
       createdAt: now,
       updatedAt: now,
     };
-    return this.#drive({ state, revision: 0 }, options);
+    const claim = await Claim.insert(this.db, workflowRunAccess, state, this.#leaseMs);
+    return this.#drive(claim, options, { resolved: null, started: true, retrying: false });
   }
 
   /**
@@ -130,7 +124,8 @@ export class Workflow {
 
   /**
    * Continues a paused run: applies the decision on its active requirement, claims the stored
-   * run atomically, and runs from the exact place it paused until the next gate or the end.
+   * run atomically, and runs from the exact place it paused until the next gate or the end. A run
+   * recover() paused at a checkpoint with nothing to decide continues with no decisions.
    */
   async continueRun(run: WorkflowRunOutput | ContinueWorkflowRef, options: WorkflowContinueOptions = {}): Promise<WorkflowRunOutput> {
     return this.#continue(run, options, Date.now());
@@ -138,14 +133,34 @@ export class Workflow {
 
   /** `now` decides whether the active gate's deadline has passed (the sweep passes its own). */
   async #continue(run: WorkflowRunOutput | ContinueWorkflowRef, options: WorkflowContinueOptions, now: number): Promise<WorkflowRunOutput> {
-    const { runId, sessionId, supplied } = readWorkflowContinueInput(run);
-    const loaded = await this.#load(runId, sessionId);
-    if (loaded.state.status !== "paused") throw new RunNotPausedError(runId, loaded.state.status);
-    const active = applyStepDecisions(loaded.state, supplied, now);
-    if (isExpired(active, now)) applyTimeout(active);
-    const claimed = await claimRun(this.db, workflowRunAccess, loaded);
-    freeze(active);
-    return this.#drive(claimed, options, active);
+    const input = readWorkflowContinueInput(run);
+    const loaded = await this.#load(input.runId, input.sessionId);
+    if (loaded.state.status !== "paused") throw new RunNotPausedError(input.runId, loaded.state.status);
+    const serving = this.#serving(loaded.state, options);
+    if (serving !== this) return serving.#continue(run, options, now);
+    const active = applyStepDecisions(loaded.state, input, now);
+    if (active !== null) {
+      if (isExpired(active, now)) applyTimeout(active);
+      // Frozen in the claim's own write: the decision and the claim are stored together.
+      freeze(active);
+    }
+    const claim = await Claim.take(this.db, workflowRunAccess, loaded, this.#leaseMs);
+    return this.#drive(claim, options, { resolved: resolvedAtCursor(claim.state), started: false, retrying: false });
+  }
+
+  /**
+   * Resumes a run that ended with an error (a step failed with onError "fail", a model failure)
+   * from where it failed: completed steps and stored tool results are kept; the failed step runs
+   * again (an agent step resumes its agent run from its last checkpoint).
+   */
+  async retryRun(ref: { runId: string; sessionId: string }, options: WorkflowContinueOptions = {}): Promise<WorkflowRunOutput> {
+    const loaded = await this.#load(checkId("runId", ref.runId), checkId("sessionId", ref.sessionId));
+    if (loaded.state.status !== "error") throw new RunNotPausedError(ref.runId, loaded.state.status, "retried");
+    const serving = this.#serving(loaded.state, options);
+    if (serving !== this) return serving.retryRun(ref, options);
+    loaded.state.error = null;
+    const claim = await Claim.take(this.db, workflowRunAccess, loaded, this.#leaseMs);
+    return this.#drive(claim, options, { resolved: resolvedAtCursor(claim.state), started: false, retrying: true });
   }
 
   /** Loads a stored run; never changes anything. */
@@ -159,64 +174,66 @@ export class Workflow {
     return this.db.listRuns({ ...filter, kind: "workflow", ownerId: this.id });
   }
 
-  /** Ends a paused run as `cancelled`, closing its paused agent run too. Finished runs are returned as they are. */
+  /**
+   * Ends a paused run as `cancelled`, closing its paused agent run too. A run that is not paused
+   * (running, or already finished) throws RunNotPausedError and is left as it is.
+   */
   async cancelRun(runId: string, sessionId: string, reason = "Cancelled by the user."): Promise<WorkflowRunOutput> {
     const loaded = await this.#load(runId, sessionId);
-    if (loaded.state.status !== "paused") return new WorkflowRunOutput(loaded.state);
-    const claimed = await claimRun(this.db, workflowRunAccess, loaded);
-    const { state } = claimed;
+    if (loaded.state.status !== "paused") throw new RunNotPausedError(runId, loaded.state.status, "cancelled");
+    const claim = await Claim.take(this.db, workflowRunAccess, loaded, this.#leaseMs);
+    const { state } = claim;
     const active = state.stepRequirements.at(-1);
     if (active !== undefined) freeze(active);
     if (active?.kind === "executor" && active.executorRunId !== null && active.executorId !== null) {
       const agent = findAgent(this.steps, active.executorId);
-      await agent?.cancelRun(active.executorRunId, state.sessionId, { db: agent.ownDb ?? this.db });
+      await agent?.cancelRun(active.executorRunId, state.sessionId, { db: agent.ownDb ?? this.db }).catch(() => undefined);
     }
     state.status = "cancelled";
     state.cancelReason = reason;
     state.cursor = null;
-    await saveRun(this.db, workflowRunAccess, state, claimed.revision);
+    await claim.release();
     return new WorkflowRunOutput(state);
   }
 
   /**
    * Applies `onTimeout` to every paused run of this workflow whose active gate is past its
-   * deadline, continuing each. Returns how many runs it moved on.
+   * deadline, continuing each. A run it cannot read or move on is reported in `skipped` and left
+   * as it is; the others are handled all the same.
    */
-  async expirePausedRuns(now: number = Date.now()): Promise<number> {
+  async expirePausedRuns(now: number = Date.now()): Promise<SweepReport> {
     let moved = 0;
-    for (const summary of await this.#allPausedRuns()) {
+    const paused = await listAll(this.db, "workflow", this.id, "paused");
+    const skipped = await visitEach(this.db, workflowRunAccess, paused, async ({ state }) => {
       // Reads only the run itself (not its agents' runs): most paused runs are not expired.
-      const { state } = await this.#load(summary.runId, summary.sessionId);
       const active = state.stepRequirements.at(-1);
-      if (active === undefined || active.timeoutAt === null || now < active.timeoutAt) continue;
+      if (active === undefined || active.frozen || active.timeoutAt === null || now < active.timeoutAt) return;
       try {
         await this.#continue({ runId: state.runId, sessionId: state.sessionId }, {}, now);
         moved += 1;
       } catch (error) {
-        if (!(error instanceof KernError) || error.code !== "KERN_RUN_ALREADY_CLAIMED") throw error;
+        // Another process moved it on first: nothing to do here.
+        if (!(error instanceof Error && (error.name === "RunAlreadyClaimedError" || error.name === "RunNotPausedError"))) throw error;
       }
-    }
-    return moved;
+    });
+    return { moved, skipped };
   }
 
   /**
-   * Makes runs whose process died while holding their claim continuable again, once the claim
-   * expired (`now` defaults to the current time): first its agents' runs (an approved tool call
-   * with no stored result becomes a requirement to retry or skip it), then its own runs.
+   * Makes runs whose holder stopped renewing its claim (its process died) continuable again,
+   * once the lease expired (`now` defaults to the current time): first its agents' runs, then its
+   * own, each paused at its last checkpoint. What started and has no stored result comes back to
+   * a person (retry or skip); a run with nothing uncertain resumes with continueRun(). Rows it
+   * cannot read are reported in `skipped` and left as they are.
    */
-  async recover(options: { now?: number } = {}): Promise<{ workflowRuns: string[]; agentRuns: RecoveredRun[] }> {
-    return recoverWorkflowRuns(this.id, this.steps, this.db, options.now ?? Date.now());
+  async recover(options: { now?: number } = {}): Promise<WorkflowRecovery> {
+    const stepsFor = (state: WorkflowRunState): readonly Component[] =>
+      this.previousVersions.find((version) => version.fingerprint === state.fingerprint)?.steps ?? this.steps;
+    return recoverWorkflowRuns(this.id, this.steps, stepsFor, this.db, options.now ?? Date.now());
   }
 
-  /** Every paused run of this workflow, collected page by page before any of them changes. */
-  async #allPausedRuns(): Promise<RunSummary[]> {
-    const runs: RunSummary[] = [];
-    const limit = 500;
-    for (let offset = 0; ; offset += limit) {
-      const page = await this.listRuns({ status: "paused", limit, offset });
-      runs.push(...page);
-      if (page.length < limit) return runs;
-    }
+  get #leaseMs(): number {
+    return this.#options.leaseMs ?? DEFAULT_LEASE_MS;
   }
 
   async #load(runId: string, sessionId: string): Promise<LoadedRun<WorkflowRunState>> {
@@ -227,33 +244,25 @@ export class Workflow {
     return loaded;
   }
 
-  /** Runs the engine and stores the outcome; revision 0 means the run is not stored yet. */
-  async #drive(loaded: LoadedRun<WorkflowRunState>, options: WorkflowContinueOptions, resolved: StepRequirementState | null = null): Promise<WorkflowRunOutput> {
-    const { state } = loaded;
-    const emit = options.onEvent;
-    const previous = loaded.revision === 0 ? null : loaded.revision;
-    const executorRuns = new Map<string, RunOutput>();
-    const batch = new WriteBatch(this.db);
-    const context: EngineContext = { state, db: this.db, signal: options.signal, outputs: new Map(), resolved, executorRuns, emit, stream: options.stream === true, batch };
-    if (emit !== undefined) emitStart(emit, state, resolved);
-    try {
-      await driveWorkflow(this.steps, context);
-    } catch (error) {
-      // The store failing leaves the run as last stored (claimed, with a lease), for recover().
-      if (error instanceof StoreError) throw error;
-      const failure = runFailure(error);
-      state.status = failure.status;
-      state.cursor = null;
-      state.error = failure.error;
-      await saveRun(this.db, workflowRunAccess, state, previous, batch);
-      emit?.({ event: "WorkflowError", ...runRef(state), error: state.error });
-      if (error instanceof KernError && "runOutput" in error) error.runOutput = new WorkflowRunOutput(state, await this.#executorRuns(state, executorRuns));
-      throw error;
-    }
-    // One transaction with the step agent's held save: the pause (or the end) is stored whole.
-    await saveRun(this.db, workflowRunAccess, state, previous, batch);
-    if (emit !== undefined) emitEnd(emit, state);
-    return new WorkflowRunOutput(state, await this.#executorRuns(state, executorRuns));
+  /** The definition that serves a stored run (this one, a previous version), or DefinitionChangedError. */
+  #serving(state: WorkflowRunState, choice: DefinitionChoice): Workflow {
+    const serving = servingDefinition<Workflow>(this, state, `workflow '${this.id}'`, choice, () => incompatibleRun(this.steps, state));
+    if (serving === this) state.fingerprint = this.fingerprint;
+    return serving;
+  }
+
+  #drive(claim: Claim<WorkflowRunState>, options: WorkflowContinueOptions, how: { resolved: WorkflowRunState["stepRequirements"][number] | null; started: boolean; retrying: boolean }): Promise<WorkflowRunOutput> {
+    return driveClaimedWorkflow({
+      claim,
+      db: this.db,
+      steps: this.steps,
+      ...how,
+      signal: options.signal,
+      emit: options.onEvent,
+      stream: options.stream === true,
+      allowDefinitionChange: options.allowDefinitionChange === true,
+      executorRuns: (state, touched) => this.#executorRuns(state, touched),
+    });
   }
 
   /** One RunOutput per agent run of the workflow run: those just touched, the rest loaded. */
@@ -271,22 +280,4 @@ export class Workflow {
     }
     return runs;
   }
-}
-
-/** The first event of a drive: the run started, or the paused step continues. */
-function emitStart(emit: WorkflowEventListener, state: WorkflowRunState, resolved: StepRequirementState | null): void {
-  if (resolved === null) {
-    emit({ event: "WorkflowStarted", ...runRef(state), input: state.input });
-    return;
-  }
-  const step = { ...runRef(state), stepName: resolved.stepName, stepType: resolved.stepType, stepPath: resolved.stepPath, requirementId: resolved.id };
-  emit(resolved.kind === "executor" ? { event: "StepExecutorContinued", ...step, executorRunId: resolved.executorRunId } : { event: "StepContinued", ...step });
-}
-
-/** The last event of a drive, sent once the run is stored: a pause, the end, or a cancellation. */
-function emitEnd(emit: WorkflowEventListener, state: WorkflowRunState): void {
-  const active = state.stepRequirements.at(-1);
-  if (state.status === "paused" && active !== undefined) emit(pauseEvent(state, active));
-  else if (state.status === "cancelled") emit({ event: "WorkflowCancelled", ...runRef(state), reason: state.cancelReason ?? "cancelled" });
-  else emit({ event: "WorkflowCompleted", ...runRef(state), content: state.content });
 }

@@ -1,8 +1,10 @@
-// SIGKILL a worker process while it is inside continueRun, at each of the places where dying
-// matters: before the claim, right after it, during the tool (before or after its side effect),
-// after the tool, and before the final save; then, as extra trials, at a random moment chosen by
-// this process. After recover(), every run must be finishable, every call that may have run must
-// come back as a requirement for a human, no approved call may run twice, and no run stays stuck.
+// SIGKILL a worker process at each of the places where dying matters: inside continueRun before
+// the claim, right after it, during the tool (before or after its side effect), after the tool
+// returned (during the next model call) and before the final save; and inside run(), during a
+// run's first leg. Then, as extra trials, at a random moment chosen by this process. After
+// recover(), no run is missing, every call that started without a stored result comes back as a
+// requirement for a person, no finished call does, no approved call runs twice, and every run
+// finishes (those with nothing uncertain resume with no decision).
 //
 // Starting a worker costs a second or more, so each worker serves several trials at once: it holds
 // every run at that run's own crash point and kills itself once all are held, which leaves the
@@ -10,6 +12,7 @@
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, it, type TestContext } from "node:test";
+import { randomUUID } from "node:crypto";
 import { AGENT_NAME, continuingAgent } from "./fixture.test-helper.js";
 import { describeTrial, finish, observe, recoverLater, type Decision, type Observation, type Trial } from "./crash-trial.test-helper.js";
 import type { CrashPoint, Message } from "./protocol.test-helper.js";
@@ -38,9 +41,9 @@ before(() => {
 });
 after(() => pool?.close());
 
-/** The five moments of the issue, each equally likely; "during the tool" is before or after its side effect. */
+/** The moments, each equally likely; "during the tool" is before or after its side effect. */
 function pickPoint(random: () => number): CrashPoint {
-  const moments = ["before-claim", "after-claim", "during-tool", "after-tool", "before-save"] as const;
+  const moments = ["before-claim", "after-claim", "during-tool", "during-next-model-call", "before-save", "first-leg"] as const;
   const moment = moments[Math.floor(random() * moments.length)] ?? "before-claim";
   if (moment !== "during-tool") return moment;
   return random() < 0.5 ? "during-tool-before-effect" : "during-tool-after-effect";
@@ -58,7 +61,7 @@ class Stats {
       map.set(key, (map.get(key) ?? 0) + 1);
     };
     bump(this.byPoint, trial.point ?? "random moment");
-    if (trial.point === null) bump(this.randomOutcomes, `${before.status}/${before.executions}`);
+    if (trial.point === null) bump(this.randomOutcomes, `${before.status}/${before.phase}/${before.executions}`);
     bump(this.decisions, decision);
   }
 }
@@ -94,11 +97,11 @@ function checkMessages(messages: Message[], trials: Trial[], holding: boolean): 
 async function recoverAndFinish(store: TestStore, trials: Trial[], stats: Stats): Promise<void> {
   const observations: Observation[] = [];
   for (const trial of trials) observations.push(await observe(store, trial));
-  const uncertainByRun = await recoverLater(continuingAgent(store.db, store.config.logFile, "recover"));
+  const recovered = await recoverLater(continuingAgent(store.db, store.config.logFile, "recover"));
   for (const [index, trial] of trials.entries()) {
     const before = observations[index];
     assert.ok(before !== undefined);
-    stats.add(trial, before, await finish(store, trial, before, uncertainByRun));
+    stats.add(trial, before, await finish(store, trial, before, recovered));
   }
 }
 
@@ -117,8 +120,11 @@ async function runTrials(t: TestContext, kind: (typeof STORE_KINDS)[number]["kin
   plan(RANDOM_MOMENT_TRIALS, RANDOM_MOMENT_TRIALS_PER_WORKER, true);
   let index = 0;
   for (const batch of batches) {
-    const runs = await createApprovedRuns(store, batch.count);
-    const trials = runs.map((run) => ({ seed, index: index++, run, point: batch.randomMoment ? null : pickPoint(random) }));
+    const points = Array.from({ length: batch.count }, () => (batch.randomMoment ? null : pickPoint(random)));
+    const approved = await createApprovedRuns(store, points.filter((point) => point !== "first-leg").length);
+    // A first-leg trial starts a new run in the worker, under ids chosen here.
+    const runs = points.map((point) => (point === "first-leg" ? { runId: randomUUID(), sessionId: randomUUID(), requirements: [] } : approved.shift()));
+    const trials = points.map((point, offset) => ({ seed, index: index++, run: runs[offset] ?? assert.fail("a run for every trial"), point }));
     const killAfterMs = batch.randomMoment ? Math.floor(random() * KILL_WINDOW_MS) : null;
     if (killAfterMs !== null) stats.killDelays.push(killAfterMs);
     await crashBatch(store, trials, random, killAfterMs);
@@ -132,13 +138,13 @@ async function runTrials(t: TestContext, kind: (typeof STORE_KINDS)[number]["kin
   assert.equal((await store.db.listRuns({ ...owner, status: "completed", limit: index + 1 })).length, index, "every trial's run completed");
   t.diagnostic(`${index} trials in ${batches.length} worker processes, ${Date.now() - startedAt} ms`);
   t.diagnostic(`crash points: ${show(stats.byPoint)}`);
-  t.diagnostic(`random-moment kills (after ${stats.killDelays.join(", ")} ms) left (status/executions): ${show(stats.randomOutcomes)}`);
-  t.diagnostic(`human decisions after recover(): ${show(stats.decisions)}`);
+  t.diagnostic(`random-moment kills (after ${stats.killDelays.join(", ")} ms) left (status/phase/executions): ${show(stats.randomOutcomes)}`);
+  t.diagnostic(`decisions after recover() (resumed: nothing uncertain, no decision): ${show(stats.decisions)}`);
 }
 
 for (const { kind, skip } of STORE_KINDS) {
-  describe(`SIGKILL inside continueRun, then recover() (${kind})`, { skip }, () => {
-    it("finishes every run, runs no approved call twice, and turns every uncertain call into a requirement", { timeout: 180_000 }, (t) =>
+  describe(`SIGKILL inside run() or continueRun(), then recover() (${kind})`, { skip }, () => {
+    it("loses no run, runs no approved call twice, asks about exactly the calls that started without a stored result, and finishes every run", { timeout: 180_000 }, (t) =>
       runTrials(t, kind));
   });
 }

@@ -6,7 +6,7 @@ import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
 import { Agent } from "kern/agent";
 import type { Db, ModelRequest, ModelResponse } from "kern";
-import { FakeModel, text, toolCall, type FakeScript } from "kern/testing";
+import { FakeModel, text, toolCall, toolCalls, type FakeScript } from "kern/testing";
 import { tool } from "kern/tools";
 
 export const AGENT_NAME = "ExactlyOnceAgent";
@@ -19,7 +19,7 @@ export type StoreConfig = { kind: "sqlite"; dbFile: string } | { kind: "postgres
 export interface ToolHooks {
   /** Inside the tool, before (`"before"`) or after (`"after"`) its side effect. */
   duringTool?: (runId: string, moment: "before" | "after") => Promise<void>;
-  /** When the model is called after the tool ran: the tool is done, its result not yet stored. */
+  /** When the model is called: after the tool ran (its result already stored), or in a run's first leg. */
   beforeModel?: (runId: string) => Promise<void>;
 }
 
@@ -51,36 +51,45 @@ class HookedModel extends FakeModel {
 }
 
 /** The agent with the model scripted to open a run: it asks for one gated tool call. */
-export function startingAgent(db: Db, logFile: string, city: string): Agent {
-  return buildAgent(db, logFile, new FakeModel([toolCall(TOOL_NAME, { city, message: "Heavy rain" })]), {});
-}
-
-/** The agent with the model scripted for one continue: after the tool result it answers in text. */
-export function continuingAgent(db: Db, logFile: string, runId: string, hooks: ToolHooks = {}): Agent {
+export function startingAgent(db: Db, logFile: string, city: string, hooks: ToolHooks = {}, runId = ""): Agent {
   const before = hooks.beforeModel;
-  const model = new HookedModel([text(`Done by ${process.pid}.`)], async () => before?.(runId));
+  const model = new HookedModel([toolCall(TOOL_NAME, { city, message: "Heavy rain" })], async () => before?.(runId));
   return buildAgent(db, logFile, model, hooks);
 }
 
-function buildAgent(db: Db, logFile: string, model: FakeModel, hooks: ToolHooks): Agent {
+/** The agent with the model scripted to open a run that asks for two gated calls in one turn. */
+export function twoCallAgent(db: Db, logFile: string, cities: readonly [string, string]): Agent {
+  const calls = cities.map((city) => ({ name: TOOL_NAME, args: { city, message: "Heavy rain" } }));
+  return buildAgent(db, logFile, new FakeModel([toolCalls(calls)]), {});
+}
+
+/** The agent with the model scripted for one continue: after the tool result it answers in text. */
+export function continuingAgent(db: Db, logFile: string, runId: string, hooks: ToolHooks = {}, leaseMs?: number): Agent {
+  const before = hooks.beforeModel;
+  const model = new HookedModel([text(`Done by ${process.pid}.`)], async () => before?.(runId));
+  return buildAgent(db, logFile, model, hooks, leaseMs);
+}
+
+function buildAgent(db: Db, logFile: string, model: FakeModel, hooks: ToolHooks, leaseMs?: number): Agent {
   const sendAlert = tool({
     name: TOOL_NAME,
     parameters: z.object({ city: z.string(), message: z.string() }),
     requiresConfirmation: true,
     execute: async ({ city }, context) => {
       await hooks.duringTool?.(context.runId, "before");
-      appendFileSync(logFile, `${context.runId} ${process.pid}\n`);
+      appendFileSync(logFile, `${context.runId} ${process.pid} ${city}\n`);
       await hooks.duringTool?.(context.runId, "after");
       return `Alert sent for ${city}.`;
     },
   });
-  return new Agent({ name: AGENT_NAME, model, tools: [sendAlert], db });
+  return new Agent({ name: AGENT_NAME, model, tools: [sendAlert], db, ...(leaseMs === undefined ? {} : { leaseMs }) });
 }
 
-/** One logged execution: which run, and which process ran the tool. */
+/** One logged execution: which run, which process ran the tool, for which city. */
 export interface Execution {
   runId: string;
   pid: number;
+  city: string;
 }
 
 /** Every execution the tool logged, in order. */
@@ -90,8 +99,8 @@ export function loggedExecutions(logFile: string): Execution[] {
     .split("\n")
     .filter((line) => line !== "")
     .map((line) => {
-      const [runId = "", pid = ""] = line.split(" ");
-      return { runId, pid: Number(pid) };
+      const [runId = "", pid = "", ...city] = line.split(" ");
+      return { runId, pid: Number(pid), city: city.join(" ") };
     });
 }
 

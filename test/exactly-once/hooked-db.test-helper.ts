@@ -51,6 +51,10 @@ export class HookedDb implements Db {
     return won;
   }
 
+  renewLease(kind: RunKind, runId: string, expectedRevision: number, leaseExpiresAt: number): Promise<boolean> {
+    return this.#inner.renewLease(kind, runId, expectedRevision, leaseExpiresAt);
+  }
+
   listRuns(filter?: RunFilter): Promise<RunSummary[]> {
     return this.#inner.listRuns(filter);
   }

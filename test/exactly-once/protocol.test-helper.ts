@@ -3,14 +3,18 @@
 // schemas, so a malformed line fails loudly instead of being half-read.
 import { z } from "zod";
 
-/** Where a worker stops a run inside continueRun (see crash.test.ts). */
+/**
+ * Where a worker stops a run (see crash.test.ts): inside continueRun, from before its claim to
+ * before its final save, or, for "first-leg", inside run() before the model first answered.
+ */
 export const CRASH_POINTS = [
   "before-claim",
   "after-claim",
   "during-tool-before-effect",
   "during-tool-after-effect",
-  "after-tool",
+  "during-next-model-call",
   "before-save",
+  "first-leg",
 ] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
@@ -39,6 +43,11 @@ export const commandSchema = z.discriminatedUnion("op", [
     /** Runs every worker loads before any may claim them: a file barrier of `parties` workers. */
     hot: z.object({ runIds: z.array(z.string()), barrierDir: z.string(), parties: z.number().int().positive() }),
   }),
+  /**
+   * Continues one run with the given lease; its tool sleeps `toolMs` before its side effect. The
+   * worker answers `settled` with how the continue ended.
+   */
+  z.object({ op: z.literal("continue"), run: runToContinueSchema, leaseMs: z.number().int().positive(), toolMs: z.number().int().nonnegative() }),
   z.object({
     op: z.literal("crash"),
     /**
@@ -58,7 +67,7 @@ export type Command = z.infer<typeof commandSchema>;
 /** How one continueRun attempt ended. */
 const outcomeSchema = z.object({
   runId: z.string(),
-  outcome: z.enum(["completed", "RunAlreadyClaimedError", "RunNotPausedError", "unexpected"]),
+  outcome: z.enum(["completed", "RunAlreadyClaimedError", "RunNotPausedError", "ClaimLostError", "unexpected"]),
   /** The run's status (completed), or the status RunNotPausedError reported. */
   status: z.string().nullable(),
   detail: z.string().nullable(),

@@ -55,8 +55,9 @@ function tally(outcomesByWorker: ReadonlyMap<number, Outcome[]>): Tally {
           if (outcome.status === "running" || outcome.status === "completed") bump(result.notPaused, outcome.status);
           else result.unexpected.push(`${outcome.runId}: RunNotPausedError with status ${outcome.status ?? "none"}`);
           break;
+        case "ClaimLostError":
         case "unexpected":
-          result.unexpected.push(`${outcome.runId}: ${outcome.detail ?? outcome.status ?? "?"}`);
+          result.unexpected.push(`${outcome.runId}: ${outcome.outcome} ${outcome.detail ?? outcome.status ?? "?"}`);
           break;
         default: {
           const unreachable: never = outcome.outcome;

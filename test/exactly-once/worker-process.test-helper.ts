@@ -66,15 +66,20 @@ export class WorkerProcess {
       }
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`worker ${this.pid} sent no ${waitingFor} within ${timeoutMs} ms; stderr: ${this.#stderr}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.#wake = undefined;
+      await this.#nextEvent(left);
     }
+  }
+
+  /** Waits until a message arrives, the worker exits, or `timeoutMs` passes. */
+  async #nextEvent(timeoutMs: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.#wake = undefined;
   }
 
   /** Messages received and not yet read (e.g. after the worker died). */
@@ -110,6 +115,17 @@ export class WorkerProcess {
     if (exit !== null) return exit;
     this.kill();
     throw new Error(`worker ${this.pid} was still alive after ${timeoutMs} ms; stderr: ${this.#stderr}`);
+  }
+
+  /** Sends a signal (SIGSTOP freezes the process, SIGCONT wakes it) unless it already exited. */
+  signal(signal: NodeJS.Signals): void {
+    if (this.#exit === undefined) this.#child.kill(signal);
+  }
+
+  /** The next message if one arrives within `timeoutMs`, else null (the worker is still busy). */
+  async poll(timeoutMs: number): Promise<Message | null> {
+    if (this.#messages.length === 0 && this.#exit === undefined) await this.#nextEvent(timeoutMs);
+    return this.#messages.shift() ?? null;
   }
 
   /** SIGKILLs the worker unless it already exited; safe to call any number of times. */

@@ -113,21 +113,36 @@ const toolHooks: ToolHooks = {
   },
   beforeModel: async (runId) => {
     await lag(runId);
-    await holdIf(runId, "after-tool");
+    await holdIf(runId, "during-next-model-call");
+    await holdIf(runId, "first-leg");
   },
 };
 
-/** Continues one run, approving what the requirements say, and tells how the attempt ended. */
-async function attempt(run: RunToContinue): Promise<Outcome> {
+/** Starts a new run under the trial's ids (its first leg), as a process taking a request would. */
+async function start(run: RunToContinue): Promise<Outcome> {
   const base = { runId: run.runId, status: null, detail: null };
   try {
     if (target === undefined) throw new Error("a run was sent before any open command");
-    const agent = continuingAgent(target.db, target.logFile, run.runId, toolHooks);
+    const agent = startingAgent(target.db, target.logFile, "First leg", toolHooks, run.runId);
+    const output = await agent.run("Send the first-leg alert", { runId: run.runId, sessionId: run.sessionId });
+    return { ...base, outcome: "unexpected", status: output.status, detail: "a first-leg run got past its crash point" };
+  } catch (error) {
+    return { ...base, outcome: "unexpected", detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+  }
+}
+
+/** Continues one run, approving what the requirements say, and tells how the attempt ended. */
+async function attempt(run: RunToContinue, hooks: ToolHooks = toolHooks, leaseMs?: number): Promise<Outcome> {
+  const base = { runId: run.runId, status: null, detail: null };
+  try {
+    if (target === undefined) throw new Error("a run was sent before any open command");
+    const agent = continuingAgent(target.db, target.logFile, run.runId, hooks, leaseMs);
     const output = await agent.continueRun({ runId: run.runId, sessionId: run.sessionId, requirements: run.requirements });
     return { ...base, outcome: output.status === "completed" ? "completed" : "unexpected", status: output.status };
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(String(error));
     if (failure.name === "RunAlreadyClaimedError") return { ...base, outcome: "RunAlreadyClaimedError" };
+    if (failure.name === "ClaimLostError") return { ...base, outcome: "ClaimLostError", detail: failure.message };
     if (failure.name === "RunNotPausedError" && "status" in failure && typeof failure.status === "string") {
       return { ...base, outcome: "RunNotPausedError", status: failure.status };
     }
@@ -168,7 +183,7 @@ function crash(command: Extract<Command, { op: "crash" }>): void {
   send({ type: "started" });
   for (const trial of command.trials) {
     setTimeout(() => {
-      void attempt(trial).then((outcome) => {
+      void (trial.point === "first-leg" ? start(trial) : attempt(trial)).then((outcome) => {
         send({ type: "settled", outcome });
         if (holdAt.has(trial.runId)) markFinished(trial.runId);
       });
@@ -183,7 +198,11 @@ for await (const line of createInterface({ input: process.stdin })) {
     const command = commandSchema.parse(JSON.parse(line));
     if (command.op === "open") await open(command.target);
     else if (command.op === "race") await race(command);
-    else crash(command);
+    else if (command.op === "continue") {
+      const { toolMs } = command;
+      const slowTool: ToolHooks = { duringTool: async (_runId, moment) => void (moment === "before" ? await sleep(toolMs) : undefined) };
+      void attempt(command.run, slowTool, command.leaseMs).then((outcome) => send({ type: "settled", outcome }));
+    } else crash(command);
   } catch (error) {
     send({ type: "failed", message: error instanceof Error ? error.message : String(error) });
   }

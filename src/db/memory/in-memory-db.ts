@@ -9,7 +9,7 @@ import type {
   RunSummary,
   RunWrite,
 } from "../db.js";
-import { alreadyStoredMessage, changedFixedFieldMessage, changedFixedFields, checkCount, checkPendingIds, checkWrites } from "../record-checks.js";
+import { alreadyStoredMessage, changedFixedFieldMessage, changedFixedFields, checkCount, checkLeaseRenewal, checkPendingIds, checkWrites } from "../record-checks.js";
 
 const DEFAULT_RUN_LIMIT = 100;
 const DEFAULT_PENDING_LIMIT = 50;
@@ -56,6 +56,15 @@ export class InMemoryDb implements Db {
 
   async writeRuns(writes: readonly RunWrite[]): Promise<boolean> {
     return this.#write(writes);
+  }
+
+  async renewLease(kind: RunKind, runId: string, expectedRevision: number, leaseExpiresAt: number): Promise<boolean> {
+    this.#checkOpen();
+    checkLeaseRenewal(expectedRevision, leaseExpiresAt);
+    const stored = this.#runs.get(runKey(kind, runId));
+    if (stored === undefined || stored.record.status !== "running" || stored.record.revision !== expectedRevision) return false;
+    stored.record = { ...stored.record, revision: expectedRevision + 1, leaseExpiresAt };
+    return true;
   }
 
   // Every check runs before the first change, with no await in between: that makes one write

@@ -26,12 +26,19 @@ export interface StepOptions {
   hitlTimeout?: number;
   onTimeout?: OnTimeout;
   onError?: "fail" | "skip" | "pause";
+  /**
+   * The step's function may run again without harm (it only computes, or its effect is keyed so a
+   * repeat changes nothing). After a crash while it ran, recover() runs it again instead of asking
+   * a person whether it ran. Default false. Agent steps need no flag: their tool calls are
+   * checkpointed one by one.
+   */
+  idempotent?: boolean;
 }
 
 const STEP_OPTIONS = [
   "name", "agent", "executor", "description", "requiresConfirmation", "confirmationMessage", "onReject",
   "requiresUserInput", "userInputMessage", "userInputSchema", "requiresOutputReview", "outputReviewMessage",
-  "hitlMaxRetries", "hitlTimeout", "onTimeout", "onError",
+  "hitlMaxRetries", "hitlTimeout", "onTimeout", "onError", "idempotent",
 ] as const;
 
 function checkUserInputSchema(label: string, schema: UserInputField[] | undefined): UserInputField[] {
@@ -71,6 +78,7 @@ export class Step {
   readonly hitlTimeout: number | undefined;
   readonly onTimeout: OnTimeout | null;
   readonly onError: "fail" | "skip" | "pause";
+  readonly idempotent: boolean;
 
   constructor(options: StepOptions) {
     checkOptions("Step", options, STEP_OPTIONS);
@@ -95,6 +103,10 @@ export class Step {
     this.hitlTimeout = options.hitlTimeout;
     this.onTimeout = checkOnTimeout(label, options.onTimeout, options.hitlTimeout);
     this.onError = options.onError ?? "fail";
+    this.idempotent = options.idempotent === true;
+    if (this.idempotent && this.agent !== undefined) {
+      throw new ConfigurationError(`${label} sets idempotent with an agent; only a function step can be idempotent (an agent's tool calls are checkpointed one by one).`);
+    }
     if (!["fail", "skip", "pause"].includes(this.onError)) {
       throw new ConfigurationError(`${label} has onError '${String(options.onError)}'; use fail, skip or pause.`);
     }

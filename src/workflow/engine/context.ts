@@ -5,10 +5,24 @@ import { FRAME_DEFAULTS, STEP_REQUIREMENT_DEFAULTS, type Frame, type StepOutputS
 import type { StepRef, WorkflowEventListener } from "../events.js";
 import { StepInput } from "../step-input.js";
 import type { WriteBatch } from "../../runs/write-batch.js";
+import type { Claim } from "../../runs/index.js";
 
 /** What every component runner shares during one drive of a workflow run. */
 export interface EngineContext {
   state: WorkflowRunState;
+  /** This process's claim on the run: checkpoints go through it, fenced. */
+  claim: Claim<WorkflowRunState>;
+  /** The frames of the components running now, outermost first: the cursor a checkpoint stores. */
+  stack: Frame[];
+  /**
+   * False inside Parallel branches: branches run concurrently, so their progress is not
+   * checkpointed one by one (the Parallel is stored as started before its branches run).
+   */
+  checkpointing: boolean;
+  /** True for retryRun(): a Step that failed runs again (an agent step resumes its agent run). */
+  retrying: boolean;
+  /** Passed on to step agents: continue their runs under a changed definition (see continueRun). */
+  allowDefinitionChange: boolean;
   /** Where agents without a db of their own store their runs: the workflow's db. */
   db: Db;
   signal: AbortSignal | undefined;
@@ -88,6 +102,12 @@ export function baseRequirement(
     stepIndex: path[0] ?? 0,
     stepType: component.stepType,
   };
+}
+
+/** Registers a component's frame as running now (execute() drops it again when the component returns). */
+export function enter(context: EngineContext, frame: Frame): Frame {
+  context.stack.push(frame);
+  return frame;
 }
 
 /** Appends a requirement (the new active entry) and returns the pause outcome for `frame`. */

@@ -1,7 +1,21 @@
-import type { Frame } from "../../runs/index.js";
+import type { Frame, StepRequirementState, WorkflowRunState } from "../../runs/index.js";
 import type { Component } from "../components/component.js";
-import { newFrame, rebuildOutputs, type EngineContext } from "./context.js";
+import { enter, newFrame, rebuildOutputs, type EngineContext } from "./context.js";
 import { below, runChildren } from "./children.js";
+
+/** Frame phases in which a component waits for the decision on the run's last requirement. */
+const GATE_PHASES: ReadonlySet<string> = new Set(["confirm", "userInput", "route", "executor", "review", "error"]);
+
+/**
+ * The decided requirement a resume hands to the component it stopped in: the run's last one,
+ * when the innermost stored frame waits at a gate. A cursor past the gate (a checkpoint after
+ * the decision was consumed) resumes with none.
+ */
+export function resolvedAtCursor(state: WorkflowRunState): StepRequirementState | null {
+  const innermost = state.cursor?.at(-1);
+  if (innermost === undefined || !GATE_PHASES.has(innermost.phase)) return null;
+  return state.stepRequirements.at(-1) ?? null;
+}
 
 /**
  * Drives a workflow run from its start, or from its cursor when resuming, until it completes,
@@ -10,12 +24,11 @@ import { below, runChildren } from "./children.js";
 export async function driveWorkflow(steps: readonly Component[], context: EngineContext): Promise<void> {
   const { state } = context;
   const resume: Frame[] | null = state.cursor;
-  const frame = resume?.[0] ?? newFrame("Workflow", "running", null);
+  const frame = enter(context, resume?.[0] ?? newFrame("Workflow", "running", null));
   if (resume !== null) rebuildOutputs(context, resume);
   // The top-level outputs live in stepResults only; the stored cursor's first frame omits them.
   frame.outputs = state.stepResults;
   state.status = "running";
-  state.cursor = null;
   const result = await runChildren(steps, context, frame, null, (index) => [index], below(resume));
   state.stepResults = frame.outputs;
   switch (result.type) {
@@ -26,10 +39,12 @@ export async function driveWorkflow(steps: readonly Component[], context: Engine
     case "cancelled":
       state.status = "cancelled";
       state.cancelReason = result.reason;
+      state.cursor = null;
       return;
     case "finished":
       state.status = "completed";
       state.content = result.content;
+      state.cursor = null;
       return;
     case "done":
       throw new Error("kern internal error: the top-level sequence returned a step output.");

@@ -1,5 +1,6 @@
 import type { Frame } from "../../runs/index.js";
 import type { Component } from "../components/component.js";
+import { flushCheckpoint } from "./checkpoint.js";
 import { stepRef, type EngineContext, type ExecInput, type Outcome } from "./context.js";
 import { runCondition } from "./run-condition.js";
 import { runLoop } from "./run-loop.js";
@@ -11,11 +12,16 @@ import { runSteps } from "./run-steps.js";
 /** Runs any component, resuming from `resume` (its frame first) when given. */
 export async function execute(component: Component, context: EngineContext, input: ExecInput, path: readonly number[], resume: Frame[] | null): Promise<Outcome> {
   context.signal?.throwIfAborted();
-  // An agent run's held save is stored before any other component can act, so a side effect
-  // never runs while a finished tool call's record waits in memory.
-  await context.batch.flush();
+  // What the previous component produced (and an agent run's held save) is stored before this
+  // one can act: a result is never lost to a crash in a later step. A Step stores it with its own
+  // first write instead (its start, or its pause), since it runs nothing of the user's before.
+  if (component.stepType !== "Step") await flushCheckpoint(context);
   if (resume === null) context.emit?.({ event: "StepStarted", ...stepRef(context, component, path) });
+  const depth = context.stack.length;
   const outcome = await dispatch(component, context, input, path, resume);
+  // Only on return: when a component throws, the frames stay as they were, and the failed run is
+  // stored with the cursor of the failure, where retryRun() resumes it.
+  context.stack.length = depth;
   if (outcome.type === "done") {
     context.emit?.({ event: "StepCompleted", ...stepRef(context, component, path), content: outcome.output.content, skipped: outcome.output.skipped });
   }
@@ -35,7 +41,7 @@ function dispatch(component: Component, context: EngineContext, input: ExecInput
     case "Loop":
       return runLoop(component, context, input, path, resume);
     case "Parallel":
-      return runParallel(component, context, input, path);
+      return runParallel(component, context, input, path, resume);
     default: {
       const unreachable: never = component;
       throw new Error(`Unknown component ${String(unreachable)}`);

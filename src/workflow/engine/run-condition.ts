@@ -1,6 +1,6 @@
 import type { Frame } from "../../runs/index.js";
 import type { Condition } from "../components/condition.js";
-import { makeOutput, frameFor, skippedOutput, stepInputFor, stepRef, type EngineContext, type ExecInput, type Outcome } from "./context.js";
+import { enter, makeOutput, frameFor, skippedOutput, stepInputFor, stepRef, type EngineContext, type ExecInput, type Outcome } from "./context.js";
 import { below, runChildren } from "./children.js";
 import { rejectOutcome } from "./decisions.js";
 import { pauseForConfirmation, takeConfirmation } from "./gates.js";
@@ -18,9 +18,9 @@ async function evaluate(condition: Condition, context: EngineContext, frame: Fra
  * the frame, so a pause inside it resumes in the same branch.
  */
 export async function runCondition(condition: Condition, context: EngineContext, input: ExecInput, path: readonly number[], resume: Frame[] | null): Promise<Outcome> {
-  const frame = resume?.[0] ?? frameFor("Condition", input);
+  const frame = enter(context, resume?.[0] ?? frameFor("Condition", input));
   let resumeChild: Frame[] | null = null;
-  if (resume === null) {
+  if (resume === null || frame.phase === "before") {
     if (condition.requiresConfirmation) return pauseForConfirmation(condition, context, path, frame);
   } else if (frame.phase === "confirm") {
     const decision = takeConfirmation(condition, context);

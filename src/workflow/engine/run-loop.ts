@@ -1,7 +1,8 @@
 import type { Frame, StepOutputState } from "../../runs/index.js";
 import type { Loop } from "../components/loop.js";
 import { StepOutput } from "../step-output.js";
-import { baseRequirement, lastContent, makeOutput, frameFor, pause, skippedOutput, stepRef, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
+import { flushCheckpoint } from "./checkpoint.js";
+import { baseRequirement, enter, lastContent, makeOutput, frameFor, pause, skippedOutput, stepRef, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
 import { below, runChildren } from "./children.js";
 import { rejectOutcome } from "./decisions.js";
 import { pauseForConfirmation, takeConfirmation } from "./gates.js";
@@ -39,15 +40,30 @@ function resumeReview(loop: Loop, context: EngineContext, frame: Frame): Outcome
 }
 
 /**
+ * Asks the end condition about the last iteration. The iterations so far are stored first, with
+ * the frame at "endCondition", so a crash inside the user's function asks it again on resume.
+ */
+async function endsHere(loop: Loop, context: EngineContext, frame: Frame): Promise<boolean> {
+  const iteration = frame.iterations.at(-1);
+  if (loop.endCondition === undefined || iteration === undefined) return false;
+  frame.phase = "endCondition";
+  await flushCheckpoint(context);
+  const ends = await loop.endCondition(iteration.steps.map((step) => StepOutput.fromState(step)));
+  frame.phase = "running";
+  return ends;
+}
+
+/**
  * Runs a Loop: confirmation once before the first iteration, then up to `maxIterations`
  * iterations; after each but the last, an iteration review or the end condition may end it.
  * The iteration number and completed iterations live in the frame, so pauses inside an
  * iteration resume in that iteration.
  */
 export async function runLoop(loop: Loop, context: EngineContext, input: ExecInput, path: readonly number[], resume: Frame[] | null): Promise<Outcome> {
-  const frame = resume?.[0] ?? frameFor("Loop", input);
+  const frame = enter(context, resume?.[0] ?? frameFor("Loop", input));
   let resumeChild: Frame[] | null = null;
-  if (resume === null) {
+  let checkEnd = false;
+  if (resume === null || frame.phase === "before") {
     if (loop.requiresConfirmation) return pauseForConfirmation(loop, context, path, frame);
   } else if (frame.phase === "confirm") {
     const decision = takeConfirmation(loop, context);
@@ -55,10 +71,13 @@ export async function runLoop(loop: Loop, context: EngineContext, input: ExecInp
   } else if (frame.phase === "review") {
     const next = resumeReview(loop, context, frame);
     if (next !== "next") return next;
+  } else if (frame.phase === "endCondition") {
+    checkEnd = true;
   } else {
     resumeChild = below(resume);
   }
   frame.phase = "running";
+  if (checkEnd && (await endsHere(loop, context, frame))) return { type: "done", output: loopOutput(loop, frame) };
   while (frame.iteration < loop.maxIterations) {
     const start = iterationStart(loop, frame);
     if (resumeChild === null) context.emit?.({ event: "LoopIterationStarted", ...stepRef(context, loop, path), iteration: frame.iteration + 1 });
@@ -73,7 +92,7 @@ export async function runLoop(loop: Loop, context: EngineContext, input: ExecInp
     frame.iteration += 1;
     if (frame.iteration >= loop.maxIterations) break;
     if (loop.requiresIterationReview) return pauseForIterationReview(loop, context, path, frame, iteration);
-    if (loop.endCondition !== undefined && (await loop.endCondition(iteration.steps.map((step) => StepOutput.fromState(step))))) break;
+    if (await endsHere(loop, context, frame)) break;
   }
   if (frame.iterations.length === 0) return { type: "done", output: skippedOutput(loop.name, "Loop") };
   return { type: "done", output: loopOutput(loop, frame) };

@@ -1,10 +1,34 @@
+import type { Frame } from "../../runs/index.js";
 import type { Parallel } from "../components/parallel.js";
-import { makeOutput, rememberOutputs, type EngineContext, type ExecInput, type Outcome } from "./context.js";
+import { checkpoint, markProgress } from "./checkpoint.js";
+import { enter, frameFor, makeOutput, rememberOutputs, skippedOutput, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
 import { execute } from "./execute.js";
 
-/** Runs every branch concurrently on the same input; outputs are joined in declaration order. */
-export async function runParallel(parallel: Parallel, context: EngineContext, input: ExecInput, path: readonly number[]): Promise<Outcome> {
-  const outcomes = await Promise.all(parallel.steps.map((branch, index) => execute(branch, context, input, [...path, index], null)));
+/**
+ * Runs every branch concurrently on the same input; outputs are joined in declaration order.
+ * Branches run concurrently, so the Parallel is checkpointed as a whole: stored as started before
+ * its branches run, with its output after. A crash in between brings it back to a person as "may
+ * have partly run" (retry or skip), never re-run silently.
+ */
+export async function runParallel(parallel: Parallel, context: EngineContext, input: ExecInput, path: readonly number[], resume: Frame[] | null): Promise<Outcome> {
+  const frame = enter(context, resume?.[0] ?? frameFor("Parallel", input));
+  if (resume !== null && frame.phase === "error") {
+    const requirement = takeResolved(context);
+    if (requirement.errorDecision !== "retry") {
+      return { type: "done", output: { ...skippedOutput(parallel.name, "Parallel", requirement.errorMessage), success: false } };
+    }
+  } else if (resume !== null && frame.phase === "execute" && !context.retrying) {
+    throw new Error(`kern internal error: Parallel '${parallel.name}' was started and never finished, and nobody decided whether to run it again.`);
+  }
+  frame.phase = "execute";
+  await checkpoint(context);
+  const branchInput = { previousContent: frame.previousContent, additionalData: frame.additionalData ?? {} };
+  const branches = parallel.steps.map((branch, index) => {
+    const branchContext: EngineContext = { ...context, stack: [], checkpointing: false, resolved: null };
+    return execute(branch, branchContext, branchInput, [...path, index], null);
+  });
+  const outcomes = await Promise.all(branches);
+  markProgress(context);
   const outputs = [];
   for (const outcome of outcomes) {
     if (outcome.type === "cancelled") return outcome;

@@ -3,7 +3,8 @@ import type { Frame, StepOutputState } from "../../runs/index.js";
 import type { Component } from "../components/component.js";
 import type { Router } from "../components/router.js";
 import { StepOutput } from "../step-output.js";
-import { baseRequirement, makeOutput, frameFor, pause, stepInputFor, stepRef, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
+import { flushCheckpoint } from "./checkpoint.js";
+import { baseRequirement, enter, makeOutput, frameFor, pause, stepInputFor, stepRef, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
 import { below, runChildren } from "./children.js";
 import { applyReview, rejectOutcome } from "./decisions.js";
 import { pauseForConfirmation, takeConfirmation } from "./gates.js";
@@ -76,14 +77,16 @@ async function resumeRouter(router: Router, context: EngineContext, path: readon
  * choices run in order, each fed the previous one's output, then an optional output review.
  */
 export async function runRouter(router: Router, context: EngineContext, input: ExecInput, path: readonly number[], resume: Frame[] | null): Promise<Outcome> {
-  const frame = resume?.[0] ?? frameFor("Router", input);
+  const frame = enter(context, resume?.[0] ?? frameFor("Router", input));
   let resumeChild: Frame[] | null = null;
-  if (resume === null) {
+  if (resume === null || frame.phase === "before") {
     if (router.requiresUserInput) return pauseForRoute(router, context, path, frame);
     if (router.requiresConfirmation) return pauseForConfirmation(router, context, path, frame);
     await select(router, context, frame);
   } else if (frame.phase === "running") {
     resumeChild = below(resume);
+  } else if (frame.phase === "executed" && frame.output !== null) {
+    return reviewOrDone(router, context, path, frame, frame.output);
   } else {
     const next = await resumeRouter(router, context, path, frame);
     if (next !== "run") return next;
@@ -94,7 +97,17 @@ export async function runRouter(router: Router, context: EngineContext, input: E
   const pathOf = (index: number): number[] => [...path, router.choices.findIndex((choice) => choice.name === frame.selected[index])];
   const result = await runChildren(chosen, context, frame, frame.previousContent, pathOf, resumeChild);
   if (result.type !== "finished") return result;
-  const output = makeOutput(router.name, "Router", result.content, { steps: frame.outputs });
+  return reviewOrDone(router, context, path, frame, makeOutput(router.name, "Router", result.content, { steps: frame.outputs }));
+}
+
+/** Pauses for the Router's output review when it has one, else finishes with `output`. */
+async function reviewOrDone(router: Router, context: EngineContext, path: readonly number[], frame: Frame, output: StepOutputState): Promise<Outcome> {
+  if (typeof router.requiresOutputReview === "function") {
+    // The routes' outputs are stored before a review predicate of the user's runs.
+    frame.phase = "executed";
+    frame.output = output;
+    await flushCheckpoint(context);
+  }
   if (!needsReview(router, output)) return { type: "done", output };
   frame.phase = "review";
   frame.output = output;

@@ -2,8 +2,10 @@ import { StepFailedError } from "../../errors.js";
 import type { Frame, StepOutputState, StepRequirementState } from "../../runs/index.js";
 import type { Step } from "../components/step.js";
 import { StepOutput } from "../step-output.js";
-import { baseRequirement, frameFor, pause, skippedOutput, stepRef, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
-import { cancelStepAgent, continueStepAgent, executeStep, executorRequirementsOf, type StepExecution } from "./step-execution.js";
+import { newId } from "../../runs/new-id.js";
+import { checkpoint, flushCheckpoint, markProgress } from "./checkpoint.js";
+import { baseRequirement, enter, frameFor, pause, skippedOutput, stepRef, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
+import { cancelStepAgent, continueStepAgent, executeStep, executorRequirementsOf, resumeStepAgent, type StepExecution } from "./step-execution.js";
 import { applyReview, rejectOutcome, timeoutDecision, withTimeout } from "./decisions.js";
 
 /** Where a step goes next: its gates before it runs, running it, or reviewing its output. */
@@ -27,6 +29,7 @@ function afterExecution(step: Step, context: EngineContext, path: readonly numbe
   switch (result.type) {
     case "output":
       frame.output = result.output;
+      frame.phase = "executed";
       return "review";
     case "agentPaused": {
       frame.phase = "executor";
@@ -59,8 +62,37 @@ function needsReview(step: Step, output: StepOutputState): boolean {
   return typeof review === "function" ? review(StepOutput.fromState(output)) : review;
 }
 
-/** Decides where a resumed step goes next from the decided requirement. */
+/**
+ * Runs the step's agent or function once. Its frame is stored as started first (with the agent
+ * run it will use), so after a crash the step is never run again silently: its agent run is
+ * found and resumed, and a function step comes back to a person as "may or may not have run".
+ */
+async function startExecution(step: Step, context: EngineContext, frame: Frame): Promise<StepExecution> {
+  frame.phase = "execute";
+  frame.output = null;
+  frame.runId = step.agent === undefined ? null : newId();
+  await checkpoint(context);
+  const result = await executeStep(step, context, inputOf(frame), frame.runId);
+  markProgress(context);
+  return result;
+}
+
+/** Goes on with an execution stored as started and never finished (after recover(), or a retry). */
+async function resumeExecution(step: Step, context: EngineContext, frame: Frame): Promise<StepExecution> {
+  if (step.agent === undefined || frame.runId === null) {
+    if (context.retrying || step.idempotent) return startExecution(step, context, frame);
+    throw new Error(`kern internal error: Step '${step.name}' was started and never finished, and nobody decided whether to run it again.`);
+  }
+  const result = await resumeStepAgent(step, context, frame.runId, inputOf(frame));
+  markProgress(context);
+  return result;
+}
+
+/** Decides where a resumed step goes next: from a checkpoint, or from the decided requirement. */
 async function resumeStep(step: Step, context: EngineContext, path: readonly number[], frame: Frame): Promise<Outcome | Phase> {
+  if (frame.phase === "before") return "before";
+  if (frame.phase === "execute") return afterExecution(step, context, path, frame, await resumeExecution(step, context, frame));
+  if (frame.phase === "executed") return "review";
   const requirement = takeResolved(context);
   const timeout = timeoutDecision(requirement);
   if (timeout !== null && frame.phase === "executor") await cancelStepAgent(step, context, requirement.executorRunId ?? "");
@@ -81,6 +113,7 @@ async function resumeStep(step: Step, context: EngineContext, path: readonly num
       return decision === "retry" ? "execute" : decision;
     }
     case "error":
+      // Retrying a step recover() found started is the person's call: they were told it may have run.
       return requirement.errorDecision === "retry" ? "execute" : { type: "done", output: { ...skippedOutput(step.name, "Step", requirement.errorMessage), success: false } };
     default:
       throw new Error(`kern internal error: Step '${step.name}' cannot resume from phase '${frame.phase}'.`);
@@ -92,7 +125,7 @@ async function resumeStep(step: Step, context: EngineContext, path: readonly num
  * pauses while it runs, output review or an error decision after. Resumes from its frame.
  */
 export async function runStep(step: Step, context: EngineContext, input: ExecInput, path: readonly number[], resume: Frame[] | null): Promise<Outcome> {
-  const frame = resume?.[0] ?? frameFor("Step", input);
+  const frame = enter(context, resume?.[0] ?? frameFor("Step", input));
   let next: Outcome | Phase = resume === null || resume.length === 0 ? "before" : await resumeStep(step, context, path, frame);
   for (;;) {
     if (typeof next !== "string") return next;
@@ -117,10 +150,12 @@ export async function runStep(step: Step, context: EngineContext, input: ExecInp
         next = "execute";
         break;
       case "execute":
-        next = afterExecution(step, context, path, frame, await executeStep(step, context, inputOf(frame)));
+        next = afterExecution(step, context, path, frame, await startExecution(step, context, frame));
         break;
       case "review": {
         const output = frame.output ?? skippedOutput(step.name, "Step");
+        // The output is stored before a review predicate of the user's runs.
+        if (typeof step.requiresOutputReview === "function") await flushCheckpoint(context);
         if (!needsReview(step, output)) return { type: "done", output };
         frame.phase = "review";
         const requirement = requirementFor(step, "outputReview", path, frame);

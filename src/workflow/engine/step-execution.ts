@@ -1,5 +1,5 @@
-import type { AgentEventListener, RunOutput } from "../../agent/index.js";
-import { RunNotPausedError, StoreError } from "../../errors.js";
+import type { Agent, AgentEventListener, RunOutput } from "../../agent/index.js";
+import { ClaimLostError, RunNotPausedError, StoreError } from "../../errors.js";
 import { isAbort, type ExecutorRequirementState, type StepOutputState } from "../../runs/index.js";
 import { holdWritesIn, type WriteBatch } from "../../runs/write-batch.js";
 import type { Step } from "../components/step.js";
@@ -37,13 +37,15 @@ export function agentMessage(context: EngineContext, input: ExecInput): string {
 }
 
 /** Forwards the workflow's signal, event listener and streaming choice to a step's agent. */
-function agentOptions(context: EngineContext): { signal?: AbortSignal; onEvent?: AgentEventListener; stream: boolean; [holdWritesIn]: WriteBatch } {
+function agentOptions(context: EngineContext): { signal?: AbortSignal; onEvent?: AgentEventListener; stream: boolean; allowDefinitionChange: boolean; [holdWritesIn]?: WriteBatch } {
   return {
     ...(context.signal === undefined ? {} : { signal: context.signal }),
     ...(context.emit === undefined ? {} : { onEvent: context.emit }),
     stream: context.stream,
-    // The agent holds its final save only when it stores in the workflow's own Db.
-    [holdWritesIn]: context.batch,
+    allowDefinitionChange: context.allowDefinitionChange,
+    // The agent holds its final save (stored with the workflow's next write) only when it stores
+    // in the workflow's own Db, and never inside a Parallel: branches go on while it would wait.
+    ...(context.checkpointing ? { [holdWritesIn]: context.batch } : {}),
   };
 }
 
@@ -64,24 +66,28 @@ function fromAgentRun(context: EngineContext, step: Step, run: RunOutput): StepE
 }
 
 function failure(error: unknown): StepExecution {
-  // An abort, or the store failing, is not the step failing: it ends this drive as it is.
-  if (error instanceof StoreError || isAbort(error)) throw error;
+  // An abort, the store failing or a lost claim is not the step failing: it ends this drive as it is.
+  if (error instanceof StoreError || error instanceof ClaimLostError || isAbort(error)) throw error;
   return { type: "failed", message: error instanceof Error ? error.message : String(error) };
 }
 
-/** Runs the step's agent (a new run) or its executor function, once. */
-export async function executeStep(step: Step, context: EngineContext, input: ExecInput): Promise<StepExecution> {
+/** Starts the step's agent run under `runId`. */
+async function startAgent(agent: Agent, step: Step, context: EngineContext, input: ExecInput, runId: string | null): Promise<StepExecution> {
+  const run = await agent.run(agentMessage(context, input), {
+    sessionId: context.state.sessionId,
+    ...(context.state.userId === null ? {} : { userId: context.state.userId }),
+    ...(runId === null ? {} : { runId }),
+    ...agentOptions(context),
+    db: agentDb(step, context),
+    parentRunId: context.state.runId,
+  });
+  return fromAgentRun(context, step, run);
+}
+
+/** Runs the step's agent (a new run, under `runId`) or its executor function, once. */
+export async function executeStep(step: Step, context: EngineContext, input: ExecInput, runId: string | null): Promise<StepExecution> {
   try {
-    if (step.agent !== undefined) {
-      const run = await step.agent.run(agentMessage(context, input), {
-        sessionId: context.state.sessionId,
-        ...(context.state.userId === null ? {} : { userId: context.state.userId }),
-        ...agentOptions(context),
-        db: agentDb(step, context),
-        parentRunId: context.state.runId,
-      });
-      return fromAgentRun(context, step, run);
-    }
+    if (step.agent !== undefined) return await startAgent(step.agent, step, context, input, runId);
     const result = await step.executor?.(stepInputFor(context, input));
     const output = result instanceof StepOutput ? result.toJSON() : makeOutput(step.name, "Step", describe(result ?? ""));
     return { type: "output", output: { ...output, stepName: step.name, stepType: "Step" } };
@@ -111,6 +117,46 @@ export async function continueStepAgent(
     if (error instanceof RunNotPausedError && error.status === "completed") {
       return fromAgentRun(context, step, await step.agent.getRunOutput(runId, context.state.sessionId, { db: agentDb(step, context) }));
     }
+    // A workflow being retried resumes its step agent from where the agent failed.
+    if (error instanceof RunNotPausedError && error.status === "error" && context.retrying) {
+      try {
+        const ref = { runId, sessionId: context.state.sessionId };
+        return fromAgentRun(context, step, await step.agent.retryRun(ref, { db: agentDb(step, context), ...agentOptions(context) }));
+      } catch (retryError) {
+        return failure(retryError);
+      }
+    }
+    return failure(error);
+  }
+}
+
+/**
+ * Goes on with the step's agent run stored as started (after recover() or a retry): starts it if
+ * the crash came before it was stored, resumes it from its checkpoint, retries it after an error
+ * when the workflow is being retried, or picks up the output of a run that already finished.
+ */
+export async function resumeStepAgent(step: Step, context: EngineContext, runId: string, input: ExecInput): Promise<StepExecution> {
+  const agent = step.agent;
+  if (agent === undefined) return { type: "failed", message: `Step '${step.name}' has no agent to resume.` };
+  try {
+    const db = agentDb(step, context);
+    const stored = await db.getRun("agent", runId);
+    if (stored === null) return await startAgent(agent, step, context, input, runId);
+    const run = await agent.getRunOutput(runId, context.state.sessionId, { db });
+    const options = { db, ...agentOptions(context) };
+    const ref = { runId, sessionId: context.state.sessionId };
+    switch (run.status) {
+      case "completed":
+        return fromAgentRun(context, step, run);
+      case "paused":
+        return fromAgentRun(context, step, await agent.continueRun(ref, options));
+      case "error":
+        if (context.retrying) return fromAgentRun(context, step, await agent.retryRun(ref, options));
+        return { type: "failed", message: run.error?.message ?? `Agent run '${runId}' ended with an error.` };
+      default:
+        return { type: "failed", message: `Agent run '${runId}' of step '${step.name}' is ${run.status}; it cannot be resumed.` };
+    }
+  } catch (error) {
     return failure(error);
   }
 }

@@ -1,0 +1,95 @@
+import type { Db } from "../db/db.js";
+import { ClaimLostError, KernError, StoreError } from "../errors.js";
+import type { Model } from "../models/index.js";
+import { runFailure, type AgentRunState, type Claim } from "../runs/index.js";
+import type { WriteBatch } from "../runs/write-batch.js";
+import type { Tool } from "../tools/index.js";
+import { pausedToolCalls, type AgentEventListener } from "./events.js";
+import { driveAgentRun, type LoopContext } from "./run-loop.js";
+import { RunOutput } from "./run-output.js";
+
+/** Per-drive settings: where to store, what to report, how to call the model. */
+export interface DriveSettings {
+  db: Db;
+  signal: AbortSignal | undefined;
+  emit: AgentEventListener | undefined;
+  stream: boolean;
+  /** Where the final save waits for the workflow's save (only when both use the same Db). */
+  batch: WriteBatch | undefined;
+}
+
+/** What the loop needs from the agent's definition. */
+export interface AgentParts {
+  agentName: string;
+  model: Model;
+  tools: ReadonlyMap<string, Tool>;
+  instructions: string | undefined;
+  maxTurns: number;
+}
+
+/** Stores the run's outcome and lets the claim go, or hands it to the workflow that drives this run. */
+async function storeOutcome(settings: DriveSettings, claim: Claim<AgentRunState>): Promise<void> {
+  if (settings.batch === undefined) await claim.release();
+  else await claim.releaseInto(settings.batch);
+}
+
+/** True when the failure is the store's or the claim's: nothing more may be written by this process. */
+function isFenceFailure(error: unknown, claim: Claim<AgentRunState>): boolean {
+  return error instanceof StoreError || error instanceof ClaimLostError || claim.signal.aborted;
+}
+
+function loopContext(claim: Claim<AgentRunState>, settings: DriveSettings, parts: AgentParts): LoopContext {
+  const signals = settings.signal === undefined ? [claim.signal] : [settings.signal, claim.signal];
+  return {
+    ...parts,
+    provider: parts.model.provider,
+    signal: signals.length === 1 ? claim.signal : AbortSignal.any(signals),
+    emit: settings.emit,
+    stream: settings.stream,
+    checkpoint: () => claim.checkpoint(),
+    markDirty: () => claim.markDirty(),
+    flush: () => claim.flush(),
+  };
+}
+
+/**
+ * Runs the loop on a claimed run and stores the outcome. A failure of the store or the claim ends
+ * the drive at once, writing nothing more: the run stays as last stored, for recover().
+ */
+export async function driveClaimedRun(claim: Claim<AgentRunState>, settings: DriveSettings, started: boolean, parts: AgentParts): Promise<RunOutput> {
+  try {
+    return await drive(claim, settings, started, parts);
+  } finally {
+    // However the drive ended, this process renews the lease no more (a no-op once released).
+    claim.abandon();
+  }
+}
+
+async function drive(claim: Claim<AgentRunState>, settings: DriveSettings, started: boolean, parts: AgentParts): Promise<RunOutput> {
+  const { state } = claim;
+  const { emit } = settings;
+  const ids = { runId: state.runId, sessionId: state.sessionId, agentName: state.agentName };
+  emit?.({ event: started ? "RunStarted" : "RunContinued", ...ids });
+  try {
+    await driveAgentRun(state, loopContext(claim, settings, parts));
+  } catch (error) {
+    if (isFenceFailure(error, claim)) {
+      claim.abandon();
+      throw claim.lostError ?? error;
+    }
+    const failure = runFailure(error);
+    state.status = failure.status;
+    state.error = failure.error;
+    await storeOutcome(settings, claim);
+    emit?.(failure.status === "cancelled" ? { event: "RunCancelled", ...ids, reason: failure.error.message } : { event: "RunError", ...ids, error: failure.error });
+    if (error instanceof KernError && "runOutput" in error) error.runOutput = new RunOutput(state);
+    throw error;
+  }
+  await storeOutcome(settings, claim);
+  emit?.(
+    state.status === "paused"
+      ? { event: "RunPaused", ...ids, requirements: pausedToolCalls(state.requirements, state.tools) }
+      : { event: "RunCompleted", ...ids, content: state.content },
+  );
+  return new RunOutput(state);
+}

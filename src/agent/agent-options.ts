@@ -1,0 +1,69 @@
+import type { Db } from "../db/db.js";
+import { ConfigurationError } from "../errors.js";
+import type { Model } from "../models/index.js";
+import { MIN_LEASE_MS } from "../runs/index.js";
+import type { Tool } from "../tools/index.js";
+import type { Agent } from "./agent.js";
+
+export interface AgentOptions {
+  name: string;
+  /** Stable id runs are stored under; defaults to `name`. */
+  id?: string;
+  model: Model;
+  tools?: readonly Tool[];
+  instructions?: string;
+  description?: string;
+  /** Where runs are stored. Without one, runs live in this process's memory only. */
+  db?: Db;
+  /** Model turns allowed in one run before it stops with MaxTurnsExceededError (default 10). */
+  maxTurns?: number;
+  /**
+   * How long a claim on a running run lasts without renewal, in ms (default 300 000). The holder
+   * renews it every third of that while it works, however long a tool runs; `recover()` elsewhere
+   * takes over only runs whose holder stopped renewing for this long.
+   */
+  leaseMs?: number;
+  /**
+   * Earlier definitions of this agent (same id; other tools, gates or parameters) whose paused
+   * runs this one keeps serving: a run continues under the definition it was paused by.
+   */
+  previousVersions?: readonly Agent[];
+}
+
+const AGENT_OPTIONS = new Set(["name", "id", "model", "tools", "instructions", "description", "db", "maxTurns", "leaseMs", "previousVersions"]);
+
+/** Checks a lease length given to an agent or a workflow. */
+export function checkLeaseMs(label: string, leaseMs: number | undefined): void {
+  if (leaseMs !== undefined && (!Number.isSafeInteger(leaseMs) || leaseMs < MIN_LEASE_MS)) {
+    throw new ConfigurationError(`${label} leaseMs must be a whole number of milliseconds, ${MIN_LEASE_MS} or more; got ${String(leaseMs)}.`);
+  }
+}
+
+export function checkAgentOptions(options: AgentOptions): void {
+  for (const key in options) {
+    if (!AGENT_OPTIONS.has(key)) {
+      throw new ConfigurationError(`new Agent() does not support '${key}'; supported options: ${[...AGENT_OPTIONS].join(", ")}.`);
+    }
+  }
+  if (typeof options.name !== "string" || options.name === "") {
+    throw new ConfigurationError("new Agent() needs a name, e.g. new Agent({ name: 'AlertAgent', model }).");
+  }
+  if (typeof options.model?.generate !== "function") {
+    throw new ConfigurationError(`Agent '${options.name}' needs a model, e.g. new OpenAIResponses({ id: "gpt-5.4" }).`);
+  }
+  const tools = options.tools ?? [];
+  for (let index = 0; index < tools.length; index += 1) {
+    for (let other = index + 1; other < tools.length; other += 1) {
+      if (tools[index]?.name === tools[other]?.name) {
+        throw new ConfigurationError(`Agent '${options.name}' has two tools named '${tools[index]?.name}'; tool names must be unique.`);
+      }
+    }
+  }
+  checkLeaseMs(`Agent '${options.name}'`, options.leaseMs);
+  const id = options.id ?? options.name;
+  for (const version of options.previousVersions ?? []) {
+    if (version.id !== id) {
+      throw new ConfigurationError(`Agent '${options.name}' lists a previous version with id '${version.id}'; previous versions keep the id '${id}' their runs are stored under.`);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import type { AgentRunState } from "../runs/index.js";
+import { fingerprintOf } from "../runs/fingerprint.js";
+import type { Tool } from "../tools/index.js";
+
+/**
+ * What an agent run depends on: the agent's id and each tool's name, gate and parameters (the
+ * schema the model fills and the values a human supplies). Descriptions, instructions and the
+ * model are left out: changing them changes no decision a person made.
+ */
+export function agentFingerprint(agentId: string, tools: ReadonlyMap<string, Tool>): string {
+  const described = [...tools.values()]
+    .map((tool) => ({
+      name: tool.name,
+      gate: tool.gate,
+      stopAfterToolCall: tool.stopAfterToolCall,
+      parameters: tool.modelSpec().parameters,
+      userInput: tool.userInputJsonSchema(),
+    }))
+    .sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0));
+  return fingerprintOf({ kind: "agent", id: agentId, tools: described });
+}
+
+/**
+ * Why a decision stored in `state` cannot be applied with `tools`, or null when every call still
+ * waiting (or decided and not yet run) names a tool that exists with the same gate. Checked even
+ * when a changed definition is allowed: an approval is never applied to another tool.
+ */
+export function incompatibleCalls(state: AgentRunState, tools: ReadonlyMap<string, Tool>): string | null {
+  const open = new Set(state.cursor?.toolCallIds ?? []);
+  for (const execution of state.tools) {
+    if (!open.has(execution.toolCallId) || execution.phase === "done" || execution.phase === "rejected") continue;
+    const tool = tools.get(execution.toolName);
+    if (tool === undefined) return `tool '${execution.toolName}' is no longer defined`;
+    if (execution.gate !== "none" && tool.gate !== execution.gate) {
+      return `tool '${execution.toolName}' was gated by ${execution.gate} and now by ${tool.gate}`;
+    }
+  }
+  return null;
+}

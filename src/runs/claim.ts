@@ -1,0 +1,199 @@
+import type { Db, RunWrite } from "../db/db.js";
+import { ClaimLostError, RunAlreadyClaimedError } from "../errors.js";
+import { toRecord, type BaseRunState, type LoadedRun, type RunAccess } from "./run-record.js";
+import type { WriteBatch } from "./write-batch.js";
+
+/** How long a claim holds a run unless its holder renews it (the default of `leaseMs`). */
+export const DEFAULT_LEASE_MS = 5 * 60 * 1000;
+
+/** The shortest lease kern accepts: renewals every third of it must fit between writes. */
+export const MIN_LEASE_MS = 30;
+
+/**
+ * The claim this process holds on a running run. While it is held:
+ * - its lease is renewed every third of `leaseMs` (a heartbeat), so `recover()` in another
+ *   process never takes over a run whose holder is alive, however long a tool runs;
+ * - every write is a compare-and-set on the revision this holder last wrote, so once another
+ *   process has taken the run over, the next write fails with {@link ClaimLostError} and the
+ *   holder stops before any further side effect;
+ * - `signal` aborts as soon as the claim is known to be lost, so a long tool can stop early.
+ *
+ * Writes and renewals go through one queue: a renewal never races this holder's own writes.
+ */
+export class Claim<T extends BaseRunState> {
+  readonly db: Db;
+  readonly access: RunAccess<T>;
+  readonly state: T;
+  readonly #leaseMs: number;
+  readonly #abort = new AbortController();
+  #revision: number;
+  #queue: Promise<unknown> = Promise.resolve();
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #lost: ClaimLostError | null = null;
+  #released = false;
+  /** True when the state changed since the last write: a checkpoint would store something new. */
+  #dirty = false;
+
+  private constructor(db: Db, access: RunAccess<T>, state: T, revision: number, leaseMs: number) {
+    this.db = db;
+    this.access = access;
+    this.state = state;
+    this.#revision = revision;
+    this.#leaseMs = leaseMs;
+    this.#timer = setInterval(() => void this.#renew(), Math.max(1, Math.floor(leaseMs / 3)));
+    this.#timer.unref?.();
+  }
+
+  /** Stores a new run as `running` with a lease, before it does anything, and holds its claim. */
+  static async insert<T extends BaseRunState>(db: Db, access: RunAccess<T>, state: T, leaseMs: number): Promise<Claim<T>> {
+    state.status = "running";
+    await db.insertRun(toRecord(access, state, 1, Date.now() + leaseMs));
+    return new Claim(db, access, state, 1, leaseMs);
+  }
+
+  /**
+   * Moves a loaded run (paused, or ended with an error for a retry) to `running` with a
+   * compare-and-set on its revision, storing what the caller changed in the same write. Exactly
+   * one caller wins; the others get RunAlreadyClaimedError and must do nothing.
+   */
+  static async take<T extends BaseRunState>(db: Db, access: RunAccess<T>, loaded: LoadedRun<T>, leaseMs: number): Promise<Claim<T>> {
+    loaded.state.status = "running";
+    const revision = loaded.revision + 1;
+    const won = await db.updateRun(toRecord(access, loaded.state, revision, Date.now() + leaseMs), loaded.revision);
+    if (!won) throw new RunAlreadyClaimedError(loaded.state.runId);
+    return new Claim(db, access, loaded.state, revision, leaseMs);
+  }
+
+  /** Aborts once the claim is known to be lost. */
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
+  /** Why the claim was lost, once it is known to be. */
+  get lostError(): ClaimLostError | null {
+    return this.#lost;
+  }
+
+  /** The revision of the last write this holder made. */
+  get revision(): number {
+    return this.#revision;
+  }
+
+  /** Notes that the state changed in a way worth storing before the next side effect. */
+  markDirty(): void {
+    this.#dirty = true;
+  }
+
+  /** Throws ClaimLostError when the claim is already known to be lost. */
+  check(): void {
+    if (this.#lost !== null) throw this.#lost;
+  }
+
+  /**
+   * Stores the state as it is now, still `running`, renewing the lease: a checkpoint. Writes held
+   * in `batch` go in the same transaction. Throws ClaimLostError when another process took the
+   * run over; the caller must stop.
+   */
+  async checkpoint(batch?: WriteBatch): Promise<void> {
+    this.state.status = "running";
+    await this.#write(batch, false);
+  }
+
+  /** Writes a checkpoint only when the state changed since the last write. */
+  async flush(batch?: WriteBatch): Promise<void> {
+    if (this.#dirty || (batch !== undefined && batch.size > 0)) await this.checkpoint(batch);
+  }
+
+  /**
+   * Stores the run's outcome (paused, completed, cancelled or error) without a lease and lets the
+   * claim go. Writes held in `batch` go in the same transaction.
+   */
+  async release(batch?: WriteBatch): Promise<void> {
+    await this.#write(batch, true);
+  }
+
+  /**
+   * Hands the final write to `batch`, to be stored with the batch owner's next write, and lets
+   * the claim go: a workflow stores its step agent's outcome with its own save.
+   */
+  async releaseInto(batch: WriteBatch): Promise<void> {
+    this.#stop();
+    await this.#queue;
+    this.check();
+    const record = toRecord(this.access, this.state, this.#revision + 1, null);
+    batch.hold({ record, expectedRevision: this.#revision });
+    this.#revision += 1;
+    this.#released = true;
+  }
+
+  /** Stops renewing without writing anything (the store failed; recover() will take over). */
+  abandon(): void {
+    this.#stop();
+    this.#released = true;
+  }
+
+  async #write(batch: WriteBatch | undefined, final: boolean): Promise<void> {
+    this.check();
+    if (this.#released) throw new Error(`kern internal error: a write to ${this.access.what} '${this.state.runId}' after its claim was released.`);
+    if (final) this.#stop();
+    // Encoded now: the caller may change the state again as soon as this returns.
+    const record = toRecord(this.access, this.state, 0, final ? null : Date.now() + this.#leaseMs);
+    if (batch !== undefined && batch.db !== this.db) throw new Error("kern internal error: writes held for another Db cannot share this claim's transaction.");
+    const held = batch?.take() ?? [];
+    await this.#enqueue(async () => {
+      const expectedRevision = this.#revision;
+      record.revision = expectedRevision + 1;
+      const write: RunWrite = { record, expectedRevision };
+      const won = held.length > 0 ? await this.db.writeRuns([...held, write]) : await this.db.updateRun(record, expectedRevision);
+      if (!won) this.#lose(held.length > 0 ? "it, or a run written with it, changed in the store" : "the run changed in the store");
+      this.check();
+      this.#revision = expectedRevision + 1;
+      this.#dirty = false;
+    });
+    if (final) this.#released = true;
+  }
+
+  /** One heartbeat: extends the lease at the current revision, or learns the claim is lost. */
+  async #renew(): Promise<void> {
+    await this.#enqueue(async () => {
+      if (this.#released || this.#lost !== null) return;
+      const leaseExpiresAt = Date.now() + this.#leaseMs;
+      let renewed: boolean;
+      try {
+        renewed = await this.db.renewLease(this.access.kind, this.state.runId, this.#revision, leaseExpiresAt);
+      } catch {
+        // No answer: the renewal may or may not have been stored. The next beat tries again, from
+        // the revision the store now holds if it was this renewal that moved it.
+        await this.#adoptUnansweredRenewal(leaseExpiresAt);
+        return;
+      }
+      if (renewed) this.#revision += 1;
+      else this.#lose("another process took it over after its lease lapsed");
+    }).catch(() => undefined);
+  }
+
+  /** After a renewal nobody answered: if the store shows exactly that renewal, it was stored. */
+  async #adoptUnansweredRenewal(leaseExpiresAt: number): Promise<void> {
+    const stored = await this.db.getRun(this.access.kind, this.state.runId).catch(() => null);
+    if (stored?.status === "running" && stored.revision === this.#revision + 1 && stored.leaseExpiresAt === leaseExpiresAt) this.#revision += 1;
+  }
+
+  #lose(detail: string): never {
+    this.#lost ??= new ClaimLostError(this.access.what, this.state.runId, detail);
+    this.#stop();
+    this.#abort.abort(this.#lost);
+    throw this.#lost;
+  }
+
+  #stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Runs `work` after everything queued before it, whatever became of that. */
+  #enqueue(work: () => Promise<void>): Promise<void> {
+    const next = this.#queue.then(work, work);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+}

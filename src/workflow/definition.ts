@@ -1,0 +1,103 @@
+import type { WorkflowRunState } from "../runs/index.js";
+import { fingerprintOf } from "../runs/fingerprint.js";
+import type { Component } from "./components/component.js";
+import { componentAtPath, locateCursor } from "./engine/locate.js";
+
+/**
+ * What a workflow run depends on: each component's type, name and place, the gate options that
+ * decide what a person is asked and what their answer does, and each step agent's tools with
+ * their parameters. Messages and descriptions are left out: rewording a question changes no
+ * decision already made.
+ */
+function describe(component: Component): Record<string, unknown> {
+  const base = { type: component.stepType, name: component.name };
+  switch (component.stepType) {
+    case "Step":
+      return {
+        ...base,
+        executor: component.agent === undefined ? "function" : { agent: component.agent.id, fingerprint: component.agent.fingerprint },
+        requiresConfirmation: component.requiresConfirmation,
+        requiresUserInput: component.requiresUserInput,
+        userInputSchema: component.userInputSchema,
+        requiresOutputReview: typeof component.requiresOutputReview === "function" ? "function" : component.requiresOutputReview,
+        onReject: component.onReject,
+        onError: component.onError,
+        idempotent: component.idempotent,
+        hitlMaxRetries: component.hitlMaxRetries,
+        hitlTimeout: component.hitlTimeout ?? null,
+        onTimeout: component.onTimeout,
+      };
+    case "Steps":
+      return { ...base, requiresConfirmation: component.requiresConfirmation, onReject: component.onReject, steps: component.steps.map(describe) };
+    case "Condition":
+      return {
+        ...base,
+        evaluator: typeof component.evaluator === "function" ? "function" : component.evaluator,
+        requiresConfirmation: component.requiresConfirmation,
+        onReject: component.onReject,
+        steps: component.steps.map(describe),
+        elseSteps: component.elseSteps.map(describe),
+      };
+    case "Router":
+      return {
+        ...base,
+        choices: component.choices.map(describe),
+        selector: component.selector === undefined ? null : "function",
+        requiresUserInput: component.requiresUserInput,
+        allowMultipleSelections: component.allowMultipleSelections,
+        requiresConfirmation: component.requiresConfirmation,
+        requiresOutputReview: typeof component.requiresOutputReview === "function" ? "function" : component.requiresOutputReview,
+        onReject: component.onReject,
+        hitlMaxRetries: component.hitlMaxRetries,
+      };
+    case "Loop":
+      return {
+        ...base,
+        steps: component.steps.map(describe),
+        maxIterations: component.maxIterations,
+        endCondition: component.endCondition === undefined ? null : "function",
+        forwardIterationOutput: component.forwardIterationOutput,
+        requiresConfirmation: component.requiresConfirmation,
+        requiresIterationReview: component.requiresIterationReview,
+        onReject: component.onReject,
+      };
+    case "Parallel":
+      return { ...base, steps: component.steps.map(describe) };
+    default: {
+      const unreachable: never = component;
+      throw new Error(`Unknown component ${String(unreachable)}`);
+    }
+  }
+}
+
+/** The fingerprint of a workflow definition, stored with each of its runs. */
+export function workflowFingerprint(workflowId: string, steps: readonly Component[]): string {
+  return fingerprintOf({ kind: "workflow", id: workflowId, steps: steps.map(describe) });
+}
+
+/**
+ * Why a stored run cannot continue under `steps`, or null when it can: its cursor must still fit
+ * the steps, and the component its last requirement was asked for must still be there, with the
+ * same name and type (and, for a tool call, the same agent and a tool of the same name and gate).
+ * Checked even when a changed definition is allowed: an approval is never applied to a step or
+ * tool it was not given for.
+ */
+export function incompatibleRun(steps: readonly Component[], state: WorkflowRunState): string | null {
+  if (state.cursor !== null && locateCursor(steps, state.cursor) === null) return "the place where it stopped no longer fits the steps";
+  const last = state.stepRequirements.at(-1);
+  if (last === undefined || state.cursor === null) return null;
+  const component = componentAtPath(steps, last.stepPath);
+  const where = `${last.stepType} '${last.stepName}' (path ${last.stepPath.join(".")})`;
+  if (component === undefined) return `the component it waits at, ${where}, is gone`;
+  if (component.name !== last.stepName || component.stepType !== last.stepType) {
+    return `the component it waits at, ${where}, is now ${component.stepType} '${component.name}'`;
+  }
+  if (last.kind !== "executor") return null;
+  const agent = component.stepType === "Step" ? component.agent : undefined;
+  if (agent?.id !== last.executorId) return `${where} no longer runs agent '${last.executorId ?? ""}'`;
+  for (const { execution } of last.executorRequirements) {
+    const tool = agent.tools.get(execution.toolName);
+    if (tool?.gate !== execution.gate) return `agent '${agent.id}' no longer has tool '${execution.toolName}' behind the same gate`;
+  }
+  return null;
+}

@@ -1,0 +1,106 @@
+import type { RunOutput } from "../agent/index.js";
+import type { Db } from "../db/db.js";
+import { ClaimLostError, KernError, StoreError } from "../errors.js";
+import { runFailure, type Claim, type StepRequirementState, type WorkflowRunState } from "../runs/index.js";
+import { WriteBatch } from "../runs/write-batch.js";
+import type { Component } from "./components/component.js";
+import type { EngineContext } from "./engine/context.js";
+import { driveWorkflow } from "./engine/drive.js";
+import { pauseEvent, runRef, type WorkflowEventListener } from "./events.js";
+import { WorkflowRunOutput } from "./workflow-run-output.js";
+
+/** One drive of a claimed workflow run: where it resumes and what the caller asked for. */
+export interface WorkflowDrive {
+  claim: Claim<WorkflowRunState>;
+  db: Db;
+  steps: readonly Component[];
+  /** The decided requirement the resume hands to the component it stopped in, or null. */
+  resolved: StepRequirementState | null;
+  started: boolean;
+  retrying: boolean;
+  signal: AbortSignal | undefined;
+  emit: WorkflowEventListener | undefined;
+  stream: boolean;
+  allowDefinitionChange: boolean;
+  /** One RunOutput per agent run of the workflow run: those touched in this drive, the rest loaded. */
+  executorRuns(state: WorkflowRunState, touched: ReadonlyMap<string, RunOutput>): Promise<RunOutput[]>;
+}
+
+/** The first event of a drive: the run started, or the paused step continues. */
+function emitStart(emit: WorkflowEventListener, state: WorkflowRunState, drive: WorkflowDrive): void {
+  const resolved = drive.resolved;
+  if (drive.started) {
+    emit({ event: "WorkflowStarted", ...runRef(state), input: state.input });
+    return;
+  }
+  if (resolved === null) return;
+  const step = { ...runRef(state), stepName: resolved.stepName, stepType: resolved.stepType, stepPath: resolved.stepPath, requirementId: resolved.id };
+  emit(resolved.kind === "executor" ? { event: "StepExecutorContinued", ...step, executorRunId: resolved.executorRunId } : { event: "StepContinued", ...step });
+}
+
+/** The last event of a drive, sent once the run is stored: a pause, the end, or a cancellation. */
+function emitEnd(emit: WorkflowEventListener, state: WorkflowRunState): void {
+  const active = state.stepRequirements.at(-1);
+  if (state.status === "paused" && active !== undefined) emit(pauseEvent(state, active));
+  else if (state.status === "cancelled") emit({ event: "WorkflowCancelled", ...runRef(state), reason: state.cancelReason ?? "cancelled" });
+  else emit({ event: "WorkflowCompleted", ...runRef(state), content: state.content });
+}
+
+/**
+ * Runs the engine on a claimed run and stores the outcome with the step agents' held saves, in
+ * one transaction. A failure of the store or the claim ends the drive writing nothing more: the
+ * run stays as last stored (claimed, with a lease that lapses), for recover().
+ */
+export async function driveClaimedWorkflow(drive: WorkflowDrive): Promise<WorkflowRunOutput> {
+  try {
+    return await driveOnce(drive);
+  } finally {
+    // However the drive ended, this process renews the lease no more (a no-op once released).
+    drive.claim.abandon();
+  }
+}
+
+async function driveOnce(drive: WorkflowDrive): Promise<WorkflowRunOutput> {
+  const { claim, emit } = drive;
+  const { state } = claim;
+  const executorRuns = new Map<string, RunOutput>();
+  const batch = new WriteBatch(drive.db);
+  const signals = drive.signal === undefined ? [claim.signal] : [drive.signal, claim.signal];
+  const context: EngineContext = {
+    state,
+    claim,
+    stack: [],
+    checkpointing: true,
+    retrying: drive.retrying,
+    allowDefinitionChange: drive.allowDefinitionChange,
+    db: drive.db,
+    signal: signals.length === 1 ? claim.signal : AbortSignal.any(signals),
+    outputs: new Map(),
+    resolved: drive.resolved,
+    executorRuns,
+    emit,
+    stream: drive.stream,
+    batch,
+  };
+  if (emit !== undefined) emitStart(emit, state, drive);
+  try {
+    await driveWorkflow(drive.steps, context);
+  } catch (error) {
+    if (error instanceof StoreError || error instanceof ClaimLostError || claim.signal.aborted) {
+      claim.abandon();
+      throw claim.lostError ?? error;
+    }
+    const failure = runFailure(error);
+    state.status = failure.status;
+    state.error = failure.error;
+    // The cursor of the failure stays: retryRun() resumes there.
+    state.cursor = failure.status === "error" ? context.stack.map((frame, index) => (index === 0 ? { ...frame, outputs: [] } : frame)) : null;
+    await claim.release(batch);
+    emit?.({ event: "WorkflowError", ...runRef(state), error: failure.error });
+    if (error instanceof KernError && "runOutput" in error) error.runOutput = new WorkflowRunOutput(state, await drive.executorRuns(state, executorRuns));
+    throw error;
+  }
+  await claim.release(batch);
+  if (emit !== undefined) emitEnd(emit, state);
+  return new WorkflowRunOutput(state, await drive.executorRuns(state, executorRuns));
+}

@@ -1,0 +1,69 @@
+import type { Agent } from "../agent/index.js";
+import { checkLeaseMs } from "../agent/agent-options.js";
+import type { Db } from "../db/db.js";
+import { defaultMemoryDb } from "../db/memory/default-db.js";
+import { ConfigurationError } from "../errors.js";
+import type { DefinitionChoice } from "../runs/definition-check.js";
+import type { Component } from "./components/component.js";
+import { checkOptions, requireName } from "./components/options.js";
+import type { WorkflowEventListener } from "./events.js";
+import type { Workflow } from "./workflow.js";
+
+export interface WorkflowOptions {
+  name: string;
+  id?: string;
+  description?: string;
+  /** Where runs are stored. Without one, runs live in this process's memory only. */
+  db?: Db;
+  /** The components to run in order; an Agent is wrapped in a Step named after it. */
+  steps: Array<Component | Agent>;
+  /**
+   * How long a claim on a running run lasts without renewal, in ms (default 300 000). The holder
+   * renews it every third of that while it works; `recover()` elsewhere takes over only runs
+   * whose holder stopped renewing for this long.
+   */
+  leaseMs?: number;
+  /**
+   * Earlier definitions of this workflow (same id and db; other steps, order, gates or agents'
+   * tools) whose paused runs this one keeps serving: a run continues under the definition it
+   * was paused by.
+   */
+  previousVersions?: readonly Workflow[];
+}
+
+export interface WorkflowRunOptions {
+  sessionId?: string;
+  userId?: string;
+  runId?: string;
+  /** Plain JSON every step receives in `stepInput.additionalData` (at most 64 levels deep and 1 MiB). */
+  additionalData?: Record<string, unknown>;
+  signal?: AbortSignal;
+  /** Called with each event as it happens (runStream() uses this). */
+  onEvent?: WorkflowEventListener;
+  /** Ask agents to use their model's streaming API (RunContent events). */
+  stream?: boolean;
+}
+
+export type WorkflowContinueOptions = Pick<WorkflowRunOptions, "signal" | "onEvent" | "stream"> & DefinitionChoice;
+
+const WORKFLOW_OPTIONS = ["name", "id", "description", "db", "steps", "leaseMs", "previousVersions"] as const;
+
+/** Checks a Workflow's options and returns its name. */
+export function checkWorkflowOptions(options: WorkflowOptions): string {
+  checkOptions("Workflow", options, WORKFLOW_OPTIONS);
+  const name = requireName("Workflow", options.name);
+  if (!Array.isArray(options.steps) || options.steps.length === 0) {
+    throw new ConfigurationError(`Workflow '${name}' needs a non-empty steps array.`);
+  }
+  checkLeaseMs(`Workflow '${name}'`, options.leaseMs);
+  const id = options.id ?? name;
+  for (const version of options.previousVersions ?? []) {
+    if (version.id !== id) {
+      throw new ConfigurationError(`Workflow '${name}' lists a previous version with id '${version.id}'; previous versions keep the id '${id}' their runs are stored under.`);
+    }
+    if (version.db !== (options.db ?? defaultMemoryDb())) {
+      throw new ConfigurationError(`Workflow '${name}' lists a previous version that stores its runs in another db; give it the same db, so it finds the runs it serves.`);
+    }
+  }
+  return name;
+}
