@@ -5,7 +5,7 @@ import { z } from "zod";
 import { Agent } from "kern/agent";
 import type { Db, Model } from "kern";
 import { InMemoryDb } from "kern/db/memory";
-import { text, toolCall } from "kern/testing";
+import { text, toolCall, type FakeScript } from "kern/testing";
 import { tool } from "kern/tools";
 import { Step, Workflow } from "kern/workflow";
 import { approveActive, describePause, isMain, modelFor } from "./shared.js";
@@ -24,7 +24,7 @@ export const script = [
   text("Alert sent for Tokyo."),
 ];
 
-export function build(options: { db?: Db; script?: typeof script } = {}): Scenario {
+export function build(options: { db?: Db; script?: FakeScript[] } = {}): Scenario {
   const sent: string[] = [];
   const db = options.db ?? new InMemoryDb();
   const model = modelFor(options.script ?? script);
