@@ -2,7 +2,11 @@
 // the right 4xx with a JSON body that says what happened, and the stored run is left unchanged.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { z } from "zod";
+import { Agent } from "../agent/index.js";
 import { InMemoryDb } from "../db/memory/index.js";
+import { FakeModel, text, toolCall } from "../testing/index.js";
+import { tool } from "../tools/index.js";
 import { Step, Workflow } from "../workflow/index.js";
 import { activeRequirement, decideCalls, pingAgent, scenarioOne, startServer, waitFor, type Json, type LiveServer } from "./server.test-helper.js";
 
@@ -19,14 +23,23 @@ function slowWorkflow(db: InMemoryDb): { workflow: Workflow; finish: () => void 
   return { workflow, finish };
 }
 
+/** An agent whose gated `ping` the model calls twice, one turn after the other. */
+function chainedAgent(db: InMemoryDb): { agent: Agent; pinged: string[] } {
+  const pinged: string[] = [];
+  const ping = tool({ name: "ping", parameters: z.object({ host: z.string() }), requiresConfirmation: true, execute: ({ host }) => (pinged.push(host), `pong ${host}`) });
+  const model = new FakeModel([toolCall("ping", { host: "a" }), toolCall("ping", { host: "b" }), text("both answered")]);
+  return { agent: new Agent({ name: "Chainer", model, tools: [ping], db }), pinged };
+}
+
 describe("kern/server answers to requests a run cannot serve", () => {
   const db = new InMemoryDb();
   const scenario = scenarioOne(db);
   const pinger = pingAgent(db);
   const slow = slowWorkflow(db);
+  const chainer = chainedAgent(db);
   let server: LiveServer;
   before(async () => {
-    server = await startServer({ workflows: [scenario.workflow, slow.workflow], agents: [pinger.agent], sweepIntervalMs: 0 });
+    server = await startServer({ workflows: [scenario.workflow, slow.workflow], agents: [pinger.agent, chainer.agent], sweepIntervalMs: 0 });
   });
   after(async () => {
     await server?.close();
@@ -89,6 +102,22 @@ describe("kern/server answers to requests a run cannot serve", () => {
     // A client that sends the current decision still gets on.
     const done = await server.post(`${RUNS}/${String(run["runId"])}/continue`, { sessionId: run["sessionId"], stepRequirements: [decideCalls(first.body, { type: "confirmed" })] });
     assert.equal(done.body["status"], "completed");
+  });
+
+  it("answers an agent decision that lost the race with 409 saying it was already decided, changing nothing", async () => {
+    const run = (await server.post("/api/agents/Chainer/runs", { input: "Ping a, then b" })).body;
+    const [requirement] = run["activeRequirements"] as Json[];
+    const path = `/api/agents/Chainer/runs/${String(run["runId"])}/continue`;
+    const decision = { id: requirement?.["id"], resolution: { type: "confirmed" } };
+    const first = await server.post(path, { sessionId: run["sessionId"], requirements: [decision] });
+    assert.equal(first.body["status"], "paused", "the agent asks about its next call");
+    const before = await stored("agent", run["runId"]);
+    const late = await server.post(path, { sessionId: run["sessionId"], requirements: [decision] });
+    assert.equal(late.status, 409);
+    assert.equal((late.body["error"] as Json)["code"], "KERN_REQUIREMENT_RESOLVED");
+    assert.match(String((late.body["error"] as Json)["message"]), /already decided .* the run has moved on/);
+    assert.deepEqual(await stored("agent", run["runId"]), before);
+    assert.deepEqual(chainer.pinged, ["a"]);
   });
 
   it("refuses input a store cannot hold with 400 before anything runs or is stored", async () => {

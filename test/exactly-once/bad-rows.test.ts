@@ -1,8 +1,9 @@
-// One bad row must never strand the others. A process starts 50 runs that hang inside a step and
-// 50 that pause at a gate with a short timeout, and is SIGKILLed: 50 runs are left claimed by a
-// dead process, 50 are past their deadline. Then two of each are spoiled: one with corrupt JSON,
+// One bad row must never strand the others. A process starts 52 runs that hang inside a step and
+// 52 that pause at a gate with a short timeout, and is SIGKILLed: 52 runs are left claimed by a
+// dead process, 52 are past their deadline. Then two of each are spoiled: one with corrupt JSON,
 // one as a newer kern (rolling upgrade) would write it. recover(), expirePausedRuns() and a
-// server's start() must handle the 96 others, report the bad ones, and leave those untouched.
+// server's start() must handle the 50 crashed and 50 expired others, report the bad ones, and
+// leave those untouched.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -15,7 +16,8 @@ import { BATCH_LEASE_MS, batchWorkflow } from "./bad-rows-child.test-helper.js";
 import { createTestStore, STORE_KINDS, within, type TestStore } from "./stores.test-helper.js";
 
 const childScript = new URL("./bad-rows-child.test-helper.ts", import.meta.url).pathname;
-const EACH = 50;
+/** Runs of each kind, two of which are spoiled: 50 good ones remain of each. */
+const EACH = 52;
 
 /** Starts the runs in a child process and SIGKILLs it once they are stored. */
 async function crashedAndPausedRuns(store: TestStore): Promise<void> {
@@ -64,7 +66,7 @@ async function count(store: TestStore, status: "running" | "paused" | "completed
 }
 
 for (const { kind, skip } of STORE_KINDS) {
-  describe(`one bad row among ${2 * EACH} crashed and expired runs (${kind})`, { skip }, () => {
+  describe(`bad rows among ${EACH - 2} crashed and ${EACH - 2} expired runs (${kind})`, { skip }, () => {
     it("recover() and expirePausedRuns() handle every other run and report the bad ones", { timeout: 120_000 }, async (t) => {
       const store = await createTestStore(kind, "bad-rows");
       t.after(() => store.dispose());
