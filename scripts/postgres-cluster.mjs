@@ -17,8 +17,13 @@ const DEBIAN_ROOT = "/usr/lib/postgresql";
 const MEMORY_ROOT = "/dev/shm";
 const MEMORY_ROOT_MIN_FREE = 512 * 1024 * 1024;
 
-/** The directory holding initdb and pg_ctl: on the PATH, else Debian's newest; null if none. */
+/**
+ * The directory holding initdb and pg_ctl: KERN_TEST_POSTGRES_BIN if set (also a way to test the
+ * runner without them), else on the PATH, else Debian's newest; null if none.
+ */
 export function findPostgresBinaries() {
+  const chosen = process.env.KERN_TEST_POSTGRES_BIN;
+  if (chosen) return isExecutable(path.join(chosen, "initdb")) && isExecutable(path.join(chosen, "pg_ctl")) ? chosen : null;
   for (const directory of (process.env.PATH ?? "").split(path.delimiter)) {
     const initdb = path.join(directory, "initdb");
     if (directory !== "" && isExecutable(initdb)) {

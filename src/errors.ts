@@ -117,7 +117,10 @@ export class RunAlreadyClaimedError extends KernError {
 export interface MissingResolution {
   requirementId: string;
   description: string;
+  /** What it needs, in the library's words (methods to call). */
   needs: string;
+  /** What it needs, as the JSON decisions a client sends. */
+  accepts: string;
 }
 
 /** continueRun was called while an active requirement still waits for a decision. */

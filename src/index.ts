@@ -17,7 +17,7 @@ export type {
   RunSummary,
   RunWrite,
 } from "./db/db.js";
-export type { Model, ModelMessage, ModelRequest, ModelResponse, ModelStreamEvent, ModelToolCall, ModelToolSpec } from "./models/index.js";
-export type { RunStatus, SkippedRun } from "./runs/index.js";
+export type { Model, ModelClock, ModelMessage, ModelRequest, ModelResponse, ModelStreamEvent, ModelToolCall, ModelToolSpec } from "./models/index.js";
+export type { RunStatus, SkippedRun, StepDecision, ToolDecision } from "./runs/index.js";
 export { INPUT_LIMITS } from "./runs/index.js";
 export * from "./errors.js";

@@ -83,7 +83,7 @@ describe("the public surface (SPEC section 1)", () => {
       new kern.RunNotFoundError("run", "session"),
       new kern.RunNotPausedError("run", "completed"),
       new kern.RunAlreadyClaimedError("run"),
-      new kern.UnresolvedRequirementError([{ requirementId: "r", description: "d", needs: "n" }]),
+      new kern.UnresolvedRequirementError([{ requirementId: "r", description: "d", needs: "n", accepts: "a" }]),
       new kern.RequirementResolvedError("r", "it was confirmed"),
       new kern.InvalidResolutionError("r", "wrong method"),
       new kern.StateVersionError(9, 1),

@@ -94,7 +94,7 @@ export function kernCycle({ openDb, closeDb }) {
     const second = await buildWorkflow(db).continueRun({
       runId,
       sessionId,
-      stepRequirements: [{ id: stepRequirementId, confirmed: true }],
+      decisions: [{ requirementId: stepRequirementId, decision: { type: "confirm" } }],
     });
     check(second.isPaused && second.pauseKind === "executor", `pause 2 is the tool gate (got ${second.status}/${second.pauseKind})`);
     const executorRequirement = second.stepRequirements.at(-1);
@@ -102,7 +102,6 @@ export function kernCycle({ openDb, closeDb }) {
     check(calls.length === 1 && calls[0].toolExecution.toolName === "send_alert", "pause 2 asks to confirm send_alert");
     check(effects.sent === 0, "the gated tool did not run before its approval");
     const toolRequirementId = calls[0].id;
-    const executorRequirementId = executorRequirement.id;
     if (onPause2 !== undefined) {
       const agentRunId = second.toJSON().executorRuns[0]?.runId;
       await onPause2(db, { runId, agentRunId });
@@ -114,9 +113,7 @@ export function kernCycle({ openDb, closeDb }) {
     const done = await buildWorkflow(db).continueRun({
       runId,
       sessionId,
-      stepRequirements: [
-        { id: executorRequirementId, executorRequirements: [{ requirement: { id: toolRequirementId, resolution: { type: "confirmed" } } }] },
-      ],
+      decisions: [{ requirementId: toolRequirementId, decision: { type: "confirm" } }],
     });
     check(done.status === "completed", `run completed (got ${done.status})`);
     check(effects.sent === 1, `the tool ran exactly once (ran ${effects.sent} times)`);

@@ -2,7 +2,7 @@
 export const MAPPINGS = `- **kern**: \`new Workflow({ db, steps: [new Step({ name: "send_alert", agent, requiresConfirmation: true })] })\`;
   the agent's \`send_alert\` tool (\`tool()\` from \`kern/tools\`, zod parameters) has
   \`requiresConfirmation: true\`. Phase 1 is \`workflow.run()\`; phases 2 and 3 are
-  \`workflow.continueRun({ runId, sessionId, stepRequirements })\` with the decision as JSON (the
+  \`workflow.continueRun({ runId, sessionId, decisions })\` with the decision as data (the
   form an approval UI sends), on a new Workflow, Agent, model and (SQLite, PostgreSQL) Db object; the
   tool is defined once at module scope. At the second pause and at the end the workflow stores
   its run and its step agent's run in one transaction (\`db.writeRuns\`); each claim is its own.

@@ -252,7 +252,7 @@ async function measureSize(size) {
   let paused = 0;
   start = performance.now();
   await forEachLimited(pending, CONCURRENCY, async (row) => {
-    const run = await workflow.continueRun({ runId: row.runId, sessionId: row.sessionId, stepRequirements: [{ id: row.requirementId, confirmed: true }] });
+    const run = await workflow.continueRun({ runId: row.runId, sessionId: row.sessionId, decisions: [{ requirementId: row.requirementId, decision: { type: "confirm" } }] });
     check(run.pauseKind === "executor", "each continued run pauses at its tool gate");
     paused += 1;
   });

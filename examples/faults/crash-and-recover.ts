@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
+import type { ModelRequest } from "kern";
 import { Agent } from "kern/agent";
 import { SqliteDb } from "kern/db/sqlite";
 import { FakeModel, text, toolCall } from "kern/testing";
@@ -56,7 +57,13 @@ if (role === "child" && dbFile !== undefined && ledger !== undefined && runId !=
   console.log(`2. The approving process died (${child.signal ?? `exit ${child.status}`}) after paying: the ledger says "${readFileSync(files.ledger, "utf8").trim()}"`);
 
   await sleep(LEASE_MS + 100);
-  const agent = payments(files.dbFile, files.ledger, [text("Invoice 42 was already paid; I did not pay it again.")], false);
+  // The model answers from the tool result it is given: the payment ran again, or it was skipped.
+  const report = (request: ModelRequest) => {
+    const last = request.messages.at(-1);
+    const paidNow = last?.role === "tool" && last.content.startsWith("Invoice 42 paid");
+    return text(paidNow ? "I paid invoice 42." : "Invoice 42 was already paid; I did not pay it again.");
+  };
+  const agent = payments(files.dbFile, files.ledger, [report], false);
   const { agentRuns } = await agent.recover();
   const [recovered] = agentRuns;
   console.log(`3. recover() took the run over: ${recovered?.uncertainToolCalls.length ?? 0} call may or may not have run`);

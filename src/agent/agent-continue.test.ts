@@ -18,7 +18,7 @@ describe("continuing by id with requirement JSON", () => {
     const { agent, executions } = makeAgent([toolCall("send_alert", TOKYO), text("Sent.")]);
     const paused = await agent.run("Alert");
     const wire = JSON.parse(JSON.stringify(paused.activeRequirements)) as Array<Record<string, unknown>>;
-    const decided = wire.map((entry) => ({ ...entry, resolution: { type: "confirmed" } }));
+    const decided = wire.map((entry) => ({ ...entry, id: String(entry["id"]), decision: { type: "confirm" as const } }));
     const done = await agent.continueRun({ runId: paused.runId, sessionId: paused.sessionId, requirements: decided });
     assert.equal(done.status, "completed");
     assert.equal(executions.count("send_alert"), 1);
@@ -61,9 +61,10 @@ describe("bad input leaves the stored run unchanged", () => {
     assert.throws(() => requirement?.provideUserInput({ city: "x" }), { name: "InvalidResolutionError", message: /confirm\(\) or reject/ });
     assert.throws(() => requirement?.setExternalExecutionResult("x"), { name: "InvalidResolutionError" });
     const before = await stored(db, paused.runId);
-    const wrong = [{ id: requirement?.id, resolution: { type: "externalResult", result: "fake" } }];
-    await assert.rejects(agent.continueRun({ runId: paused.runId, sessionId: paused.sessionId, requirements: wrong }), {
+    const wrong = [{ requirementId: requirement?.id ?? "", decision: { type: "result" as const, result: "fake" } }];
+    await assert.rejects(agent.continueRun({ runId: paused.runId, sessionId: paused.sessionId, decisions: wrong }), {
       name: "InvalidResolutionError",
+      message: /a decision of type "result" does not fit .* send \{"type":"confirm"\} or \{"type":"reject"/,
     });
     assert.deepEqual(await stored(db, paused.runId), before);
   });
@@ -74,8 +75,8 @@ describe("bad input leaves the stored run unchanged", () => {
     const id = paused.activeRequirements[0]?.id;
     const before = await stored(db, paused.runId);
     for (const values of [{ destination: "Lisbon" }, { destination: "Lisbon", seats: 1.5 }, { destination: 3, seats: 1 }]) {
-      const requirements = [{ id, resolution: { type: "userInput", values } }];
-      await assert.rejects(agent.continueRun({ runId: paused.runId, sessionId: paused.sessionId, requirements }), {
+      const decisions = [{ requirementId: id ?? "", decision: { type: "input" as const, values } }];
+      await assert.rejects(agent.continueRun({ runId: paused.runId, sessionId: paused.sessionId, decisions }), {
         name: "InvalidResolutionError",
       });
     }
@@ -133,7 +134,7 @@ describe("bad input leaves the stored run unchanged", () => {
     const oldId = first.activeRequirements[0]?.id;
     first.activeRequirements[0]?.confirm();
     const second = await agent.continueRun(first);
-    const requirements = [{ id: oldId, resolution: { type: "rejected", note: null } }];
+    const requirements = [{ id: oldId ?? "", decision: { type: "reject" as const, feedback: null } }];
     await assert.rejects(agent.continueRun({ runId: second.runId, sessionId: second.sessionId, requirements }), {
       name: "RequirementResolvedError",
     });
@@ -198,6 +199,6 @@ describe("run state round trip", () => {
     assert.equal(revived.isPaused, true);
     revived.activeRequirements[0]?.confirm();
     assert.equal((await agent.continueRun(revived)).status, "completed");
-    assert.throws(() => RunOutput.fromJSON({ ...paused.toJSON(), schemaVersion: 3 }), { name: "StateVersionError" });
+    assert.throws(() => RunOutput.fromJSON({ ...paused.toJSON(), schemaVersion: 4 }), { name: "StateVersionError" });
   });
 });

@@ -43,7 +43,7 @@ async function handle(command: Command): Promise<unknown> {
   const { runId = "", sessionId = "" } = command;
   const agent = build(continueScript());
   const loaded = await agent.getRunOutput(runId, sessionId);
-  const requirements = loaded.activeRequirements.map((requirement) => ({ ...requirement.toJSON(), resolution: { type: "confirmed" } }));
+  const requirements = loaded.activeRequirements.map((requirement) => ({ ...requirement.toJSON(), decision: { type: "confirm" as const } }));
   while (command.goAt !== undefined && Date.now() < command.goAt) {
     // Spin rather than sleep: timers are too coarse to line two processes up on the claim.
   }

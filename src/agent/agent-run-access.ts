@@ -6,7 +6,7 @@ function pendingRequirements(state: AgentRunState): PendingRequirementRecord[] {
   if (state.parentRunId !== null) return [];
   const byCall = new Map(state.tools.map((execution) => [execution.toolCallId, execution]));
   return state.requirements
-    .filter((requirement) => !requirement.frozen && requirement.resolution === null)
+    .filter((requirement) => !requirement.frozen && requirement.decision === null)
     .map((requirement) => {
       const execution = byCall.get(requirement.toolCallId);
       return {

@@ -1,49 +1,72 @@
 import { InvalidResolutionError, RequirementResolvedError, UnresolvedRequirementError } from "../errors.js";
-import { checkSuppliedVersion, lazyModule, type AgentRunState, type Resolution } from "../runs/index.js";
+import { checkSuppliedVersion, lazyModule, type AgentRunState, type ToolDecision } from "../runs/index.js";
 import { checkJsonData } from "../runs/check-input.js";
+import { migrateToolRequirement } from "../runs/migrate-decisions.js";
 import type { Tool } from "../tools/index.js";
 import type * as ContinueInputSchema from "./agent-continue-input-schema.js";
 import { RunOutput } from "./run-output.js";
 
-/** The second form of `continueRun`: ids plus requirement JSON from `RunRequirement.toJSON()`. */
+/** One decision as data: which requirement, and what was decided about it. */
+export interface ToolDecisionInput {
+  requirementId: string;
+  decision: ToolDecision;
+}
+
+/**
+ * The second form of an agent's `continueRun`: ids plus the decisions, either as
+ * `RunRequirement.toJSON()` output (`requirements`) or as `decisions`. A workflow's run (or its
+ * `stepRequirements`) is not one: pass it to the workflow.
+ */
 export interface ContinueRunRef {
   runId: string;
   sessionId: string;
-  requirements?: unknown[];
+  /** `RunRequirement.toJSON()` output of the decided requirements. */
+  requirements?: ReadonlyArray<{ id: string; schemaVersion?: number; decision?: ToolDecision | null }>;
+  /** The decisions as data, one per requirement id. */
+  decisions?: readonly ToolDecisionInput[];
+  stepRequirements?: never;
 }
 
 /** A decision the caller brought, keyed by requirement id. */
-export interface SuppliedResolution {
+export interface SuppliedDecision {
   id: string;
-  resolution: Resolution | null;
+  decision: ToolDecision | null;
 }
 
 const schemas = lazyModule<typeof ContinueInputSchema>(import.meta.url, "./agent-continue-input-schema.js");
 
+function problemAt(error: { issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }> }): string {
+  const issue = error.issues[0];
+  return `problem at '${issue?.path.map(String).join(".") ?? ""}': ${issue?.message ?? "invalid"}`;
+}
+
+/** The decision a requirement's JSON carries (migrating version 1's `resolution`). */
+function decisionOfJson(entry: Record<string, unknown>): SuppliedDecision {
+  const current = checkSuppliedVersion(entry) === 1 ? migrateToolRequirement(entry) : entry;
+  const parsed = schemas().requirementJsonSchema.safeParse(current);
+  if (!parsed.success) {
+    throw new InvalidResolutionError(String(entry["id"] ?? "(input)"), `A supplied requirement is not RunRequirement.toJSON() output (${problemAt(parsed.error)}).`);
+  }
+  return { id: parsed.data.id, decision: parsed.data.decision ?? null };
+}
+
 /** Reads what the caller passed to continueRun: its run ids and the decisions it carries. */
-export function readContinueInput(run: RunOutput | ContinueRunRef): {
-  runId: string;
-  sessionId: string;
-  supplied: SuppliedResolution[];
-} {
+export function readContinueInput(run: RunOutput | ContinueRunRef): { runId: string; sessionId: string; supplied: SuppliedDecision[] } {
   if (run instanceof RunOutput) {
-    const supplied = run.requirements
-      .filter((requirement) => !requirement.isFrozen)
-      .map((requirement) => ({ id: requirement.id, resolution: requirement.resolution }));
+    const supplied = run.requirements.filter((requirement) => !requirement.isFrozen).map((requirement) => ({ id: requirement.id, decision: requirement.decision }));
     return { runId: run.runId, sessionId: run.sessionId, supplied };
   }
   const parsed = schemas().continueRefSchema.safeParse(run);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
     throw new InvalidResolutionError(
       "(input)",
-      `continueRun() takes a RunOutput or { runId, sessionId, requirements? } where each requirement ` +
-        `is RunRequirement.toJSON() output; problem at '${issue?.path.join(".") ?? ""}': ${issue?.message ?? "invalid"}.`,
+      "continueRun() takes a RunOutput or { runId, sessionId, requirements?, decisions? }: requirements as " +
+        `RunRequirement.toJSON() output, decisions as { requirementId, decision }; ${problemAt(parsed.error)}.`,
     );
   }
-  for (const entry of parsed.data.requirements ?? []) checkSuppliedVersion(entry["schemaVersion"]);
-  const supplied = (parsed.data.requirements ?? []).map((entry) => ({ id: entry.id, resolution: entry.resolution ?? null }));
-  return { runId: parsed.data.runId, sessionId: parsed.data.sessionId, supplied };
+  const fromJson = (parsed.data.requirements ?? []).map(decisionOfJson);
+  const fromDecisions = (parsed.data.decisions ?? []).map((entry) => ({ id: entry.requirementId, decision: entry.decision }));
+  return { runId: parsed.data.runId, sessionId: parsed.data.sessionId, supplied: [...fromJson, ...fromDecisions] };
 }
 
 /**
@@ -53,31 +76,31 @@ export function readContinueInput(run: RunOutput | ContinueRunRef): {
  */
 export function applyResolutions(
   state: AgentRunState,
-  supplied: readonly SuppliedResolution[],
+  supplied: readonly SuppliedDecision[],
   tools: ReadonlyMap<string, Tool>,
 ): void {
   const view = new RunOutput(state);
   const byId = new Map(view.requirements.map((requirement) => [requirement.id, requirement]));
   const active = new Set(view.activeRequirements.map((requirement) => requirement.id));
   const stale: string[] = [];
-  for (const { id, resolution } of supplied) {
+  for (const { id, decision } of supplied) {
     const requirement = byId.get(id);
     if (requirement === undefined) {
       throw new InvalidResolutionError(id, `Run '${state.runId}' has no requirement '${id}'.`);
     }
-    if (resolution === null) continue;
+    if (decision === null) continue;
     if (requirement.isFrozen) {
-      if (JSON.stringify(requirement.resolution) !== JSON.stringify(resolution)) {
-        throw new RequirementResolvedError(id, `it was already ${requirement.resolution?.type ?? "resolved"}`);
+      if (JSON.stringify(requirement.decision) !== JSON.stringify(decision)) {
+        throw new RequirementResolvedError(id, `it was already decided (${requirement.decision?.type ?? "closed"})`);
       }
       stale.push(id);
       continue;
     }
-    if (resolution.type === "userInput") checkJsonData(`requirement '${id}' userInput`, resolution.values);
-    requirement.applyResolution(resolution);
-    if (resolution.type === "userInput") {
+    if (decision.type === "input") checkJsonData(`requirement '${id}' input`, decision.values);
+    requirement.applyDecision(decision);
+    if (decision.type === "input") {
       const tool = tools.get(requirement.toolExecution.toolName);
-      const checked = tool?.checkUserInput(resolution.values);
+      const checked = tool?.checkUserInput(decision.values);
       if (checked?.ok === false) {
         throw new InvalidResolutionError(id, `User input for ${requirement.description} is invalid: ${checked.problem}.`);
       }
@@ -87,6 +110,7 @@ export function applyResolutions(
     requirementId: requirement.id,
     description: `${state.agentName}: ${requirement.description}`,
     needs: requirement.needs,
+    accepts: requirement.accepts,
   }));
   // A decision for a pause that is over, and none for the current one: a client that lost the race
   // to decide, not one that forgot a requirement.

@@ -29,11 +29,11 @@ export type AgentEventName = AgentEvent["event"];
 export type AgentEventListener = (event: AgentEvent) => void;
 
 export function pausedToolCalls(
-  requirements: ReadonlyArray<{ id: string; kind: RequirementKind; toolCallId: string; frozen: boolean; resolution: unknown }>,
+  requirements: ReadonlyArray<{ id: string; kind: RequirementKind; toolCallId: string; frozen: boolean; decision: unknown }>,
   tools: readonly ToolExecutionState[],
 ): PausedToolCall[] {
   return requirements
-    .filter((requirement) => !requirement.frozen && requirement.resolution === null)
+    .filter((requirement) => !requirement.frozen && requirement.decision === null)
     .map((requirement) => {
       const execution = tools.find((entry) => entry.toolCallId === requirement.toolCallId);
       return {

@@ -1,5 +1,5 @@
 export { Agent, type AgentOptions, type ContinueOptions, type RunOptions } from "./agent.js";
-export type { ContinueRunRef } from "./continue-input.js";
+export type { ContinueRunRef, ToolDecisionInput } from "./continue-input.js";
 export { RunOutput } from "./run-output.js";
 export { RunRequirement } from "./run-requirement.js";
 export { ToolExecution } from "./tool-execution.js";

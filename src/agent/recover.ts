@@ -37,11 +37,11 @@ export function recoverAgentState(state: AgentRunState): string[] {
     if (execution.phase !== "running") continue;
     for (const requirement of state.requirements) {
       if (requirement.toolCallId !== execution.toolCallId || requirement.frozen) continue;
-      if (requirement.resolution?.type === "userInput") execution.toolArgs = { ...execution.toolArgs, ...requirement.resolution.values };
+      if (requirement.decision?.type === "input") execution.toolArgs = { ...execution.toolArgs, ...requirement.decision.values };
       requirement.frozen = true;
     }
     execution.phase = "awaiting";
-    state.requirements.push({ id: newId(), toolCallId: execution.toolCallId, kind: "confirmation", resolution: null, frozen: false, recovered: true });
+    state.requirements.push({ id: newId(), toolCallId: execution.toolCallId, kind: "confirmation", decision: null, frozen: false, recovered: true });
     uncertain.push(execution.toolCallId);
   }
   state.status = "paused";
@@ -50,7 +50,7 @@ export function recoverAgentState(state: AgentRunState): string[] {
 
 /** True when the paused run has a requirement still waiting for a person. */
 function waitsForDecision(state: AgentRunState): boolean {
-  return state.requirements.some((requirement) => !requirement.frozen && requirement.resolution === null);
+  return state.requirements.some((requirement) => !requirement.frozen && requirement.decision === null);
 }
 
 /** Finds this agent's runs whose claim expired and makes each continuable again. */

@@ -1,5 +1,5 @@
 import { InvalidResolutionError, RequirementResolvedError } from "../errors.js";
-import type { RequirementState, Resolution, ToolExecutionState } from "../runs/agent-run-state.js";
+import type { RequirementState, ToolDecision, ToolExecutionState } from "../runs/agent-run-state.js";
 import { decodeRunRequirement, REQUIREMENT_SCHEMA_VERSION } from "../runs/requirement-json.js";
 import { checkValues } from "../runs/check-values.js";
 import { ToolExecution } from "./tool-execution.js";
@@ -9,6 +9,16 @@ const NEEDS: Record<RequirementState["kind"], string> = {
   userInput: "call provideUserInput(values) or reject(note)",
   externalExecution: "call setExternalExecutionResult(result) or reject(note)",
 };
+
+/** The decisions each kind takes, as JSON a client sends. */
+const ACCEPTS: Record<RequirementState["kind"], string> = {
+  confirmation: 'send {"type":"confirm"} or {"type":"reject","feedback":"why (optional)"}',
+  userInput: 'send {"type":"input","values":{"field":"value"}} or {"type":"reject","feedback":"why (optional)"}',
+  externalExecution: 'send {"type":"result","result":"what the call returned"} or {"type":"reject","feedback":"why (optional)"}',
+};
+
+/** The decision type that fits each kind besides "reject". */
+const FITS: Record<RequirementState["kind"], ToolDecision["type"]> = { confirmation: "confirm", userInput: "input", externalExecution: "result" };
 
 /**
  * One paused tool call waiting for a human. Resolve it with the method that fits its kind, then
@@ -44,11 +54,12 @@ export class RunRequirement {
   get userInputSchema(): Readonly<Record<string, unknown>> | undefined {
     return this.#execution.userInputSchema ?? undefined;
   }
-  get resolution(): Readonly<Resolution> | null {
-    return this.#state.resolution;
+  /** What was decided, or null: `confirm`, `reject` (with feedback), `input` (values) or `result`. */
+  get decision(): Readonly<ToolDecision> | null {
+    return this.#state.decision;
   }
   get isResolved(): boolean {
-    return this.#state.resolution !== null;
+    return this.#state.decision !== null;
   }
   /** True when this requirement belongs to an earlier pause and can no longer change. */
   get isFrozen(): boolean {
@@ -63,14 +74,18 @@ export class RunRequirement {
     if (this.#state.recovered) return "it may or may not have run before a crash: call confirm() to run it again or reject(note) to skip it";
     return NEEDS[this.#state.kind];
   }
+  /** What the requirement still needs, as JSON decisions a client sends. */
+  get accepts(): string {
+    if (this.#state.recovered) return 'it may or may not have run before a crash: send {"type":"confirm"} to run it again or {"type":"reject"} to skip it';
+    return ACCEPTS[this.#state.kind];
+  }
   get description(): string {
     return `tool call '${this.#execution.toolName}' (${this.#state.id})`;
   }
 
   /** Approves the tool call; it runs exactly once on continue. */
   confirm(): void {
-    this.#expectKind("confirmation", "confirm()");
-    this.#resolve({ type: "confirmed" });
+    this.#decide({ type: "confirm" }, "confirm()");
   }
 
   /** Refuses the tool call; it never runs and the model is told, with the note if given. */
@@ -78,55 +93,44 @@ export class RunRequirement {
     if (note !== undefined && typeof note !== "string") {
       throw new InvalidResolutionError(this.id, `reject(note) takes a string note, got ${typeof note}.`);
     }
-    this.#resolve({ type: "rejected", note: note ?? null });
+    this.#decide({ type: "reject", feedback: note ?? null }, "reject(note)");
   }
 
   /** Supplies the fields the human must fill; all are checked first, nothing changes on failure. */
   provideUserInput(values: Record<string, unknown>): void {
-    this.#expectKind("userInput", "provideUserInput(values)");
-    if (typeof values !== "object" || values === null || Array.isArray(values)) {
-      throw new InvalidResolutionError(this.id, `provideUserInput(values) takes an object of field values.`);
-    }
-    const problems = checkValues(values, this.#execution.userInputSchema ?? {});
-    if (problems.length > 0) {
-      throw new InvalidResolutionError(
-        this.id,
-        `User input for ${this.description} is invalid: ${problems.join("; ")}. Nothing was changed.`,
-      );
-    }
-    this.#resolve({ type: "userInput", values: { ...values } });
+    this.#decide({ type: "input", values }, "provideUserInput(values)");
   }
 
   /** Supplies the result of a tool the caller executed itself. */
   setExternalExecutionResult(result: string): void {
-    this.#expectKind("externalExecution", "setExternalExecutionResult(result)");
-    if (typeof result !== "string") {
-      throw new InvalidResolutionError(this.id, `setExternalExecutionResult(result) takes a string.`);
-    }
-    this.#resolve({ type: "externalResult", result });
+    this.#decide({ type: "result", result }, "setExternalExecutionResult(result)");
   }
 
-  /** Applies a resolution given as data (e.g. JSON from an HTTP client), with the same checks. */
-  applyResolution(resolution: Resolution): void {
-    switch (resolution.type) {
-      case "confirmed":
-        return this.confirm();
-      case "rejected":
-        return this.reject(resolution.note ?? undefined);
-      case "userInput":
-        return this.provideUserInput(resolution.values);
-      case "externalResult":
-        return this.setExternalExecutionResult(resolution.result);
-      default: {
-        const unreachable: never = resolution;
-        throw new InvalidResolutionError(this.id, `Unknown resolution ${JSON.stringify(unreachable)}.`);
-      }
+  /** Applies a decision given as data (e.g. JSON from an HTTP client), with the same checks; errors speak of JSON. */
+  applyDecision(decision: ToolDecision): void {
+    this.#decide(decision, null);
+  }
+
+  #decide(decision: ToolDecision, method: string | null): void {
+    this.#assertOpen();
+    if (decision.type !== "reject" && decision.type !== FITS[this.#state.kind]) {
+      const what = method ?? `a decision of type ${JSON.stringify(decision.type)}`;
+      throw new InvalidResolutionError(this.id, `${what} does not fit ${this.description}, which needs ${this.#state.kind}; ${method === null ? this.accepts : this.needs}.`);
     }
+    const what = method ?? `the ${decision.type} decision`;
+    if (decision.type === "result" && typeof decision.result !== "string") throw new InvalidResolutionError(this.id, `${what} takes the result as a string.`);
+    if (decision.type === "input") {
+      const values: unknown = decision.values;
+      if (typeof values !== "object" || values === null || Array.isArray(values)) throw new InvalidResolutionError(this.id, `${what} takes an object of field values.`);
+      const problems = checkValues(decision.values, this.#execution.userInputSchema ?? {});
+      if (problems.length > 0) throw new InvalidResolutionError(this.id, `User input for ${this.description} is invalid: ${problems.join("; ")}. Nothing was changed.`);
+    }
+    this.#state.decision = decision.type === "input" ? { type: "input", values: { ...decision.values } } : decision;
   }
 
   /**
-   * Plain, versioned JSON: the requirement, its decision (`resolution`) and its tool call.
-   * `continueRun({ runId, sessionId, requirements })` reads `id` and `resolution` from it.
+   * Plain, versioned JSON: the requirement, its `decision` and its tool call.
+   * `continueRun({ runId, sessionId, requirements })` reads `id` and `decision` from it.
    */
   toJSON(): RequirementState & { schemaVersion: number; toolName: string; toolArgs: Record<string, unknown>; toolExecution: ToolExecutionState } {
     return {
@@ -144,24 +148,9 @@ export class RunRequirement {
     return new RunRequirement(requirement, execution);
   }
 
-  #expectKind(kind: RequirementState["kind"], method: string): void {
-    this.#assertOpen();
-    if (this.#state.kind !== kind) {
-      throw new InvalidResolutionError(
-        this.id,
-        `${method} does not fit ${this.description}, which needs ${this.#state.kind}; ${this.needs}.`,
-      );
-    }
-  }
-
   #assertOpen(): void {
     if (this.#state.frozen) {
-      throw new RequirementResolvedError(this.id, `it was ${this.#state.resolution?.type ?? "resolved"}`);
+      throw new RequirementResolvedError(this.id, `it was already decided (${this.#state.decision?.type ?? "closed"})`);
     }
-  }
-
-  #resolve(resolution: Resolution): void {
-    this.#assertOpen();
-    this.#state.resolution = resolution;
   }
 }

@@ -86,7 +86,7 @@ function recordCall(state: AgentRunState, call: ModelToolCall, raw: unknown, con
     execution.error = `Invalid arguments for tool '${call.name}': ${checked.problem}`;
   } else if (tool.gate !== "none") {
     execution.phase = "awaiting";
-    const requirement: RequirementState = { id: newId(), toolCallId: call.id, kind: tool.gate, resolution: null, frozen: false, recovered: false };
+    const requirement: RequirementState = { id: newId(), toolCallId: call.id, kind: tool.gate, decision: null, frozen: false, recovered: false };
     state.requirements.push(requirement);
   }
 }
@@ -130,37 +130,37 @@ export async function runQueued(state: AgentRunState, context: BatchContext): Pr
   }
 }
 
-function rejectionText(note: string | null, recovered: boolean): string {
+function rejectionText(feedback: string | null, recovered: boolean): string {
   const base = recovered
     ? "This tool call may or may not have run before the process running it stopped; the user chose not to run it again."
     : "The user rejected this tool call; it was not executed.";
-  return note === null || note === "" ? base : `${base} Note from the user: ${note}`;
+  return feedback === null || feedback === "" ? base : `${base} Note from the user: ${feedback}`;
 }
 
 /** Applies one decided requirement to its call: what runs, what never does. */
 function applyDecision(requirement: RequirementState, execution: ToolExecutionState): void {
-  const resolution = requirement.resolution;
+  const decision = requirement.decision;
   requirement.frozen = true;
-  if (resolution === null || execution.phase === "done") return;
-  switch (resolution.type) {
-    case "rejected":
+  if (decision === null || execution.phase === "done") return;
+  switch (decision.type) {
+    case "reject":
       execution.phase = "rejected";
-      execution.result = rejectionText(resolution.note, requirement.recovered);
+      execution.result = rejectionText(decision.feedback, requirement.recovered);
       return;
-    case "externalResult":
+    case "result":
       execution.phase = "done";
-      execution.result = resolution.result;
+      execution.result = decision.result;
       return;
-    case "userInput":
-      execution.toolArgs = { ...execution.toolArgs, ...resolution.values };
+    case "input":
+      execution.toolArgs = { ...execution.toolArgs, ...decision.values };
       execution.phase = "queued";
       return;
-    case "confirmed":
+    case "confirm":
       execution.phase = "queued";
       return;
     default: {
-      const unreachable: never = resolution;
-      throw new Error(`Unknown resolution ${JSON.stringify(unreachable)}`);
+      const unreachable: never = decision;
+      throw new Error(`Unknown decision ${JSON.stringify(unreachable)}`);
     }
   }
 }

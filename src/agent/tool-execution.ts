@@ -34,13 +34,13 @@ export class ToolExecution {
   }
   /** `true` once approved, `false` once rejected, `null` while undecided or ungated. */
   get confirmed(): boolean | null {
-    const resolution = this.#requirement?.resolution;
-    if (resolution === null || resolution === undefined) return null;
-    return resolution.type !== "rejected";
+    const decision = this.#requirement?.decision;
+    if (decision === null || decision === undefined) return null;
+    return decision.type !== "reject";
   }
   get confirmationNote(): string | undefined {
-    const resolution = this.#requirement?.resolution;
-    return resolution?.type === "rejected" ? (resolution.note ?? undefined) : undefined;
+    const decision = this.#requirement?.decision;
+    return decision?.type === "reject" ? (decision.feedback ?? undefined) : undefined;
   }
   get requiresUserInput(): boolean {
     return this.#state.gate === "userInput";

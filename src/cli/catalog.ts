@@ -1,8 +1,7 @@
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { Db } from "../db/db.js";
 import { Workflow } from "../workflow/index.js";
 import { analystAttempts, seedTurns } from "./offline-scripts.js";
+import { importUserModule } from "./user-module.js";
 
 /** One runnable conformance scenario (SPEC section 6): a module exporting `build({ db })`. */
 export interface DemoScenario {
@@ -20,6 +19,17 @@ export interface DemoScenario {
 }
 
 const SCENARIO_DIR = new URL("../../examples/workflows/human-in-the-loop/nested/", import.meta.url);
+
+/**
+ * Where a scenario's module is. Run from the sources (this file is TypeScript, under tsx), it is
+ * the program in examples/. The built package ships no examples/: scripts/bundle.mjs bundles each
+ * scenario the catalog names into dist/esm/scenario-<file>.js, beside the CLI's own bundle, which
+ * plain Node imports.
+ */
+function scenarioUrl(scenario: DemoScenario): URL {
+  if (import.meta.url.endsWith(".ts")) return new URL(scenario.file, SCENARIO_DIR);
+  return new URL(`./scenario-${scenario.file.replace(/\.ts$/, "")}.js`, import.meta.url);
+}
 
 /** The scenarios `kern demo` runs, in order; adding one is adding a line. The first is the default. */
 export const SCENARIOS: readonly DemoScenario[] = [
@@ -61,7 +71,7 @@ function buildWorkflow(module: Record<string, unknown>, options: Record<string, 
 
 /** Builds a scenario's workflow on `db`; offline, with the scenario's extra scripted-model options. */
 export async function loadScenario(scenario: DemoScenario, db: Db): Promise<Workflow> {
-  const module = await importModule(new URL(scenario.file, SCENARIO_DIR));
+  const module = await importModule(scenarioUrl(scenario));
   const offline = process.env["OPENAI_API_KEY"] === undefined ? (scenario.offline?.() ?? {}) : {};
   return buildWorkflow(module, { ...offline, db }, scenario.file);
 }
@@ -84,11 +94,12 @@ export async function scenarioWorkflow(workflowId: string, db: Db): Promise<{ ma
 }
 
 /**
- * The workflow of a user's module (`--module <path>`): its `workflow` export, or what its
- * `build({ db })` returns. A `workflow` export keeps its own db, which must hold the run.
+ * The workflow of a user's module (`--module <path>`, JavaScript or TypeScript): its `workflow`
+ * export, or what its `build({ db })` returns. A `workflow` export keeps its own db, which must
+ * hold the run.
  */
 export async function moduleWorkflow(path: string, db: Db): Promise<Workflow> {
-  const module = await importModule(pathToFileURL(resolve(path)));
+  const module = await importUserModule(path);
   const exported = module["workflow"];
   if (exported instanceof Workflow) return exported;
   return buildWorkflow(module, { db }, path);

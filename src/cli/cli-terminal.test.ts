@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, describe, it } from "node:test";
+import { requirePrerequisite } from "../../scripts/test-prerequisites.mjs";
 import { count, root } from "./cli.test-helper.js";
 
 const socket = `kern-cli-test-${process.pid}`;
@@ -51,7 +52,7 @@ function type(session: string, text: string): void {
   tmux("send-keys", "-t", session, "-l", text);
 }
 
-describe("npm run demo in a terminal", { concurrency: true, skip: hasTmux ? false : "tmux is not installed (apt-get install -y tmux)" }, () => {
+describe("npm run demo in a terminal", { concurrency: true, skip: requirePrerequisite("tmux") }, () => {
   it("asks at both pauses of the seed, showing the step, the tool and its arguments, and sends the alert once", async () => {
     const session = "seed";
     startDemo(session, `--db ${join(directory, "seed.db")}`);

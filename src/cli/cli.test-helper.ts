@@ -4,7 +4,8 @@ import { fileURLToPath } from "node:url";
 
 /** The repository root (where `npm run demo` runs). */
 export const root = fileURLToPath(new URL("../..", import.meta.url));
-const main = fileURLToPath(new URL("./main.ts", import.meta.url));
+/** The CLI's entry point in the sources, run under tsx as `npm run demo` does. */
+export const main = fileURLToPath(new URL("./main.ts", import.meta.url));
 /** The `kern` executable as package.json declares it. */
 export const bin = fileURLToPath(new URL("../../bin/kern.mjs", import.meta.url));
 

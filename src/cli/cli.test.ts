@@ -124,11 +124,11 @@ describe("kern demo and kern runs without a terminal", { concurrency: true }, ()
     assert.equal(started.code, 0);
     const runId = /run ([0-9a-f-]{36})\)/.exec(started.stdout)?.[1];
     assert.ok(runId !== undefined, started.stdout);
-    assert.match(started.stdout, new RegExp(`Left paused\\. Continue it later from any terminal, in this repository:\\s+npx kern runs continue ${runId} --db `));
+    assert.match(started.stdout, new RegExp(`Left paused\\. Continue it later from any terminal, in this directory:\\s+npx kern runs continue ${runId} --db `));
 
     const before = await kern(["runs", "list", "--db", db, "--status", "paused"]);
     assert.equal(before.code, 0);
-    assert.match(before.stdout, new RegExp(`${runId}\\s+DualConfirmation\\s+paused .*send_alert: Proceed with sending the alert\\?`));
+    assert.match(before.stdout, new RegExp(`${runId}\\s+workflow\\s+DualConfirmation\\s+paused .*send_alert: Proceed with sending the alert\\?`));
 
     // A second process answers the step's pause only; its agent then pauses on the tool.
     const stepApproved = await kern(["runs", "continue", runId, "--db", db, "--approve", "--once"]);
@@ -136,7 +136,7 @@ describe("kern demo and kern runs without a terminal", { concurrency: true }, ()
     assert.match(stepApproved.stdout, /Pause 1: step send_alert waits for your approval/);
     assert.match(stepApproved.stdout, /Left paused \(1 pause answered\)/);
     const waiting = await kern(["runs", "list", "--db", db, "--status", "paused"]);
-    assert.match(waiting.stdout, new RegExp(`${runId}\\s+DualConfirmation\\s+paused .*send_alert`));
+    assert.match(waiting.stdout, new RegExp(`${runId}\\s+workflow\\s+DualConfirmation\\s+paused .*send_alert`));
 
     // A third process, through the real bin, answers the tool call; the alert goes out once.
     const continued = await kern(["runs", "continue", runId, "--db", db, "--approve"], { viaBin: true });
@@ -149,7 +149,7 @@ describe("kern demo and kern runs without a terminal", { concurrency: true }, ()
 
     const afterwards = await kern(["runs", "list", "--db", db, "--status", "paused"]);
     assert.doesNotMatch(afterwards.stdout, new RegExp(runId));
-    assert.match(afterwards.stdout, /No paused workflow runs/);
+    assert.match(afterwards.stdout, /No paused runs in /);
     const again = await kern(["runs", "continue", runId, "--db", db, "--approve"]);
     assert.equal(again.code, 1);
     assert.match(again.stderr, /is completed; only a paused run can be continued/);

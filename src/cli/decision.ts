@@ -1,4 +1,4 @@
-import type { Resolution } from "../runs/index.js";
+import type { ToolDecision as CallDecision } from "../runs/index.js";
 import type { WorkflowRunOutput } from "../workflow/index.js";
 import type { PauseQuestion } from "./pause-question.js";
 
@@ -6,7 +6,7 @@ import type { PauseQuestion } from "./pause-question.js";
 export interface ToolDecision {
   requirementId: string;
   toolName: string;
-  resolution: Resolution;
+  decision: CallDecision;
 }
 
 /**
@@ -29,6 +29,8 @@ export interface PauseAsker {
   readonly who: string;
   /** The decision, or null to leave the run paused (the person cancelled). */
   ask(question: PauseQuestion): Promise<PauseDecision | null>;
+  /** Values given in advance (`--set`) that no pause has used so far. */
+  unused?(): string[];
 }
 
 /** Applies a decision to the run's active requirement (the last entry of `stepRequirements`). */
@@ -54,7 +56,7 @@ export function applyDecision(run: WorkflowRunOutput, decision: PauseDecision): 
       for (const call of decision.calls) {
         const requirement = active.executorRequirements.find((entry) => entry.id === call.requirementId);
         if (requirement === undefined) throw new Error(`Tool call ${call.requirementId} is not waiting in step '${active.stepName}'.`);
-        requirement.applyResolution(call.resolution);
+        requirement.applyDecision(call.decision);
       }
       return;
     default: {
@@ -65,18 +67,18 @@ export function applyDecision(run: WorkflowRunOutput, decision: PauseDecision): 
 }
 
 function describeResolution(call: ToolDecision): string {
-  const resolution = call.resolution;
-  switch (resolution.type) {
-    case "confirmed":
+  const decision = call.decision;
+  switch (decision.type) {
+    case "confirm":
       return `approved ${call.toolName}`;
-    case "rejected":
-      return `rejected ${call.toolName}${resolution.note === null ? "" : ` (note: ${resolution.note})`}`;
-    case "userInput":
-      return `gave ${call.toolName} ${JSON.stringify(resolution.values)}`;
-    case "externalResult":
+    case "reject":
+      return `rejected ${call.toolName}${decision.feedback === null ? "" : ` (note: ${decision.feedback})`}`;
+    case "input":
+      return `gave ${call.toolName} ${JSON.stringify(decision.values)}`;
+    case "result":
       return `reported ${call.toolName}'s result`;
     default: {
-      const unreachable: never = resolution;
+      const unreachable: never = decision;
       return String(unreachable);
     }
   }

@@ -23,11 +23,14 @@ export function listScenarios(terminal: Terminal): number {
   SCENARIOS.forEach((scenario, index) => {
     terminal.output.write(`  ${String(index + 1).padStart(2)}  ${terminal.paint("bold", scenario.name.padEnd(width))}  ${scenario.summary}\n`);
   });
-  terminal.output.write(`\nThe first is the default (npm run demo). Each is a program and a test in examples/workflows/human-in-the-loop/nested/.\n`);
+  terminal.output.write(`\nThe first is the default. Each is a program with a test in kern's repository, examples/workflows/human-in-the-loop/nested/.\n`);
   return 0;
 }
 
 const leaveAtFirstPause: PauseAsker = { who: "--detach", ask: async () => null };
+
+/** How the demo was started: `npm run demo` in kern's repository (from the sources), else the installed `kern`. */
+const DEMO_COMMAND = import.meta.url.endsWith(".ts") ? "npm run demo --" : "npx kern demo";
 
 function scenarioNamed(name: string | undefined): DemoScenario {
   const scenario = name === undefined ? SCENARIOS[0] : findScenario(name);
@@ -41,7 +44,7 @@ function scenarioNamed(name: string | undefined): DemoScenario {
 export async function runDemo(name: string | undefined, flags: DemoFlags, terminal: Terminal): Promise<number> {
   if (flags.list === true) return listScenarios(terminal);
   const scenario = scenarioNamed(name);
-  const asker = flags.detach === true ? leaveAtFirstPause : chooseAsker(flags, scenario.answers ?? {}, "npm run demo --");
+  const asker = flags.detach === true ? leaveAtFirstPause : chooseAsker(flags, scenario.answers ?? {}, DEMO_COMMAND);
   intro(`kern demo · ${scenario.name}`, { output: terminal.output });
   terminal.line(SYMBOL.info, modelNotice(flags), "cyan");
   terminal.line(SYMBOL.info, `Runs are stored in ${flags.db}`, "cyan");

@@ -54,6 +54,14 @@ async function decide(run: WorkflowRunOutput, question: PauseQuestion, options: 
   }
 }
 
+/** A `--set` value no pause used (the run had no form with that field) is named, not silently dropped. */
+function warnUnused(options: DriveOptions): void {
+  const unused = options.asker.unused?.() ?? [];
+  if (unused.length === 0) return;
+  const names = unused.map((name) => `--set ${name}`).join(", ");
+  options.terminal.line(SYMBOL.warn, `${names} ${unused.length === 1 ? "was" : "were"} not used: no pause of this run asked for ${unused.length === 1 ? "it" : "them"}.`, "yellow");
+}
+
 /**
  * Follows a run to its end: renders each event as it arrives, shows each pause as a question,
  * asks for a decision, applies it and continues the run, until it completes, is cancelled, or the
@@ -74,7 +82,10 @@ export async function drive(first: WorkflowRunStream | WorkflowRunOutput, option
       continue;
     }
     resumed = false;
-    if (!run.isPaused || question === null) return { run, pauses, leftPaused: false };
+    if (!run.isPaused || question === null) {
+      warnUnused(options);
+      return { run, pauses, leftPaused: false };
+    }
     if (pauses >= maxPauses) {
       options.terminal.line(SYMBOL.warn, `Answered ${maxPauses} ${maxPauses === 1 ? "pause" : "pauses"}; the run waits at the next one.`, "yellow");
       return { run, pauses, leftPaused: true };

@@ -1,5 +1,7 @@
-// Scripted-model parts the demo uses instead of a scenario's own script, where that script would
-// tell a wrong story: after a rejected call, or when another process continues the run.
+// Scripted-model parts the demo uses instead of a scenario's own script, where a script in step
+// order would tell a wrong story: when another process continues the run, or when a rejected
+// review asks the analyst for a new report. Like the scenarios' own scripts, each answer after a
+// tool call is decided from the tool's result: a call that did not run is never reported as done.
 import type { ModelRequest } from "../models/index.js";
 import { text, toolCall, type FakeScript, type FakeTurn } from "../testing/index.js";
 
@@ -22,7 +24,7 @@ export function seedTurns(): FakeScript[] {
   return Array.from({ length: 20 }, () => seedTurn);
 }
 
-/** DataAnalyst's part for three attempts, so "reject and retry" has a new report each time. */
+/** DataAnalyst's part for three attempts, so "reject and retry" has a new report each time; numbers only when the query ran. */
 export function analystAttempts(): FakeScript[] {
   const reports = [
     "Q3 revenue was $1.2M, led by EMEA at $540k.",
@@ -31,6 +33,6 @@ export function analystAttempts(): FakeScript[] {
   ];
   return reports.flatMap((report): FakeScript[] => [
     toolCall("query_database", { sql: "SELECT region, SUM(amount) FROM sales WHERE quarter = 'Q3' GROUP BY region" }),
-    (request) => text(lastToolResult(request)?.startsWith("The user rejected") === true ? "I could not query the database, so I have no numbers." : report),
+    (request) => text(lastToolResult(request)?.includes('"region"') === true ? report : "I could not query the database, so I have no numbers."),
   ]);
 }

@@ -30,5 +30,5 @@ export function questionFromRun(run: WorkflowRunOutput): PauseQuestion | null {
   if (!run.isPaused || active === undefined || active.frozen) return null;
   const event = pauseEvent(state, active);
   if (!isPauseEvent(event)) return null;
-  return questionFromEvent(event, active.kind === "executor" ? active.executorName : null);
+  return questionFromEvent(event, active.kind === "executor" ? active.executor.name : null);
 }

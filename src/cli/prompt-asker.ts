@@ -74,13 +74,13 @@ async function askToolCall(call: PausedToolCall, agentName: string): Promise<Too
   ]);
   switch (choice) {
     case "approve":
-      return { ...base, resolution: { type: "confirmed" } };
+      return { ...base, decision: { type: "confirm" } };
     case "fill":
-      return { ...base, resolution: { type: "userInput", values: await askForm(call.userInputSchema ?? {}) } };
+      return { ...base, decision: { type: "input", values: await askForm(call.userInputSchema ?? {}) } };
     case "result":
-      return { ...base, resolution: { type: "externalResult", result: (await optionalText(`Result of ${call.toolName}`)) ?? "" } };
+      return { ...base, decision: { type: "result", result: (await optionalText(`Result of ${call.toolName}`)) ?? "" } };
     case "reject":
-      return { ...base, resolution: { type: "rejected", note: await optionalText("A note for the agent (optional)") } };
+      return { ...base, decision: { type: "reject", feedback: await optionalText("A note for the agent (optional)") } };
   }
 }
 

@@ -1,5 +1,5 @@
 import { intro } from "@clack/prompts";
-import type { Db, PendingRequirementRow, RunSummary } from "../db/db.js";
+import type { Db, PendingRequirementRow, RunKind, RunSummary } from "../db/db.js";
 import { SqliteDb } from "../db/sqlite/index.js";
 import { RUN_STATUSES, type RunStatus } from "../runs/index.js";
 import type { Workflow } from "../workflow/index.js";
@@ -14,6 +14,8 @@ import { SYMBOL, type Terminal } from "./terminal.js";
 export interface ListFlags {
   db: string;
   status?: string;
+  /** Only this kind of run (commander has checked the choice); both when absent. */
+  kind?: RunKind;
   limit?: string;
 }
 
@@ -38,8 +40,13 @@ function table(rows: string[][]): string {
 
 function waitingFor(run: RunSummary, pending: readonly PendingRequirementRow[]): string {
   if (run.status !== "paused") return "";
-  const mine = pending.filter((row) => row.runId === run.runId);
+  const mine = pending.filter((row) => row.kind === run.kind && row.runId === run.runId);
   return mine.length === 0 ? "a decision" : mine.map((row) => row.summary).join("; ");
+}
+
+function runRow(run: RunSummary, pending: readonly PendingRequirementRow[]): string[] {
+  const updated = new Date(run.updatedAt).toISOString().replace("T", " ").slice(0, 19);
+  return [run.runId, run.kind, run.ownerId, run.status, updated, run.sessionId.slice(0, 8), waitingFor(run, pending)];
 }
 
 async function withDb<T>(dbFile: string, use: (db: Db) => Promise<T>): Promise<T> {
@@ -51,30 +58,39 @@ async function withDb<T>(dbFile: string, use: (db: Db) => Promise<T>): Promise<T
   }
 }
 
-/** `kern runs list --db <file> [--status paused]`: the stored workflow runs, newest first. */
+/**
+ * `kern runs list --db <file> [--status paused] [--kind workflow|agent]`: the stored runs, newest
+ * first, workflow and agent runs alike (a step's agent has runs of its own, next to its workflow's).
+ */
 export async function listRuns(flags: ListFlags, terminal: Terminal): Promise<number> {
   const status = statusFilter(flags.status);
   const limit = flags.limit === undefined ? 50 : Number(flags.limit);
   if (!Number.isInteger(limit) || limit <= 0) throw new UsageError(`--limit takes a positive whole number; got '${flags.limit ?? ""}'.`);
   return withDb(flags.db, async (db) => {
-    const runs = await db.listRuns({ kind: "workflow", limit, ...(status === undefined ? {} : { status }) });
+    const runs = await db.listRuns({ limit, ...(flags.kind === undefined ? {} : { kind: flags.kind }), ...(status === undefined ? {} : { status }) });
     if (runs.length === 0) {
-      terminal.output.write(`No ${status ?? ""}${status === undefined ? "" : " "}workflow runs in ${flags.db}.\n`);
+      const what = [status, flags.kind, "runs"].filter((word) => word !== undefined).join(" ");
+      terminal.output.write(`No ${what} in ${flags.db}.\n`);
       return 0;
     }
-    const pending = await db.listPendingRequirements({ kind: "workflow", limit: 1000 });
-    const header = ["RUN ID", "WORKFLOW", "STATUS", "UPDATED", "SESSION", "WAITING FOR"];
-    const rows = runs.map((run) => [run.runId, run.ownerId, run.status, new Date(run.updatedAt).toISOString().replace("T", " ").slice(0, 19), run.sessionId.slice(0, 8), waitingFor(run, pending)]);
-    terminal.output.write(`${table([header, ...rows])}\n`);
-    const paused = runs.find((run) => run.status === "paused");
-    if (paused !== undefined) terminal.output.write(`\nAnswer a paused run: ${continueCommand(paused.runId, flags.db)}\n`);
+    const pending = await db.listPendingRequirements({ limit: 1000, ...(flags.kind === undefined ? {} : { kind: flags.kind }) });
+    const header = ["RUN ID", "KIND", "WORKFLOW / AGENT", "STATUS", "UPDATED", "SESSION", "WAITING FOR"];
+    terminal.output.write(`${table([header, ...runs.map((run) => runRow(run, pending))])}\n`);
+    const paused = runs.find((run) => run.kind === "workflow" && run.status === "paused");
+    if (paused !== undefined) terminal.output.write(`\nAnswer a paused workflow run: ${continueCommand(paused.runId, flags.db)}\n`);
     return 0;
   });
 }
 
 /** The live definition of a stored run's workflow, and sample answers for its input forms. */
 async function workflowFor(ownerId: string, flags: ContinueFlags, db: Db): Promise<{ workflow: Workflow; answers: Record<string, unknown> }> {
-  if (flags.module !== undefined) return { workflow: await moduleWorkflow(flags.module, db), answers: {} };
+  if (flags.module !== undefined) {
+    const workflow = await moduleWorkflow(flags.module, db);
+    if (workflow.id !== ownerId) {
+      throw new UsageError(`The run belongs to workflow '${ownerId}', but ${flags.module} defines workflow '${workflow.id}'. Pass the module that defines '${ownerId}'.`, 1);
+    }
+    return { workflow, answers: {} };
+  }
   const { match, problems } = await scenarioWorkflow(ownerId, db);
   if (match !== null) return { workflow: match.workflow, answers: match.scenario.answers ?? {} };
   const failed = problems.length === 0 ? "" : `\n(These scenario modules failed to load: ${problems.join("; ")})`;
@@ -85,11 +101,23 @@ async function workflowFor(ownerId: string, flags: ContinueFlags, db: Db): Promi
   );
 }
 
+/** Why `runId` cannot be continued here: it is an agent's run, or no run at all. */
+async function notAWorkflowRun(runId: string, dbFile: string, db: Db): Promise<UsageError> {
+  const agentRun = await db.getRun("agent", runId);
+  if (agentRun === null) return new UsageError(`No workflow run '${runId}' in ${dbFile}. List them: npx kern runs list --db ${dbFile}`, 1);
+  return new UsageError(
+    `Run ${runId} is a run of agent '${agentRun.ownerId}', not of a workflow; kern runs continue answers workflow runs. ` +
+      `If a workflow step started it, continue that workflow's run (kern runs list --db ${dbFile} --kind workflow); ` +
+      `otherwise continue it in code with agent.continueRun().`,
+    1,
+  );
+}
+
 /** `kern runs continue <runId> --db <file>`: answers a run another process left paused, and finishes it. */
 export async function continueRun(runId: string, flags: ContinueFlags, terminal: Terminal): Promise<number> {
   return withDb(flags.db, async (db) => {
     const record = await db.getRun("workflow", runId);
-    if (record === null) throw new UsageError(`No workflow run '${runId}' in ${flags.db}. List them: npx kern runs list --db ${flags.db}`, 1);
+    if (record === null) throw await notAWorkflowRun(runId, flags.db, db);
     if (record.status !== "paused") throw new UsageError(`Run ${runId} is ${record.status}; only a paused run can be continued.`, 1);
     const hint = `npx kern runs continue ${runId} --db ${flags.db}`;
     chooseAsker(flags, {}, hint); // refuses a missing terminal before anything loads

@@ -53,7 +53,7 @@ export function existingDbFile(dbFile: string): string {
   return dbFile;
 }
 
-/** The command that continues a run left paused (from this repository, in any terminal). */
+/** The command that continues a run left paused (in this directory, from any terminal). */
 export function continueCommand(runId: string, dbFile: string): string {
   return `npx kern runs continue ${runId} --db ${resolve(dbFile)}`;
 }
@@ -69,7 +69,7 @@ export function finish(result: DriveResult, toolRuns: ToolCounts, dbFile: string
   const pauses = `${result.pauses} ${result.pauses === 1 ? "pause" : "pauses"} answered`;
   if (result.leftPaused) {
     const answered = result.pauses === 0 ? "" : ` (${pauses})`;
-    outro(`Left paused${answered}. Continue it later from any terminal, in this repository:\n   ${terminal.paint("bold", continueCommand(run.runId, dbFile))}`, { output: terminal.output });
+    outro(`Left paused${answered}. Continue it later from any terminal, in this directory:\n   ${terminal.paint("bold", continueCommand(run.runId, dbFile))}`, { output: terminal.output });
     return 0;
   }
   const status = run.status === "completed" ? terminal.paint("green", run.status) : terminal.paint("yellow", run.status);

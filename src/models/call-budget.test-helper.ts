@@ -2,8 +2,8 @@
  * The time-budget tests every provider adapter must pass against its loopback fake, with the
  * official SDK as the client: `timeoutMs` bounds the whole call (every attempt, the waits between
  * retries, the stream), a `retry-after` longer than what is left fails the call at once, a short
- * one is waited for, and the caller's abort stays an abort. Each test takes well under 2 s: the
- * waits it scripts are short, or they are the ones the adapter must refuse to start.
+ * one is waited for, and the caller's abort stays an abort. Time is a {@link FakeClock} the test
+ * advances, so no assertion depends on how fast the machine is.
  *
  * @example
  * ```ts
@@ -31,6 +31,8 @@ import {
   statusRequest as request,
 } from "./adapter-wire.test-helper.js";
 import type { FakeFailureReply, FakeRequest } from "./fake-http-server.test-helper.js";
+import type { ModelClock } from "./call-budget.js";
+import { FakeClock } from "./fake-clock.test-helper.js";
 import type { Model } from "./model.js";
 
 /** What the budget tests need of a provider's fake: every fake accepts these replies. */
@@ -47,11 +49,11 @@ export interface BudgetCases {
   /** The fake the surrounding `describe` started in its `beforeEach`. */
   fake(): BudgetFake;
   /** The adapter under test, pointed at the fake; `settings` leave out what the test leaves to defaults. */
-  model(settings: { timeoutMs?: number; maxRetries?: number }): Model;
+  model(settings: { timeoutMs?: number; maxRetries?: number; clock?: ModelClock }): Model;
 }
 
-/** A regression hangs (the SDK sleeping out an hour): fail the test instead of the whole run. */
-const LIMIT = { timeout: 3000 };
+/** A regression hangs (the SDK sleeping out an hour, a deadline never firing): fail the test, not the run. */
+const LIMIT = { timeout: 10_000 };
 
 const rateLimited = (headers: Record<string, string>): FakeFailureReply => ({
   status: 429,
@@ -59,11 +61,28 @@ const rateLimited = (headers: Record<string, string>): FakeFailureReply => ({
   headers,
 });
 
-/** Runs `body` and returns how long it took, in milliseconds. */
-async function timed(body: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  await body();
-  return performance.now() - started;
+/** Tracks whether `promise` settled yet, without letting a rejection go unhandled. */
+function track(promise: Promise<unknown>): { settled: boolean } {
+  const state = { settled: false };
+  promise.then(
+    () => (state.settled = true),
+    () => (state.settled = true),
+  );
+  return state;
+}
+
+/** Gives a call that should stay pending time to show it does not (a negative check). */
+async function stillPending(state: { settled: boolean }, why: string): Promise<void> {
+  await sleep(30);
+  assert.equal(state.settled, false, why);
+}
+
+/** Waits until the fake received `count` requests. */
+async function requestsReached(fake: BudgetFake, count: number): Promise<void> {
+  for (let poll = 0; fake.requests.length < count; poll += 1) {
+    assert.ok(poll < 400, `the adapter sent ${fake.requests.length} of ${count} requests`);
+    await sleep(5);
+  }
 }
 
 /** Waits until the fake holds no open request: the adapter aborted the one it gave up on. */
@@ -74,7 +93,12 @@ async function assertRequestAborted(fake: BudgetFake): Promise<void> {
   }
 }
 
-/** Registers, in the surrounding `describe`, the time-budget tests every adapter must pass. */
+/**
+ * Registers, in the surrounding `describe`, the time-budget tests every adapter must pass. Time
+ * is a {@link FakeClock}: the deadline and the retry waits fire when the test advances it.
+ * `timeoutMs` is long in real time (the SDK's own request timeout is the same number and runs on
+ * real timers), so only the budget's deadline can end a call here.
+ */
 export function itBoundsEveryCall(cases: BudgetCases): void {
   const modelError = modelErrorOf(cases.provider);
   const waited = /Rate limit reached.*Not retried: .*\(retry-after: 3600\).*timeoutMs \(/.source;
@@ -84,25 +108,23 @@ export function itBoundsEveryCall(cases: BudgetCases): void {
     const fake = cases.fake();
     fake.enqueue(rateLimited({ "retry-after": "3600" }));
     fake.enqueue(rateLimited({ "retry-after": "3600" }));
-    // Roomy for a loaded machine; failing well before it shows the adapter did not wait.
-    const model = cases.model({ timeoutMs: 2000, maxRetries: 2 });
+    const clock = new FakeClock();
+    const model = cases.model({ timeoutMs: 2000, maxRetries: 2, clock });
 
-    const generating = await timed(() => assert.rejects(model.generate(request), tooLong(/2000 ms, retries/)));
-    const streaming = await timed(() => assert.rejects(drain(model, request), tooLong(/2000 ms, retries/)));
+    await assert.rejects(model.generate(request), tooLong(/2000 ms, retries/));
+    await assert.rejects(drain(model, request), tooLong(/2000 ms, retries/));
 
-    // Waiting until the deadline would take 2000 ms; waiting as asked, an hour (the test times out).
-    assert.ok(generating < 1500 && streaming < 1500, `took ${generating} and ${streaming} ms`);
+    assert.deepEqual(clock.sleeps, [], "no wait was started");
     assert.equal(fake.requests.length, 2, "one attempt per call: the hour-long wait was not started");
   });
 
   it("bounds a call by 10 minutes when timeoutMs is not set, so a retry-after of an hour fails at once", LIMIT, async () => {
     cases.fake().enqueue(rateLimited({ "retry-after": "3600" }));
+    const clock = new FakeClock();
 
-    const elapsed = await timed(() =>
-      assert.rejects(cases.model({}).generate(request), tooLong(/600000 ms, the default/)),
-    );
+    await assert.rejects(cases.model({ clock }).generate(request), tooLong(/600000 ms, the default/));
 
-    assert.ok(elapsed < 1500, `took ${elapsed} ms`);
+    assert.deepEqual(clock.sleeps, []);
     assert.equal(cases.fake().requests.length, 1);
   });
 
@@ -110,49 +132,53 @@ export function itBoundsEveryCall(cases: BudgetCases): void {
     const fake = cases.fake();
     fake.enqueue(rateLimited({ "retry-after": "1" }));
     fake.enqueue({ text: "Recovered." });
+    const clock = new FakeClock();
+    const pending = cases.model({ timeoutMs: 60_000, clock }).generate(request);
 
-    let text = "";
-    const elapsed = await timed(async () => {
-      text = (await cases.model({ timeoutMs: 3000 }).generate(request)).text;
-    });
+    assert.equal(await clock.sleeping(), 1000, "the adapter waits as long as retry-after asks");
+    await stillPending(track(pending), "no retry before the wait is over");
+    assert.equal(fake.requests.length, 1);
+    clock.advance(1000);
 
-    assert.equal(text, "Recovered.");
+    assert.equal((await pending).text, "Recovered.");
     assert.equal(fake.requests.length, 2);
-    assert.ok(elapsed >= 990 && elapsed < 2000, `waited ${elapsed} ms for a retry-after of 1 s`);
   });
 
   it("retries a stream after a 429 with a short retry-after-ms", LIMIT, async () => {
     const fake = cases.fake();
     fake.enqueue(rateLimited({ "retry-after-ms": "200" }));
     fake.enqueue({ text: "Streamed after a retry." });
+    const clock = new FakeClock();
+    const pending = collect(cases.model({ timeoutMs: 60_000, clock }).stream(request));
 
-    let deltas: string[] = [];
-    const elapsed = await timed(async () => {
-      deltas = deltasOf(await collect(cases.model({ timeoutMs: 2000 }).stream(request)));
-    });
+    assert.equal(await clock.sleeping(), 200);
+    assert.equal(fake.requests.length, 1);
+    clock.advance(200);
 
-    assert.equal(deltas.join(""), "Streamed after a retry.");
+    assert.equal(deltasOf(await pending).join(""), "Streamed after a retry.");
     assert.equal(fake.requests.length, 2);
-    assert.ok(elapsed >= 195 && elapsed < 1000, `waited ${elapsed} ms for a retry-after-ms of 200`);
   });
 
   it("bounds the whole call, retries included, and aborts the request in flight", LIMIT, async () => {
     const fake = cases.fake();
     fake.enqueue(rateLimited({ "retry-after-ms": "400" }));
     fake.enqueue({ hang: true });
+    const clock = new FakeClock();
+    const pending = cases.model({ timeoutMs: 60_000, clock }).generate(request);
+    const state = track(pending);
 
-    const elapsed = await timed(() =>
-      assert.rejects(
-        cases.model({ timeoutMs: 1000 }).generate(request),
-        modelError(
-          undefined,
-          /took longer than timeoutMs \(1000 ms\).*including retries.*\(2 attempts\).*raise timeoutMs, or lower maxRetries/,
-        ),
-      ),
+    assert.equal(await clock.sleeping(), 400);
+    clock.advance(400);
+    await requestsReached(fake, 2);
+    // A bound on each attempt alone would let the second one run until 60 400 ms.
+    clock.advance(59_599);
+    await stillPending(state, "the budget is not over yet");
+    clock.advance(1);
+
+    await assert.rejects(
+      pending,
+      modelError(undefined, /took longer than timeoutMs \(60000 ms\).*including retries.*\(2 attempts\).*raise timeoutMs, or lower maxRetries/),
     );
-
-    // A bound on each attempt alone would have let the second one run until 1400 ms or later.
-    assert.ok(elapsed >= 990 && elapsed < 1300, `failed after ${elapsed} ms`);
     assert.equal(fake.requests.length, 2);
     await assertRequestAborted(fake);
   });
@@ -160,18 +186,24 @@ export function itBoundsEveryCall(cases: BudgetCases): void {
   it("bounds stream(): a stream that stops sending fails at the deadline", LIMIT, async () => {
     const fake = cases.fake();
     fake.enqueue({ text: "A long answer that never finishes", streamEnd: "hang" });
+    const clock = new FakeClock();
     const deltas: string[] = [];
+    const reading = (async () => {
+      for await (const event of cases.model({ timeoutMs: 60_000, clock }).stream(request)) {
+        if (event.type === "text-delta") deltas.push(event.delta);
+      }
+    })();
+    const state = track(reading);
 
-    const elapsed = await timed(() =>
-      assert.rejects(async () => {
-        for await (const event of cases.model({ timeoutMs: 600 }).stream(request)) {
-          if (event.type === "text-delta") deltas.push(event.delta);
-        }
-      }, modelError(undefined, /took longer than timeoutMs \(600 ms\)/)),
-    );
+    for (let poll = 0; deltas.length === 0; poll += 1) {
+      assert.ok(poll < 400, "no text arrived before the stall");
+      await sleep(5);
+    }
+    clock.advance(59_999);
+    await stillPending(state, "the budget is not over yet");
+    clock.advance(1);
 
-    assert.ok(deltas.length >= 1, "the text before the stall still arrived");
-    assert.ok(elapsed >= 590 && elapsed < 1300, `failed after ${elapsed} ms`);
+    await assert.rejects(reading, modelError(undefined, /took longer than timeoutMs \(60000 ms\)/));
     await assertRequestAborted(fake);
   });
 
@@ -179,16 +211,14 @@ export function itBoundsEveryCall(cases: BudgetCases): void {
     const fake = cases.fake();
     fake.enqueue(rateLimited({ "retry-after": "5" }));
     const controller = new AbortController();
-    const pending = cases.model({ timeoutMs: 10_000 }).generate({ ...request, signal: controller.signal });
+    const clock = new FakeClock();
+    const pending = cases.model({ timeoutMs: 60_000, clock }).generate({ ...request, signal: controller.signal });
 
-    const elapsed = await timed(async () => {
-      while (fake.requests.length === 0) await sleep(5);
-      await sleep(50); // the 429 reaches the adapter, which starts its 5 s wait
-      controller.abort();
-      await assert.rejects(pending, isAbortError);
-    });
+    assert.equal(await clock.sleeping(), 5000, "the adapter started its 5 s wait");
+    controller.abort();
 
-    assert.ok(elapsed < 1000, `the abort took ${elapsed} ms to land`);
+    await assert.rejects(pending, isAbortError);
+    assert.equal(clock.now(), 0, "no time passed: the abort ended the wait");
     assert.equal(fake.requests.length, 1, "the retry never started");
   });
 }

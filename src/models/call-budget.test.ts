@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigurationError } from "../errors.js";
 import { Claude } from "./anthropic/claude.js";
-import { CallBudget, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, RetryWaitTooLong, budgetSettings } from "./call-budget.js";
+import { CallBudget, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, type ModelClock, REAL_CLOCK, RetryWaitTooLong, budgetSettings } from "./call-budget.js";
+import { FakeClock } from "./fake-clock.test-helper.js";
 import { OpenAIChat } from "./openai/chat.js";
 import { OpenAIResponses } from "./openai/responses.js";
 import type { AttemptFailure } from "./retry-policy.js";
@@ -37,10 +38,12 @@ describe("call budget", () => {
       timeoutMs: DEFAULT_TIMEOUT_MS,
       maxRetries: DEFAULT_MAX_RETRIES,
       defaultTimeout: true,
+      clock: REAL_CLOCK,
     });
     assert.equal(DEFAULT_TIMEOUT_MS, 600_000);
     assert.deepEqual(budgetSettings("Test", { timeoutMs: 300, maxRetries: 0 }), {
       timeoutMs: 300,
+      clock: REAL_CLOCK,
       maxRetries: 0,
       defaultTimeout: false,
     });
@@ -48,9 +51,9 @@ describe("call budget", () => {
 
   it("refuses a timeoutMs or maxRetries no timer or loop can honour, in every adapter's constructor", () => {
     const adapters = [
-      (settings: { timeoutMs?: number; maxRetries?: number }) => new OpenAIResponses({ id: "m", ...settings }),
-      (settings: { timeoutMs?: number; maxRetries?: number }) => new OpenAIChat({ id: "m", ...settings }),
-      (settings: { timeoutMs?: number; maxRetries?: number }) => new Claude({ id: "m", ...settings }),
+      (settings: { timeoutMs?: number; maxRetries?: number; clock?: ModelClock }) => new OpenAIResponses({ id: "m", ...settings }),
+      (settings: { timeoutMs?: number; maxRetries?: number; clock?: ModelClock }) => new OpenAIChat({ id: "m", ...settings }),
+      (settings: { timeoutMs?: number; maxRetries?: number; clock?: ModelClock }) => new Claude({ id: "m", ...settings }),
     ];
     for (const build of adapters) {
       for (const timeoutMs of [0, -1, 1.5, Number.NaN, 2 ** 31]) {
@@ -59,23 +62,32 @@ describe("call budget", () => {
       for (const maxRetries of [-1, 0.5, Number.POSITIVE_INFINITY]) {
         assert.throws(() => build({ maxRetries }), /maxRetries must be a whole number/);
       }
+      const notAClock = { now: () => 0 } as unknown as ModelClock;
+      assert.throws(() => build({ clock: notAClock }), /clock must have now\(\), schedule\(ms, fire\) and sleep\(ms, signal\)/);
     }
   });
 
   it("retries what the rules retry, up to maxRetries, and throws the last error", async () => {
-    const budget = new CallBudget({ timeoutMs: 1000, maxRetries: 2, defaultTimeout: false }, undefined, failureOf);
+    const clock = new FakeClock();
+    const budget = new CallBudget({ timeoutMs: 1000, maxRetries: 2, defaultTimeout: false, clock }, undefined, failureOf);
     const quick = { "retry-after-ms": "1" };
     const third = failing(503, quick);
     const script = scripted([failing(429, quick), failing(500, quick), third, failing(500)]);
 
-    await assert.rejects(budget.run(script.attempt), (error) => error === third);
+    const running = budget.run(script.attempt);
+    for (const retry of [1, 2]) {
+      assert.equal(await clock.sleeping(), 1, `retry ${retry} waits as retry-after-ms asks`);
+      clock.advance(1);
+    }
+    await assert.rejects(running, (error) => error === third);
+    assert.deepEqual(clock.sleeps, [1, 1], "no wait after the last attempt");
     budget.end();
     assert.equal(script.calls(), 3);
     assert.equal(budget.attempts, 3);
   });
 
   it("does not retry a failure the rules refuse, nor one it cannot describe", async () => {
-    const budget = new CallBudget({ timeoutMs: 1000, maxRetries: 2, defaultTimeout: false }, undefined, failureOf);
+    const budget = new CallBudget({ timeoutMs: 1000, maxRetries: 2, defaultTimeout: false, clock: new FakeClock() }, undefined, failureOf);
     const refused = scripted([failing(400)]);
     const unknown = scripted([new TypeError("a bug")]);
 
@@ -86,14 +98,16 @@ describe("call budget", () => {
   });
 
   it("throws RetryWaitTooLong instead of starting a wait longer than what is left", async () => {
-    const budget = new CallBudget({ timeoutMs: 1000, maxRetries: 2, defaultTimeout: false }, undefined, failureOf);
+    const clock = new FakeClock();
+    const budget = new CallBudget({ timeoutMs: 1000, maxRetries: 2, defaultTimeout: false, clock }, undefined, failureOf);
     const cause = failing(429, { "retry-after": "2" });
+    clock.advance(100);
 
     await assert.rejects(budget.run(scripted([cause]).attempt), (error: unknown) => {
       assert.ok(error instanceof RetryWaitTooLong);
       assert.equal(error.cause, cause);
       assert.deepEqual(error.wait, { ms: 2000, header: "retry-after: 2" });
-      assert.ok(error.remainingMs > 900 && error.remainingMs <= 1000);
+      assert.equal(error.remainingMs, 900);
       return true;
     });
     budget.end();

@@ -26,20 +26,51 @@ export const DEFAULT_MAX_RETRIES = 2;
 /** The longest delay one timer can represent (about 24.8 days); Node fires longer ones at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** An adapter's checked `timeoutMs` and `maxRetries`. */
+/**
+ * The timers a call's budget runs on: `timeoutMs`'s deadline and the waits between retries. Real
+ * timers unless an adapter is given another (tests pass one they advance by hand). The SDK's own
+ * request timeout stays on real time: it is the same `timeoutMs`, and never fires first.
+ */
+export interface ModelClock {
+  /** Milliseconds on a clock that never goes back (like `performance.now()`). */
+  now(): number;
+  /** Calls `fire` after `ms`, unless the returned function is called first. */
+  schedule(ms: number, fire: () => void): () => void;
+  /** Resolves after `ms`; rejects with an `AbortError` as soon as `signal` fires. */
+  sleep(ms: number, signal: AbortSignal | undefined): Promise<void>;
+}
+
+/** Real timers; the deadline's is unref'd, so an abandoned stream does not keep the process alive. */
+export const REAL_CLOCK: ModelClock = {
+  now: () => performance.now(),
+  schedule(ms, fire) {
+    const timer = setTimeout(fire, ms).unref();
+    return () => clearTimeout(timer);
+  },
+  sleep: (ms, signal) => sleep(ms, undefined, signal === undefined ? {} : { signal }),
+};
+
+/** An adapter's checked `timeoutMs` and `maxRetries`, and the clock they run on. */
 export interface BudgetSettings {
   timeoutMs: number;
   maxRetries: number;
   /** Whether `timeoutMs` was left to {@link DEFAULT_TIMEOUT_MS}, so messages can say so. */
   defaultTimeout: boolean;
+  clock: ModelClock;
+}
+
+function isClock(value: unknown): value is ModelClock {
+  if (typeof value !== "object" || value === null) return false;
+  const clock = value as Record<string, unknown>;
+  return typeof clock["now"] === "function" && typeof clock["schedule"] === "function" && typeof clock["sleep"] === "function";
 }
 
 /** Checks an adapter's `timeoutMs` and `maxRetries` at construction and fills in the defaults. */
 export function budgetSettings(
   adapter: string,
-  options: { timeoutMs?: number | undefined; maxRetries?: number | undefined },
+  options: { timeoutMs?: number | undefined; maxRetries?: number | undefined; clock?: ModelClock | undefined },
 ): BudgetSettings {
-  const { timeoutMs, maxRetries } = options;
+  const { timeoutMs, maxRetries, clock } = options;
   if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs >= 1 && timeoutMs <= MAX_TIMER_MS)) {
     throw new ConfigurationError(
       `${adapter}'s timeoutMs must be a whole number of milliseconds from 1 to ${MAX_TIMER_MS}, ` +
@@ -51,10 +82,14 @@ export function budgetSettings(
       `${adapter}'s maxRetries must be a whole number from 0 up, not ${String(maxRetries)}.`,
     );
   }
+  if (clock !== undefined && !isClock(clock)) {
+    throw new ConfigurationError(`${adapter}'s clock must have now(), schedule(ms, fire) and sleep(ms, signal); leave it out for real timers.`);
+  }
   return {
     timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_MS,
     maxRetries: maxRetries ?? DEFAULT_MAX_RETRIES,
     defaultTimeout: timeoutMs === undefined,
+    clock: clock ?? REAL_CLOCK,
   };
 }
 
@@ -88,7 +123,7 @@ export class CallBudget {
   readonly #failureOf: (error: unknown) => AttemptFailure | undefined;
   readonly #expiry = new AbortController();
   readonly #deadline: number;
-  readonly #timer: NodeJS.Timeout | undefined;
+  readonly #cancelTimer: (() => void) | undefined;
   #attempts = 0;
 
   /** `failureOf` describes an SDK error for the retry rules, `undefined` when it is never retried. */
@@ -102,13 +137,12 @@ export class CallBudget {
     if (settings === undefined) {
       this.signal = callerSignal;
       this.#deadline = Number.POSITIVE_INFINITY;
-      this.#timer = undefined;
+      this.#cancelTimer = undefined;
       return;
     }
-    this.#deadline = performance.now() + settings.timeoutMs;
+    this.#deadline = settings.clock.now() + settings.timeoutMs;
     const reason = new DOMException(`The call took longer than ${settings.timeoutMs} ms.`, "TimeoutError");
-    // Unref'd: a stream its consumer abandoned must not keep the process alive until the deadline.
-    this.#timer = setTimeout(() => this.#expiry.abort(reason), settings.timeoutMs).unref();
+    this.#cancelTimer = settings.clock.schedule(settings.timeoutMs, () => this.#expiry.abort(reason));
     const expiry = this.#expiry.signal;
     this.signal = callerSignal === undefined ? expiry : AbortSignal.any([callerSignal, expiry]);
   }
@@ -124,7 +158,7 @@ export class CallBudget {
   }
 
   remainingMs(): number {
-    return Math.max(0, this.#deadline - performance.now());
+    return Math.max(0, this.#deadline - (this.settings?.clock ?? REAL_CLOCK).now());
   }
 
   /**
@@ -145,13 +179,13 @@ export class CallBudget {
         const wait = retryWait(failure.headers, retry);
         const remainingMs = this.remainingMs();
         if (wait.ms >= remainingMs) throw new RetryWaitTooLong(error, wait, remainingMs);
-        await sleep(wait.ms, undefined, this.signal === undefined ? {} : { signal: this.signal });
+        await (this.settings?.clock ?? REAL_CLOCK).sleep(wait.ms, this.signal);
       }
     }
   }
 
   /** Stops the deadline's timer; call it once the call is over, however it ended. */
   end(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#cancelTimer?.();
   }
 }

@@ -8,3 +8,5 @@ export type {
   ModelToolSpec,
   ModelUsage,
 } from "./model.js";
+/** The timers a model call's `timeoutMs` and retry waits run on (an adapter's `clock` option). */
+export type { ModelClock } from "./call-budget.js";

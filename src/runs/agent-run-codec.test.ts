@@ -12,7 +12,7 @@ const fixture = readFixture("agent-run-v1.json");
 describe("agent run state versions", () => {
   it("reads the frozen version-1 fixture, migrated to the current version", () => {
     const state = decodeAgentRunState(fixture);
-    assert.equal(state.schemaVersion, 2);
+    assert.equal(state.schemaVersion, 3);
     assert.equal(state.status, "paused");
     assert.equal(state.requirements.length, 1);
     assert.deepEqual(state.cursor?.toolCallIds, ["call_1", "call_2"]);
@@ -28,8 +28,14 @@ describe("agent run state versions", () => {
     ]);
   });
 
+  it("reads the frozen version-3 fixture: a requirement carries a decision", () => {
+    const state = decodeAgentRunState(readFixture("agent-run-v3.json"));
+    assert.deepEqual(state.requirements.map((requirement) => [requirement.kind, requirement.decision, requirement.frozen]), [["confirmation", null, false]]);
+    assert.deepEqual(decodeAgentRunState(readFixture("agent-run-v2.json")).requirements.map((requirement) => requirement.decision), [null], "version 2's resolution: null became decision: null");
+  });
+
   it("refuses unknown, missing and non-integer versions with StateVersionError", () => {
-    for (const schemaVersion of [0, 3, "1", undefined, 1.5]) {
+    for (const schemaVersion of [0, 4, "1", undefined, 1.5]) {
       assert.throws(() => decodeAgentRunState({ ...fixture, schemaVersion }), { name: "StateVersionError" });
     }
   });

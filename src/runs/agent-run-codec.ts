@@ -2,13 +2,15 @@ import { AGENT_RUN_SCHEMA_VERSION, type AgentRunState } from "./agent-run-state.
 import { decodeState, type VersionedCodec } from "./codec.js";
 import { stripDefaults, withDefaultName, withDefaults } from "./compact.js";
 import { runSchemas } from "./run-schemas.js";
+import { migrateAgentRunV2 } from "./migrate-decisions.js";
 import { AGENT_RUN_SHAPE } from "./shapes.js";
 
 export const agentRunCodec: VersionedCodec<AgentRunState> = {
   what: "agent run",
   currentVersion: AGENT_RUN_SCHEMA_VERSION,
-  // 1 -> 2 only added fields whose defaults (no fingerprint) the shape fills in.
-  migrations: { 1: (state) => state },
+  // 1 -> 2 only added fields whose defaults (no fingerprint) the shape fills in; 2 -> 3 turned
+  // each requirement's resolution into a decision.
+  migrations: { 1: (state) => state, 2: migrateAgentRunV2 },
   // A getter, so the schema (and zod) loads with the first decode rather than with kern.
   get schema() {
     return runSchemas().agentRunStateSchema;

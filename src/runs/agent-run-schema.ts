@@ -35,13 +35,18 @@ export const messageSchema = z.discriminatedUnion("role", [
   }),
 ]);
 
-/** What a human decided about one gated tool call. */
-export const resolutionSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("confirmed") }),
-  z.object({ type: z.literal("rejected"), note: z.string().nullable() }),
-  z.object({ type: z.literal("userInput"), values: jsonObjectSchema }),
-  z.object({ type: z.literal("externalResult"), result: z.string() }),
-]);
+/**
+ * The decisions of kern's one vocabulary, shared by tool calls and workflow gates (each gate kind
+ * accepts some of them: see the requirement schemas). `feedback` on a rejection is told to the
+ * model (a tool call) or follows the gate's onReject (a workflow gate).
+ */
+export const confirmDecisionSchema = z.object({ type: z.literal("confirm") });
+export const rejectDecisionSchema = z.object({ type: z.literal("reject"), feedback: z.string().nullable() });
+export const inputDecisionSchema = z.object({ type: z.literal("input"), values: jsonObjectSchema });
+export const resultDecisionSchema = z.object({ type: z.literal("result"), result: z.string() });
+
+/** What a person decided about one gated tool call. */
+export const toolDecisionSchema = z.discriminatedUnion("type", [confirmDecisionSchema, rejectDecisionSchema, inputDecisionSchema, resultDecisionSchema]);
 
 export const requirementKindSchema = z.enum(REQUIREMENT_KINDS);
 
@@ -49,14 +54,14 @@ export const requirementStateSchema = z.object({
   id: z.string(),
   toolCallId: z.string(),
   kind: requirementKindSchema,
-  resolution: resolutionSchema.nullable(),
+  decision: toolDecisionSchema.nullable(),
   /** True once a continue consumed it: a frozen requirement can never be resolved again. */
   frozen: z.boolean(),
   /**
    * Set by recover() on a call that may or may not have run before its process died:
    * confirm() runs it again, reject() skips it.
    */
-  recovered: z.boolean().default(false),
+  recovered: z.boolean(),
 });
 
 /**
@@ -100,9 +105,9 @@ export const agentRunStateSchema = z.object({
   agentId: z.string(),
   agentName: z.string(),
   /** The workflow run this agent run belongs to (it answers to that run's pauses), else null. */
-  parentRunId: z.string().nullable().default(null),
+  parentRunId: z.string().nullable(),
   /** The fingerprint of the agent definition (tools, gates, parameters) that ran it; null if unknown. */
-  fingerprint: z.string().nullable().default(null),
+  fingerprint: z.string().nullable(),
   status: runStatusSchema,
   content: z.string().nullable(),
   messages: z.array(messageSchema),

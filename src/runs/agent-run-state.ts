@@ -11,8 +11,8 @@ import type * as schema from "./agent-run-schema.js";
 export const RUN_STATUSES = ["pending", "running", "paused", "completed", "cancelled", "error"] as const;
 export type RunStatus = z.infer<typeof schema.runStatusSchema>;
 
-/** What a human decided about one gated tool call. */
-export type Resolution = z.infer<typeof schema.resolutionSchema>;
+/** What a person decided about one gated tool call: confirm, reject (with feedback), input values, or the result of a call run elsewhere. */
+export type ToolDecision = z.infer<typeof schema.toolDecisionSchema>;
 
 export const REQUIREMENT_KINDS = ["confirmation", "userInput", "externalExecution"] as const;
 export type RequirementKind = z.infer<typeof schema.requirementKindSchema>;
@@ -27,7 +27,10 @@ export type ToolExecutionState = z.infer<typeof schema.toolExecutionStateSchema>
 /** Where a paused run stopped: the tool calls of one model turn that still need results. */
 export type AgentCursor = z.infer<typeof schema.agentCursorSchema>;
 
-/** Version 2 added the `queued` tool-call phase, running checkpoints and `fingerprint`. */
-export const AGENT_RUN_SCHEMA_VERSION = 2;
+/**
+ * Version 2 added the `queued` tool-call phase, running checkpoints and `fingerprint`; version 3
+ * replaced a requirement's `resolution` with a `decision` in kern's one vocabulary.
+ */
+export const AGENT_RUN_SCHEMA_VERSION = 3;
 
 export type AgentRunState = z.infer<typeof schema.agentRunStateSchema>;

@@ -11,7 +11,7 @@ import { compareAndSave, loadRun } from "./run-record.js";
 
 function newRun(runId: string): AgentRunState {
   return {
-    schemaVersion: 2, kind: "agent", runId, sessionId: "s", userId: null, agentId: "a", agentName: "a", parentRunId: null, fingerprint: null,
+    schemaVersion: 3, kind: "agent", runId, sessionId: "s", userId: null, agentId: "a", agentName: "a", parentRunId: null, fingerprint: null,
     status: "running", content: null, messages: [{ role: "user", content: "hi" }], tools: [], requirements: [], cursor: null, turns: 0, error: null,
     createdAt: 1, updatedAt: 1,
   };
@@ -25,14 +25,22 @@ class UnansweredRenewals extends InMemoryDb {
   }
 }
 
+/** Polls the stored run until `done` holds: renewals are timers, and a loaded machine delays them. */
+async function storedUntil(db: InMemoryDb, runId: string, done: (revision: number) => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!done((await db.getRun("agent", runId))?.revision ?? 0)) {
+    assert.ok(Date.now() < deadline, `run ${runId} was not renewed within 10 s`);
+    await sleep(10);
+  }
+}
+
 describe("a claim on a running run", () => {
   it("renews its lease while held, and stops once released", async () => {
     const db = new InMemoryDb();
     const claim = await Claim.insert(db, agentRunAccess, newRun("r1"), 60);
     const first = await db.getRun("agent", "r1");
-    await sleep(150);
+    await storedUntil(db, "r1", (revision) => revision >= 3);
     const renewed = await db.getRun("agent", "r1");
-    assert.ok((renewed?.revision ?? 0) >= 3, `renewed at least twice (revision ${renewed?.revision})`);
     assert.ok((renewed?.leaseExpiresAt ?? 0) > (first?.leaseExpiresAt ?? 0));
     claim.state.status = "completed";
     await claim.release();
@@ -57,8 +65,7 @@ describe("a claim on a running run", () => {
   it("adopts a renewal the store stored but never answered, so its next write still holds", async () => {
     const db = new UnansweredRenewals();
     const claim = await Claim.insert(db, agentRunAccess, newRun("r3"), 60);
-    await sleep(100);
-    assert.ok(((await db.getRun("agent", "r3"))?.revision ?? 0) >= 2, "renewals were stored");
+    await storedUntil(db, "r3", (revision) => revision >= 2);
     claim.markDirty();
     await claim.flush();
     claim.state.status = "completed";

@@ -11,5 +11,5 @@ export { INPUT_LIMITS } from "./check-input.js";
 export { lazyModule } from "./lazy-module.js";
 export { runSchemas, type RunSchemas } from "./run-schemas.js";
 export { checkSuppliedVersion, decodeRunRequirement, decodeStepRequirement, REQUIREMENT_SCHEMA_VERSION } from "./requirement-json.js";
-export { FRAME_DEFAULTS, STEP_REQUIREMENT_DEFAULTS } from "./shapes.js";
+export { FRAME_DEFAULTS, GATE_DEFAULTS, REQUIREMENT_DEFAULTS, RETRY_DEFAULTS } from "./shapes.js";
 export { chainListeners, isAbort, runFailure } from "./run-failure.js";

@@ -11,11 +11,11 @@ describe("requirement JSON round trips", () => {
     const { agent } = makeAgent([toolCall("send_alert", { city: "Tokyo", message: "Rain" })]);
     const run = await agent.run("Alert");
     const wire = JSON.parse(JSON.stringify(run.activeRequirements[0]));
-    assert.equal(wire.schemaVersion, 1);
+    assert.equal(wire.schemaVersion, 2);
     const revived = RunRequirement.fromJSON(wire);
     assert.deepEqual(revived.toolExecution.toolArgs, { city: "Tokyo", message: "Rain" });
     revived.confirm();
-    assert.deepEqual(revived.resolution, { type: "confirmed" });
+    assert.deepEqual(revived.decision, { type: "confirm" });
     assert.throws(() => RunRequirement.fromJSON({ ...wire, schemaVersion: 7 }), { name: "StateVersionError" });
     assert.throws(() => RunRequirement.fromJSON({ ...wire, toolExecution: null }), { name: "StateCorruptError" });
   });
@@ -30,6 +30,18 @@ describe("requirement JSON round trips", () => {
     assert.equal(revived.confirmed, true);
     const frozen = StepRequirement.fromJSON({ ...run.stepRequirements[0]?.toJSON(), frozen: true });
     assert.throws(() => frozen.confirm(), { name: "RequirementResolvedError" });
-    assert.throws(() => StepRequirement.fromJSON({ ...run.stepRequirements[0]?.toJSON(), schemaVersion: 2 }), { name: "StateVersionError" });
+    assert.throws(() => StepRequirement.fromJSON({ ...run.stepRequirements[0]?.toJSON(), schemaVersion: 3 }), { name: "StateVersionError" });
+  });
+
+  it("reads version-1 requirement JSON (the flat record of kern before decisions) by migrating it", () => {
+    const step = StepRequirement.fromJSON({ schemaVersion: 1, id: "r1", kind: "route", stepName: "notify", stepPath: [0], stepType: "Router", availableChoices: ["email", "sms"], confirmed: true, selectedChoices: ["sms"], frozen: true });
+    assert.deepEqual(step.decision, { type: "select", choices: ["sms"] });
+    assert.deepEqual(step.availableChoices, ["email", "sms"]);
+    assert.deepEqual(step.selectedChoices, ["sms"]);
+    const rejected = StepRequirement.fromJSON({ schemaVersion: 1, id: "r2", kind: "outputReview", stepName: "draft", stepPath: [1], stepOutput: { stepName: "draft", content: "v1" }, confirmed: false, rejectionFeedback: "shorter" });
+    assert.deepEqual(rejected.decision, { type: "reject", feedback: "shorter" });
+    assert.equal(rejected.stepOutput?.content, "v1");
+    const call = RunRequirement.fromJSON({ schemaVersion: 1, id: "t1", toolCallId: "c1", kind: "confirmation", resolution: { type: "rejected", note: "no" }, frozen: false, toolExecution: { toolCallId: "c1", toolName: "send", toolArgs: {}, phase: "awaiting", gate: "confirmation" } });
+    assert.deepEqual(call.decision, { type: "reject", feedback: "no" });
   });
 });

@@ -2,28 +2,39 @@ import type { z } from "zod";
 import { StateCorruptError, StateVersionError } from "../errors.js";
 import type { RequirementState, ToolExecutionState } from "./agent-run-state.js";
 import { withDefaults } from "./compact.js";
+import { migrateStepRequirement, migrateToolRequirement } from "./migrate-decisions.js";
 import { runSchemas } from "./run-schemas.js";
-import { STEP_REQUIREMENT_SHAPE } from "./shapes.js";
+import { AGENT_REQUIREMENT_SHAPE, STEP_REQUIREMENT_SHAPE, TOOL_EXECUTION_SHAPE } from "./shapes.js";
 import type { StepRequirementState } from "./workflow-run-state.js";
 
-/** The version of requirement JSON (`RunRequirement.toJSON()`, `StepRequirement.toJSON()`). */
-export const REQUIREMENT_SCHEMA_VERSION = 1;
+/**
+ * The version of requirement JSON (`RunRequirement.toJSON()`, `StepRequirement.toJSON()`).
+ * Version 2 carries a `decision`; version 1 (a flat record with `confirmed`, `resolution` and the
+ * like) is still read, by migrating it.
+ */
+export const REQUIREMENT_SCHEMA_VERSION = 2;
 
-function checkVersion(json: unknown, what: string): Record<string, unknown> {
+/** The decision fields of version-1 requirement JSON; version 2 has `decision` (or `calls`) instead. */
+const VERSION_1_FIELDS = ["confirmed", "resolution", "executorRequirements", "errorDecision", "selectedChoices", "editedOutput", "userInput"];
+
+/**
+ * The version of requirement JSON a caller supplies, checked on every continue path as in
+ * fromJSON(): its `schemaVersion` must be one this kern reads. Hand-written JSON may leave it out:
+ * it is then version 1 when it carries version 1's decision fields, else the current version.
+ */
+export function checkSuppliedVersion(record: Record<string, unknown>): number {
+  const version = record["schemaVersion"];
+  if (version === undefined) return VERSION_1_FIELDS.some((field) => field in record) && !("decision" in record || "calls" in record) ? 1 : REQUIREMENT_SCHEMA_VERSION;
+  if (version !== 1 && version !== REQUIREMENT_SCHEMA_VERSION) throw new StateVersionError(version, REQUIREMENT_SCHEMA_VERSION);
+  return version;
+}
+
+function checkVersion(json: unknown, what: string): { record: Record<string, unknown>; version: number } {
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     throw new StateCorruptError(`${what} JSON must be an object.`);
   }
   const record = json as Record<string, unknown>;
-  checkSuppliedVersion(record["schemaVersion"]);
-  return record;
-}
-
-/**
- * Requirement JSON a caller supplies may leave `schemaVersion` out (hand-written decisions); when
- * it is there it must be one this kern reads, on every continue path as in fromJSON().
- */
-export function checkSuppliedVersion(version: unknown): void {
-  if (version !== undefined && version !== REQUIREMENT_SCHEMA_VERSION) throw new StateVersionError(version, REQUIREMENT_SCHEMA_VERSION);
+  return { record, version: checkSuppliedVersion(record) };
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
@@ -37,16 +48,18 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 
 /** Reads `RunRequirement.toJSON()` output back into its state and tool execution. */
 export function decodeRunRequirement(json: unknown): { requirement: RequirementState; execution: ToolExecutionState } {
-  const record = checkVersion(json, "RunRequirement");
+  const { record, version } = checkVersion(json, "RunRequirement");
+  const current = version === 1 ? migrateToolRequirement(record) : record;
   const { requirementStateSchema, toolExecutionStateSchema } = runSchemas();
   return {
-    requirement: parse(requirementStateSchema, record, "RunRequirement"),
-    execution: parse(toolExecutionStateSchema, record["toolExecution"], "RunRequirement toolExecution"),
+    requirement: parse(requirementStateSchema, withDefaults(current, AGENT_REQUIREMENT_SHAPE), "RunRequirement"),
+    execution: parse(toolExecutionStateSchema, withDefaults(record["toolExecution"], TOOL_EXECUTION_SHAPE), "RunRequirement toolExecution"),
   };
 }
 
-/** Reads `StepRequirement.toJSON()` output (complete or sparse) back into its state. */
+/** Reads `StepRequirement.toJSON()` output (complete or sparse, of either version) back into its state. */
 export function decodeStepRequirement(json: unknown): StepRequirementState {
-  const record = checkVersion(json, "StepRequirement");
-  return parse(runSchemas().stepRequirementStateSchema, withDefaults(record, STEP_REQUIREMENT_SHAPE), "StepRequirement");
+  const { record, version } = checkVersion(json, "StepRequirement");
+  const current = version === 1 ? migrateStepRequirement(record) : record;
+  return parse(runSchemas().stepRequirementStateSchema, withDefaults(current, STEP_REQUIREMENT_SHAPE), "StepRequirement");
 }

@@ -1,13 +1,15 @@
 import type { RecordShape } from "./compact.js";
-import type { Frame, StepRequirementState } from "./workflow-run-state.js";
 
 /**
- * The defaults of each stored record type (see compact.ts). Part of the stored format: a default
- * may be added with a new field, never changed.
+ * The defaults of every stored record type, in one place: stored JSON leaves out fields equal to
+ * their default (compact.ts), reading fills them back in before validation, and code building a
+ * new requirement or frame starts from the same values. Part of the stored format: a default may
+ * be added with a new field, never changed (older rows were stored against it). Fields a record
+ * variant does not have are dropped by its schema.
  */
 
 export const AGENT_REQUIREMENT_SHAPE: RecordShape = {
-  defaults: { kind: "confirmation", resolution: null, frozen: false, recovered: false },
+  defaults: { kind: "confirmation", decision: null, frozen: false, recovered: false },
 };
 
 export const TOOL_EXECUTION_SHAPE: RecordShape = {
@@ -24,59 +26,44 @@ export const STEP_OUTPUT_SHAPE: RecordShape = { defaults: stepOutputDefaults, ne
 // Outputs nest outputs: the shape refers to itself.
 (STEP_OUTPUT_SHAPE.nested as Record<string, RecordShape>)["steps"] = STEP_OUTPUT_SHAPE;
 
-/** What a new step requirement holds before its gate sets its own fields. */
-export const STEP_REQUIREMENT_DEFAULTS = {
+/** What every new step requirement holds before its gate sets its own fields. */
+export const REQUIREMENT_DEFAULTS = {
   stepIndex: 0,
   stepType: "Step",
   message: null,
-  onReject: "skip",
-  confirmed: null,
-  rejectionFeedback: null,
-  userInputSchema: null,
-  userInput: null,
-  availableChoices: null,
-  allowMultipleSelections: false,
-  selectedChoices: null,
-  stepOutput: null,
-  editedOutput: null,
-  retryCount: 0,
-  maxRetries: 3,
-  errorMessage: null,
-  errorDecision: null,
-  executorRequirements: [],
-  executorId: null,
-  executorName: null,
-  executorRunId: null,
-  timeoutAt: null,
-  onTimeout: null,
-  timedOut: false,
   frozen: false,
   recovered: false,
-} satisfies Omit<StepRequirementState, "id" | "kind" | "stepName" | "stepPath">;
+} as const;
+
+/** What a new gate (one a person answers) holds besides: rejecting skips, no deadline, no decision. */
+export const GATE_DEFAULTS = { onReject: "skip", timeout: null, decision: null } as const;
+
+/** A review's retry count starts at 0; a component retries at most 3 times unless it says otherwise. */
+export const RETRY_DEFAULTS = { retryCount: 0, maxRetries: 3 } as const;
 
 export const STEP_REQUIREMENT_SHAPE: RecordShape = {
-  defaults: STEP_REQUIREMENT_DEFAULTS,
+  defaults: { ...REQUIREMENT_DEFAULTS, ...GATE_DEFAULTS, ...RETRY_DEFAULTS, allowMultipleSelections: false, fields: [], calls: [] },
   nested: {
-    stepOutput: STEP_OUTPUT_SHAPE,
-    executorRequirements: { defaults: {}, nested: { requirement: AGENT_REQUIREMENT_SHAPE, execution: TOOL_EXECUTION_SHAPE } },
+    output: STEP_OUTPUT_SHAPE,
+    calls: { defaults: {}, nested: { requirement: AGENT_REQUIREMENT_SHAPE, execution: TOOL_EXECUTION_SHAPE } },
   },
 };
 
-/** What a new cursor frame holds before its component moves on. */
+/** What a new cursor frame holds before its component moves on (each type keeps its own fields). */
 export const FRAME_DEFAULTS = {
   phase: "running",
+  previousContent: null,
+  additionalData: null,
   index: 0,
   outputs: [],
-  previousContent: null,
   branch: null,
   selected: [],
   iteration: 0,
   iterations: [],
   retryCount: 0,
-  additionalData: null,
   output: null,
   runId: null,
-} satisfies Omit<Frame, "stepType">;
+} as const;
 
 export const FRAME_SHAPE: RecordShape = {
   defaults: FRAME_DEFAULTS,

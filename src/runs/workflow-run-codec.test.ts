@@ -9,30 +9,47 @@ const readFixture = (name: string): Record<string, unknown> =>
 describe("workflow run state versions", () => {
   it("reads the frozen version-1 fixture (paused at the executor gate), migrated to the current version", () => {
     const state = decodeWorkflowRunState(readFixture("workflow-run-v1.json"));
-    assert.equal(state.schemaVersion, 2);
+    assert.equal(state.schemaVersion, 3);
     assert.equal(state.status, "paused");
     assert.deepEqual(state.stepRequirements.map((requirement) => [requirement.kind, requirement.frozen, requirement.recovered]), [
       ["confirmation", true, false],
       ["executor", false, false],
     ]);
     assert.equal(state.fingerprint, null);
-    assert.deepEqual(state.cursor?.map((frame) => [frame.stepType, frame.phase, frame.runId]), [
-      ["Workflow", "running", null],
+    assert.deepEqual(state.cursor?.map((frame) => [frame.stepType, frame.phase, frame.stepType === "Step" ? frame.runId : "-"]), [
+      ["Workflow", "running", "-"],
       ["Step", "executor", null],
     ]);
+    const [confirmation, executor] = state.stepRequirements;
+    assert.deepEqual(confirmation?.kind === "confirmation" ? confirmation.decision : null, { type: "confirm" }, "confirmed: true became a confirm decision");
+    assert.equal(executor?.kind === "executor" ? executor.calls[0]?.requirement.decision : "not an executor", null);
+    assert.equal(executor?.kind === "executor" ? executor.executor.name : "", "AlertAgent");
   });
 
   it("reads the frozen version-2 fixture: the step's frame names the agent run it started", () => {
     const state = decodeWorkflowRunState(readFixture("workflow-run-v2.json"));
     const [, step] = state.cursor ?? [];
+    const last = state.stepRequirements.at(-1);
     assert.equal(step?.phase, "executor");
-    assert.equal(step?.runId, state.stepRequirements.at(-1)?.executorRunId);
+    assert.equal(step?.stepType === "Step" ? step.runId : null, last?.kind === "executor" ? last.executor.runId : "not an executor");
     assert.equal(state.fingerprint, "e0e63f9f0a68793e74cffeb6b719a318");
+  });
+
+  it("reads the frozen version-3 fixture: one variant per gate kind, each with its decision", () => {
+    const state = decodeWorkflowRunState(readFixture("workflow-run-v3.json"));
+    const [confirmation, executor] = state.stepRequirements;
+    assert.equal(confirmation?.kind, "confirmation");
+    assert.deepEqual(confirmation?.kind === "confirmation" ? [confirmation.decision, confirmation.frozen, confirmation.timeout] : null, [{ type: "confirm" }, true, null]);
+    assert.equal(executor?.kind === "executor" ? executor.calls[0]?.execution.toolName : null, "send_alert");
+    assert.equal(executor?.kind === "executor" ? executor.calls[0]?.requirement.decision : "not an executor", null);
+    const [, step] = state.cursor ?? [];
+    assert.equal(step?.stepType === "Step" ? step.runId : null, executor?.kind === "executor" ? executor.executor.runId : "none");
+    assert.equal(state.fingerprint, "9c56fd5fee59692a7b650f1bcf45cd69");
   });
 
   it("refuses unknown, missing and non-integer versions with StateVersionError", () => {
     const fixture = readFixture("workflow-run-v2.json");
-    for (const schemaVersion of [0, 3, "2", undefined, 2.5]) {
+    for (const schemaVersion of [0, 4, "2", undefined, 2.5]) {
       assert.throws(() => decodeWorkflowRunState({ ...fixture, schemaVersion }), { name: "StateVersionError" });
     }
   });

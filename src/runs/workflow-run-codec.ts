@@ -1,14 +1,16 @@
 import { decodeState, type VersionedCodec } from "./codec.js";
 import { stripDefaults, withDefaultName, withDefaults } from "./compact.js";
 import { runSchemas } from "./run-schemas.js";
+import { migrateWorkflowRunV2 } from "./migrate-decisions.js";
 import { WORKFLOW_RUN_SHAPE } from "./shapes.js";
 import { WORKFLOW_RUN_SCHEMA_VERSION, type WorkflowRunState } from "./workflow-run-state.js";
 
 export const workflowRunCodec: VersionedCodec<WorkflowRunState> = {
   what: "workflow run",
   currentVersion: WORKFLOW_RUN_SCHEMA_VERSION,
-  // 1 -> 2 only added fields whose defaults the shapes fill in.
-  migrations: { 1: (state) => state },
+  // 1 -> 2 only added fields whose defaults the shapes fill in; 2 -> 3 made each requirement its
+  // gate kind's variant (frames kept every field, so they need nothing).
+  migrations: { 1: (state) => state, 2: migrateWorkflowRunV2 },
   // A getter, so the schema (and zod) loads with the first decode rather than with kern.
   get schema() {
     return runSchemas().workflowRunStateSchema;

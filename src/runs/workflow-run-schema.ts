@@ -1,16 +1,21 @@
 import { z } from "zod";
-import { requirementStateSchema, runErrorSchema, runStatusSchema, toolExecutionStateSchema } from "./agent-run-schema.js";
 import {
-  STEP_REQUIREMENT_KINDS,
-  STEP_TYPES,
-  WORKFLOW_RUN_SCHEMA_VERSION,
-  type StepOutputState,
-} from "./workflow-run-state.js";
+  confirmDecisionSchema,
+  inputDecisionSchema,
+  rejectDecisionSchema,
+  requirementStateSchema,
+  runErrorSchema,
+  runStatusSchema,
+  toolExecutionStateSchema,
+} from "./agent-run-schema.js";
+import { STEP_REQUIREMENT_KINDS, STEP_TYPES, WORKFLOW_RUN_SCHEMA_VERSION, type StepOutputState } from "./workflow-run-state.js";
 
 /**
  * The one schema of a stored workflow run; the types in workflow-run-state.ts are inferred from
  * it. `WorkflowRunOutput`, `StepRequirement` and `StepOutput` are thin views over this data; the
- * cursor says exactly where a paused run stopped.
+ * cursor says exactly where the run is. A requirement is one variant per gate kind, carrying only
+ * its own fields and one `decision` in kern's vocabulary; a cursor frame is one variant per
+ * component type. Defaults of left-out fields live in shapes.ts only.
  *
  * Like agent-run-schema.ts, only {@link runSchemas} loads this file, and it must stay a leaf.
  */
@@ -45,78 +50,160 @@ export const stepRequirementKindSchema = z.enum(STEP_REQUIREMENT_KINDS);
 export const onRejectSchema = z.enum(["skip", "cancel", "else", "retry"]);
 export const onTimeoutSchema = z.enum(["approve", "skip", "cancel"]);
 
+/** The decisions only workflow gates take (see agent-run-schema.ts for the shared ones). */
+export const editDecisionSchema = z.object({ type: z.literal("edit"), output: z.string() });
+export const selectDecisionSchema = z.object({ type: z.literal("select"), choices: z.array(z.string()).min(1) });
+export const retryDecisionSchema = z.object({ type: z.literal("retry") });
+export const skipDecisionSchema = z.object({ type: z.literal("skip") });
+/** Recorded when a gate's deadline passed and its `onTimeout` decided instead of a person. */
+export const timeoutDecisionSchema = z.object({ type: z.literal("timeout") });
+
+/** A gate's deadline (`hitlTimeout`) and what happens when it passes. */
+export const gateTimeoutSchema = z.object({ at: z.number(), onTimeout: onTimeoutSchema });
+
 /** One paused tool call of the step's agent, copied into the step requirement. */
 export const executorRequirementStateSchema = z.object({
   requirement: requirementStateSchema,
   execution: toolExecutionStateSchema,
 });
 
-export const stepRequirementStateSchema = z.object({
+/** What every step requirement has: which component asks, and whether it can still change. */
+const requirementBase = {
   id: z.string(),
-  kind: stepRequirementKindSchema,
   stepName: z.string(),
+  /** The index of the top-level step that holds the component. */
   stepIndex: z.number().int(),
   stepPath: z.array(z.number().int()),
   stepType: stepTypeSchema,
+  /** The question, as the component words it; null when it has none. */
   message: z.string().nullable(),
-  onReject: onRejectSchema,
-  /** null while undecided; true once confirmed (or edited, selected, given input); false once rejected. */
-  confirmed: z.boolean().nullable(),
-  rejectionFeedback: z.string().nullable(),
-  userInputSchema: z.array(userInputFieldSchema).nullable(),
-  userInput: jsonObjectSchema.nullable(),
-  availableChoices: z.array(z.string()).nullable(),
-  allowMultipleSelections: z.boolean(),
-  selectedChoices: z.array(z.string()).nullable(),
-  stepOutput: stepOutputStateSchema.nullable(),
-  editedOutput: z.string().nullable(),
-  retryCount: z.number().int().nonnegative(),
-  maxRetries: z.number().int().nonnegative(),
-  errorMessage: z.string().nullable(),
-  errorDecision: z.enum(["retry", "skip"]).nullable(),
-  executorRequirements: z.array(executorRequirementStateSchema),
-  executorId: z.string().nullable(),
-  executorName: z.string().nullable(),
-  executorRunId: z.string().nullable(),
-  timeoutAt: z.number().nullable(),
-  onTimeout: onTimeoutSchema.nullable(),
-  /** Set when the deadline passed and `onTimeout` decided instead of a human. */
-  timedOut: z.boolean(),
   /** True once a continue consumed it: earlier pauses' entries can never change again. */
   frozen: z.boolean(),
   /** Set by recover() on a step that may or may not have run before its process died. */
-  recovered: z.boolean().default(false),
+  recovered: z.boolean(),
+};
+
+/** What a gate a person answers adds: what rejecting does, and its deadline. */
+const gateBase = { ...requirementBase, onReject: onRejectSchema, timeout: gateTimeoutSchema.nullable() };
+
+/** What review gates add: how many times the component ran again after a rejection, and the cap. */
+const retried = { retryCount: z.number().int().nonnegative(), maxRetries: z.number().int().nonnegative() };
+
+export const confirmationRequirementSchema = z.object({
+  ...gateBase,
+  kind: z.literal("confirmation"),
+  decision: z.discriminatedUnion("type", [confirmDecisionSchema, rejectDecisionSchema, timeoutDecisionSchema]).nullable(),
 });
 
+export const userInputRequirementSchema = z.object({
+  ...gateBase,
+  kind: z.literal("userInput"),
+  fields: z.array(userInputFieldSchema),
+  decision: z.discriminatedUnion("type", [inputDecisionSchema, rejectDecisionSchema, timeoutDecisionSchema]).nullable(),
+});
+
+export const routeRequirementSchema = z.object({
+  ...gateBase,
+  ...retried,
+  kind: z.literal("route"),
+  choices: z.array(z.string()),
+  allowMultipleSelections: z.boolean(),
+  decision: z.discriminatedUnion("type", [selectDecisionSchema, rejectDecisionSchema, timeoutDecisionSchema]).nullable(),
+});
+
+const reviewDecisionSchema = z.discriminatedUnion("type", [confirmDecisionSchema, editDecisionSchema, rejectDecisionSchema, timeoutDecisionSchema]);
+
+export const outputReviewRequirementSchema = z.object({
+  ...gateBase,
+  ...retried,
+  kind: z.literal("outputReview"),
+  output: stepOutputStateSchema,
+  decision: reviewDecisionSchema.nullable(),
+});
+
+/** A Loop's review after an iteration: `retryCount` is the iteration, `maxRetries` the loop's maxIterations. */
+export const iterationReviewRequirementSchema = z.object({
+  ...gateBase,
+  ...retried,
+  kind: z.literal("iterationReview"),
+  output: stepOutputStateSchema,
+  decision: reviewDecisionSchema.nullable(),
+});
+
+export const errorRequirementSchema = z.object({
+  ...requirementBase,
+  kind: z.literal("error"),
+  errorMessage: z.string(),
+  decision: z.discriminatedUnion("type", [retryDecisionSchema, skipDecisionSchema]).nullable(),
+});
+
+/** A step's agent paused on tool calls: each call carries its own decision. */
+export const executorRequirementSchema = z.object({
+  ...requirementBase,
+  kind: z.literal("executor"),
+  executor: z.object({ id: z.string(), name: z.string(), runId: z.string() }),
+  calls: z.array(executorRequirementStateSchema),
+});
+
+export const stepRequirementStateSchema = z.discriminatedUnion("kind", [
+  confirmationRequirementSchema,
+  userInputRequirementSchema,
+  routeRequirementSchema,
+  outputReviewRequirementSchema,
+  iterationReviewRequirementSchema,
+  errorRequirementSchema,
+  executorRequirementSchema,
+]);
+
 /**
- * One level of the resume cursor, from the workflow's top-level sequence down to the paused
- * component. Each frame holds what that component had done before the pause (its position,
- * loop iteration, selected routes, outputs so far), so a continue resumes without re-running
- * anything that completed.
+ * One level of the cursor, from the workflow's top-level sequence down to the component running
+ * or paused. Each frame holds what that component had done (its phase, position, outputs so far),
+ * so a continue resumes without running anything again that completed.
  */
-export const frameSchema = z.object({
-  stepType: z.union([stepTypeSchema, z.literal("Workflow")]),
-  /** Which gate or phase the component is in: e.g. "before", "running", "executor", "review". */
+const frameBase = {
+  /** Which gate or phase the component is in: e.g. "before", "confirm", "execute", "review". */
   phase: z.string(),
-  /** Index of the child running (sequences) or the position inside the current branch. */
-  index: z.number().int().nonnegative(),
-  /** Outputs of children completed so far at this level. */
-  outputs: z.array(stepOutputStateSchema),
   previousContent: z.string().nullable(),
-  /** Condition: "if" / "else"; Router: the selected choice names. */
-  branch: z.enum(["if", "else"]).nullable(),
-  selected: z.array(z.string()),
-  iteration: z.number().int().nonnegative(),
-  /** Loop: the outputs of completed iterations. */
-  iterations: z.array(stepOutputStateSchema),
-  retryCount: z.number().int().nonnegative(),
   /** Data the component's next execution receives (user input, feedback, previous output). */
   additionalData: jsonObjectSchema.nullable(),
-  /** A step's output waiting for review. */
-  output: stepOutputStateSchema.nullable(),
-  /** A Step running an agent: the agent run it uses, chosen (and stored) before it starts. */
-  runId: z.string().nullable().default(null),
-});
+};
+
+/** What components that run children in order add: the child running, and the outputs so far. */
+const sequence = { index: z.number().int().nonnegative(), outputs: z.array(stepOutputStateSchema) };
+
+export const frameSchema = z.discriminatedUnion("stepType", [
+  z.object({ stepType: z.literal("Workflow"), ...frameBase, ...sequence }),
+  z.object({ stepType: z.literal("Steps"), ...frameBase, ...sequence }),
+  z.object({ stepType: z.literal("Condition"), ...frameBase, ...sequence, branch: z.enum(["if", "else"]).nullable() }),
+  z.object({
+    stepType: z.literal("Router"),
+    ...frameBase,
+    ...sequence,
+    /** The selected choice names, run in this order. */
+    selected: z.array(z.string()),
+    retryCount: z.number().int().nonnegative(),
+    /** The routes' joined output, waiting for review. */
+    output: stepOutputStateSchema.nullable(),
+  }),
+  z.object({
+    stepType: z.literal("Loop"),
+    ...frameBase,
+    ...sequence,
+    iteration: z.number().int().nonnegative(),
+    /** The outputs of completed iterations. */
+    iterations: z.array(stepOutputStateSchema),
+  }),
+  z.object({
+    stepType: z.literal("Step"),
+    ...frameBase,
+    retryCount: z.number().int().nonnegative(),
+    /** The step's output, waiting for review. */
+    output: stepOutputStateSchema.nullable(),
+    /** A step running an agent: the agent run it uses, chosen (and stored) before it starts. */
+    runId: z.string().nullable(),
+  }),
+  z.object({ stepType: z.literal("Parallel"), ...frameBase }),
+]);
 
 export const workflowRunStateSchema = z.object({
   schemaVersion: z.literal(WORKFLOW_RUN_SCHEMA_VERSION),
@@ -127,7 +214,7 @@ export const workflowRunStateSchema = z.object({
   workflowId: z.string(),
   workflowName: z.string(),
   /** The fingerprint of the workflow definition (components, order, gates, agents' tools); null if unknown. */
-  fingerprint: z.string().nullable().default(null),
+  fingerprint: z.string().nullable(),
   status: runStatusSchema,
   input: z.string(),
   additionalData: jsonObjectSchema.nullable(),

@@ -40,12 +40,30 @@ export type OnTimeout = z.infer<typeof schema.onTimeoutSchema>;
 /** One paused tool call of the step's agent, copied into the step requirement. */
 export type ExecutorRequirementState = z.infer<typeof schema.executorRequirementStateSchema>;
 
+/** One workflow pause: a variant per gate kind (see `stepRequirementStateSchema`). */
 export type StepRequirementState = z.infer<typeof schema.stepRequirementStateSchema>;
+/** The variant of one gate kind, e.g. `RequirementOf<"route">`. */
+export type RequirementOf<K extends StepRequirementKind> = Extract<StepRequirementState, { kind: K }>;
+/** The requirements a person (or a deadline) answers with a decision of their own: all but error and executor pauses. */
+export type GateRequirementState = RequirementOf<"confirmation" | "userInput" | "route" | "outputReview" | "iterationReview">;
 
-/** One level of the resume cursor (see `frameSchema`). */
+/**
+ * What a person (or a deadline) decided about a workflow gate: `confirm`, `reject` (with
+ * feedback), `input` (values), `select` (choices), `edit` (output), `retry`, `skip`, or `timeout`
+ * (the gate's onTimeout decided). Each gate kind takes some of them.
+ */
+export type StepDecision = NonNullable<Extract<StepRequirementState, { decision: unknown }>["decision"]>;
+
+/** One level of the cursor: a variant per component type (see `frameSchema`). */
 export type Frame = z.infer<typeof schema.frameSchema>;
+/** The frame of one component type, e.g. `FrameOf<"Loop">`. */
+export type FrameOf<T extends Frame["stepType"]> = Extract<Frame, { stepType: T }>;
 
-/** Version 2 added running checkpoints (a cursor while running), `fingerprint`, frame `runId` and `recovered`. */
-export const WORKFLOW_RUN_SCHEMA_VERSION = 2;
+/**
+ * Version 2 added running checkpoints (a cursor while running), `fingerprint`, frame `runId` and
+ * `recovered`; version 3 made requirements one variant per gate kind with a `decision`, and
+ * frames one variant per component type.
+ */
+export const WORKFLOW_RUN_SCHEMA_VERSION = 3;
 
 export type WorkflowRunState = z.infer<typeof schema.workflowRunStateSchema>;

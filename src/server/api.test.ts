@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { InMemoryDb } from "../db/memory/index.js";
 import { Step, Workflow } from "../workflow/index.js";
 import { createServer } from "./index.js";
-import { activeRequirement, decideCalls, field, pingAgent, scenarioOne, startServer, type Json, type LiveServer } from "./server.test-helper.js";
+import { decide, decideCalls, field, pingAgent, scenarioOne, startServer, type Json, type LiveServer } from "./server.test-helper.js";
 
 const RUNS = "/api/workflows/DualConfirmation/runs";
 
@@ -24,7 +24,7 @@ describe("kern/server JSON API over HTTP", () => {
     assert.equal(status, 200);
     return body["requirements"] as Json[];
   };
-  const continueRun = (run: Json, stepRequirements: Json[]) => server.post(`${RUNS}/${String(run["runId"])}/continue`, { sessionId: run["sessionId"], stepRequirements });
+  const continueRun = (run: Json, decisions: Json[]) => server.post(`${RUNS}/${String(run["runId"])}/continue`, { sessionId: run["sessionId"], decisions });
   const getRun = async (run: Json): Promise<Json> => (await server.get(`${RUNS}/${String(run["runId"])}?sessionId=${String(run["sessionId"])}`)).body;
 
   it("runs scenario 1 to the end with two decisions sent as JSON; the tool runs once", async () => {
@@ -39,18 +39,16 @@ describe("kern/server JSON API over HTTP", () => {
     const listed = (await inbox()).filter((row) => row["runId"] === run["runId"]);
     assert.deepEqual(listed.map((row) => [row["kind"], row["requirementKind"], row["ownerId"]]), [["workflow", "confirmation", "DualConfirmation"]]);
 
-    const step = activeRequirement(run);
-    step["confirmed"] = true;
-    const second = await continueRun(run, [step]);
+    const second = await continueRun(run, decide(run, { type: "confirm" }));
     assert.equal(second.status, 200);
     assert.equal(second.body["pauseKind"], "executor");
-    assert.equal(field(second.body, "activeRequirement", "executorRequirements", 0, "execution", "toolName"), "send_alert");
+    assert.equal(field(second.body, "activeRequirement", "calls", 0, "execution", "toolName"), "send_alert");
     assert.deepEqual(scenario.sent, []);
     // The agent run inside the step is not listed on its own: only the workflow can continue it.
     const rows = (await inbox()).filter((row) => row["sessionId"] === run["sessionId"]);
     assert.deepEqual(rows.map((row) => [row["kind"], row["requirementKind"]]), [["workflow", "executor"]]);
 
-    const done = await continueRun(run, [decideCalls(second.body, { type: "confirmed" })]);
+    const done = await continueRun(run, decideCalls(second.body, { type: "confirm" }));
     assert.equal(done.status, 200);
     assert.equal(done.body["status"], "completed");
     assert.equal(done.body["content"], "Logged: Alert sent for Tokyo.");
@@ -69,19 +67,28 @@ describe("kern/server JSON API over HTTP", () => {
 
     const run = (await server.post(RUNS, { input: "Send a weather alert for Tokyo" })).body;
     const before = await getRun(run);
-    const unresolved = await continueRun(run, [activeRequirement(run)]);
+    const unresolved = await continueRun(run, []);
     assert.equal(unresolved.status, 422);
     assert.equal(field(unresolved.body, "error", "name"), "UnresolvedRequirementError");
-    const malformed = await continueRun(run, [{ id: 42 }]);
-    assert.equal(malformed.status, 422);
-    assert.equal(field(malformed.body, "error", "name"), "InvalidResolutionError");
+    // The answer speaks of the JSON a client sends, not of library methods.
+    assert.match(String(field(unresolved.body, "error", "message")), /send one of \{"type":"confirm"\}, \{"type":"reject","feedback":"why \(optional\)"\}/);
+    assert.doesNotMatch(String(field(unresolved.body, "error", "message")), /confirm\(\)/);
+    assert.match(String(field(unresolved.body, "error", "missing", 0, "accepts")), /"type":"confirm"/);
+    const misfit = await continueRun(run, decide(run, { type: "select", choices: ["x"] }));
+    assert.equal(misfit.status, 422);
+    assert.equal(field(misfit.body, "error", "name"), "InvalidResolutionError");
+    assert.match(String(field(misfit.body, "error", "message")), /a decision of type "select" does not fit the confirmation pause .* send one of \{"type":"confirm"\}/);
+    const unknownId = await continueRun(run, [{ requirementId: "nope", decision: { type: "confirm" } }]);
+    assert.equal(unknownId.status, 422);
+    assert.match(String(field(unknownId.body, "error", "message")), /has no requirement 'nope'/);
 
     const path = `${RUNS}/${String(run["runId"])}/continue`;
     const badBodies: Array<[unknown, Record<string, string> | undefined, number]> = [
       ["{not json", undefined, 400],
-      [{ stepRequirements: [] }, undefined, 400],
-      [{ sessionId: run["sessionId"], stepRequirements: "yes" }, undefined, 400],
-      [{ sessionId: run["sessionId"], requirements: [] }, undefined, 400],
+      [{ decisions: [] }, undefined, 400],
+      [{ sessionId: run["sessionId"], decisions: "yes" }, undefined, 400],
+      [{ sessionId: run["sessionId"], decisions: [{ requirementId: "r", decision: { type: "confirmed" } }] }, undefined, 400],
+      [{ sessionId: run["sessionId"], stepRequirements: [] }, undefined, 400],
       [JSON.stringify({ sessionId: run["sessionId"] }), { "content-type": "text/plain" }, 415],
     ];
     for (const [body, headers, status] of badBodies) {
@@ -91,11 +98,9 @@ describe("kern/server JSON API over HTTP", () => {
     }
     assert.deepEqual(await getRun(run), before, "every refused continue left the stored run as it was");
 
-    const step = activeRequirement(run);
-    step["confirmed"] = false;
-    step["rejectionFeedback"] = "Not today";
-    assert.equal((await continueRun(run, [step])).body["status"], "completed");
-    const again = await continueRun(run, [step]);
+    const rejection = decide(run, { type: "reject", feedback: "Not today" });
+    assert.equal((await continueRun(run, rejection)).body["status"], "completed");
+    const again = await continueRun(run, rejection);
     assert.equal(again.status, 409);
     assert.equal(field(again.body, "error", "name"), "RunNotPausedError");
 
@@ -133,22 +138,22 @@ describe("kern/server JSON API over HTTP", () => {
     assert.equal((await server.get("/api/inbox?limit=0")).status, 400);
   });
 
-  it("serves agents the same way, with `requirements`", async () => {
+  it("serves agents the same way, with the same decisions", async () => {
     const started = await server.post("/api/agents/Pinger/runs", { input: "Is db-1 up?" });
     assert.equal(started.status, 200);
     const run = started.body;
     const rows = (await inbox("?kind=agent")).filter((row) => row["runId"] === run["runId"]);
     assert.deepEqual(rows.map((row) => [row["ownerId"], row["requirementKind"]]), [["Pinger", "confirmation"]]);
-    const pending = structuredClone(run["activeRequirements"]) as Json[];
+    const pending = run["activeRequirements"] as Json[];
     assert.equal(pending.length, 1);
     const path = `/api/agents/Pinger/runs/${String(run["runId"])}/continue`;
-    assert.equal((await server.post(path, { sessionId: run["sessionId"], requirements: pending })).status, 422);
-    for (const requirement of pending) requirement["resolution"] = { type: "confirmed" };
-    const done = await server.post(path, { sessionId: run["sessionId"], requirements: pending });
+    assert.equal((await server.post(path, { sessionId: run["sessionId"] })).status, 422);
+    const decisions = pending.map((requirement) => ({ requirementId: requirement["id"], decision: { type: "confirm" } }));
+    const done = await server.post(path, { sessionId: run["sessionId"], decisions });
     assert.equal(done.body["status"], "completed");
     assert.equal(done.body["content"], "db-1 answered.");
     assert.deepEqual(pinger.pinged, ["db-1"]);
-    assert.equal((await server.post(path, { sessionId: run["sessionId"], requirements: pending })).status, 409);
+    assert.equal((await server.post(path, { sessionId: run["sessionId"], decisions })).status, 409);
     const listed = await server.get("/api/agents/Pinger/runs?status=completed");
     assert.deepEqual((listed.body["runs"] as Json[]).map((summary) => summary["runId"]), [run["runId"]]);
   });

@@ -6,6 +6,7 @@ import type { Workflow } from "../workflow/index.js";
 import { agentRoutes } from "./agent-routes.js";
 import { errorResponse, unknownResource } from "./http-errors.js";
 import { inboxRoutes } from "./inbox-routes.js";
+import { openApiDocument } from "./openapi.js";
 import { INBOX_PAGE, INBOX_PAGE_POLICY } from "./inbox-page.js";
 import { listen, startSweep, type StartedServer } from "./listen.js";
 import { recoverAtStart, type StartupRecovery } from "./recovery.js";
@@ -64,6 +65,7 @@ function buildApp(workflows: ReadonlyMap<string, Workflow>, agents: ReadonlyMap<
     c.header("X-Content-Type-Options", "nosniff");
     return c.html(INBOX_PAGE);
   });
+  app.get("/api/openapi.json", (c) => c.json(openApiDocument()));
   app.route("/api/workflows", workflowRoutes(workflows));
   app.route("/api/agents", agentRoutes(agents));
   app.route("/api/inbox", inboxRoutes(db, isServed));

@@ -8,7 +8,7 @@ import { InMemoryDb } from "../db/memory/index.js";
 import { FakeModel, text, toolCall } from "../testing/index.js";
 import { tool } from "../tools/index.js";
 import { Step, Workflow } from "../workflow/index.js";
-import { activeRequirement, decideCalls, pingAgent, scenarioOne, startServer, waitFor, type Json, type LiveServer } from "./server.test-helper.js";
+import { decide, decideCalls, pingAgent, scenarioOne, startServer, waitFor, type Json, type LiveServer } from "./server.test-helper.js";
 
 const RUNS = "/api/workflows/DualConfirmation/runs";
 const SLOW = "/api/workflows/slow/runs";
@@ -46,23 +46,25 @@ describe("kern/server answers to requests a run cannot serve", () => {
   });
   const stored = async (kind: "workflow" | "agent", runId: unknown) => db.getRun(kind, String(runId));
 
-  it("refuses requirement JSON of an unknown schemaVersion with 422, on workflows and agents, changing nothing", async () => {
+  it("refuses requirement JSON of an unknown schemaVersion, on workflows and agents, changing nothing; HTTP takes only decisions", async () => {
     const run = (await server.post(RUNS, { input: "Alert Tokyo" })).body;
-    const step = { ...activeRequirement(run), confirmed: true, schemaVersion: 2 };
     const before = await stored("workflow", run["runId"]);
-    const answer = await server.post(`${RUNS}/${String(run["runId"])}/continue`, { sessionId: run["sessionId"], stepRequirements: [step] });
-    assert.equal(answer.status, 422);
-    assert.equal((answer.body["error"] as Json)["code"], "KERN_STATE_VERSION");
-    assert.match(String((answer.body["error"] as Json)["message"]), /schemaVersion 2.*versions 1 to 1/);
+    const step = { ...(run["activeRequirement"] as Json), id: String((run["activeRequirement"] as Json)["id"]), decision: { type: "confirm" as const }, schemaVersion: 3 };
+    await assert.rejects(scenario.workflow.continueRun({ runId: String(run["runId"]), sessionId: String(run["sessionId"]), stepRequirements: [step] }), {
+      name: "StateVersionError",
+      message: /schemaVersion 3.*versions 1 to 2/,
+    });
+    // Over HTTP a continue carries decisions, never requirement JSON: the echo is refused, naming the field to use.
+    const echoed = await server.post(`${RUNS}/${String(run["runId"])}/continue`, { sessionId: run["sessionId"], stepRequirements: [step] });
+    assert.equal(echoed.status, 400);
+    assert.match(String((echoed.body["error"] as Json)["message"]), /stepRequirements/);
     assert.deepEqual(await stored("workflow", run["runId"]), before);
 
     const agentRun = (await server.post("/api/agents/Pinger/runs", { input: "Ping db-1" })).body;
     const [requirement] = agentRun["activeRequirements"] as Json[];
     const agentBefore = await stored("agent", agentRun["runId"]);
-    const decided = { id: requirement?.["id"], resolution: { type: "confirmed" }, schemaVersion: 7 };
-    const agentAnswer = await server.post(`/api/agents/Pinger/runs/${String(agentRun["runId"])}/continue`, { sessionId: agentRun["sessionId"], requirements: [decided] });
-    assert.equal(agentAnswer.status, 422);
-    assert.equal((agentAnswer.body["error"] as Json)["code"], "KERN_STATE_VERSION");
+    const decided = { id: String(requirement?.["id"]), decision: { type: "confirm" as const }, schemaVersion: 7 };
+    await assert.rejects(pinger.agent.continueRun({ runId: String(agentRun["runId"]), sessionId: String(agentRun["sessionId"]), requirements: [decided] }), { name: "StateVersionError" });
     assert.deepEqual(await stored("agent", agentRun["runId"]), agentBefore);
     assert.deepEqual(pinger.pinged, []);
   });
@@ -89,18 +91,18 @@ describe("kern/server answers to requests a run cannot serve", () => {
 
   it("answers a decision that lost the race with 409 saying it was already decided, changing nothing", async () => {
     const run = (await server.post(RUNS, { input: "Alert Osaka" })).body;
-    const winner = { ...activeRequirement(run), confirmed: true };
-    const loser = { ...activeRequirement(run), confirmed: true };
-    const first = await server.post(`${RUNS}/${String(run["runId"])}/continue`, { sessionId: run["sessionId"], stepRequirements: [winner] });
+    const winner = decide(run, { type: "confirm" });
+    const loser = decide(run, { type: "confirm" });
+    const first = await server.post(`${RUNS}/${String(run["runId"])}/continue`, { sessionId: run["sessionId"], decisions: winner });
     assert.equal(first.body["pauseKind"], "executor");
     const before = await stored("workflow", run["runId"]);
-    const late = await server.post(`${RUNS}/${String(run["runId"])}/continue`, { sessionId: run["sessionId"], stepRequirements: [loser] });
+    const late = await server.post(`${RUNS}/${String(run["runId"])}/continue`, { sessionId: run["sessionId"], decisions: loser });
     assert.equal(late.status, 409);
     assert.equal((late.body["error"] as Json)["code"], "KERN_REQUIREMENT_RESOLVED");
     assert.match(String((late.body["error"] as Json)["message"]), /already decided .* the run has moved on/);
     assert.deepEqual(await stored("workflow", run["runId"]), before);
     // A client that sends the current decision still gets on.
-    const done = await server.post(`${RUNS}/${String(run["runId"])}/continue`, { sessionId: run["sessionId"], stepRequirements: [decideCalls(first.body, { type: "confirmed" })] });
+    const done = await server.post(`${RUNS}/${String(run["runId"])}/continue`, { sessionId: run["sessionId"], decisions: decideCalls(first.body, { type: "confirm" }) });
     assert.equal(done.body["status"], "completed");
   });
 
@@ -108,11 +110,11 @@ describe("kern/server answers to requests a run cannot serve", () => {
     const run = (await server.post("/api/agents/Chainer/runs", { input: "Ping a, then b" })).body;
     const [requirement] = run["activeRequirements"] as Json[];
     const path = `/api/agents/Chainer/runs/${String(run["runId"])}/continue`;
-    const decision = { id: requirement?.["id"], resolution: { type: "confirmed" } };
-    const first = await server.post(path, { sessionId: run["sessionId"], requirements: [decision] });
+    const decisions = [{ requirementId: requirement?.["id"], decision: { type: "confirm" } }];
+    const first = await server.post(path, { sessionId: run["sessionId"], decisions });
     assert.equal(first.body["status"], "paused", "the agent asks about its next call");
     const before = await stored("agent", run["runId"]);
-    const late = await server.post(path, { sessionId: run["sessionId"], requirements: [decision] });
+    const late = await server.post(path, { sessionId: run["sessionId"], decisions });
     assert.equal(late.status, 409);
     assert.equal((late.body["error"] as Json)["code"], "KERN_REQUIREMENT_RESOLVED");
     assert.match(String((late.body["error"] as Json)["message"]), /already decided .* the run has moved on/);

@@ -82,7 +82,12 @@ function describeError(error: unknown): { status: ErrorStatus; body: ErrorBody }
   }
   if (error instanceof KernError) {
     const body: ErrorBody = { error: { name: error.name, code: error.code, message: error.message } };
-    if (error instanceof UnresolvedRequirementError) body.error.missing = error.missing;
+    if (error instanceof UnresolvedRequirementError) {
+      // A client sends JSON decisions: tell it which, not which methods to call.
+      const lines = error.missing.map((entry) => `- ${entry.description} (requirement ${entry.requirementId}): ${entry.accepts}`);
+      body.error.message = `Decide every active requirement before continuing; nothing was changed.\n${lines.join("\n")}`;
+      body.error.missing = error.missing.map(({ requirementId, description, accepts }) => ({ requirementId, description, accepts }));
+    }
     const run = "runOutput" in error ? error.runOutput : undefined;
     if (typeof run === "object" && run !== null && "runId" in run && typeof run.runId === "string") body.error.runId = run.runId;
     return { status: STATUS_BY_CODE[error.code] ?? 500, body };

@@ -131,8 +131,8 @@ function noteInput(placeholder) {
 }
 
 /**
- * One paused tool call: name, arguments, and the controls that fit its gate. decide(resolution)
- * is called with the resolution JSON (type confirmed / rejected / userInput / externalResult).
+ * One paused tool call: name, arguments, and the controls that fit its gate. decide(decision)
+ * is called with the decision JSON (type confirm / reject / input / result).
  */
 function toolCallView(call, decide) {
   const parts = [
@@ -141,24 +141,24 @@ function toolCallView(call, decide) {
   ];
   if (call.recovered) parts.push(el("p", { class: "warning", text: "This call may or may not have run before a crash: approve to run it again, reject to skip it." }));
   const note = noteInput("Note for a rejection (optional)");
-  const reject = button("Reject", "danger", () => decide({ type: "rejected", note: note.value.trim() || null }));
+  const reject = button("Reject", "danger", () => decide({ type: "reject", feedback: note.value.trim() || null }));
   if (call.kind === "userInput") {
     const form = formView(fieldsFromJsonSchema(call.userInputSchema));
-    parts.push(form.node, el("div", { class: "actions" }, [button("Submit input", "primary", () => decide({ type: "userInput", values: form.read() })), note, reject]));
+    parts.push(form.node, el("div", { class: "actions" }, [button("Submit input", "primary", () => decide({ type: "input", values: form.read() })), note, reject]));
   } else if (call.kind === "externalExecution") {
     const result = el("textarea", { rows: "3", placeholder: "The result of running this tool yourself", "aria-label": "Tool result" });
-    parts.push(result, el("div", { class: "actions" }, [button("Submit result", "primary", () => decide({ type: "externalResult", result: result.value })), note, reject]));
+    parts.push(result, el("div", { class: "actions" }, [button("Submit result", "primary", () => decide({ type: "result", result: result.value })), note, reject]));
   } else {
-    parts.push(el("div", { class: "actions" }, [button("Approve", "primary", () => decide({ type: "confirmed" })), note, reject]));
+    parts.push(el("div", { class: "actions" }, [button("Approve", "primary", () => decide({ type: "confirm" })), note, reject]));
   }
   const decided = el("p", { class: "decided", hidden: true });
   parts.push(decided);
   const node = el("div", { class: "tool-call" }, parts);
   return {
     node,
-    showDecision(resolution) {
+    showDecision(decision) {
       decided.hidden = false;
-      decided.textContent = "Decision: " + resolution.type + (resolution.note ? " (" + resolution.note + ")" : "");
+      decided.textContent = "Decision: " + decision.type + (decision.feedback ? " (" + decision.feedback + ")" : "");
       node.classList.add("is-decided");
     },
   };

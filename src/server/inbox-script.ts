@@ -30,10 +30,6 @@ function runPath(row) {
   return base + encodeURIComponent(row.ownerId) + "/runs/" + encodeURIComponent(row.runId);
 }
 
-function clone(value) {
-  return JSON.parse(JSON.stringify(value));
-}
-
 function shell(row, title, kind) {
   const error = el("p", { class: "card-error", role: "alert" });
   const body = el("div", { class: "card-body" });
@@ -74,9 +70,9 @@ function callsView(calls, submit) {
   const decisions = new Map();
   const progress = el("p", { class: "progress", text: calls.length > 1 ? "Decide each of the " + calls.length + " tool calls." : null });
   const nodes = calls.map((call, index) => {
-    const view = toolCallView(call, (resolution) => {
-      decisions.set(index, resolution);
-      view.showDecision(resolution);
+    const view = toolCallView(call, (decision) => {
+      decisions.set(index, decision);
+      view.showDecision(decision);
       progress.textContent = "Decided " + decisions.size + " of " + calls.length + ".";
       if (decisions.size === calls.length) submit(decisions);
     });
@@ -85,60 +81,58 @@ function callsView(calls, submit) {
   return el("div", { class: "calls" }, [...nodes, progress]);
 }
 
-function executorView(requirement, send) {
-  const undecided = requirement.executorRequirements.map((entry, index) => ({ entry, index })).filter((item) => item.entry.requirement.resolution === null);
-  if (undecided.length === 0) return el("div", { class: "actions" }, [button("Continue", "primary", () => send({}))]);
-  const calls = undecided.map(({ entry }) => ({
+/** An executor pause: each undecided tool call is decided under its own requirement id. */
+function executorView(requirement, submit) {
+  const undecided = requirement.calls.filter((entry) => entry.requirement.decision === null);
+  if (undecided.length === 0) return el("div", { class: "actions" }, [button("Continue", "primary", () => submit([]))]);
+  const calls = undecided.map((entry) => ({
     toolName: entry.execution.toolName, toolArgs: entry.execution.toolArgs, kind: entry.requirement.kind,
     userInputSchema: entry.execution.userInputSchema, recovered: entry.requirement.recovered,
   }));
   return callsView(calls, (decisions) => {
-    const executorRequirements = clone(requirement.executorRequirements);
-    decisions.forEach((resolution, position) => {
-      executorRequirements[undecided[position].index].requirement.resolution = resolution;
-    });
-    send({ executorRequirements });
+    submit([...decisions].map(([position, decision]) => ({ requirementId: undecided[position].requirement.id, decision })));
   });
 }
 
 function routeView(requirement, send) {
   const type = requirement.allowMultipleSelections ? "checkbox" : "radio";
   const name = "route-" + requirement.id;
-  const boxes = (requirement.availableChoices || []).map((choice) => {
+  const boxes = (requirement.choices || []).map((choice) => {
     const input = el("input", { type, name, value: choice });
     return { input, node: el("label", { class: "choice" }, [input, el("span", { text: choice })]) };
   });
   const pick = () => {
-    const selectedChoices = boxes.filter((box) => box.input.checked).map((box) => box.input.value);
-    if (selectedChoices.length === 0) throw new Error("Pick a route first.");
-    send({ selectedChoices });
+    const choices = boxes.filter((box) => box.input.checked).map((box) => box.input.value);
+    if (choices.length === 0) throw new Error("Pick a route first.");
+    send({ type: "select", choices });
   };
   return el("div", {}, [el("div", { class: "choices" }, boxes.map((box) => box.node)), actions(send, [button("Run selected", "primary", pick)])]);
 }
 
 function reviewView(requirement, send) {
-  const content = (requirement.stepOutput && requirement.stepOutput.content) || "";
+  const content = (requirement.output && requirement.output.content) || "";
   const edited = el("textarea", { rows: "4", "aria-label": "Edited output" });
   edited.value = content;
-  const approve = button("Approve", "primary", () => send({ confirmed: true, editedOutput: null }));
-  const edit = button("Approve with edits", "secondary", () => send({ editedOutput: edited.value }));
+  const approve = button("Approve", "primary", () => send({ type: "confirm" }));
+  const edit = button("Approve with edits", "secondary", () => send({ type: "edit", output: edited.value }));
   return el("div", {}, [el("p", { class: "label", text: "Output to review" }), el("pre", { class: "output", text: content }), el("details", {}, [el("summary", { text: "Edit the output" }), edited]), actions(send, [approve, edit])]);
 }
 
 /** The buttons row: the given ones, then a note and Reject (for kinds a person can reject). */
 function actions(send, buttons) {
   const note = noteInput("Feedback for a rejection (optional)");
-  const reject = button("Reject", "danger", () => send({ confirmed: false, rejectionFeedback: note.value.trim() || null }));
+  const reject = button("Reject", "danger", () => send({ type: "reject", feedback: note.value.trim() || null }));
   return el("div", { class: "actions" }, [...buttons, note, reject]);
 }
 
-function stepView(requirement, send) {
+/** The controls of a workflow pause; send(decision) decides it, submit(decisions) decides tool calls. */
+function stepView(requirement, send, submit) {
   switch (requirement.kind) {
     case "confirmation":
-      return actions(send, [button("Approve", "primary", () => send({ confirmed: true }))]);
+      return actions(send, [button("Approve", "primary", () => send({ type: "confirm" }))]);
     case "userInput": {
-      const form = formView(fieldsFromStep(requirement.userInputSchema));
-      return el("div", {}, [form.node, actions(send, [button("Submit input", "primary", () => send({ userInput: form.read() }))])]);
+      const form = formView(fieldsFromStep(requirement.fields));
+      return el("div", {}, [form.node, actions(send, [button("Submit input", "primary", () => send({ type: "input", values: form.read() }))])]);
     }
     case "route":
       return routeView(requirement, send);
@@ -146,9 +140,9 @@ function stepView(requirement, send) {
     case "iterationReview":
       return reviewView(requirement, send);
     case "error":
-      return el("div", {}, [el("pre", { class: "output", text: requirement.errorMessage || "" }), el("div", { class: "actions" }, [button("Retry", "primary", () => send({ errorDecision: "retry" })), button("Skip", "secondary", () => send({ errorDecision: "skip" }))])]);
+      return el("div", {}, [el("pre", { class: "output", text: requirement.errorMessage || "" }), el("div", { class: "actions" }, [button("Retry", "primary", () => send({ type: "retry" })), button("Skip", "secondary", () => send({ type: "skip" }))])]);
     case "executor":
-      return executorView(requirement, send);
+      return executorView(requirement, submit);
     default:
       return el("p", { text: "This kind of pause (" + requirement.kind + ") is not shown here; continue it through the API." });
   }
@@ -162,8 +156,9 @@ function workflowCard(row, run) {
     return card.node;
   }
   card.body.append(el("p", { class: "question", text: requirement.question || row.summary }));
-  const send = (changes) => continueRun(card, row, { sessionId: run.sessionId, stepRequirements: [Object.assign(clone(requirement), changes)] });
-  card.body.append(stepView(requirement, send));
+  const submit = (decisions) => continueRun(card, row, { sessionId: run.sessionId, decisions });
+  const send = (decision) => submit([{ requirementId: requirement.id, decision }]);
+  card.body.append(stepView(requirement, send, submit));
   return card.node;
 }
 
@@ -180,8 +175,7 @@ function agentCard(row, run) {
   }));
   card.body.append(el("p", { class: "question", text: run.agentName + " wants to call " + calls.map((call) => call.toolName).join(", ") + "." }));
   card.body.append(callsView(calls, (decisions) => {
-    const requirements = pending.map((requirement, index) => Object.assign(clone(requirement), { resolution: decisions.get(index) }));
-    continueRun(card, row, { sessionId: run.sessionId, requirements });
+    continueRun(card, row, { sessionId: run.sessionId, decisions: pending.map((requirement, index) => ({ requirementId: requirement.id, decision: decisions.get(index) })) });
   }));
   return card.node;
 }

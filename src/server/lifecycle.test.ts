@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { InMemoryDb } from "../db/memory/index.js";
 import { Step, Workflow } from "../workflow/index.js";
-import { activeRequirement, CrashingDb, decideCalls, scenarioOne, startServer, waitFor, type Json } from "./server.test-helper.js";
+import { CrashingDb, decide, decideCalls, scenarioOne, startServer, waitFor, type Json } from "./server.test-helper.js";
 
 const RUNS = "/api/workflows/DualConfirmation/runs";
 
@@ -14,13 +14,11 @@ describe("continue with ?stream=1 (Server-Sent Events)", () => {
       const run = (await server.post(RUNS, { input: "Send a weather alert for Tokyo" })).body;
       const path = `${RUNS}/${String(run["runId"])}/continue`;
 
-      const refused = await server.stream(path, { sessionId: run["sessionId"], stepRequirements: [activeRequirement(run)] });
+      const refused = await server.stream(path, { sessionId: run["sessionId"], decisions: [] });
       assert.equal(refused.status, 422, "a continue refused before it starts is a JSON error, not a stream");
       assert.match(refused.body, /UnresolvedRequirementError/);
 
-      const step = activeRequirement(run);
-      step["confirmed"] = true;
-      const first = await server.stream(path, { sessionId: run["sessionId"], stepRequirements: [step] });
+      const first = await server.stream(path, { sessionId: run["sessionId"], decisions: decide(run, { type: "confirm" }) });
       assert.equal(first.status, 200);
       const names = first.events.map((entry) => entry.event);
       assert.equal(names[0], "StepContinued");
@@ -31,7 +29,7 @@ describe("continue with ?stream=1 (Server-Sent Events)", () => {
       assert.deepEqual(sent, []);
 
       const paused = (await server.get(`${RUNS}/${String(run["runId"])}?sessionId=${String(run["sessionId"])}`)).body;
-      const second = await server.stream(path, { sessionId: run["sessionId"], stepRequirements: [decideCalls(paused, { type: "confirmed" })] });
+      const second = await server.stream(path, { sessionId: run["sessionId"], decisions: decideCalls(paused, { type: "confirm" }) });
       const last = second.events.at(-1);
       assert.equal(last?.event, "WorkflowCompleted");
       assert.equal(last?.data["content"], "Logged: Alert sent for Tokyo.");
@@ -66,7 +64,7 @@ describe("start()", () => {
       assert.equal(question?.["stepName"], "log");
       assert.equal(question?.["recovered"], true);
       assert.match(String(question?.["errorMessage"]), /may or may not have run/);
-      const done = await server.post(`${runPath}/continue`, { sessionId: run.sessionId, stepRequirements: [{ id: question?.["id"], errorDecision: "retry" }] });
+      const done = await server.post(`${runPath}/continue`, { sessionId: run.sessionId, decisions: [{ requirementId: question?.["id"], decision: { type: "retry" } }] });
       assert.equal(done.status, 200);
       assert.equal(done.body["status"], "completed");
       assert.equal(done.body["content"], "Logged: Alert sent for Tokyo.");
@@ -78,11 +76,13 @@ describe("start()", () => {
 
   it("sweeps pauses past their deadline, applying onTimeout; 0 disables the sweep", async () => {
     const ran: string[] = [];
+    let clock = 1_000_000;
     const make = (db: InMemoryDb): Workflow =>
       new Workflow({
         name: "Timed",
         db,
-        steps: [new Step({ name: "deploy", requiresConfirmation: true, hitlTimeout: 0.05, onTimeout: "approve", executor: () => (ran.push("deploy"), "deployed") })],
+        now: () => clock,
+        steps: [new Step({ name: "deploy", requiresConfirmation: true, hitlTimeout: 60, onTimeout: "approve", executor: () => (ran.push("deploy"), "deployed") })],
       });
     const sweeping = await startServer({ workflows: [make(new InMemoryDb())], sweepIntervalMs: 20 });
     const idle = await startServer({ workflows: [make(new InMemoryDb())], sweepIntervalMs: 0 });
@@ -90,6 +90,7 @@ describe("start()", () => {
       const swept = (await sweeping.post("/api/workflows/Timed/runs", { input: "go" })).body;
       const waiting = (await idle.post("/api/workflows/Timed/runs", { input: "go" })).body;
       assert.equal(swept["status"], "paused");
+      clock += 60_000;
       const read = (server: typeof idle, run: Json) => server.get(`/api/workflows/Timed/runs/${String(run["runId"])}?sessionId=${String(run["sessionId"])}`);
       await waitFor("the sweep to move the timed-out run on", async () => (await read(sweeping, swept)).body["status"] === "completed");
       assert.equal((await read(sweeping, swept)).body["content"], "deployed");

@@ -2,11 +2,13 @@ import type { Context } from "hono";
 import { z } from "zod";
 import type { RunStatus } from "../runs/index.js";
 import { badRequest, notJson } from "./http-errors.js";
+// The same zod schemas the library validates decisions with (leaf modules, imported here directly).
+import { toolDecisionInputSchema } from "../agent/agent-continue-input-schema.js";
+import { decisionInputSchema } from "../workflow/workflow-continue-input-schema.js";
 
 const RUN_STATUSES = ["pending", "running", "paused", "completed", "cancelled", "error"] as const satisfies readonly RunStatus[];
 
 const sessionId = z.string().min(1);
-const requirementJson = z.record(z.string(), z.unknown());
 
 const startAgentRun = z.strictObject({ input: z.string(), sessionId: sessionId.optional(), userId: z.string().min(1).optional() });
 
@@ -14,8 +16,9 @@ const startAgentRun = z.strictObject({ input: z.string(), sessionId: sessionId.o
 export const schemas = {
   startAgentRun,
   startRun: startAgentRun.extend({ additionalData: z.record(z.string(), z.unknown()).optional() }),
-  continueWorkflow: z.strictObject({ sessionId, stepRequirements: z.array(requirementJson).optional() }),
-  continueAgent: z.strictObject({ sessionId, requirements: z.array(requirementJson).optional() }),
+  /** The decisions on the run's active pause (each tool call of an executor pause under its own id). */
+  continueWorkflow: z.strictObject({ sessionId, decisions: z.array(decisionInputSchema).optional() }),
+  continueAgent: z.strictObject({ sessionId, decisions: z.array(toolDecisionInputSchema).optional() }),
   cancel: z.strictObject({ sessionId, reason: z.string().optional() }),
   cancelAgent: z.strictObject({ sessionId }),
   runQuery: z.object({ sessionId }),

@@ -67,13 +67,16 @@ export function activeRequirement(run: Json): Json {
   return structuredClone(active) as Json;
 }
 
-/** The active executor requirement with every tool call given `resolution`. */
-export function decideCalls(run: Json, resolution: Json): Json {
-  const active = activeRequirement(run);
-  const calls = active["executorRequirements"];
+/** The decision on the run's active pause, as the continue body's `decisions` takes it. */
+export function decide(run: Json, decision: Json): Json[] {
+  return [{ requirementId: activeRequirement(run)["id"], decision }];
+}
+
+/** The same decision on every tool call of the active executor pause, each under its own id. */
+export function decideCalls(run: Json, decision: Json): Json[] {
+  const calls = activeRequirement(run)["calls"];
   assert.ok(Array.isArray(calls) && calls.length > 0, "the active requirement has no tool calls");
-  for (const call of calls as Array<{ requirement: Json }>) call.requirement["resolution"] = resolution;
-  return active;
+  return (calls as Array<{ requirement: Json }>).map((call) => ({ requirementId: call.requirement["id"], decision }));
 }
 
 /** Scenario 1 of the nested examples (step confirmation, then tool confirmation) on `db`. */

@@ -86,6 +86,16 @@ function isZodObject(value: unknown): value is z.ZodObject {
   return internals?.traits instanceof Set && internals.traits.has("ZodObject");
 }
 
+/**
+ * A zod 3 schema (zod 3 itself, or zod 4's "zod/v3" copy of it): its definition sits in `_def`,
+ * and it lacks the `_zod` internals every zod 4 schema has. Passed where kern expects zod 4 it
+ * would otherwise be refused as "not a z.object", which is what the user believes they passed.
+ */
+function isZod3Schema(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  return !("_zod" in value) && "_def" in value && typeof value._def === "object" && value._def !== null;
+}
+
 /** The draft-7 JSON Schema of the values a schema accepts, as `z.toJSONSchema` would give it. */
 function inputJsonSchema(schema: z.ZodObject): Record<string, unknown> {
   return schema.toJSONSchema({ target: "draft-7", io: "input" }) as Record<string, unknown>;
@@ -124,6 +134,12 @@ function checkDefinition(definition: ToolDefinition<z.ZodObject>): void {
   if (typeof definition.name !== "string" || !TOOL_NAME.test(definition.name)) {
     throw new ConfigurationError(
       `Tool name ${JSON.stringify(definition.name)} is invalid; use 1-64 letters, digits, '_' or '-'.`,
+    );
+  }
+  if (isZod3Schema(definition.parameters)) {
+    throw new ConfigurationError(
+      `Tool '${definition.name}' was given a zod 3 schema as parameters; kern needs zod 4: ` +
+        `npm install zod@4, and import { z } from "zod" (not "zod/v3").`,
     );
   }
   if (!isZodObject(definition.parameters)) {

@@ -1,16 +1,34 @@
 import type { z } from "zod";
 import { InvalidResolutionError, RequirementResolvedError, UnresolvedRequirementError } from "../errors.js";
-import { checkSuppliedVersion, lazyModule, type StepRequirementState, type WorkflowRunState } from "../runs/index.js";
+import { checkSuppliedVersion, lazyModule, REQUIREMENT_SCHEMA_VERSION, type StepDecision, type StepRequirementState, type ToolDecision, type WorkflowRunState } from "../runs/index.js";
 import { checkJsonData } from "../runs/check-input.js";
+import { migrateStepRequirement } from "../runs/migrate-decisions.js";
 import type * as ContinueInputSchema from "./workflow-continue-input-schema.js";
 import { StepRequirement } from "./step-requirement.js";
 import { WorkflowRunOutput } from "./workflow-run-output.js";
 
-/** The second form of `continueRun`: ids plus requirement JSON (e.g. from an HTTP client). */
+/**
+ * One decision as data: which requirement, and what was decided. The tool calls of an executor
+ * pause are decided under their own requirement ids (`executorRequirements[].id`).
+ */
+export interface DecisionInput {
+  requirementId: string;
+  decision: StepDecision | ToolDecision;
+}
+
+/**
+ * The second form of a workflow's `continueRun`: ids plus the decisions, either as
+ * `StepRequirement.toJSON()` output (`stepRequirements`) or as `decisions`. An agent's run (or its
+ * `requirements`) is not one: pass it to the agent.
+ */
 export interface ContinueWorkflowRef {
   runId: string;
   sessionId: string;
-  stepRequirements?: unknown[];
+  /** `StepRequirement.toJSON()` output; the active entry's decision (or its calls' decisions) is read. */
+  stepRequirements?: ReadonlyArray<{ id: string; schemaVersion?: number; decision?: StepDecision | null }>;
+  /** The decisions as data. */
+  decisions?: readonly DecisionInput[];
+  requirements?: never;
 }
 
 const schemas = lazyModule<typeof ContinueInputSchema>(import.meta.url, "./workflow-continue-input-schema.js");
@@ -20,91 +38,113 @@ type Supplied = z.infer<typeof ContinueInputSchema.suppliedSchema>;
 export interface WorkflowContinueInput {
   runId: string;
   sessionId: string;
+  /** Requirement JSON (StepRequirement.toJSON() output), of either version. */
   supplied: unknown[];
-  /** True when the caller passed a WorkflowRunOutput (its own view of the run), not decisions as JSON. */
+  decisions: DecisionInput[];
+  /** True when the caller passed a WorkflowRunOutput (its own view of the run), not decisions as data. */
   fromOutput: boolean;
 }
 
-/** Reads what the caller passed to continueRun: the run ids and the active entry's decisions. */
+/** Reads what the caller passed to continueRun: the run ids and the decisions it carries. */
 export function readWorkflowContinueInput(run: WorkflowRunOutput | ContinueWorkflowRef): WorkflowContinueInput {
   if (run instanceof WorkflowRunOutput) {
-    return { runId: run.runId, sessionId: run.sessionId, supplied: run.stepRequirements.map((requirement) => requirement.toJSON()), fromOutput: true };
+    return { runId: run.runId, sessionId: run.sessionId, supplied: run.stepRequirements.map((requirement) => requirement.toJSON()), decisions: [], fromOutput: true };
   }
   const parsed = schemas().refSchema.safeParse(run);
   if (!parsed.success) {
-    throw new InvalidResolutionError("(input)", "continueRun() takes a WorkflowRunOutput or { runId, sessionId, stepRequirements? }.");
+    const issue = parsed.error.issues[0];
+    throw new InvalidResolutionError(
+      "(input)",
+      `continueRun() takes a WorkflowRunOutput or { runId, sessionId, stepRequirements?, decisions? }; problem at '${issue?.path.join(".") ?? ""}': ${issue?.message ?? "invalid"}.`,
+    );
   }
-  return { runId: parsed.data.runId, sessionId: parsed.data.sessionId, supplied: parsed.data.stepRequirements ?? [], fromOutput: false };
+  const { runId, sessionId, stepRequirements = [], decisions = [] } = parsed.data;
+  return { runId, sessionId, supplied: stepRequirements, decisions, fromOutput: false };
 }
 
-function applyExecutorDecisions(requirement: StepRequirement, supplied: Supplied): void {
-  const byId = new Map(requirement.executorRequirements.map((entry) => [entry.id, entry]));
-  for (const entry of supplied.executorRequirements ?? []) {
-    const target = byId.get(entry.requirement.id);
-    if (target === undefined) throw new InvalidResolutionError(entry.requirement.id, `Step '${requirement.stepName}' has no tool requirement '${entry.requirement.id}'.`);
-    if (entry.requirement.resolution !== null) target.applyResolution(entry.requirement.resolution);
-  }
-}
-
-/** Applies one supplied decision through the requirement's own methods, so it is validated. */
-function applyDecision(requirement: StepRequirement, supplied: Supplied): void {
-  if (requirement.requiresExecutorInput) return applyExecutorDecisions(requirement, supplied);
-  if (requirement.requiresErrorDecision) {
-    if (supplied.errorDecision === "retry") requirement.retry();
-    if (supplied.errorDecision === "skip") requirement.skip();
-    return;
-  }
-  if (supplied.confirmed === false) return requirement.reject(supplied.rejectionFeedback ?? undefined);
-  if (requirement.requiresUserInput && supplied.userInput != null) return requirement.setUserInput(checkJsonData(`requirement '${requirement.id}' userInput`, supplied.userInput));
-  if (requirement.requiresRouteSelection && supplied.selectedChoices != null) return requirement.select(...supplied.selectedChoices);
-  if (requirement.requiresOutputReview && supplied.editedOutput != null) return requirement.edit(supplied.editedOutput);
-  if (requirement.requiresConfirmation && supplied.confirmed === true) requirement.confirm();
-}
-
+/** Reads one supplied StepRequirement JSON (migrating version 1), for its id and decisions. */
 function parseSupplied(entry: unknown): Supplied {
-  const parsed = schemas().suppliedSchema.safeParse(entry);
+  const version = typeof entry === "object" && entry !== null && !Array.isArray(entry) ? checkSuppliedVersion(entry as Record<string, unknown>) : REQUIREMENT_SCHEMA_VERSION;
+  const parsed = schemas().suppliedSchema.safeParse(version === 1 ? migrateStepRequirement(entry) : entry);
   if (!parsed.success) {
     throw new InvalidResolutionError("(input)", `A supplied step requirement is malformed: ${parsed.error.issues[0]?.message ?? "invalid"} at '${parsed.error.issues[0]?.path.join(".") ?? ""}'.`);
   }
-  checkSuppliedVersion(parsed.data["schemaVersion"]);
   return parsed.data;
 }
 
-/** True when supplied JSON carries a decision (not just the requirement's identity). */
+/** The decisions a supplied entry for `requirement` carries, as data. */
+function decisionsOf(entry: Supplied, requirement: StepRequirement): DecisionInput[] {
+  if (requirement.requiresExecutorInput) {
+    return (entry.calls ?? []).flatMap((call) => (call.requirement.decision === null ? [] : [{ requirementId: call.requirement.id, decision: call.requirement.decision }]));
+  }
+  return entry.decision === null || entry.decision === undefined ? [] : [{ requirementId: entry.id, decision: entry.decision }];
+}
+
 function carriesDecision(entry: Supplied): boolean {
-  const decided = [entry.confirmed, entry.userInput, entry.selectedChoices, entry.editedOutput, entry.errorDecision].some((value) => value !== null && value !== undefined);
-  return decided || (entry.executorRequirements ?? []).some((call) => call.requirement.resolution !== null);
+  return (entry.decision !== null && entry.decision !== undefined) || (entry.calls ?? []).some((call) => call.requirement.decision !== null);
+}
+
+const TOOL_DECISIONS: ReadonlySet<string> = new Set(["confirm", "reject", "input", "result"]);
+
+/** Applies one decision to the active requirement or one of its tool calls, through their own checks. */
+function applyOne(requirement: StepRequirement, { requirementId, decision }: DecisionInput): void {
+  if (decision.type === "input") checkJsonData(`requirement '${requirementId}' input`, decision.values);
+  if (requirementId === requirement.id) {
+    if (requirement.requiresExecutorInput) {
+      throw new InvalidResolutionError(requirementId, `Step '${requirement.stepName}' waits for decisions on its agent's tool calls; ${requirement.accepts}.`);
+    }
+    if (decision.type === "result") throw new InvalidResolutionError(requirementId, `A decision of type "result" fits a tool call run elsewhere, not the ${requirement.kind} pause of ${requirement.stepType} '${requirement.stepName}'; ${requirement.accepts}.`);
+    return requirement.applyDecision(decision);
+  }
+  const call = requirement.executorRequirements.find((entry) => entry.id === requirementId);
+  if (call === undefined) throw new InvalidResolutionError(requirementId, `No requirement '${requirementId}' waits in this pause of ${requirement.stepType} '${requirement.stepName}'.`);
+  if (!TOOL_DECISIONS.has(decision.type)) throw new InvalidResolutionError(requirementId, `A decision of type ${JSON.stringify(decision.type)} does not fit ${call.description}; ${call.accepts}.`);
+  call.applyDecision(decision as ToolDecision);
 }
 
 function unresolvedError(requirement: StepRequirement): UnresolvedRequirementError {
-  const pending = requirement.requiresExecutorInput
-    ? requirement.executorRequirements.filter((entry) => !entry.isResolved).map((entry) => ({ id: entry.id, description: `${requirement.executorName ?? "agent"}: ${entry.description}`, needs: entry.needs }))
-    : [{ id: requirement.id, description: `${requirement.stepType} '${requirement.stepName}' (${requirement.kind})`, needs: requirement.needs }];
-  return new UnresolvedRequirementError(pending.map((entry) => ({ requirementId: entry.id, description: entry.description, needs: entry.needs })));
+  if (requirement.requiresExecutorInput) {
+    const pending = requirement.executorRequirements.filter((entry) => !entry.isResolved);
+    return new UnresolvedRequirementError(pending.map((entry) => ({ requirementId: entry.id, description: `${requirement.executorName ?? "agent"}: ${entry.description}`, needs: entry.needs, accepts: entry.accepts })));
+  }
+  return new UnresolvedRequirementError([{ requirementId: requirement.id, description: `${requirement.stepType} '${requirement.stepName}' (${requirement.kind})`, needs: requirement.needs, accepts: requirement.accepts }]);
 }
 
 /**
  * Applies the caller's decisions to the active requirement of freshly loaded state (earlier
  * entries are frozen and never re-applied), then checks it is resolved, before anything runs.
  * Returns the active requirement, or null for a run recover() paused with nothing to decide.
- * Decisions sent as JSON for a pause that is over, and none for the current one, are a conflict
+ * Decisions sent as data for a pause that is over, and none for the current one, are a conflict
  * (RequirementResolvedError): the caller lost the race to decide.
  */
 export function applyStepDecisions(state: WorkflowRunState, input: WorkflowContinueInput, now: number): StepRequirementState | null {
   const last = state.stepRequirements.at(-1);
   const active = last !== undefined && !last.frozen ? last : undefined;
   const requirement = active === undefined ? undefined : new StepRequirement(active);
-  const frozenIds = new Set(state.stepRequirements.filter((entry) => entry.frozen).map((entry) => entry.id));
+  const activeIds = new Set(requirement === undefined ? [] : [requirement.id, ...requirement.executorRequirements.map((call) => call.id)]);
+  const frozenIds = new Set(state.stepRequirements.filter((entry) => entry.frozen).flatMap((entry) => [entry.id, ...(entry.kind === "executor" ? entry.calls.map((call) => call.requirement.id) : [])]));
   let stale: string | undefined;
   let namedActive = false;
+  const decisions: DecisionInput[] = [];
   for (const entry of input.supplied.map(parseSupplied)) {
     if (requirement !== undefined && entry.id === requirement.id) {
       namedActive = true;
-      applyDecision(requirement, entry);
+      decisions.push(...decisionsOf(entry, requirement));
     } else if (frozenIds.has(entry.id) && carriesDecision(entry)) {
       stale ??= entry.id;
     }
   }
+  for (const decision of input.decisions) {
+    if (activeIds.has(decision.requirementId)) {
+      namedActive = true;
+      decisions.push(decision);
+    } else if (frozenIds.has(decision.requirementId)) {
+      stale ??= decision.requirementId;
+    } else {
+      throw new InvalidResolutionError(decision.requirementId, `Run '${state.runId}' has no requirement '${decision.requirementId}'.`);
+    }
+  }
+  if (requirement !== undefined) for (const decision of decisions) applyOne(requirement, decision);
   const waiting = requirement !== undefined && !requirement.isResolved && active !== undefined && !isExpired(active, now);
   if (stale !== undefined && !input.fromOutput && !namedActive && (waiting || requirement === undefined)) {
     throw new RequirementResolvedError(stale, "it was already decided by an earlier continueRun and the run has moved on; load it again to see what it waits for now");
@@ -113,26 +153,18 @@ export function applyStepDecisions(state: WorkflowRunState, input: WorkflowConti
   return active ?? null;
 }
 
-/** True when the requirement's deadline has passed. */
+/** True when the requirement has a deadline and it has passed. */
 export function isExpired(requirement: StepRequirementState, now: number = Date.now()): boolean {
-  return requirement.timeoutAt !== null && now >= requirement.timeoutAt;
+  return "timeout" in requirement && requirement.timeout !== null && now >= requirement.timeout.at;
 }
 
-/** Lets `onTimeout` decide an expired requirement in place of a human. */
+/** Lets `onTimeout` decide an expired requirement in place of a person. */
 export function applyTimeout(requirement: StepRequirementState): void {
-  requirement.timedOut = true;
-  if (requirement.onTimeout !== "approve") return;
-  if (requirement.kind === "executor") {
-    for (const entry of requirement.executorRequirements) {
-      entry.requirement.resolution = entry.requirement.kind === "confirmation" ? { type: "confirmed" } : { type: "rejected", note: "The approval timed out." };
-    }
-    return;
-  }
-  requirement.confirmed = true;
+  if ("timeout" in requirement) requirement.decision = { type: "timeout" };
 }
 
 /** Marks the active requirement consumed: it and its tool requirements can never change again. */
 export function freeze(requirement: StepRequirementState): void {
   requirement.frozen = true;
-  for (const entry of requirement.executorRequirements) entry.requirement.frozen = true;
+  if (requirement.kind === "executor") for (const entry of requirement.calls) entry.requirement.frozen = true;
 }

@@ -94,8 +94,8 @@ export function incompatibleRun(steps: readonly Component[], state: WorkflowRunS
   }
   if (last.kind !== "executor") return null;
   const agent = component.stepType === "Step" ? component.agent : undefined;
-  if (agent?.id !== last.executorId) return `${where} no longer runs agent '${last.executorId ?? ""}'`;
-  for (const { execution } of last.executorRequirements) {
+  if (agent === undefined || agent.id !== last.executor.id) return `${where} no longer runs agent '${last.executor.id}'`;
+  for (const { execution } of last.calls) {
     const tool = agent.tools.get(execution.toolName);
     if (tool?.gate !== execution.gate) return `agent '${agent.id}' no longer has tool '${execution.toolName}' behind the same gate`;
   }

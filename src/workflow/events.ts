@@ -100,15 +100,15 @@ export function pauseEvent(state: WorkflowRunState, requirement: StepRequirement
     requirementId: requirement.id,
     kind: requirement.kind,
     message: requirementMessage(requirement),
-    inputSchema: requirement.userInputSchema === null ? null : userInputJsonSchema(requirement.userInputSchema),
-    choices: requirement.availableChoices,
-    allowMultipleSelections: requirement.allowMultipleSelections,
+    inputSchema: requirement.kind === "userInput" ? userInputJsonSchema(requirement.fields) : null,
+    choices: requirement.kind === "route" ? requirement.choices : null,
+    allowMultipleSelections: requirement.kind === "route" && requirement.allowMultipleSelections,
     toolCalls: requirement.kind === "executor"
-      ? pausedToolCalls(requirement.executorRequirements.map((entry) => entry.requirement), requirement.executorRequirements.map((entry) => entry.execution))
+      ? pausedToolCalls(requirement.calls.map((entry) => entry.requirement), requirement.calls.map((entry) => entry.execution))
       : null,
-    stepOutput: requirement.stepOutput?.content ?? null,
-    errorMessage: requirement.errorMessage,
-    timeoutAt: requirement.timeoutAt,
+    stepOutput: "output" in requirement ? requirement.output.content : null,
+    errorMessage: requirement.kind === "error" ? requirement.errorMessage : null,
+    timeoutAt: "timeout" in requirement ? (requirement.timeout?.at ?? null) : null,
   };
   switch (requirement.kind) {
     case "executor":
@@ -123,8 +123,8 @@ export function pauseEvent(state: WorkflowRunState, requirement: StepRequirement
     case "error":
       return { event: "StepPaused", ...info };
     default: {
-      const unreachable: never = requirement.kind;
-      throw new Error(`Unknown requirement kind ${String(unreachable)}`);
+      const unreachable: never = requirement;
+      throw new Error(`Unknown requirement ${JSON.stringify(unreachable)}`);
     }
   }
 }

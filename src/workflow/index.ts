@@ -5,7 +5,7 @@ export { Parallel, type ParallelOptions } from "./components/parallel.js";
 export { Router, type RouterChoice, type RouterOptions, type RouterSelection, type RouterSelector } from "./components/router.js";
 export { Step, type StepExecutor, type StepOptions } from "./components/step.js";
 export { Steps, type StepsOptions } from "./components/steps.js";
-export type { ContinueWorkflowRef } from "./continue-input.js";
+export type { ContinueWorkflowRef, DecisionInput } from "./continue-input.js";
 export { StepInput } from "./step-input.js";
 export { StepOutput } from "./step-output.js";
 export { StepRequirement } from "./step-requirement.js";

@@ -6,8 +6,8 @@ import type { Component } from "./components/component.js";
 import type { Step } from "./components/step.js";
 import { walk } from "./components/walk.js";
 import { freeze } from "./continue-input.js";
-import { baseRequirement } from "./engine/context.js";
 import { locateCursor, type Located } from "./engine/locate.js";
+import { errorRequirement, executorRequirement } from "./engine/requirements.js";
 import { executorRequirementsOf } from "./engine/step-execution.js";
 import { workflowRunAccess } from "./workflow-run-access.js";
 
@@ -34,17 +34,17 @@ export type StepsFor = (state: WorkflowRunState) => readonly Component[];
 
 /** A new, undecided copy of a requirement, so a person decides again (rows stored before checkpoints). */
 function reopened(requirement: StepRequirementState): StepRequirementState {
-  return { ...structuredClone(requirement), id: newId(), confirmed: null, rejectionFeedback: null, userInput: null, selectedChoices: null, editedOutput: null, errorDecision: null, timedOut: false, frozen: false };
+  const copy = { ...structuredClone(requirement), id: newId(), frozen: false };
+  if ("decision" in copy) copy.decision = null;
+  if (copy.kind === "executor") for (const call of copy.calls) Object.assign(call.requirement, { decision: null, frozen: false });
+  return copy;
 }
 
 /** Asks a person whether to run again a step (or Parallel) that started and has no stored result. */
 function uncertain(state: WorkflowRunState, frame: Frame, { component, path }: Located): string {
   frame.phase = "error";
-  const requirement = baseRequirement("error", component, path);
-  requirement.recovered = true;
-  requirement.errorMessage = `The process running ${component.stepType} '${component.name}' stopped before its result was stored: it may or may not have run (in part). retry() runs it again; skip() goes on without it.`;
-  if (component.stepType === "Step") requirement.onReject = component.onReject;
-  state.stepRequirements.push(requirement);
+  const message = `The process running ${component.stepType} '${component.name}' stopped before its result was stored: it may or may not have run (in part). retry() runs it again; skip() goes on without it.`;
+  state.stepRequirements.push(errorRequirement(component, path, message, true));
   return component.name;
 }
 
@@ -63,18 +63,12 @@ async function askAgentQuestions(state: WorkflowRunState, frame: Frame, located:
   const step = located.component as Step;
   const questions = await agentQuestions(step, runId, state, db);
   // Decisions a claim stored for these very calls still stand: the resume hands them over.
-  const decidedIds = new Set(decided?.executorRequirements.filter((entry) => entry.requirement.resolution !== null).map((entry) => entry.requirement.id));
+  const calls = decided?.kind === "executor" ? decided.calls : [];
+  const decidedIds = new Set(calls.filter((entry) => entry.requirement.decision !== null).map((entry) => entry.requirement.id));
   if (questions.length === 0 || questions.every((entry) => decidedIds.has(entry.requirement.id))) return;
   frame.phase = "executor";
-  const requirement = baseRequirement("executor", step, located.path);
-  requirement.onReject = step.onReject;
-  requirement.retryCount = frame.retryCount;
-  requirement.maxRetries = step.hitlMaxRetries;
-  requirement.executorRequirements = questions;
-  requirement.executorId = step.agent?.id ?? null;
-  requirement.executorName = step.agent?.name ?? null;
-  requirement.executorRunId = runId;
-  state.stepRequirements.push(requirement);
+  const executor = { id: step.agent?.id ?? "", name: step.agent?.name ?? "", runId };
+  state.stepRequirements.push(executorRequirement(step, located.path, executor, questions));
 }
 
 /**
@@ -96,9 +90,9 @@ async function reopen(state: WorkflowRunState, steps: readonly Component[], db: 
     state.stepRequirements.push(reopened(last));
     return [];
   }
-  if (innermost.phase === "executor" && here.component.stepType === "Step" && last?.executorRunId != null) {
-    await askAgentQuestions(state, innermost, here, last.executorRunId, db, last);
-  } else if (innermost.phase === "execute" && here.component.stepType === "Step" && here.component.agent !== undefined && innermost.runId !== null) {
+  if (innermost.phase === "executor" && here.component.stepType === "Step" && last?.kind === "executor") {
+    await askAgentQuestions(state, innermost, here, last.executor.runId, db, last);
+  } else if (innermost.phase === "execute" && here.component.stepType === "Step" && here.component.agent !== undefined && innermost.stepType === "Step" && innermost.runId !== null) {
     await askAgentQuestions(state, innermost, here, innermost.runId, db, null);
   } else if (innermost.phase === "execute" && ((here.component.stepType === "Step" && !here.component.idempotent) || here.component.stepType === "Parallel")) {
     return [uncertain(state, innermost, here)];

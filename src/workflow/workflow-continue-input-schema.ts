@@ -1,29 +1,41 @@
 import { z } from "zod";
-// Deep import, not the runs front door: this file is loaded lazily (see lazyModule) and so must
+// Deep imports, not the runs front door: this file is loaded lazily (see lazyModule) and so must
 // be a leaf, and the front door is not one.
-import { resolutionSchema } from "../runs/agent-run-schema.js";
+import { confirmDecisionSchema, inputDecisionSchema, rejectDecisionSchema, resultDecisionSchema, toolDecisionSchema } from "../runs/agent-run-schema.js";
+import { editDecisionSchema, retryDecisionSchema, selectDecisionSchema, skipDecisionSchema, timeoutDecisionSchema } from "../runs/workflow-run-schema.js";
 
 /**
- * The shapes `continueRun()` reads. Kept apart from continue-input.ts so zod loads with the
- * first continue, not with `import "kern"`.
+ * The shapes a workflow's `continueRun()` reads. Kept apart from continue-input.ts so zod loads
+ * with the first continue, not with `import "kern"`.
  */
 
-/** The decision fields read from supplied requirement JSON; policy fields (onReject ...) are ignored. */
+/** Every decision of kern's vocabulary: a workflow gate's, or a tool call's inside an executor pause. */
+export const anyDecisionSchema = z.discriminatedUnion("type", [
+  confirmDecisionSchema,
+  rejectDecisionSchema,
+  inputDecisionSchema,
+  resultDecisionSchema,
+  editDecisionSchema,
+  selectDecisionSchema,
+  retryDecisionSchema,
+  skipDecisionSchema,
+  timeoutDecisionSchema,
+]);
+
+/** StepRequirement.toJSON() output (version 2): `id`, and `decision` or its calls' decisions, are read. */
 export const suppliedSchema = z.looseObject({
   id: z.string(),
-  confirmed: z.boolean().nullable().optional(),
-  rejectionFeedback: z.string().nullable().optional(),
-  userInput: z.record(z.string(), z.unknown()).nullable().optional(),
-  selectedChoices: z.array(z.string()).nullable().optional(),
-  editedOutput: z.string().nullable().optional(),
-  errorDecision: z.enum(["retry", "skip"]).nullable().optional(),
-  executorRequirements: z
-    .array(z.looseObject({ requirement: z.looseObject({ id: z.string(), resolution: resolutionSchema.nullable() }) }))
-    .optional(),
+  schemaVersion: z.unknown().optional(),
+  decision: anyDecisionSchema.nullable().optional(),
+  calls: z.array(z.looseObject({ requirement: z.looseObject({ id: z.string(), decision: toolDecisionSchema.nullable() }) })).optional(),
 });
+
+/** One decision as data: which requirement (a gate, or a tool call of an executor pause), and what was decided. */
+export const decisionInputSchema = z.strictObject({ requirementId: z.string().min(1), decision: anyDecisionSchema });
 
 export const refSchema = z.object({
   runId: z.string().min(1),
   sessionId: z.string().min(1),
   stepRequirements: z.array(z.unknown()).optional(),
+  decisions: z.array(decisionInputSchema).optional(),
 });

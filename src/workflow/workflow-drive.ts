@@ -22,6 +22,8 @@ export interface WorkflowDrive {
   emit: WorkflowEventListener | undefined;
   stream: boolean;
   allowDefinitionChange: boolean;
+  /** The clock of gate deadlines (WorkflowOptions.now). */
+  now: () => number;
   /** One RunOutput per agent run of the workflow run: those touched in this drive, the rest loaded. */
   executorRuns(state: WorkflowRunState, touched: ReadonlyMap<string, RunOutput>): Promise<RunOutput[]>;
 }
@@ -35,7 +37,7 @@ function emitStart(emit: WorkflowEventListener, state: WorkflowRunState, drive: 
   }
   if (resolved === null) return;
   const step = { ...runRef(state), stepName: resolved.stepName, stepType: resolved.stepType, stepPath: resolved.stepPath, requirementId: resolved.id };
-  emit(resolved.kind === "executor" ? { event: "StepExecutorContinued", ...step, executorRunId: resolved.executorRunId } : { event: "StepContinued", ...step });
+  emit(resolved.kind === "executor" ? { event: "StepExecutorContinued", ...step, executorRunId: resolved.executor.runId } : { event: "StepContinued", ...step });
 }
 
 /** The last event of a drive, sent once the run is stored: a pause, the end, or a cancellation. */
@@ -73,6 +75,7 @@ async function driveOnce(drive: WorkflowDrive): Promise<WorkflowRunOutput> {
     checkpointing: true,
     retrying: drive.retrying,
     allowDefinitionChange: drive.allowDefinitionChange,
+    now: drive.now,
     db: drive.db,
     signal: signals.length === 1 ? claim.signal : AbortSignal.any(signals),
     outputs: new Map(),

@@ -129,7 +129,7 @@ describe("rejection policy", () => {
     const counter = new Counter();
     const workflow = new Workflow({ name: "w", db: freshDb(), steps: [countedStep("gated", counter, { requiresConfirmation: true }), countedStep("after", counter)] });
     const run = await workflow.run("in");
-    const wire = run.stepRequirements.map((requirement) => ({ ...requirement.toJSON(), confirmed: false, onReject: "cancel" }));
+    const wire = run.stepRequirements.map((requirement) => ({ ...requirement.toJSON(), decision: { type: "reject" as const, feedback: null }, onReject: "cancel" as const }));
     const done = await workflow.continueRun({ runId: run.runId, sessionId: run.sessionId, stepRequirements: wire });
     assert.equal(done.status, "completed");
     assert.equal(done.content, "after(in)");
@@ -174,14 +174,18 @@ describe("timeouts", () => {
   it("applies onTimeout once the deadline passed: cancel by default, skip or approve when set", async () => {
     for (const [onTimeout, expected] of [[undefined, "cancelled"], ["skip", "after(in)"], ["approve", "after(gated(in))"]] as const) {
       const counter = new Counter();
+      let clock = 1_000_000;
       const workflow = new Workflow({
         name: `w-${onTimeout ?? "default"}`,
         db: freshDb(),
-        steps: [countedStep("gated", counter, { requiresConfirmation: true, hitlTimeout: 0.001, ...(onTimeout === undefined ? {} : { onTimeout }) }), countedStep("after", counter)],
+        now: () => clock,
+        steps: [countedStep("gated", counter, { requiresConfirmation: true, hitlTimeout: 30, ...(onTimeout === undefined ? {} : { onTimeout }) }), countedStep("after", counter)],
       });
       const run = await workflow.run("in");
-      assert.ok(run.stepRequirements[0]?.timeoutAt instanceof Date);
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      assert.equal(run.stepRequirements[0]?.timeoutAt?.getTime(), 1_030_000, "the deadline is on the workflow's clock");
+      clock += 29_999;
+      await assert.rejects(workflow.continueRun(run), { name: "UnresolvedRequirementError" }, "a millisecond before the deadline a person still decides");
+      clock += 1;
       const done = await workflow.continueRun(run);
       assert.equal(done.status === "cancelled" ? "cancelled" : done.content, expected);
     }

@@ -29,6 +29,12 @@ export interface WorkflowOptions {
    * was paused by.
    */
   previousVersions?: readonly Workflow[];
+  /**
+   * The clock of gate deadlines, in ms since the epoch (default `Date.now`): when a `hitlTimeout`
+   * is set and when it has passed. Tests pass a controllable one. Leases keep the real clock
+   * (their renewals are real timers).
+   */
+  now?: () => number;
 }
 
 export interface WorkflowRunOptions {
@@ -46,7 +52,7 @@ export interface WorkflowRunOptions {
 
 export type WorkflowContinueOptions = Pick<WorkflowRunOptions, "signal" | "onEvent" | "stream"> & DefinitionChoice;
 
-const WORKFLOW_OPTIONS = ["name", "id", "description", "db", "steps", "leaseMs", "previousVersions"] as const;
+const WORKFLOW_OPTIONS = ["name", "id", "description", "db", "steps", "leaseMs", "previousVersions", "now"] as const;
 
 /** Checks a Workflow's options and returns its name. */
 export function checkWorkflowOptions(options: WorkflowOptions): string {
@@ -56,6 +62,9 @@ export function checkWorkflowOptions(options: WorkflowOptions): string {
     throw new ConfigurationError(`Workflow '${name}' needs a non-empty steps array.`);
   }
   checkLeaseMs(`Workflow '${name}'`, options.leaseMs);
+  if (options.now !== undefined && typeof options.now !== "function") {
+    throw new ConfigurationError(`Workflow '${name}': now must be a function returning ms since the epoch, like () => Date.now().`);
+  }
   const id = options.id ?? name;
   for (const version of options.previousVersions ?? []) {
     if (version.id !== id) {

@@ -5,7 +5,7 @@ function pendingRequirements(state: WorkflowRunState): PendingRequirementRecord[
   const active = state.stepRequirements.at(-1);
   if (active === undefined || active.frozen) return [];
   const what = active.kind === "executor"
-    ? `${active.executorName ?? "agent"} wants to call ${active.executorRequirements.map((entry) => entry.execution.toolName).join(", ")}`
+    ? `${active.executor.name} wants to call ${active.calls.map((entry) => entry.execution.toolName).join(", ")}`
     : (active.message ?? `${active.stepType} '${active.stepName}' waits for ${active.kind}`);
   return [{ requirementId: active.id, requirementKind: active.kind, summary: `${state.workflowName} / ${active.stepName}: ${what}` }];
 }

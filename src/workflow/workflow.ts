@@ -81,7 +81,7 @@ export class Workflow {
     if (runId !== undefined && (await this.db.getRun("workflow", runId)) !== null) {
       throw new ConfigurationError(`A run with id '${runId}' already exists; pass a new runId or none.`);
     }
-    const now = Date.now();
+    const now = this.#now();
     const state: WorkflowRunState = {
       schemaVersion: WORKFLOW_RUN_SCHEMA_VERSION,
       kind: "workflow",
@@ -128,7 +128,7 @@ export class Workflow {
    * recover() paused at a checkpoint with nothing to decide continues with no decisions.
    */
   async continueRun(run: WorkflowRunOutput | ContinueWorkflowRef, options: WorkflowContinueOptions = {}): Promise<WorkflowRunOutput> {
-    return this.#continue(run, options, Date.now());
+    return this.#continue(run, options, this.#now());
   }
 
   /** `now` decides whether the active gate's deadline has passed (the sweep passes its own). */
@@ -185,9 +185,9 @@ export class Workflow {
     const { state } = claim;
     const active = state.stepRequirements.at(-1);
     if (active !== undefined) freeze(active);
-    if (active?.kind === "executor" && active.executorRunId !== null && active.executorId !== null) {
-      const agent = findAgent(this.steps, active.executorId);
-      await agent?.cancelRun(active.executorRunId, state.sessionId, { db: agent.ownDb ?? this.db }).catch(() => undefined);
+    if (active?.kind === "executor") {
+      const agent = findAgent(this.steps, active.executor.id);
+      await agent?.cancelRun(active.executor.runId, state.sessionId, { db: agent.ownDb ?? this.db }).catch(() => undefined);
     }
     state.status = "cancelled";
     state.cancelReason = reason;
@@ -201,13 +201,13 @@ export class Workflow {
    * deadline, continuing each. A run it cannot read or move on is reported in `skipped` and left
    * as it is; the others are handled all the same.
    */
-  async expirePausedRuns(now: number = Date.now()): Promise<SweepReport> {
+  async expirePausedRuns(now: number = this.#now()): Promise<SweepReport> {
     let moved = 0;
     const paused = await listAll(this.db, "workflow", this.id, "paused");
     const skipped = await visitEach(this.db, workflowRunAccess, paused, async ({ state }) => {
       // Reads only the run itself (not its agents' runs): most paused runs are not expired.
       const active = state.stepRequirements.at(-1);
-      if (active === undefined || active.frozen || active.timeoutAt === null || now < active.timeoutAt) return;
+      if (active === undefined || active.frozen || !isExpired(active, now)) return;
       try {
         await this.#continue({ runId: state.runId, sessionId: state.sessionId }, {}, now);
         moved += 1;
@@ -230,6 +230,10 @@ export class Workflow {
     const stepsFor = (state: WorkflowRunState): readonly Component[] =>
       this.previousVersions.find((version) => version.fingerprint === state.fingerprint)?.steps ?? this.steps;
     return recoverWorkflowRuns(this.id, this.steps, stepsFor, this.db, options.now ?? Date.now());
+  }
+
+  #now(): number {
+    return (this.#options.now ?? Date.now)();
   }
 
   get #leaseMs(): number {
@@ -261,6 +265,7 @@ export class Workflow {
       emit: options.onEvent,
       stream: options.stream === true,
       allowDefinitionChange: options.allowDefinitionChange === true,
+      now: () => this.#now(),
       executorRuns: (state, touched) => this.#executorRuns(state, touched),
     });
   }

@@ -94,8 +94,8 @@ for (const { kind, skip } of STORE_KINDS) {
       const recoverer = continuingAgent(store.db, store.config.logFile, "recoverer");
       for (let stored = await store.db.getRun("agent", run.runId); stored?.status !== "running"; stored = await store.db.getRun("agent", run.runId)) await sleep(10);
       worker.signal("SIGSTOP");
-      await sleep(1.5 * LEASE_MS);
-      const report = await recoverer.recover();
+      // Recovering on a clock 1.5 leases ahead: the frozen holder's lease has passed, no waiting.
+      const report = await recoverer.recover({ now: Date.now() + 1.5 * LEASE_MS });
       worker.signal("SIGCONT");
       const [taken] = report.agentRuns;
       assert.equal(taken?.runId, run.runId, "recover() took over the run of a holder that stopped renewing");

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Db, RunRecord } from "kern";
+import type { ContinueRunRef } from "kern/agent";
 import { InMemoryDb } from "kern/db/memory";
 import { continuingAgent, openStore, startingAgent, type ToolHooks } from "./fixture.test-helper.js";
 import { HookedDb, type DbHooks } from "./hooked-db.test-helper.js";
@@ -137,7 +138,9 @@ async function attempt(run: RunToContinue, hooks: ToolHooks = toolHooks, leaseMs
   try {
     if (target === undefined) throw new Error("a run was sent before any open command");
     const agent = continuingAgent(target.db, target.logFile, run.runId, hooks, leaseMs);
-    const output = await agent.continueRun({ runId: run.runId, sessionId: run.sessionId, requirements: run.requirements });
+    // RunRequirement.toJSON() output, checked by continueRun itself as it checks any JSON it is sent.
+    const requirements = run.requirements as NonNullable<ContinueRunRef["requirements"]>;
+    const output = await agent.continueRun({ runId: run.runId, sessionId: run.sessionId, requirements });
     return { ...base, outcome: output.status === "completed" ? "completed" : "unexpected", status: output.status };
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(String(error));

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, describe, it } from "node:test";
 import pg from "pg";
+import { requirePrerequisite } from "../../../scripts/test-prerequisites.mjs";
 import { ConfigurationError, StoreError, StoreTimeoutError } from "../../errors.js";
 import { makeRecord, nextRecord } from "../conformance.test-helper.js";
 import { PostgresDb, type PostgresDbOptions } from "./index.js";
@@ -14,8 +15,10 @@ import {
   withApplicationName,
 } from "./timeouts.test-helper.js";
 
-// Every test but the first two needs a server; without one they fail (they never skip). npm test
-// (scripts/run-tests.mjs) starts a throwaway one and sets KERN_TEST_POSTGRES_URL.
+// Every test but the first two needs a server; without one the file fails, unless
+// KERN_TEST_ALLOW_MISSING=postgres says to skip them knowingly. npm test (scripts/run-tests.mjs)
+// starts a throwaway one and sets KERN_TEST_POSTGRES_URL.
+const skip = requirePrerequisite("postgres");
 function serverUrl(): string {
   const url = process.env["KERN_TEST_POSTGRES_URL"] ?? "";
   assert.notEqual(url, "", "KERN_TEST_POSTGRES_URL is not set: run the tests with npm test on a machine with the PostgreSQL server binaries, or point it at a server");
@@ -92,6 +95,8 @@ describe("PostgresDb timeouts", { timeout: 30_000 }, () => {
     assert.doesNotThrow(() => new PostgresDb({ dbUrl, connectTimeoutMs: 1, statementTimeoutMs: 86_400_000 }));
   });
 
+  // These limits are the driver's and the server's, on real time: the lower bounds are the
+  // limits themselves; the upper bounds only say the call did not hang (a loaded machine may stall).
   it("gives up on a server that accepts connections and never answers after connectTimeoutMs", async () => {
     const silent = await startSilentServer();
     cleanups.push(silent.close);
@@ -103,13 +108,13 @@ describe("PostgresDb timeouts", { timeout: 30_000 }, () => {
       const stored = operation === "migrate" ? " Nothing was stored\\." : "";
       assertTimeout(error, new RegExp(`${operation}\\(\\) timed out on '127\\.0\\.0\\.1:${silent.port}/kern'.*no connection was established within 300 ms \\(connectTimeoutMs\\)\\.${stored} Check that the server is running`, "s"));
       assert.doesNotMatch(error.message, /s3cret/);
-      assert.ok(elapsedMs >= 280 && elapsedMs < 1_000, `${operation} took ${elapsedMs} ms`);
+      assert.ok(elapsedMs >= 280 && elapsedMs < 5_000, `${operation} took ${elapsedMs} ms`);
     }
     assert.equal(silent.accepted(), 2);
     await waitFor("kern to close both connections it gave up on", () => silent.open() === 0, 1_000);
   });
 
-  it("lets the server cancel a statement stuck on a lock after statementTimeoutMs, storing nothing", async () => {
+  it("lets the server cancel a statement stuck on a lock after statementTimeoutMs, storing nothing", { skip }, async () => {
     const { schema, name, url } = scene();
     const db = open({ dbUrl: url, schema, statementTimeoutMs: 300 }, schema);
     const stored = makeRecord();
@@ -118,8 +123,8 @@ describe("PostgresDb timeouts", { timeout: 30_000 }, () => {
     const { elapsedMs, error } = await timeRejection(db.updateRun(nextRecord(stored, { status: "running", state: "changed" }), 1));
     assertTimeout(error, /updateRun\(\) timed out on '127\.0\.0\.1:\d+\/postgres' \(schema 'kern_timeout_\w+'\): the server cancelled a statement .*statementTimeoutMs 300 ms.*\(57014\)\. It was rolled back: nothing was stored\..*pg_stat_activity/s);
     assert.equal((error.cause as { code?: unknown }).code, "57014");
-    // Well before kern's own limit (1300 ms): the server cancelled it.
-    assert.ok(elapsedMs >= 280 && elapsedMs < 1_000, `updateRun took ${elapsedMs} ms`);
+    // The server cancelled it (57014 above), not kern's own limit at 1300 ms.
+    assert.ok(elapsedMs >= 280 && elapsedMs < 5_000, `updateRun took ${elapsedMs} ms`);
     await lock.release();
     assert.deepEqual(await db.getRun("agent", stored.runId), stored);
     // The connection went back rolled back and idle, and serves the next call.
@@ -127,7 +132,7 @@ describe("PostgresDb timeouts", { timeout: 30_000 }, () => {
     assert.equal(await db.updateRun(nextRecord(stored, { status: "running" }), 1), true);
   });
 
-  it("times out waiting for a free connection when every one stays busy", async () => {
+  it("times out waiting for a free connection when every one stays busy", { skip }, async () => {
     const { schema, url } = scene();
     const db = open({ dbUrl: url, schema, maxConnections: 1, connectTimeoutMs: 300, statementTimeoutMs: 2_000 }, schema);
     const stored = makeRecord();
@@ -136,12 +141,12 @@ describe("PostgresDb timeouts", { timeout: 30_000 }, () => {
     const stuck = db.updateRun(nextRecord(stored, { status: "running" }), 1);
     const { elapsedMs, error } = await timeRejection(db.getRun("agent", stored.runId));
     assertTimeout(error, /getRun\(\) timed out .*all 1 \(maxConnections\) connections stayed busy, and none came free within 300 ms \(connectTimeoutMs\)/s);
-    assert.ok(elapsedMs >= 280 && elapsedMs < 1_000, `getRun took ${elapsedMs} ms`);
+    assert.ok(elapsedMs >= 280 && elapsedMs < 5_000, `getRun took ${elapsedMs} ms`);
     await lock.release();
     assert.equal(await stuck, true);
   });
 
-  it("closes a connection whose server stops answering mid-transaction; the transaction stores nothing", async () => {
+  it("closes a connection whose server stops answering mid-transaction; the transaction stores nothing", { skip }, async () => {
     const { schema, name, url } = scene();
     // A pool of the caller's with no timeouts of its own: kern's per-query limit still applies.
     const pool = new pg.Pool({ connectionString: url, max: 3 });
@@ -164,7 +169,7 @@ describe("PostgresDb timeouts", { timeout: 30_000 }, () => {
     cleanups.push(resume);
     const { elapsedMs, error } = await update;
     assertTimeout(error, /updateRun\(\) timed out .*did not answer a statement within 1600 ms \(statementTimeoutMs \+ 1000 ms\), so kern closed the connection\. Its transaction never reached COMMIT.*nothing was stored/s);
-    assert.ok(elapsedMs >= 1_550 && elapsedMs < 2_500, `updateRun took ${elapsedMs} ms`);
+    assert.ok(elapsedMs >= 1_550 && elapsedMs < 5_000, `updateRun took ${elapsedMs} ms`);
     await waitFor("the pool to drop the frozen connection", () => removed.includes(waiting), 1_000);
     // While the backend is still frozen, the next call gets a new connection and sees the old run.
     assert.deepEqual(await db.getRun("agent", stored.runId), stored);
@@ -174,7 +179,7 @@ describe("PostgresDb timeouts", { timeout: 30_000 }, () => {
     assert.deepEqual(await db.getRun("agent", stored.runId), stored);
   });
 
-  it("says the write may be stored when COMMIT went unanswered, and a retry then changes nothing", async () => {
+  it("says the write may be stored when COMMIT went unanswered, and a retry then changes nothing", { skip }, async () => {
     const { schema, url } = scene();
     const blackhole = await startCommitBlackhole(new URL(url));
     cleanups.push(blackhole.close);
@@ -186,13 +191,13 @@ describe("PostgresDb timeouts", { timeout: 30_000 }, () => {
     const claimed = nextRecord(stored, { status: "running", state: "claimed" });
     const { elapsedMs, error } = await timeRejection(db.updateRun(claimed, 1));
     assertTimeout(error, /updateRun\(\) timed out .*did not answer a statement within 1300 ms.*The write had reached the server, which may still have stored it: read the run back with getRun\(\)/s);
-    assert.ok(elapsedMs >= 1_250 && elapsedMs < 2_200, `updateRun took ${elapsedMs} ms`);
+    assert.ok(elapsedMs >= 1_250 && elapsedMs < 5_000, `updateRun took ${elapsedMs} ms`);
     // Here the server did commit it; compare-and-set makes the retry a no-op rather than a second write.
     assert.deepEqual(await direct.getRun("agent", stored.runId), claimed);
     assert.equal(await direct.updateRun(claimed, 1), false);
   });
 
-  it("gives up on an idle connection whose server stopped answering, then recovers", async () => {
+  it("gives up on an idle connection whose server stopped answering, then recovers", { skip }, async () => {
     const { schema, name, url } = scene();
     const db = open({ dbUrl: url, schema, maxConnections: 1, statementTimeoutMs: 300 }, schema);
     const stored = makeRecord();
@@ -205,7 +210,7 @@ describe("PostgresDb timeouts", { timeout: 30_000 }, () => {
       const { elapsedMs, error } = await timeRejection(db.getRun("agent", stored.runId));
       assertTimeout(error, /getRun\(\) timed out .*did not answer a statement within 1300 ms.*kern closed the connection\. Check that the server is alive/s);
       assert.doesNotMatch(error.message, /stored/);
-      assert.ok(elapsedMs >= 1_250 && elapsedMs < 2_200, `getRun took ${elapsedMs} ms`);
+      assert.ok(elapsedMs >= 1_250 && elapsedMs < 5_000, `getRun took ${elapsedMs} ms`);
       // The only connection was dropped, so the pool of 1 opens a new one.
       assert.deepEqual(await db.getRun("agent", stored.runId), stored);
     } finally {

@@ -2,7 +2,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import type { Message, MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
 import { ConfigurationError, ModelError } from "../../errors.js";
 import type { Model, ModelRequest, ModelResponse, ModelStreamEvent } from "../model.js";
-import { type BudgetSettings, CallBudget, budgetSettings } from "../call-budget.js";
+import { type BudgetSettings, CallBudget, budgetSettings, type ModelClock } from "../call-budget.js";
 import {
   type FailureContext,
   PROVIDER,
@@ -41,6 +41,12 @@ export interface ClaudeOptions {
    * longer than what is left is not waited for: the call fails at once, naming the wait.
    */
   timeoutMs?: number | undefined;
+  /**
+   * The timers `timeoutMs` and the waits between retries run on; real ones by default. Tests
+   * pass a clock they advance by hand, so a deadline fires when the test says. Unused with
+   * `client` (kern adds no time budget then).
+   */
+  clock?: ModelClock | undefined;
   temperature?: number | undefined;
   /**
    * A ready-made SDK client (for a proxy or custom fetch). When given, `apiKey`, `baseURL`,

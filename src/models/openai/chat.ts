@@ -1,3 +1,4 @@
+import type { ModelClock } from "../call-budget.js";
 import type OpenAI from "openai";
 import type {
   ChatCompletion,
@@ -50,6 +51,12 @@ export interface OpenAIChatOptions {
    * longer than what is left is not waited for: the call fails at once, naming the wait.
    */
   timeoutMs?: number | undefined;
+  /**
+   * The timers `timeoutMs` and the waits between retries run on; real ones by default. Tests
+   * pass a clock they advance by hand, so a deadline fires when the test says. Unused with
+   * `client` (kern adds no time budget then).
+   */
+  clock?: ModelClock | undefined;
   temperature?: number | undefined;
   /** Sent as `reasoning_effort`; only for reasoning models. */
   reasoningEffort?: OpenAIReasoningEffort | undefined;
@@ -91,7 +98,7 @@ export class OpenAIChat implements Model {
   readonly #connection: LazyOpenAIClient;
 
   constructor(options: OpenAIChatOptions) {
-    this.#connection = new LazyOpenAIClient("OpenAIChat", options, true);
+    this.#connection = new LazyOpenAIClient("OpenAIChat", options);
     this.id = options.id;
     this.#options = { ...options };
   }

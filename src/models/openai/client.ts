@@ -1,6 +1,6 @@
 import OpenAI from "openai";
 import { ConfigurationError, ModelError } from "../../errors.js";
-import { type BudgetSettings, CallBudget, budgetSettings } from "../call-budget.js";
+import { type BudgetSettings, CallBudget, budgetSettings, type ModelClock } from "../call-budget.js";
 import { type FailureContext, PROVIDER, attemptFailure, toThrownError } from "./responses-errors.js";
 
 /**
@@ -16,6 +16,7 @@ export interface OpenAIConnectionOptions {
   baseURL?: string | undefined;
   maxRetries?: number | undefined;
   timeoutMs?: number | undefined;
+  clock?: ModelClock | undefined;
   client?: OpenAI | undefined;
 }
 
@@ -39,13 +40,11 @@ function nonEmpty(value: string | undefined): string | undefined {
 export class LazyOpenAIClient {
   readonly #adapter: string;
   readonly #options: OpenAIConnectionOptions;
-  /** Chat Completions also serves local servers, which need a base URL but no key. */
-  readonly #keylessWithBaseURL: boolean;
   /** `undefined` for a client the user built: its own timeout and retries apply. */
   readonly #budget: BudgetSettings | undefined;
   #client: OpenAI | undefined;
 
-  constructor(adapter: string, options: OpenAIConnectionOptions, keylessWithBaseURL: boolean) {
+  constructor(adapter: string, options: OpenAIConnectionOptions) {
     if (options.id.trim() === "") {
       throw new ConfigurationError(`${adapter} needs a model id, e.g. new ${adapter}({ id: "gpt-5.4" }).`);
     }
@@ -60,7 +59,6 @@ export class LazyOpenAIClient {
     }
     this.#adapter = adapter;
     this.#options = { ...options };
-    this.#keylessWithBaseURL = keylessWithBaseURL;
     this.#budget = options.client === undefined ? budgetSettings(adapter, options) : undefined;
     this.#client = options.client;
   }
@@ -70,13 +68,13 @@ export class LazyOpenAIClient {
     if (this.#client !== undefined) return this.#client;
     const { apiKey, baseURL, timeoutMs } = this.#options;
     const resolvedBaseURL = nonEmpty(baseURL) ?? nonEmpty(process.env["OPENAI_BASE_URL"]);
-    const placeholder = this.#keylessWithBaseURL && resolvedBaseURL !== undefined ? PLACEHOLDER_API_KEY : undefined;
+    // Local servers (Ollama, vLLM, LM Studio) need a base URL but no key; the SDK refuses none.
+    const placeholder = resolvedBaseURL !== undefined ? PLACEHOLDER_API_KEY : undefined;
     const key = nonEmpty(apiKey) ?? nonEmpty(process.env["OPENAI_API_KEY"]) ?? placeholder;
     if (key === undefined) {
-      const local = this.#keylessWithBaseURL ? " A local OpenAI-compatible server needs only baseURL." : "";
       throw new ModelError(
         "No OpenAI API key: set the OPENAI_API_KEY environment variable or pass apiKey to " +
-          `new ${this.#adapter}({ id, apiKey }).${local}`,
+          `new ${this.#adapter}({ id, apiKey }). A local OpenAI-compatible server needs only baseURL.`,
         { provider: PROVIDER },
       );
     }

@@ -238,7 +238,7 @@ describe("OpenAIResponses.generate on the wire", () => {
 
 describe("OpenAIResponses configuration", () => {
   it("constructs without an API key and reports the missing key at the first request", async () => {
-    await withEnv({ OPENAI_API_KEY: undefined }, async () => {
+    await withEnv({ OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined }, async () => {
       const model = new OpenAIResponses({ id: "gpt-test" });
       const request = { instructions: undefined, messages: [], tools: [] };
 

@@ -1,3 +1,4 @@
+import type { ModelClock } from "../call-budget.js";
 import type OpenAI from "openai";
 import type {
   Response,
@@ -24,9 +25,13 @@ export type OpenAIReasoningEffort = Exclude<ReasoningEffort, null>;
 export interface OpenAIResponsesOptions {
   /** The model id, e.g. "gpt-5.4". */
   id: string;
-  /** Defaults to the `OPENAI_API_KEY` environment variable, read at the first request. */
+  /**
+   * Defaults to the `OPENAI_API_KEY` environment variable, read at the first request. When a
+   * base URL is set (option or `OPENAI_BASE_URL`) and there is no key, "not-needed" is sent, as
+   * local servers that speak the Responses API (Ollama, vLLM, LM Studio) ignore it.
+   */
   apiKey?: string | undefined;
-  /** Defaults to `OPENAI_BASE_URL`, then https://api.openai.com/v1. */
+  /** Any server that speaks the Responses API. Defaults to `OPENAI_BASE_URL`, then https://api.openai.com/v1. */
   baseURL?: string | undefined;
   /**
    * How many times a failed attempt is retried (on 408, 409, 429, 5xx or a failed connection,
@@ -41,6 +46,12 @@ export interface OpenAIResponsesOptions {
    * longer than what is left is not waited for: the call fails at once, naming the wait.
    */
   timeoutMs?: number | undefined;
+  /**
+   * The timers `timeoutMs` and the waits between retries run on; real ones by default. Tests
+   * pass a clock they advance by hand, so a deadline fires when the test says. Unused with
+   * `client` (kern adds no time budget then).
+   */
+  clock?: ModelClock | undefined;
   temperature?: number | undefined;
   /** Sent as `reasoning: { effort }`; only for reasoning models. */
   reasoningEffort?: OpenAIReasoningEffort | undefined;
@@ -81,7 +92,7 @@ export class OpenAIResponses implements Model {
   readonly #connection: LazyOpenAIClient;
 
   constructor(options: OpenAIResponsesOptions) {
-    this.#connection = new LazyOpenAIClient("OpenAIResponses", options, false);
+    this.#connection = new LazyOpenAIClient("OpenAIResponses", options);
     this.id = options.id;
     this.#options = { ...options };
   }

@@ -1,4 +1,4 @@
-import type { Frame } from "../../runs/index.js";
+import type { Frame, FrameOf } from "../../runs/index.js";
 import type { Component } from "../components/component.js";
 import { lastContent, rememberOutputs, type EngineContext, type Outcome } from "./context.js";
 import { execute } from "./execute.js";
@@ -16,7 +16,7 @@ export function below(resume: Frame[] | null): Frame[] | null {
 export async function runChildren(
   children: readonly Component[],
   context: EngineContext,
-  frame: Frame,
+  frame: FrameOf<"Workflow" | "Steps" | "Condition" | "Router" | "Loop">,
   startContent: string | null,
   pathOf: (index: number) => number[],
   resumeChild: Frame[] | null,

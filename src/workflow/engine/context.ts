@@ -1,7 +1,6 @@
-import { newId } from "../../runs/new-id.js";
 import type { RunOutput } from "../../agent/index.js";
 import type { Db } from "../../db/db.js";
-import { FRAME_DEFAULTS, STEP_REQUIREMENT_DEFAULTS, type Frame, type StepOutputState, type StepRequirementState, type StepType, type WorkflowRunState } from "../../runs/index.js";
+import { FRAME_DEFAULTS, type Frame, type FrameOf, type StepOutputState, type StepRequirementState, type StepType, type WorkflowRunState } from "../../runs/index.js";
 import type { StepRef, WorkflowEventListener } from "../events.js";
 import { StepInput } from "../step-input.js";
 import type { WriteBatch } from "../../runs/write-batch.js";
@@ -23,6 +22,8 @@ export interface EngineContext {
   retrying: boolean;
   /** Passed on to step agents: continue their runs under a changed definition (see continueRun). */
   allowDefinitionChange: boolean;
+  /** The clock of gate deadlines (WorkflowOptions.now). */
+  now: () => number;
   /** Where agents without a db of their own store their runs: the workflow's db. */
   db: Db;
   signal: AbortSignal | undefined;
@@ -57,15 +58,36 @@ export interface ExecInput {
   additionalData: Record<string, unknown>;
 }
 
-// The keys a default record lacks come first: V8 adds keys to a spread copy on a slow path.
-export function newFrame(stepType: Frame["stepType"], phase: string, previousContent: string | null): Frame {
-  return { stepType, ...FRAME_DEFAULTS, outputs: [], selected: [], iterations: [], phase, previousContent };
+/** A new frame of one component type, with its defaults (shapes.ts) and only its own fields. */
+export function newFrame<T extends Frame["stepType"]>(stepType: T, phase: string, previousContent: string | null, additionalData: Record<string, unknown> | null = null): FrameOf<T> {
+  const base = { phase, previousContent, additionalData };
+  const sequence = { index: FRAME_DEFAULTS.index, outputs: [] };
+  const frames: { [K in Frame["stepType"]]: () => FrameOf<K> } = {
+    Workflow: () => ({ stepType: "Workflow", ...base, ...sequence }),
+    Steps: () => ({ stepType: "Steps", ...base, ...sequence }),
+    Condition: () => ({ stepType: "Condition", ...base, ...sequence, branch: FRAME_DEFAULTS.branch }),
+    Router: () => ({ stepType: "Router", ...base, ...sequence, selected: [], retryCount: FRAME_DEFAULTS.retryCount, output: FRAME_DEFAULTS.output }),
+    Loop: () => ({ stepType: "Loop", ...base, ...sequence, iteration: FRAME_DEFAULTS.iteration, iterations: [] }),
+    Step: () => ({ stepType: "Step", ...base, retryCount: FRAME_DEFAULTS.retryCount, output: FRAME_DEFAULTS.output, runId: FRAME_DEFAULTS.runId }),
+    Parallel: () => ({ stepType: "Parallel", ...base }),
+  };
+  return frames[stepType]() as FrameOf<T>;
 }
 
-/** A component's first frame: it starts before its gates, with the input it was given. */
-export function frameFor(stepType: Frame["stepType"], input: ExecInput): Frame {
+/**
+ * The frame of the component starting or resuming now: the stored one when resuming, else a
+ * first frame (before its gates, with the input it was given). It is registered as running
+ * (execute() drops it again when the component returns).
+ */
+export function enterFrame<T extends Frame["stepType"]>(context: EngineContext, stepType: T, resume: Frame[] | null, input: ExecInput): FrameOf<T> {
+  const stored = resume?.[0];
+  if (stored !== undefined && stored.stepType !== stepType) {
+    throw new Error(`kern internal error: a ${stepType} resumed from a ${stored.stepType} frame.`);
+  }
   const additionalData = Object.keys(input.additionalData).length > 0 ? input.additionalData : null;
-  return { ...newFrame(stepType, "before", input.previousContent), additionalData };
+  const frame = (stored as FrameOf<T> | undefined) ?? newFrame(stepType, "before", input.previousContent, additionalData);
+  context.stack.push(frame);
+  return frame;
 }
 
 export function makeOutput(name: string, stepType: StepType, content: string | null, extra: Partial<StepOutputState> = {}): StepOutputState {
@@ -84,30 +106,6 @@ export function stepInputFor(context: EngineContext, input: ExecInput): StepInpu
     additionalData: { ...(context.state.additionalData ?? {}), ...input.additionalData },
     outputs: context.outputs,
   });
-}
-
-/** The fields every new step requirement starts with; callers set the gate's own fields. */
-export function baseRequirement(
-  kind: StepRequirementState["kind"],
-  component: { name: string; stepType: StepType },
-  path: readonly number[],
-): StepRequirementState {
-  return {
-    id: newId(),
-    kind,
-    stepName: component.name,
-    stepPath: [...path],
-    ...STEP_REQUIREMENT_DEFAULTS,
-    executorRequirements: [],
-    stepIndex: path[0] ?? 0,
-    stepType: component.stepType,
-  };
-}
-
-/** Registers a component's frame as running now (execute() drops it again when the component returns). */
-export function enter(context: EngineContext, frame: Frame): Frame {
-  context.stack.push(frame);
-  return frame;
 }
 
 /** Appends a requirement (the new active entry) and returns the pause outcome for `frame`. */
@@ -147,7 +145,7 @@ export function rememberOutputs(context: EngineContext, outputs: readonly StepOu
 export function rebuildOutputs(context: EngineContext, frames: readonly Frame[]): void {
   rememberOutputs(context, context.state.stepResults);
   for (const frame of frames) {
-    rememberOutputs(context, frame.iterations);
-    rememberOutputs(context, frame.outputs);
+    if ("iterations" in frame) rememberOutputs(context, frame.iterations);
+    if ("outputs" in frame) rememberOutputs(context, frame.outputs);
   }
 }

@@ -1,30 +1,39 @@
-import type { Frame, OnReject, OnTimeout, StepRequirementState, StepType } from "../../runs/index.js";
+import type { FrameOf, OnReject, StepRequirementState, StepType } from "../../runs/index.js";
 import { skippedOutput, type Outcome } from "./context.js";
 
-/** Sets the deadline of a gate that has `hitlTimeout` (seconds). */
-export function withTimeout(requirement: StepRequirementState, seconds: number | undefined, onTimeout: OnTimeout | null): void {
-  if (seconds === undefined) return;
-  requirement.timeoutAt = Date.now() + seconds * 1000;
-  requirement.onTimeout = onTimeout ?? "cancel";
+/** True when a person rejected the requirement. */
+export function isRejected(requirement: StepRequirementState): boolean {
+  return "decision" in requirement && requirement.decision?.type === "reject";
 }
 
-/** What a passed deadline decided, when `onTimeout` (not a human) resolved the requirement. */
+/** What a passed deadline decided, when `onTimeout` (not a person) resolved the requirement. */
 export function timeoutDecision(requirement: StepRequirementState): "skip" | "cancel" | null {
-  if (!requirement.timedOut) return null;
-  if (requirement.onTimeout === "approve") {
-    // Nobody can approve on a human's behalf what only a human can supply: values or a route.
+  if (!("timeout" in requirement) || requirement.decision?.type !== "timeout") return null;
+  const onTimeout = requirement.timeout?.onTimeout ?? "cancel";
+  if (onTimeout === "approve") {
+    // Nobody can approve on a person's behalf what only a person can supply: values or a route.
     return requirement.kind === "userInput" || requirement.kind === "route" ? "skip" : null;
   }
-  return requirement.onTimeout ?? "cancel";
+  return onTimeout;
 }
 
 /** Follows `onReject` for a rejected gate before the component ran. */
 export function rejectOutcome(component: { name: string; onReject: OnReject }, stepType: StepType, requirement: StepRequirementState): Outcome {
+  const feedback = "decision" in requirement && requirement.decision?.type === "reject" ? requirement.decision.feedback : null;
   if (component.onReject === "cancel") {
-    const feedback = requirement.rejectionFeedback === null ? "" : ` (${requirement.rejectionFeedback})`;
-    return { type: "cancelled", reason: `${stepType} '${component.name}' was rejected${feedback}; the run is cancelled.` };
+    return { type: "cancelled", reason: `${stepType} '${component.name}' was rejected${feedback === null ? "" : ` (${feedback})`}; the run is cancelled.` };
   }
-  return { type: "done", output: skippedOutput(component.name, stepType, requirement.rejectionFeedback) };
+  return { type: "done", output: skippedOutput(component.name, stepType, feedback) };
+}
+
+/** The content a review keeps: the edit when there is one, else the output's own; null when not approved. */
+function approvedContent(requirement: StepRequirementState, content: string | null): { content: string | null } | null {
+  if (!("decision" in requirement)) return null;
+  const decision = requirement.decision;
+  if (decision?.type === "edit") return { content: decision.output };
+  const approvedByDeadline = decision?.type === "timeout" && "timeout" in requirement && requirement.timeout?.onTimeout === "approve";
+  if (decision?.type === "confirm" || approvedByDeadline) return { content };
+  return null;
 }
 
 /**
@@ -33,14 +42,12 @@ export function rejectOutcome(component: { name: string; onReject: OnReject }, s
  */
 export function applyReview(
   component: { name: string; stepType: StepType; onReject: OnReject; hitlMaxRetries: number },
-  frame: Frame,
+  frame: FrameOf<"Step" | "Router">,
   requirement: StepRequirementState,
 ): Outcome | "retry" {
-  const output = frame.output ?? requirement.stepOutput;
-  if (requirement.confirmed === true && output !== null) {
-    const content = requirement.editedOutput ?? output.content;
-    return { type: "done", output: { ...output, content } };
-  }
+  const output = frame.output ?? ("output" in requirement ? requirement.output : null);
+  const approved = output === null ? null : approvedContent(requirement, output.content);
+  if (approved !== null && output !== null) return { type: "done", output: { ...output, content: approved.content } };
   if (component.onReject !== "retry") return rejectOutcome(component, component.stepType, requirement);
   if (frame.retryCount >= component.hitlMaxRetries) {
     return {
@@ -49,11 +56,18 @@ export function applyReview(
     };
   }
   frame.retryCount += 1;
-  frame.additionalData = {
-    ...(frame.additionalData ?? {}),
-    feedback: requirement.rejectionFeedback ?? "",
-    previousOutput: output?.content ?? null,
-  };
+  const feedback = "decision" in requirement && requirement.decision?.type === "reject" ? requirement.decision.feedback : null;
+  frame.additionalData = { ...(frame.additionalData ?? {}), feedback: feedback ?? "", previousOutput: output?.content ?? null };
   frame.output = null;
   return "retry";
+}
+
+/** The content an approved iteration review keeps: the edit, or null to keep the iteration's own. */
+export function editedContent(requirement: StepRequirementState): string | null {
+  return "decision" in requirement && requirement.decision?.type === "edit" ? requirement.decision.output : null;
+}
+
+/** True when the review was approved (confirmed, edited, or approved by its deadline). */
+export function isApproved(requirement: StepRequirementState): boolean {
+  return approvedContent(requirement, null) !== null;
 }

@@ -1,6 +1,6 @@
 import type { Frame, StepRequirementState, WorkflowRunState } from "../../runs/index.js";
 import type { Component } from "../components/component.js";
-import { enter, newFrame, rebuildOutputs, type EngineContext } from "./context.js";
+import { newFrame, rebuildOutputs, type EngineContext } from "./context.js";
 import { below, runChildren } from "./children.js";
 
 /** Frame phases in which a component waits for the decision on the run's last requirement. */
@@ -24,7 +24,10 @@ export function resolvedAtCursor(state: WorkflowRunState): StepRequirementState 
 export async function driveWorkflow(steps: readonly Component[], context: EngineContext): Promise<void> {
   const { state } = context;
   const resume: Frame[] | null = state.cursor;
-  const frame = enter(context, resume?.[0] ?? newFrame("Workflow", "running", null));
+  const stored = resume?.[0];
+  if (stored !== undefined && stored.stepType !== "Workflow") throw new Error(`kern internal error: a cursor starts with a ${stored.stepType} frame.`);
+  const frame = stored ?? newFrame("Workflow", "running", null);
+  context.stack.push(frame);
   if (resume !== null) rebuildOutputs(context, resume);
   // The top-level outputs live in stepResults only; the stored cursor's first frame omits them.
   frame.outputs = state.stepResults;

@@ -1,6 +1,7 @@
 import type { Frame, OnReject, StepRequirementState, StepType } from "../../runs/index.js";
-import { baseRequirement, pause, takeResolved, type EngineContext, type Outcome, skippedOutput } from "./context.js";
-import { timeoutDecision } from "./decisions.js";
+import { pause, takeResolved, type EngineContext, type Outcome, skippedOutput } from "./context.js";
+import { isRejected, timeoutDecision } from "./decisions.js";
+import { confirmationRequirement } from "./requirements.js";
 
 interface Confirmable {
   name: string;
@@ -12,9 +13,7 @@ interface Confirmable {
 /** Pauses a composite before it runs, asking for confirmation. */
 export function pauseForConfirmation(component: Confirmable, context: EngineContext, path: readonly number[], frame: Frame): Outcome {
   frame.phase = "confirm";
-  const requirement = baseRequirement("confirmation", component, path);
-  requirement.message = component.confirmationMessage;
-  requirement.onReject = component.onReject;
+  const requirement = confirmationRequirement(component, path, { message: component.confirmationMessage, onReject: component.onReject });
   return pause(context, requirement, frame);
 }
 
@@ -24,5 +23,5 @@ export function takeConfirmation(component: Confirmable, context: EngineContext)
   const timeout = timeoutDecision(requirement);
   if (timeout === "cancel") return { type: "cancelled", reason: `${component.stepType} '${component.name}' timed out waiting for a human.` };
   if (timeout === "skip") return { type: "done", output: skippedOutput(component.name, component.stepType, "timed out") };
-  return requirement.confirmed === false ? { rejected: requirement } : "confirmed";
+  return isRejected(requirement) ? { rejected: requirement } : "confirmed";
 }

@@ -1,4 +1,4 @@
-import type { Frame } from "../../runs/index.js";
+import type { Frame, FrameOf } from "../../runs/index.js";
 import type { Component } from "../components/component.js";
 
 /** A component and its path (as stepPath gives it) in a workflow definition. */
@@ -9,6 +9,7 @@ export interface Located {
 
 /** The children a composite runs its frame's `index` over, with the path index of each. */
 function childAt(component: Component, frame: Frame): { child: Component; pathIndex: number } | undefined {
+  if (!("index" in frame)) return undefined;
   switch (component.stepType) {
     case "Steps":
     case "Loop": {
@@ -16,12 +17,13 @@ function childAt(component: Component, frame: Frame): { child: Component; pathIn
       return child === undefined ? undefined : { child, pathIndex: frame.index };
     }
     case "Condition": {
-      const offset = frame.branch === "else" ? component.steps.length : 0;
-      const child = (frame.branch === "else" ? component.elseSteps : component.steps)[frame.index];
+      const branch = frame.stepType === "Condition" ? frame.branch : null;
+      const offset = branch === "else" ? component.steps.length : 0;
+      const child = (branch === "else" ? component.elseSteps : component.steps)[frame.index];
       return child === undefined ? undefined : { child, pathIndex: offset + frame.index };
     }
     case "Router": {
-      const name = frame.selected[frame.index];
+      const name = frame.stepType === "Router" ? frame.selected[frame.index] : undefined;
       const pathIndex = component.choices.findIndex((choice) => choice.name === name);
       const child = component.choices[pathIndex];
       return child === undefined ? undefined : { child, pathIndex };
@@ -44,6 +46,7 @@ function childAt(component: Component, frame: Frame): { child: Component; pathIn
 export function locateCursor(steps: readonly Component[], frames: readonly Frame[]): Located[] | null {
   const [top, ...rest] = frames;
   if (top === undefined) return [];
+  if (top.stepType !== "Workflow") return null;
   const located: Located[] = [];
   let current: { child: Component; pathIndex: number } | undefined =
     steps[top.index] === undefined ? undefined : { child: steps[top.index] as Component, pathIndex: top.index };

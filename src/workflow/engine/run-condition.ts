@@ -1,11 +1,11 @@
-import type { Frame } from "../../runs/index.js";
+import type { Frame, FrameOf } from "../../runs/index.js";
 import type { Condition } from "../components/condition.js";
-import { enter, makeOutput, frameFor, skippedOutput, stepInputFor, stepRef, type EngineContext, type ExecInput, type Outcome } from "./context.js";
+import { enterFrame, makeOutput, skippedOutput, stepInputFor, stepRef, type EngineContext, type ExecInput, type Outcome } from "./context.js";
 import { below, runChildren } from "./children.js";
 import { rejectOutcome } from "./decisions.js";
 import { pauseForConfirmation, takeConfirmation } from "./gates.js";
 
-async function evaluate(condition: Condition, context: EngineContext, frame: Frame): Promise<"if" | "else"> {
+async function evaluate(condition: Condition, context: EngineContext, frame: FrameOf<"Condition">): Promise<"if" | "else"> {
   const { evaluator } = condition;
   const input = { previousContent: frame.previousContent, additionalData: frame.additionalData ?? {} };
   const verdict = typeof evaluator === "boolean" ? evaluator : await evaluator(stepInputFor(context, input));
@@ -18,7 +18,7 @@ async function evaluate(condition: Condition, context: EngineContext, frame: Fra
  * the frame, so a pause inside it resumes in the same branch.
  */
 export async function runCondition(condition: Condition, context: EngineContext, input: ExecInput, path: readonly number[], resume: Frame[] | null): Promise<Outcome> {
-  const frame = enter(context, resume?.[0] ?? frameFor("Condition", input));
+  const frame = enterFrame(context, "Condition", resume, input);
   let resumeChild: Frame[] | null = null;
   if (resume === null || frame.phase === "before") {
     if (condition.requiresConfirmation) return pauseForConfirmation(condition, context, path, frame);

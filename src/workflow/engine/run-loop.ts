@@ -1,41 +1,40 @@
-import type { Frame, StepOutputState } from "../../runs/index.js";
+import type { Frame, FrameOf, StepOutputState } from "../../runs/index.js";
 import type { Loop } from "../components/loop.js";
 import { StepOutput } from "../step-output.js";
 import { flushCheckpoint } from "./checkpoint.js";
-import { baseRequirement, enter, lastContent, makeOutput, frameFor, pause, skippedOutput, stepRef, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
+import { enterFrame, lastContent, makeOutput, pause, skippedOutput, stepRef, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
+import { reviewRequirement } from "./requirements.js";
 import { below, runChildren } from "./children.js";
-import { rejectOutcome } from "./decisions.js";
+import { editedContent, isApproved, rejectOutcome } from "./decisions.js";
 import { pauseForConfirmation, takeConfirmation } from "./gates.js";
 
-function loopOutput(loop: Loop, frame: Frame): StepOutputState {
+function loopOutput(loop: Loop, frame: FrameOf<"Loop">): StepOutputState {
   return makeOutput(loop.name, "Loop", lastContent(frame.iterations, frame.previousContent), { steps: frame.iterations });
 }
 
-function iterationStart(loop: Loop, frame: Frame): string | null {
+function iterationStart(loop: Loop, frame: FrameOf<"Loop">): string | null {
   return loop.forwardIterationOutput && frame.iterations.length > 0 ? lastContent(frame.iterations, frame.previousContent) : frame.previousContent;
 }
 
-function pauseForIterationReview(loop: Loop, context: EngineContext, path: readonly number[], frame: Frame, iteration: StepOutputState): Outcome {
+function pauseForIterationReview(loop: Loop, context: EngineContext, path: readonly number[], frame: FrameOf<"Loop">, iteration: StepOutputState): Outcome {
   frame.phase = "review";
-  const requirement = baseRequirement("iterationReview", loop, path);
-  requirement.message = loop.iterationReviewMessage;
-  requirement.onReject = loop.onReject;
-  requirement.stepOutput = iteration;
-  requirement.retryCount = frame.iteration;
-  requirement.maxRetries = loop.maxIterations;
+  const options = { message: loop.iterationReviewMessage, onReject: loop.onReject };
+  const requirement = reviewRequirement("iterationReview", loop, path, options, { output: iteration, retryCount: frame.iteration, maxRetries: loop.maxIterations });
   return pause(context, requirement, frame);
 }
 
 /** Applies an iteration-review decision: accept ends the loop; reject follows onReject. */
-function resumeReview(loop: Loop, context: EngineContext, frame: Frame): Outcome | "next" {
+function resumeReview(loop: Loop, context: EngineContext, frame: FrameOf<"Loop">): Outcome | "next" {
   const requirement = takeResolved(context);
-  if (requirement.confirmed === true) {
+  if (isApproved(requirement)) {
     const last = frame.iterations.at(-1);
-    if (last !== undefined && requirement.editedOutput !== null) frame.iterations[frame.iterations.length - 1] = { ...last, content: requirement.editedOutput };
+    const edited = editedContent(requirement);
+    if (last !== undefined && edited !== null) frame.iterations[frame.iterations.length - 1] = { ...last, content: edited };
     return { type: "done", output: loopOutput(loop, frame) };
   }
   if (loop.onReject !== "retry") return rejectOutcome(loop, "Loop", requirement);
-  frame.additionalData = { ...(frame.additionalData ?? {}), feedback: requirement.rejectionFeedback ?? "", previousOutput: frame.iterations.at(-1)?.content ?? null };
+  const feedback = "decision" in requirement && requirement.decision?.type === "reject" ? requirement.decision.feedback : null;
+  frame.additionalData = { ...(frame.additionalData ?? {}), feedback: feedback ?? "", previousOutput: frame.iterations.at(-1)?.content ?? null };
   return "next";
 }
 
@@ -43,7 +42,7 @@ function resumeReview(loop: Loop, context: EngineContext, frame: Frame): Outcome
  * Asks the end condition about the last iteration. The iterations so far are stored first, with
  * the frame at "endCondition", so a crash inside the user's function asks it again on resume.
  */
-async function endsHere(loop: Loop, context: EngineContext, frame: Frame): Promise<boolean> {
+async function endsHere(loop: Loop, context: EngineContext, frame: FrameOf<"Loop">): Promise<boolean> {
   const iteration = frame.iterations.at(-1);
   if (loop.endCondition === undefined || iteration === undefined) return false;
   frame.phase = "endCondition";
@@ -60,7 +59,7 @@ async function endsHere(loop: Loop, context: EngineContext, frame: Frame): Promi
  * iteration resume in that iteration.
  */
 export async function runLoop(loop: Loop, context: EngineContext, input: ExecInput, path: readonly number[], resume: Frame[] | null): Promise<Outcome> {
-  const frame = enter(context, resume?.[0] ?? frameFor("Loop", input));
+  const frame = enterFrame(context, "Loop", resume, input);
   let resumeChild: Frame[] | null = null;
   let checkEnd = false;
   if (resume === null || frame.phase === "before") {

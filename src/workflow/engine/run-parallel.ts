@@ -1,7 +1,7 @@
 import type { Frame } from "../../runs/index.js";
 import type { Parallel } from "../components/parallel.js";
 import { checkpoint, markProgress } from "./checkpoint.js";
-import { enter, frameFor, makeOutput, rememberOutputs, skippedOutput, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
+import { enterFrame, makeOutput, rememberOutputs, skippedOutput, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
 import { execute } from "./execute.js";
 
 /**
@@ -11,11 +11,11 @@ import { execute } from "./execute.js";
  * have partly run" (retry or skip), never re-run silently.
  */
 export async function runParallel(parallel: Parallel, context: EngineContext, input: ExecInput, path: readonly number[], resume: Frame[] | null): Promise<Outcome> {
-  const frame = enter(context, resume?.[0] ?? frameFor("Parallel", input));
+  const frame = enterFrame(context, "Parallel", resume, input);
   if (resume !== null && frame.phase === "error") {
     const requirement = takeResolved(context);
-    if (requirement.errorDecision !== "retry") {
-      return { type: "done", output: { ...skippedOutput(parallel.name, "Parallel", requirement.errorMessage), success: false } };
+    if (requirement.kind !== "error" || requirement.decision?.type !== "retry") {
+      return { type: "done", output: { ...skippedOutput(parallel.name, "Parallel", requirement.kind === "error" ? requirement.errorMessage : null), success: false } };
     }
   } else if (resume !== null && frame.phase === "execute" && !context.retrying) {
     throw new Error(`kern internal error: Parallel '${parallel.name}' was started and never finished, and nobody decided whether to run it again.`);

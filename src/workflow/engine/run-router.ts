@@ -1,27 +1,23 @@
 import { ConfigurationError } from "../../errors.js";
-import type { Frame, StepOutputState } from "../../runs/index.js";
+import type { Frame, FrameOf, StepOutputState } from "../../runs/index.js";
 import type { Component } from "../components/component.js";
 import type { Router } from "../components/router.js";
 import { StepOutput } from "../step-output.js";
 import { flushCheckpoint } from "./checkpoint.js";
-import { baseRequirement, enter, makeOutput, frameFor, pause, stepInputFor, stepRef, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
+import { enterFrame, makeOutput, pause, stepInputFor, stepRef, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
+import { reviewRequirement, routeRequirement } from "./requirements.js";
 import { below, runChildren } from "./children.js";
-import { applyReview, rejectOutcome } from "./decisions.js";
+import { applyReview, isRejected, rejectOutcome, timeoutDecision as timeoutDecisionOf } from "./decisions.js";
 import { pauseForConfirmation, takeConfirmation } from "./gates.js";
 
-function pauseForRoute(router: Router, context: EngineContext, path: readonly number[], frame: Frame): Outcome {
+function pauseForRoute(router: Router, context: EngineContext, path: readonly number[], frame: FrameOf<"Router">): Outcome {
   frame.phase = "route";
   frame.index = 0;
   frame.outputs = [];
   frame.selected = [];
-  const requirement = baseRequirement("route", router, path);
-  requirement.message = router.userInputMessage;
-  requirement.onReject = router.onReject === "retry" ? "skip" : router.onReject;
-  requirement.availableChoices = router.choices.map((choice) => choice.name);
-  requirement.allowMultipleSelections = router.allowMultipleSelections;
-  requirement.retryCount = frame.retryCount;
-  requirement.maxRetries = router.hitlMaxRetries;
-  return pause(context, requirement, frame);
+  const options = { message: router.userInputMessage, onReject: router.onReject === "retry" ? "skip" : router.onReject };
+  const route = { choices: router.choices.map((choice) => choice.name), allowMultipleSelections: router.allowMultipleSelections, retryCount: frame.retryCount, maxRetries: router.hitlMaxRetries };
+  return pause(context, routeRequirement(router, path, options, route), frame);
 }
 
 function selectionNames(router: Router, selection: unknown): string[] {
@@ -38,7 +34,7 @@ function selectionNames(router: Router, selection: unknown): string[] {
   });
 }
 
-async function select(router: Router, context: EngineContext, frame: Frame): Promise<void> {
+async function select(router: Router, context: EngineContext, frame: FrameOf<"Router">): Promise<void> {
   if (router.selector === undefined) throw new ConfigurationError(`Router '${router.name}' has no selector to run.`);
   const input = { previousContent: frame.previousContent, additionalData: frame.additionalData ?? {} };
   frame.selected = selectionNames(router, await router.selector(stepInputFor(context, input)));
@@ -52,7 +48,7 @@ function needsReview(router: Router, output: StepOutputState): boolean {
 }
 
 /** Applies the decided requirement of a paused Router; returns an outcome or "run" to go on. */
-async function resumeRouter(router: Router, context: EngineContext, path: readonly number[], frame: Frame): Promise<Outcome | "run"> {
+async function resumeRouter(router: Router, context: EngineContext, path: readonly number[], frame: FrameOf<"Router">): Promise<Outcome | "run"> {
   if (frame.phase === "confirm") {
     const decision = takeConfirmation(router, context);
     if (decision !== "confirmed") return "type" in decision ? decision : rejectOutcome(router, "Router", decision.rejected);
@@ -61,8 +57,11 @@ async function resumeRouter(router: Router, context: EngineContext, path: readon
   }
   const requirement = takeResolved(context);
   if (frame.phase === "route") {
-    if (requirement.confirmed === false) return rejectOutcome({ name: router.name, onReject: requirement.onReject }, "Router", requirement);
-    frame.selected = [...(requirement.selectedChoices ?? [])];
+    if (requirement.kind !== "route") throw new Error(`kern internal error: Router '${router.name}' resumed from a ${requirement.kind} requirement.`);
+    const timeout = timeoutDecisionOf(requirement);
+    if (timeout !== null) return timeout === "cancel" ? { type: "cancelled", reason: `Router '${router.name}' timed out waiting for a human.` } : { type: "done", output: makeOutput(router.name, "Router", null, { skipped: true, error: "timed out" }) };
+    if (isRejected(requirement)) return rejectOutcome({ name: router.name, onReject: requirement.onReject }, "Router", requirement);
+    frame.selected = requirement.decision?.type === "select" ? [...requirement.decision.choices] : [];
     return "run";
   }
   const decision = applyReview(router, frame, requirement);
@@ -77,7 +76,7 @@ async function resumeRouter(router: Router, context: EngineContext, path: readon
  * choices run in order, each fed the previous one's output, then an optional output review.
  */
 export async function runRouter(router: Router, context: EngineContext, input: ExecInput, path: readonly number[], resume: Frame[] | null): Promise<Outcome> {
-  const frame = enter(context, resume?.[0] ?? frameFor("Router", input));
+  const frame = enterFrame(context, "Router", resume, input);
   let resumeChild: Frame[] | null = null;
   if (resume === null || frame.phase === "before") {
     if (router.requiresUserInput) return pauseForRoute(router, context, path, frame);
@@ -101,7 +100,7 @@ export async function runRouter(router: Router, context: EngineContext, input: E
 }
 
 /** Pauses for the Router's output review when it has one, else finishes with `output`. */
-async function reviewOrDone(router: Router, context: EngineContext, path: readonly number[], frame: Frame, output: StepOutputState): Promise<Outcome> {
+async function reviewOrDone(router: Router, context: EngineContext, path: readonly number[], frame: FrameOf<"Router">, output: StepOutputState): Promise<Outcome> {
   if (typeof router.requiresOutputReview === "function") {
     // The routes' outputs are stored before a review predicate of the user's runs.
     frame.phase = "executed";
@@ -111,11 +110,6 @@ async function reviewOrDone(router: Router, context: EngineContext, path: readon
   if (!needsReview(router, output)) return { type: "done", output };
   frame.phase = "review";
   frame.output = output;
-  const requirement = baseRequirement("outputReview", router, path);
-  requirement.message = router.outputReviewMessage;
-  requirement.onReject = router.onReject;
-  requirement.stepOutput = output;
-  requirement.retryCount = frame.retryCount;
-  requirement.maxRetries = router.hitlMaxRetries;
+  const requirement = reviewRequirement("outputReview", router, path, { message: router.outputReviewMessage, onReject: router.onReject }, { output, retryCount: frame.retryCount, maxRetries: router.hitlMaxRetries });
   return pause(context, requirement, frame);
 }

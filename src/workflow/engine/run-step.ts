@@ -1,23 +1,24 @@
 import { StepFailedError } from "../../errors.js";
-import type { Frame, StepOutputState, StepRequirementState } from "../../runs/index.js";
+import type { Frame, FrameOf, StepOutputState } from "../../runs/index.js";
 import type { Step } from "../components/step.js";
 import { StepOutput } from "../step-output.js";
 import { newId } from "../../runs/new-id.js";
 import { checkpoint, flushCheckpoint, markProgress } from "./checkpoint.js";
-import { baseRequirement, enter, frameFor, pause, skippedOutput, stepRef, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
+import { enterFrame, pause, skippedOutput, stepRef, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
+import { confirmationRequirement, errorRequirement, executorRequirement, reviewRequirement, userInputRequirement, type GateOptions } from "./requirements.js";
 import { cancelStepAgent, continueStepAgent, executeStep, executorRequirementsOf, resumeStepAgent, type StepExecution } from "./step-execution.js";
-import { applyReview, rejectOutcome, timeoutDecision, withTimeout } from "./decisions.js";
+import { applyReview, isRejected, rejectOutcome, timeoutDecision } from "./decisions.js";
 
 /** Where a step goes next: its gates before it runs, running it, or reviewing its output. */
 type Phase = "before" | "userInputGate" | "execute" | "review";
 
-function requirementFor(step: Step, kind: StepRequirementState["kind"], path: readonly number[], frame: Frame): StepRequirementState {
-  const requirement = baseRequirement(kind, step, path);
-  requirement.onReject = step.onReject;
-  requirement.retryCount = frame.retryCount;
-  requirement.maxRetries = step.hitlMaxRetries;
-  if (kind !== "executor" && kind !== "error") withTimeout(requirement, step.hitlTimeout, step.onTimeout);
-  return requirement;
+type StepFrame = FrameOf<"Step">;
+
+/** How the step's gates ask: its message, what rejecting does, its deadline (on the workflow's clock). */
+function gateOptions(context: EngineContext, step: Step, message: string | null): GateOptions {
+  const seconds = step.hitlTimeout;
+  const timeout = seconds === undefined ? null : { at: context.now() + seconds * 1000, onTimeout: step.onTimeout ?? "cancel" };
+  return { message, onReject: step.onReject, timeout };
 }
 
 function inputOf(frame: Frame): ExecInput {
@@ -25,7 +26,7 @@ function inputOf(frame: Frame): ExecInput {
 }
 
 /** Handles one execution's result: an output goes to review, a paused agent or an error pauses. */
-function afterExecution(step: Step, context: EngineContext, path: readonly number[], frame: Frame, result: StepExecution): Outcome | Phase {
+function afterExecution(step: Step, context: EngineContext, path: readonly number[], frame: StepFrame, result: StepExecution): Outcome | Phase {
   switch (result.type) {
     case "output":
       frame.output = result.output;
@@ -33,21 +34,15 @@ function afterExecution(step: Step, context: EngineContext, path: readonly numbe
       return "review";
     case "agentPaused": {
       frame.phase = "executor";
-      const requirement = requirementFor(step, "executor", path, frame);
-      requirement.executorRequirements = executorRequirementsOf(result.run);
-      requirement.executorId = result.run.agentId;
-      requirement.executorName = result.run.agentName;
-      requirement.executorRunId = result.run.runId;
-      return pause(context, requirement, frame);
+      const executor = { id: result.run.agentId, name: result.run.agentName, runId: result.run.runId };
+      return pause(context, executorRequirement(step, path, executor, executorRequirementsOf(result.run)), frame);
     }
     case "failed":
       context.emit?.({ event: "StepError", ...stepRef(context, step, path), error: result.message, onError: step.onError });
       if (step.onError === "skip") return { type: "done", output: { ...skippedOutput(step.name, "Step", result.message), success: false } };
       if (step.onError === "pause") {
         frame.phase = "error";
-        const requirement = requirementFor(step, "error", path, frame);
-        requirement.errorMessage = result.message;
-        return pause(context, requirement, frame);
+        return pause(context, errorRequirement(step, path, result.message), frame);
       }
       throw new StepFailedError(step.name, result.message);
     default: {
@@ -67,7 +62,7 @@ function needsReview(step: Step, output: StepOutputState): boolean {
  * run it will use), so after a crash the step is never run again silently: its agent run is
  * found and resumed, and a function step comes back to a person as "may or may not have run".
  */
-async function startExecution(step: Step, context: EngineContext, frame: Frame): Promise<StepExecution> {
+async function startExecution(step: Step, context: EngineContext, frame: StepFrame): Promise<StepExecution> {
   frame.phase = "execute";
   frame.output = null;
   frame.runId = step.agent === undefined ? null : newId();
@@ -78,7 +73,7 @@ async function startExecution(step: Step, context: EngineContext, frame: Frame):
 }
 
 /** Goes on with an execution stored as started and never finished (after recover(), or a retry). */
-async function resumeExecution(step: Step, context: EngineContext, frame: Frame): Promise<StepExecution> {
+async function resumeExecution(step: Step, context: EngineContext, frame: StepFrame): Promise<StepExecution> {
   if (step.agent === undefined || frame.runId === null) {
     if (context.retrying || step.idempotent) return startExecution(step, context, frame);
     throw new Error(`kern internal error: Step '${step.name}' was started and never finished, and nobody decided whether to run it again.`);
@@ -89,32 +84,37 @@ async function resumeExecution(step: Step, context: EngineContext, frame: Frame)
 }
 
 /** Decides where a resumed step goes next: from a checkpoint, or from the decided requirement. */
-async function resumeStep(step: Step, context: EngineContext, path: readonly number[], frame: Frame): Promise<Outcome | Phase> {
+async function resumeStep(step: Step, context: EngineContext, path: readonly number[], frame: StepFrame): Promise<Outcome | Phase> {
   if (frame.phase === "before") return "before";
   if (frame.phase === "execute") return afterExecution(step, context, path, frame, await resumeExecution(step, context, frame));
   if (frame.phase === "executed") return "review";
   const requirement = takeResolved(context);
   const timeout = timeoutDecision(requirement);
-  if (timeout !== null && frame.phase === "executor") await cancelStepAgent(step, context, requirement.executorRunId ?? "");
+  if (timeout !== null && requirement.kind === "executor") await cancelStepAgent(step, context, requirement.executor.runId);
   if (timeout === "cancel") return { type: "cancelled", reason: `Step '${step.name}' timed out waiting for a human.` };
   if (timeout === "skip") return { type: "done", output: skippedOutput(step.name, "Step", "timed out") };
   switch (frame.phase) {
     case "confirm":
-      if (requirement.confirmed === false) return rejectOutcome(step, "Step", requirement);
+      if (isRejected(requirement)) return rejectOutcome(step, "Step", requirement);
       return "userInputGate";
-    case "userInput":
-      if (requirement.confirmed === false) return rejectOutcome(step, "Step", requirement);
-      frame.additionalData = { ...(frame.additionalData ?? {}), userInput: requirement.userInput ?? {} };
+    case "userInput": {
+      if (isRejected(requirement)) return rejectOutcome(step, "Step", requirement);
+      const values = requirement.kind === "userInput" && requirement.decision?.type === "input" ? requirement.decision.values : {};
+      frame.additionalData = { ...(frame.additionalData ?? {}), userInput: values };
       return "execute";
-    case "executor":
-      return afterExecution(step, context, path, frame, await continueStepAgent(step, context, requirement.executorRunId ?? "", requirement.executorRequirements));
+    }
+    case "executor": {
+      if (requirement.kind !== "executor") throw new Error(`kern internal error: Step '${step.name}' resumed its agent from a ${requirement.kind} requirement.`);
+      return afterExecution(step, context, path, frame, await continueStepAgent(step, context, requirement.executor.runId, requirement.calls));
+    }
     case "review": {
       const decision = applyReview(step, frame, requirement);
       return decision === "retry" ? "execute" : decision;
     }
     case "error":
       // Retrying a step recover() found started is the person's call: they were told it may have run.
-      return requirement.errorDecision === "retry" ? "execute" : { type: "done", output: { ...skippedOutput(step.name, "Step", requirement.errorMessage), success: false } };
+      if (requirement.kind !== "error") throw new Error(`kern internal error: Step '${step.name}' resumed an error decision from a ${requirement.kind} requirement.`);
+      return requirement.decision?.type === "retry" ? "execute" : { type: "done", output: { ...skippedOutput(step.name, "Step", requirement.errorMessage), success: false } };
     default:
       throw new Error(`kern internal error: Step '${step.name}' cannot resume from phase '${frame.phase}'.`);
   }
@@ -125,7 +125,7 @@ async function resumeStep(step: Step, context: EngineContext, path: readonly num
  * pauses while it runs, output review or an error decision after. Resumes from its frame.
  */
 export async function runStep(step: Step, context: EngineContext, input: ExecInput, path: readonly number[], resume: Frame[] | null): Promise<Outcome> {
-  const frame = enter(context, resume?.[0] ?? frameFor("Step", input));
+  const frame = enterFrame(context, "Step", resume, input);
   let next: Outcome | Phase = resume === null || resume.length === 0 ? "before" : await resumeStep(step, context, path, frame);
   for (;;) {
     if (typeof next !== "string") return next;
@@ -133,19 +133,14 @@ export async function runStep(step: Step, context: EngineContext, input: ExecInp
       case "before":
         if (step.requiresConfirmation) {
           frame.phase = "confirm";
-          const requirement = requirementFor(step, "confirmation", path, frame);
-          requirement.message = step.confirmationMessage;
-          return pause(context, requirement, frame);
+          return pause(context, confirmationRequirement(step, path, gateOptions(context, step, step.confirmationMessage)), frame);
         }
         next = "userInputGate";
         break;
       case "userInputGate":
         if (step.requiresUserInput) {
           frame.phase = "userInput";
-          const requirement = requirementFor(step, "userInput", path, frame);
-          requirement.message = step.userInputMessage;
-          requirement.userInputSchema = step.userInputSchema;
-          return pause(context, requirement, frame);
+          return pause(context, userInputRequirement(step, path, gateOptions(context, step, step.userInputMessage), step.userInputSchema), frame);
         }
         next = "execute";
         break;
@@ -158,10 +153,8 @@ export async function runStep(step: Step, context: EngineContext, input: ExecInp
         if (typeof step.requiresOutputReview === "function") await flushCheckpoint(context);
         if (!needsReview(step, output)) return { type: "done", output };
         frame.phase = "review";
-        const requirement = requirementFor(step, "outputReview", path, frame);
-        requirement.message = step.outputReviewMessage;
-        requirement.stepOutput = output;
-        return pause(context, requirement, frame);
+        const review = { output, retryCount: frame.retryCount, maxRetries: step.hitlMaxRetries };
+        return pause(context, reviewRequirement("outputReview", step, path, gateOptions(context, step, step.outputReviewMessage), review), frame);
       }
       default: {
         const unreachable: never = next;

@@ -1,13 +1,13 @@
 import type { Frame } from "../../runs/index.js";
 import type { Steps } from "../components/steps.js";
-import { enter, makeOutput, frameFor, type EngineContext, type ExecInput, type Outcome } from "./context.js";
+import { enterFrame, makeOutput, type EngineContext, type ExecInput, type Outcome } from "./context.js";
 import { below, runChildren } from "./children.js";
 import { rejectOutcome } from "./decisions.js";
 import { pauseForConfirmation, takeConfirmation } from "./gates.js";
 
 /** Runs a Steps sequence, after its confirmation gate when it has one. */
 export async function runSteps(steps: Steps, context: EngineContext, input: ExecInput, path: readonly number[], resume: Frame[] | null): Promise<Outcome> {
-  const frame = enter(context, resume?.[0] ?? frameFor("Steps", input));
+  const frame = enterFrame(context, "Steps", resume, input);
   let resumeChild: Frame[] | null = null;
   if (resume === null || frame.phase === "before") {
     if (steps.requiresConfirmation) return pauseForConfirmation(steps, context, path, frame);

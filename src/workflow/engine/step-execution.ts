@@ -105,9 +105,9 @@ export async function continueStepAgent(
 ): Promise<StepExecution> {
   if (step.agent === undefined) return { type: "failed", message: `Step '${step.name}' has no agent to continue.` };
   try {
-    const requirements = decisions.map((entry) => ({ id: entry.requirement.id, resolution: entry.requirement.resolution }));
+    const decided = decisions.flatMap((entry) => (entry.requirement.decision === null ? [] : [{ requirementId: entry.requirement.id, decision: entry.requirement.decision }]));
     const run = await step.agent.continueRun(
-      { runId, sessionId: context.state.sessionId, requirements },
+      { runId, sessionId: context.state.sessionId, decisions: decided },
       { db: agentDb(step, context), ...agentOptions(context) },
     );
     return fromAgentRun(context, step, run);
@@ -165,7 +165,7 @@ export async function resumeStepAgent(step: Step, context: EngineContext, runId:
 export function executorRequirementsOf(run: RunOutput): ExecutorRequirementState[] {
   const state = run.toJSON();
   return state.requirements
-    .filter((requirement) => !requirement.frozen && requirement.resolution === null)
+    .filter((requirement) => !requirement.frozen && requirement.decision === null)
     .flatMap((requirement) => {
       const execution = state.tools.find((entry) => entry.toolCallId === requirement.toolCallId);
       return execution === undefined ? [] : [{ requirement: structuredClone(requirement), execution: structuredClone(execution) }];

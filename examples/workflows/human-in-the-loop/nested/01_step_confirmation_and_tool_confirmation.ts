@@ -5,10 +5,10 @@ import { z } from "zod";
 import { Agent } from "kern/agent";
 import type { Db, Model } from "kern";
 import { InMemoryDb } from "kern/db/memory";
-import { text, toolCall, type FakeScript } from "kern/testing";
+import { toolCall, type FakeScript } from "kern/testing";
 import { tool } from "kern/tools";
 import { Step, Workflow } from "kern/workflow";
-import { approveActive, describePause, isMain, modelFor } from "./shared.js";
+import { approveActive, describePause, isMain, modelFor, reportAfterTool } from "./shared.js";
 
 export interface Scenario {
   workflow: Workflow;
@@ -18,10 +18,10 @@ export interface Scenario {
   model: Model;
 }
 
-/** The scripted model's part: call send_alert, then answer with the tool's result. */
-export const script = [
+/** The scripted model's part: call send_alert, then say whether the alert went out. */
+export const script: FakeScript[] = [
   toolCall("send_alert", { city: "Tokyo", message: "Heavy rain expected tonight." }),
-  text("Alert sent for Tokyo."),
+  reportAfterTool(/^Alert sent for Tokyo/, "Alert sent for Tokyo.", "I did not send the alert for Tokyo: the call was rejected."),
 ];
 
 export function build(options: { db?: Db; script?: FakeScript[] } = {}): Scenario {

@@ -9,7 +9,7 @@ import { InMemoryDb } from "kern/db/memory";
 import { text, toolCall, type FakeScript, type FakeTurn } from "kern/testing";
 import { tool } from "kern/tools";
 import { Step, Workflow, type WorkflowRunOutput } from "kern/workflow";
-import { approveActive, describePause, isMain, modelFor } from "./shared.js";
+import { approveActive, describePause, isMain, modelFor, reportAfterTool } from "./shared.js";
 
 export interface Booking {
   origin: string;
@@ -36,10 +36,10 @@ function bookToldDestination(request: ModelRequest): FakeTurn {
   return destination === undefined ? text("I need a destination first.") : toolCall("book_flight", { origin: "Berlin", destination });
 }
 
-/** The scripted model's part: call book_flight for the destination it was given, then confirm. */
+/** The scripted model's part: call book_flight for the destination it was given, then say whether it booked. */
 export const script: FakeScript[] = [
   bookToldDestination,
-  (request) => text(`Booked your flight from Berlin to ${destinationIn(request) ?? "nowhere"}.`),
+  reportAfterTool(/^Flight booked/, (request) => `Booked your flight from Berlin to ${destinationIn(request) ?? "nowhere"}.`, "I did not book the flight: the booking was rejected."),
 ];
 
 export function build(options: { db?: Db; script?: FakeScript[] } = {}): Scenario {

@@ -91,4 +91,21 @@ describe("scenario 3: condition confirmation + tool confirmation", () => {
     assert.equal(done.content, "Announced: Deployed v2.4.0 to staging.");
     assert.deepEqual(done.stepExecutorRuns.map((run) => run.agentName), ["StagingDeployer"]);
   });
+
+  it("a rejected deploy never runs, and the scripted agent reports it as not done", async () => {
+    const { workflow, prodDeploys, prodModel } = build();
+    assert.ok(prodModel instanceof FakeModel);
+    const first = await workflow.run(INPUT);
+    first.stepRequirements[0]?.confirm();
+    const second = await workflow.continueRun(first);
+    second.stepRequirements[1]?.executorRequirements[0]?.reject("Not during the freeze");
+
+    const done = await workflow.continueRun(second);
+    assert.equal(done.status, "completed");
+    assert.deepEqual(prodDeploys, []);
+    const told = prodModel.requests[1]?.messages.at(-1);
+    assert.equal(told?.role, "tool");
+    assert.match(told?.content ?? "", /not executed/);
+    assert.equal(done.content, "Announced: I did not deploy v2.4.0 to production: the deploy was rejected.");
+  });
 });

@@ -7,10 +7,10 @@ import { z } from "zod";
 import { Agent } from "kern/agent";
 import type { Db, Model } from "kern";
 import { InMemoryDb } from "kern/db/memory";
-import { text, toolCall, type FakeScript } from "kern/testing";
+import { toolCall, type FakeScript } from "kern/testing";
 import { tool, type Tool } from "kern/tools";
 import { Condition, Step, Workflow } from "kern/workflow";
-import { approveActive, describePause, isMain, modelFor } from "./shared.js";
+import { approveActive, describePause, isMain, modelFor, reportAfterTool } from "./shared.js";
 
 export interface Scenario {
   workflow: Workflow;
@@ -26,10 +26,16 @@ export interface Scenario {
   stagingModel: Model;
 }
 
-/** ProdDeployer's scripted part: deploy, then report. */
-export const prodScript: FakeScript[] = [toolCall("deploy_prod", { version: "v2.4.0" }), text("Deployed v2.4.0 to production.")];
-/** StagingDeployer's scripted part: deploy, then report. */
-export const stagingScript: FakeScript[] = [toolCall("deploy_staging", { version: "v2.4.0" }), text("Deployed v2.4.0 to staging.")];
+/** ProdDeployer's scripted part: deploy, then report whether the deploy ran. */
+export const prodScript: FakeScript[] = [
+  toolCall("deploy_prod", { version: "v2.4.0" }),
+  reportAfterTool(/ is live on prod\.$/, "Deployed v2.4.0 to production.", "I did not deploy v2.4.0 to production: the deploy was rejected."),
+];
+/** StagingDeployer's scripted part: deploy, then report whether the deploy ran. */
+export const stagingScript: FakeScript[] = [
+  toolCall("deploy_staging", { version: "v2.4.0" }),
+  reportAfterTool(/ is live on staging\.$/, "Deployed v2.4.0 to staging.", "I did not deploy v2.4.0 to staging: the deploy was rejected."),
+];
 
 function deployTool(environment: "prod" | "staging", deploys: string[]): Tool {
   return tool({

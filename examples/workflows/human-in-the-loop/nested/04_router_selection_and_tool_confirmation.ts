@@ -6,10 +6,10 @@ import { z } from "zod";
 import { Agent } from "kern/agent";
 import type { Db, Model } from "kern";
 import { InMemoryDb } from "kern/db/memory";
-import { text, toolCall, type FakeScript } from "kern/testing";
+import { toolCall, type FakeScript } from "kern/testing";
 import { tool, type Tool } from "kern/tools";
 import { Router, Step, Workflow, type WorkflowRunOutput } from "kern/workflow";
-import { approveActive, describePause, isMain, modelFor } from "./shared.js";
+import { approveActive, describePause, isMain, modelFor, reportAfterTool } from "./shared.js";
 
 export const CHANNELS = ["email", "sms", "slack"] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -38,10 +38,11 @@ export interface Scenario {
   models: Record<Channel, Model>;
 }
 
-/** The scripted part of a channel's agent: send the notice, then report. */
+/** The scripted part of a channel's agent: send the notice, then report whether it went out. */
 export function scriptFor(channel: Channel): FakeScript[] {
   const spec = CHANNEL_SPECS[channel];
-  return [toolCall(spec.toolName, { to: spec.recipient, message: NOTICE }), text(spec.answer)];
+  const notSent = `I did not notify ${spec.recipient}: sending was rejected.`;
+  return [toolCall(spec.toolName, { to: spec.recipient, message: NOTICE }), reportAfterTool(/^Sent by /, spec.answer, notSent)];
 }
 
 function sendTool(channel: Channel, sent: string[]): Tool {

@@ -6,10 +6,10 @@ import { z } from "zod";
 import { Agent } from "kern/agent";
 import type { Db, Model } from "kern";
 import { InMemoryDb } from "kern/db/memory";
-import { text, toolCall, type FakeScript } from "kern/testing";
+import { toolCall, type FakeScript } from "kern/testing";
 import { tool } from "kern/tools";
 import { Step, Workflow } from "kern/workflow";
-import { approveActive, describePause, isMain, modelFor } from "./shared.js";
+import { approveActive, describePause, isMain, modelFor, reportAfterTool } from "./shared.js";
 
 export const QUERY = "SELECT region, SUM(amount) FROM sales WHERE quarter = 'Q3' GROUP BY region";
 
@@ -23,9 +23,9 @@ export interface Scenario {
   model: Model;
 }
 
-/** One attempt of the scripted analyst: query, then answer with `answer`. */
+/** One attempt of the scripted analyst: query, then answer with `answer` if the query ran. */
 export function attempt(answer: string): FakeScript[] {
-  return [toolCall("query_database", { sql: QUERY }), text(answer)];
+  return [toolCall("query_database", { sql: QUERY }), reportAfterTool(/"region"/, answer, "I could not query the database, so I have no numbers.")];
 }
 
 /** The scripted model's part: a single attempt. */

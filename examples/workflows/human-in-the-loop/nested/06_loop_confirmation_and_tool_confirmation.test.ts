@@ -61,6 +61,24 @@ describe("scenario 6: loop confirmation + tool confirmation", () => {
     assert.deepEqual(told, [1, 2, 3].map(() => ({ role: "user", content: input })));
   });
 
+  it("a rejected publication never runs, and the scripted agent says so instead of claiming it", async () => {
+    const { workflow, published } = build();
+    let run = await workflow.run(input);
+    run.stepsRequiringConfirmation[0]?.confirm();
+    for (let round = 1; round <= 3; round += 1) {
+      run = await workflow.continueRun(run);
+      assert.equal(run.pauseKind, "executor", `round ${round} asks again`);
+      run.stepsRequiringExecutorResolution[0]?.executorRequirements[0]?.reject("Not on this channel");
+    }
+    run = await workflow.continueRun(run);
+    assert.equal(run.status, "completed");
+    assert.deepEqual(published, []);
+    assert.deepEqual(
+      run.stepResults[0]?.steps.map((iteration) => iteration.content),
+      [1, 2, 3].map((round) => `I did not publish 'Spring launch' to channel-${round}: publishing was rejected.`),
+    );
+  });
+
   it("on a rejected loop confirmation skips the loop without calling the agent", async () => {
     const { workflow, published, model } = build({ script: [] });
     const first = await workflow.run(input);

@@ -6,10 +6,10 @@ import { z } from "zod";
 import { Agent } from "kern/agent";
 import type { Db, Model } from "kern";
 import { InMemoryDb } from "kern/db/memory";
-import { text, toolCall, type FakeScript } from "kern/testing";
+import { toolCall, type FakeScript } from "kern/testing";
 import { tool } from "kern/tools";
 import { Loop, Step, Workflow } from "kern/workflow";
-import { approveActive, describePause, isMain, modelFor } from "./shared.js";
+import { approveActive, describePause, isMain, modelFor, reportAfterTool } from "./shared.js";
 
 export interface Scenario {
   workflow: Workflow;
@@ -19,10 +19,10 @@ export interface Scenario {
   model: Model;
 }
 
-/** The scripted model's part: in each of the three iterations, publish, then say so. */
+/** The scripted model's part: in each of the three iterations, publish, then say whether it did. */
 export const script: FakeScript[] = [1, 2, 3].flatMap((round) => [
   toolCall("publish_draft", { title: "Spring launch", channel: `channel-${round}` }),
-  text(`Published 'Spring launch' to channel-${round}.`),
+  reportAfterTool(/^Published /, `Published 'Spring launch' to channel-${round}.`, `I did not publish 'Spring launch' to channel-${round}: publishing was rejected.`),
 ]);
 
 export function build(options: { db?: Db; script?: FakeScript[] } = {}): Scenario {

@@ -6,10 +6,10 @@ import { z } from "zod";
 import { Agent } from "kern/agent";
 import type { Db, Model } from "kern";
 import { InMemoryDb } from "kern/db/memory";
-import { text, toolCall, type FakeScript } from "kern/testing";
+import { toolCall, type FakeScript } from "kern/testing";
 import { tool } from "kern/tools";
 import { Router, Step, Workflow, type StepInput } from "kern/workflow";
-import { approveActive, describePause, isMain, modelFor } from "./shared.js";
+import { approveActive, describePause, isMain, modelFor, reportAfterTool } from "./shared.js";
 
 export interface Scenario {
   workflow: Workflow;
@@ -21,10 +21,16 @@ export interface Scenario {
   models: { restart: Model; scale: Model };
 }
 
-/** The scripted models' parts: each route's agent calls its tool, then reports. */
+/** The scripted models' parts: each route's agent calls its tool, then reports whether it ran. */
 export const scripts: { restart: FakeScript[]; scale: FakeScript[] } = {
-  restart: [toolCall("restart_service", { service: "checkout" }), text("Restarted checkout.")],
-  scale: [toolCall("scale_service", { service: "checkout", replicas: 5 }), text("Scaled checkout to 5 replicas.")],
+  restart: [
+    toolCall("restart_service", { service: "checkout" }),
+    reportAfterTool(/^Restarted /, "Restarted checkout.", "I did not restart checkout: the restart was rejected."),
+  ],
+  scale: [
+    toolCall("scale_service", { service: "checkout", replicas: 5 }),
+    reportAfterTool(/^Scaled /, "Scaled checkout to 5 replicas.", "I did not scale checkout: the change was rejected."),
+  ],
 };
 
 /** Picks the route from the request text: scaling words go to `scale`, everything else to `restart`. */

@@ -7,10 +7,10 @@ import { z } from "zod";
 import { Agent } from "kern/agent";
 import type { Db, Model, ModelRequest } from "kern";
 import { InMemoryDb } from "kern/db/memory";
-import { text, toolCall, type FakeScript } from "kern/testing";
+import { toolCall, type FakeScript } from "kern/testing";
 import { tool } from "kern/tools";
 import { Step, Workflow, type StepInput } from "kern/workflow";
-import { approveActive, describePause, isMain, modelFor } from "./shared.js";
+import { approveActive, describePause, isMain, modelFor, reportAfterTool } from "./shared.js";
 
 export interface Scenario {
   workflow: Workflow;
@@ -28,15 +28,15 @@ export function projectNamed(request: ModelRequest): string {
   return /^Project: (.+)$/m.exec(first?.content ?? "")?.[1] ?? "unknown";
 }
 
-/** The scripted models' parts: each agent reads the project name from what it was told. */
+/** The scripted models' parts: each agent reads the project name from what it was told, and its tool's result. */
 export const scripts: { planner: FakeScript[]; reviewer: FakeScript[] } = {
   planner: [
     (request) => toolCall("create_plan", { project_name: projectNamed(request), milestones: ["design", "build", "launch"] }),
-    (request) => text(`Project: ${projectNamed(request)}\nPlan: design, build, launch.`),
+    reportAfterTool(/^Plan for .* created/, (request) => `Project: ${projectNamed(request)}\nPlan: design, build, launch.`, "I did not create a plan: creating it was rejected."),
   ],
   reviewer: [
     (request) => toolCall("finalize_plan", { project_name: projectNamed(request) }),
-    (request) => text(`Final plan for ${projectNamed(request)}: design, build, launch. Finalized.`),
+    reportAfterTool(/ finalized\.$/, (request) => `Final plan for ${projectNamed(request)}: design, build, launch. Finalized.`, "I did not finalize the plan: finalizing it was rejected."),
   ],
 };
 

@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { RequirementResolvedError, UnresolvedRequirementError, type StepRequirement, type Workflow, type WorkflowRunOutput } from "kern";
+import { RequirementResolvedError, UnresolvedRequirementError, type StepDecision, type Workflow, type WorkflowRunOutput } from "kern";
 import { FakeModel } from "kern/testing";
 import { build } from "./09_stale_requirement_trap.js";
 
 delete process.env["OPENAI_API_KEY"];
 
-type RequirementJson = ReturnType<StepRequirement["toJSON"]>;
+/** StepRequirement.toJSON() output as a client holds it: an id, a decision, an executor pause's calls. */
+type RequirementJson = { id: string; schemaVersion?: number; decision?: StepDecision | null; calls?: Array<{ requirement: { id: string; decision: unknown } }> };
 
 const input = "Send a weather alert for Tokyo about heavy rain";
 
@@ -82,8 +83,8 @@ describe("scenario 9: the stale-requirement trap", () => {
     const ref = { runId: second.runId, sessionId: second.sessionId };
 
     const undecided = JSON.parse(JSON.stringify(second.stepRequirements)) as RequirementJson[];
-    assert.equal(undecided[0]?.confirmed, true);
-    assert.equal(undecided[1]?.executorRequirements[0]?.requirement.resolution, null);
+    assert.deepEqual(undecided[0]?.decision, { type: "confirm" });
+    assert.equal(undecided[1]?.calls?.[0]?.requirement.decision, null);
     const before = await storedSnapshot(workflow, second);
     await assert.rejects(workflow.continueRun({ ...ref, stepRequirements: undecided }), UnresolvedRequirementError);
     assert.deepEqual(await storedSnapshot(workflow, second), before);
@@ -94,8 +95,7 @@ describe("scenario 9: the stale-requirement trap", () => {
     const decided = JSON.parse(JSON.stringify(second.stepRequirements)) as RequirementJson[];
     const staleEntry = decided[0];
     assert.ok(staleEntry !== undefined);
-    staleEntry.confirmed = false;
-    staleEntry.rejectionFeedback = "stale rejection";
+    staleEntry.decision = { type: "reject", feedback: "stale rejection" };
     const done = await workflow.continueRun({ ...ref, stepRequirements: decided });
     assert.equal(done.status, "completed");
     assert.equal(done.content, "Logged: Alert sent for Tokyo.");

@@ -6,14 +6,14 @@ import { join } from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
 import pg from "pg";
 import type { WorkflowRunOutput } from "kern/workflow";
+import { requirePrerequisite } from "../../../../scripts/test-prerequisites.mjs";
 import { build, loggedExecutions, openStore, ProcessWorker, type Reply, type RunSummary, type StoreConfig, type Target } from "./10_another_process.js";
 
 delete process.env["OPENAI_API_KEY"];
 
 const ROUNDS = 12;
 const postgresUrl = process.env["KERN_TEST_POSTGRES_URL"] ?? "";
-const skipPostgres =
-  postgresUrl === "" ? "KERN_TEST_POSTGRES_URL is not set: run with npm test (it starts a throwaway PostgreSQL) or point it at a server" : false;
+const skipPostgres = requirePrerequisite("postgres");
 const directory = mkdtempSync(join(tmpdir(), "kern-scenario-10-test-"));
 const toolArgs = { city: "Tokyo", message: "Heavy rain expected tonight." };
 

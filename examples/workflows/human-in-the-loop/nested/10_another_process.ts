@@ -19,7 +19,7 @@ import { SqliteDb } from "kern/db/sqlite";
 import { text, toolCall, type FakeScript } from "kern/testing";
 import { tool } from "kern/tools";
 import { Step, Workflow } from "kern/workflow";
-import { isMain, modelFor } from "./shared.js";
+import { isMain, lastToolResult, modelFor } from "./shared.js";
 
 export const input = "Send a weather alert for Tokyo about heavy rain";
 
@@ -33,11 +33,12 @@ export async function openStore(config: StoreConfig): Promise<Db> {
   return new PostgresDb({ dbUrl: config.dbUrl, schema: config.schema });
 }
 
-/** The scripted model's part, for whichever pause this process resolves: call the tool, or report. */
-const respond: FakeScript = (request) =>
-  request.messages.at(-1)?.role === "tool"
-    ? text(`Alert sent for Tokyo by process ${process.pid}.`)
-    : toolCall("send_alert", { city: "Tokyo", message: "Heavy rain expected tonight." });
+/** The scripted model's part, for whichever pause this process resolves: call the tool, or report what it did. */
+const respond: FakeScript = (request) => {
+  const result = lastToolResult(request);
+  if (result === null) return toolCall("send_alert", { city: "Tokyo", message: "Heavy rain expected tonight." });
+  return text(result.startsWith("Alert sent") ? `Alert sent for Tokyo by process ${process.pid}.` : `I did not send the alert (process ${process.pid}): the call was rejected.`);
+};
 export const script: FakeScript[] = [respond, respond];
 
 /** Scenario 1's workflow; each send_alert execution appends "<pid> <city>" to `logFile`. */

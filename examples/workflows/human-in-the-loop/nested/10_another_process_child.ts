@@ -88,7 +88,8 @@ async function handle(command: Command): Promise<Reply> {
       const loaded = await workflow.getRunOutput(command.runId, command.sessionId);
       reply.loaded = summarize(loaded);
       approveActive(loaded);
-      const stepRequirements: unknown[] = JSON.parse(JSON.stringify(loaded.stepRequirements));
+      // Requirement JSON, as another process (an HTTP client, say) would send it.
+      const stepRequirements = loaded.stepRequirements.map((requirement) => requirement.toJSON());
       spinUntil(command.goAt);
       try {
         reply.run = summarize(await workflow.continueRun({ runId: command.runId, sessionId: command.sessionId, stepRequirements }));

@@ -1,0 +1,96 @@
+import { z } from "zod";
+import { schemas } from "./request.js";
+
+/**
+ * The OpenAPI 3.1 document of the JSON API, served at `GET /api/openapi.json`. Request bodies and
+ * query parameters are generated from the very zod schemas that validate the requests
+ * (request.ts), with zod's own JSON Schema output, so the document cannot drift from what the
+ * server accepts.
+ */
+
+type Json = Record<string, unknown>;
+
+function bodySchema(schema: z.ZodType): Json {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: "input", target: "draft-2020-12" }) as Json;
+  return rest;
+}
+
+function queryParameters(schema: z.ZodObject): Json[] {
+  return Object.entries(schema.shape).map(([name, field]) => ({
+    name,
+    in: "query",
+    required: !(field as z.ZodType).safeParse(undefined).success,
+    schema: bodySchema(field as z.ZodType),
+  }));
+}
+
+const pathParameter = (name: string, description: string): Json => ({ name, in: "path", required: true, schema: { type: "string" }, description });
+
+const errorResponse = (description: string): Json => ({ description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } });
+
+const ERRORS: Json = {
+  "400": errorResponse("The body or query is malformed, or input a store cannot hold (KERN_BAD_REQUEST, KERN_INVALID_INPUT)."),
+  "404": errorResponse("No such workflow, agent or run."),
+  "409": errorResponse("The run is not paused, another caller claimed it first, the decision was already made, or the run was paused under another definition."),
+  "422": errorResponse("A decision is missing or does not fit its requirement; `error.missing` says what each requirement accepts."),
+  "503": errorResponse("The database did not answer in time."),
+};
+
+function operation(summary: string, parameters: Json[], body: z.ZodType | null, ok: string): Json {
+  const op: Json = { summary, parameters, responses: { "200": { description: ok, content: { "application/json": { schema: { type: "object" } } } }, ...ERRORS } };
+  if (body !== null) op["requestBody"] = { required: true, content: { "application/json": { schema: bodySchema(body) } } };
+  return op;
+}
+
+/** The paths of one kind of owner: workflows (with stepRequirements in run JSON) or agents. */
+function ownerPaths(kind: "workflows" | "agents"): Json {
+  const id = kind === "workflows" ? "workflowId" : "agentId";
+  const owner = pathParameter(id, `The ${kind === "workflows" ? "workflow" : "agent"}'s id.`);
+  const run = pathParameter("runId", "The run's id.");
+  const start = kind === "workflows" ? schemas.startRun : schemas.startAgentRun;
+  const decide = kind === "workflows" ? schemas.continueWorkflow : schemas.continueAgent;
+  const cancel = kind === "workflows" ? schemas.cancel : schemas.cancelAgent;
+  const stream = queryParameters(schemas.streamQuery);
+  return {
+    [`/api/${kind}`]: { get: operation(`List the ${kind} this server serves.`, [], null, `The ${kind}.`) },
+    [`/api/${kind}/{${id}}/runs`]: {
+      post: operation("Start a run; ?stream=1 answers with Server-Sent Events.", [owner, ...stream], start, "The run, paused or finished."),
+      get: operation("List runs, newest first.", [owner, ...queryParameters(schemas.listQuery)], null, "{ runs }"),
+    },
+    [`/api/${kind}/{${id}}/runs/{runId}`]: { get: operation("Read a run.", [owner, run, ...queryParameters(schemas.runQuery)], null, "The run.") },
+    [`/api/${kind}/{${id}}/runs/{runId}/continue`]: {
+      post: operation("Decide the run's active pause and continue it; ?stream=1 answers with Server-Sent Events.", [owner, run, ...stream], decide, "The run, paused again or finished."),
+    },
+    [`/api/${kind}/{${id}}/runs/{runId}/cancel`]: { post: operation("Cancel a paused run.", [owner, run], cancel, "The cancelled run.") },
+  };
+}
+
+let document: Json | undefined;
+
+/** The document, built once on first request. */
+export function openApiDocument(): Json {
+  return (document ??= {
+    openapi: "3.1.0",
+    info: { title: "kern", version: "1", description: "Start, read, decide and continue runs of kern workflows and agents." },
+    paths: {
+      ...ownerPaths("workflows"),
+      ...ownerPaths("agents"),
+      "/api/inbox": { get: operation("List what waits for a person, oldest first, paged with nextAfter.", queryParameters(schemas.inboxQuery), null, "{ requirements, nextAfter }") },
+    },
+    components: {
+      schemas: {
+        Error: {
+          type: "object",
+          required: ["error"],
+          properties: {
+            error: {
+              type: "object",
+              required: ["name", "code", "message"],
+              properties: { name: { type: "string" }, code: { type: "string" }, message: { type: "string" }, missing: { type: "array" }, runId: { type: "string" } },
+            },
+          },
+        },
+      },
+    },
+  });
+}
