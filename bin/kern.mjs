@@ -20,10 +20,14 @@ const loader = existsSync(source) ? tsxLoader() : null;
 if (loader === null) {
   await import("../dist/esm/cli.js");
 } else {
-  const child = spawn(process.execPath, ["--conditions=kern-source", "--import", loader, source, ...process.argv.slice(2)], {
-    stdio: "inherit",
-    env: { NODE_NO_WARNINGS: "1", ...process.env },
-  });
+  const child = spawn(
+    process.execPath,
+    ["--conditions=kern-source", "--import", loader, source, ...process.argv.slice(2)],
+    {
+      stdio: "inherit",
+      env: { NODE_NO_WARNINGS: "1", ...process.env },
+    },
+  );
   // The child owns the terminal; a signal sent to this process alone is passed on to it.
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal));
   child.on("exit", (code, signal) => {

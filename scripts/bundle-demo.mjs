@@ -33,7 +33,8 @@ export function kernSubpathsPlugin(packageJson) {
     setup(pluginBuild) {
       pluginBuild.onResolve({ filter: /^kern(\/|$)/ }, (args) => {
         const subpath = `.${args.path.slice("kern".length)}`;
-        if (packageJson.exports[subpath] === undefined) return { errors: [{ text: `'${args.path}' is not a public subpath of kern (package.json exports)` }] };
+        if (packageJson.exports[subpath] === undefined)
+          return { errors: [{ text: `'${args.path}' is not a public subpath of kern (package.json exports)` }] };
         return { path: args.path, external: true };
       });
     },
@@ -48,7 +49,9 @@ export async function checkScenarios({ scenarios, root, outDir }) {
       const module = await import(pathToFileURL(join(root, outDir, `${name}.js`)).href);
       if (typeof module.build !== "function") problems.push(`${outDir}/${name}.js (${source}) exports no build()`);
     } catch (error) {
-      problems.push(`${outDir}/${name}.js (${source}) does not load: ${error instanceof Error ? error.message : String(error)}`);
+      problems.push(
+        `${outDir}/${name}.js (${source}) does not load: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
   return problems;

@@ -58,14 +58,21 @@ function forwarderSource({ subpath, name, peers, exported, file, root, outDir, g
  * `guard` is the bundle name of src/optional-peers.ts.
  */
 export function writeForwarders({ entries, outputs, packageJson, root, outDir, guard }) {
-  const optional = new Set(Object.keys(packageJson.peerDependencies ?? {}).filter((name) => packageJson.peerDependenciesMeta?.[name]?.optional === true));
+  const optional = new Set(
+    Object.keys(packageJson.peerDependencies ?? {}).filter(
+      (name) => packageJson.peerDependenciesMeta?.[name]?.optional === true,
+    ),
+  );
   const guarded = {};
   for (const { subpath, name, target } of entries) {
     const output = outputs[`${outDir}/${name}.js`];
     const peers = [...peersOf(outputs, `${outDir}/${name}.js`, optional)].sort();
     const file = join(root, target.import);
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, forwarderSource({ subpath, name, peers, exported: output?.exports ?? [], file, root, outDir, guard }));
+    writeFileSync(
+      file,
+      forwarderSource({ subpath, name, peers, exported: output?.exports ?? [], file, root, outDir, guard }),
+    );
     if (peers.length > 0) guarded[subpath] = peers;
   }
   return guarded;
@@ -78,9 +85,12 @@ export async function checkForwarders({ entries, root, outDir }) {
     try {
       const forwarded = Object.keys(await import(pathToFileURL(join(root, target.import)).href)).sort();
       const bundled = Object.keys(await import(pathToFileURL(join(root, outDir, `${name}.js`)).href)).sort();
-      if (forwarded.join() !== bundled.join()) problems.push(`${target.import} exports ${forwarded.join(", ")}, but its bundle exports ${bundled.join(", ")}`);
+      if (forwarded.join() !== bundled.join())
+        problems.push(`${target.import} exports ${forwarded.join(", ")}, but its bundle exports ${bundled.join(", ")}`);
     } catch (error) {
-      problems.push(`${target.import} (kern${subpath.slice(1)}) does not load: ${error instanceof Error ? error.message : String(error)}`);
+      problems.push(
+        `${target.import} (kern${subpath.slice(1)}) does not load: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
   return problems;

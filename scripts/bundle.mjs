@@ -1,4 +1,8 @@
 #!/usr/bin/env node
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { builtinModules } from "node:module";
+import { basename, dirname, join, relative } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 // The JavaScript half of `npm run build` (tsc has already type-checked src/ and written the .d.ts
 // files): bundles src/ with esbuild into dist/esm/, one flat directory, so that `import "kern"`
 // loads three files instead of ~70 modules (Node 20's ESM loader costs about a millisecond per
@@ -23,10 +27,6 @@
 //   optional peer check for it first (scripts/bundle-forwarders.mjs).
 // - The demo's scenario modules are bundled too, for the installed CLI (scripts/bundle-demo.mjs).
 import { build } from "esbuild";
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { builtinModules } from "node:module";
-import { basename, dirname, join, relative } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { checkScenarios, demoScenarios, kernSubpathsPlugin } from "./bundle-demo.mjs";
 import { checkForwarders, packageName, writeForwarders } from "./bundle-forwarders.mjs";
 
@@ -47,7 +47,12 @@ function bundleName(subpath) {
 function publicEntries() {
   return Object.entries(packageJson.exports)
     .filter(([, target]) => typeof target === "object" && typeof target["kern-source"] === "string")
-    .map(([subpath, target]) => ({ subpath, name: bundleName(subpath), source: target["kern-source"].replace(/^\.\//, ""), target }));
+    .map(([subpath, target]) => ({
+      subpath,
+      name: bundleName(subpath),
+      source: target["kern-source"].replace(/^\.\//, ""),
+      target,
+    }));
 }
 
 function sourceFiles(directory, found = []) {
@@ -71,16 +76,23 @@ function lazyLeaves() {
     if (file === join("src", "runs", "lazy-module.ts")) continue;
     const source = withoutComments(readFileSync(join(root, file), "utf8"));
     const calls = source.match(/\blazyModule\s*(<[^>]*>)?\s*\(/g) ?? [];
-    const literal = [...source.matchAll(/\blazyModule\s*(?:<[^>]*>)?\s*\(\s*import\.meta\.url\s*,\s*"\.\/([\w.-]+)\.js"\s*\)/g)];
+    const literal = [
+      ...source.matchAll(/\blazyModule\s*(?:<[^>]*>)?\s*\(\s*import\.meta\.url\s*,\s*"\.\/([\w.-]+)\.js"\s*\)/g),
+    ];
     if (calls.length !== literal.length) {
-      problems.push(`${file}: every lazyModule() call must read lazyModule(import.meta.url, "./<name>.js") with a literal specifier`);
+      problems.push(
+        `${file}: every lazyModule() call must read lazyModule(import.meta.url, "./<name>.js") with a literal specifier`,
+      );
     }
     for (const [, name] of literal) {
       const leafSource = join(dirname(file), `${name}.ts`);
-      if (!existsSync(join(root, leafSource))) problems.push(`${file}: lazyModule() names ./${name}.js, but ${leafSource} does not exist`);
+      if (!existsSync(join(root, leafSource)))
+        problems.push(`${file}: lazyModule() names ./${name}.js, but ${leafSource} does not exist`);
       const known = leaves.get(name);
       if (known !== undefined && known.source !== leafSource) {
-        problems.push(`${file}: two lazy leaves are named ${name} (${known.source}, ${leafSource}); they would share dist/esm/${name}.js`);
+        problems.push(
+          `${file}: two lazy leaves are named ${name} (${known.source}, ${leafSource}); they would share dist/esm/${name}.js`,
+        );
       }
       leaves.set(name, { name, source: leafSource });
     }
@@ -92,7 +104,9 @@ function lazyLeaves() {
 /** npm packages stay external; node: builtins too; any other bare import is a missing dependency. */
 function externalsPlugin() {
   const dependencies = new Set(
-    ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"].flatMap((field) => Object.keys(packageJson[field] ?? {})),
+    ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"].flatMap((field) =>
+      Object.keys(packageJson[field] ?? {}),
+    ),
   );
   const builtins = new Set(builtinModules);
   return {
@@ -101,9 +115,14 @@ function externalsPlugin() {
       pluginBuild.onResolve({ filter: /^[^./]/ }, (args) => {
         if (args.kind === "entry-point") return undefined;
         const specifier = args.path;
-        if (specifier.startsWith("node:") || builtins.has(specifier.split("/")[0])) return { path: specifier, external: true };
+        if (specifier.startsWith("node:") || builtins.has(specifier.split("/")[0]))
+          return { path: specifier, external: true };
         if (dependencies.has(packageName(specifier))) return { path: specifier, external: true };
-        return { errors: [{ text: `'${specifier}' is not a dependency in package.json; add it there or import it relatively` }] };
+        return {
+          errors: [
+            { text: `'${specifier}' is not a dependency in package.json; add it there or import it relatively` },
+          ],
+        };
       });
     },
   };
@@ -127,7 +146,8 @@ function staticClosure(outputs, file, seen = new Set()) {
 function check(entries, leaves, outputs) {
   const problems = [];
   for (const file of Object.keys(outputs)) {
-    if (dirname(file) !== OUT_DIR) problems.push(`${file} is not directly in ${OUT_DIR}/; lazy leaves would not resolve from it`);
+    if (dirname(file) !== OUT_DIR)
+      problems.push(`${file} is not directly in ${OUT_DIR}/; lazy leaves would not resolve from it`);
   }
   for (const leaf of leaves) {
     const file = `${OUT_DIR}/${leaf.name}.js`;
@@ -135,20 +155,29 @@ function check(entries, leaves, outputs) {
       problems.push(`lazy leaf ${leaf.source} has no ${file}`);
       continue;
     }
-    const imports = outputs[file].imports.filter((imported) => !(imported.external && /^zod(\/|$)/.test(imported.path)));
-    if (imports.length > 0) problems.push(`${file} must load nothing but zod, yet imports ${imports.map((imported) => imported.path).join(", ")}`);
+    const imports = outputs[file].imports.filter(
+      (imported) => !(imported.external && /^zod(\/|$)/.test(imported.path)),
+    );
+    if (imports.length > 0)
+      problems.push(
+        `${file} must load nothing but zod, yet imports ${imports.map((imported) => imported.path).join(", ")}`,
+      );
   }
   for (const { subpath, target } of entries) {
     for (const condition of ["import", "types"]) {
       const path = target[condition];
-      if (typeof path !== "string" || !existsSync(join(root, path))) problems.push(`exports["${subpath}"].${condition} (${path}) does not exist`);
+      if (typeof path !== "string" || !existsSync(join(root, path)))
+        problems.push(`exports["${subpath}"].${condition} (${path}) does not exist`);
     }
   }
   const bin = readFileSync(join(root, "bin/kern.mjs"), "utf8").match(/import\("\.\.\/(dist\/[^"]+)"\)/);
-  if (bin === null || !existsSync(join(root, bin[1]))) problems.push(`bin/kern.mjs imports ${bin?.[1] ?? "no dist/ file"}, which does not exist`);
+  if (bin === null || !existsSync(join(root, bin[1])))
+    problems.push(`bin/kern.mjs imports ${bin?.[1] ?? "no dist/ file"}, which does not exist`);
   // The bundle must keep what src/root-import.test.ts checks in the sources: zod stays off `import "kern"`.
   for (const file of staticClosure(outputs, `${OUT_DIR}/index.js`)) {
-    const zod = (outputs[file]?.imports ?? []).find((imported) => imported.external && imported.kind === "import-statement" && /^zod(\/|$)/.test(imported.path));
+    const zod = (outputs[file]?.imports ?? []).find(
+      (imported) => imported.external && imported.kind === "import-statement" && /^zod(\/|$)/.test(imported.path),
+    );
     if (zod !== undefined) problems.push(`${file} imports ${zod.path} statically, so \`import "kern"\` loads zod`);
   }
   if (problems.length > 0) fail(problems);
@@ -161,7 +190,8 @@ async function checkLoads(entries) {
     try {
       const module = await import(pathToFileURL(join(root, OUT_DIR, `${name}.js`)).href);
       for (const [exported, value] of Object.entries(module)) {
-        if (typeof value === "function" && value.name !== exported) problems.push(`kern${subpath.slice(1)} exports ${exported}, whose name is '${value.name}'`);
+        if (typeof value === "function" && value.name !== exported)
+          problems.push(`kern${subpath.slice(1)} exports ${exported}, whose name is '${value.name}'`);
       }
     } catch (error) {
       problems.push(`kern${subpath.slice(1)} does not load: ${error instanceof Error ? error.message : String(error)}`);
@@ -179,7 +209,10 @@ function coreFirstPlugin(core) {
   return {
     name: "kern-core-first",
     setup(pluginBuild) {
-      pluginBuild.onResolve({ filter: /^kern-entry:/ }, (args) => ({ path: args.path.slice("kern-entry:".length), namespace: "kern-entry" }));
+      pluginBuild.onResolve({ filter: /^kern-entry:/ }, (args) => ({
+        path: args.path.slice("kern-entry:".length),
+        namespace: "kern-entry",
+      }));
       // esbuild makes each `import("./x.js")` an entry point of its own; it gets the core too.
       pluginBuild.onResolve({ filter: /^\./ }, (args) => {
         if (args.kind !== "dynamic-import" || args.namespace !== "file") return undefined;
@@ -222,25 +255,40 @@ async function bundle(options) {
 const entries = publicEntries();
 const leaves = lazyLeaves();
 const scenarios = demoScenarios(root);
-const names = [...entries.map((entry) => entry.name), CLI.name, PEER_GUARD.name, ...leaves.map((leaf) => leaf.name), ...scenarios.map((scenario) => scenario.name)];
+const names = [
+  ...entries.map((entry) => entry.name),
+  CLI.name,
+  PEER_GUARD.name,
+  ...leaves.map((leaf) => leaf.name),
+  ...scenarios.map((scenario) => scenario.name),
+];
 const clash = names.find((name, index) => names.indexOf(name) !== index);
 if (clash !== undefined) fail([`two entry points would both be ${OUT_DIR}/${clash}.js; rename the lazy leaf`]);
 const core = entries.find((entry) => entry.subpath === ".").source;
 
 rmSync(join(root, OUT_DIR), { recursive: true, force: true });
 const main = await bundle({
-  entryPoints: [...entries, CLI, PEER_GUARD].map(({ name, source }) => ({ in: source === core ? core : `kern-entry:${source}`, out: name })),
+  entryPoints: [...entries, CLI, PEER_GUARD].map(({ name, source }) => ({
+    in: source === core ? core : `kern-entry:${source}`,
+    out: name,
+  })),
   splitting: true,
   chunkNames: "chunk-[hash]",
   plugins: [coreFirstPlugin(core)],
 });
 const lazy = await bundle({ entryPoints: leaves.map(({ name, source }) => ({ in: source, out: name })) });
-const demo = await bundle({ entryPoints: scenarios.map(({ name, source }) => ({ in: source, out: name })), plugins: [kernSubpathsPlugin(packageJson)] });
+const demo = await bundle({
+  entryPoints: scenarios.map(({ name, source }) => ({ in: source, out: name })),
+  plugins: [kernSubpathsPlugin(packageJson)],
+});
 const outputs = { ...main.metafile.outputs, ...lazy.metafile.outputs, ...demo.metafile.outputs };
 const guarded = writeForwarders({ entries, outputs, packageJson, root, outDir: OUT_DIR, guard: PEER_GUARD.name });
 check(entries, leaves, outputs);
 await checkLoads(entries);
-const problems = [...(await checkForwarders({ entries, root, outDir: OUT_DIR })), ...(await checkScenarios({ scenarios, root, outDir: OUT_DIR }))];
+const problems = [
+  ...(await checkForwarders({ entries, root, outDir: OUT_DIR })),
+  ...(await checkScenarios({ scenarios, root, outDir: OUT_DIR })),
+];
 if (problems.length > 0) fail(problems);
 
 const files = Object.keys(outputs).filter((file) => file.endsWith(".js"));

@@ -20,13 +20,15 @@ console.log(`loaded-runs: ${runs} full runs, ${parallel} at a time, on Node ${pr
 
 const results = [];
 let next = 1;
-await Promise.all(Array.from({ length: Math.min(parallel, runs) }, async () => {
-  while (next <= runs) {
-    const number = next;
-    next += 1;
-    results.push(await runOnce(number));
-  }
-}));
+await Promise.all(
+  Array.from({ length: Math.min(parallel, runs) }, async () => {
+    while (next <= runs) {
+      const number = next;
+      next += 1;
+      results.push(await runOnce(number));
+    }
+  }),
+);
 results.sort((a, b) => a.number - b.number);
 
 console.log("");
@@ -74,9 +76,13 @@ function runOnce(number) {
 function describe({ number, code, ok, verdict, seconds, log }) {
   if (verdict === null) return `  run ${number}: FAILED before any test ran (exit ${code}, ${seconds} s); see ${log}`;
   const lines = [`  run ${number}: ${ok ? "passed" : "FAILED"} in ${seconds} s — ${verdict.counts}`];
-  for (const failure of verdict.summary?.failures ?? []) lines.push(`    ✖ ${failure.file}: ${failure.name}${failure.error ? ` — ${failure.error}` : ""}`);
+  for (const failure of verdict.summary?.failures ?? [])
+    lines.push(`    ✖ ${failure.file}: ${failure.name}${failure.error ? ` — ${failure.error}` : ""}`);
   for (const failed of verdict.summary?.failedFiles ?? []) lines.push(`    ✖ ${failed.file} failed outside any test`);
-  for (const problem of ok ? [] : verdict.problems.filter((line) => !line.startsWith("  ") && !/test\(s\) failed/.test(line))) lines.push(`    ! ${problem}`);
+  for (const problem of ok
+    ? []
+    : verdict.problems.filter((line) => !line.startsWith("  ") && !/test\(s\) failed/.test(line)))
+    lines.push(`    ! ${problem}`);
   return lines.join("\n");
 }
 
@@ -90,7 +96,10 @@ function flakyTests(all) {
       failedIn.set(name, (failedIn.get(name) ?? 0) + 1);
     }
   }
-  return [...failedIn].filter(([, count]) => count < judged.length).map(([name]) => name).sort();
+  return [...failedIn]
+    .filter(([, count]) => count < judged.length)
+    .map(([name]) => name)
+    .sort();
 }
 
 function parseArguments(args) {
@@ -103,9 +112,14 @@ function parseArguments(args) {
     if (own[index] === "--parallel") parallel = Number(own[++index]);
     else runs = Number(own[index]);
   }
-  for (const [name, value] of [["runs", runs], ["--parallel", parallel]]) {
+  for (const [name, value] of [
+    ["runs", runs],
+    ["--parallel", parallel],
+  ]) {
     if (!Number.isInteger(value) || value < 1) {
-      console.error(`loaded-runs: ${name} must be a whole number of 1 or more; usage: node scripts/loaded-runs.mjs [runs] [--parallel n] [-- run-tests arguments]`);
+      console.error(
+        `loaded-runs: ${name} must be a whole number of 1 or more; usage: node scripts/loaded-runs.mjs [runs] [--parallel n] [-- run-tests arguments]`,
+      );
       process.exit(2);
     }
   }

@@ -23,7 +23,8 @@ const MEMORY_ROOT_MIN_FREE = 512 * 1024 * 1024;
  */
 export function findPostgresBinaries() {
   const chosen = process.env.KERN_TEST_POSTGRES_BIN;
-  if (chosen) return isExecutable(path.join(chosen, "initdb")) && isExecutable(path.join(chosen, "pg_ctl")) ? chosen : null;
+  if (chosen)
+    return isExecutable(path.join(chosen, "initdb")) && isExecutable(path.join(chosen, "pg_ctl")) ? chosen : null;
   for (const directory of (process.env.PATH ?? "").split(path.delimiter)) {
     const initdb = path.join(directory, "initdb");
     if (directory !== "" && isExecutable(initdb)) {
@@ -56,7 +57,8 @@ export async function startCluster({ binaries = findPostgresBinaries() } = {}) {
   const dataDir = path.join(base, "data");
   const owner = process.getuid?.() === 0 ? postgresUser() : null;
   if (owner !== null) fs.chownSync(base, owner.uid, owner.gid);
-  const run = (program, args) => runProgram(path.join(binaries, program), args, { cwd: base, asPostgres: owner !== null });
+  const run = (program, args) =>
+    runProgram(path.join(binaries, program), args, { cwd: base, asPostgres: owner !== null });
   let started = false;
   const stop = async () => {
     if (started) {
@@ -68,7 +70,19 @@ export async function startCluster({ binaries = findPostgresBinaries() } = {}) {
     fs.rmSync(base, { recursive: true, force: true });
   };
   try {
-    await run("initdb", ["-D", dataDir, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"]);
+    await run("initdb", [
+      "-D",
+      dataDir,
+      "-A",
+      "trust",
+      "-U",
+      "postgres",
+      "-E",
+      "UTF8",
+      "--locale=C",
+      "--no-sync",
+      "--no-instructions",
+    ]);
     const port = await startServer(run, dataDir, base);
     started = true;
     return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, stop };
@@ -108,7 +122,12 @@ function runProgram(program, args, { cwd, asPostgres }) {
     child.on("error", reject);
     child.on("close", (code, signal) => {
       if (code === 0) resolve(output);
-      else reject(new Error(`${path.basename(program)} ${args.join(" ")} failed (${signal ?? `exit ${code}`}):\n${output.trim()}`));
+      else
+        reject(
+          new Error(
+            `${path.basename(program)} ${args.join(" ")} failed (${signal ?? `exit ${code}`}):\n${output.trim()}`,
+          ),
+        );
     });
   });
 }

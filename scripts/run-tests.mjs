@@ -17,7 +17,7 @@
 //   node scripts/run-tests.mjs --files a.ts     exactly these files (the runner's own test uses it)
 // KERN_TEST_SUMMARY=<file> also writes the run's summary there as JSON (scripts/loaded-runs.mjs).
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -60,7 +60,9 @@ try {
 } catch (error) {
   fail(error.message);
 }
-console.log(`run-tests: Node ${process.version} (${process.execPath}, ABI ${process.versions.modules}); ${files.length} test files`);
+console.log(
+  `run-tests: Node ${process.version} (${process.execPath}, ABI ${process.versions.modules}); ${files.length} test files`,
+);
 checkPrerequisites();
 
 // A signal stops the runner (the terminal usually sends it to the runner too); the cluster is then
@@ -106,7 +108,9 @@ function checkPrerequisites() {
   const missing = missingPrerequisites(process.env);
   const refused = missing.filter((prerequisite) => !allowed.has(prerequisite.name));
   for (const prerequisite of missing.filter((each) => allowed.has(each.name))) {
-    console.error(`run-tests: NOTICE: ${prerequisite.what} missing; ${ALLOW_MISSING_VARIABLE} names '${prerequisite.name}', so its tests will NOT RUN.`);
+    console.error(
+      `run-tests: NOTICE: ${prerequisite.what} missing; ${ALLOW_MISSING_VARIABLE} names '${prerequisite.name}', so its tests will NOT RUN.`,
+    );
   }
   if (refused.length === 0) return;
   const lines = refused.map((prerequisite) => `  - ${prerequisite.what}: ${prerequisite.install}`);
@@ -124,9 +128,15 @@ function runTests(testFiles, childEnv) {
   const summaryFile = join(summaryDirectory, "summary.json");
   const reporter = pathToFileURL(join(root, "scripts/test-honesty-reporter.mjs")).href;
   const args = [
-    "--conditions=kern-source", "--import", "tsx", "--test", "--test-concurrency=2",
-    "--test-reporter=spec", "--test-reporter-destination=stdout",
-    `--test-reporter=${reporter}`, `--test-reporter-destination=${summaryFile}`,
+    "--conditions=kern-source",
+    "--import",
+    "tsx",
+    "--test",
+    "--test-concurrency=2",
+    "--test-reporter=spec",
+    "--test-reporter-destination=stdout",
+    `--test-reporter=${reporter}`,
+    `--test-reporter-destination=${summaryFile}`,
     ...testFiles,
   ];
   return new Promise((resolve) => {
@@ -152,11 +162,19 @@ function runTests(testFiles, childEnv) {
 /** Prints the verdict after Node's own summary; true when the run passed. */
 function report({ exitCode, summary }) {
   const verdict = judge(summary, { files, exitCode, allowed });
-  if (process.env.KERN_TEST_SUMMARY) writeFileSync(process.env.KERN_TEST_SUMMARY, JSON.stringify({ node: process.version, ...verdict, summary }, null, 2));
+  if (process.env.KERN_TEST_SUMMARY)
+    writeFileSync(
+      process.env.KERN_TEST_SUMMARY,
+      JSON.stringify({ node: process.version, ...verdict, summary }, null, 2),
+    );
   console.log("");
   // On stdout, like Node's summary above, so that a log keeps them in order.
   for (const line of [...verdict.notices, ...verdict.problems]) console.log(`run-tests: ${line}`);
-  const outcome = verdict.ok ? (verdict.notices.length > 0 ? "PASSED, with tests NOT RUN (see above)" : "PASSED") : "FAILED";
+  const outcome = verdict.ok
+    ? verdict.notices.length > 0
+      ? "PASSED, with tests NOT RUN (see above)"
+      : "PASSED"
+    : "FAILED";
   console.log(`run-tests: ${outcome} on Node ${process.version}: ${verdict.counts}`);
   return verdict.ok;
 }

@@ -22,7 +22,18 @@
 import path from "node:path";
 
 export default async function* honestyReporter(source) {
-  const summary = { tests: 0, passed: 0, failed: 0, suites: 0, failures: [], skips: [], todos: [], emptySuites: [], emptyFiles: [], failedFiles: [] };
+  const summary = {
+    tests: 0,
+    passed: 0,
+    failed: 0,
+    suites: 0,
+    failures: [],
+    skips: [],
+    todos: [],
+    emptySuites: [],
+    emptyFiles: [],
+    failedFiles: [],
+  };
   const names = []; // the names of the tests started, by nesting level
   const finishedBelow = []; // per nesting level, how many tests finished there since its parent started
   for await (const event of source) {
@@ -42,7 +53,11 @@ export default async function* honestyReporter(source) {
     }
     const subtests = finishedBelow[data.nesting + 1] ?? 0;
     finishedBelow[data.nesting] = (finishedBelow[data.nesting] ?? 0) + 1;
-    record(summary, event.type === "test:pass", data, { file, name: [...names.slice(0, data.nesting), data.name].join(" > "), subtests });
+    record(summary, event.type === "test:pass", data, {
+      file,
+      name: [...names.slice(0, data.nesting), data.name].join(" > "),
+      subtests,
+    });
   }
   yield `${JSON.stringify(summary, null, 2)}\n`;
 }
@@ -70,7 +85,12 @@ function record(summary, passed, data, { file, name, subtests }) {
 }
 
 function isFileWrapper(data) {
-  return data.nesting === 0 && typeof data.file === "string" && typeof data.name === "string" && path.resolve(data.name) === data.file;
+  return (
+    data.nesting === 0 &&
+    typeof data.file === "string" &&
+    typeof data.name === "string" &&
+    path.resolve(data.name) === data.file
+  );
 }
 
 function relativeFile(file) {
@@ -85,5 +105,7 @@ function failedForSubtests(data) {
 function errorText(error) {
   if (error === undefined || error === null) return "";
   const cause = typeof error.cause?.message === "string" ? error.cause.message : undefined;
-  return String(cause ?? error.message ?? error).split("\n")[0].slice(0, 300);
+  return String(cause ?? error.message ?? error)
+    .split("\n")[0]
+    .slice(0, 300);
 }

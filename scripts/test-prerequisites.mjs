@@ -31,7 +31,8 @@ const PREREQUISITES = {
     install: "apt-get install -y postgresql (or set KERN_TEST_POSTGRES_URL to a server the tests may use)",
     runnerHas: (env) => Boolean(env.KERN_TEST_POSTGRES_URL) || findPostgresBinaries() !== null,
     testHas: (env) => Boolean(env.KERN_TEST_POSTGRES_URL),
-    testMissing: () => "KERN_TEST_POSTGRES_URL is not set: run the tests with npm test (it starts a throwaway PostgreSQL) or point it at a server",
+    testMissing: () =>
+      "KERN_TEST_POSTGRES_URL is not set: run the tests with npm test (it starts a throwaway PostgreSQL) or point it at a server",
   },
   chromium: {
     what: (env) => `Chromium at ${chromiumPath(env)}`,
@@ -57,7 +58,9 @@ export function allowedMissing(env = process.env) {
     .filter((name) => name !== "");
   for (const name of names) {
     if (!Object.hasOwn(PREREQUISITES, name)) {
-      throw new Error(`${ALLOW_MISSING_VARIABLE} names '${name}'; known prerequisites: ${Object.keys(PREREQUISITES).join(", ")}`);
+      throw new Error(
+        `${ALLOW_MISSING_VARIABLE} names '${name}'; known prerequisites: ${Object.keys(PREREQUISITES).join(", ")}`,
+      );
     }
   }
   return new Set(names);

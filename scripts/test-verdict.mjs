@@ -15,25 +15,36 @@ const LISTED = 40;
  */
 export function judge(summary, { files, exitCode, allowed }) {
   if (summary === null) {
-    return { ok: false, problems: ["the test reporter wrote no summary: Node's test runner stopped before the end of the run"], notices: [], counts: "" };
+    return {
+      ok: false,
+      problems: ["the test reporter wrote no summary: Node's test runner stopped before the end of the run"],
+      notices: [],
+      counts: "",
+    };
   }
   const problems = [];
   const notices = [];
   if (exitCode !== 0 || summary.failed > 0 || summary.failures.length > 0 || summary.failedFiles.length > 0) {
     problems.push(`${summary.failed} test(s) failed (Node's test runner exited with ${exitCode})`);
-    for (const failure of summary.failures.slice(0, LISTED)) problems.push(`  ✖ ${failure.file}: ${failure.name}${failure.error ? ` — ${failure.error}` : ""}`);
-    for (const failed of summary.failedFiles) problems.push(`  ✖ ${failed.file} failed outside any test${failed.error ? `: ${failed.error}` : ""}`);
+    for (const failure of summary.failures.slice(0, LISTED))
+      problems.push(`  ✖ ${failure.file}: ${failure.name}${failure.error ? ` — ${failure.error}` : ""}`);
+    for (const failed of summary.failedFiles)
+      problems.push(`  ✖ ${failed.file} failed outside any test${failed.error ? `: ${failed.error}` : ""}`);
     if (summary.failures.length > LISTED) problems.push(`  … and ${summary.failures.length - LISTED} more`);
   }
   const allowedSkip = (skip) => allowed.has(prerequisiteSkipped(skip.reason));
   const skipped = summary.skips.filter((skip) => !allowedSkip(skip));
   if (skipped.length > 0) {
-    problems.push(`${skipped.length} test(s) or suite(s) skipped; a skipped test is a test that did not run. Make them run, or remove them:`);
+    problems.push(
+      `${skipped.length} test(s) or suite(s) skipped; a skipped test is a test that did not run. Make them run, or remove them:`,
+    );
     for (const skip of skipped) problems.push(`  ↓ ${describeSkip(skip)}`);
   }
   const notRun = summary.skips.filter(allowedSkip);
   if (notRun.length > 0) {
-    notices.push(`NOT RUN: ${ALLOW_MISSING_VARIABLE}=${[...allowed].join(",")} let ${notRun.length} test(s) or suite(s) skip for a missing prerequisite. This run does not test them:`);
+    notices.push(
+      `NOT RUN: ${ALLOW_MISSING_VARIABLE}=${[...allowed].join(",")} let ${notRun.length} test(s) or suite(s) skip for a missing prerequisite. This run does not test them:`,
+    );
     for (const skip of notRun) notices.push(`  ↓ ${describeSkip(skip)}`);
   }
   if (summary.todos.length > 0) {

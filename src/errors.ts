@@ -27,10 +27,7 @@ export class ModelError extends KernError {
   /** The stored run, when the failure happened inside a run. */
   runOutput: unknown;
 
-  constructor(
-    message: string,
-    details: { provider: string; status?: number | undefined; cause?: unknown },
-  ) {
+  constructor(message: string, details: { provider: string; status?: number | undefined; cause?: unknown }) {
     super("KERN_MODEL", message, { cause: details.cause });
     this.provider = details.provider;
     this.status = details.status;
@@ -92,7 +89,10 @@ export class RunNotPausedError extends KernError {
   readonly status: string;
 
   constructor(runId: string, status: string, action: "continued" | "cancelled" | "retried" = "continued") {
-    const only = action === "retried" ? "only a run that ended with an error can be retried" : `only a paused run can be ${action}`;
+    const only =
+      action === "retried"
+        ? "only a run that ended with an error can be retried"
+        : `only a paused run can be ${action}`;
     super("KERN_RUN_NOT_PAUSED", `Run '${runId}' is ${status} (${notPausedDetail(status)}); ${only}.`);
     this.runId = runId;
     this.status = status;

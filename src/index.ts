@@ -3,9 +3,6 @@
  * database drivers live behind their own subpaths (`kern/models/openai`, `kern/db/sqlite`).
  */
 export * from "./agent/index.js";
-export * from "./tools/index.js";
-export * from "./workflow/index.js";
-export { InMemoryDb } from "./db/memory/index.js";
 export type {
   Db,
   PendingFilter,
@@ -17,7 +14,19 @@ export type {
   RunSummary,
   RunWrite,
 } from "./db/db.js";
-export type { Model, ModelClock, ModelMessage, ModelRequest, ModelResponse, ModelStreamEvent, ModelToolCall, ModelToolSpec } from "./models/index.js";
+export { InMemoryDb } from "./db/memory/index.js";
+export * from "./errors.js";
+export type {
+  Model,
+  ModelClock,
+  ModelMessage,
+  ModelRequest,
+  ModelResponse,
+  ModelStreamEvent,
+  ModelToolCall,
+  ModelToolSpec,
+} from "./models/index.js";
 export type { RunStatus, SkippedRun, StepDecision, ToolDecision } from "./runs/index.js";
 export { INPUT_LIMITS } from "./runs/index.js";
-export * from "./errors.js";
+export * from "./tools/index.js";
+export * from "./workflow/index.js";

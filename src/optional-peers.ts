@@ -18,8 +18,13 @@ import { ConfigurationError } from "./errors.js";
 export function requirePeers(feature: string, names: readonly string[]): void {
   const missing = names.filter((name) => !isInstalled(name));
   if (missing.length === 0) return;
-  const which = missing.length === 1 ? `${missing[0]}, which is` : `${missing.slice(0, -1).join(", ")} and ${missing.at(-1)}, which are`;
-  throw new ConfigurationError(`${feature} needs ${which} not installed: npm install ${missing.map(installSpec).join(" ")}`);
+  const which =
+    missing.length === 1
+      ? `${missing[0]}, which is`
+      : `${missing.slice(0, -1).join(", ")} and ${missing.at(-1)}, which are`;
+  throw new ConfigurationError(
+    `${feature} needs ${which} not installed: npm install ${missing.map(installSpec).join(" ")}`,
+  );
 }
 
 function isInstalled(name: string): boolean {
@@ -45,9 +50,14 @@ function installSpec(name: string): string {
 function peerRanges(): Record<string, string> {
   try {
     const manifest: unknown = createRequire(import.meta.url)("kern/package.json");
-    const peers = typeof manifest === "object" && manifest !== null ? (manifest as { peerDependencies?: unknown }).peerDependencies : undefined;
+    const peers =
+      typeof manifest === "object" && manifest !== null
+        ? (manifest as { peerDependencies?: unknown }).peerDependencies
+        : undefined;
     if (typeof peers !== "object" || peers === null) return {};
-    return Object.fromEntries(Object.entries(peers).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+    return Object.fromEntries(
+      Object.entries(peers).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+    );
   } catch {
     return {};
   }

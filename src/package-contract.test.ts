@@ -12,7 +12,19 @@ const packageJson = JSON.parse(readFileSync(join(root, "package.json"), "utf8"))
 const CONTRACT: Record<string, string[]> = {
   "kern/agent": ["Agent", "RunOutput", "RunRequirement", "ToolExecution"],
   "kern/tools": ["tool"],
-  "kern/workflow": ["Workflow", "Step", "Steps", "Condition", "Router", "Loop", "Parallel", "StepInput", "StepOutput", "StepRequirement", "WorkflowRunOutput"],
+  "kern/workflow": [
+    "Workflow",
+    "Step",
+    "Steps",
+    "Condition",
+    "Router",
+    "Loop",
+    "Parallel",
+    "StepInput",
+    "StepOutput",
+    "StepRequirement",
+    "WorkflowRunOutput",
+  ],
   "kern/db/sqlite": ["SqliteDb"],
   "kern/db/postgres": ["PostgresDb"],
   "kern/db/memory": ["InMemoryDb"],
@@ -20,7 +32,18 @@ const CONTRACT: Record<string, string[]> = {
   "kern/models/anthropic": ["Claude"],
   "kern/testing": ["FakeModel", "text", "toolCall", "toolCalls", "error"],
   "kern/server": ["createServer"],
-  kern: ["Agent", "RunOutput", "RunRequirement", "ToolExecution", "tool", "Workflow", "Step", "InMemoryDb", "KernError", "RunNotFoundError"],
+  kern: [
+    "Agent",
+    "RunOutput",
+    "RunRequirement",
+    "ToolExecution",
+    "tool",
+    "Workflow",
+    "Step",
+    "InMemoryDb",
+    "KernError",
+    "RunNotFoundError",
+  ],
 };
 
 /** Follows relative imports from a source file and returns every bare package it imports. */
@@ -34,7 +57,8 @@ function packagesImportedBy(entry: string, seen = new Set<string>()): Set<string
     const typeOnly = /^(?:import|export)\s+type\s/.test(match[0]);
     if (typeOnly) continue;
     if (specifier.startsWith(".")) {
-      for (const name of packagesImportedBy(join(dirname(entry), specifier.replace(/\.js$/, ".ts")), seen)) found.add(name);
+      for (const name of packagesImportedBy(join(dirname(entry), specifier.replace(/\.js$/, ".ts")), seen))
+        found.add(name);
     } else {
       found.add(specifier);
     }
@@ -62,9 +86,20 @@ describe("the public surface (SPEC section 1)", () => {
   });
 
   it("keeps the core free of provider SDKs and database drivers", () => {
-    for (const entry of ["src/index.ts", "src/agent/index.ts", "src/tools/index.ts", "src/workflow/index.ts", "src/db/memory/index.ts", "src/testing/index.ts"]) {
+    for (const entry of [
+      "src/index.ts",
+      "src/agent/index.ts",
+      "src/tools/index.ts",
+      "src/workflow/index.ts",
+      "src/db/memory/index.ts",
+      "src/testing/index.ts",
+    ]) {
       const packages = [...packagesImportedBy(join(root, entry))].filter((name) => !name.startsWith("node:"));
-      assert.deepEqual(packages.filter((name) => name !== "zod"), [], `${entry} loads ${packages.join(", ")}`);
+      assert.deepEqual(
+        packages.filter((name) => name !== "zod"),
+        [],
+        `${entry} loads ${packages.join(", ")}`,
+      );
     }
     // The walker itself must see the adapters' packages, or the check above proves nothing.
     assert.ok(packagesImportedBy(join(root, "src/models/openai/index.ts")).has("openai"));
@@ -95,8 +130,14 @@ describe("the public surface (SPEC section 1)", () => {
       new kern.InvalidInputError("sessionId", "bad id"),
       new kern.StepFailedError("step", "boom"),
     ];
-    const exported = Object.entries(kern).filter(([, value]) => typeof value === "function" && value.prototype instanceof kern.KernError);
-    assert.deepEqual(samples.map((error) => error.constructor.name).sort(), exported.map(([name]) => name).sort(), "every exported error class is checked");
+    const exported = Object.entries(kern).filter(
+      ([, value]) => typeof value === "function" && value.prototype instanceof kern.KernError,
+    );
+    assert.deepEqual(
+      samples.map((error) => error.constructor.name).sort(),
+      exported.map(([name]) => name).sort(),
+      "every exported error class is checked",
+    );
     const codes = new Set<string>();
     for (const error of samples) {
       assert.ok(error instanceof kern.KernError);

@@ -37,13 +37,22 @@ function probe(modulePath: string): Probe {
     console.log("NO_ZOD");`;
   const result = spawnSync(
     process.execPath,
-    ["--conditions=kern-source", "--import", "tsx", "--import", `data:text/javascript,${encodeURIComponent(registerHook)}`, "--input-type=module", "-e", script],
+    [
+      "--conditions=kern-source",
+      "--import",
+      "tsx",
+      "--import",
+      `data:text/javascript,${encodeURIComponent(registerHook)}`,
+      "--input-type=module",
+      "-e",
+      script,
+    ],
     { cwd: root, encoding: "utf8", env: { ...process.env, NODE_NO_WARNINGS: "1" } },
   );
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
-describe("import \"kern\"", () => {
+describe('import "kern"', () => {
   it("loads no zod: the root's static imports never reach it", () => {
     const result = probe("./src/index.ts");
     assert.equal(result.status, 0, result.output);

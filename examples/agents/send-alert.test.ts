@@ -9,7 +9,9 @@ const env: NodeJS.ProcessEnv = { ...process.env, NODE_NO_WARNINGS: "1" };
 delete env["OPENAI_API_KEY"];
 
 async function demo(flag: string): Promise<string> {
-  const { stdout } = await run(process.execPath, ["--conditions=kern-source", "--import", "tsx", script, flag], { env });
+  const { stdout } = await run(process.execPath, ["--conditions=kern-source", "--import", "tsx", script, flag], {
+    env,
+  });
   return stdout;
 }
 

@@ -11,12 +11,12 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
-import { z } from "zod";
 import { Agent, type RunRequirement } from "kern/agent";
 import { SqliteDb } from "kern/db/sqlite";
 import { OpenAIResponses } from "kern/models/openai";
 import { FakeModel, text, toolCall } from "kern/testing";
 import { tool } from "kern/tools";
+import { z } from "zod";
 
 const flags = new Set(process.argv.slice(2));
 const decision = flags.has("--approve") ? "approve" : flags.has("--reject") ? "reject" : undefined;
@@ -44,10 +44,13 @@ const model = online
         return text(result.startsWith("Alert sent") ? `Done: ${result}` : "I did not send the alert, as you asked.");
       },
     ]);
-console.log(online ? `Using OpenAIResponses (${model.id}).` : "No OPENAI_API_KEY: running offline on a scripted model.");
+console.log(
+  online ? `Using OpenAIResponses (${model.id}).` : "No OPENAI_API_KEY: running offline on a scripted model.",
+);
 
 const dbFile = join(mkdtempSync(join(tmpdir(), "kern-demo-")), "workflow.db");
-const makeAgent = (): Agent => new Agent({ name: "AlertAgent", model, tools: [sendAlert], db: new SqliteDb({ dbFile }) });
+const makeAgent = (): Agent =>
+  new Agent({ name: "AlertAgent", model, tools: [sendAlert], db: new SqliteDb({ dbFile }) });
 
 async function decide(requirement: RunRequirement): Promise<void> {
   const { toolName, toolArgs } = requirement.toolExecution;

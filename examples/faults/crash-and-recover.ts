@@ -14,17 +14,22 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { z } from "zod";
 import type { ModelRequest } from "kern";
 import { Agent } from "kern/agent";
 import { SqliteDb } from "kern/db/sqlite";
 import { FakeModel, text, toolCall } from "kern/testing";
 import { tool } from "kern/tools";
+import { z } from "zod";
 
 const LEASE_MS = 500;
 
 /** The payment agent; `pay` appends to the ledger, then (in the child) the process dies. */
-function payments(dbFile: string, ledger: string, script: ConstructorParameters<typeof FakeModel>[0], dieAfterPaying: boolean): Agent {
+function payments(
+  dbFile: string,
+  ledger: string,
+  script: ConstructorParameters<typeof FakeModel>[0],
+  dieAfterPaying: boolean,
+): Agent {
   const pay = tool({
     name: "pay",
     description: "Pay an invoice.",
@@ -36,11 +41,23 @@ function payments(dbFile: string, ledger: string, script: ConstructorParameters<
       return `Invoice ${invoice} paid.`;
     },
   });
-  return new Agent({ name: "Payer", model: new FakeModel(script), tools: [pay], db: new SqliteDb({ dbFile }), leaseMs: LEASE_MS });
+  return new Agent({
+    name: "Payer",
+    model: new FakeModel(script),
+    tools: [pay],
+    db: new SqliteDb({ dbFile }),
+    leaseMs: LEASE_MS,
+  });
 }
 
 const [role, dbFile, ledger, runId, sessionId] = process.argv.slice(2);
-if (role === "child" && dbFile !== undefined && ledger !== undefined && runId !== undefined && sessionId !== undefined) {
+if (
+  role === "child" &&
+  dbFile !== undefined &&
+  ledger !== undefined &&
+  runId !== undefined &&
+  sessionId !== undefined
+) {
   // The process that dies: it approves the payment and continues the run.
   const agent = payments(dbFile, ledger, [], true);
   const run = await agent.getRunOutput(runId, sessionId);
@@ -49,12 +66,29 @@ if (role === "child" && dbFile !== undefined && ledger !== undefined && runId !=
 } else {
   const directory = mkdtempSync(join(tmpdir(), "kern-crash-"));
   const files = { dbFile: join(directory, "runs.db"), ledger: join(directory, "ledger.txt") };
-  const paused = await payments(files.dbFile, files.ledger, [toolCall("pay", { invoice: "42", cents: 12_000 })], false).run("Pay invoice 42");
-  const asked = paused.activeRequirements.map((requirement) => `${requirement.toolExecution.toolName}(${JSON.stringify(requirement.toolExecution.toolArgs)})`);
+  const paused = await payments(
+    files.dbFile,
+    files.ledger,
+    [toolCall("pay", { invoice: "42", cents: 12_000 })],
+    false,
+  ).run("Pay invoice 42");
+  const asked = paused.activeRequirements.map(
+    (requirement) => `${requirement.toolExecution.toolName}(${JSON.stringify(requirement.toolExecution.toolArgs)})`,
+  );
   console.log(`1. The run paused for approval of ${asked.join(", ")}`);
 
-  const child = spawnSync(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, "child", files.dbFile, files.ledger, paused.runId, paused.sessionId]);
-  console.log(`2. The approving process died (${child.signal ?? `exit ${child.status}`}) after paying: the ledger says "${readFileSync(files.ledger, "utf8").trim()}"`);
+  const child = spawnSync(process.execPath, [
+    ...process.execArgv,
+    new URL(import.meta.url).pathname,
+    "child",
+    files.dbFile,
+    files.ledger,
+    paused.runId,
+    paused.sessionId,
+  ]);
+  console.log(
+    `2. The approving process died (${child.signal ?? `exit ${child.status}`}) after paying: the ledger says "${readFileSync(files.ledger, "utf8").trim()}"`,
+  );
 
   await sleep(LEASE_MS + 100);
   // The model answers from the tool result it is given: the payment ran again, or it was skipped.
@@ -66,15 +100,23 @@ if (role === "child" && dbFile !== undefined && ledger !== undefined && runId !=
   const agent = payments(files.dbFile, files.ledger, [report], false);
   const { agentRuns } = await agent.recover();
   const [recovered] = agentRuns;
-  console.log(`3. recover() took the run over: ${recovered?.uncertainToolCalls.length ?? 0} call may or may not have run`);
+  console.log(
+    `3. recover() took the run over: ${recovered?.uncertainToolCalls.length ?? 0} call may or may not have run`,
+  );
   const run = await agent.getRunOutput(paused.runId, paused.sessionId);
   for (const requirement of run.activeRequirements) {
     const paid = existsSync(files.ledger) && readFileSync(files.ledger, "utf8").includes("invoice 42");
     if (paid) requirement.reject("The ledger shows it was paid.");
     else requirement.confirm();
-    console.log(`   ${requirement.toolExecution.toolName}(${JSON.stringify(requirement.toolExecution.toolArgs)}): ${paid ? "skipped, the ledger shows it ran" : "run again"}`);
+    console.log(
+      `   ${requirement.toolExecution.toolName}(${JSON.stringify(requirement.toolExecution.toolArgs)}): ${paid ? "skipped, the ledger shows it ran" : "run again"}`,
+    );
   }
   const done = await agent.continueRun(run);
-  const payments42 = readFileSync(files.ledger, "utf8").split("\n").filter((line) => line.includes("invoice 42")).length;
-  console.log(`4. The run ${done.status}: "${done.content ?? ""}" Invoice 42 was paid ${payments42} time${payments42 === 1 ? "" : "s"}.`);
+  const payments42 = readFileSync(files.ledger, "utf8")
+    .split("\n")
+    .filter((line) => line.includes("invoice 42")).length;
+  console.log(
+    `4. The run ${done.status}: "${done.content ?? ""}" Invoice 42 was paid ${payments42} time${payments42 === 1 ? "" : "s"}.`,
+  );
 }

@@ -18,7 +18,11 @@ describe("the seed example, run as written", () => {
     const fake = await startFakeResponsesServer();
     const cwd = mkdtempSync(join(tmpdir(), "kern-seed-"));
     try {
-      fake.enqueue({ toolCalls: [{ callId: "call_1", name: "send_alert", arguments: { city: "Tokyo", message: "Heavy rain tonight" } }] });
+      fake.enqueue({
+        toolCalls: [
+          { callId: "call_1", name: "send_alert", arguments: { city: "Tokyo", message: "Heavy rain tonight" } },
+        ],
+      });
       fake.enqueue({ text: "The alert for Tokyo has been sent." });
       const { stdout } = await run(process.execPath, ["--conditions=kern-source", "--import", tsx, script], {
         cwd,
@@ -28,11 +32,18 @@ describe("the seed example, run as written", () => {
       assert.equal(fake.requests.length, 2);
       const followUp = requestBody(fake.requests[1]);
       const input = Array.isArray(followUp["input"]) ? followUp["input"] : [];
-      assert.deepEqual(input.at(-1), { type: "function_call_output", call_id: "call_1", output: "Alert sent for Tokyo: Heavy rain tonight" });
+      assert.deepEqual(input.at(-1), {
+        type: "function_call_output",
+        call_id: "call_1",
+        output: "Alert sent for Tokyo: Heavy rain tonight",
+      });
       const db = new Database(join(cwd, "workflow.db"), { readonly: true });
       const rows = db.prepare("SELECT kind, status FROM kern_runs ORDER BY kind").all();
       db.close();
-      assert.deepEqual(rows, [{ kind: "agent", status: "completed" }, { kind: "workflow", status: "completed" }]);
+      assert.deepEqual(rows, [
+        { kind: "agent", status: "completed" },
+        { kind: "workflow", status: "completed" },
+      ]);
     } finally {
       await fake.close();
       rmSync(cwd, { recursive: true, force: true });

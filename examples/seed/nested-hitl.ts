@@ -1,12 +1,13 @@
 // The seed example (SPEC 1.1), exactly as a user writes it. It talks to OpenAI through
 // OpenAIResponses (OPENAI_API_KEY, and OPENAI_BASE_URL for any compatible endpoint) and keeps
 // its runs in ./workflow.db.
-import { z } from "zod";
+
 import { Agent } from "kern/agent";
 import { SqliteDb } from "kern/db/sqlite";
 import { OpenAIResponses } from "kern/models/openai";
 import { tool } from "kern/tools";
 import { Step, Workflow } from "kern/workflow";
+import { z } from "zod";
 
 const sendAlert = tool({
   name: "send_alert",

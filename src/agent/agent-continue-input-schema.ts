@@ -8,12 +8,20 @@ import { toolDecisionSchema } from "../runs/agent-run-schema.js";
  * continue-input.ts so zod loads with the first such call, not with `import "kern"`.
  */
 
-/** RunRequirement.toJSON() output: `id` and `decision` are read (`resolution` in version 1). */
-export const requirementJsonSchema = z.looseObject({ id: z.string(), schemaVersion: z.unknown().optional(), decision: toolDecisionSchema.nullable().optional() });
+/** @public Read through lazyModule(): RunRequirement.toJSON() output; `id` and `decision` are read (`resolution` in version 1). */
+export const requirementJsonSchema = z.looseObject({
+  id: z.string(),
+  schemaVersion: z.unknown().optional(),
+  decision: toolDecisionSchema.nullable().optional(),
+});
 
 /** One decision as data: which requirement, and what was decided about it. */
-export const toolDecisionInputSchema = z.strictObject({ requirementId: z.string().min(1), decision: toolDecisionSchema });
+export const toolDecisionInputSchema = z.strictObject({
+  requirementId: z.string().min(1),
+  decision: toolDecisionSchema,
+});
 
+/** @public Read through lazyModule() in continue-input.ts: a run reference. */
 export const continueRefSchema = z.object({
   runId: z.string().min(1),
   sessionId: z.string().min(1),

@@ -18,7 +18,11 @@ describe("continuing by id with requirement JSON", () => {
     const { agent, executions } = makeAgent([toolCall("send_alert", TOKYO), text("Sent.")]);
     const paused = await agent.run("Alert");
     const wire = JSON.parse(JSON.stringify(paused.activeRequirements)) as Array<Record<string, unknown>>;
-    const decided = wire.map((entry) => ({ ...entry, id: String(entry["id"]), decision: { type: "confirm" as const } }));
+    const decided = wire.map((entry) => ({
+      ...entry,
+      id: String(entry["id"]),
+      decision: { type: "confirm" as const },
+    }));
     const done = await agent.continueRun({ runId: paused.runId, sessionId: paused.sessionId, requirements: decided });
     assert.equal(done.status, "completed");
     assert.equal(executions.count("send_alert"), 1);
@@ -58,7 +62,10 @@ describe("bad input leaves the stored run unchanged", () => {
     const { agent, db } = makeAgent([toolCall("send_alert", TOKYO)]);
     const paused = await agent.run("Alert");
     const requirement = paused.activeRequirements[0];
-    assert.throws(() => requirement?.provideUserInput({ city: "x" }), { name: "InvalidResolutionError", message: /confirm\(\) or reject/ });
+    assert.throws(() => requirement?.provideUserInput({ city: "x" }), {
+      name: "InvalidResolutionError",
+      message: /confirm\(\) or reject/,
+    });
     assert.throws(() => requirement?.setExternalExecutionResult("x"), { name: "InvalidResolutionError" });
     const before = await stored(db, paused.runId);
     const wrong = [{ requirementId: requirement?.id ?? "", decision: { type: "result" as const, result: "fake" } }];
@@ -74,7 +81,11 @@ describe("bad input leaves the stored run unchanged", () => {
     const paused = await agent.run("Book");
     const id = paused.activeRequirements[0]?.id;
     const before = await stored(db, paused.runId);
-    for (const values of [{ destination: "Lisbon" }, { destination: "Lisbon", seats: 1.5 }, { destination: 3, seats: 1 }]) {
+    for (const values of [
+      { destination: "Lisbon" },
+      { destination: "Lisbon", seats: 1.5 },
+      { destination: 3, seats: 1 },
+    ]) {
       const decisions = [{ requirementId: id ?? "", decision: { type: "input" as const, values } }];
       await assert.rejects(agent.continueRun({ runId: paused.runId, sessionId: paused.sessionId, decisions }), {
         name: "InvalidResolutionError",
@@ -99,11 +110,14 @@ describe("bad input leaves the stored run unchanged", () => {
   it("reports an unknown run id, or a known id in another session, as RunNotFoundError", async () => {
     const { agent } = makeAgent([toolCall("send_alert", TOKYO)]);
     const paused = await agent.run("Alert");
-    await assert.rejects(agent.continueRun({ runId: "nope", sessionId: paused.sessionId }), (thrown: Error & { runId?: string }) => {
-      assert.equal(thrown.name, "RunNotFoundError");
-      assert.equal(thrown.runId, "nope");
-      return true;
-    });
+    await assert.rejects(
+      agent.continueRun({ runId: "nope", sessionId: paused.sessionId }),
+      (thrown: Error & { runId?: string }) => {
+        assert.equal(thrown.name, "RunNotFoundError");
+        assert.equal(thrown.runId, "nope");
+        return true;
+      },
+    );
     await assert.rejects(agent.getRunOutput(paused.runId, "other-session"), { name: "RunNotFoundError" });
   });
 

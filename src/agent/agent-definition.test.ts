@@ -10,9 +10,23 @@ import { Agent } from "./agent.js";
  * The "payments" agent as one version of the code defines it: its gated tool and what it takes.
  * Each is a new process's object: its model starts a run by asking to pay, and answers after that.
  */
-function paymentsAgent(db: InMemoryDb, version: "v1" | "v2" | "v3", ran: string[], options: { previousVersions?: Agent[]; starting?: boolean } = {}): Agent {
-  const amount = version === "v2" ? z.object({ invoice: z.string(), cents: z.number() }) : z.object({ invoice: z.string() });
-  const pay = tool({ name: "pay", parameters: amount, requiresConfirmation: true, execute: ({ invoice }) => (ran.push(`${version}:${invoice}`), "paid") });
+function paymentsAgent(
+  db: InMemoryDb,
+  version: "v1" | "v2" | "v3",
+  ran: string[],
+  options: { previousVersions?: Agent[]; starting?: boolean } = {},
+): Agent {
+  const amount =
+    version === "v2" ? z.object({ invoice: z.string(), cents: z.number() }) : z.object({ invoice: z.string() });
+  const pay = tool({
+    name: "pay",
+    parameters: amount,
+    requiresConfirmation: true,
+    execute: ({ invoice }) => {
+      ran.push(`${version}:${invoice}`);
+      return "paid";
+    },
+  });
   const audit = tool({ name: "audit", parameters: z.object({}), execute: () => "ok" });
   const tools = version === "v3" ? [pay, audit] : [pay];
   const model = new FakeModel(options.starting === true ? [toolCall("pay", { invoice: "42" })] : [text("Paid.")]);
@@ -26,7 +40,11 @@ describe("an agent run paused under another definition", () => {
     const paused = await paymentsAgent(db, "v1", ran, { starting: true }).run("Pay invoice 42");
     paused.activeRequirements[0]?.confirm();
     const before = await db.getRun("agent", paused.runId);
-    await assert.rejects(paymentsAgent(db, "v2", ran).continueRun(paused), { name: "DefinitionChangedError", code: "KERN_DEFINITION_CHANGED", message: /previousVersions.*allowDefinitionChange/s });
+    await assert.rejects(paymentsAgent(db, "v2", ran).continueRun(paused), {
+      name: "DefinitionChangedError",
+      code: "KERN_DEFINITION_CHANGED",
+      message: /previousVersions.*allowDefinitionChange/s,
+    });
     assert.deepEqual(await db.getRun("agent", paused.runId), before, "nothing changed");
     const live = paymentsAgent(db, "v2", ran, { previousVersions: [paymentsAgent(db, "v1", ran)] });
     assert.equal((await live.continueRun(paused)).status, "completed");
@@ -48,16 +66,31 @@ describe("an agent run paused under another definition", () => {
     const second = await paymentsAgent(db, "v1", ran, { starting: true }).run("Pay invoice 43");
     second.activeRequirements[0]?.confirm();
     const noTool = new Agent({ name: "Payer", model: new FakeModel([]), tools: [], db });
-    await assert.rejects(noTool.continueRun(second, { allowDefinitionChange: true }), { name: "DefinitionChangedError", message: /tool 'pay' is no longer defined.*an approval is never applied/s });
+    await assert.rejects(noTool.continueRun(second, { allowDefinitionChange: true }), {
+      name: "DefinitionChangedError",
+      message: /tool 'pay' is no longer defined.*an approval is never applied/s,
+    });
     assert.equal((await db.getRun("agent", second.runId))?.status, "paused");
   });
 
   it("gives equal definitions equal fingerprints, whatever the tools' order, descriptions or model", () => {
     const db = new InMemoryDb();
     const first = paymentsAgent(db, "v3", []);
-    const pay = tool({ name: "pay", description: "Pays an invoice.", parameters: z.object({ invoice: z.string() }), requiresConfirmation: true, execute: () => "paid" });
+    const pay = tool({
+      name: "pay",
+      description: "Pays an invoice.",
+      parameters: z.object({ invoice: z.string() }),
+      requiresConfirmation: true,
+      execute: () => "paid",
+    });
     const audit = tool({ name: "audit", parameters: z.object({}), execute: () => "ok" });
-    const reordered = new Agent({ name: "Payer", model: new FakeModel([], { id: "other" }), tools: [audit, pay], instructions: "Be careful.", db });
+    const reordered = new Agent({
+      name: "Payer",
+      model: new FakeModel([], { id: "other" }),
+      tools: [audit, pay],
+      instructions: "Be careful.",
+      db,
+    });
     assert.equal(reordered.fingerprint, first.fingerprint);
     assert.notEqual(paymentsAgent(db, "v1", []).fingerprint, first.fingerprint);
   });

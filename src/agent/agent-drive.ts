@@ -1,10 +1,10 @@
-import type { Db } from "../db/db.js";
+import type { Db } from "../db/index.js";
 import { ClaimLostError, KernError, StoreError } from "../errors.js";
 import type { Model } from "../models/index.js";
-import { runFailure, type AgentRunState, type Claim } from "../runs/index.js";
-import type { WriteBatch } from "../runs/write-batch.js";
+import type { WriteBatch } from "../runs/index.js";
+import { type AgentRunState, type Claim, pausedToolCalls, runFailure } from "../runs/index.js";
 import type { Tool } from "../tools/index.js";
-import { pausedToolCalls, type AgentEventListener } from "./events.js";
+import type { AgentEventListener } from "./events.js";
 import { driveAgentRun, type LoopContext } from "./run-loop.js";
 import { RunOutput } from "./run-output.js";
 
@@ -56,7 +56,12 @@ function loopContext(claim: Claim<AgentRunState>, settings: DriveSettings, parts
  * Runs the loop on a claimed run and stores the outcome. A failure of the store or the claim ends
  * the drive at once, writing nothing more: the run stays as last stored, for recover().
  */
-export async function driveClaimedRun(claim: Claim<AgentRunState>, settings: DriveSettings, started: boolean, parts: AgentParts): Promise<RunOutput> {
+export async function driveClaimedRun(
+  claim: Claim<AgentRunState>,
+  settings: DriveSettings,
+  started: boolean,
+  parts: AgentParts,
+): Promise<RunOutput> {
   try {
     return await drive(claim, settings, started, parts);
   } finally {
@@ -65,7 +70,12 @@ export async function driveClaimedRun(claim: Claim<AgentRunState>, settings: Dri
   }
 }
 
-async function drive(claim: Claim<AgentRunState>, settings: DriveSettings, started: boolean, parts: AgentParts): Promise<RunOutput> {
+async function drive(
+  claim: Claim<AgentRunState>,
+  settings: DriveSettings,
+  started: boolean,
+  parts: AgentParts,
+): Promise<RunOutput> {
   const { state } = claim;
   const { emit } = settings;
   const ids = { runId: state.runId, sessionId: state.sessionId, agentName: state.agentName };
@@ -81,7 +91,11 @@ async function drive(claim: Claim<AgentRunState>, settings: DriveSettings, start
     state.status = failure.status;
     state.error = failure.error;
     await storeOutcome(settings, claim);
-    emit?.(failure.status === "cancelled" ? { event: "RunCancelled", ...ids, reason: failure.error.message } : { event: "RunError", ...ids, error: failure.error });
+    emit?.(
+      failure.status === "cancelled"
+        ? { event: "RunCancelled", ...ids, reason: failure.error.message }
+        : { event: "RunError", ...ids, error: failure.error },
+    );
     if (error instanceof KernError && "runOutput" in error) error.runOutput = new RunOutput(state);
     throw error;
   }

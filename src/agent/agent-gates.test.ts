@@ -42,7 +42,10 @@ describe("agent without gates", () => {
 
   it("tells the model about an unknown tool or invalid arguments instead of running anything", async () => {
     const { agent, model, executions } = makeAgent([
-      toolCalls([{ name: "launch_rocket", args: {} }, { name: "get_weather", args: { city: 7 } }]),
+      toolCalls([
+        { name: "launch_rocket", args: {} },
+        { name: "get_weather", args: { city: 7 } },
+      ]),
       text("Sorry."),
     ]);
     await agent.run("Go");
@@ -70,7 +73,9 @@ describe("confirmation gate", () => {
     assert.equal(done.status, "completed");
     assert.equal(done.content, "Alert sent.");
     assert.equal(executions.count("send_alert"), 1);
-    assert.deepEqual(toolResultsIn(model.requests[1]?.messages ?? []), ["send_alert: Alert sent for Tokyo: Heavy rain"]);
+    assert.deepEqual(toolResultsIn(model.requests[1]?.messages ?? []), [
+      "send_alert: Alert sent for Tokyo: Heavy rain",
+    ]);
     assert.equal(done.tools[0]?.confirmed, true);
     assert.deepEqual(danglingCalls(done.messages), []);
   });
@@ -150,7 +155,9 @@ describe("user-input gate", () => {
     requirement?.provideUserInput({ destination: "Lisbon", seats: 2 });
     const done = await agent.continueRun(paused);
     assert.equal(done.status, "completed");
-    assert.deepEqual(executions.calls, [{ tool: "book_flight", args: { origin: "NRT", destination: "Lisbon", seats: 2 } }]);
+    assert.deepEqual(executions.calls, [
+      { tool: "book_flight", args: { origin: "NRT", destination: "Lisbon", seats: 2 } },
+    ]);
     assert.deepEqual(toolResultsIn(model.requests[1]?.messages ?? []), ["book_flight: Booked 2 seat(s) NRT -> Lisbon"]);
   });
 

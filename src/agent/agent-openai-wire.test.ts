@@ -1,23 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { z } from "zod";
 import { InMemoryDb } from "../db/memory/index.js";
 import { OpenAIResponses } from "../models/openai/index.js";
 import { requestBody, startFakeResponsesServer } from "../models/openai/responses-fake-server.test-helper.js";
-import { tool } from "../tools/index.js";
+import { sendAlertTool } from "../tools/send-alert.test-helper.js";
 import { Agent } from "./agent.js";
 
 const sent: string[] = [];
-const sendAlert = tool({
-  name: "send_alert",
-  description: "Send a weather alert for a city.",
-  parameters: z.object({ city: z.string(), message: z.string() }),
-  requiresConfirmation: true,
-  execute: ({ city, message }) => {
-    sent.push(city);
-    return `Alert sent for ${city}: ${message}`;
-  },
-});
+const sendAlert = sendAlertTool(sent);
 
 function inputOf(body: Record<string, unknown>): unknown[] {
   return Array.isArray(body["input"]) ? body["input"] : [];
@@ -27,10 +17,18 @@ describe("an agent on OpenAIResponses over the wire", () => {
   it("sends strict tool schemas, pauses on the function call, and returns the rejection note as its output", async () => {
     const fake = await startFakeResponsesServer();
     try {
-      fake.enqueue({ toolCalls: [{ callId: "call_a", name: "send_alert", arguments: { city: "Tokyo", message: "Heavy rain" } }] });
+      fake.enqueue({
+        toolCalls: [{ callId: "call_a", name: "send_alert", arguments: { city: "Tokyo", message: "Heavy rain" } }],
+      });
       fake.enqueue({ text: "Understood; no alert was sent." });
       const model = new OpenAIResponses({ id: "gpt-5.4", baseURL: fake.baseURL, apiKey: "test-key", maxRetries: 0 });
-      const agent = new Agent({ name: "AlertAgent", model, tools: [sendAlert], instructions: "Send alerts.", db: new InMemoryDb() });
+      const agent = new Agent({
+        name: "AlertAgent",
+        model,
+        tools: [sendAlert],
+        instructions: "Send alerts.",
+        db: new InMemoryDb(),
+      });
 
       const paused = await agent.run("Send a weather alert for Tokyo about heavy rain");
       assert.equal(paused.status, "paused");
@@ -58,7 +56,12 @@ describe("an agent on OpenAIResponses over the wire", () => {
       assert.deepEqual(sent, []);
       const second = inputOf(requestBody(fake.requests[1]));
       assert.deepEqual(second[0], { role: "user", content: "Send a weather alert for Tokyo about heavy rain" });
-      assert.deepEqual(second[1], { type: "function_call", call_id: "call_a", name: "send_alert", arguments: '{"city":"Tokyo","message":"Heavy rain"}' });
+      assert.deepEqual(second[1], {
+        type: "function_call",
+        call_id: "call_a",
+        name: "send_alert",
+        arguments: '{"city":"Tokyo","message":"Heavy rain"}',
+      });
       assert.deepEqual(second[2], {
         type: "function_call_output",
         call_id: "call_a",
@@ -74,7 +77,9 @@ describe("an agent on OpenAIResponses over the wire", () => {
   it("sends the approved tool's output and stores a provider error as a failed run", async () => {
     const fake = await startFakeResponsesServer();
     try {
-      fake.enqueue({ toolCalls: [{ callId: "call_b", name: "send_alert", arguments: { city: "Osaka", message: "Wind" } }] });
+      fake.enqueue({
+        toolCalls: [{ callId: "call_b", name: "send_alert", arguments: { city: "Osaka", message: "Wind" } }],
+      });
       fake.enqueue({ status: 500, message: "The server had an error" });
       const model = new OpenAIResponses({ id: "gpt-5.4", baseURL: fake.baseURL, apiKey: "test-key", maxRetries: 0 });
       const agent = new Agent({ name: "AlertAgent", model, tools: [sendAlert], db: new InMemoryDb() });
@@ -82,7 +87,11 @@ describe("an agent on OpenAIResponses over the wire", () => {
       paused.activeRequirements[0]?.confirm();
       await assert.rejects(agent.continueRun(paused), { name: "ModelError", status: 500 });
       const output = inputOf(requestBody(fake.requests[1]))[2];
-      assert.deepEqual(output, { type: "function_call_output", call_id: "call_b", output: "Alert sent for Osaka: Wind" });
+      assert.deepEqual(output, {
+        type: "function_call_output",
+        call_id: "call_b",
+        output: "Alert sent for Osaka: Wind",
+      });
       assert.equal((await agent.getRunOutput(paused.runId, paused.sessionId)).status, "error");
     } finally {
       await fake.close();

@@ -1,7 +1,7 @@
-import type { Db } from "../db/db.js";
+import type { Db } from "../db/index.js";
 import { ConfigurationError } from "../errors.js";
 import type { Model } from "../models/index.js";
-import { MIN_LEASE_MS } from "../runs/index.js";
+import { checkLeaseMs } from "../runs/index.js";
 import type { Tool } from "../tools/index.js";
 import type { Agent } from "./agent.js";
 
@@ -30,19 +30,26 @@ export interface AgentOptions {
   previousVersions?: readonly Agent[];
 }
 
-const AGENT_OPTIONS = new Set(["name", "id", "model", "tools", "instructions", "description", "db", "maxTurns", "leaseMs", "previousVersions"]);
+const AGENT_OPTIONS = new Set([
+  "name",
+  "id",
+  "model",
+  "tools",
+  "instructions",
+  "description",
+  "db",
+  "maxTurns",
+  "leaseMs",
+  "previousVersions",
+]);
 
 /** Checks a lease length given to an agent or a workflow. */
-export function checkLeaseMs(label: string, leaseMs: number | undefined): void {
-  if (leaseMs !== undefined && (!Number.isSafeInteger(leaseMs) || leaseMs < MIN_LEASE_MS)) {
-    throw new ConfigurationError(`${label} leaseMs must be a whole number of milliseconds, ${MIN_LEASE_MS} or more; got ${String(leaseMs)}.`);
-  }
-}
-
 export function checkAgentOptions(options: AgentOptions): void {
   for (const key in options) {
     if (!AGENT_OPTIONS.has(key)) {
-      throw new ConfigurationError(`new Agent() does not support '${key}'; supported options: ${[...AGENT_OPTIONS].join(", ")}.`);
+      throw new ConfigurationError(
+        `new Agent() does not support '${key}'; supported options: ${[...AGENT_OPTIONS].join(", ")}.`,
+      );
     }
   }
   if (typeof options.name !== "string" || options.name === "") {
@@ -55,7 +62,9 @@ export function checkAgentOptions(options: AgentOptions): void {
   for (let index = 0; index < tools.length; index += 1) {
     for (let other = index + 1; other < tools.length; other += 1) {
       if (tools[index]?.name === tools[other]?.name) {
-        throw new ConfigurationError(`Agent '${options.name}' has two tools named '${tools[index]?.name}'; tool names must be unique.`);
+        throw new ConfigurationError(
+          `Agent '${options.name}' has two tools named '${tools[index]?.name}'; tool names must be unique.`,
+        );
       }
     }
   }
@@ -63,7 +72,9 @@ export function checkAgentOptions(options: AgentOptions): void {
   const id = options.id ?? options.name;
   for (const version of options.previousVersions ?? []) {
     if (version.id !== id) {
-      throw new ConfigurationError(`Agent '${options.name}' lists a previous version with id '${version.id}'; previous versions keep the id '${id}' their runs are stored under.`);
+      throw new ConfigurationError(
+        `Agent '${options.name}' lists a previous version with id '${version.id}'; previous versions keep the id '${id}' their runs are stored under.`,
+      );
     }
   }
 }

@@ -4,11 +4,11 @@
 // Tool executions are appended to a log file so the parent can count them across processes.
 import { appendFileSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { z } from "zod";
 import { Agent } from "kern/agent";
 import { SqliteDb } from "kern/db/sqlite";
 import { FakeModel, text, toolCall } from "kern/testing";
 import { tool } from "kern/tools";
+import { z } from "zod";
 
 const [dbFile, logFile] = process.argv.slice(2);
 if (dbFile === undefined || logFile === undefined) throw new Error("usage: <dbFile> <logFile>");
@@ -43,7 +43,10 @@ async function handle(command: Command): Promise<unknown> {
   const { runId = "", sessionId = "" } = command;
   const agent = build(continueScript());
   const loaded = await agent.getRunOutput(runId, sessionId);
-  const requirements = loaded.activeRequirements.map((requirement) => ({ ...requirement.toJSON(), decision: { type: "confirm" as const } }));
+  const requirements = loaded.activeRequirements.map((requirement) => ({
+    ...requirement.toJSON(),
+    decision: { type: "confirm" as const },
+  }));
   while (command.goAt !== undefined && Date.now() < command.goAt) {
     // Spin rather than sleep: timers are too coarse to line two processes up on the claim.
   }

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createInterface, type Interface } from "node:readline";
 
@@ -11,9 +11,13 @@ export class AgentWorker {
   readonly #waiting: Array<(line: string) => void> = [];
 
   constructor(dbFile: string, logFile: string) {
-    this.#process = spawn(process.execPath, ["--conditions=kern-source", "--import", "tsx", childScript, dbFile, logFile], {
-      env: { ...process.env, NODE_NO_WARNINGS: "1" },
-    });
+    this.#process = spawn(
+      process.execPath,
+      ["--conditions=kern-source", "--import", "tsx", childScript, dbFile, logFile],
+      {
+        env: { ...process.env, NODE_NO_WARNINGS: "1" },
+      },
+    );
     this.#process.stderr.pipe(process.stderr);
     this.#lines = createInterface({ input: this.#process.stdout });
     this.#lines.on("line", (line) => this.#waiting.shift()?.(line));

@@ -35,20 +35,32 @@ describe("agents across OS processes (SQLite)", () => {
     t.after(() => Promise.all(workers.map((worker) => worker.stop())));
     for (let round = 0; round < 20; round += 1) {
       const started = await starter.send({ op: "start" });
-      const before = loggedExecutions(join(directory, "race-1.log")).length + loggedExecutions(join(directory, "race-2.log")).length;
-      const command = { op: "continue", runId: started["runId"], sessionId: started["sessionId"], goAt: Date.now() + 60 };
+      const before =
+        loggedExecutions(join(directory, "race-1.log")).length + loggedExecutions(join(directory, "race-2.log")).length;
+      const command = {
+        op: "continue",
+        runId: started["runId"],
+        sessionId: started["sessionId"],
+        goAt: Date.now() + 60,
+      };
       const results = await Promise.all([left.send(command), right.send(command)]);
-      const afterRound = loggedExecutions(join(directory, "race-1.log")).length + loggedExecutions(join(directory, "race-2.log")).length;
+      const afterRound =
+        loggedExecutions(join(directory, "race-1.log")).length + loggedExecutions(join(directory, "race-2.log")).length;
       const winners = results.filter((result) => result["error"] === undefined && result["status"] === "completed");
       assert.equal(winners.length, 1, JSON.stringify(results));
       const loser = results.find((result) => result["error"] !== undefined);
-      assert.ok(["RunAlreadyClaimedError", "RunNotPausedError"].includes(String(loser?.["error"])), JSON.stringify(loser));
+      assert.ok(
+        ["RunAlreadyClaimedError", "RunNotPausedError"].includes(String(loser?.["error"])),
+        JSON.stringify(loser),
+      );
       losers.push(String(loser?.["error"]));
       assert.equal(afterRound - before, 1, `round ${round}: the tool ran ${afterRound - before} times`);
     }
     // Both processes load the paused run before either claims it, so losing the compare-and-set
     // itself (not merely arriving after the winner finished) must actually happen.
     assert.ok(losers.includes("RunAlreadyClaimedError"), losers.join(", "));
-    t.diagnostic(`losers: ${losers.filter((name) => name === "RunAlreadyClaimedError").length} lost the claim, the rest arrived after it`);
+    t.diagnostic(
+      `losers: ${losers.filter((name) => name === "RunAlreadyClaimedError").length} lost the claim, the rest arrived after it`,
+    );
   });
 });

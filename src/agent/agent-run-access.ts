@@ -1,5 +1,5 @@
-import type { PendingRequirementRecord } from "../db/db.js";
-import { decodeAgentRunState, encodeAgentRunState, type AgentRunState, type RunAccess } from "../runs/index.js";
+import type { PendingRequirementRecord } from "../db/index.js";
+import { type AgentRunState, decodeAgentRunState, encodeAgentRunState, type RunAccess } from "../runs/index.js";
 
 function pendingRequirements(state: AgentRunState): PendingRequirementRecord[] {
   // A workflow's agent run is decided through the workflow's own pause, which the inbox lists.

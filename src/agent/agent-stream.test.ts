@@ -34,10 +34,16 @@ describe("agent streams over the OpenAI Responses SSE wire", () => {
 
       const first = agent.runStream("Alert Tokyo");
       const firstEvents = await collect(first);
-      assert.deepEqual(firstEvents.map((event) => event.event), ["RunStarted", "RunPaused"]);
+      assert.deepEqual(
+        firstEvents.map((event) => event.event),
+        ["RunStarted", "RunPaused"],
+      );
       const paused = firstEvents[1];
       assert.ok(paused?.event === "RunPaused");
-      assert.deepEqual(paused.requirements.map((call) => [call.kind, call.toolName, call.toolArgs]), [["confirmation", "send_alert", { city: "Tokyo" }]]);
+      assert.deepEqual(
+        paused.requirements.map((call) => [call.kind, call.toolName, call.toolArgs]),
+        [["confirmation", "send_alert", { city: "Tokyo" }]],
+      );
       assert.equal(requestBody(fake.requests[0])["stream"], true);
 
       const run = await first.output;

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { InMemoryDb } from "../db/memory/index.js";
 import type { Db } from "../db/db.js";
+import { InMemoryDb } from "../db/memory/index.js";
 import type { ModelMessage } from "../models/index.js";
 import { FakeModel, type FakeScript } from "../testing/index.js";
-import { tool, type Tool } from "../tools/index.js";
+import { type Tool, tool } from "../tools/index.js";
 import { Agent } from "./agent.js";
 
 /** Counts how many times each test tool really executed. */
@@ -92,7 +92,9 @@ export function toolResultsIn(messages: readonly ModelMessage[]): string[] {
 
 /** Checks that every tool call in the history has exactly one tool result. */
 export function danglingCalls(messages: readonly ModelMessage[]): string[] {
-  const calls = messages.flatMap((message) => (message.role === "assistant" ? message.toolCalls.map((call) => call.id) : []));
+  const calls = messages.flatMap((message) =>
+    message.role === "assistant" ? message.toolCalls.map((call) => call.id) : [],
+  );
   const results = messages.flatMap((message) => (message.role === "tool" ? [message.toolCallId] : []));
   return calls.filter((id) => results.filter((result) => result === id).length !== 1);
 }

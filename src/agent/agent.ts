@@ -1,22 +1,34 @@
-import { newId } from "../runs/new-id.js";
-import type { Db } from "../db/db.js";
-import { defaultMemoryDb } from "../db/memory/default-db.js";
+import type { Db } from "../db/index.js";
+import { defaultMemoryDb } from "../db/index.js";
 import { ConfigurationError, RunNotPausedError } from "../errors.js";
 import type { Model } from "../models/index.js";
-import { AGENT_RUN_SCHEMA_VERSION, chainListeners, Claim, DEFAULT_LEASE_MS, loadRun, type AgentRunState, type LoadedRun } from "../runs/index.js";
-import { checkId, checkInputText, checkOptionalId } from "../runs/check-input.js";
-import { servingDefinition, type DefinitionChoice } from "../runs/definition-check.js";
-import { RunStream } from "../runs/event-stream.js";
-import type { WriteBatch } from "../runs/write-batch.js";
-import { holdWritesIn } from "../runs/write-batch.js";
+import type { WriteBatch } from "../runs/index.js";
+import {
+  AGENT_RUN_DEFAULTS,
+  AGENT_RUN_SCHEMA_VERSION,
+  type AgentRunState,
+  Claim,
+  chainListeners,
+  checkId,
+  checkInputText,
+  checkOptionalId,
+  DEFAULT_LEASE_MS,
+  type DefinitionChoice,
+  holdWritesIn,
+  type LoadedRun,
+  loadRun,
+  newId,
+  RunStream,
+  servingDefinition,
+} from "../runs/index.js";
 import type { Tool } from "../tools/index.js";
+import { type DriveSettings, driveClaimedRun } from "./agent-drive.js";
+import { type AgentOptions, checkAgentOptions } from "./agent-options.js";
 import { agentRunAccess } from "./agent-run-access.js";
-import { checkAgentOptions, type AgentOptions } from "./agent-options.js";
-import { driveClaimedRun, type DriveSettings } from "./agent-drive.js";
-import { applyResolutions, readContinueInput, type ContinueRunRef } from "./continue-input.js";
+import { applyResolutions, type ContinueRunRef, readContinueInput } from "./continue-input.js";
 import { agentFingerprint, incompatibleCalls } from "./definition.js";
 import type { AgentEvent, AgentEventListener } from "./events.js";
-import { recoverAgentRuns, type AgentRecovery } from "./recover.js";
+import { type AgentRecovery, recoverAgentRuns } from "./recover.js";
 import { RunOutput } from "./run-output.js";
 import { prepareResume } from "./tool-batch.js";
 
@@ -39,7 +51,8 @@ export interface RunOptions {
   [holdWritesIn]?: WriteBatch;
 }
 
-export type ContinueOptions = Pick<RunOptions, "signal" | "db" | "onEvent" | "stream" | typeof holdWritesIn> & DefinitionChoice;
+export type ContinueOptions = Pick<RunOptions, "signal" | "db" | "onEvent" | "stream" | typeof holdWritesIn> &
+  DefinitionChoice;
 
 /** What runStream() and continueRunStream() return: the events, and `.output` (the stored run). */
 export type AgentRunStream = RunStream<AgentEvent, RunOutput>;
@@ -90,11 +103,13 @@ export class Agent {
     return this.#options.db;
   }
   get tools(): ReadonlyMap<string, Tool> {
-    return (this.#toolMap ??= new Map((this.#options.tools ?? []).map((tool) => [tool.name, tool])));
+    this.#toolMap ??= new Map((this.#options.tools ?? []).map((tool) => [tool.name, tool]));
+    return this.#toolMap;
   }
   /** A digest of what this agent's runs depend on (id, tools, gates, parameters); stored with each run. */
   get fingerprint(): string {
-    return (this.#fingerprint ??= agentFingerprint(this.id, this.tools));
+    this.#fingerprint ??= agentFingerprint(this.id, this.tools);
+    return this.#fingerprint;
   }
   get previousVersions(): readonly Agent[] {
     return this.#options.previousVersions ?? [];
@@ -115,6 +130,7 @@ export class Agent {
     }
     const now = Date.now();
     const state: AgentRunState = {
+      ...structuredClone(AGENT_RUN_DEFAULTS),
       schemaVersion: AGENT_RUN_SCHEMA_VERSION,
       kind: "agent",
       runId: runId ?? newId(),
@@ -125,13 +141,8 @@ export class Agent {
       parentRunId: options.parentRunId ?? null,
       fingerprint: this.fingerprint,
       status: "running",
-      content: null,
       messages: [{ role: "user", content: input }],
-      tools: [],
-      requirements: [],
-      cursor: null,
       turns: 0,
-      error: null,
       createdAt: now,
       updatedAt: now,
     };
@@ -149,12 +160,16 @@ export class Agent {
    * const run = await stream.output;
    */
   runStream(input: string, options: RunOptions = {}): AgentRunStream {
-    return new RunStream((emit) => this.run(input, { stream: true, ...options, onEvent: chainListeners(emit, options.onEvent) }));
+    return new RunStream((emit) =>
+      this.run(input, { stream: true, ...options, onEvent: chainListeners(emit, options.onEvent) }),
+    );
   }
 
   /** Like continueRun(), as a stream of events; `.output` resolves to the stored run. */
   continueRunStream(run: RunOutput | ContinueRunRef, options: ContinueOptions = {}): AgentRunStream {
-    return new RunStream((emit) => this.continueRun(run, { stream: true, ...options, onEvent: chainListeners(emit, options.onEvent) }));
+    return new RunStream((emit) =>
+      this.continueRun(run, { stream: true, ...options, onEvent: chainListeners(emit, options.onEvent) }),
+    );
   }
 
   /**
@@ -230,14 +245,18 @@ export class Agent {
   async #load(db: Db, runId: string, sessionId: string): Promise<LoadedRun<AgentRunState>> {
     const loaded = await loadRun(db, agentRunAccess, runId, sessionId);
     if (loaded.state.agentId !== this.id) {
-      throw new ConfigurationError(`Run '${runId}' belongs to agent '${loaded.state.agentId}', not '${this.id}'; continue it with that agent.`);
+      throw new ConfigurationError(
+        `Run '${runId}' belongs to agent '${loaded.state.agentId}', not '${this.id}'; continue it with that agent.`,
+      );
     }
     return loaded;
   }
 
   /** The definition that serves a stored run (this one, a previous version), or DefinitionChangedError. */
   #serving(state: AgentRunState, choice: DefinitionChoice): Agent {
-    const serving = servingDefinition<Agent>(this, state, `agent '${this.id}'`, choice, () => incompatibleCalls(state, this.tools));
+    const serving = servingDefinition<Agent>(this, state, `agent '${this.id}'`, choice, () =>
+      incompatibleCalls(state, this.tools),
+    );
     if (serving === this) state.fingerprint = this.fingerprint;
     return serving;
   }

@@ -1,7 +1,12 @@
 import { InvalidResolutionError, RequirementResolvedError, UnresolvedRequirementError } from "../errors.js";
-import { checkSuppliedVersion, lazyModule, type AgentRunState, type ToolDecision } from "../runs/index.js";
-import { checkJsonData } from "../runs/check-input.js";
-import { migrateToolRequirement } from "../runs/migrate-decisions.js";
+import {
+  type AgentRunState,
+  checkJsonData,
+  checkSuppliedVersion,
+  lazyModule,
+  migrateToolRequirement,
+  type ToolDecision,
+} from "../runs/index.js";
 import type { Tool } from "../tools/index.js";
 import type * as ContinueInputSchema from "./agent-continue-input-schema.js";
 import { RunOutput } from "./run-output.js";
@@ -45,15 +50,24 @@ function decisionOfJson(entry: Record<string, unknown>): SuppliedDecision {
   const current = checkSuppliedVersion(entry) === 1 ? migrateToolRequirement(entry) : entry;
   const parsed = schemas().requirementJsonSchema.safeParse(current);
   if (!parsed.success) {
-    throw new InvalidResolutionError(String(entry["id"] ?? "(input)"), `A supplied requirement is not RunRequirement.toJSON() output (${problemAt(parsed.error)}).`);
+    throw new InvalidResolutionError(
+      String(entry["id"] ?? "(input)"),
+      `A supplied requirement is not RunRequirement.toJSON() output (${problemAt(parsed.error)}).`,
+    );
   }
   return { id: parsed.data.id, decision: parsed.data.decision ?? null };
 }
 
 /** Reads what the caller passed to continueRun: its run ids and the decisions it carries. */
-export function readContinueInput(run: RunOutput | ContinueRunRef): { runId: string; sessionId: string; supplied: SuppliedDecision[] } {
+export function readContinueInput(run: RunOutput | ContinueRunRef): {
+  runId: string;
+  sessionId: string;
+  supplied: SuppliedDecision[];
+} {
   if (run instanceof RunOutput) {
-    const supplied = run.requirements.filter((requirement) => !requirement.isFrozen).map((requirement) => ({ id: requirement.id, decision: requirement.decision }));
+    const supplied = run.requirements
+      .filter((requirement) => !requirement.isFrozen)
+      .map((requirement) => ({ id: requirement.id, decision: requirement.decision }));
     return { runId: run.runId, sessionId: run.sessionId, supplied };
   }
   const parsed = schemas().continueRefSchema.safeParse(run);
@@ -65,7 +79,10 @@ export function readContinueInput(run: RunOutput | ContinueRunRef): { runId: str
     );
   }
   const fromJson = (parsed.data.requirements ?? []).map(decisionOfJson);
-  const fromDecisions = (parsed.data.decisions ?? []).map((entry) => ({ id: entry.requirementId, decision: entry.decision }));
+  const fromDecisions = (parsed.data.decisions ?? []).map((entry) => ({
+    id: entry.requirementId,
+    decision: entry.decision,
+  }));
   return { runId: parsed.data.runId, sessionId: parsed.data.sessionId, supplied: [...fromJson, ...fromDecisions] };
 }
 
@@ -102,7 +119,10 @@ export function applyResolutions(
       const tool = tools.get(requirement.toolExecution.toolName);
       const checked = tool?.checkUserInput(decision.values);
       if (checked?.ok === false) {
-        throw new InvalidResolutionError(id, `User input for ${requirement.description} is invalid: ${checked.problem}.`);
+        throw new InvalidResolutionError(
+          id,
+          `User input for ${requirement.description} is invalid: ${checked.problem}.`,
+        );
       }
     }
   }
@@ -116,7 +136,10 @@ export function applyResolutions(
   // to decide, not one that forgot a requirement.
   const [first] = stale;
   if (missing.length > 0 && first !== undefined && !supplied.some((entry) => active.has(entry.id))) {
-    throw new RequirementResolvedError(first, "it was already decided by an earlier continueRun and the run has moved on; load it again to see what it waits for now");
+    throw new RequirementResolvedError(
+      first,
+      "it was already decided by an earlier continueRun and the run has moved on; load it again to see what it waits for now",
+    );
   }
   if (missing.length > 0) throw new UnresolvedRequirementError(missing);
 }

@@ -1,5 +1,5 @@
 import type { AgentRunState } from "../runs/index.js";
-import { fingerprintOf } from "../runs/fingerprint.js";
+import { fingerprintOf } from "../runs/index.js";
 import type { Tool } from "../tools/index.js";
 
 /**

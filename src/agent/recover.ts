@@ -1,6 +1,5 @@
-import { newId } from "../runs/new-id.js";
-import type { Db } from "../db/db.js";
-import { compareAndSave, expiredRuns, visitEach, type AgentRunState, type SkippedRun } from "../runs/index.js";
+import type { Db } from "../db/index.js";
+import { type AgentRunState, compareAndSave, expiredRuns, newId, type SkippedRun, visitEach } from "../runs/index.js";
 import { agentRunAccess } from "./agent-run-access.js";
 
 /** A run that recover() made continuable again. */
@@ -37,11 +36,19 @@ export function recoverAgentState(state: AgentRunState): string[] {
     if (execution.phase !== "running") continue;
     for (const requirement of state.requirements) {
       if (requirement.toolCallId !== execution.toolCallId || requirement.frozen) continue;
-      if (requirement.decision?.type === "input") execution.toolArgs = { ...execution.toolArgs, ...requirement.decision.values };
+      if (requirement.decision?.type === "input")
+        execution.toolArgs = { ...execution.toolArgs, ...requirement.decision.values };
       requirement.frozen = true;
     }
     execution.phase = "awaiting";
-    state.requirements.push({ id: newId(), toolCallId: execution.toolCallId, kind: "confirmation", decision: null, frozen: false, recovered: true });
+    state.requirements.push({
+      id: newId(),
+      toolCallId: execution.toolCallId,
+      kind: "confirmation",
+      decision: null,
+      frozen: false,
+      recovered: true,
+    });
     uncertain.push(execution.toolCallId);
   }
   state.status = "paused";
@@ -62,7 +69,13 @@ export async function recoverAgentRuns(db: Db, agentId: string, now: number): Pr
     const uncertainToolCalls = recoverAgentState(state);
     // A compare-and-set on the revision: a holder that renewed its lease meanwhile keeps its run.
     if (await compareAndSave(db, agentRunAccess, state, revision)) {
-      agentRuns.push({ runId: state.runId, sessionId: state.sessionId, uncertainToolCalls, needsDecision: waitsForDecision(state), parentRunId: state.parentRunId });
+      agentRuns.push({
+        runId: state.runId,
+        sessionId: state.sessionId,
+        uncertainToolCalls,
+        needsDecision: waitsForDecision(state),
+        parentRunId: state.parentRunId,
+      });
     }
   });
   return { agentRuns, skipped };

@@ -1,7 +1,7 @@
 import { MaxTurnsExceededError, ModelError } from "../errors.js";
-import type { Model, ModelRequest, ModelResponse, ModelToolCall } from "../models/index.js";
-import { isAbort, type AgentRunState } from "../runs/index.js";
-import { finishToolBatch, runQueued, startToolBatch, type BatchContext } from "./tool-batch.js";
+import type { Model, ModelRequest, ModelResponse } from "../models/index.js";
+import { type AgentRunState, isAbort } from "../runs/index.js";
+import { type BatchContext, finishToolBatch, runQueued, startToolBatch } from "./tool-batch.js";
 
 /** What one drive of the loop needs from the agent. */
 export interface LoopContext extends BatchContext {
@@ -24,7 +24,9 @@ async function streamModel(state: AgentRunState, context: LoopContext, request: 
     }
   }
   if (response === undefined) {
-    throw new ModelError(`Model '${context.model.id}' ended its stream without a final response.`, { provider: context.model.provider });
+    throw new ModelError(`Model '${context.model.id}' ended its stream without a final response.`, {
+      provider: context.model.provider,
+    });
   }
   return response;
 }

@@ -1,6 +1,5 @@
 import type { ModelMessage } from "../models/index.js";
-import type { AgentRunState, RunStatus } from "../runs/agent-run-state.js";
-import { decodeAgentRunState } from "../runs/agent-run-codec.js";
+import { type AgentRunState, decodeAgentRunState, RunView } from "../runs/index.js";
 import { RunRequirement } from "./run-requirement.js";
 import { ToolExecution } from "./tool-execution.js";
 
@@ -8,11 +7,12 @@ import { ToolExecution } from "./tool-execution.js";
  * The result of an agent run: a thin view over the run's stored state. When the run is paused,
  * resolve its `activeRequirements` and pass it to `agent.continueRun`.
  */
-export class RunOutput {
+export class RunOutput extends RunView {
   readonly #state: AgentRunState;
   #requirements: RunRequirement[] | undefined;
 
   constructor(state: AgentRunState) {
+    super(state);
     this.#state = state;
   }
 
@@ -21,33 +21,14 @@ export class RunOutput {
     return new RunOutput(decodeAgentRunState(json));
   }
 
-  get runId(): string {
-    return this.#state.runId;
-  }
-  get sessionId(): string {
-    return this.#state.sessionId;
-  }
-  get userId(): string | undefined {
-    return this.#state.userId ?? undefined;
-  }
   get agentId(): string {
     return this.#state.agentId;
   }
   get agentName(): string {
     return this.#state.agentName;
   }
-  get status(): RunStatus {
-    return this.#state.status;
-  }
-  get isPaused(): boolean {
-    return this.#state.status === "paused";
-  }
   get content(): string | undefined {
     return this.#state.content ?? undefined;
-  }
-  /** The stored error, when `status` is "error". */
-  get error(): { code: string; message: string } | undefined {
-    return this.#state.error ?? undefined;
   }
   get messages(): readonly ModelMessage[] {
     return this.#state.messages;

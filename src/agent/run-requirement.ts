@@ -1,7 +1,6 @@
 import { InvalidResolutionError, RequirementResolvedError } from "../errors.js";
-import type { RequirementState, ToolDecision, ToolExecutionState } from "../runs/agent-run-state.js";
-import { decodeRunRequirement, REQUIREMENT_SCHEMA_VERSION } from "../runs/requirement-json.js";
-import { checkValues } from "../runs/check-values.js";
+import type { RequirementState, ToolDecision, ToolExecutionState } from "../runs/index.js";
+import { checkValues, decodeRunRequirement, REQUIREMENT_SCHEMA_VERSION } from "../runs/index.js";
 import { ToolExecution } from "./tool-execution.js";
 
 const NEEDS: Record<RequirementState["kind"], string> = {
@@ -14,11 +13,16 @@ const NEEDS: Record<RequirementState["kind"], string> = {
 const ACCEPTS: Record<RequirementState["kind"], string> = {
   confirmation: 'send {"type":"confirm"} or {"type":"reject","feedback":"why (optional)"}',
   userInput: 'send {"type":"input","values":{"field":"value"}} or {"type":"reject","feedback":"why (optional)"}',
-  externalExecution: 'send {"type":"result","result":"what the call returned"} or {"type":"reject","feedback":"why (optional)"}',
+  externalExecution:
+    'send {"type":"result","result":"what the call returned"} or {"type":"reject","feedback":"why (optional)"}',
 };
 
 /** The decision type that fits each kind besides "reject". */
-const FITS: Record<RequirementState["kind"], ToolDecision["type"]> = { confirmation: "confirm", userInput: "input", externalExecution: "result" };
+const FITS: Record<RequirementState["kind"], ToolDecision["type"]> = {
+  confirmation: "confirm",
+  userInput: "input",
+  externalExecution: "result",
+};
 
 /**
  * One paused tool call waiting for a human. Resolve it with the method that fits its kind, then
@@ -71,12 +75,14 @@ export class RunRequirement {
   }
   /** What the requirement still needs, in words, e.g. for an error or a prompt. */
   get needs(): string {
-    if (this.#state.recovered) return "it may or may not have run before a crash: call confirm() to run it again or reject(note) to skip it";
+    if (this.#state.recovered)
+      return "it may or may not have run before a crash: call confirm() to run it again or reject(note) to skip it";
     return NEEDS[this.#state.kind];
   }
   /** What the requirement still needs, as JSON decisions a client sends. */
   get accepts(): string {
-    if (this.#state.recovered) return 'it may or may not have run before a crash: send {"type":"confirm"} to run it again or {"type":"reject"} to skip it';
+    if (this.#state.recovered)
+      return 'it may or may not have run before a crash: send {"type":"confirm"} to run it again or {"type":"reject"} to skip it';
     return ACCEPTS[this.#state.kind];
   }
   get description(): string {
@@ -115,15 +121,24 @@ export class RunRequirement {
     this.#assertOpen();
     if (decision.type !== "reject" && decision.type !== FITS[this.#state.kind]) {
       const what = method ?? `a decision of type ${JSON.stringify(decision.type)}`;
-      throw new InvalidResolutionError(this.id, `${what} does not fit ${this.description}, which needs ${this.#state.kind}; ${method === null ? this.accepts : this.needs}.`);
+      throw new InvalidResolutionError(
+        this.id,
+        `${what} does not fit ${this.description}, which needs ${this.#state.kind}; ${method === null ? this.accepts : this.needs}.`,
+      );
     }
     const what = method ?? `the ${decision.type} decision`;
-    if (decision.type === "result" && typeof decision.result !== "string") throw new InvalidResolutionError(this.id, `${what} takes the result as a string.`);
+    if (decision.type === "result" && typeof decision.result !== "string")
+      throw new InvalidResolutionError(this.id, `${what} takes the result as a string.`);
     if (decision.type === "input") {
       const values: unknown = decision.values;
-      if (typeof values !== "object" || values === null || Array.isArray(values)) throw new InvalidResolutionError(this.id, `${what} takes an object of field values.`);
+      if (typeof values !== "object" || values === null || Array.isArray(values))
+        throw new InvalidResolutionError(this.id, `${what} takes an object of field values.`);
       const problems = checkValues(decision.values, this.#execution.userInputSchema ?? {});
-      if (problems.length > 0) throw new InvalidResolutionError(this.id, `User input for ${this.description} is invalid: ${problems.join("; ")}. Nothing was changed.`);
+      if (problems.length > 0)
+        throw new InvalidResolutionError(
+          this.id,
+          `User input for ${this.description} is invalid: ${problems.join("; ")}. Nothing was changed.`,
+        );
     }
     this.#state.decision = decision.type === "input" ? { type: "input", values: { ...decision.values } } : decision;
   }
@@ -132,7 +147,12 @@ export class RunRequirement {
    * Plain, versioned JSON: the requirement, its `decision` and its tool call.
    * `continueRun({ runId, sessionId, requirements })` reads `id` and `decision` from it.
    */
-  toJSON(): RequirementState & { schemaVersion: number; toolName: string; toolArgs: Record<string, unknown>; toolExecution: ToolExecutionState } {
+  toJSON(): RequirementState & {
+    schemaVersion: number;
+    toolName: string;
+    toolArgs: Record<string, unknown>;
+    toolExecution: ToolExecutionState;
+  } {
     return {
       schemaVersion: REQUIREMENT_SCHEMA_VERSION,
       ...this.#state,

@@ -1,8 +1,7 @@
-import { newId } from "../runs/new-id.js";
 import { ModelError } from "../errors.js";
 import type { ModelToolCall } from "../models/index.js";
 import type { AgentRunState, RequirementState, ToolExecutionState } from "../runs/index.js";
-import { jsonDataProblem } from "../runs/check-input.js";
+import { jsonDataProblem, newId } from "../runs/index.js";
 import type { Tool, ToolContext } from "../tools/index.js";
 import type { AgentEventListener } from "./events.js";
 
@@ -24,7 +23,13 @@ export interface BatchContext {
 }
 
 function toolContext(state: AgentRunState, toolCallId: string, context: BatchContext): ToolContext {
-  return { runId: state.runId, sessionId: state.sessionId, toolCallId, agentName: context.agentName, signal: context.signal };
+  return {
+    runId: state.runId,
+    sessionId: state.sessionId,
+    toolCallId,
+    agentName: context.agentName,
+    signal: context.signal,
+  };
 }
 
 /** Runs one call marked `running` (stored so) and records its outcome; a tool that throws sends its error to the model. */
@@ -42,7 +47,15 @@ async function execute(state: AgentRunState, execution: ToolExecutionState, cont
   }
   execution.phase = "done";
   context.markDirty();
-  context.emit?.({ event: "ToolCallCompleted", runId, agentName, toolCallId, toolName, result: execution.result, error: execution.error });
+  context.emit?.({
+    event: "ToolCallCompleted",
+    runId,
+    agentName,
+    toolCallId,
+    toolName,
+    result: execution.result,
+    error: execution.error,
+  });
 }
 
 function parseArguments(call: ModelToolCall, context: BatchContext): unknown {
@@ -75,7 +88,12 @@ function recordCall(state: AgentRunState, call: ModelToolCall, raw: unknown, con
   // Arguments a store cannot hold (nested too deeply, say) are refused like invalid ones.
   const problem = jsonDataProblem(raw);
   const checked = problem === null ? tool?.checkArguments(raw) : { ok: false as const, problem };
-  const args = checked?.ok === true ? checked.value : problem === null && typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>) : {};
+  const args =
+    checked?.ok === true
+      ? checked.value
+      : problem === null && typeof raw === "object" && raw !== null
+        ? (raw as Record<string, unknown>)
+        : {};
   const execution = newExecution(call, args, tool);
   state.tools.push(execution);
   if (tool === undefined) {
@@ -86,7 +104,14 @@ function recordCall(state: AgentRunState, call: ModelToolCall, raw: unknown, con
     execution.error = `Invalid arguments for tool '${call.name}': ${checked.problem}`;
   } else if (tool.gate !== "none") {
     execution.phase = "awaiting";
-    const requirement: RequirementState = { id: newId(), toolCallId: call.id, kind: tool.gate, decision: null, frozen: false, recovered: false };
+    const requirement: RequirementState = {
+      id: newId(),
+      toolCallId: call.id,
+      kind: tool.gate,
+      decision: null,
+      frozen: false,
+      recovered: false,
+    };
     state.requirements.push(requirement);
   }
 }
@@ -95,12 +120,17 @@ function recordCall(state: AgentRunState, call: ModelToolCall, raw: unknown, con
  * Records the model's turn (its message, each call, a requirement per gated call) and runs the
  * ungated calls, each stored as started before it starts. Returns true when the run must pause.
  */
-export async function startToolBatch(state: AgentRunState, calls: readonly ModelToolCall[], text: string, context: BatchContext): Promise<boolean> {
+export async function startToolBatch(
+  state: AgentRunState,
+  calls: readonly ModelToolCall[],
+  text: string,
+  context: BatchContext,
+): Promise<boolean> {
   // Every argument is parsed before anything is recorded: a malformed one fails the turn whole.
   const raws = calls.map((call) => parseArguments(call, context));
   state.messages.push({ role: "assistant", content: text, toolCalls: [...calls] });
   state.cursor = { phase: "tools", toolCallIds: calls.map((call) => call.id) };
-  calls.forEach((call, index) => recordCall(state, call, raws[index], context));
+  for (const [index, call] of calls.entries()) recordCall(state, call, raws[index], context);
   context.markDirty();
   await runQueued(state, context);
   return batchOf(state).some((execution) => execution.phase === "awaiting");
@@ -190,7 +220,11 @@ export function finishToolBatch(state: AgentRunState, tools: ReadonlyMap<string,
   for (const execution of batchOf(state)) {
     const content = execution.error !== null ? `Error: ${execution.error}` : (execution.result ?? "");
     state.messages.push({ role: "tool", toolCallId: execution.toolCallId, toolName: execution.toolName, content });
-    if (execution.phase === "done" && execution.error === null && tools.get(execution.toolName)?.stopAfterToolCall === true) {
+    if (
+      execution.phase === "done" &&
+      execution.error === null &&
+      tools.get(execution.toolName)?.stopAfterToolCall === true
+    ) {
       stopResults.push(content);
     }
   }

@@ -1,4 +1,4 @@
-import type { RequirementState, ToolExecutionState } from "../runs/agent-run-state.js";
+import type { RequirementState, ToolExecutionState } from "../runs/index.js";
 
 /** One tool call the model made, with its outcome. A read-only view over stored run state. */
 export class ToolExecution {

@@ -1,4 +1,4 @@
-import type { Db } from "../db/db.js";
+import type { Db } from "../db/index.js";
 import { Workflow } from "../workflow/index.js";
 import { analystAttempts, seedTurns } from "./offline-scripts.js";
 import { importUserModule } from "./user-module.js";
@@ -33,20 +33,66 @@ function scenarioUrl(scenario: DemoScenario): URL {
 
 /** The scenarios `kern demo` runs, in order; adding one is adding a line. The first is the default. */
 export const SCENARIOS: readonly DemoScenario[] = [
-  { name: "step-confirmation", file: "01_step_confirmation_and_tool_confirmation.ts", input: "Send a weather alert for Tokyo about heavy rain", summary: "The seed: approve the step, then the agent's send_alert call", offline: () => ({ script: seedTurns() }) },
-  { name: "step-user-input", file: "02_step_user_input_and_tool_confirmation.ts", input: "Book me a flight from Berlin for next Friday", summary: "A form asks for the destination, then book_flight waits for approval", answers: { destination: "Lisbon" } },
-  { name: "condition", file: "03_condition_and_tool_confirmation.ts", input: "Deploy version v2.4.0", summary: "Approve the condition (prod) or reject it (staging), then the deploy tool" },
-  { name: "router-selection", file: "04_router_selection_and_tool_confirmation.ts", input: "Tell the on-call team: The payments API is down; we are on it.", summary: "You pick email, sms or slack; that agent's send tool waits for approval" },
-  { name: "output-review", file: "05_output_review_and_tool_confirmation.ts", input: "Summarise Q3 sales by region", summary: "Approve the query, then review the report: keep, edit, or reject to retry", offline: () => ({ script: analystAttempts() }) },
-  { name: "loop", file: "06_loop_confirmation_and_tool_confirmation.ts", input: "Publish the draft 'Spring launch'.", summary: "Approve the loop once, then one publish_draft approval per iteration" },
-  { name: "router-confirmation", file: "07_router_confirmation_and_tool_confirmation.ts", input: "Scale the checkout service to 5 replicas.", summary: "Approve the router; its selector picks restart or scale from the input" },
-  { name: "multi-step", file: "08_multi_step_mixed_hitl.ts", input: "Plan a new project.", summary: "Five pauses: a form, a step approval, two tool approvals, an output review", answers: { project_name: "Atlas", scope: "Mobile app MVP" } },
+  {
+    name: "step-confirmation",
+    file: "01_step_confirmation_and_tool_confirmation.ts",
+    input: "Send a weather alert for Tokyo about heavy rain",
+    summary: "The seed: approve the step, then the agent's send_alert call",
+    offline: () => ({ script: seedTurns() }),
+  },
+  {
+    name: "step-user-input",
+    file: "02_step_user_input_and_tool_confirmation.ts",
+    input: "Book me a flight from Berlin for next Friday",
+    summary: "A form asks for the destination, then book_flight waits for approval",
+    answers: { destination: "Lisbon" },
+  },
+  {
+    name: "condition",
+    file: "03_condition_and_tool_confirmation.ts",
+    input: "Deploy version v2.4.0",
+    summary: "Approve the condition (prod) or reject it (staging), then the deploy tool",
+  },
+  {
+    name: "router-selection",
+    file: "04_router_selection_and_tool_confirmation.ts",
+    input: "Tell the on-call team: The payments API is down; we are on it.",
+    summary: "You pick email, sms or slack; that agent's send tool waits for approval",
+  },
+  {
+    name: "output-review",
+    file: "05_output_review_and_tool_confirmation.ts",
+    input: "Summarise Q3 sales by region",
+    summary: "Approve the query, then review the report: keep, edit, or reject to retry",
+    offline: () => ({ script: analystAttempts() }),
+  },
+  {
+    name: "loop",
+    file: "06_loop_confirmation_and_tool_confirmation.ts",
+    input: "Publish the draft 'Spring launch'.",
+    summary: "Approve the loop once, then one publish_draft approval per iteration",
+  },
+  {
+    name: "router-confirmation",
+    file: "07_router_confirmation_and_tool_confirmation.ts",
+    input: "Scale the checkout service to 5 replicas.",
+    summary: "Approve the router; its selector picks restart or scale from the input",
+  },
+  {
+    name: "multi-step",
+    file: "08_multi_step_mixed_hitl.ts",
+    input: "Plan a new project.",
+    summary: "Five pauses: a form, a step approval, two tool approvals, an output review",
+    answers: { project_name: "Atlas", scope: "Mobile app MVP" },
+  },
 ];
 
 /** The scenario named `name` (or its number, "1" or "01"), or undefined. */
 export function findScenario(name: string): DemoScenario | undefined {
   const number = /^\d+$/.test(name) ? Number(name) : Number.NaN;
-  return SCENARIOS.find((scenario, index) => scenario.name === name || index + 1 === number || scenario.file.replace(/\.ts$/, "") === name);
+  return SCENARIOS.find(
+    (scenario, index) => scenario.name === name || index + 1 === number || scenario.file.replace(/\.ts$/, "") === name,
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -80,7 +126,10 @@ export async function loadScenario(scenario: DemoScenario, db: Db): Promise<Work
  * The scenario whose workflow has id `workflowId` (a stored run's owner), built on `db`. A module
  * that fails to load is passed over; its error is returned with the result for the message.
  */
-export async function scenarioWorkflow(workflowId: string, db: Db): Promise<{ match: { scenario: DemoScenario; workflow: Workflow } | null; problems: string[] }> {
+export async function scenarioWorkflow(
+  workflowId: string,
+  db: Db,
+): Promise<{ match: { scenario: DemoScenario; workflow: Workflow } | null; problems: string[] }> {
   const problems: string[] = [];
   for (const scenario of SCENARIOS) {
     try {

@@ -5,8 +5,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { after, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { requirePrerequisite } from "../../scripts/test-prerequisites.mjs";
 import { count, root } from "./cli.test-helper.js";
 

@@ -14,7 +14,11 @@ after(() => rmSync(directory, { recursive: true, force: true }));
 /** Runs `kern <args>` with its stdout closed by the reader before anything is written, as `| head -0` would. */
 function kernIntoClosedPipe(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--conditions=kern-source", "--import", "tsx", main, ...args], { cwd: root, env: offlineEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--conditions=kern-source", "--import", "tsx", main, ...args], {
+      cwd: root,
+      env: offlineEnv(),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     child.stdout.destroy();
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -76,20 +80,46 @@ describe("kern runs list and runs continue with agent runs", () => {
 
 describe("--set values kern demo --approve cannot use", { concurrency: true }, () => {
   it("a --set name the form does not have exits 2 naming the form's fields, before anything runs", async () => {
-    const { code, stdout, stderr } = await kern(["demo", "step-user-input", "--approve", "--set", "destnation=Oslo", "--db", join(directory, "typo.db")]);
+    const { code, stdout, stderr } = await kern([
+      "demo",
+      "step-user-input",
+      "--approve",
+      "--set",
+      "destnation=Oslo",
+      "--db",
+      join(directory, "typo.db"),
+    ]);
     assert.equal(code, 2);
-    assert.match(stderr, /--set destnation: the form of Step book_travel has no field 'destnation'; its fields: destination\./);
+    assert.match(
+      stderr,
+      /--set destnation: the form of Step book_travel has no field 'destnation'; its fields: destination\./,
+    );
     assert.doesNotMatch(stdout, /book_flight ran/);
   });
 
   it("a route the router does not offer exits 2 naming the routes", async () => {
-    const { code, stderr } = await kern(["demo", "router-selection", "--approve", "--set", "notification_router=pigeon", "--db", join(directory, "route.db")]);
+    const { code, stderr } = await kern([
+      "demo",
+      "router-selection",
+      "--approve",
+      "--set",
+      "notification_router=pigeon",
+      "--db",
+      join(directory, "route.db"),
+    ]);
     assert.equal(code, 2);
     assert.match(stderr, /--set notification_router=pigeon: Router notification_router offers email, sms, slack\./);
   });
 
   it("a --set value no pause asked for is named when the run ends", async () => {
-    const { code, stdout } = await kern(["demo", "--approve", "--set", "city=Oslo", "--db", join(directory, "unused.db")]);
+    const { code, stdout } = await kern([
+      "demo",
+      "--approve",
+      "--set",
+      "city=Oslo",
+      "--db",
+      join(directory, "unused.db"),
+    ]);
     assert.equal(code, 0);
     assert.match(stdout, /--set city was not used: no pause of this run asked for it\./);
   });
@@ -97,7 +127,13 @@ describe("--set values kern demo --approve cannot use", { concurrency: true }, (
 
 describe("the offline scenarios tell what happened", { concurrency: true }, () => {
   it("kern demo condition --reject: the rejected staging deploy is reported as not done", async () => {
-    const { code, stdout, stderr } = await kern(["demo", "condition", "--reject", "--db", join(directory, "condition.db")]);
+    const { code, stdout, stderr } = await kern([
+      "demo",
+      "condition",
+      "--reject",
+      "--db",
+      join(directory, "condition.db"),
+    ]);
     assert.equal(code, 0, stderr);
     assert.match(stdout, /completed: Announced: I did not deploy v2\.4\.0 to staging: the deploy was rejected\./);
     assert.doesNotMatch(stdout, /Deployed v2\.4\.0/);
@@ -106,7 +142,16 @@ describe("the offline scenarios tell what happened", { concurrency: true }, () =
   it("a --module that does not exist exits 1 naming the path", async () => {
     const started = await kern(["demo", "--detach", "--db", join(directory, "module.db")]);
     const runId = /run ([0-9a-f-]{36})\)/.exec(started.stdout)?.[1] ?? "";
-    const { code, stderr } = await kern(["runs", "continue", runId, "--db", join(directory, "module.db"), "--module", "./no-such-workflow.ts", "--approve"]);
+    const { code, stderr } = await kern([
+      "runs",
+      "continue",
+      runId,
+      "--db",
+      join(directory, "module.db"),
+      "--module",
+      "./no-such-workflow.ts",
+      "--approve",
+    ]);
     assert.equal(code, 1);
     assert.match(stderr, /No module at .*no-such-workflow\.ts\./);
   });

@@ -1,5 +1,5 @@
 // Runs the real CLI in a child process, as a user would, with no terminal on stdin.
-import { execFile, type ExecFileException } from "node:child_process";
+import { type ExecFileException, execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 /** The repository root (where `npm run demo` runs). */
@@ -28,12 +28,21 @@ export interface CliResult {
  * Runs `kern <args>` (through bin/kern.mjs when `viaBin`), offline unless `env` says otherwise,
  * with stdin at EOF, bounded by a timeout.
  */
-export function kern(args: readonly string[], options: { viaBin?: boolean; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
-  const command = options.viaBin === true ? [bin, ...args] : ["--conditions=kern-source", "--import", "tsx", main, ...args];
+export function kern(
+  args: readonly string[],
+  options: { viaBin?: boolean; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult> {
+  const command =
+    options.viaBin === true ? [bin, ...args] : ["--conditions=kern-source", "--import", "tsx", main, ...args];
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, command, { cwd: root, env: { ...offlineEnv(), ...options.env }, timeout: options.timeoutMs ?? 90_000 }, (error: ExecFileException | null, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      command,
+      { cwd: root, env: { ...offlineEnv(), ...options.env }, timeout: options.timeoutMs ?? 90_000 },
+      (error: ExecFileException | null, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr });
+      },
+    );
     child.stdin?.end();
   });
 }

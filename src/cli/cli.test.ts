@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { build } from "../../examples/workflows/human-in-the-loop/nested/01_step_confirmation_and_tool_confirmation.js";
 import type { RunRecord } from "../db/db.js";
 import { SqliteDb } from "../db/sqlite/index.js";
 import { StoreError } from "../errors.js";
 import { requestBody, startFakeResponsesServer } from "../models/openai/responses-fake-server.test-helper.js";
-import { build } from "../../examples/workflows/human-in-the-loop/nested/01_step_confirmation_and_tool_confirmation.js";
 import { count, kern } from "./cli.test-helper.js";
 import { seedTurns } from "./offline-scripts.js";
 
@@ -42,10 +42,15 @@ describe("kern demo and kern runs without a terminal", { concurrency: true }, ()
   it("with OPENAI_API_KEY set, talks to OpenAIResponses (the model --model names) and says so", async () => {
     const fake = await startFakeResponsesServer();
     try {
-      fake.enqueue({ toolCalls: [{ callId: "call_1", name: "send_alert", arguments: { city: "Osaka", message: "Typhoon warning" } }] });
+      fake.enqueue({
+        toolCalls: [{ callId: "call_1", name: "send_alert", arguments: { city: "Osaka", message: "Typhoon warning" } }],
+      });
       fake.enqueue({ text: "The alert for Osaka is out." });
       const env = { OPENAI_API_KEY: "test-key", OPENAI_BASE_URL: fake.baseURL };
-      const { code, stdout, stderr } = await kern(["demo", "--approve", "--model", "gpt-test-model", "--db", join(directory, "online.db")], { env });
+      const { code, stdout, stderr } = await kern(
+        ["demo", "--approve", "--model", "gpt-test-model", "--db", join(directory, "online.db")],
+        { env },
+      );
       assert.equal(code, 0, stderr);
       assert.match(stdout, /OPENAI_API_KEY is set: using OpenAIResponses \(gpt-test-model\)\./);
       assert.doesNotMatch(stdout, /offline/);
@@ -76,11 +81,15 @@ describe("kern demo and kern runs without a terminal", { concurrency: true }, ()
     const paused = await workflow.run("Send a weather alert for Tokyo about heavy rain");
     paused.stepRequirements.at(-1)?.confirm();
     // The process dies as the approved step starts: its claim (with the decision) is stored.
-    db.dieOn = (record) => record.kind === "workflow" && record.status === "running" && record.state.includes('"phase":"execute"');
+    db.dieOn = (record) =>
+      record.kind === "workflow" && record.status === "running" && record.state.includes('"phase":"execute"');
     await assert.rejects(workflow.continueRun(paused), /process died/);
     db.dieOn = undefined;
     const { workflowRuns } = await workflow.recover({ now: Date.now() + 60 * 60 * 1000 });
-    assert.deepEqual(workflowRuns.map((run) => run.needsDecision), [false]);
+    assert.deepEqual(
+      workflowRuns.map((run) => run.needsDecision),
+      [false],
+    );
     await db.close();
 
     const { code, stdout, stderr } = await kern(["runs", "continue", paused.runId, "--db", dbFile, "--approve"]);
@@ -103,10 +112,27 @@ describe("kern demo and kern runs without a terminal", { concurrency: true }, ()
   it("--list names every conformance scenario, and a listed name runs", async () => {
     const listing = await kern(["demo", "--list"]);
     assert.equal(listing.code, 0);
-    for (const name of ["step-confirmation", "step-user-input", "condition", "router-selection", "output-review", "loop", "router-confirmation", "multi-step"]) {
+    for (const name of [
+      "step-confirmation",
+      "step-user-input",
+      "condition",
+      "router-selection",
+      "output-review",
+      "loop",
+      "router-confirmation",
+      "multi-step",
+    ]) {
       assert.match(listing.stdout, new RegExp(`\\b${name}\\b`));
     }
-    const travel = await kern(["demo", "step-user-input", "--approve", "--set", "destination=Oslo", "--db", join(directory, "travel.db")]);
+    const travel = await kern([
+      "demo",
+      "step-user-input",
+      "--approve",
+      "--set",
+      "destination=Oslo",
+      "--db",
+      join(directory, "travel.db"),
+    ]);
     assert.equal(travel.code, 0);
     assert.match(travel.stdout, /input +destination \(string, required\): City to fly to/);
     assert.match(travel.stdout, /book_flight ran: Flight booked: Berlin → Oslo/);
@@ -124,11 +150,19 @@ describe("kern demo and kern runs without a terminal", { concurrency: true }, ()
     assert.equal(started.code, 0);
     const runId = /run ([0-9a-f-]{36})\)/.exec(started.stdout)?.[1];
     assert.ok(runId !== undefined, started.stdout);
-    assert.match(started.stdout, new RegExp(`Left paused\\. Continue it later from any terminal, in this directory:\\s+npx kern runs continue ${runId} --db `));
+    assert.match(
+      started.stdout,
+      new RegExp(
+        `Left paused\\. Continue it later from any terminal, in this directory:\\s+npx kern runs continue ${runId} --db `,
+      ),
+    );
 
     const before = await kern(["runs", "list", "--db", db, "--status", "paused"]);
     assert.equal(before.code, 0);
-    assert.match(before.stdout, new RegExp(`${runId}\\s+workflow\\s+DualConfirmation\\s+paused .*send_alert: Proceed with sending the alert\\?`));
+    assert.match(
+      before.stdout,
+      new RegExp(`${runId}\\s+workflow\\s+DualConfirmation\\s+paused .*send_alert: Proceed with sending the alert\\?`),
+    );
 
     // A second process answers the step's pause only; its agent then pauses on the tool.
     const stepApproved = await kern(["runs", "continue", runId, "--db", db, "--approve", "--once"]);

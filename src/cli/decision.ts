@@ -55,7 +55,8 @@ export function applyDecision(run: WorkflowRunOutput, decision: PauseDecision): 
     case "tools":
       for (const call of decision.calls) {
         const requirement = active.executorRequirements.find((entry) => entry.id === call.requirementId);
-        if (requirement === undefined) throw new Error(`Tool call ${call.requirementId} is not waiting in step '${active.stepName}'.`);
+        if (requirement === undefined)
+          throw new Error(`Tool call ${call.requirementId} is not waiting in step '${active.stepName}'.`);
         requirement.applyDecision(call.decision);
       }
       return;

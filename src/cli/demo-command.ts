@@ -1,12 +1,12 @@
 import { intro } from "@clack/prompts";
 import { SqliteDb } from "../db/sqlite/index.js";
-import { findScenario, loadScenario, SCENARIOS, type DemoScenario } from "./catalog.js";
+import { type DemoScenario, findScenario, loadScenario, SCENARIOS } from "./catalog.js";
 import type { PauseAsker } from "./decision.js";
 import { drive } from "./drive.js";
 import { EventRenderer } from "./render.js";
-import { chooseAsker, finish, modelNotice, type AnswerFlags } from "./session.js";
+import { type AnswerFlags, chooseAsker, finish, modelNotice } from "./session.js";
+import { SYMBOL, type Terminal } from "./terminal.js";
 import { UsageError } from "./usage-error.js";
-import { SYMBOL, Terminal } from "./terminal.js";
 
 /** The options of `kern demo`, as commander parses them. */
 export interface DemoFlags extends AnswerFlags {
@@ -21,9 +21,13 @@ export function listScenarios(terminal: Terminal): number {
   const width = Math.max(...SCENARIOS.map((scenario) => scenario.name.length));
   terminal.output.write("Conformance scenarios (kern demo <name>, or its number):\n\n");
   SCENARIOS.forEach((scenario, index) => {
-    terminal.output.write(`  ${String(index + 1).padStart(2)}  ${terminal.paint("bold", scenario.name.padEnd(width))}  ${scenario.summary}\n`);
+    terminal.output.write(
+      `  ${String(index + 1).padStart(2)}  ${terminal.paint("bold", scenario.name.padEnd(width))}  ${scenario.summary}\n`,
+    );
   });
-  terminal.output.write(`\nThe first is the default. Each is a program with a test in kern's repository, examples/workflows/human-in-the-loop/nested/.\n`);
+  terminal.output.write(
+    `\nThe first is the default. Each is a program with a test in kern's repository, examples/workflows/human-in-the-loop/nested/.\n`,
+  );
   return 0;
 }
 
@@ -35,7 +39,9 @@ const DEMO_COMMAND = import.meta.url.endsWith(".ts") ? "npm run demo --" : "npx 
 function scenarioNamed(name: string | undefined): DemoScenario {
   const scenario = name === undefined ? SCENARIOS[0] : findScenario(name);
   if (scenario === undefined) {
-    throw new UsageError(`No scenario '${name ?? ""}'. Choose one of: ${SCENARIOS.map((entry) => entry.name).join(", ")} (kern demo --list).`);
+    throw new UsageError(
+      `No scenario '${name ?? ""}'. Choose one of: ${SCENARIOS.map((entry) => entry.name).join(", ")} (kern demo --list).`,
+    );
   }
   return scenario;
 }
@@ -52,7 +58,12 @@ export async function runDemo(name: string | undefined, flags: DemoFlags, termin
   try {
     const workflow = await loadScenario(scenario, db);
     const renderer = new EventRenderer(terminal);
-    const result = await drive(workflow.runStream(flags.input ?? scenario.input), { workflow, asker, terminal, renderer });
+    const result = await drive(workflow.runStream(flags.input ?? scenario.input), {
+      workflow,
+      asker,
+      terminal,
+      renderer,
+    });
     return finish(result, renderer.toolRuns, flags.db, terminal);
   } finally {
     await db.close();

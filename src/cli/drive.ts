@@ -1,8 +1,8 @@
 import { note } from "@clack/prompts";
 import { InvalidResolutionError } from "../errors.js";
-import { WorkflowRunOutput, type Workflow, type WorkflowRunStream } from "../workflow/index.js";
+import { type Workflow, WorkflowRunOutput, type WorkflowRunStream } from "../workflow/index.js";
 import { applyDecision, describeDecision, type PauseAsker } from "./decision.js";
-import { isPauseEvent, questionFromEvent, questionFromRun, type PauseQuestion } from "./pause-question.js";
+import { isPauseEvent, type PauseQuestion, questionFromEvent, questionFromRun } from "./pause-question.js";
 import { pauseView } from "./pause-view.js";
 import type { EventRenderer } from "./render.js";
 import { SYMBOL, type Terminal } from "./terminal.js";
@@ -27,7 +27,10 @@ export interface DriveOptions {
 }
 
 /** Renders a stream's events as they arrive; returns the stored run and the question it paused on. */
-async function follow(stream: WorkflowRunStream, renderer: EventRenderer): Promise<{ run: WorkflowRunOutput; question: PauseQuestion | null }> {
+async function follow(
+  stream: WorkflowRunStream,
+  renderer: EventRenderer,
+): Promise<{ run: WorkflowRunOutput; question: PauseQuestion | null }> {
   let pause: Parameters<typeof questionFromEvent>[0] | null = null;
   for await (const event of stream) {
     renderer.render(event);
@@ -45,7 +48,11 @@ async function decide(run: WorkflowRunOutput, question: PauseQuestion, options: 
     if (decision === null) return false;
     try {
       applyDecision(run, decision);
-      options.terminal.line(SYMBOL.info, `${options.asker.who === "you" ? "You" : options.asker.who}: ${describeDecision(decision)}`, "yellow");
+      options.terminal.line(
+        SYMBOL.info,
+        `${options.asker.who === "you" ? "You" : options.asker.who}: ${describeDecision(decision)}`,
+        "yellow",
+      );
       return true;
     } catch (error) {
       if (!(error instanceof InvalidResolutionError) || attempt >= 3) throw error;
@@ -59,7 +66,11 @@ function warnUnused(options: DriveOptions): void {
   const unused = options.asker.unused?.() ?? [];
   if (unused.length === 0) return;
   const names = unused.map((name) => `--set ${name}`).join(", ");
-  options.terminal.line(SYMBOL.warn, `${names} ${unused.length === 1 ? "was" : "were"} not used: no pause of this run asked for ${unused.length === 1 ? "it" : "them"}.`, "yellow");
+  options.terminal.line(
+    SYMBOL.warn,
+    `${names} ${unused.length === 1 ? "was" : "were"} not used: no pause of this run asked for ${unused.length === 1 ? "it" : "them"}.`,
+    "yellow",
+  );
 }
 
 /**
@@ -72,10 +83,17 @@ export async function drive(first: WorkflowRunStream | WorkflowRunOutput, option
   let source = first;
   let resumed = false;
   for (let pauses = 0; ; pauses += 1) {
-    const { run, question } = source instanceof WorkflowRunOutput ? { run: source, question: questionFromRun(source) } : await follow(source, options.renderer);
+    const { run, question } =
+      source instanceof WorkflowRunOutput
+        ? { run: source, question: questionFromRun(source) }
+        : await follow(source, options.renderer);
     if (run.isPaused && question === null && !resumed) {
       // recover() paused it at a checkpoint with nothing to decide: resume it.
-      options.terminal.line(SYMBOL.info, "Resuming the run from its last checkpoint: nothing waits for a decision.", "yellow");
+      options.terminal.line(
+        SYMBOL.info,
+        "Resuming the run from its last checkpoint: nothing waits for a decision.",
+        "yellow",
+      );
       source = options.workflow.continueRunStream(run);
       resumed = true;
       pauses -= 1;
@@ -87,7 +105,11 @@ export async function drive(first: WorkflowRunStream | WorkflowRunOutput, option
       return { run, pauses, leftPaused: false };
     }
     if (pauses >= maxPauses) {
-      options.terminal.line(SYMBOL.warn, `Answered ${maxPauses} ${maxPauses === 1 ? "pause" : "pauses"}; the run waits at the next one.`, "yellow");
+      options.terminal.line(
+        SYMBOL.warn,
+        `Answered ${maxPauses} ${maxPauses === 1 ? "pause" : "pauses"}; the run waits at the next one.`,
+        "yellow",
+      );
       return { run, pauses, leftPaused: true };
     }
     const view = pauseView(question, pauses + 1);

@@ -1,6 +1,6 @@
 import type { PausedToolCall } from "../agent/index.js";
 import type { PauseAsker, PauseDecision, ToolDecision } from "./decision.js";
-import { formFields, parseFieldValue, type FormField } from "./form.js";
+import { type FormField, formFields, parseFieldValue } from "./form.js";
 import type { PauseQuestion } from "./pause-question.js";
 import { UsageError } from "./usage-error.js";
 
@@ -28,14 +28,20 @@ function checkNames(fields: readonly FormField[], answers: FlagAnswers, used: Se
   const known = new Set(fields.map((field) => field.name));
   const unknown = [...answers.values.keys()].filter((name) => !known.has(name) && !used.has(name));
   if (unknown.length === 0) return;
-  const listed = fields.length === 0 ? "it has no fields" : `its fields: ${fields.map((field) => field.name).join(", ")}`;
+  const listed =
+    fields.length === 0 ? "it has no fields" : `its fields: ${fields.map((field) => field.name).join(", ")}`;
   throw new UnanswerablePauseError(
     `--set ${unknown.join(", ")}: the form of ${asker} has no field ${unknown.map((name) => `'${name}'`).join(" or ")}; ${listed}. ` +
       `(For a form at a later pause, answer one pause at a time: kern runs continue <run id> --once --approve --set ….)`,
   );
 }
 
-function formValues(schema: Record<string, unknown>, answers: FlagAnswers, asker: string, used: Set<string>): Record<string, unknown> {
+function formValues(
+  schema: Record<string, unknown>,
+  answers: FlagAnswers,
+  asker: string,
+  used: Set<string>,
+): Record<string, unknown> {
   const fields = formFields(schema);
   checkNames(fields, answers, used, asker);
   for (const field of fields) if (answers.values.has(field.name)) used.add(field.name);
@@ -44,7 +50,10 @@ function formValues(schema: Record<string, unknown>, answers: FlagAnswers, asker
     const raw = answers.values.get(field.name);
     if (raw === undefined) {
       if (answers.defaults[field.name] !== undefined) values[field.name] = answers.defaults[field.name];
-      else if (field.required) throw new UnanswerablePauseError(`${asker} asks for '${field.name}'; pass --set ${field.name}=<value> with --approve.`);
+      else if (field.required)
+        throw new UnanswerablePauseError(
+          `${asker} asks for '${field.name}'; pass --set ${field.name}=<value> with --approve.`,
+        );
       continue;
     }
     const parsed = parseFieldValue(field, raw);
@@ -60,9 +69,17 @@ function approveCall(call: PausedToolCall, answers: FlagAnswers, used: Set<strin
     case "confirmation":
       return { ...base, decision: { type: "confirm" } };
     case "userInput":
-      return { ...base, decision: { type: "input", values: formValues(call.userInputSchema ?? {}, answers, `Tool ${call.toolName}`, used) } };
+      return {
+        ...base,
+        decision: {
+          type: "input",
+          values: formValues(call.userInputSchema ?? {}, answers, `Tool ${call.toolName}`, used),
+        },
+      };
     case "externalExecution":
-      throw new UnanswerablePauseError(`Tool ${call.toolName} must be run by you and its result typed in; answer this pause in a terminal, without --approve.`);
+      throw new UnanswerablePauseError(
+        `Tool ${call.toolName} must be run by you and its result typed in; answer this pause in a terminal, without --approve.`,
+      );
     default: {
       const unreachable: never = call.kind;
       throw new UnanswerablePauseError(`Unknown tool requirement ${String(unreachable)}.`);
@@ -76,7 +93,10 @@ function chooseRoute(question: PauseQuestion, answers: FlagAnswers, used: Set<st
   if (given !== undefined) used.add(question.stepName);
   const chosen = given ?? choices[0];
   if (chosen === undefined) throw new UnanswerablePauseError(`Router ${question.stepName} offers no choice.`);
-  if (!choices.includes(chosen)) throw new UnanswerablePauseError(`--set ${question.stepName}=${chosen}: Router ${question.stepName} offers ${choices.join(", ")}.`);
+  if (!choices.includes(chosen))
+    throw new UnanswerablePauseError(
+      `--set ${question.stepName}=${chosen}: Router ${question.stepName} offers ${choices.join(", ")}.`,
+    );
   return { type: "select", choices: [chosen] };
 }
 
@@ -87,7 +107,10 @@ function approve(question: PauseQuestion, answers: FlagAnswers, used: Set<string
     case "iterationReview":
       return { type: "confirm" };
     case "userInput":
-      return { type: "userInput", values: formValues(question.inputSchema ?? {}, answers, `Step ${question.stepName}`, used) };
+      return {
+        type: "userInput",
+        values: formValues(question.inputSchema ?? {}, answers, `Step ${question.stepName}`, used),
+      };
     case "route":
       return chooseRoute(question, answers, used);
     case "error":
@@ -106,7 +129,13 @@ function reject(question: PauseQuestion): PauseDecision {
     case "error":
       return { type: "skip" };
     case "executor": {
-      const calls = (question.toolCalls ?? []).map((call): ToolDecision => ({ requirementId: call.requirementId, toolName: call.toolName, decision: { type: "reject", feedback: NOTE } }));
+      const calls = (question.toolCalls ?? []).map(
+        (call): ToolDecision => ({
+          requirementId: call.requirementId,
+          toolName: call.toolName,
+          decision: { type: "reject", feedback: NOTE },
+        }),
+      );
       return { type: "tools", calls };
     }
     default:

@@ -45,7 +45,8 @@ export type ParsedValue = { ok: true; value: unknown } | { ok: false; problem: s
 /** Reads text typed by a person as the field's type; an empty answer is "no value". */
 export function parseFieldValue(field: FormField, raw: string): ParsedValue {
   const text = raw.trim();
-  if (text === "") return field.required ? { ok: false, problem: `${field.name} is required` } : { ok: true, value: undefined };
+  if (text === "")
+    return field.required ? { ok: false, problem: `${field.name} is required` } : { ok: true, value: undefined };
   switch (field.type) {
     case "string":
       return { ok: true, value: text };
@@ -53,15 +54,24 @@ export function parseFieldValue(field: FormField, raw: string): ParsedValue {
     case "integer": {
       const value = Number(text);
       const fits = Number.isFinite(value) && (field.type === "number" || Number.isInteger(value));
-      return fits ? { ok: true, value } : { ok: false, problem: `${field.name} must be ${field.type === "integer" ? "a whole number" : "a number"}` };
+      return fits
+        ? { ok: true, value }
+        : { ok: false, problem: `${field.name} must be ${field.type === "integer" ? "a whole number" : "a number"}` };
     }
     case "boolean":
       if (/^(true|yes|y|1)$/i.test(text)) return { ok: true, value: true };
       if (/^(false|no|n|0)$/i.test(text)) return { ok: true, value: false };
       return { ok: false, problem: `${field.name} must be yes or no` };
     case "array": {
-      const value = text.startsWith("[") ? safeJson(text) : text.split(",").map((part) => part.trim()).filter((part) => part !== "");
-      return Array.isArray(value) ? { ok: true, value } : { ok: false, problem: `${field.name} must be a comma-separated list or a JSON array` };
+      const value = text.startsWith("[")
+        ? safeJson(text)
+        : text
+            .split(",")
+            .map((part) => part.trim())
+            .filter((part) => part !== "");
+      return Array.isArray(value)
+        ? { ok: true, value }
+        : { ok: false, problem: `${field.name} must be a comma-separated list or a JSON array` };
     }
     case "object": {
       const value = safeJson(text);
@@ -95,7 +105,8 @@ export function parseAssignments(entries: readonly string[]): Map<string, string
 
 /** One line describing a field for a person: "destination (string, required): City to fly to". */
 export function describeField(field: FormField): string {
-  const choices = field.choices === null ? "" : `, one of ${field.choices.map((choice) => JSON.stringify(choice)).join(" | ")}`;
+  const choices =
+    field.choices === null ? "" : `, one of ${field.choices.map((choice) => JSON.stringify(choice)).join(" | ")}`;
   const description = field.description === null ? "" : `: ${field.description}`;
   return `${field.name} (${field.type}${field.required ? ", required" : ""}${choices})${description}`;
 }

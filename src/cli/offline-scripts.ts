@@ -3,7 +3,7 @@
 // review asks the analyst for a new report. Like the scenarios' own scripts, each answer after a
 // tool call is decided from the tool's result: a call that did not run is never reported as done.
 import type { ModelRequest } from "../models/index.js";
-import { text, toolCall, type FakeScript, type FakeTurn } from "../testing/index.js";
+import { type FakeScript, type FakeTurn, text, toolCall } from "../testing/index.js";
 
 function lastToolResult(request: ModelRequest): string | null {
   const last = request.messages.at(-1);
@@ -33,6 +33,11 @@ export function analystAttempts(): FakeScript[] {
   ];
   return reports.flatMap((report): FakeScript[] => [
     toolCall("query_database", { sql: "SELECT region, SUM(amount) FROM sales WHERE quarter = 'Q3' GROUP BY region" }),
-    (request) => text(lastToolResult(request)?.includes('"region"') === true ? report : "I could not query the database, so I have no numbers."),
+    (request) =>
+      text(
+        lastToolResult(request)?.includes('"region"') === true
+          ? report
+          : "I could not query the database, so I have no numbers.",
+      ),
   ]);
 }

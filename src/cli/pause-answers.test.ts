@@ -8,7 +8,7 @@ import { findScenario, loadScenario } from "./catalog.js";
 import { applyDecision } from "./decision.js";
 import { flagAsker, UnanswerablePauseError } from "./flag-asker.js";
 import { formFields, parseFieldValue } from "./form.js";
-import { isPauseEvent, questionFromEvent, questionFromRun, type PauseQuestion } from "./pause-question.js";
+import { isPauseEvent, type PauseQuestion, questionFromEvent, questionFromRun } from "./pause-question.js";
 import { pauseView } from "./pause-view.js";
 
 async function seedWorkflow(): Promise<Workflow> {
@@ -44,35 +44,65 @@ describe("a pause as the terminal asks it", () => {
     assert.equal(first?.title, "Pause 1: step send_alert waits for your approval");
     assert.ok(first?.lines.includes("message   Proceed with sending the alert?"));
     assert.equal(second?.title, "Pause 2: AlertAgent wants to call a tool");
-    assert.deepEqual(second?.lines.filter((line) => /^(tool|arguments| {10})/.test(line)), [
-      "tool      send_alert",
-      'arguments city     "Tokyo"',
-      '          message  "Heavy rain expected tonight."',
-    ]);
+    assert.deepEqual(
+      second?.lines.filter((line) => /^(tool|arguments| {10})/.test(line)),
+      ["tool      send_alert", 'arguments city     "Tokyo"', '          message  "Heavy rain expected tonight."'],
+    );
   });
 });
 
 describe("answering from the command line", () => {
   const travel: PauseQuestion = {
-    runId: "r1", sessionId: "s1", workflowName: "TravelBooking", stepName: "book_travel", stepType: "Step", stepPath: [0],
-    requirementId: "q1", kind: "userInput", message: "Where to?", allowMultipleSelections: false, choices: null, toolCalls: null,
-    inputSchema: { type: "object", properties: { destination: { type: "string" }, seats: { type: "integer" } }, required: ["destination"] },
-    stepOutput: null, errorMessage: null, timeoutAt: null, agentName: null,
+    runId: "r1",
+    sessionId: "s1",
+    workflowName: "TravelBooking",
+    stepName: "book_travel",
+    stepType: "Step",
+    stepPath: [0],
+    requirementId: "q1",
+    kind: "userInput",
+    message: "Where to?",
+    allowMultipleSelections: false,
+    choices: null,
+    toolCalls: null,
+    inputSchema: {
+      type: "object",
+      properties: { destination: { type: "string" }, seats: { type: "integer" } },
+      required: ["destination"],
+    },
+    stepOutput: null,
+    errorMessage: null,
+    timeoutAt: null,
+    agentName: null,
   };
 
   it("fills a form from --set, typed by the schema, else from the scenario's sample answers", async () => {
-    const fromSet = await flagAsker({ mode: "approve", values: new Map([["destination", "Oslo"], ["seats", "2"]]), defaults: { destination: "Lisbon" } }).ask(travel);
+    const fromSet = await flagAsker({
+      mode: "approve",
+      values: new Map([
+        ["destination", "Oslo"],
+        ["seats", "2"],
+      ]),
+      defaults: { destination: "Lisbon" },
+    }).ask(travel);
     assert.deepEqual(fromSet, { type: "userInput", values: { destination: "Oslo", seats: 2 } });
-    const fromDefaults = await flagAsker({ mode: "approve", values: new Map(), defaults: { destination: "Lisbon" } }).ask(travel);
+    const fromDefaults = await flagAsker({
+      mode: "approve",
+      values: new Map(),
+      defaults: { destination: "Lisbon" },
+    }).ask(travel);
     assert.deepEqual(fromDefaults, { type: "userInput", values: { destination: "Lisbon" } });
   });
 
   it("says which --set is missing instead of guessing a required value", async () => {
-    await assert.rejects(flagAsker({ mode: "approve", values: new Map(), defaults: {} }).ask(travel), (error: Error) => {
-      assert.ok(error instanceof UnanswerablePauseError);
-      assert.match(error.message, /asks for 'destination'; pass --set destination=<value>/);
-      return true;
-    });
+    await assert.rejects(
+      flagAsker({ mode: "approve", values: new Map(), defaults: {} }).ask(travel),
+      (error: Error) => {
+        assert.ok(error instanceof UnanswerablePauseError);
+        assert.match(error.message, /asks for 'destination'; pass --set destination=<value>/);
+        return true;
+      },
+    );
   });
 
   it("rejects every kind of pause with a note, and skips a failed step", async () => {

@@ -1,4 +1,4 @@
-import { pauseEvent, type PauseInfo, type WorkflowEvent, type WorkflowRunOutput } from "../workflow/index.js";
+import { type PauseInfo, pauseEvent, type WorkflowEvent, type WorkflowRunOutput } from "../workflow/index.js";
 
 /** A workflow pause as a person is asked about it: the pause event plus the agent that paused. */
 export type PauseQuestion = PauseInfo & {
@@ -6,11 +6,19 @@ export type PauseQuestion = PauseInfo & {
   agentName: string | null;
 };
 
-type PauseEvent = Extract<WorkflowEvent, { event: "StepPaused" | "StepExecutorPaused" | "StepOutputReview" | "RouterPaused" }>;
+type PauseEvent = Extract<
+  WorkflowEvent,
+  { event: "StepPaused" | "StepExecutorPaused" | "StepOutputReview" | "RouterPaused" }
+>;
 
 /** True for the events that end a stream on a pause. */
 export function isPauseEvent(event: WorkflowEvent): event is PauseEvent {
-  return event.event === "StepPaused" || event.event === "StepExecutorPaused" || event.event === "StepOutputReview" || event.event === "RouterPaused";
+  return (
+    event.event === "StepPaused" ||
+    event.event === "StepExecutorPaused" ||
+    event.event === "StepOutputReview" ||
+    event.event === "RouterPaused"
+  );
 }
 
 /** The question of a pause event, as it arrived in the stream. */

@@ -38,7 +38,11 @@ function title(question: PauseQuestion): string {
 
 function toolLines(question: PauseQuestion): string[] {
   return (question.toolCalls ?? []).flatMap((call) => [
-    ...labelled("tool", [call.kind === "confirmation" ? call.toolName : `${call.toolName} (${call.kind === "userInput" ? "needs your input" : "you run it"})`]),
+    ...labelled("tool", [
+      call.kind === "confirmation"
+        ? call.toolName
+        : `${call.toolName} (${call.kind === "userInput" ? "needs your input" : "you run it"})`,
+    ]),
     ...labelled("arguments", argumentLines(call.toolArgs)),
     ...(call.userInputSchema === null ? [] : labelled("input", formFields(call.userInputSchema).map(describeField))),
   ]);
@@ -54,7 +58,11 @@ export function pauseView(question: PauseQuestion, number: number): PauseView {
     ...(question.message === null ? [] : labelled("message", question.message.split("\n"))),
     ...toolLines(question),
     ...(question.inputSchema === null ? [] : labelled("input", formFields(question.inputSchema).map(describeField))),
-    ...(question.choices === null ? [] : labelled("choices", [question.choices.join(", ") + (question.allowMultipleSelections ? " (one or more)" : "")])),
+    ...(question.choices === null
+      ? []
+      : labelled("choices", [
+          question.choices.join(", ") + (question.allowMultipleSelections ? " (one or more)" : ""),
+        ])),
     ...(question.stepOutput === null ? [] : labelled("output", question.stepOutput.split("\n"))),
     ...(question.errorMessage === null ? [] : labelled("error", question.errorMessage.split("\n"))),
     ...(question.timeoutAt === null ? [] : labelled("deadline", [new Date(question.timeoutAt).toISOString()])),

@@ -2,10 +2,10 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command, CommanderError, Option } from "commander";
-import type { DemoFlags } from "./demo-command.js";
-import type { ContinueFlags, ListFlags } from "./runs-command.js";
 import { KernError } from "../errors.js";
 import { requirePeers } from "../optional-peers.js";
+import type { DemoFlags } from "./demo-command.js";
+import type { ContinueFlags, ListFlags } from "./runs-command.js";
 import { Terminal } from "./terminal.js";
 import { UsageError } from "./usage-error.js";
 
@@ -19,7 +19,8 @@ export const DEFAULT_DEMO_DB = join(tmpdir(), "kern-demo.db");
 /** kern's version. The package reads its own package.json by name, from src/cli/ and from the bundle alike. */
 export function kernVersion(): string {
   const manifest: unknown = createRequire(import.meta.url)("kern/package.json");
-  const version = typeof manifest === "object" && manifest !== null ? (manifest as { version?: unknown }).version : undefined;
+  const version =
+    typeof manifest === "object" && manifest !== null ? (manifest as { version?: unknown }).version : undefined;
   return typeof version === "string" ? version : "unknown";
 }
 
@@ -50,7 +51,9 @@ export function buildProgram(terminal: Terminal, exit: (code: number) => void): 
   answerOptions(
     program
       .command("demo")
-      .description("run a conformance scenario in the terminal, asking you at each pause (default: the seed, step-confirmation)")
+      .description(
+        "run a conformance scenario in the terminal, asking you at each pause (default: the seed, step-confirmation)",
+      )
       .argument("[scenario]", "a name or number from kern demo --list"),
   )
     .option("--list", "list the scenarios")
@@ -62,7 +65,9 @@ export function buildProgram(terminal: Terminal, exit: (code: number) => void): 
       exit(await (await import("./demo-command.js")).runDemo(name, flags, terminal));
     });
 
-  const runs = program.command("runs").description("list stored runs, and answer a workflow run another process left paused");
+  const runs = program
+    .command("runs")
+    .description("list stored runs, and answer a workflow run another process left paused");
   runs
     .command("list")
     .description("list the workflow and agent runs stored in a SQLite file, newest first")
@@ -80,7 +85,10 @@ export function buildProgram(terminal: Terminal, exit: (code: number) => void): 
       .description("answer the pauses of a stored run and finish it, whichever process started it")
       .argument("<runId>", "the run's id (kern runs list)")
       .requiredOption("--db <file>", "the SQLite file the run is stored in")
-      .option("--module <file>", "a module exporting the run's `workflow` (or `build({ db })`), when it is not a demo scenario")
+      .option(
+        "--module <file>",
+        "a module exporting the run's `workflow` (or `build({ db })`), when it is not a demo scenario",
+      )
       .option("--once", "answer only the pause the run waits at now, and leave it paused at the next one"),
   ).action(async (runId: string, flags: ContinueFlags) => {
     requirePeers("kern runs continue", ["better-sqlite3"]);

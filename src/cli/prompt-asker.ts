@@ -1,7 +1,7 @@
 import { confirm, isCancel, multiselect, select, text } from "@clack/prompts";
 import type { PausedToolCall } from "../agent/index.js";
 import type { PauseAsker, PauseDecision, ToolDecision } from "./decision.js";
-import { formFields, parseFieldValue, type FormField } from "./form.js";
+import { type FormField, formFields, parseFieldValue } from "./form.js";
 import type { PauseQuestion } from "./pause-question.js";
 
 /** Thrown inside the prompts when the person presses Ctrl-C or Escape: the run stays paused. */
@@ -28,7 +28,13 @@ async function choose<T extends string>(message: string, options: Array<Choice<T
 }
 
 async function optionalText(message: string, initialValue?: string): Promise<string | null> {
-  const value = await answered(text({ message, placeholder: "press Enter to leave empty", ...(initialValue === undefined ? {} : { initialValue }) }));
+  const value = await answered(
+    text({
+      message,
+      placeholder: "press Enter to leave empty",
+      ...(initialValue === undefined ? {} : { initialValue }),
+    }),
+  );
   const trimmed = value.trim();
   return trimmed === "" ? null : trimmed;
 }
@@ -67,7 +73,11 @@ async function askForm(schema: Record<string, unknown>): Promise<Record<string, 
 async function askToolCall(call: PausedToolCall, agentName: string): Promise<ToolDecision> {
   const base = { requirementId: call.requirementId, toolName: call.toolName };
   const action = call.kind === "confirmation" ? "approve" : call.kind === "userInput" ? "fill" : "result";
-  const labels = { approve: `Approve: let ${agentName} call ${call.toolName}`, fill: `Fill in ${call.toolName}'s input`, result: `I ran ${call.toolName}: type its result` };
+  const labels = {
+    approve: `Approve: let ${agentName} call ${call.toolName}`,
+    fill: `Fill in ${call.toolName}'s input`,
+    result: `I ran ${call.toolName}: type its result`,
+  };
   const choice = await choose(`${call.toolName}: what should happen?`, [
     { value: action, label: labels[action] },
     { value: "reject", label: `Reject: ${call.toolName} does not run`, hint: "the agent is told, with your note" },
@@ -78,7 +88,10 @@ async function askToolCall(call: PausedToolCall, agentName: string): Promise<Too
     case "fill":
       return { ...base, decision: { type: "input", values: await askForm(call.userInputSchema ?? {}) } };
     case "result":
-      return { ...base, decision: { type: "result", result: (await optionalText(`Result of ${call.toolName}`)) ?? "" } };
+      return {
+        ...base,
+        decision: { type: "result", result: (await optionalText(`Result of ${call.toolName}`)) ?? "" },
+      };
     case "reject":
       return { ...base, decision: { type: "reject", feedback: await optionalText("A note for the agent (optional)") } };
   }
@@ -92,7 +105,13 @@ async function askRoute(question: PauseQuestion): Promise<PauseDecision> {
   const choices = question.choices ?? [];
   if (question.allowMultipleSelections) {
     const options = choices.map((choice) => ({ value: choice, label: choice }));
-    const picked = await answered(multiselect<string>({ message: `Which routes should ${question.stepName} run? (none = reject)`, options, required: false }));
+    const picked = await answered(
+      multiselect<string>({
+        message: `Which routes should ${question.stepName} run? (none = reject)`,
+        options,
+        required: false,
+      }),
+    );
     return picked.length === 0 ? askReject() : { type: "select", choices: picked };
   }
   const reject = "\u0000reject";
@@ -128,7 +147,9 @@ async function askStep(question: PauseQuestion): Promise<PauseDecision> {
         { value: "answer", label: "Answer" },
         { value: "reject", label: "Reject", hint: "the step does not run" },
       ]);
-      return choice === "answer" ? { type: "userInput", values: await askForm(question.inputSchema ?? {}) } : askReject();
+      return choice === "answer"
+        ? { type: "userInput", values: await askForm(question.inputSchema ?? {}) }
+        : askReject();
     }
     case "route":
       return askRoute(question);
@@ -136,10 +157,16 @@ async function askStep(question: PauseQuestion): Promise<PauseDecision> {
     case "iterationReview":
       return askReview(question);
     case "error":
-      return { type: await choose(`${question.stepName} failed. Now what?`, [{ value: "retry", label: "Retry the step" }, { value: "skip", label: "Skip it and move on" }]) };
+      return {
+        type: await choose(`${question.stepName} failed. Now what?`, [
+          { value: "retry", label: "Retry the step" },
+          { value: "skip", label: "Skip it and move on" },
+        ]),
+      };
     case "executor": {
       const calls: ToolDecision[] = [];
-      for (const call of question.toolCalls ?? []) calls.push(await askToolCall(call, question.agentName ?? "the agent"));
+      for (const call of question.toolCalls ?? [])
+        calls.push(await askToolCall(call, question.agentName ?? "the agent"));
       return { type: "tools", calls };
     }
     default: {

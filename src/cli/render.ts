@@ -23,10 +23,18 @@ export class EventRenderer {
     const out = this.#terminal;
     switch (event.event) {
       case "WorkflowStarted":
-        return out.line(SYMBOL.step, `${out.paint("bold", event.workflowName)} started ${out.paint("dim", `(run ${event.runId})`)}\n${out.paint("dim", "input:")} ${event.input}`, "cyan");
+        return out.line(
+          SYMBOL.step,
+          `${out.paint("bold", event.workflowName)} started ${out.paint("dim", `(run ${event.runId})`)}\n${out.paint("dim", "input:")} ${event.input}`,
+          "cyan",
+        );
       case "StepStarted":
         this.#streamed = false;
-        return out.line(SYMBOL.step, `${event.stepType === "Step" ? "step" : event.stepType} ${out.paint("bold", event.stepName)}`, "cyan");
+        return out.line(
+          SYMBOL.step,
+          `${event.stepType === "Step" ? "step" : event.stepType} ${out.paint("bold", event.stepName)}`,
+          "cyan",
+        );
       case "StepContinued":
       case "StepExecutorContinued":
         this.#streamed = false;
@@ -47,7 +55,11 @@ export class EventRenderer {
         this.#streamed = true;
         return out.stream(event.delta);
       case "ToolCallStarted":
-        return out.line(SYMBOL.toolCall, `${event.agentName} calls ${out.paint("bold", event.toolName)} ${out.paint("dim", inline(event.toolArgs))}`, "magenta");
+        return out.line(
+          SYMBOL.toolCall,
+          `${event.agentName} calls ${out.paint("bold", event.toolName)} ${out.paint("dim", inline(event.toolArgs))}`,
+          "magenta",
+        );
       case "ToolCallCompleted":
         return this.#toolCompleted(event.toolName, event.result, event.error);
       case "RunCompleted":
@@ -61,7 +73,11 @@ export class EventRenderer {
       case "WorkflowCancelled":
         return out.line(SYMBOL.skipped, `${out.paint("bold", "cancelled")}: ${event.reason}`, "yellow");
       case "WorkflowError":
-        return out.line(SYMBOL.fail, `${out.paint("bold", "error")} (${event.error.code}): ${event.error.message}`, "red");
+        return out.line(
+          SYMBOL.fail,
+          `${out.paint("bold", "error")} (${event.error.code}): ${event.error.message}`,
+          "red",
+        );
       case "RunStarted":
       case "RunContinued":
       case "StepPaused":

@@ -1,14 +1,14 @@
 import { intro } from "@clack/prompts";
-import type { Db, PendingRequirementRow, RunKind, RunSummary } from "../db/db.js";
+import type { Db, PendingRequirementRow, RunKind, RunSummary } from "../db/index.js";
 import { SqliteDb } from "../db/sqlite/index.js";
 import { RUN_STATUSES, type RunStatus } from "../runs/index.js";
 import type { Workflow } from "../workflow/index.js";
-import { moduleWorkflow, scenarioWorkflow, SCENARIOS } from "./catalog.js";
+import { moduleWorkflow, SCENARIOS, scenarioWorkflow } from "./catalog.js";
 import { drive } from "./drive.js";
 import { EventRenderer } from "./render.js";
-import { chooseAsker, continueCommand, existingDbFile, finish, modelNotice, type AnswerFlags } from "./session.js";
-import { UsageError } from "./usage-error.js";
+import { type AnswerFlags, chooseAsker, continueCommand, existingDbFile, finish, modelNotice } from "./session.js";
 import { SYMBOL, type Terminal } from "./terminal.js";
+import { UsageError } from "./usage-error.js";
 
 /** The options of `kern runs list`. */
 export interface ListFlags {
@@ -35,7 +35,14 @@ function statusFilter(status: string | undefined): RunStatus | undefined {
 
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 function waitingFor(run: RunSummary, pending: readonly PendingRequirementRow[]): string {
@@ -65,29 +72,45 @@ async function withDb<T>(dbFile: string, use: (db: Db) => Promise<T>): Promise<T
 export async function listRuns(flags: ListFlags, terminal: Terminal): Promise<number> {
   const status = statusFilter(flags.status);
   const limit = flags.limit === undefined ? 50 : Number(flags.limit);
-  if (!Number.isInteger(limit) || limit <= 0) throw new UsageError(`--limit takes a positive whole number; got '${flags.limit ?? ""}'.`);
+  if (!Number.isInteger(limit) || limit <= 0)
+    throw new UsageError(`--limit takes a positive whole number; got '${flags.limit ?? ""}'.`);
   return withDb(flags.db, async (db) => {
-    const runs = await db.listRuns({ limit, ...(flags.kind === undefined ? {} : { kind: flags.kind }), ...(status === undefined ? {} : { status }) });
+    const runs = await db.listRuns({
+      limit,
+      ...(flags.kind === undefined ? {} : { kind: flags.kind }),
+      ...(status === undefined ? {} : { status }),
+    });
     if (runs.length === 0) {
       const what = [status, flags.kind, "runs"].filter((word) => word !== undefined).join(" ");
       terminal.output.write(`No ${what} in ${flags.db}.\n`);
       return 0;
     }
-    const pending = await db.listPendingRequirements({ limit: 1000, ...(flags.kind === undefined ? {} : { kind: flags.kind }) });
+    const pending = await db.listPendingRequirements({
+      limit: 1000,
+      ...(flags.kind === undefined ? {} : { kind: flags.kind }),
+    });
     const header = ["RUN ID", "KIND", "WORKFLOW / AGENT", "STATUS", "UPDATED", "SESSION", "WAITING FOR"];
     terminal.output.write(`${table([header, ...runs.map((run) => runRow(run, pending))])}\n`);
     const paused = runs.find((run) => run.kind === "workflow" && run.status === "paused");
-    if (paused !== undefined) terminal.output.write(`\nAnswer a paused workflow run: ${continueCommand(paused.runId, flags.db)}\n`);
+    if (paused !== undefined)
+      terminal.output.write(`\nAnswer a paused workflow run: ${continueCommand(paused.runId, flags.db)}\n`);
     return 0;
   });
 }
 
 /** The live definition of a stored run's workflow, and sample answers for its input forms. */
-async function workflowFor(ownerId: string, flags: ContinueFlags, db: Db): Promise<{ workflow: Workflow; answers: Record<string, unknown> }> {
+async function workflowFor(
+  ownerId: string,
+  flags: ContinueFlags,
+  db: Db,
+): Promise<{ workflow: Workflow; answers: Record<string, unknown> }> {
   if (flags.module !== undefined) {
     const workflow = await moduleWorkflow(flags.module, db);
     if (workflow.id !== ownerId) {
-      throw new UsageError(`The run belongs to workflow '${ownerId}', but ${flags.module} defines workflow '${workflow.id}'. Pass the module that defines '${ownerId}'.`, 1);
+      throw new UsageError(
+        `The run belongs to workflow '${ownerId}', but ${flags.module} defines workflow '${workflow.id}'. Pass the module that defines '${ownerId}'.`,
+        1,
+      );
     }
     return { workflow, answers: {} };
   }
@@ -104,7 +127,8 @@ async function workflowFor(ownerId: string, flags: ContinueFlags, db: Db): Promi
 /** Why `runId` cannot be continued here: it is an agent's run, or no run at all. */
 async function notAWorkflowRun(runId: string, dbFile: string, db: Db): Promise<UsageError> {
   const agentRun = await db.getRun("agent", runId);
-  if (agentRun === null) return new UsageError(`No workflow run '${runId}' in ${dbFile}. List them: npx kern runs list --db ${dbFile}`, 1);
+  if (agentRun === null)
+    return new UsageError(`No workflow run '${runId}' in ${dbFile}. List them: npx kern runs list --db ${dbFile}`, 1);
   return new UsageError(
     `Run ${runId} is a run of agent '${agentRun.ownerId}', not of a workflow; kern runs continue answers workflow runs. ` +
       `If a workflow step started it, continue that workflow's run (kern runs list --db ${dbFile} --kind workflow); ` +
@@ -118,7 +142,8 @@ export async function continueRun(runId: string, flags: ContinueFlags, terminal:
   return withDb(flags.db, async (db) => {
     const record = await db.getRun("workflow", runId);
     if (record === null) throw await notAWorkflowRun(runId, flags.db, db);
-    if (record.status !== "paused") throw new UsageError(`Run ${runId} is ${record.status}; only a paused run can be continued.`, 1);
+    if (record.status !== "paused")
+      throw new UsageError(`Run ${runId} is ${record.status}; only a paused run can be continued.`, 1);
     const hint = `npx kern runs continue ${runId} --db ${flags.db}`;
     chooseAsker(flags, {}, hint); // refuses a missing terminal before anything loads
     const notice = modelNotice(flags); // before the workflow is built: it applies --model
@@ -128,7 +153,13 @@ export async function continueRun(runId: string, flags: ContinueFlags, terminal:
     terminal.line(SYMBOL.info, notice, "cyan");
     const run = await workflow.getRunOutput(runId, record.sessionId);
     const renderer = new EventRenderer(terminal);
-    const result = await drive(run, { workflow, asker, terminal, renderer, ...(flags.once === true ? { maxPauses: 1 } : {}) });
+    const result = await drive(run, {
+      workflow,
+      asker,
+      terminal,
+      renderer,
+      ...(flags.once === true ? { maxPauses: 1 } : {}),
+    });
     return finish(result, renderer.toolRuns, flags.db, terminal);
   });
 }

@@ -25,7 +25,8 @@ export interface AnswerFlags {
  * without a flag, prompting would hang (or die with exit 13), so this refuses with exit code 2.
  */
 export function chooseAsker(flags: AnswerFlags, defaults: Readonly<Record<string, unknown>>, hint: string): PauseAsker {
-  if (flags.approve === true && flags.reject === true) throw new UsageError("Pass either --approve or --reject, not both.");
+  if (flags.approve === true && flags.reject === true)
+    throw new UsageError("Pass either --approve or --reject, not both.");
   const values = parseAssignments(flags.set ?? []);
   if (flags.approve === true) return flagAsker({ mode: "approve", values, defaults });
   if (flags.reject === true) return flagAsker({ mode: "reject", values, defaults });
@@ -49,7 +50,8 @@ export function modelNotice(flags: AnswerFlags): string {
 
 /** Refuses a database file that does not exist (opening it would silently create an empty one). */
 export function existingDbFile(dbFile: string): string {
-  if (!existsSync(dbFile)) throw new UsageError(`No database at ${dbFile}. Pass the file the run was stored in (--db <file>).`, 1);
+  if (!existsSync(dbFile))
+    throw new UsageError(`No database at ${dbFile}. Pass the file the run was stored in (--db <file>).`, 1);
   return dbFile;
 }
 
@@ -69,10 +71,14 @@ export function finish(result: DriveResult, toolRuns: ToolCounts, dbFile: string
   const pauses = `${result.pauses} ${result.pauses === 1 ? "pause" : "pauses"} answered`;
   if (result.leftPaused) {
     const answered = result.pauses === 0 ? "" : ` (${pauses})`;
-    outro(`Left paused${answered}. Continue it later from any terminal, in this directory:\n   ${terminal.paint("bold", continueCommand(run.runId, dbFile))}`, { output: terminal.output });
+    outro(
+      `Left paused${answered}. Continue it later from any terminal, in this directory:\n   ${terminal.paint("bold", continueCommand(run.runId, dbFile))}`,
+      { output: terminal.output },
+    );
     return 0;
   }
-  const status = run.status === "completed" ? terminal.paint("green", run.status) : terminal.paint("yellow", run.status);
+  const status =
+    run.status === "completed" ? terminal.paint("green", run.status) : terminal.paint("yellow", run.status);
   outro(`${status} · ${pauses} · ${toolSummary(toolRuns)}`, { output: terminal.output });
   return run.status === "error" ? 1 : 0;
 }

@@ -64,7 +64,7 @@ export class Terminal {
 
 /** A short, one-line rendering of a value (for tool arguments and results). */
 export function inline(value: unknown, max = 160): string {
-  const text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }

@@ -11,7 +11,11 @@ const TYPESCRIPT = /\.[cm]?ts$/;
  * ERR_MODULE_NOT_FOUND covers Node's own type stripping, which does not map `./helper.js` to
  * `helper.ts` as TypeScript projects write their imports.
  */
-const TYPESCRIPT_LOAD_FAILURES = new Set(["ERR_UNKNOWN_FILE_EXTENSION", "ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX", "ERR_MODULE_NOT_FOUND"]);
+const TYPESCRIPT_LOAD_FAILURES = new Set([
+  "ERR_UNKNOWN_FILE_EXTENSION",
+  "ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX",
+  "ERR_MODULE_NOT_FOUND",
+]);
 
 function errorCode(error: unknown): string | undefined {
   const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;

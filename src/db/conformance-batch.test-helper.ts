@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import type { Db, RunRecord } from "./db.js";
-import { makeRecord, nextRecord, storeError } from "./conformance.test-helper.js";
+import { makeRecord, nextRecord, storeError } from "./records.test-helper.js";
 
 const pending = [{ requirementId: "r1", requirementKind: "confirmation", summary: "Send it?" }];
 
@@ -12,7 +12,13 @@ export function registerBatchConformance(db: () => Db): void {
     await db().insertRun(workflow);
     const agent = makeRecord({ runId: "a1", status: "paused", pending: [] });
     const nextWorkflow = nextRecord(workflow, { status: "completed", state: '{"done":true}', pending: [] });
-    assert.equal(await db().writeRuns([{ record: agent, expectedRevision: null }, { record: nextWorkflow, expectedRevision: 1 }]), true);
+    assert.equal(
+      await db().writeRuns([
+        { record: agent, expectedRevision: null },
+        { record: nextWorkflow, expectedRevision: 1 },
+      ]),
+      true,
+    );
     assert.deepEqual(await db().getRun("agent", "a1"), agent);
     assert.deepEqual(await db().getRun("workflow", "w1"), nextWorkflow);
     assert.deepEqual(await db().listPendingRequirements(), []);
@@ -37,7 +43,10 @@ export function registerBatchConformance(db: () => Db): void {
     await db().insertRun(stored);
     const other = makeRecord({ runId: "a2" });
     await assert.rejects(
-      db().writeRuns([{ record: other, expectedRevision: null }, { record: { ...stored, state: "again" }, expectedRevision: null }]),
+      db().writeRuns([
+        { record: other, expectedRevision: null },
+        { record: { ...stored, state: "again" }, expectedRevision: null },
+      ]),
       storeError("already stored"),
     );
     assert.equal(await db().getRun("agent", "a2"), null);
@@ -49,11 +58,17 @@ export function registerBatchConformance(db: () => Db): void {
     await db().insertRun(stored);
     const twice: RunRecord = nextRecord(stored, { state: "one" });
     await assert.rejects(
-      db().writeRuns([{ record: twice, expectedRevision: 1 }, { record: { ...twice, state: "two" }, expectedRevision: 1 }]),
+      db().writeRuns([
+        { record: twice, expectedRevision: 1 },
+        { record: { ...twice, state: "two" }, expectedRevision: 1 },
+      ]),
       storeError("twice"),
     );
     await assert.rejects(
-      db().writeRuns([{ record: makeRecord({ runId: "a2" }), expectedRevision: null }, { record: nextRecord(stored, { revision: 9 }), expectedRevision: 1 }]),
+      db().writeRuns([
+        { record: makeRecord({ runId: "a2" }), expectedRevision: null },
+        { record: nextRecord(stored, { revision: 9 }), expectedRevision: 1 },
+      ]),
       storeError("expectedRevision + 1"),
     );
     assert.deepEqual(await db().getRun("agent", "a1"), stored);

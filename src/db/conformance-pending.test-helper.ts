@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { makeRecord, nextRecord } from "./conformance.test-helper.js";
 import type { Db, PendingFilter, PendingRequirementRecord, PendingRequirementRow } from "./db.js";
+import { makeRecord, nextRecord } from "./records.test-helper.js";
 
 function requirement(requirementId: string, requirementKind = "confirmation"): PendingRequirementRecord {
   return { requirementId, requirementKind, summary: `Approve ${requirementId}?` };
@@ -54,23 +54,37 @@ export function registerPendingConformance(db: () => Db): void {
 
   it("lists the inbox oldest first, filtered by kind, owner, requirement kind and time", async () => {
     await db().insertRun(makeRecord({ runId: "r1", ownerId: "agent-a", updatedAt: 300, pending: [requirement("x")] }));
-    await db().insertRun(makeRecord({ runId: "r2", ownerId: "agent-b", updatedAt: 100, pending: [requirement("y", "userInput")] }));
-    await db().insertRun(makeRecord({ kind: "workflow", runId: "r3", ownerId: "wf", updatedAt: 200, pending: [requirement("z")] }));
+    await db().insertRun(
+      makeRecord({ runId: "r2", ownerId: "agent-b", updatedAt: 100, pending: [requirement("y", "userInput")] }),
+    );
+    await db().insertRun(
+      makeRecord({ kind: "workflow", runId: "r3", ownerId: "wf", updatedAt: 200, pending: [requirement("z")] }),
+    );
     await db().insertRun(makeRecord({ runId: "r4", ownerId: "agent-a", status: "completed", updatedAt: 50 }));
 
     assert.deepEqual(keys(await db().listPendingRequirements()), ["agent:r2:y", "workflow:r3:z", "agent:r1:x"]);
     assert.deepEqual(keys(await db().listPendingRequirements({ kind: "workflow" })), ["workflow:r3:z"]);
     assert.deepEqual(keys(await db().listPendingRequirements({ ownerId: "agent-a" })), ["agent:r1:x"]);
-    assert.deepEqual(keys(await db().listPendingRequirements({ requirementKind: "confirmation" })), ["workflow:r3:z", "agent:r1:x"]);
+    assert.deepEqual(keys(await db().listPendingRequirements({ requirementKind: "confirmation" })), [
+      "workflow:r3:z",
+      "agent:r1:x",
+    ]);
     assert.deepEqual(keys(await db().listPendingRequirements({ createdBefore: 200 })), ["agent:r2:y", "workflow:r3:z"]);
     assert.deepEqual(keys(await db().listPendingRequirements({ createdBefore: 99 })), []);
     assert.deepEqual(keys(await db().listPendingRequirements({ limit: 1 })), ["agent:r2:y"]);
-    const everyFilter = { kind: "agent", requirementKind: "confirmation", ownerId: "agent-a", createdBefore: 300 } as const;
+    const everyFilter = {
+      kind: "agent",
+      requirementKind: "confirmation",
+      ownerId: "agent-a",
+      createdBefore: 300,
+    } as const;
     assert.deepEqual(keys(await db().listPendingRequirements(everyFilter)), ["agent:r1:x"]);
   });
 
   it("returns 50 inbox rows by default", async () => {
-    await db().insertRun(makeRecord({ pending: Array.from({ length: 60 }, (_, index) => requirement(`req-${index}`)) }));
+    await db().insertRun(
+      makeRecord({ pending: Array.from({ length: 60 }, (_, index) => requirement(`req-${index}`)) }),
+    );
     assert.equal((await db().listPendingRequirements()).length, 50);
   });
 

@@ -2,37 +2,10 @@ import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { StoreError } from "../errors.js";
 import { registerBatchConformance } from "./conformance-batch.test-helper.js";
+import { registerListRunsConformance } from "./conformance-list.test-helper.js";
 import { registerPendingConformance } from "./conformance-pending.test-helper.js";
 import type { Db, RunRecord } from "./db.js";
-
-/** Builds a stored run with readable defaults; override what the test is about. */
-export function makeRecord(overrides: Partial<RunRecord> = {}): RunRecord {
-  return {
-    kind: "agent",
-    runId: "run-1",
-    sessionId: "session-1",
-    userId: "user-1",
-    ownerId: "agent-a",
-    status: "paused",
-    revision: 1,
-    createdAt: 1_000,
-    updatedAt: 1_000,
-    leaseExpiresAt: null,
-    state: '{"schemaVersion":1,"step":0}',
-    pending: [],
-    ...overrides,
-  };
-}
-
-/** The record a caller would write next: one revision up, with `changes` applied. */
-export function nextRecord(record: RunRecord, changes: Partial<RunRecord> = {}): RunRecord {
-  return { ...record, revision: record.revision + 1, ...changes };
-}
-
-/** Matches a StoreError whose message contains `text`. */
-export function storeError(text: string): (error: unknown) => boolean {
-  return (error) => error instanceof StoreError && error.message.includes(text);
-}
+import { makeRecord, nextRecord, storeError } from "./records.test-helper.js";
 
 /** Factory for a fresh, empty store and the function that disposes of it. */
 export type MakeDb = () => Promise<{ db: Db; cleanup: () => Promise<void> }>;
@@ -62,7 +35,7 @@ export function runDbConformance(name: string, makeDb: MakeDb): void {
 
     registerRecordTests(db);
     registerUpdateTests(db);
-    registerListRunsTests(db);
+    registerListRunsConformance(db);
     registerPendingConformance(db);
     registerBatchConformance(db);
   });
@@ -118,21 +91,24 @@ function registerRecordTests(db: () => Db): void {
     const expected = structuredClone(record);
     await db().insertRun(record);
     record.state = "changed";
-    record.pending[0]!.summary = "changed";
+    for (const entry of record.pending) entry.summary = "changed";
     record.pending.push({ requirementId: "r2", requirementKind: "confirmation", summary: "x" });
     const loaded = await db().getRun("agent", "run-1");
     assert.deepEqual(loaded, expected);
-    loaded!.pending[0]!.summary = "changed";
-    loaded!.pending.pop();
-    loaded!.status = "error";
-    (await db().listRuns())[0]!.status = "error";
-    (await db().listPendingRequirements())[0]!.summary = "changed";
+    assert.ok(loaded !== null);
+    for (const entry of loaded.pending) entry.summary = "changed";
+    loaded.pending.pop();
+    loaded.status = "error";
+    for (const summary of await db().listRuns()) summary.status = "error";
+    for (const row of await db().listPendingRequirements()) row.summary = "changed";
     assert.deepEqual(await db().getRun("agent", "run-1"), expected);
 
-    const update = nextRecord(expected, { pending: [{ requirementId: "r3", requirementKind: "userInput", summary: "y" }] });
+    const update = nextRecord(expected, {
+      pending: [{ requirementId: "r3", requirementKind: "userInput", summary: "y" }],
+    });
     const updateCopy = structuredClone(update);
     assert.equal(await db().updateRun(update, 1), true);
-    update.pending[0]!.summary = "changed";
+    for (const entry of update.pending) entry.summary = "changed";
     update.pending.length = 0;
     assert.deepEqual(await db().getRun("agent", "run-1"), updateCopy);
   });
@@ -162,7 +138,12 @@ function registerUpdateTests(db: () => Db): void {
   it("compare-and-sets on the revision, which grows by one per write", async () => {
     const first = makeRecord();
     await db().insertRun(first);
-    const second = nextRecord(first, { status: "running", updatedAt: 2_000, leaseExpiresAt: 5_000, state: "{\"step\":1}" });
+    const second = nextRecord(first, {
+      status: "running",
+      updatedAt: 2_000,
+      leaseExpiresAt: 5_000,
+      state: '{"step":1}',
+    });
     assert.equal(await db().updateRun(second, 1), true);
     assert.deepEqual(await db().getRun("agent", "run-1"), second);
     const third = nextRecord(second, { status: "completed", updatedAt: 3_000, leaseExpiresAt: null });
@@ -202,7 +183,10 @@ function registerUpdateTests(db: () => Db): void {
       [{ createdAt: 2_000 }, "createdAt 1000 -> 2000"],
     ];
     for (const [change, described] of changes) {
-      await assert.rejects(db().updateRun(nextRecord(stored, { ...change, state: "changed", pending: [] }), 1), storeError(described));
+      await assert.rejects(
+        db().updateRun(nextRecord(stored, { ...change, state: "changed", pending: [] }), 1),
+        storeError(described),
+      );
     }
     assert.deepEqual(await db().getRun("agent", "run-1"), stored);
     assert.equal((await db().listPendingRequirements()).length, 1);
@@ -228,7 +212,10 @@ function registerUpdateTests(db: () => Db): void {
     // The holder's next compare-and-set after a renewal uses the renewed revision.
     await db().insertRun(makeRecord({ runId: "run-2", status: "running", leaseExpiresAt: 5_000 }));
     assert.equal(await db().renewLease("agent", "run-2", 1, 9_000), true);
-    assert.equal(await db().updateRun(nextRecord(makeRecord({ runId: "run-2", status: "running" }), { status: "completed" }), 1), false);
+    assert.equal(
+      await db().updateRun(nextRecord(makeRecord({ runId: "run-2", status: "running" }), { status: "completed" }), 1),
+      false,
+    );
     assert.equal(await db().updateRun(makeRecord({ runId: "run-2", revision: 3, status: "completed" }), 2), true);
     await assert.rejects(db().renewLease("agent", "run-2", 0.5, 9_000), storeError("renewLease()"));
   });
@@ -243,52 +230,5 @@ function registerUpdateTests(db: () => Db): void {
     assert.equal(results.filter(Boolean).length, 1);
     const winner = attempts[results.indexOf(true)];
     assert.deepEqual(await db().getRun("agent", "run-1"), winner);
-  });
-}
-
-function registerListRunsTests(db: () => Db): void {
-  const seed = async (): Promise<void> => {
-    await db().insertRun(makeRecord({ runId: "a1", ownerId: "agent-a", sessionId: "s1", updatedAt: 10 }));
-    await db().insertRun(makeRecord({ runId: "a2", ownerId: "agent-a", sessionId: "s2", updatedAt: 30, status: "completed" }));
-    await db().insertRun(makeRecord({ runId: "b1", ownerId: "agent-b", sessionId: "s1", updatedAt: 20 }));
-    await db().insertRun(makeRecord({ kind: "workflow", runId: "w1", ownerId: "wf", sessionId: "s1", updatedAt: 40 }));
-  };
-  const ids = (runs: Array<{ runId: string }>): string[] => runs.map((run) => run.runId);
-
-  it("lists runs newest first, filtered by kind, owner, session and status", async () => {
-    await seed();
-    assert.deepEqual(ids(await db().listRuns()), ["w1", "a2", "b1", "a1"]);
-    assert.deepEqual(ids(await db().listRuns({ kind: "agent" })), ["a2", "b1", "a1"]);
-    assert.deepEqual(ids(await db().listRuns({ kind: "workflow" })), ["w1"]);
-    assert.deepEqual(ids(await db().listRuns({ ownerId: "agent-a" })), ["a2", "a1"]);
-    assert.deepEqual(ids(await db().listRuns({ sessionId: "s1" })), ["w1", "b1", "a1"]);
-    assert.deepEqual(ids(await db().listRuns({ status: "paused", sessionId: "s1", kind: "agent" })), ["b1", "a1"]);
-    assert.deepEqual(ids(await db().listRuns({ ownerId: "nobody" })), []);
-  });
-
-  it("pages with limit and offset, and leaves out state and pending", async () => {
-    await seed();
-    assert.deepEqual(ids(await db().listRuns({ limit: 2 })), ["w1", "a2"]);
-    assert.deepEqual(ids(await db().listRuns({ limit: 2, offset: 2 })), ["b1", "a1"]);
-    assert.deepEqual(ids(await db().listRuns({ offset: 3 })), ["a1"]);
-    assert.deepEqual(await db().listRuns({ limit: 0 }), []);
-    const [first] = await db().listRuns({ kind: "workflow" });
-    const workflowRun = makeRecord({ kind: "workflow", runId: "w1", ownerId: "wf", sessionId: "s1", updatedAt: 40 });
-    const { state: _state, pending: _pending, ...summary } = workflowRun;
-    assert.deepEqual(first, summary);
-    assert.equal("state" in first!, false);
-    assert.equal("pending" in first!, false);
-    await assert.rejects(db().listRuns({ limit: -1 }), StoreError);
-  });
-
-  it("returns at most 100 runs by default, with a stable order on equal times", async () => {
-    for (let index = 0; index < 105; index += 1) {
-      await db().insertRun(makeRecord({ runId: `run-${String(index).padStart(3, "0")}`, updatedAt: index % 3 }));
-    }
-    const page = await db().listRuns();
-    assert.equal(page.length, 100);
-    const rest = await db().listRuns({ offset: 100 });
-    assert.equal(new Set([...ids(page), ...ids(rest)]).size, 105);
-    assert.deepEqual(ids(page.slice(0, 2)), ["run-002", "run-005"]);
   });
 }

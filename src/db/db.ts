@@ -1,4 +1,4 @@
-import type { RunStatus } from "../runs/agent-run-state.js";
+import type { RunStatus } from "./run-status.js";
 
 /** Agent runs and workflow runs live under separate keys, so their ids can never collide. */
 export type RunKind = "agent" | "workflow";

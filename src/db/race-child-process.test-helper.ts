@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
@@ -18,8 +18,9 @@ export function startChild(storeArgs: readonly string[]): Child {
     stdio: ["pipe", "pipe", "inherit"],
     env: { ...process.env, NODE_NO_WARNINGS: "1" },
   });
+  const { stdin, stdout } = child;
   const waiting: Array<(answer: Record<string, unknown>) => void> = [];
-  createInterface({ input: child.stdout! }).on("line", (line) => {
+  createInterface({ input: stdout }).on("line", (line) => {
     waiting.shift()?.(JSON.parse(line) as Record<string, unknown>);
   });
   return {
@@ -27,7 +28,7 @@ export function startChild(storeArgs: readonly string[]): Child {
     ask(command) {
       return new Promise((resolve) => {
         waiting.push(resolve);
-        child.stdin!.write(`${JSON.stringify(command)}\n`);
+        stdin.write(`${JSON.stringify(command)}\n`);
       });
     },
   };
@@ -36,6 +37,6 @@ export function startChild(storeArgs: readonly string[]): Child {
 export async function stopChild(child: Child): Promise<void> {
   if (child.process.exitCode !== null) return;
   const exited = new Promise((resolve) => child.process.once("exit", resolve));
-  child.process.stdin!.end();
+  child.process.stdin?.end();
   await exited;
 }

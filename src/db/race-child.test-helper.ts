@@ -27,7 +27,8 @@ type Command = z.infer<typeof commandSchema>;
 function openDb(args: readonly string[]): Db & { migrate(): Promise<void> } {
   const [dialect, target, schema] = args;
   if (dialect === "sqlite" && target !== undefined) return new SqliteDb({ dbFile: target });
-  if (dialect === "postgres" && target !== undefined && schema !== undefined) return new PostgresDb({ dbUrl: target, schema });
+  if (dialect === "postgres" && target !== undefined && schema !== undefined)
+    return new PostgresDb({ dbUrl: target, schema });
   throw new Error("usage: race-child.test-helper.ts sqlite <dbFile> | postgres <dbUrl> <schema>");
 }
 const db = openDb(process.argv.slice(2));

@@ -67,7 +67,9 @@ export interface FixedFields {
 export function changedFixedFields(record: RunRecord, stored: FixedFields): Array<keyof FixedFields> {
   const fields: Array<keyof FixedFields> = ["sessionId", "ownerId", "createdAt", "userId"];
   // PostgreSQL hands BIGINT back as a string unless an app changed pg's type parsers.
-  return fields.filter((field) => (field === "createdAt" ? Number(stored.createdAt) !== record.createdAt : record[field] !== stored[field]));
+  return fields.filter((field) =>
+    field === "createdAt" ? Number(stored.createdAt) !== record.createdAt : record[field] !== stored[field],
+  );
 }
 
 /** The message for an updateRun() that tries to change what a run keeps for life. */

@@ -1,6 +1,6 @@
 import { StoreError } from "../errors.js";
-import { RUN_STATUSES, type RunStatus } from "../runs/agent-run-state.js";
 import type { PendingRequirementRecord, PendingRequirementRow, RunKind, RunRecord, RunSummary } from "./db.js";
+import { RUN_STATUSES, type RunStatus } from "./run-status.js";
 
 /**
  * Reads the rows SQL stores return into records, refusing any row whose shape is not what this
@@ -60,7 +60,9 @@ class RowReader {
 
   status(): RunStatus {
     const value = this.row["status"];
-    return typeof value === "string" && STATUSES.has(value) ? (value as RunStatus) : this.fail("status", `one of ${RUN_STATUSES.join(", ")}`);
+    return typeof value === "string" && STATUSES.has(value)
+      ? (value as RunStatus)
+      : this.fail("status", `one of ${RUN_STATUSES.join(", ")}`);
   }
 }
 
@@ -113,7 +115,9 @@ export function readPackedPending(text: unknown, source: RowSource): PendingRequ
   }
   return entries.map((entry: unknown) => {
     if (!Array.isArray(entry) || entry.length !== 3 || !entry.every((part) => typeof part === "string")) {
-      throw new StoreError(`A pending requirement of a ${source.table} row is not [id, kind, summary]; ${source.hint}.`);
+      throw new StoreError(
+        `A pending requirement of a ${source.table} row is not [id, kind, summary]; ${source.hint}.`,
+      );
     }
     const [requirementId, requirementKind, summary] = entry as [string, string, string];
     return { requirementId, requirementKind, summary };

@@ -30,9 +30,9 @@ import {
   modelErrorOf,
   statusRequest as request,
 } from "./adapter-wire.test-helper.js";
-import type { FakeFailureReply, FakeRequest } from "./fake-http-server.test-helper.js";
 import type { ModelClock } from "./call-budget.js";
 import { FakeClock } from "./fake-clock.test-helper.js";
+import type { FakeFailureReply, FakeRequest } from "./fake-http-server.test-helper.js";
 import type { Model } from "./model.js";
 
 /** What the budget tests need of a provider's fake: every fake accepts these replies. */
@@ -118,15 +118,19 @@ export function itBoundsEveryCall(cases: BudgetCases): void {
     assert.equal(fake.requests.length, 2, "one attempt per call: the hour-long wait was not started");
   });
 
-  it("bounds a call by 10 minutes when timeoutMs is not set, so a retry-after of an hour fails at once", LIMIT, async () => {
-    cases.fake().enqueue(rateLimited({ "retry-after": "3600" }));
-    const clock = new FakeClock();
+  it(
+    "bounds a call by 10 minutes when timeoutMs is not set, so a retry-after of an hour fails at once",
+    LIMIT,
+    async () => {
+      cases.fake().enqueue(rateLimited({ "retry-after": "3600" }));
+      const clock = new FakeClock();
 
-    await assert.rejects(cases.model({ clock }).generate(request), tooLong(/600000 ms, the default/));
+      await assert.rejects(cases.model({ clock }).generate(request), tooLong(/600000 ms, the default/));
 
-    assert.deepEqual(clock.sleeps, []);
-    assert.equal(cases.fake().requests.length, 1);
-  });
+      assert.deepEqual(clock.sleeps, []);
+      assert.equal(cases.fake().requests.length, 1);
+    },
+  );
 
   it("waits out a retry-after that fits in timeoutMs, then succeeds", LIMIT, async () => {
     const fake = cases.fake();
@@ -177,7 +181,10 @@ export function itBoundsEveryCall(cases: BudgetCases): void {
 
     await assert.rejects(
       pending,
-      modelError(undefined, /took longer than timeoutMs \(60000 ms\).*including retries.*\(2 attempts\).*raise timeoutMs, or lower maxRetries/),
+      modelError(
+        undefined,
+        /took longer than timeoutMs \(60000 ms\).*including retries.*\(2 attempts\).*raise timeoutMs, or lower maxRetries/,
+      ),
     );
     assert.equal(fake.requests.length, 2);
     await assertRequestAborted(fake);

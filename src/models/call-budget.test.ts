@@ -2,7 +2,15 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigurationError } from "../errors.js";
 import { Claude } from "./anthropic/claude.js";
-import { CallBudget, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, type ModelClock, REAL_CLOCK, RetryWaitTooLong, budgetSettings } from "./call-budget.js";
+import {
+  budgetSettings,
+  CallBudget,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+  type ModelClock,
+  REAL_CLOCK,
+  RetryWaitTooLong,
+} from "./call-budget.js";
 import { FakeClock } from "./fake-clock.test-helper.js";
 import { OpenAIChat } from "./openai/chat.js";
 import { OpenAIResponses } from "./openai/responses.js";
@@ -14,7 +22,8 @@ class FakeAttemptError extends Error {
     super(`attempt failed with ${String(failure.status)}`);
   }
 }
-const failureOf = (error: unknown): AttemptFailure | undefined => (error instanceof FakeAttemptError ? error.failure : undefined);
+const failureOf = (error: unknown): AttemptFailure | undefined =>
+  error instanceof FakeAttemptError ? error.failure : undefined;
 const failing = (status: number | undefined, headers: Record<string, string> = {}): FakeAttemptError =>
   new FakeAttemptError({ status, headers: new Headers(headers) });
 
@@ -51,9 +60,12 @@ describe("call budget", () => {
 
   it("refuses a timeoutMs or maxRetries no timer or loop can honour, in every adapter's constructor", () => {
     const adapters = [
-      (settings: { timeoutMs?: number; maxRetries?: number; clock?: ModelClock }) => new OpenAIResponses({ id: "m", ...settings }),
-      (settings: { timeoutMs?: number; maxRetries?: number; clock?: ModelClock }) => new OpenAIChat({ id: "m", ...settings }),
-      (settings: { timeoutMs?: number; maxRetries?: number; clock?: ModelClock }) => new Claude({ id: "m", ...settings }),
+      (settings: { timeoutMs?: number; maxRetries?: number; clock?: ModelClock }) =>
+        new OpenAIResponses({ id: "m", ...settings }),
+      (settings: { timeoutMs?: number; maxRetries?: number; clock?: ModelClock }) =>
+        new OpenAIChat({ id: "m", ...settings }),
+      (settings: { timeoutMs?: number; maxRetries?: number; clock?: ModelClock }) =>
+        new Claude({ id: "m", ...settings }),
     ];
     for (const build of adapters) {
       for (const timeoutMs of [0, -1, 1.5, Number.NaN, 2 ** 31]) {
@@ -63,13 +75,20 @@ describe("call budget", () => {
         assert.throws(() => build({ maxRetries }), /maxRetries must be a whole number/);
       }
       const notAClock = { now: () => 0 } as unknown as ModelClock;
-      assert.throws(() => build({ clock: notAClock }), /clock must have now\(\), schedule\(ms, fire\) and sleep\(ms, signal\)/);
+      assert.throws(
+        () => build({ clock: notAClock }),
+        /clock must have now\(\), schedule\(ms, fire\) and sleep\(ms, signal\)/,
+      );
     }
   });
 
   it("retries what the rules retry, up to maxRetries, and throws the last error", async () => {
     const clock = new FakeClock();
-    const budget = new CallBudget({ timeoutMs: 1000, maxRetries: 2, defaultTimeout: false, clock }, undefined, failureOf);
+    const budget = new CallBudget(
+      { timeoutMs: 1000, maxRetries: 2, defaultTimeout: false, clock },
+      undefined,
+      failureOf,
+    );
     const quick = { "retry-after-ms": "1" };
     const third = failing(503, quick);
     const script = scripted([failing(429, quick), failing(500, quick), third, failing(500)]);
@@ -87,7 +106,11 @@ describe("call budget", () => {
   });
 
   it("does not retry a failure the rules refuse, nor one it cannot describe", async () => {
-    const budget = new CallBudget({ timeoutMs: 1000, maxRetries: 2, defaultTimeout: false, clock: new FakeClock() }, undefined, failureOf);
+    const budget = new CallBudget(
+      { timeoutMs: 1000, maxRetries: 2, defaultTimeout: false, clock: new FakeClock() },
+      undefined,
+      failureOf,
+    );
     const refused = scripted([failing(400)]);
     const unknown = scripted([new TypeError("a bug")]);
 
@@ -99,7 +122,11 @@ describe("call budget", () => {
 
   it("throws RetryWaitTooLong instead of starting a wait longer than what is left", async () => {
     const clock = new FakeClock();
-    const budget = new CallBudget({ timeoutMs: 1000, maxRetries: 2, defaultTimeout: false, clock }, undefined, failureOf);
+    const budget = new CallBudget(
+      { timeoutMs: 1000, maxRetries: 2, defaultTimeout: false, clock },
+      undefined,
+      failureOf,
+    );
     const cause = failing(429, { "retry-after": "2" });
     clock.advance(100);
 
@@ -120,10 +147,13 @@ describe("call budget", () => {
     let seen: AbortSignal | undefined;
     const script = scripted([failing(429, { "retry-after-ms": "1" })]);
 
-    await assert.rejects(budget.run(async (signal) => {
-      seen = signal;
-      return script.attempt();
-    }), FakeAttemptError);
+    await assert.rejects(
+      budget.run(async (signal) => {
+        seen = signal;
+        return script.attempt();
+      }),
+      FakeAttemptError,
+    );
     budget.end();
     assert.equal(seen, controller.signal);
     assert.equal(script.calls(), 1);

@@ -62,7 +62,11 @@ export interface BudgetSettings {
 function isClock(value: unknown): value is ModelClock {
   if (typeof value !== "object" || value === null) return false;
   const clock = value as Record<string, unknown>;
-  return typeof clock["now"] === "function" && typeof clock["schedule"] === "function" && typeof clock["sleep"] === "function";
+  return (
+    typeof clock["now"] === "function" &&
+    typeof clock["schedule"] === "function" &&
+    typeof clock["sleep"] === "function"
+  );
 }
 
 /** Checks an adapter's `timeoutMs` and `maxRetries` at construction and fills in the defaults. */
@@ -83,7 +87,9 @@ export function budgetSettings(
     );
   }
   if (clock !== undefined && !isClock(clock)) {
-    throw new ConfigurationError(`${adapter}'s clock must have now(), schedule(ms, fire) and sleep(ms, signal); leave it out for real timers.`);
+    throw new ConfigurationError(
+      `${adapter}'s clock must have now(), schedule(ms, fire) and sleep(ms, signal); leave it out for real timers.`,
+    );
   }
   return {
     timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_MS,

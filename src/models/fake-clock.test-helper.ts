@@ -20,7 +20,10 @@ interface Timer {
 }
 
 function abortError(signal: AbortSignal): Error {
-  return Object.assign(new Error("The operation was aborted", { cause: signal.reason }), { name: "AbortError", code: "ABORT_ERR" });
+  return Object.assign(new Error("The operation was aborted", { cause: signal.reason }), {
+    name: "AbortError",
+    code: "ABORT_ERR",
+  });
 }
 
 export class FakeClock implements ModelClock {

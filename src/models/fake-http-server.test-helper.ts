@@ -20,8 +20,10 @@
  * });
  * ```
  */
+import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterEach, beforeEach } from "node:test";
 
 /** One request as the fake received it. `body` is the parsed JSON, or the raw text if not JSON. */
 export interface FakeRequest {
@@ -36,9 +38,7 @@ export interface FakeRequest {
  * with the provider's error body and any extra headers (e.g. `retry-after`); `{ hang: true }` never
  * answers (for abort and timeout tests).
  */
-export type FakeFailureReply =
-  | { status: number; message: string; headers?: Record<string, string> }
-  | { hang: true };
+export type FakeFailureReply = { status: number; message: string; headers?: Record<string, string> } | { hang: true };
 
 /** A running fake. Always `close()` it, in a `finally` or an `afterEach`. */
 export interface FakeHttpServer<Reply> {
@@ -130,10 +130,7 @@ export async function startFakeHttpServer<Content>(
  * The JSON body of a recorded request as an object; throws a readable assertion error when the
  * request is missing (the model was called fewer times than expected) or its body is not JSON.
  */
-export function jsonRequestBody(
-  request: FakeRequest | undefined,
-  apiName: string,
-): Record<string, unknown> {
+export function jsonRequestBody(request: FakeRequest | undefined, apiName: string): Record<string, unknown> {
   if (request === undefined) {
     throw new Error(`The fake ${apiName} server did not receive the expected request.`);
   }
@@ -214,10 +211,7 @@ function isFailure<Content>(reply: Content | FakeFailureReply): reply is FakeFai
   return isRecord(reply) && ("hang" in reply || "status" in reply);
 }
 
-function responderFor(
-  jsonHeaders: Record<string, string> | undefined,
-  response: ServerResponse,
-): FakeResponder {
+function responderFor(jsonHeaders: Record<string, string> | undefined, response: ServerResponse): FakeResponder {
   return {
     json: (status, body, headers) => {
       response.writeHead(status, { "content-type": "application/json", ...jsonHeaders, ...headers });
@@ -233,5 +227,28 @@ function responderFor(
       if (frame === undefined) response.end();
       else response.end(frame);
     },
+  };
+}
+
+/**
+ * Starts a fresh fake before each test of the surrounding `describe` and closes it after; returns
+ * the fake of the test running now.
+ *
+ * @example
+ * const fake = freshFakeEachTest(startFakeChatServer);
+ * it("...", async () => { fake().enqueue({ text: "Hi" }); });
+ */
+export function freshFakeEachTest<T extends { close(): Promise<void> }>(start: () => Promise<T>): () => T {
+  let current: T | undefined;
+  beforeEach(async () => {
+    current = await start();
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return () => {
+    assert.ok(current !== undefined, "the fake exists only while a test runs");
+    return current;
   };
 }

@@ -1,3 +1,5 @@
+/** The timers a model call's `timeoutMs` and retry waits run on (an adapter's `clock` option). */
+export type { ModelClock } from "./call-budget.js";
 export type {
   Model,
   ModelMessage,
@@ -6,7 +8,4 @@ export type {
   ModelStreamEvent,
   ModelToolCall,
   ModelToolSpec,
-  ModelUsage,
 } from "./model.js";
-/** The timers a model call's `timeoutMs` and retry waits run on (an adapter's `clock` option). */
-export type { ModelClock } from "./call-budget.js";

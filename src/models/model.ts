@@ -44,9 +44,7 @@ export interface ModelResponse {
 }
 
 /** What a streaming model yields: text as it arrives, then exactly one final response. */
-export type ModelStreamEvent =
-  | { type: "text-delta"; delta: string }
-  | { type: "response"; response: ModelResponse };
+export type ModelStreamEvent = { type: "text-delta"; delta: string } | { type: "response"; response: ModelResponse };
 
 export interface Model {
   /** Short provider name used in errors, e.g. "openai". */

@@ -134,7 +134,12 @@ export function connectionMessage(names: ProviderNames, context: FailureContext,
 }
 
 /** "<Label> returned <status>: <detail> (<hint>)", the hint from the adapter's table. */
-export function statusMessage(names: ProviderNames, status: number, detail: string, hints: Readonly<Record<number, string>>): string {
+export function statusMessage(
+  names: ProviderNames,
+  status: number,
+  detail: string,
+  hints: Readonly<Record<number, string>>,
+): string {
   const hint = hints[status];
   return `${names.label} returned ${status}: ${detail}${hint === undefined ? "" : ` (${hint})`}`;
 }

@@ -9,7 +9,9 @@ const fullJitter = (): number => 1;
 
 describe("retry policy (the SDKs' rules)", () => {
   it("retries failed connections, 408, 409, 429 and 5xx, and nothing else unless x-should-retry says so", () => {
-    const retried = [undefined, 408, 409, 429, 500, 503, 529].map((status) => shouldRetry({ status, headers: headers({}) }));
+    const retried = [undefined, 408, 409, 429, 500, 503, 529].map((status) =>
+      shouldRetry({ status, headers: headers({}) }),
+    );
     const refused = [400, 401, 403, 404, 413, 422].map((status) => shouldRetry({ status, headers: headers({}) }));
 
     assert.deepEqual(retried, [true, true, true, true, true, true, true]);
@@ -25,20 +27,34 @@ describe("retry policy (the SDKs' rules)", () => {
       ms: 250,
       header: "retry-after-ms: 250",
     });
-    assert.deepEqual(retryWait(headers({ "retry-after": "3600" }), 0, now), { ms: 3_600_000, header: "retry-after: 3600" });
+    assert.deepEqual(retryWait(headers({ "retry-after": "3600" }), 0, now), {
+      ms: 3_600_000,
+      header: "retry-after: 3600",
+    });
     assert.deepEqual(retryWait(headers({ "retry-after": "1.5" }), 0, now), { ms: 1500, header: "retry-after: 1.5" });
     const date = "Wed, 02 Dec 2026 10:00:30 GMT";
-    assert.deepEqual(retryWait(headers({ "retry-after": date }), 0, now), { ms: 30_000, header: `retry-after: ${date}` });
+    assert.deepEqual(retryWait(headers({ "retry-after": date }), 0, now), {
+      ms: 30_000,
+      header: `retry-after: ${date}`,
+    });
   });
 
   it("backs off exponentially, capped at 8 s with up to 25 % jitter, when no usable header asks for a wait", () => {
     const now = Date.parse("2026-12-02T10:00:00Z");
-    const backoff = (retry: number, random: () => number, from = headers({})): number => retryWait(from, retry, now, random).ms;
+    const backoff = (retry: number, random: () => number, from = headers({})): number =>
+      retryWait(from, retry, now, random).ms;
 
-    assert.deepEqual([0, 1, 2, 3, 4, 5].map((retry) => backoff(retry, noJitter)), [500, 1000, 2000, 4000, 8000, 8000]);
+    assert.deepEqual(
+      [0, 1, 2, 3, 4, 5].map((retry) => backoff(retry, noJitter)),
+      [500, 1000, 2000, 4000, 8000, 8000],
+    );
     assert.equal(backoff(0, fullJitter), 375);
     assert.equal(backoff(0, noJitter, headers({ "retry-after": "0" })), 500, "a wait of 0 falls back to backoff");
-    assert.equal(backoff(0, noJitter, headers({ "retry-after": "Wed, 02 Dec 2026 09:00:00 GMT" })), 500, "a past date too");
+    assert.equal(
+      backoff(0, noJitter, headers({ "retry-after": "Wed, 02 Dec 2026 09:00:00 GMT" })),
+      500,
+      "a past date too",
+    );
     assert.equal(backoff(1, noJitter, headers({ "retry-after": "soon" })), 1000, "and a header that does not parse");
     assert.equal(retryWait(headers({}), 0, now, noJitter).header, undefined);
   });

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { z } from "zod";
 import { decodeAgentRunState } from "./agent-run-codec.js";
 import { decodeState } from "./codec.js";
-import { z } from "zod";
 
 const readFixture = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8")) as Record<string, unknown>;
@@ -22,16 +22,26 @@ describe("agent run state versions", () => {
   it("reads the frozen version-2 fixture: one call done before the pause, one awaiting", () => {
     const state = decodeAgentRunState(readFixture("agent-run-v2.json"));
     assert.equal(state.fingerprint, "1937890aaa3f13be4aa9e1997d9e11ba");
-    assert.deepEqual(state.tools.map((call) => [call.toolName, call.phase, call.result]), [
-      ["lookup_forecast", "done", "Rain in Tokyo"],
-      ["send_alert", "awaiting", null],
-    ]);
+    assert.deepEqual(
+      state.tools.map((call) => [call.toolName, call.phase, call.result]),
+      [
+        ["lookup_forecast", "done", "Rain in Tokyo"],
+        ["send_alert", "awaiting", null],
+      ],
+    );
   });
 
   it("reads the frozen version-3 fixture: a requirement carries a decision", () => {
     const state = decodeAgentRunState(readFixture("agent-run-v3.json"));
-    assert.deepEqual(state.requirements.map((requirement) => [requirement.kind, requirement.decision, requirement.frozen]), [["confirmation", null, false]]);
-    assert.deepEqual(decodeAgentRunState(readFixture("agent-run-v2.json")).requirements.map((requirement) => requirement.decision), [null], "version 2's resolution: null became decision: null");
+    assert.deepEqual(
+      state.requirements.map((requirement) => [requirement.kind, requirement.decision, requirement.frozen]),
+      [["confirmation", null, false]],
+    );
+    assert.deepEqual(
+      decodeAgentRunState(readFixture("agent-run-v2.json")).requirements.map((requirement) => requirement.decision),
+      [null],
+      "version 2's resolution: null became decision: null",
+    );
   });
 
   it("refuses unknown, missing and non-integer versions with StateVersionError", () => {

@@ -1,8 +1,8 @@
 import { AGENT_RUN_SCHEMA_VERSION, type AgentRunState } from "./agent-run-state.js";
 import { decodeState, type VersionedCodec } from "./codec.js";
 import { stripDefaults, withDefaultName, withDefaults } from "./compact.js";
-import { runSchemas } from "./run-schemas.js";
 import { migrateAgentRunV2 } from "./migrate-decisions.js";
+import { runSchemas } from "./run-schemas.js";
 import { AGENT_RUN_SHAPE } from "./shapes.js";
 
 export const agentRunCodec: VersionedCodec<AgentRunState> = {

@@ -46,7 +46,12 @@ export const inputDecisionSchema = z.object({ type: z.literal("input"), values: 
 export const resultDecisionSchema = z.object({ type: z.literal("result"), result: z.string() });
 
 /** What a person decided about one gated tool call. */
-export const toolDecisionSchema = z.discriminatedUnion("type", [confirmDecisionSchema, rejectDecisionSchema, inputDecisionSchema, resultDecisionSchema]);
+export const toolDecisionSchema = z.discriminatedUnion("type", [
+  confirmDecisionSchema,
+  rejectDecisionSchema,
+  inputDecisionSchema,
+  resultDecisionSchema,
+]);
 
 export const requirementKindSchema = z.enum(REQUIREMENT_KINDS);
 

@@ -8,8 +8,9 @@ import type * as schema from "./agent-run-schema.js";
  * on first use through `runSchemas()`.
  */
 
-export const RUN_STATUSES = ["pending", "running", "paused", "completed", "cancelled", "error"] as const;
-export type RunStatus = z.infer<typeof schema.runStatusSchema>;
+// The statuses belong to the store (a run's status column); run state shares them.
+// biome-ignore lint/style/noRestrictedImports: the zod schema leaves load this file lazily, and the db front door loads a class (InMemoryDb); this module holds constants only
+export { RUN_STATUSES, type RunStatus } from "../db/run-status.js";
 
 /** What a person decided about one gated tool call: confirm, reject (with feedback), input values, or the result of a call run elsewhere. */
 export type ToolDecision = z.infer<typeof schema.toolDecisionSchema>;
@@ -19,13 +20,7 @@ export type RequirementKind = z.infer<typeof schema.requirementKindSchema>;
 
 export type RequirementState = z.infer<typeof schema.requirementStateSchema>;
 
-/** Where a tool call is in its life (see `toolCallPhaseSchema`). */
-export type ToolCallPhase = z.infer<typeof schema.toolCallPhaseSchema>;
-
 export type ToolExecutionState = z.infer<typeof schema.toolExecutionStateSchema>;
-
-/** Where a paused run stopped: the tool calls of one model turn that still need results. */
-export type AgentCursor = z.infer<typeof schema.agentCursorSchema>;
 
 /**
  * Version 2 added the `queued` tool-call phase, running checkpoints and `fingerprint`; version 3

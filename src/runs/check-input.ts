@@ -26,8 +26,12 @@ export function checkId(field: string, value: unknown): string {
     throw new InvalidInputError(field, `${field} must be a non-empty string, got ${describe(value)}.`);
   }
   if (value.length > INPUT_LIMITS.idLength) {
-    throw new InvalidInputError(field, `${field} is ${value.length} characters long; ids are at most ${INPUT_LIMITS.idLength}.`);
+    throw new InvalidInputError(
+      field,
+      `${field} is ${value.length} characters long; ids are at most ${INPUT_LIMITS.idLength}.`,
+    );
   }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this check refuses
   if (/[\u0000-\u001f\u007f]/.test(value) || !value.isWellFormed()) {
     throw new InvalidInputError(
       field,
@@ -49,7 +53,10 @@ export function checkInputText(field: string, value: unknown): string {
   }
   const bytes = Buffer.byteLength(value, "utf8");
   if (bytes > INPUT_LIMITS.inputBytes) {
-    throw new InvalidInputError(field, `${field} is ${bytes} bytes; a run's input is at most ${INPUT_LIMITS.inputBytes} bytes. Store large documents elsewhere and pass a reference.`);
+    throw new InvalidInputError(
+      field,
+      `${field} is ${bytes} bytes; a run's input is at most ${INPUT_LIMITS.inputBytes} bytes. Store large documents elsewhere and pass a reference.`,
+    );
   }
   return value;
 }
@@ -66,7 +73,10 @@ export function checkJsonData(field: string, value: unknown): Record<string, unk
   checkValue(field, value, 1, new Set());
   const bytes = Buffer.byteLength(JSON.stringify(value), "utf8");
   if (bytes > INPUT_LIMITS.dataBytes) {
-    throw new InvalidInputError(field, `${field} is ${bytes} bytes as JSON; it may be at most ${INPUT_LIMITS.dataBytes}. Store large data elsewhere and pass a reference.`);
+    throw new InvalidInputError(
+      field,
+      `${field} is ${bytes} bytes as JSON; it may be at most ${INPUT_LIMITS.dataBytes}. Store large data elsewhere and pass a reference.`,
+    );
   }
   return value;
 }
@@ -84,22 +94,29 @@ export function jsonDataProblem(value: unknown): string | null {
 function checkValue(path: string, value: unknown, depth: number, seen: Set<object>): void {
   if (value === null || typeof value === "string" || typeof value === "boolean") return;
   if (typeof value === "number") {
-    if (!Number.isFinite(value)) throw new InvalidInputError(path, `${path} is ${value}, which JSON cannot hold; use a finite number or null.`);
+    if (!Number.isFinite(value))
+      throw new InvalidInputError(path, `${path} is ${value}, which JSON cannot hold; use a finite number or null.`);
     return;
   }
   if (typeof value !== "object") {
-    throw new InvalidInputError(path, `${path} is a ${typeof value}, which is not JSON; use strings, numbers, booleans, null, arrays and plain objects.`);
+    throw new InvalidInputError(
+      path,
+      `${path} is a ${typeof value}, which is not JSON; use strings, numbers, booleans, null, arrays and plain objects.`,
+    );
   }
   if (depth > INPUT_LIMITS.depth) {
     throw new InvalidInputError(path, `${path} is nested more than ${INPUT_LIMITS.depth} levels deep; flatten it.`);
   }
   if (seen.has(value)) throw new InvalidInputError(path, `${path} refers back to itself; JSON cannot hold a cycle.`);
   if (!Array.isArray(value) && !isPlainObject(value)) {
-    throw new InvalidInputError(path, `${path} is a ${value.constructor?.name ?? "non-plain"} object; turn it into plain JSON (e.g. a date into an ISO string) first.`);
+    throw new InvalidInputError(
+      path,
+      `${path} is a ${value.constructor?.name ?? "non-plain"} object; turn it into plain JSON (e.g. a date into an ISO string) first.`,
+    );
   }
   seen.add(value);
   if (Array.isArray(value)) {
-    value.forEach((entry, index) => checkValue(`${path}[${index}]`, entry, depth + 1, seen));
+    for (const [index, entry] of value.entries()) checkValue(`${path}[${index}]`, entry, depth + 1, seen);
   } else {
     for (const [key, entry] of Object.entries(value)) {
       if (entry !== undefined) checkValue(`${path}.${key}`, entry, depth + 1, seen);

@@ -18,8 +18,7 @@ function fits(value: unknown, schema: JsonSchema): boolean {
   const allowed = schema["type"];
   const types = Array.isArray(allowed) ? allowed : typeof allowed === "string" ? [allowed] : [];
   const actual = typeOf(value);
-  const typeOk =
-    types.length === 0 || types.includes(actual) || (actual === "integer" && types.includes("number"));
+  const typeOk = types.length === 0 || types.includes(actual) || (actual === "integer" && types.includes("number"));
   const choices = schema["enum"];
   const enumOk = !Array.isArray(choices) || choices.some((choice) => choice === value);
   const variants = schema["anyOf"];

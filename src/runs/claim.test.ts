@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { setTimeout as sleep } from "node:timers/promises";
 import { describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { agentRunAccess } from "../agent/agent-run-access.js";
 import type { RunKind } from "../db/db.js";
 import { InMemoryDb } from "../db/memory/index.js";
@@ -11,15 +11,36 @@ import { compareAndSave, loadRun } from "./run-record.js";
 
 function newRun(runId: string): AgentRunState {
   return {
-    schemaVersion: 3, kind: "agent", runId, sessionId: "s", userId: null, agentId: "a", agentName: "a", parentRunId: null, fingerprint: null,
-    status: "running", content: null, messages: [{ role: "user", content: "hi" }], tools: [], requirements: [], cursor: null, turns: 0, error: null,
-    createdAt: 1, updatedAt: 1,
+    schemaVersion: 3,
+    kind: "agent",
+    runId,
+    sessionId: "s",
+    userId: null,
+    agentId: "a",
+    agentName: "a",
+    parentRunId: null,
+    fingerprint: null,
+    status: "running",
+    content: null,
+    messages: [{ role: "user", content: "hi" }],
+    tools: [],
+    requirements: [],
+    cursor: null,
+    turns: 0,
+    error: null,
+    createdAt: 1,
+    updatedAt: 1,
   };
 }
 
 /** A store whose renewals are stored but never answered, like a COMMIT whose reply was lost. */
 class UnansweredRenewals extends InMemoryDb {
-  override async renewLease(kind: RunKind, runId: string, expectedRevision: number, leaseExpiresAt: number): Promise<boolean> {
+  override async renewLease(
+    kind: RunKind,
+    runId: string,
+    expectedRevision: number,
+    leaseExpiresAt: number,
+  ): Promise<boolean> {
     await super.renewLease(kind, runId, expectedRevision, leaseExpiresAt);
     throw new StoreError("no answer");
   }

@@ -1,6 +1,6 @@
-import type { Db, RunWrite } from "../db/db.js";
-import { ClaimLostError, RunAlreadyClaimedError } from "../errors.js";
-import { toRecord, type BaseRunState, type LoadedRun, type RunAccess } from "./run-record.js";
+import type { Db, RunWrite } from "../db/index.js";
+import { ClaimLostError, ConfigurationError, RunAlreadyClaimedError } from "../errors.js";
+import { type BaseRunState, type LoadedRun, type RunAccess, toRecord } from "./run-record.js";
 import type { WriteBatch } from "./write-batch.js";
 
 /** How long a claim holds a run unless its holder renews it (the default of `leaseMs`). */
@@ -8,6 +8,15 @@ export const DEFAULT_LEASE_MS = 5 * 60 * 1000;
 
 /** The shortest lease kern accepts: renewals every third of it must fit between writes. */
 export const MIN_LEASE_MS = 30;
+
+/** Checks an Agent's or Workflow's `leaseMs` option; `label` names the owner, e.g. "Agent 'x'". */
+export function checkLeaseMs(label: string, leaseMs: number | undefined): void {
+  if (leaseMs !== undefined && (!Number.isSafeInteger(leaseMs) || leaseMs < MIN_LEASE_MS)) {
+    throw new ConfigurationError(
+      `${label} leaseMs must be a whole number of milliseconds, ${MIN_LEASE_MS} or more; got ${String(leaseMs)}.`,
+    );
+  }
+}
 
 /**
  * The claim this process holds on a running run. While it is held:
@@ -45,7 +54,12 @@ export class Claim<T extends BaseRunState> {
   }
 
   /** Stores a new run as `running` with a lease, before it does anything, and holds its claim. */
-  static async insert<T extends BaseRunState>(db: Db, access: RunAccess<T>, state: T, leaseMs: number): Promise<Claim<T>> {
+  static async insert<T extends BaseRunState>(
+    db: Db,
+    access: RunAccess<T>,
+    state: T,
+    leaseMs: number,
+  ): Promise<Claim<T>> {
     state.status = "running";
     await db.insertRun(toRecord(access, state, 1, Date.now() + leaseMs));
     return new Claim(db, access, state, 1, leaseMs);
@@ -56,7 +70,12 @@ export class Claim<T extends BaseRunState> {
    * compare-and-set on its revision, storing what the caller changed in the same write. Exactly
    * one caller wins; the others get RunAlreadyClaimedError and must do nothing.
    */
-  static async take<T extends BaseRunState>(db: Db, access: RunAccess<T>, loaded: LoadedRun<T>, leaseMs: number): Promise<Claim<T>> {
+  static async take<T extends BaseRunState>(
+    db: Db,
+    access: RunAccess<T>,
+    loaded: LoadedRun<T>,
+    leaseMs: number,
+  ): Promise<Claim<T>> {
     loaded.state.status = "running";
     const revision = loaded.revision + 1;
     const won = await db.updateRun(toRecord(access, loaded.state, revision, Date.now() + leaseMs), loaded.revision);
@@ -134,18 +153,26 @@ export class Claim<T extends BaseRunState> {
 
   async #write(batch: WriteBatch | undefined, final: boolean): Promise<void> {
     this.check();
-    if (this.#released) throw new Error(`kern internal error: a write to ${this.access.what} '${this.state.runId}' after its claim was released.`);
+    if (this.#released)
+      throw new Error(
+        `kern internal error: a write to ${this.access.what} '${this.state.runId}' after its claim was released.`,
+      );
     if (final) this.#stop();
     // Encoded now: the caller may change the state again as soon as this returns.
     const record = toRecord(this.access, this.state, 0, final ? null : Date.now() + this.#leaseMs);
-    if (batch !== undefined && batch.db !== this.db) throw new Error("kern internal error: writes held for another Db cannot share this claim's transaction.");
+    if (batch !== undefined && batch.db !== this.db)
+      throw new Error("kern internal error: writes held for another Db cannot share this claim's transaction.");
     const held = batch?.take() ?? [];
     await this.#enqueue(async () => {
       const expectedRevision = this.#revision;
       record.revision = expectedRevision + 1;
       const write: RunWrite = { record, expectedRevision };
-      const won = held.length > 0 ? await this.db.writeRuns([...held, write]) : await this.db.updateRun(record, expectedRevision);
-      if (!won) this.#lose(held.length > 0 ? "it, or a run written with it, changed in the store" : "the run changed in the store");
+      const won =
+        held.length > 0 ? await this.db.writeRuns([...held, write]) : await this.db.updateRun(record, expectedRevision);
+      if (!won)
+        this.#lose(
+          held.length > 0 ? "it, or a run written with it, changed in the store" : "the run changed in the store",
+        );
       this.check();
       this.#revision = expectedRevision + 1;
       this.#dirty = false;
@@ -175,7 +202,12 @@ export class Claim<T extends BaseRunState> {
   /** After a renewal nobody answered: if the store shows exactly that renewal, it was stored. */
   async #adoptUnansweredRenewal(leaseExpiresAt: number): Promise<void> {
     const stored = await this.db.getRun(this.access.kind, this.state.runId).catch(() => null);
-    if (stored?.status === "running" && stored.revision === this.#revision + 1 && stored.leaseExpiresAt === leaseExpiresAt) this.#revision += 1;
+    if (
+      stored?.status === "running" &&
+      stored.revision === this.#revision + 1 &&
+      stored.leaseExpiresAt === leaseExpiresAt
+    )
+      this.#revision += 1;
   }
 
   #lose(detail: string): never {

@@ -1,15 +1,21 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Step, Workflow } from "../workflow/index.js";
 import { InMemoryDb } from "../db/memory/index.js";
+import { Step, Workflow } from "../workflow/index.js";
+import { type RecordShape, stripDefaults, withDefaults } from "./compact.js";
 import { decodeWorkflowRunState, encodeWorkflowRunState } from "./workflow-run-codec.js";
-import { stripDefaults, withDefaults, type RecordShape } from "./compact.js";
 
 describe("sparse stored state", () => {
   it("leaves out fields equal to their default and restores them exactly, nested records included", () => {
     const shape: RecordShape = { defaults: { flag: false, note: null, list: [], children: [] }, nested: {} };
     (shape.nested as Record<string, RecordShape>)["children"] = shape;
-    const full = { id: 1, flag: true, note: null, list: [], children: [{ id: 2, flag: false, note: "n", list: [1], children: [] }] };
+    const full = {
+      id: 1,
+      flag: true,
+      note: null,
+      list: [],
+      children: [{ id: 2, flag: false, note: "n", list: [1], children: [] }],
+    };
     const sparse = stripDefaults(full, shape);
     assert.deepEqual(sparse, { id: 1, flag: true, children: [{ id: 2, note: "n", list: [1] }] });
     assert.deepEqual(withDefaults(sparse, shape), full);
@@ -19,7 +25,10 @@ describe("sparse stored state", () => {
     const workflow = new Workflow({
       name: "w",
       db: new InMemoryDb(),
-      steps: [new Step({ name: "a", executor: () => "x", requiresOutputReview: true, onReject: "retry" }), new Step({ name: "b", executor: () => "y" })],
+      steps: [
+        new Step({ name: "a", executor: () => "x", requiresOutputReview: true, onReject: "retry" }),
+        new Step({ name: "b", executor: () => "y" }),
+      ],
     });
     const run = await workflow.run("in", { additionalData: { k: 1 } });
     const state = run.toJSON();

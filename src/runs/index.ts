@@ -1,15 +1,41 @@
+export { decodeAgentRunState, encodeAgentRunState } from "./agent-run-codec.js";
 export * from "./agent-run-state.js";
-export { agentRunCodec, decodeAgentRunState, encodeAgentRunState } from "./agent-run-codec.js";
-export { decodeState, parseStateText, type StateMigration, type VersionedCodec } from "./codec.js";
+export {
+  checkId,
+  checkInputText,
+  checkJsonData,
+  checkOptionalId,
+  INPUT_LIMITS,
+  jsonDataProblem,
+} from "./check-input.js";
 export { checkValues } from "./check-values.js";
-export { Claim, DEFAULT_LEASE_MS, MIN_LEASE_MS } from "./claim.js";
-export { compareAndSave, decodeRecord, loadRun, toRecord, type BaseRunState, type LoadedRun, type RunAccess } from "./run-record.js";
-export * from "./workflow-run-state.js";
-export { decodeWorkflowRunState, encodeWorkflowRunState, workflowRunCodec } from "./workflow-run-codec.js";
-export { expiredRuns, listAll, visitEach, type SkippedRun } from "./recovery.js";
-export { INPUT_LIMITS } from "./check-input.js";
+export { Claim, checkLeaseMs, DEFAULT_LEASE_MS } from "./claim.js";
+export { type DefinitionChoice, servingDefinition } from "./definition-check.js";
+export { RunStream } from "./event-stream.js";
+export { fingerprintOf } from "./fingerprint.js";
 export { lazyModule } from "./lazy-module.js";
-export { runSchemas, type RunSchemas } from "./run-schemas.js";
-export { checkSuppliedVersion, decodeRunRequirement, decodeStepRequirement, REQUIREMENT_SCHEMA_VERSION } from "./requirement-json.js";
-export { FRAME_DEFAULTS, GATE_DEFAULTS, REQUIREMENT_DEFAULTS, RETRY_DEFAULTS } from "./shapes.js";
+export { migrateStepRequirement, migrateToolRequirement } from "./migrate-decisions.js";
+export { newId } from "./new-id.js";
+export { type PausedToolCall, pausedToolCalls } from "./paused-tool-calls.js";
+export { expiredRuns, listAll, type SkippedRun, visitEach } from "./recovery.js";
+export {
+  checkSuppliedVersion,
+  decodeRunRequirement,
+  decodeStepRequirement,
+  REQUIREMENT_SCHEMA_VERSION,
+} from "./requirement-json.js";
 export { chainListeners, isAbort, runFailure } from "./run-failure.js";
+export { compareAndSave, type LoadedRun, loadRun, type RunAccess } from "./run-record.js";
+export { runSchemas } from "./run-schemas.js";
+export { RunView } from "./run-view.js";
+export {
+  AGENT_RUN_DEFAULTS,
+  FRAME_DEFAULTS,
+  GATE_DEFAULTS,
+  REQUIREMENT_DEFAULTS,
+  RETRY_DEFAULTS,
+  WORKFLOW_RUN_DEFAULTS,
+} from "./shapes.js";
+export { decodeWorkflowRunState, encodeWorkflowRunState } from "./workflow-run-codec.js";
+export * from "./workflow-run-state.js";
+export { holdWritesIn, WriteBatch } from "./write-batch.js";

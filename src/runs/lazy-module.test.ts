@@ -48,36 +48,54 @@ function lazyCalls(): LazyCall[] {
 }
 
 /** The source files `file` loads at run time (type-only imports are erased), itself included. */
-function valueImports(file: string, seen = new Set<string>(), packages = new Set<string>()): { files: Set<string>; packages: Set<string> } {
+function valueImports(
+  file: string,
+  seen = new Set<string>(),
+  packages = new Set<string>(),
+): { files: Set<string>; packages: Set<string> } {
   if (!seen.has(file)) {
     seen.add(file);
     const source = readFileSync(file, "utf8");
     for (const match of source.matchAll(/^(?:import|export)\s[^;]*?from\s+"([^"]+)"/gms)) {
       if (/^(?:import|export)\s+type\s/.test(match[0])) continue;
       const specifier = match[1] ?? "";
-      if (specifier.startsWith(".")) valueImports(join(dirname(file), specifier.replace(/\.js$/, ".ts")), seen, packages);
+      if (specifier.startsWith("."))
+        valueImports(join(dirname(file), specifier.replace(/\.js$/, ".ts")), seen, packages);
       else packages.add(specifier);
     }
   }
   return { files: seen, packages };
 }
 
-const definesClass = (file: string): boolean => /^\s*(?:export\s+)?(?:abstract\s+)?class\s/m.test(readFileSync(file, "utf8"));
+const definesClass = (file: string): boolean =>
+  /^\s*(?:export\s+)?(?:abstract\s+)?class\s/m.test(readFileSync(file, "utf8"));
 
 describe("lazily loaded leaves (the bundle's flat layout)", () => {
   const calls = lazyCalls();
-  const leaves = calls.map((call) => ({ caller: call.caller, name: basename(call.specifier ?? "", ".js"), file: join(dirname(call.caller), (call.specifier ?? "").replace(/\.js$/, ".ts")) }));
+  const leaves = calls.map((call) => ({
+    caller: call.caller,
+    name: basename(call.specifier ?? "", ".js"),
+    file: join(dirname(call.caller), (call.specifier ?? "").replace(/\.js$/, ".ts")),
+  }));
 
   it("finds the lazyModule() calls it guards", () => {
     const names = leaves.map((leaf) => leaf.name).sort();
-    for (const known of ["agent-run-schema", "workflow-run-schema"]) assert.ok(names.includes(known), `found ${names.join(", ")}`);
+    for (const known of ["agent-run-schema", "workflow-run-schema"])
+      assert.ok(names.includes(known), `found ${names.join(", ")}`);
   });
 
   it("names each leaf with a literal './<name>.js' beside its caller", () => {
     for (const { caller, specifier } of calls) {
       const where = relative(src, caller);
-      assert.ok(specifier !== null, `${where}: lazyModule() must read lazyModule(import.meta.url, "./<name>.js"); the bundler finds leaves by that literal`);
-      assert.match(specifier, /^\.\/[\w.-]+\.js$/, `${where}: '${specifier}' must be a file beside the caller, './<name>.js'`);
+      assert.ok(
+        specifier !== null,
+        `${where}: lazyModule() must read lazyModule(import.meta.url, "./<name>.js"); the bundler finds leaves by that literal`,
+      );
+      assert.match(
+        specifier,
+        /^\.\/[\w.-]+\.js$/,
+        `${where}: '${specifier}' must be a file beside the caller, './<name>.js'`,
+      );
       const file = join(dirname(caller), specifier.replace(/\.js$/, ".ts"));
       assert.ok(existsSync(file), `${where}: ${relative(src, file)} does not exist`);
     }
@@ -87,16 +105,28 @@ describe("lazily loaded leaves (the bundle's flat layout)", () => {
     const files = sourceFiles(src);
     for (const leaf of leaves) {
       const namesakes = files.filter((file) => basename(file, ".ts") === leaf.name).map((file) => relative(src, file));
-      assert.deepEqual(namesakes, [relative(src, leaf.file)], `'${leaf.name}' must be unique: the bundle puts every leaf in one directory as ${leaf.name}.js`);
+      assert.deepEqual(
+        namesakes,
+        [relative(src, leaf.file)],
+        `'${leaf.name}' must be unique: the bundle puts every leaf in one directory as ${leaf.name}.js`,
+      );
     }
   });
 
   it("keeps each leaf free of classes and of packages other than zod", () => {
     for (const leaf of leaves) {
       const { files, packages } = valueImports(leaf.file);
-      assert.deepEqual([...packages].filter((name) => name !== "zod"), [], `${relative(src, leaf.file)} loads packages other than zod`);
+      assert.deepEqual(
+        [...packages].filter((name) => name !== "zod"),
+        [],
+        `${relative(src, leaf.file)} loads packages other than zod`,
+      );
       const withClasses = [...files].filter(definesClass).map((file) => relative(src, file));
-      assert.deepEqual(withClasses, [], `${relative(src, leaf.file)} loads modules that define classes; a leaf may load only zod, constants and types`);
+      assert.deepEqual(
+        withClasses,
+        [],
+        `${relative(src, leaf.file)} loads modules that define classes; a leaf may load only zod, constants and types`,
+      );
     }
     // The walker must see a class where there is one, or the check above proves nothing.
     assert.ok([...valueImports(join(src, "agent", "run-output.ts")).files].some(definesClass));

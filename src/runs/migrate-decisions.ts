@@ -71,8 +71,14 @@ export function migrateToolRequirement(requirement: unknown): unknown {
 /** A tool call of an old executor requirement, stored sparse against the version-2 defaults. */
 function migrateCall(call: unknown): unknown {
   if (!isObject(call)) return call;
-  const requirement = isObject(call["requirement"]) ? { kind: "confirmation", resolution: null, frozen: false, recovered: false, ...call["requirement"] } : call["requirement"];
-  return { ...call, requirement: migrateToolRequirement(requirement), execution: withDefaults(call["execution"], TOOL_EXECUTION_SHAPE) };
+  const requirement = isObject(call["requirement"])
+    ? { kind: "confirmation", resolution: null, frozen: false, recovered: false, ...call["requirement"] }
+    : call["requirement"];
+  return {
+    ...call,
+    requirement: migrateToolRequirement(requirement),
+    execution: withDefaults(call["execution"], TOOL_EXECUTION_SHAPE),
+  };
 }
 
 /** The decision an old flat requirement recorded in `confirmed`, `editedOutput` and the like. */
@@ -98,7 +104,16 @@ function decisionOf(old: Json): Json | null {
 export function migrateStepRequirement(input: unknown): unknown {
   if (!isObject(input)) return input;
   const old: Json = { ...V2_STEP_REQUIREMENT_DEFAULTS, ...input };
-  const base = { id: old["id"], stepName: old["stepName"], stepIndex: old["stepIndex"], stepPath: old["stepPath"], stepType: old["stepType"], message: old["message"], frozen: old["frozen"], recovered: old["recovered"] };
+  const base = {
+    id: old["id"],
+    stepName: old["stepName"],
+    stepIndex: old["stepIndex"],
+    stepPath: old["stepPath"],
+    stepType: old["stepType"],
+    message: old["message"],
+    frozen: old["frozen"],
+    recovered: old["recovered"],
+  };
   const timeout = old["timeoutAt"] === null ? null : { at: old["timeoutAt"], onTimeout: old["onTimeout"] ?? "cancel" };
   const gate = { ...base, onReject: old["onReject"], timeout, decision: decisionOf(old) };
   const retried = { retryCount: old["retryCount"], maxRetries: old["maxRetries"] };
@@ -106,15 +121,30 @@ export function migrateStepRequirement(input: unknown): unknown {
     case "userInput":
       return { ...gate, kind: "userInput", fields: old["userInputSchema"] ?? [] };
     case "route":
-      return { ...gate, ...retried, kind: "route", choices: old["availableChoices"] ?? [], allowMultipleSelections: old["allowMultipleSelections"] };
+      return {
+        ...gate,
+        ...retried,
+        kind: "route",
+        choices: old["availableChoices"] ?? [],
+        allowMultipleSelections: old["allowMultipleSelections"],
+      };
     case "outputReview":
     case "iterationReview":
-      return { ...gate, ...retried, kind: old["kind"], output: withDefaults(old["stepOutput"] ?? { stepName: old["stepName"] }, STEP_OUTPUT_SHAPE) };
+      return {
+        ...gate,
+        ...retried,
+        kind: old["kind"],
+        output: withDefaults(old["stepOutput"] ?? { stepName: old["stepName"] }, STEP_OUTPUT_SHAPE),
+      };
     case "error":
       return { ...base, kind: "error", errorMessage: old["errorMessage"] ?? "", decision: decisionOf(old) };
     case "executor": {
       const calls = Array.isArray(old["executorRequirements"]) ? old["executorRequirements"] : [];
-      const executor = { id: old["executorId"] ?? "", name: old["executorName"] ?? "", runId: old["executorRunId"] ?? "" };
+      const executor = {
+        id: old["executorId"] ?? "",
+        name: old["executorName"] ?? "",
+        runId: old["executorRunId"] ?? "",
+      };
       return { ...base, kind: "executor", executor, calls: calls.map(migrateCall) };
     }
     default:

@@ -1,6 +1,6 @@
-import type { Db, RunKind, RunSummary } from "../db/db.js";
+import type { Db, RunKind, RunSummary } from "../db/index.js";
 import { KernError } from "../errors.js";
-import { decodeRecord, type BaseRunState, type LoadedRun, type RunAccess } from "./run-record.js";
+import { type BaseRunState, decodeRecord, type LoadedRun, type RunAccess } from "./run-record.js";
 
 /** A stored run that recovery or the timeout sweep could not handle, left as it is. */
 export interface SkippedRun {
@@ -13,7 +13,12 @@ export interface SkippedRun {
 }
 
 /** Every run of one owner with this status, listed page by page before any of them changes. */
-export async function listAll(db: Db, kind: RunKind, ownerId: string, status: "running" | "paused"): Promise<RunSummary[]> {
+export async function listAll(
+  db: Db,
+  kind: RunKind,
+  ownerId: string,
+  status: "running" | "paused",
+): Promise<RunSummary[]> {
   const runs: RunSummary[] = [];
   const limit = 500;
   for (let offset = 0; ; offset += limit) {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { RunRequirement } from "../agent/index.js";
 import { makeAgent } from "../agent/agent.test-helper.js";
-import { toolCall } from "../testing/index.js";
-import { StepRequirement, Workflow, Step } from "../workflow/index.js";
+import { RunRequirement } from "../agent/index.js";
 import { InMemoryDb } from "../db/memory/index.js";
+import { toolCall } from "../testing/index.js";
+import { Step, StepRequirement, Workflow } from "../workflow/index.js";
 
 describe("requirement JSON round trips", () => {
   it("turns RunRequirement JSON back into a real object that can be resolved", async () => {
@@ -21,7 +21,11 @@ describe("requirement JSON round trips", () => {
   });
 
   it("turns StepRequirement JSON back into a real object, frozen entries included", async () => {
-    const workflow = new Workflow({ name: "w", db: new InMemoryDb(), steps: [new Step({ name: "s", requiresConfirmation: true, executor: () => "ok" })] });
+    const workflow = new Workflow({
+      name: "w",
+      db: new InMemoryDb(),
+      steps: [new Step({ name: "s", requiresConfirmation: true, executor: () => "ok" })],
+    });
     const run = await workflow.run("in");
     const revived = StepRequirement.fromJSON(JSON.parse(JSON.stringify(run.stepRequirements[0])));
     assert.equal(revived.stepName, "s");
@@ -30,18 +34,48 @@ describe("requirement JSON round trips", () => {
     assert.equal(revived.confirmed, true);
     const frozen = StepRequirement.fromJSON({ ...run.stepRequirements[0]?.toJSON(), frozen: true });
     assert.throws(() => frozen.confirm(), { name: "RequirementResolvedError" });
-    assert.throws(() => StepRequirement.fromJSON({ ...run.stepRequirements[0]?.toJSON(), schemaVersion: 3 }), { name: "StateVersionError" });
+    assert.throws(() => StepRequirement.fromJSON({ ...run.stepRequirements[0]?.toJSON(), schemaVersion: 3 }), {
+      name: "StateVersionError",
+    });
   });
 
   it("reads version-1 requirement JSON (the flat record of kern before decisions) by migrating it", () => {
-    const step = StepRequirement.fromJSON({ schemaVersion: 1, id: "r1", kind: "route", stepName: "notify", stepPath: [0], stepType: "Router", availableChoices: ["email", "sms"], confirmed: true, selectedChoices: ["sms"], frozen: true });
+    const step = StepRequirement.fromJSON({
+      schemaVersion: 1,
+      id: "r1",
+      kind: "route",
+      stepName: "notify",
+      stepPath: [0],
+      stepType: "Router",
+      availableChoices: ["email", "sms"],
+      confirmed: true,
+      selectedChoices: ["sms"],
+      frozen: true,
+    });
     assert.deepEqual(step.decision, { type: "select", choices: ["sms"] });
     assert.deepEqual(step.availableChoices, ["email", "sms"]);
     assert.deepEqual(step.selectedChoices, ["sms"]);
-    const rejected = StepRequirement.fromJSON({ schemaVersion: 1, id: "r2", kind: "outputReview", stepName: "draft", stepPath: [1], stepOutput: { stepName: "draft", content: "v1" }, confirmed: false, rejectionFeedback: "shorter" });
+    const rejected = StepRequirement.fromJSON({
+      schemaVersion: 1,
+      id: "r2",
+      kind: "outputReview",
+      stepName: "draft",
+      stepPath: [1],
+      stepOutput: { stepName: "draft", content: "v1" },
+      confirmed: false,
+      rejectionFeedback: "shorter",
+    });
     assert.deepEqual(rejected.decision, { type: "reject", feedback: "shorter" });
     assert.equal(rejected.stepOutput?.content, "v1");
-    const call = RunRequirement.fromJSON({ schemaVersion: 1, id: "t1", toolCallId: "c1", kind: "confirmation", resolution: { type: "rejected", note: "no" }, frozen: false, toolExecution: { toolCallId: "c1", toolName: "send", toolArgs: {}, phase: "awaiting", gate: "confirmation" } });
+    const call = RunRequirement.fromJSON({
+      schemaVersion: 1,
+      id: "t1",
+      toolCallId: "c1",
+      kind: "confirmation",
+      resolution: { type: "rejected", note: "no" },
+      frozen: false,
+      toolExecution: { toolCallId: "c1", toolName: "send", toolArgs: {}, phase: "awaiting", gate: "confirmation" },
+    });
     assert.deepEqual(call.decision, { type: "reject", feedback: "no" });
   });
 });

@@ -15,7 +15,15 @@ import type { StepRequirementState } from "./workflow-run-state.js";
 export const REQUIREMENT_SCHEMA_VERSION = 2;
 
 /** The decision fields of version-1 requirement JSON; version 2 has `decision` (or `calls`) instead. */
-const VERSION_1_FIELDS = ["confirmed", "resolution", "executorRequirements", "errorDecision", "selectedChoices", "editedOutput", "userInput"];
+const VERSION_1_FIELDS = [
+  "confirmed",
+  "resolution",
+  "executorRequirements",
+  "errorDecision",
+  "selectedChoices",
+  "editedOutput",
+  "userInput",
+];
 
 /**
  * The version of requirement JSON a caller supplies, checked on every continue path as in
@@ -24,8 +32,12 @@ const VERSION_1_FIELDS = ["confirmed", "resolution", "executorRequirements", "er
  */
 export function checkSuppliedVersion(record: Record<string, unknown>): number {
   const version = record["schemaVersion"];
-  if (version === undefined) return VERSION_1_FIELDS.some((field) => field in record) && !("decision" in record || "calls" in record) ? 1 : REQUIREMENT_SCHEMA_VERSION;
-  if (version !== 1 && version !== REQUIREMENT_SCHEMA_VERSION) throw new StateVersionError(version, REQUIREMENT_SCHEMA_VERSION);
+  if (version === undefined)
+    return VERSION_1_FIELDS.some((field) => field in record) && !("decision" in record || "calls" in record)
+      ? 1
+      : REQUIREMENT_SCHEMA_VERSION;
+  if (version !== 1 && version !== REQUIREMENT_SCHEMA_VERSION)
+    throw new StateVersionError(version, REQUIREMENT_SCHEMA_VERSION);
   return version;
 }
 
@@ -41,7 +53,9 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new StateCorruptError(`${what} JSON does not match its schema at '${issue?.path.join(".") ?? ""}': ${issue?.message ?? "invalid"}.`);
+    throw new StateCorruptError(
+      `${what} JSON does not match its schema at '${issue?.path.join(".") ?? ""}': ${issue?.message ?? "invalid"}.`,
+    );
   }
   return parsed.data;
 }
@@ -53,7 +67,11 @@ export function decodeRunRequirement(json: unknown): { requirement: RequirementS
   const { requirementStateSchema, toolExecutionStateSchema } = runSchemas();
   return {
     requirement: parse(requirementStateSchema, withDefaults(current, AGENT_REQUIREMENT_SHAPE), "RunRequirement"),
-    execution: parse(toolExecutionStateSchema, withDefaults(record["toolExecution"], TOOL_EXECUTION_SHAPE), "RunRequirement toolExecution"),
+    execution: parse(
+      toolExecutionStateSchema,
+      withDefaults(record["toolExecution"], TOOL_EXECUTION_SHAPE),
+      "RunRequirement toolExecution",
+    ),
   };
 }
 
@@ -61,5 +79,9 @@ export function decodeRunRequirement(json: unknown): { requirement: RequirementS
 export function decodeStepRequirement(json: unknown): StepRequirementState {
   const { record, version } = checkVersion(json, "StepRequirement");
   const current = version === 1 ? migrateStepRequirement(record) : record;
-  return parse(runSchemas().stepRequirementStateSchema, withDefaults(current, STEP_REQUIREMENT_SHAPE), "StepRequirement");
+  return parse(
+    runSchemas().stepRequirementStateSchema,
+    withDefaults(current, STEP_REQUIREMENT_SHAPE),
+    "StepRequirement",
+  );
 }

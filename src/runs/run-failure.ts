@@ -6,7 +6,10 @@ export function isAbort(error: unknown): boolean {
 }
 
 /** How a run that threw is stored: `cancelled` when aborted, else `error`, with the code and message. */
-export function runFailure(error: unknown): { status: "cancelled" | "error"; error: { code: string; message: string } } {
+export function runFailure(error: unknown): {
+  status: "cancelled" | "error";
+  error: { code: string; message: string };
+} {
   const aborted = isAbort(error);
   return {
     status: aborted ? "cancelled" : "error",
@@ -18,9 +21,14 @@ export function runFailure(error: unknown): { status: "cancelled" | "error"; err
 }
 
 /** Calls both listeners: the stream's own, then the caller's. */
-export function chainListeners<T>(first: (event: T) => void, second: ((event: T) => void) | undefined): (event: T) => void {
-  return second === undefined ? first : (event) => {
-    first(event);
-    second(event);
-  };
+export function chainListeners<T>(
+  first: (event: T) => void,
+  second: ((event: T) => void) | undefined,
+): (event: T) => void {
+  return second === undefined
+    ? first
+    : (event) => {
+        first(event);
+        second(event);
+      };
 }

@@ -1,4 +1,4 @@
-import type { Db, PendingRequirementRecord, RunKind, RunRecord } from "../db/db.js";
+import type { Db, PendingRequirementRecord, RunKind, RunRecord } from "../db/index.js";
 import { RunNotFoundError } from "../errors.js";
 import type { RunStatus } from "./agent-run-state.js";
 import { parseStateText } from "./codec.js";
@@ -31,7 +31,12 @@ export interface LoadedRun<T> {
 }
 
 /** The stored record of `state` at `revision`; stamps `updatedAt`. */
-export function toRecord<T extends BaseRunState>(access: RunAccess<T>, state: T, revision: number, leaseExpiresAt: number | null): RunRecord {
+export function toRecord<T extends BaseRunState>(
+  access: RunAccess<T>,
+  state: T,
+  revision: number,
+  leaseExpiresAt: number | null,
+): RunRecord {
   state.updatedAt = Date.now();
   return {
     kind: access.kind,
@@ -55,7 +60,12 @@ export function decodeRecord<T extends BaseRunState>(access: RunAccess<T>, recor
 }
 
 /** Loads and validates a stored run; throws RunNotFoundError when it is not in this session. */
-export async function loadRun<T extends BaseRunState>(db: Db, access: RunAccess<T>, runId: string, sessionId: string): Promise<LoadedRun<T>> {
+export async function loadRun<T extends BaseRunState>(
+  db: Db,
+  access: RunAccess<T>,
+  runId: string,
+  sessionId: string,
+): Promise<LoadedRun<T>> {
   const record = await db.getRun(access.kind, runId);
   if (record === null || record.sessionId !== sessionId) {
     throw new RunNotFoundError(runId, sessionId);
@@ -68,6 +78,11 @@ export async function loadRun<T extends BaseRunState>(db: Db, access: RunAccess<
  * which takes over a run whose holder stopped renewing). Returns false, changing nothing, when
  * another caller wrote it first.
  */
-export async function compareAndSave<T extends BaseRunState>(db: Db, access: RunAccess<T>, state: T, previousRevision: number): Promise<boolean> {
+export async function compareAndSave<T extends BaseRunState>(
+  db: Db,
+  access: RunAccess<T>,
+  state: T,
+  previousRevision: number,
+): Promise<boolean> {
   return db.updateRun(toRecord(access, state, previousRevision + 1, null), previousRevision);
 }

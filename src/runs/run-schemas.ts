@@ -16,5 +16,6 @@ let schemas: RunSchemas | undefined;
  * const parsed = runSchemas().resolutionSchema.safeParse(value);
  */
 export function runSchemas(): RunSchemas {
-  return (schemas ??= { ...agentRunSchema(), ...workflowRunSchema() });
+  schemas ??= { ...agentRunSchema(), ...workflowRunSchema() };
+  return schemas;
 }

@@ -16,12 +16,32 @@ export const TOOL_EXECUTION_SHAPE: RecordShape = {
   defaults: { phase: "done", result: null, error: null, gate: "none", userInputSchema: null },
 };
 
+/** What a new agent run starts with, and what its stored JSON may leave out. Copy before use (arrays). */
+export const AGENT_RUN_DEFAULTS = {
+  userId: null,
+  parentRunId: null,
+  fingerprint: null,
+  content: null,
+  cursor: null,
+  error: null,
+  requirements: [],
+  tools: [],
+};
+
 export const AGENT_RUN_SHAPE: RecordShape = {
-  defaults: { userId: null, parentRunId: null, fingerprint: null, content: null, cursor: null, error: null, requirements: [], tools: [] },
+  defaults: AGENT_RUN_DEFAULTS,
   nested: { requirements: AGENT_REQUIREMENT_SHAPE, tools: TOOL_EXECUTION_SHAPE },
 };
 
-const stepOutputDefaults = { stepType: "Step", content: null, success: true, skipped: false, error: null, executorRunId: null, steps: [] };
+const stepOutputDefaults = {
+  stepType: "Step",
+  content: null,
+  success: true,
+  skipped: false,
+  error: null,
+  executorRunId: null,
+  steps: [],
+};
 export const STEP_OUTPUT_SHAPE: RecordShape = { defaults: stepOutputDefaults, nested: {} };
 // Outputs nest outputs: the shape refers to itself.
 (STEP_OUTPUT_SHAPE.nested as Record<string, RecordShape>)["steps"] = STEP_OUTPUT_SHAPE;
@@ -42,7 +62,14 @@ export const GATE_DEFAULTS = { onReject: "skip", timeout: null, decision: null }
 export const RETRY_DEFAULTS = { retryCount: 0, maxRetries: 3 } as const;
 
 export const STEP_REQUIREMENT_SHAPE: RecordShape = {
-  defaults: { ...REQUIREMENT_DEFAULTS, ...GATE_DEFAULTS, ...RETRY_DEFAULTS, allowMultipleSelections: false, fields: [], calls: [] },
+  defaults: {
+    ...REQUIREMENT_DEFAULTS,
+    ...GATE_DEFAULTS,
+    ...RETRY_DEFAULTS,
+    allowMultipleSelections: false,
+    fields: [],
+    calls: [],
+  },
   nested: {
     output: STEP_OUTPUT_SHAPE,
     calls: { defaults: {}, nested: { requirement: AGENT_REQUIREMENT_SHAPE, execution: TOOL_EXECUTION_SHAPE } },
@@ -70,18 +97,21 @@ export const FRAME_SHAPE: RecordShape = {
   nested: { outputs: STEP_OUTPUT_SHAPE, iterations: STEP_OUTPUT_SHAPE, output: STEP_OUTPUT_SHAPE },
 };
 
+/** What a new workflow run starts with, and what its stored JSON may leave out. Copy before use (arrays). */
+export const WORKFLOW_RUN_DEFAULTS = {
+  userId: null,
+  fingerprint: null,
+  additionalData: null,
+  content: null,
+  stepResults: [],
+  stepRequirements: [],
+  cursor: null,
+  executorRuns: [],
+  cancelReason: null,
+  error: null,
+};
+
 export const WORKFLOW_RUN_SHAPE: RecordShape = {
-  defaults: {
-    userId: null,
-    fingerprint: null,
-    additionalData: null,
-    content: null,
-    stepResults: [],
-    stepRequirements: [],
-    cursor: null,
-    executorRuns: [],
-    cancelReason: null,
-    error: null,
-  },
+  defaults: WORKFLOW_RUN_DEFAULTS,
   nested: { stepResults: STEP_OUTPUT_SHAPE, stepRequirements: STEP_REQUIREMENT_SHAPE, cursor: FRAME_SHAPE },
 };

@@ -11,17 +11,27 @@ describe("workflow run state versions", () => {
     const state = decodeWorkflowRunState(readFixture("workflow-run-v1.json"));
     assert.equal(state.schemaVersion, 3);
     assert.equal(state.status, "paused");
-    assert.deepEqual(state.stepRequirements.map((requirement) => [requirement.kind, requirement.frozen, requirement.recovered]), [
-      ["confirmation", true, false],
-      ["executor", false, false],
-    ]);
+    assert.deepEqual(
+      state.stepRequirements.map((requirement) => [requirement.kind, requirement.frozen, requirement.recovered]),
+      [
+        ["confirmation", true, false],
+        ["executor", false, false],
+      ],
+    );
     assert.equal(state.fingerprint, null);
-    assert.deepEqual(state.cursor?.map((frame) => [frame.stepType, frame.phase, frame.stepType === "Step" ? frame.runId : "-"]), [
-      ["Workflow", "running", "-"],
-      ["Step", "executor", null],
-    ]);
+    assert.deepEqual(
+      state.cursor?.map((frame) => [frame.stepType, frame.phase, frame.stepType === "Step" ? frame.runId : "-"]),
+      [
+        ["Workflow", "running", "-"],
+        ["Step", "executor", null],
+      ],
+    );
     const [confirmation, executor] = state.stepRequirements;
-    assert.deepEqual(confirmation?.kind === "confirmation" ? confirmation.decision : null, { type: "confirm" }, "confirmed: true became a confirm decision");
+    assert.deepEqual(
+      confirmation?.kind === "confirmation" ? confirmation.decision : null,
+      { type: "confirm" },
+      "confirmed: true became a confirm decision",
+    );
     assert.equal(executor?.kind === "executor" ? executor.calls[0]?.requirement.decision : "not an executor", null);
     assert.equal(executor?.kind === "executor" ? executor.executor.name : "", "AlertAgent");
   });
@@ -31,7 +41,10 @@ describe("workflow run state versions", () => {
     const [, step] = state.cursor ?? [];
     const last = state.stepRequirements.at(-1);
     assert.equal(step?.phase, "executor");
-    assert.equal(step?.stepType === "Step" ? step.runId : null, last?.kind === "executor" ? last.executor.runId : "not an executor");
+    assert.equal(
+      step?.stepType === "Step" ? step.runId : null,
+      last?.kind === "executor" ? last.executor.runId : "not an executor",
+    );
     assert.equal(state.fingerprint, "e0e63f9f0a68793e74cffeb6b719a318");
   });
 
@@ -39,11 +52,17 @@ describe("workflow run state versions", () => {
     const state = decodeWorkflowRunState(readFixture("workflow-run-v3.json"));
     const [confirmation, executor] = state.stepRequirements;
     assert.equal(confirmation?.kind, "confirmation");
-    assert.deepEqual(confirmation?.kind === "confirmation" ? [confirmation.decision, confirmation.frozen, confirmation.timeout] : null, [{ type: "confirm" }, true, null]);
+    assert.deepEqual(
+      confirmation?.kind === "confirmation" ? [confirmation.decision, confirmation.frozen, confirmation.timeout] : null,
+      [{ type: "confirm" }, true, null],
+    );
     assert.equal(executor?.kind === "executor" ? executor.calls[0]?.execution.toolName : null, "send_alert");
     assert.equal(executor?.kind === "executor" ? executor.calls[0]?.requirement.decision : "not an executor", null);
     const [, step] = state.cursor ?? [];
-    assert.equal(step?.stepType === "Step" ? step.runId : null, executor?.kind === "executor" ? executor.executor.runId : "none");
+    assert.equal(
+      step?.stepType === "Step" ? step.runId : null,
+      executor?.kind === "executor" ? executor.executor.runId : "none",
+    );
     assert.equal(state.fingerprint, "9c56fd5fee59692a7b650f1bcf45cd69");
   });
 

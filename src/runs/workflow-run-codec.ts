@@ -1,7 +1,7 @@
 import { decodeState, type VersionedCodec } from "./codec.js";
 import { stripDefaults, withDefaultName, withDefaults } from "./compact.js";
-import { runSchemas } from "./run-schemas.js";
 import { migrateWorkflowRunV2 } from "./migrate-decisions.js";
+import { runSchemas } from "./run-schemas.js";
 import { WORKFLOW_RUN_SHAPE } from "./shapes.js";
 import { WORKFLOW_RUN_SCHEMA_VERSION, type WorkflowRunState } from "./workflow-run-state.js";
 
@@ -19,7 +19,10 @@ export const workflowRunCodec: VersionedCodec<WorkflowRunState> = {
 
 /** Reads stored or supplied state (sparse or complete), migrating and validating it. */
 export function decodeWorkflowRunState(input: unknown): WorkflowRunState {
-  return decodeState(workflowRunCodec, withDefaults(withDefaultName(input, "workflowName", "workflowId"), WORKFLOW_RUN_SHAPE));
+  return decodeState(
+    workflowRunCodec,
+    withDefaults(withDefaultName(input, "workflowName", "workflowId"), WORKFLOW_RUN_SHAPE),
+  );
 }
 
 /** The sparse form that is stored (the name is left out when it equals the id). */

@@ -8,7 +8,12 @@ import {
   runStatusSchema,
   toolExecutionStateSchema,
 } from "./agent-run-schema.js";
-import { STEP_REQUIREMENT_KINDS, STEP_TYPES, WORKFLOW_RUN_SCHEMA_VERSION, type StepOutputState } from "./workflow-run-state.js";
+import {
+  STEP_REQUIREMENT_KINDS,
+  STEP_TYPES,
+  type StepOutputState,
+  WORKFLOW_RUN_SCHEMA_VERSION,
+} from "./workflow-run-state.js";
 
 /**
  * The one schema of a stored workflow run; the types in workflow-run-state.ts are inferred from
@@ -92,7 +97,9 @@ const retried = { retryCount: z.number().int().nonnegative(), maxRetries: z.numb
 export const confirmationRequirementSchema = z.object({
   ...gateBase,
   kind: z.literal("confirmation"),
-  decision: z.discriminatedUnion("type", [confirmDecisionSchema, rejectDecisionSchema, timeoutDecisionSchema]).nullable(),
+  decision: z
+    .discriminatedUnion("type", [confirmDecisionSchema, rejectDecisionSchema, timeoutDecisionSchema])
+    .nullable(),
 });
 
 export const userInputRequirementSchema = z.object({
@@ -108,10 +115,17 @@ export const routeRequirementSchema = z.object({
   kind: z.literal("route"),
   choices: z.array(z.string()),
   allowMultipleSelections: z.boolean(),
-  decision: z.discriminatedUnion("type", [selectDecisionSchema, rejectDecisionSchema, timeoutDecisionSchema]).nullable(),
+  decision: z
+    .discriminatedUnion("type", [selectDecisionSchema, rejectDecisionSchema, timeoutDecisionSchema])
+    .nullable(),
 });
 
-const reviewDecisionSchema = z.discriminatedUnion("type", [confirmDecisionSchema, editDecisionSchema, rejectDecisionSchema, timeoutDecisionSchema]);
+const reviewDecisionSchema = z.discriminatedUnion("type", [
+  confirmDecisionSchema,
+  editDecisionSchema,
+  rejectDecisionSchema,
+  timeoutDecisionSchema,
+]);
 
 export const outputReviewRequirementSchema = z.object({
   ...gateBase,

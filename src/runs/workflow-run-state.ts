@@ -44,8 +44,6 @@ export type ExecutorRequirementState = z.infer<typeof schema.executorRequirement
 export type StepRequirementState = z.infer<typeof schema.stepRequirementStateSchema>;
 /** The variant of one gate kind, e.g. `RequirementOf<"route">`. */
 export type RequirementOf<K extends StepRequirementKind> = Extract<StepRequirementState, { kind: K }>;
-/** The requirements a person (or a deadline) answers with a decision of their own: all but error and executor pauses. */
-export type GateRequirementState = RequirementOf<"confirmation" | "userInput" | "route" | "outputReview" | "iterationReview">;
 
 /**
  * What a person (or a deadline) decided about a workflow gate: `confirm`, `reject` (with

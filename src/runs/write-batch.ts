@@ -1,4 +1,4 @@
-import type { Db, RunWrite } from "../db/db.js";
+import type { Db, RunWrite } from "../db/index.js";
 
 /**
  * Run writes held back so that they are stored with the next write to the same Db, in one

@@ -13,11 +13,20 @@ export function agentRoutes(agents: ReadonlyMap<string, Agent>): Hono {
   const app = new Hono();
   const find = (id: string): Agent => {
     const agent = agents.get(id);
-    if (agent === undefined) throw unknownResource(`This server has no agent '${id}'; GET /api/agents lists the ones it serves.`);
+    if (agent === undefined)
+      throw unknownResource(`This server has no agent '${id}'; GET /api/agents lists the ones it serves.`);
     return agent;
   };
 
-  app.get("/", (c) => c.json({ agents: [...agents.values()].map((agent) => ({ id: agent.id, name: agent.name, description: agent.description ?? null })) }));
+  app.get("/", (c) =>
+    c.json({
+      agents: [...agents.values()].map((agent) => ({
+        id: agent.id,
+        name: agent.name,
+        description: agent.description ?? null,
+      })),
+    }),
+  );
 
   app.post("/:agentId/runs", async (c) => {
     const agent = find(c.req.param("agentId"));

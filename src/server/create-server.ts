@@ -1,14 +1,14 @@
 import { Hono } from "hono";
 import type { Agent } from "../agent/index.js";
-import type { Db, PendingRequirementRow } from "../db/db.js";
+import type { Db, PendingRequirementRow } from "../db/index.js";
 import { ConfigurationError } from "../errors.js";
 import type { Workflow } from "../workflow/index.js";
 import { agentRoutes } from "./agent-routes.js";
 import { errorResponse, unknownResource } from "./http-errors.js";
-import { inboxRoutes } from "./inbox-routes.js";
-import { openApiDocument } from "./openapi.js";
 import { INBOX_PAGE, INBOX_PAGE_POLICY } from "./inbox-page.js";
-import { listen, startSweep, type StartedServer } from "./listen.js";
+import { inboxRoutes } from "./inbox-routes.js";
+import { listen, type StartedServer, startSweep } from "./listen.js";
+import { openApiDocument } from "./openapi.js";
 import { recoverAtStart, type StartupRecovery } from "./recovery.js";
 import { workflowRoutes } from "./workflow-routes.js";
 
@@ -45,21 +45,38 @@ export interface KernServer {
 function byId<T extends { id: string }>(what: string, items: readonly T[]): Map<string, T> {
   const map = new Map<string, T>();
   for (const item of items) {
-    if (map.has(item.id)) throw new ConfigurationError(`createServer() was given two ${what}s with id '${item.id}'; give each a unique id.`);
+    if (map.has(item.id))
+      throw new ConfigurationError(
+        `createServer() was given two ${what}s with id '${item.id}'; give each a unique id.`,
+      );
     map.set(item.id, item);
   }
   return map;
 }
 
-function buildApp(workflows: ReadonlyMap<string, Workflow>, agents: ReadonlyMap<string, Agent>, db: Db, log: (line: string) => void): Hono {
-  const isServed = (row: PendingRequirementRow): boolean => (row.kind === "workflow" ? workflows : agents).has(row.ownerId);
+function buildApp(
+  workflows: ReadonlyMap<string, Workflow>,
+  agents: ReadonlyMap<string, Agent>,
+  db: Db,
+  log: (line: string) => void,
+): Hono {
+  const isServed = (row: PendingRequirementRow): boolean =>
+    (row.kind === "workflow" ? workflows : agents).has(row.ownerId);
   const app = new Hono();
   app.onError((error, c) => {
     const { status, body, internal } = errorResponse(error);
-    if (internal) log(`kern/server: ${c.req.method} ${c.req.path} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    if (internal)
+      log(
+        `kern/server: ${c.req.method} ${c.req.path} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
     return c.json(body, status);
   });
-  app.notFound((c) => c.json(errorResponse(unknownResource(`There is no ${c.req.method} ${c.req.path}; the API lives under /api.`)).body, 404));
+  app.notFound((c) =>
+    c.json(
+      errorResponse(unknownResource(`There is no ${c.req.method} ${c.req.path}; the API lives under /api.`)).body,
+      404,
+    ),
+  );
   app.get("/", (c) => {
     c.header("Content-Security-Policy", INBOX_PAGE_POLICY);
     c.header("X-Content-Type-Options", "nosniff");
@@ -93,11 +110,15 @@ export function createServer(options: ServerOptions = {}): KernServer {
   const agents = byId("agent", options.agents ?? []);
   const db = options.db ?? options.workflows?.[0]?.db ?? options.agents?.[0]?.db;
   if (db === undefined) {
-    throw new ConfigurationError("createServer() needs at least one workflow or agent to serve, e.g. createServer({ workflows: [workflow] }).");
+    throw new ConfigurationError(
+      "createServer() needs at least one workflow or agent to serve, e.g. createServer({ workflows: [workflow] }).",
+    );
   }
   const sweepIntervalMs = options.sweepIntervalMs ?? 30_000;
   if (!Number.isFinite(sweepIntervalMs) || sweepIntervalMs < 0) {
-    throw new ConfigurationError(`createServer() sweepIntervalMs must be a number of milliseconds, 0 or more (0 disables the sweep); got ${String(sweepIntervalMs)}.`);
+    throw new ConfigurationError(
+      `createServer() sweepIntervalMs must be a number of milliseconds, 0 or more (0 disables the sweep); got ${String(sweepIntervalMs)}.`,
+    );
   }
   const log = options.log ?? ((line: string) => console.warn(line));
   const app = buildApp(workflows, agents, db, log);
@@ -109,7 +130,10 @@ export function createServer(options: ServerOptions = {}): KernServer {
     try {
       const listener = await listen(app.fetch, startOptions.port ?? 3000, startOptions.hostname ?? "127.0.0.1");
       let closing: Promise<void> | undefined;
-      const close = (): Promise<void> => (closing ??= stopSweep().then(() => recovery.resumed).then(() => listener.close()));
+      const close = (): Promise<void> =>
+        (closing ??= stopSweep()
+          .then(() => recovery.resumed)
+          .then(() => listener.close()));
       return { url: listener.url, close, recovery };
     } catch (error) {
       await stopSweep();

@@ -8,7 +8,16 @@ import { InMemoryDb } from "../db/memory/index.js";
 import { FakeModel, text, toolCall } from "../testing/index.js";
 import { tool } from "../tools/index.js";
 import { Step, Workflow } from "../workflow/index.js";
-import { decide, decideCalls, pingAgent, scenarioOne, startServer, waitFor, type Json, type LiveServer } from "./server.test-helper.js";
+import {
+  decide,
+  decideCalls,
+  type Json,
+  type LiveServer,
+  pingAgent,
+  scenarioOne,
+  startServer,
+  waitFor,
+} from "./server.test-helper.js";
 
 const RUNS = "/api/workflows/DualConfirmation/runs";
 const SLOW = "/api/workflows/slow/runs";
@@ -19,15 +28,39 @@ function slowWorkflow(db: InMemoryDb): { workflow: Workflow; finish: () => void 
   const gate = new Promise<void>((resolve) => {
     finish = resolve;
   });
-  const workflow = new Workflow({ name: "slow", db, steps: [new Step({ name: "wait", executor: async () => (await gate, "finished") })] });
+  const workflow = new Workflow({
+    name: "slow",
+    db,
+    steps: [
+      new Step({
+        name: "wait",
+        executor: async () => {
+          await gate;
+          return "finished";
+        },
+      }),
+    ],
+  });
   return { workflow, finish };
 }
 
 /** An agent whose gated `ping` the model calls twice, one turn after the other. */
 function chainedAgent(db: InMemoryDb): { agent: Agent; pinged: string[] } {
   const pinged: string[] = [];
-  const ping = tool({ name: "ping", parameters: z.object({ host: z.string() }), requiresConfirmation: true, execute: ({ host }) => (pinged.push(host), `pong ${host}`) });
-  const model = new FakeModel([toolCall("ping", { host: "a" }), toolCall("ping", { host: "b" }), text("both answered")]);
+  const ping = tool({
+    name: "ping",
+    parameters: z.object({ host: z.string() }),
+    requiresConfirmation: true,
+    execute: ({ host }) => {
+      pinged.push(host);
+      return `pong ${host}`;
+    },
+  });
+  const model = new FakeModel([
+    toolCall("ping", { host: "a" }),
+    toolCall("ping", { host: "b" }),
+    text("both answered"),
+  ]);
   return { agent: new Agent({ name: "Chainer", model, tools: [ping], db }), pinged };
 }
 
@@ -39,7 +72,11 @@ describe("kern/server answers to requests a run cannot serve", () => {
   const chainer = chainedAgent(db);
   let server: LiveServer;
   before(async () => {
-    server = await startServer({ workflows: [scenario.workflow, slow.workflow], agents: [pinger.agent, chainer.agent], sweepIntervalMs: 0 });
+    server = await startServer({
+      workflows: [scenario.workflow, slow.workflow],
+      agents: [pinger.agent, chainer.agent],
+      sweepIntervalMs: 0,
+    });
   });
   after(async () => {
     await server?.close();
@@ -49,13 +86,28 @@ describe("kern/server answers to requests a run cannot serve", () => {
   it("refuses requirement JSON of an unknown schemaVersion, on workflows and agents, changing nothing; HTTP takes only decisions", async () => {
     const run = (await server.post(RUNS, { input: "Alert Tokyo" })).body;
     const before = await stored("workflow", run["runId"]);
-    const step = { ...(run["activeRequirement"] as Json), id: String((run["activeRequirement"] as Json)["id"]), decision: { type: "confirm" as const }, schemaVersion: 3 };
-    await assert.rejects(scenario.workflow.continueRun({ runId: String(run["runId"]), sessionId: String(run["sessionId"]), stepRequirements: [step] }), {
-      name: "StateVersionError",
-      message: /schemaVersion 3.*versions 1 to 2/,
-    });
+    const step = {
+      ...(run["activeRequirement"] as Json),
+      id: String((run["activeRequirement"] as Json)["id"]),
+      decision: { type: "confirm" as const },
+      schemaVersion: 3,
+    };
+    await assert.rejects(
+      scenario.workflow.continueRun({
+        runId: String(run["runId"]),
+        sessionId: String(run["sessionId"]),
+        stepRequirements: [step],
+      }),
+      {
+        name: "StateVersionError",
+        message: /schemaVersion 3.*versions 1 to 2/,
+      },
+    );
     // Over HTTP a continue carries decisions, never requirement JSON: the echo is refused, naming the field to use.
-    const echoed = await server.post(`${RUNS}/${String(run["runId"])}/continue`, { sessionId: run["sessionId"], stepRequirements: [step] });
+    const echoed = await server.post(`${RUNS}/${String(run["runId"])}/continue`, {
+      sessionId: run["sessionId"],
+      stepRequirements: [step],
+    });
     assert.equal(echoed.status, 400);
     assert.match(String((echoed.body["error"] as Json)["message"]), /stepRequirements/);
     assert.deepEqual(await stored("workflow", run["runId"]), before);
@@ -64,7 +116,14 @@ describe("kern/server answers to requests a run cannot serve", () => {
     const [requirement] = agentRun["activeRequirements"] as Json[];
     const agentBefore = await stored("agent", agentRun["runId"]);
     const decided = { id: String(requirement?.["id"]), decision: { type: "confirm" as const }, schemaVersion: 7 };
-    await assert.rejects(pinger.agent.continueRun({ runId: String(agentRun["runId"]), sessionId: String(agentRun["sessionId"]), requirements: [decided] }), { name: "StateVersionError" });
+    await assert.rejects(
+      pinger.agent.continueRun({
+        runId: String(agentRun["runId"]),
+        sessionId: String(agentRun["sessionId"]),
+        requirements: [decided],
+      }),
+      { name: "StateVersionError" },
+    );
     assert.deepEqual(await stored("agent", agentRun["runId"]), agentBefore);
     assert.deepEqual(pinger.pinged, []);
   });
@@ -72,7 +131,10 @@ describe("kern/server answers to requests a run cannot serve", () => {
   it("answers a cancel of a running run with 409 saying it is running; the run then completes", async () => {
     const running = slow.workflow.run("go");
     const [summary] = await (async () => {
-      await waitFor("the slow run to be stored as running", async () => (await slow.workflow.listRuns({ status: "running" })).length === 1);
+      await waitFor(
+        "the slow run to be stored as running",
+        async () => (await slow.workflow.listRuns({ status: "running" })).length === 1,
+      );
       return slow.workflow.listRuns({ status: "running" });
     })();
     assert.ok(summary !== undefined);
@@ -80,7 +142,10 @@ describe("kern/server answers to requests a run cannot serve", () => {
     const answer = await server.post(`${SLOW}/${summary.runId}/cancel`, { sessionId: summary.sessionId });
     assert.equal(answer.status, 409);
     assert.equal((answer.body["error"] as Json)["name"], "RunNotPausedError");
-    assert.match(String((answer.body["error"] as Json)["message"]), /is running \(a process holds its claim and is executing it now\); only a paused run can be cancelled/);
+    assert.match(
+      String((answer.body["error"] as Json)["message"]),
+      /is running \(a process holds its claim and is executing it now\); only a paused run can be cancelled/,
+    );
     assert.deepEqual(await stored("workflow", summary.runId), before);
     slow.finish();
     assert.equal((await running).status, "completed", "the run was not cancelled behind the caller's back");
@@ -93,16 +158,25 @@ describe("kern/server answers to requests a run cannot serve", () => {
     const run = (await server.post(RUNS, { input: "Alert Osaka" })).body;
     const winner = decide(run, { type: "confirm" });
     const loser = decide(run, { type: "confirm" });
-    const first = await server.post(`${RUNS}/${String(run["runId"])}/continue`, { sessionId: run["sessionId"], decisions: winner });
+    const first = await server.post(`${RUNS}/${String(run["runId"])}/continue`, {
+      sessionId: run["sessionId"],
+      decisions: winner,
+    });
     assert.equal(first.body["pauseKind"], "executor");
     const before = await stored("workflow", run["runId"]);
-    const late = await server.post(`${RUNS}/${String(run["runId"])}/continue`, { sessionId: run["sessionId"], decisions: loser });
+    const late = await server.post(`${RUNS}/${String(run["runId"])}/continue`, {
+      sessionId: run["sessionId"],
+      decisions: loser,
+    });
     assert.equal(late.status, 409);
     assert.equal((late.body["error"] as Json)["code"], "KERN_REQUIREMENT_RESOLVED");
     assert.match(String((late.body["error"] as Json)["message"]), /already decided .* the run has moved on/);
     assert.deepEqual(await stored("workflow", run["runId"]), before);
     // A client that sends the current decision still gets on.
-    const done = await server.post(`${RUNS}/${String(run["runId"])}/continue`, { sessionId: run["sessionId"], decisions: decideCalls(first.body, { type: "confirm" }) });
+    const done = await server.post(`${RUNS}/${String(run["runId"])}/continue`, {
+      sessionId: run["sessionId"],
+      decisions: decideCalls(first.body, { type: "confirm" }),
+    });
     assert.equal(done.body["status"], "completed");
   });
 
@@ -133,7 +207,10 @@ describe("kern/server answers to requests a run cannot serve", () => {
     for (const bad of [{ sessionId: "s\u0000ession" }, { userId: "u\u0000" }, { userId: "\ud800" }]) {
       const answer = await server.post(RUNS, { input: "x", ...bad });
       assert.equal(answer.status, 400, JSON.stringify(bad));
-      assert.match(String((answer.body["error"] as Json)["message"]), /control character \(such as NUL\) or a lone surrogate/);
+      assert.match(
+        String((answer.body["error"] as Json)["message"]),
+        /control character \(such as NUL\) or a lone surrogate/,
+      );
     }
     assert.equal((await scenario.workflow.listRuns({ limit: 1000 })).length, before, "nothing was stored");
     assert.equal(scenario.sent.length, sent, "no tool ran");

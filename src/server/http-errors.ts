@@ -29,7 +29,11 @@ export function badRequest(message: string): RequestError {
  * a cross-site request, so another web page cannot post decisions to a local server.
  */
 export function notJson(endpoint: string): RequestError {
-  return new RequestError(415, "KERN_UNSUPPORTED_MEDIA_TYPE", `${endpoint} takes a JSON body; send it with 'Content-Type: application/json'.`);
+  return new RequestError(
+    415,
+    "KERN_UNSUPPORTED_MEDIA_TYPE",
+    `${endpoint} takes a JSON body; send it with 'Content-Type: application/json'.`,
+  );
 }
 
 /** The URL names a workflow or agent this server does not serve. */
@@ -84,12 +88,19 @@ function describeError(error: unknown): { status: ErrorStatus; body: ErrorBody }
     const body: ErrorBody = { error: { name: error.name, code: error.code, message: error.message } };
     if (error instanceof UnresolvedRequirementError) {
       // A client sends JSON decisions: tell it which, not which methods to call.
-      const lines = error.missing.map((entry) => `- ${entry.description} (requirement ${entry.requirementId}): ${entry.accepts}`);
+      const lines = error.missing.map(
+        (entry) => `- ${entry.description} (requirement ${entry.requirementId}): ${entry.accepts}`,
+      );
       body.error.message = `Decide every active requirement before continuing; nothing was changed.\n${lines.join("\n")}`;
-      body.error.missing = error.missing.map(({ requirementId, description, accepts }) => ({ requirementId, description, accepts }));
+      body.error.missing = error.missing.map(({ requirementId, description, accepts }) => ({
+        requirementId,
+        description,
+        accepts,
+      }));
     }
     const run = "runOutput" in error ? error.runOutput : undefined;
-    if (typeof run === "object" && run !== null && "runId" in run && typeof run.runId === "string") body.error.runId = run.runId;
+    if (typeof run === "object" && run !== null && "runId" in run && typeof run.runId === "string")
+      body.error.runId = run.runId;
     return { status: STATUS_BY_CODE[error.code] ?? 500, body };
   }
   return { status: 500, body: { error: { name: "Error", code: "KERN_UNEXPECTED", message: "" } } };

@@ -4,6 +4,7 @@
  * `textContent` or an attribute, never as HTML. No backticks or "${" in here: this is a
  * template literal.
  */
+// biome-ignore lint/complexity/noUselessStringRaw: sent to the browser as written; String.raw keeps any backslash added later
 export const INBOX_FORMS_SCRIPT = String.raw`
 "use strict";
 

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import type { Db, PendingFilter, PendingRequirementRow } from "../db/db.js";
+import type { Db, PendingFilter, PendingRequirementRow } from "../db/index.js";
 import { badRequest } from "./http-errors.js";
 import { defined, readQuery, schemas } from "./request.js";
 
@@ -14,7 +14,12 @@ const keySchema = z.object({
 });
 
 function keyOf(row: z.infer<typeof keySchema>): RowKey {
-  return { createdAt: row.createdAt, runId: row.runId, requirementId: row.requirementId, ...(row.kind === undefined ? {} : { kind: row.kind }) };
+  return {
+    createdAt: row.createdAt,
+    runId: row.runId,
+    requirementId: row.requirementId,
+    ...(row.kind === undefined ? {} : { kind: row.kind }),
+  };
 }
 
 /** The keyset cursor of a row, as an opaque URL-safe token. */
@@ -26,7 +31,9 @@ function decodeCursor(token: string): RowKey {
   try {
     return keyOf(keySchema.parse(JSON.parse(Buffer.from(token, "base64url").toString("utf8"))));
   } catch {
-    throw badRequest("GET /api/inbox: `after` is not a cursor this server issued; pass the `nextAfter` of the previous page.");
+    throw badRequest(
+      "GET /api/inbox: `after` is not a cursor this server issued; pass the `nextAfter` of the previous page.",
+    );
   }
 }
 
@@ -43,7 +50,11 @@ export function inboxRoutes(db: Db, isServed: (row: PendingRequirementRow) => bo
     let cursor = after === undefined ? undefined : decodeCursor(after);
     const requirements: PendingRequirementRow[] = [];
     for (let exhausted = false; requirements.length < limit && !exhausted; ) {
-      const page = await db.listPendingRequirements({ ...defined(filter), limit, ...(cursor === undefined ? {} : { after: cursor }) });
+      const page = await db.listPendingRequirements({
+        ...defined(filter),
+        limit,
+        ...(cursor === undefined ? {} : { after: cursor }),
+      });
       exhausted = page.length < limit;
       for (const row of page) {
         cursor = row;

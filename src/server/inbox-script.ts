@@ -1,9 +1,9 @@
 /**
  * The browser half of the inbox page, part 2: loads `/api/inbox`, fetches each run, renders what
- * the person must decide and posts the decision to the run's continue endpoint, applied to the
- * active requirement's JSON. Uses the helpers of INBOX_FORMS_SCRIPT. No backticks or "${" in
- * here: this is a template literal.
+ * the person must decide and posts it to the run's continue endpoint as `{ sessionId, decisions }`.
+ * Uses the helpers of INBOX_FORMS_SCRIPT. No backticks or "${" in here: this is a template literal.
  */
+// biome-ignore lint/complexity/noUselessStringRaw: sent to the browser as written; String.raw keeps any backslash added later
 export const INBOX_SCRIPT = String.raw`
 const listNode = document.getElementById("list");
 const statusNode = document.getElementById("status");

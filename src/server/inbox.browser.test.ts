@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { chromium, type BrowserContext } from "playwright-core";
+import { type BrowserContext, chromium } from "playwright-core";
 import { requirePrerequisite } from "../../scripts/test-prerequisites.mjs";
 import { InMemoryDb } from "../db/memory/index.js";
 import { Router, Step, Workflow } from "../workflow/index.js";
@@ -11,12 +11,26 @@ import { pingAgent, scenarioOne, startServer } from "./server.test-helper.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 // Debian's Chromium, headless, with nothing that reaches the network on its own.
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
 // Without Chromium the file fails, naming the package to install (npm test checks it first).
 const skip = requirePrerequisite("chromium");
 
 async function launch(profile: string): Promise<BrowserContext> {
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, timeout: 30_000 });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    timeout: 30_000,
+  });
   context.setDefaultTimeout(10_000);
   return context;
 }
@@ -32,7 +46,11 @@ describe("the approval inbox page in Chromium", { skip }, () => {
     const profile = mkdtempSync(join(tmpdir(), "kern-inbox-chromium-"));
     let context: BrowserContext | undefined;
     try {
-      const run = (await server.post("/api/workflows/DualConfirmation/runs", { input: "Send a weather alert for Tokyo about heavy rain" })).body;
+      const run = (
+        await server.post("/api/workflows/DualConfirmation/runs", {
+          input: "Send a weather alert for Tokyo about heavy rain",
+        })
+      ).body;
       const agentRun = (await server.post("/api/agents/Pinger/runs", { input: "Ping it" })).body;
       context = await launch(profile);
       const page = context.pages()[0] ?? (await context.newPage());
@@ -47,6 +65,7 @@ describe("the approval inbox page in Chromium", { skip }, () => {
 
       const toolCard = page.locator('article.card[data-kind="executor"]');
       await toolCard.locator("code.tool-name", { hasText: "send_alert" }).waitFor();
+      // biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator (the text a person sees), not a DOM node
       assert.match(await toolCard.innerText(), /Heavy rain expected tonight\./);
       assert.deepEqual(sent, [], "nothing runs before the tool call is approved");
       const screenshot = join(tmpdir(), `kern-inbox-${process.pid}.png`);
@@ -57,7 +76,9 @@ describe("the approval inbox page in Chromium", { skip }, () => {
       await page.locator("#notice", { hasText: "DualConfirmation completed" }).waitFor();
       await toolCard.waitFor({ state: "detached" });
 
-      const stored = await server.get(`/api/workflows/DualConfirmation/runs/${String(run["runId"])}?sessionId=${String(run["sessionId"])}`);
+      const stored = await server.get(
+        `/api/workflows/DualConfirmation/runs/${String(run["runId"])}?sessionId=${String(run["sessionId"])}`,
+      );
       assert.equal(stored.body["status"], "completed");
       assert.equal(stored.body["content"], "Logged: Alert sent for Tokyo.");
       assert.deepEqual(sent, ["Tokyo"], "the approved tool ran exactly once");
@@ -65,7 +86,9 @@ describe("the approval inbox page in Chromium", { skip }, () => {
       await agentCard.getByPlaceholder("Note for a rejection (optional)").fill("Not that host");
       await agentCard.getByRole("button", { name: "Reject", exact: true }).click();
       await page.getByText("Nothing waits for a decision.").waitFor();
-      const agentStored = await server.get(`/api/agents/Pinger/runs/${String(agentRun["runId"])}?sessionId=${String(agentRun["sessionId"])}`);
+      const agentStored = await server.get(
+        `/api/agents/Pinger/runs/${String(agentRun["runId"])}?sessionId=${String(agentRun["sessionId"])}`,
+      );
       assert.equal(agentStored.body["status"], "completed");
       assert.deepEqual(pinged, [], "a rejected tool call never runs");
       assert.notEqual(await page.title(), "pwned");
@@ -84,10 +107,48 @@ describe("the approval inbox page in Chromium", { skip }, () => {
       name: "Forms",
       db,
       steps: [
-        new Step({ name: "form", requiresUserInput: true, userInputMessage: "Which team?", userInputSchema: [{ name: "team", type: "string" }], executor: (input) => `team ${String((input.additionalData["userInput"] as Record<string, unknown>)["team"])}` }),
-        new Router({ name: "route", requiresUserInput: true, userInputMessage: "Where to?", choices: [new Step({ name: "email", executor: () => (ran.push("email"), "emailed") }), new Step({ name: "sms", executor: () => (ran.push("sms"), "texted") })] }),
-        new Step({ name: "draft", requiresOutputReview: true, outputReviewMessage: "Good draft?", executor: () => "first draft" }),
-        new Step({ name: "flaky", onError: "pause", executor: () => { if (failures-- > 0) throw new Error("upstream down"); return "recovered"; } }),
+        new Step({
+          name: "form",
+          requiresUserInput: true,
+          userInputMessage: "Which team?",
+          userInputSchema: [{ name: "team", type: "string" }],
+          executor: (input) => `team ${String((input.additionalData["userInput"] as Record<string, unknown>)["team"])}`,
+        }),
+        new Router({
+          name: "route",
+          requiresUserInput: true,
+          userInputMessage: "Where to?",
+          choices: [
+            new Step({
+              name: "email",
+              executor: () => {
+                ran.push("email");
+                return "emailed";
+              },
+            }),
+            new Step({
+              name: "sms",
+              executor: () => {
+                ran.push("sms");
+                return "texted";
+              },
+            }),
+          ],
+        }),
+        new Step({
+          name: "draft",
+          requiresOutputReview: true,
+          outputReviewMessage: "Good draft?",
+          executor: () => "first draft",
+        }),
+        new Step({
+          name: "flaky",
+          onError: "pause",
+          executor: () => {
+            if (failures-- > 0) throw new Error("upstream down");
+            return "recovered";
+          },
+        }),
       ],
     });
     const server = await startServer({ workflows: [workflow], sweepIntervalMs: 0 });
@@ -113,16 +174,24 @@ describe("the approval inbox page in Chromium", { skip }, () => {
       await failed.getByText("upstream down").waitFor();
       await failed.getByRole("button", { name: "Retry" }).click();
       await page.locator("#notice", { hasText: "Forms completed" }).waitFor();
-      const stored = (await server.get(`/api/workflows/Forms/runs/${String(run["runId"])}?sessionId=${String(run["sessionId"])}`)).body;
+      const stored = (
+        await server.get(`/api/workflows/Forms/runs/${String(run["runId"])}?sessionId=${String(run["sessionId"])}`)
+      ).body;
       assert.equal(stored["status"], "completed");
-      assert.deepEqual((stored["stepRequirements"] as Array<Record<string, unknown>>).map((requirement) => requirement["decision"]), [
-        { type: "input", values: { team: "blue" } },
-        { type: "select", choices: ["sms"] },
-        { type: "edit", output: "better draft" },
-        { type: "retry" },
-      ]);
+      assert.deepEqual(
+        (stored["stepRequirements"] as Array<Record<string, unknown>>).map((requirement) => requirement["decision"]),
+        [
+          { type: "input", values: { team: "blue" } },
+          { type: "select", choices: ["sms"] },
+          { type: "edit", output: "better draft" },
+          { type: "retry" },
+        ],
+      );
       assert.deepEqual(ran, ["sms"]);
-      assert.deepEqual((stored["stepResults"] as Array<Record<string, unknown>>).map((output) => output["content"]), ["team blue", "texted", "better draft", "recovered"]);
+      assert.deepEqual(
+        (stored["stepResults"] as Array<Record<string, unknown>>).map((output) => output["content"]),
+        ["team blue", "texted", "better draft", "recovered"],
+      );
     } finally {
       await context?.close();
       await server.close();

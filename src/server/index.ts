@@ -3,6 +3,6 @@
  * this subpath; install them next to kern to use it.
  */
 export { createServer, type KernServer, type ServerOptions, type StartOptions } from "./create-server.js";
+export type { ErrorBody } from "./http-errors.js";
 export type { StartedServer } from "./listen.js";
 export type { StartupRecovery } from "./recovery.js";
-export type { ErrorBody } from "./http-errors.js";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { InMemoryDb } from "../db/memory/index.js";
 import { Step, Workflow } from "../workflow/index.js";
-import { CrashingDb, decide, decideCalls, scenarioOne, startServer, waitFor, type Json } from "./server.test-helper.js";
+import { CrashingDb, decide, decideCalls, type Json, scenarioOne, startServer, waitFor } from "./server.test-helper.js";
 
 const RUNS = "/api/workflows/DualConfirmation/runs";
 
@@ -18,7 +18,10 @@ describe("continue with ?stream=1 (Server-Sent Events)", () => {
       assert.equal(refused.status, 422, "a continue refused before it starts is a JSON error, not a stream");
       assert.match(refused.body, /UnresolvedRequirementError/);
 
-      const first = await server.stream(path, { sessionId: run["sessionId"], decisions: decide(run, { type: "confirm" }) });
+      const first = await server.stream(path, {
+        sessionId: run["sessionId"],
+        decisions: decide(run, { type: "confirm" }),
+      });
       assert.equal(first.status, 200);
       const names = first.events.map((entry) => entry.event);
       assert.equal(names[0], "StepContinued");
@@ -29,7 +32,10 @@ describe("continue with ?stream=1 (Server-Sent Events)", () => {
       assert.deepEqual(sent, []);
 
       const paused = (await server.get(`${RUNS}/${String(run["runId"])}?sessionId=${String(run["sessionId"])}`)).body;
-      const second = await server.stream(path, { sessionId: run["sessionId"], decisions: decideCalls(paused, { type: "confirm" }) });
+      const second = await server.stream(path, {
+        sessionId: run["sessionId"],
+        decisions: decideCalls(paused, { type: "confirm" }),
+      });
       const last = second.events.at(-1);
       assert.equal(last?.event, "WorkflowCompleted");
       assert.equal(last?.data["content"], "Logged: Alert sent for Tokyo.");
@@ -64,7 +70,10 @@ describe("start()", () => {
       assert.equal(question?.["stepName"], "log");
       assert.equal(question?.["recovered"], true);
       assert.match(String(question?.["errorMessage"]), /may or may not have run/);
-      const done = await server.post(`${runPath}/continue`, { sessionId: run.sessionId, decisions: [{ requirementId: question?.["id"], decision: { type: "retry" } }] });
+      const done = await server.post(`${runPath}/continue`, {
+        sessionId: run.sessionId,
+        decisions: [{ requirementId: question?.["id"], decision: { type: "retry" } }],
+      });
       assert.equal(done.status, 200);
       assert.equal(done.body["status"], "completed");
       assert.equal(done.body["content"], "Logged: Alert sent for Tokyo.");
@@ -82,7 +91,18 @@ describe("start()", () => {
         name: "Timed",
         db,
         now: () => clock,
-        steps: [new Step({ name: "deploy", requiresConfirmation: true, hitlTimeout: 60, onTimeout: "approve", executor: () => (ran.push("deploy"), "deployed") })],
+        steps: [
+          new Step({
+            name: "deploy",
+            requiresConfirmation: true,
+            hitlTimeout: 60,
+            onTimeout: "approve",
+            executor: () => {
+              ran.push("deploy");
+              return "deployed";
+            },
+          }),
+        ],
       });
     const sweeping = await startServer({ workflows: [make(new InMemoryDb())], sweepIntervalMs: 20 });
     const idle = await startServer({ workflows: [make(new InMemoryDb())], sweepIntervalMs: 0 });
@@ -91,8 +111,12 @@ describe("start()", () => {
       const waiting = (await idle.post("/api/workflows/Timed/runs", { input: "go" })).body;
       assert.equal(swept["status"], "paused");
       clock += 60_000;
-      const read = (server: typeof idle, run: Json) => server.get(`/api/workflows/Timed/runs/${String(run["runId"])}?sessionId=${String(run["sessionId"])}`);
-      await waitFor("the sweep to move the timed-out run on", async () => (await read(sweeping, swept)).body["status"] === "completed");
+      const read = (server: typeof idle, run: Json) =>
+        server.get(`/api/workflows/Timed/runs/${String(run["runId"])}?sessionId=${String(run["sessionId"])}`);
+      await waitFor(
+        "the sweep to move the timed-out run on",
+        async () => (await read(sweeping, swept)).body["status"] === "completed",
+      );
       assert.equal((await read(sweeping, swept)).body["content"], "deployed");
       assert.deepEqual(ran, ["deploy"]);
       await new Promise((resolve) => setTimeout(resolve, 150));

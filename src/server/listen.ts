@@ -13,7 +13,11 @@ export interface StartedServer {
 type FetchHandler = (request: Request) => Response | Promise<Response>;
 
 /** Starts the HTTP listener; resolves once it accepts connections. */
-export async function listen(fetch: FetchHandler, port: number, hostname: string): Promise<{ url: string; close(): Promise<void> }> {
+export async function listen(
+  fetch: FetchHandler,
+  port: number,
+  hostname: string,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = createAdaptorServer({ fetch, hostname, port });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -40,16 +44,25 @@ export async function listen(fetch: FetchHandler, port: number, hostname: string
  * sweep is logged and the next one tries again. Returns a function that stops the sweep and
  * waits for one in progress.
  */
-export function startSweep(workflows: readonly Workflow[], intervalMs: number, log: (line: string) => void): () => Promise<void> {
+export function startSweep(
+  workflows: readonly Workflow[],
+  intervalMs: number,
+  log: (line: string) => void,
+): () => Promise<void> {
   if (intervalMs <= 0 || workflows.length === 0) return async () => undefined;
   let running: Promise<void> | undefined;
   const sweep = async (): Promise<void> => {
     for (const workflow of workflows) {
       try {
         const { skipped } = await workflow.expirePausedRuns();
-        for (const row of skipped) log(`kern/server: the timeout sweep left ${row.kind} run '${row.runId}' of workflow '${workflow.id}' as it is (${row.code}): ${row.reason}`);
+        for (const row of skipped)
+          log(
+            `kern/server: the timeout sweep left ${row.kind} run '${row.runId}' of workflow '${workflow.id}' as it is (${row.code}): ${row.reason}`,
+          );
       } catch (error) {
-        log(`kern/server: expiring paused runs of workflow '${workflow.id}' failed (retrying in ${intervalMs} ms): ${error instanceof Error ? error.message : String(error)}`);
+        log(
+          `kern/server: expiring paused runs of workflow '${workflow.id}' failed (retrying in ${intervalMs} ms): ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     }
   };

@@ -24,21 +24,44 @@ function queryParameters(schema: z.ZodObject): Json[] {
   }));
 }
 
-const pathParameter = (name: string, description: string): Json => ({ name, in: "path", required: true, schema: { type: "string" }, description });
+const pathParameter = (name: string, description: string): Json => ({
+  name,
+  in: "path",
+  required: true,
+  schema: { type: "string" },
+  description,
+});
 
-const errorResponse = (description: string): Json => ({ description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } });
+const errorResponse = (description: string): Json => ({
+  description,
+  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+});
 
 const ERRORS: Json = {
-  "400": errorResponse("The body or query is malformed, or input a store cannot hold (KERN_BAD_REQUEST, KERN_INVALID_INPUT)."),
+  "400": errorResponse(
+    "The body or query is malformed, or input a store cannot hold (KERN_BAD_REQUEST, KERN_INVALID_INPUT).",
+  ),
   "404": errorResponse("No such workflow, agent or run."),
-  "409": errorResponse("The run is not paused, another caller claimed it first, the decision was already made, or the run was paused under another definition."),
-  "422": errorResponse("A decision is missing or does not fit its requirement; `error.missing` says what each requirement accepts."),
+  "409": errorResponse(
+    "The run is not paused, another caller claimed it first, the decision was already made, or the run was paused under another definition.",
+  ),
+  "422": errorResponse(
+    "A decision is missing or does not fit its requirement; `error.missing` says what each requirement accepts.",
+  ),
   "503": errorResponse("The database did not answer in time."),
 };
 
 function operation(summary: string, parameters: Json[], body: z.ZodType | null, ok: string): Json {
-  const op: Json = { summary, parameters, responses: { "200": { description: ok, content: { "application/json": { schema: { type: "object" } } } }, ...ERRORS } };
-  if (body !== null) op["requestBody"] = { required: true, content: { "application/json": { schema: bodySchema(body) } } };
+  const op: Json = {
+    summary,
+    parameters,
+    responses: {
+      "200": { description: ok, content: { "application/json": { schema: { type: "object" } } } },
+      ...ERRORS,
+    },
+  };
+  if (body !== null)
+    op["requestBody"] = { required: true, content: { "application/json": { schema: bodySchema(body) } } };
   return op;
 }
 
@@ -54,14 +77,28 @@ function ownerPaths(kind: "workflows" | "agents"): Json {
   return {
     [`/api/${kind}`]: { get: operation(`List the ${kind} this server serves.`, [], null, `The ${kind}.`) },
     [`/api/${kind}/{${id}}/runs`]: {
-      post: operation("Start a run; ?stream=1 answers with Server-Sent Events.", [owner, ...stream], start, "The run, paused or finished."),
+      post: operation(
+        "Start a run; ?stream=1 answers with Server-Sent Events.",
+        [owner, ...stream],
+        start,
+        "The run, paused or finished.",
+      ),
       get: operation("List runs, newest first.", [owner, ...queryParameters(schemas.listQuery)], null, "{ runs }"),
     },
-    [`/api/${kind}/{${id}}/runs/{runId}`]: { get: operation("Read a run.", [owner, run, ...queryParameters(schemas.runQuery)], null, "The run.") },
-    [`/api/${kind}/{${id}}/runs/{runId}/continue`]: {
-      post: operation("Decide the run's active pause and continue it; ?stream=1 answers with Server-Sent Events.", [owner, run, ...stream], decide, "The run, paused again or finished."),
+    [`/api/${kind}/{${id}}/runs/{runId}`]: {
+      get: operation("Read a run.", [owner, run, ...queryParameters(schemas.runQuery)], null, "The run."),
     },
-    [`/api/${kind}/{${id}}/runs/{runId}/cancel`]: { post: operation("Cancel a paused run.", [owner, run], cancel, "The cancelled run.") },
+    [`/api/${kind}/{${id}}/runs/{runId}/continue`]: {
+      post: operation(
+        "Decide the run's active pause and continue it; ?stream=1 answers with Server-Sent Events.",
+        [owner, run, ...stream],
+        decide,
+        "The run, paused again or finished.",
+      ),
+    },
+    [`/api/${kind}/{${id}}/runs/{runId}/cancel`]: {
+      post: operation("Cancel a paused run.", [owner, run], cancel, "The cancelled run."),
+    },
   };
 }
 
@@ -69,13 +106,24 @@ let document: Json | undefined;
 
 /** The document, built once on first request. */
 export function openApiDocument(): Json {
-  return (document ??= {
+  document ??= {
     openapi: "3.1.0",
-    info: { title: "kern", version: "1", description: "Start, read, decide and continue runs of kern workflows and agents." },
+    info: {
+      title: "kern",
+      version: "1",
+      description: "Start, read, decide and continue runs of kern workflows and agents.",
+    },
     paths: {
       ...ownerPaths("workflows"),
       ...ownerPaths("agents"),
-      "/api/inbox": { get: operation("List what waits for a person, oldest first, paged with nextAfter.", queryParameters(schemas.inboxQuery), null, "{ requirements, nextAfter }") },
+      "/api/inbox": {
+        get: operation(
+          "List what waits for a person, oldest first, paged with nextAfter.",
+          queryParameters(schemas.inboxQuery),
+          null,
+          "{ requirements, nextAfter }",
+        ),
+      },
     },
     components: {
       schemas: {
@@ -86,11 +134,18 @@ export function openApiDocument(): Json {
             error: {
               type: "object",
               required: ["name", "code", "message"],
-              properties: { name: { type: "string" }, code: { type: "string" }, message: { type: "string" }, missing: { type: "array" }, runId: { type: "string" } },
+              properties: {
+                name: { type: "string" },
+                code: { type: "string" },
+                message: { type: "string" },
+                missing: { type: "array" },
+                runId: { type: "string" },
+              },
             },
           },
         },
       },
     },
-  });
+  };
+  return document;
 }

@@ -5,7 +5,13 @@ import type { Workflow } from "../workflow/index.js";
 /** What the server found at start: runs a dead process left claimed, and rows it had to leave alone. */
 export interface StartupRecovery {
   /** Runs made continuable: `needsDecision` ones wait in the inbox; the others were resumed. */
-  runs: Array<{ kind: "workflow" | "agent"; ownerId: string; runId: string; sessionId: string; needsDecision: boolean }>;
+  runs: Array<{
+    kind: "workflow" | "agent";
+    ownerId: string;
+    runId: string;
+    sessionId: string;
+    needsDecision: boolean;
+  }>;
   /** Rows recovery could not read or handle (corrupt, written by a newer kern), with the reason. */
   skipped: SkippedRun[];
   /** Settles once every resumed run paused, ended or failed (failures are logged, not thrown). */
@@ -17,7 +23,11 @@ export interface StartupRecovery {
  * stops the rest; then resumes, in the background, each run that needs no person to go on. Two
  * replicas starting at once cannot both take a run: each take-over and continue is a claim.
  */
-export async function recoverAtStart(workflows: readonly Workflow[], agents: readonly Agent[], log: (line: string) => void): Promise<StartupRecovery> {
+export async function recoverAtStart(
+  workflows: readonly Workflow[],
+  agents: readonly Agent[],
+  log: (line: string) => void,
+): Promise<StartupRecovery> {
   const runs: StartupRecovery["runs"] = [];
   const skipped: SkippedRun[] = [];
   const resumes: Array<() => Promise<unknown>> = [];
@@ -25,7 +35,13 @@ export async function recoverAtStart(workflows: readonly Workflow[], agents: rea
     const recovery = await workflow.recover();
     skipped.push(...recovery.skipped);
     for (const run of recovery.workflowRuns) {
-      runs.push({ kind: "workflow", ownerId: workflow.id, runId: run.runId, sessionId: run.sessionId, needsDecision: run.needsDecision });
+      runs.push({
+        kind: "workflow",
+        ownerId: workflow.id,
+        runId: run.runId,
+        sessionId: run.sessionId,
+        needsDecision: run.needsDecision,
+      });
       if (!run.needsDecision) resumes.push(() => workflow.continueRun({ runId: run.runId, sessionId: run.sessionId }));
     }
   }
@@ -33,15 +49,25 @@ export async function recoverAtStart(workflows: readonly Workflow[], agents: rea
     const recovery = await agent.recover();
     skipped.push(...recovery.skipped);
     for (const run of recovery.agentRuns) {
-      runs.push({ kind: "agent", ownerId: agent.id, runId: run.runId, sessionId: run.sessionId, needsDecision: run.needsDecision });
+      runs.push({
+        kind: "agent",
+        ownerId: agent.id,
+        runId: run.runId,
+        sessionId: run.sessionId,
+        needsDecision: run.needsDecision,
+      });
       // A workflow's agent run goes on when its workflow run does.
-      if (!run.needsDecision && run.parentRunId === null) resumes.push(() => agent.continueRun({ runId: run.runId, sessionId: run.sessionId }));
+      if (!run.needsDecision && run.parentRunId === null)
+        resumes.push(() => agent.continueRun({ runId: run.runId, sessionId: run.sessionId }));
     }
   }
-  for (const row of skipped) log(`kern/server: recovery left ${row.kind} run '${row.runId}' as it is (${row.code}): ${row.reason}`);
+  for (const row of skipped)
+    log(`kern/server: recovery left ${row.kind} run '${row.runId}' as it is (${row.code}): ${row.reason}`);
   const resumed = (async () => {
     for (const resume of resumes) {
-      await resume().catch((error: unknown) => log(`kern/server: resuming a recovered run failed: ${error instanceof Error ? error.message : String(error)}`));
+      await resume().catch((error: unknown) =>
+        log(`kern/server: resuming a recovered run failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
     }
   })();
   return { runs, skipped, resumed };

@@ -1,16 +1,27 @@
 import type { Context } from "hono";
 import { z } from "zod";
-import type { RunStatus } from "../runs/index.js";
-import { badRequest, notJson } from "./http-errors.js";
 // The same zod schemas the library validates decisions with (leaf modules, imported here directly).
 import { toolDecisionInputSchema } from "../agent/agent-continue-input-schema.js";
+import type { RunStatus } from "../runs/index.js";
 import { decisionInputSchema } from "../workflow/workflow-continue-input-schema.js";
+import { badRequest, notJson } from "./http-errors.js";
 
-const RUN_STATUSES = ["pending", "running", "paused", "completed", "cancelled", "error"] as const satisfies readonly RunStatus[];
+const RUN_STATUSES = [
+  "pending",
+  "running",
+  "paused",
+  "completed",
+  "cancelled",
+  "error",
+] as const satisfies readonly RunStatus[];
 
 const sessionId = z.string().min(1);
 
-const startAgentRun = z.strictObject({ input: z.string(), sessionId: sessionId.optional(), userId: z.string().min(1).optional() });
+const startAgentRun = z.strictObject({
+  input: z.string(),
+  sessionId: sessionId.optional(),
+  userId: z.string().min(1).optional(),
+});
 
 /** Bodies and queries of the endpoints. Unknown body keys are refused, so typos do not pass silently. */
 export const schemas = {
@@ -75,5 +86,7 @@ export function wantsStream(c: Context, endpoint: string): boolean {
 
 /** Drops keys whose value is undefined (the options types use exactOptionalPropertyTypes). */
 export function defined<T extends Record<string, unknown>>(values: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
 }

@@ -26,6 +26,9 @@ export function agentRunJson(run: RunOutput): Record<string, unknown> {
   return {
     ...run.toJSON(),
     isPaused: run.isPaused,
-    activeRequirements: run.activeRequirements.map((requirement) => ({ ...requirement.toJSON(), needs: requirement.needs })),
+    activeRequirements: run.activeRequirements.map((requirement) => ({
+      ...requirement.toJSON(),
+      needs: requirement.needs,
+    })),
   };
 }

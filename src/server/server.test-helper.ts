@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
+import { build } from "../../examples/workflows/human-in-the-loop/nested/01_step_confirmation_and_tool_confirmation.js";
 import { Agent } from "../agent/index.js";
 import type { Db, RunKind, RunRecord, RunWrite } from "../db/db.js";
 import { InMemoryDb } from "../db/memory/index.js";
 import { StoreError } from "../errors.js";
 import { FakeModel, text, toolCall } from "../testing/index.js";
 import { tool } from "../tools/index.js";
-import { build } from "../../examples/workflows/human-in-the-loop/nested/01_step_confirmation_and_tool_confirmation.js";
 import { createServer, type ServerOptions } from "./index.js";
 
 delete process.env["OPENAI_API_KEY"];
@@ -21,14 +21,29 @@ export interface LiveServer {
   get(path: string): Promise<{ status: number; body: Json }>;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: Json }>;
   /** POSTs with `?stream=1` and returns the Server-Sent Events as { event, data }. */
-  stream(path: string, body: unknown): Promise<{ status: number; events: Array<{ event: string; data: Json }>; body: string }>;
+  stream(
+    path: string,
+    body: unknown,
+  ): Promise<{ status: number; events: Array<{ event: string; data: Json }>; body: string }>;
 }
 
 export async function startServer(options: ServerOptions): Promise<LiveServer> {
   const { url, close } = await createServer(options).start({ port: 0 });
-  const read = async (response: Response): Promise<{ status: number; body: Json }> => ({ status: response.status, body: (await response.json()) as Json });
-  const send = (path: string, body: unknown, headers: Record<string, string> = { "content-type": "application/json" }): Promise<Response> =>
-    fetch(url + path, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+  const read = async (response: Response): Promise<{ status: number; body: Json }> => ({
+    status: response.status,
+    body: (await response.json()) as Json,
+  });
+  const send = (
+    path: string,
+    body: unknown,
+    headers: Record<string, string> = { "content-type": "application/json" },
+  ): Promise<Response> =>
+    fetch(url + path, {
+      method: "POST",
+      headers,
+      body: typeof body === "string" ? body : JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
   return {
     url,
     close,

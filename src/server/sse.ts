@@ -15,7 +15,10 @@ const ERROR_EVENTS = new Set(["WorkflowError", "RunError"]);
  * elsewhere) throws here instead, so the client gets the usual JSON error and status. A failure
  * the events did not report (e.g. the store failing) is sent last as `event: error`.
  */
-export async function sseResponse<TEvent extends { event: string }>(c: Context, stream: EventStream<TEvent>): Promise<Response> {
+export async function sseResponse<TEvent extends { event: string }>(
+  c: Context,
+  stream: EventStream<TEvent>,
+): Promise<Response> {
   const iterator = stream[Symbol.asyncIterator]();
   const first = await iterator.next();
   if (first.done === true) await stream.output;
@@ -29,7 +32,8 @@ export async function sseResponse<TEvent extends { event: string }>(c: Context, 
     try {
       await stream.output;
     } catch (error) {
-      if (!ERROR_EVENTS.has(lastEvent) && !sse.aborted) await sse.writeSSE({ event: "error", data: JSON.stringify(errorResponse(error).body) });
+      if (!ERROR_EVENTS.has(lastEvent) && !sse.aborted)
+        await sse.writeSSE({ event: "error", data: JSON.stringify(errorResponse(error).body) });
     }
   });
 }

@@ -13,11 +13,20 @@ export function workflowRoutes(workflows: ReadonlyMap<string, Workflow>): Hono {
   const app = new Hono();
   const find = (id: string): Workflow => {
     const workflow = workflows.get(id);
-    if (workflow === undefined) throw unknownResource(`This server has no workflow '${id}'; GET /api/workflows lists the ones it serves.`);
+    if (workflow === undefined)
+      throw unknownResource(`This server has no workflow '${id}'; GET /api/workflows lists the ones it serves.`);
     return workflow;
   };
 
-  app.get("/", (c) => c.json({ workflows: [...workflows.values()].map((workflow) => ({ id: workflow.id, name: workflow.name, description: workflow.description ?? null })) }));
+  app.get("/", (c) =>
+    c.json({
+      workflows: [...workflows.values()].map((workflow) => ({
+        id: workflow.id,
+        name: workflow.name,
+        description: workflow.description ?? null,
+      })),
+    }),
+  );
 
   app.post("/:workflowId/runs", async (c) => {
     const workflow = find(c.req.param("workflowId"));
@@ -50,7 +59,11 @@ export function workflowRoutes(workflows: ReadonlyMap<string, Workflow>): Hono {
 
   app.post("/:workflowId/runs/:runId/cancel", async (c) => {
     const workflow = find(c.req.param("workflowId"));
-    const { sessionId, reason } = await readBody(c, schemas.cancel, "POST /api/workflows/:workflowId/runs/:runId/cancel");
+    const { sessionId, reason } = await readBody(
+      c,
+      schemas.cancel,
+      "POST /api/workflows/:workflowId/runs/:runId/cancel",
+    );
     return c.json(workflowRunJson(await workflow.cancelRun(c.req.param("runId"), sessionId, reason)));
   });
 

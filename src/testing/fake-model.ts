@@ -24,7 +24,11 @@ export function text(content: string): FakeTurn {
 }
 
 /** A turn in which the model calls one tool. `args` may be raw JSON text (to test bad JSON). */
-export function toolCall(name: string, args: Record<string, unknown> | string = {}, options: { id?: string } = {}): FakeTurn {
+export function toolCall(
+  name: string,
+  args: Record<string, unknown> | string = {},
+  options: { id?: string } = {},
+): FakeTurn {
   return { type: "toolCalls", calls: [{ name, args, ...options }], text: "" };
 }
 

@@ -1,2 +1,2 @@
-export { tool, toolResultText } from "./tool.js";
 export type { Checked, Tool, ToolContext, ToolDefinition, ToolGate } from "./tool.js";
+export { tool, toolResultText } from "./tool.js";

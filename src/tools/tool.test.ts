@@ -9,18 +9,34 @@ const noop = (): string => "ok";
 describe("tool() definitions", () => {
   it("refuses two gates on one tool, naming both", () => {
     assert.throws(
-      () => tool({ name: "t", parameters: z.object({}), execute: noop, requiresConfirmation: true, externalExecution: true }),
+      () =>
+        tool({
+          name: "t",
+          parameters: z.object({}),
+          execute: noop,
+          requiresConfirmation: true,
+          externalExecution: true,
+        }),
       { name: "ConfigurationError", message: /confirmation and externalExecution/ },
     );
     assert.throws(
-      () => tool({ name: "t", parameters: z.object({ a: z.string() }), execute: noop, requiresConfirmation: true, userInputFields: ["a"] }),
+      () =>
+        tool({
+          name: "t",
+          parameters: z.object({ a: z.string() }),
+          execute: noop,
+          requiresConfirmation: true,
+          userInputFields: ["a"],
+        }),
       { name: "ConfigurationError", message: /confirmation and userInput/ },
     );
   });
 
   it("refuses misspelled options, bad names, missing execute and unknown user-input fields", () => {
     const loose = { name: "t", parameters: z.object({}), execute: noop, requireConfirmation: true };
-    assert.throws(() => tool(loose as Parameters<typeof tool>[0]), { message: /'requireConfirmation'.*supported options/ });
+    assert.throws(() => tool(loose as Parameters<typeof tool>[0]), {
+      message: /'requireConfirmation'.*supported options/,
+    });
     assert.throws(() => tool({ name: "send alert!", parameters: z.object({}), execute: noop }), { message: /invalid/ });
     assert.throws(() => tool({ name: "t", parameters: z.object({}) }), { message: /no execute function/ });
     assert.throws(
@@ -30,7 +46,14 @@ describe("tool() definitions", () => {
   });
 
   it("refuses parameters that are not a zod object, whatever else they are", () => {
-    const notObjects: unknown[] = [z.string(), z.array(z.object({})), { shape: {} }, { _zod: { traits: ["ZodObject"] } }, null, undefined];
+    const notObjects: unknown[] = [
+      z.string(),
+      z.array(z.object({})),
+      { shape: {} },
+      { _zod: { traits: ["ZodObject"] } },
+      null,
+      undefined,
+    ];
     for (const parameters of notObjects) {
       assert.throws(() => tool({ name: "t", parameters: parameters as z.ZodObject, execute: noop }), {
         name: "ConfigurationError",
@@ -89,14 +112,22 @@ describe("the schema the model sees", () => {
     const parameters = z.object({ city: z.string(), note: z.string().default("none"), when: z.iso.date().optional() });
     const gated = tool({ name: "t", parameters, execute: noop, userInputFields: ["note", "when"] });
     const draft7 = { target: "draft-7", io: "input" } as const;
-    assert.deepEqual(gated.modelSpec().parameters, toStrictJsonSchema(z.toJSONSchema(parameters.omit({ note: true, when: true }), draft7)));
+    assert.deepEqual(
+      gated.modelSpec().parameters,
+      toStrictJsonSchema(z.toJSONSchema(parameters.omit({ note: true, when: true }), draft7)),
+    );
     const { $schema: _dialect, ...human } = z.toJSONSchema(parameters.pick({ note: true, when: true }), draft7);
     assert.deepEqual(gated.userInputJsonSchema(), human);
     assert.equal(tool({ name: "t", parameters, execute: noop }).userInputJsonSchema(), null);
   });
 
   it("reads the model's nulls for optional keys as absent, so defaults apply", () => {
-    const checked = search.checkArguments({ query: "kern", limit: null, mode: null, filters: [{ field: "lang", value: null }] });
+    const checked = search.checkArguments({
+      query: "kern",
+      limit: null,
+      mode: null,
+      filters: [{ field: "lang", value: null }],
+    });
     assert.deepEqual(checked, { ok: true, value: { query: "kern", mode: "fast", filters: [{ field: "lang" }] } });
     const bad = search.checkArguments({ query: 1, filters: [] });
     assert.equal(bad.ok, false);

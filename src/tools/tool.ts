@@ -186,8 +186,7 @@ export function tool<TParams extends z.ZodObject>(definition: ToolDefinition<TPa
   const inputParameters = parameters.pick(keyMask(userInputFields));
   let spec: ModelToolSpec | undefined;
   let modelJsonSchema: Record<string, unknown> | undefined;
-  const modelSchema = (): Record<string, unknown> =>
-    (modelJsonSchema ??= inputJsonSchema(modelParameters));
+  const modelSchema = (): Record<string, unknown> => (modelJsonSchema ??= inputJsonSchema(modelParameters));
 
   return {
     name: definition.name,
@@ -216,7 +215,10 @@ export function tool<TParams extends z.ZodObject>(definition: ToolDefinition<TPa
     checkUserInput: (values) => {
       const unknownKeys = Object.keys(values).filter((key) => !userInputFields.includes(key));
       if (unknownKeys.length > 0) {
-        return { ok: false, problem: `unknown field(s) ${unknownKeys.join(", ")}; expected ${userInputFields.join(", ")}` };
+        return {
+          ok: false,
+          problem: `unknown field(s) ${unknownKeys.join(", ")}; expected ${userInputFields.join(", ")}`,
+        };
       }
       const parsed = inputParameters.safeParse(values);
       return parsed.success

@@ -26,7 +26,8 @@ export function checkUserInputFields(values: Record<string, unknown>, fields: re
   const problems: string[] = [];
   const known = new Set(fields.map((field) => field.name));
   for (const name of Object.keys(values)) {
-    if (!known.has(name)) problems.push(`'${name}' is not a field of this step (fields: ${[...known].join(", ") || "none"})`);
+    if (!known.has(name))
+      problems.push(`'${name}' is not a field of this step (fields: ${[...known].join(", ") || "none"})`);
   }
   for (const field of fields) {
     const value = values[field.name];
@@ -35,9 +36,13 @@ export function checkUserInputFields(values: Record<string, unknown>, fields: re
       continue;
     }
     if (!fits(value, field.type)) {
-      problems.push(`'${field.name}' must be ${field.type === "integer" ? "an" : "a"} ${field.type}, got ${JSON.stringify(value)}`);
+      problems.push(
+        `'${field.name}' must be ${field.type === "integer" ? "an" : "a"} ${field.type}, got ${JSON.stringify(value)}`,
+      );
     } else if (field.allowedValues !== undefined && !field.allowedValues.some((allowed) => allowed === value)) {
-      problems.push(`'${field.name}' must be one of ${field.allowedValues.map((allowed) => JSON.stringify(allowed)).join(", ")}`);
+      problems.push(
+        `'${field.name}' must be one of ${field.allowedValues.map((allowed) => JSON.stringify(allowed)).join(", ")}`,
+      );
     }
   }
   return problems;

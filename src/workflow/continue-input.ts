@@ -1,10 +1,18 @@
 import type { z } from "zod";
 import { InvalidResolutionError, RequirementResolvedError, UnresolvedRequirementError } from "../errors.js";
-import { checkSuppliedVersion, lazyModule, REQUIREMENT_SCHEMA_VERSION, type StepDecision, type StepRequirementState, type ToolDecision, type WorkflowRunState } from "../runs/index.js";
-import { checkJsonData } from "../runs/check-input.js";
-import { migrateStepRequirement } from "../runs/migrate-decisions.js";
-import type * as ContinueInputSchema from "./workflow-continue-input-schema.js";
+import {
+  checkJsonData,
+  checkSuppliedVersion,
+  lazyModule,
+  migrateStepRequirement,
+  REQUIREMENT_SCHEMA_VERSION,
+  type StepDecision,
+  type StepRequirementState,
+  type ToolDecision,
+  type WorkflowRunState,
+} from "../runs/index.js";
 import { StepRequirement } from "./step-requirement.js";
+import type * as ContinueInputSchema from "./workflow-continue-input-schema.js";
 import { WorkflowRunOutput } from "./workflow-run-output.js";
 
 /**
@@ -48,7 +56,13 @@ export interface WorkflowContinueInput {
 /** Reads what the caller passed to continueRun: the run ids and the decisions it carries. */
 export function readWorkflowContinueInput(run: WorkflowRunOutput | ContinueWorkflowRef): WorkflowContinueInput {
   if (run instanceof WorkflowRunOutput) {
-    return { runId: run.runId, sessionId: run.sessionId, supplied: run.stepRequirements.map((requirement) => requirement.toJSON()), decisions: [], fromOutput: true };
+    return {
+      runId: run.runId,
+      sessionId: run.sessionId,
+      supplied: run.stepRequirements.map((requirement) => requirement.toJSON()),
+      decisions: [],
+      fromOutput: true,
+    };
   }
   const parsed = schemas().refSchema.safeParse(run);
   if (!parsed.success) {
@@ -64,10 +78,16 @@ export function readWorkflowContinueInput(run: WorkflowRunOutput | ContinueWorkf
 
 /** Reads one supplied StepRequirement JSON (migrating version 1), for its id and decisions. */
 function parseSupplied(entry: unknown): Supplied {
-  const version = typeof entry === "object" && entry !== null && !Array.isArray(entry) ? checkSuppliedVersion(entry as Record<string, unknown>) : REQUIREMENT_SCHEMA_VERSION;
+  const version =
+    typeof entry === "object" && entry !== null && !Array.isArray(entry)
+      ? checkSuppliedVersion(entry as Record<string, unknown>)
+      : REQUIREMENT_SCHEMA_VERSION;
   const parsed = schemas().suppliedSchema.safeParse(version === 1 ? migrateStepRequirement(entry) : entry);
   if (!parsed.success) {
-    throw new InvalidResolutionError("(input)", `A supplied step requirement is malformed: ${parsed.error.issues[0]?.message ?? "invalid"} at '${parsed.error.issues[0]?.path.join(".") ?? ""}'.`);
+    throw new InvalidResolutionError(
+      "(input)",
+      `A supplied step requirement is malformed: ${parsed.error.issues[0]?.message ?? "invalid"} at '${parsed.error.issues[0]?.path.join(".") ?? ""}'.`,
+    );
   }
   return parsed.data;
 }
@@ -75,13 +95,22 @@ function parseSupplied(entry: unknown): Supplied {
 /** The decisions a supplied entry for `requirement` carries, as data. */
 function decisionsOf(entry: Supplied, requirement: StepRequirement): DecisionInput[] {
   if (requirement.requiresExecutorInput) {
-    return (entry.calls ?? []).flatMap((call) => (call.requirement.decision === null ? [] : [{ requirementId: call.requirement.id, decision: call.requirement.decision }]));
+    return (entry.calls ?? []).flatMap((call) =>
+      call.requirement.decision === null
+        ? []
+        : [{ requirementId: call.requirement.id, decision: call.requirement.decision }],
+    );
   }
-  return entry.decision === null || entry.decision === undefined ? [] : [{ requirementId: entry.id, decision: entry.decision }];
+  return entry.decision === null || entry.decision === undefined
+    ? []
+    : [{ requirementId: entry.id, decision: entry.decision }];
 }
 
 function carriesDecision(entry: Supplied): boolean {
-  return (entry.decision !== null && entry.decision !== undefined) || (entry.calls ?? []).some((call) => call.requirement.decision !== null);
+  return (
+    (entry.decision !== null && entry.decision !== undefined) ||
+    (entry.calls ?? []).some((call) => call.requirement.decision !== null)
+  );
 }
 
 const TOOL_DECISIONS: ReadonlySet<string> = new Set(["confirm", "reject", "input", "result"]);
@@ -91,23 +120,52 @@ function applyOne(requirement: StepRequirement, { requirementId, decision }: Dec
   if (decision.type === "input") checkJsonData(`requirement '${requirementId}' input`, decision.values);
   if (requirementId === requirement.id) {
     if (requirement.requiresExecutorInput) {
-      throw new InvalidResolutionError(requirementId, `Step '${requirement.stepName}' waits for decisions on its agent's tool calls; ${requirement.accepts}.`);
+      throw new InvalidResolutionError(
+        requirementId,
+        `Step '${requirement.stepName}' waits for decisions on its agent's tool calls; ${requirement.accepts}.`,
+      );
     }
-    if (decision.type === "result") throw new InvalidResolutionError(requirementId, `A decision of type "result" fits a tool call run elsewhere, not the ${requirement.kind} pause of ${requirement.stepType} '${requirement.stepName}'; ${requirement.accepts}.`);
+    if (decision.type === "result")
+      throw new InvalidResolutionError(
+        requirementId,
+        `A decision of type "result" fits a tool call run elsewhere, not the ${requirement.kind} pause of ${requirement.stepType} '${requirement.stepName}'; ${requirement.accepts}.`,
+      );
     return requirement.applyDecision(decision);
   }
   const call = requirement.executorRequirements.find((entry) => entry.id === requirementId);
-  if (call === undefined) throw new InvalidResolutionError(requirementId, `No requirement '${requirementId}' waits in this pause of ${requirement.stepType} '${requirement.stepName}'.`);
-  if (!TOOL_DECISIONS.has(decision.type)) throw new InvalidResolutionError(requirementId, `A decision of type ${JSON.stringify(decision.type)} does not fit ${call.description}; ${call.accepts}.`);
+  if (call === undefined)
+    throw new InvalidResolutionError(
+      requirementId,
+      `No requirement '${requirementId}' waits in this pause of ${requirement.stepType} '${requirement.stepName}'.`,
+    );
+  if (!TOOL_DECISIONS.has(decision.type))
+    throw new InvalidResolutionError(
+      requirementId,
+      `A decision of type ${JSON.stringify(decision.type)} does not fit ${call.description}; ${call.accepts}.`,
+    );
   call.applyDecision(decision as ToolDecision);
 }
 
 function unresolvedError(requirement: StepRequirement): UnresolvedRequirementError {
   if (requirement.requiresExecutorInput) {
     const pending = requirement.executorRequirements.filter((entry) => !entry.isResolved);
-    return new UnresolvedRequirementError(pending.map((entry) => ({ requirementId: entry.id, description: `${requirement.executorName ?? "agent"}: ${entry.description}`, needs: entry.needs, accepts: entry.accepts })));
+    return new UnresolvedRequirementError(
+      pending.map((entry) => ({
+        requirementId: entry.id,
+        description: `${requirement.executorName ?? "agent"}: ${entry.description}`,
+        needs: entry.needs,
+        accepts: entry.accepts,
+      })),
+    );
   }
-  return new UnresolvedRequirementError([{ requirementId: requirement.id, description: `${requirement.stepType} '${requirement.stepName}' (${requirement.kind})`, needs: requirement.needs, accepts: requirement.accepts }]);
+  return new UnresolvedRequirementError([
+    {
+      requirementId: requirement.id,
+      description: `${requirement.stepType} '${requirement.stepName}' (${requirement.kind})`,
+      needs: requirement.needs,
+      accepts: requirement.accepts,
+    },
+  ]);
 }
 
 /**
@@ -117,12 +175,25 @@ function unresolvedError(requirement: StepRequirement): UnresolvedRequirementErr
  * Decisions sent as data for a pause that is over, and none for the current one, are a conflict
  * (RequirementResolvedError): the caller lost the race to decide.
  */
-export function applyStepDecisions(state: WorkflowRunState, input: WorkflowContinueInput, now: number): StepRequirementState | null {
+export function applyStepDecisions(
+  state: WorkflowRunState,
+  input: WorkflowContinueInput,
+  now: number,
+): StepRequirementState | null {
   const last = state.stepRequirements.at(-1);
   const active = last !== undefined && !last.frozen ? last : undefined;
   const requirement = active === undefined ? undefined : new StepRequirement(active);
-  const activeIds = new Set(requirement === undefined ? [] : [requirement.id, ...requirement.executorRequirements.map((call) => call.id)]);
-  const frozenIds = new Set(state.stepRequirements.filter((entry) => entry.frozen).flatMap((entry) => [entry.id, ...(entry.kind === "executor" ? entry.calls.map((call) => call.requirement.id) : [])]));
+  const activeIds = new Set(
+    requirement === undefined ? [] : [requirement.id, ...requirement.executorRequirements.map((call) => call.id)],
+  );
+  const frozenIds = new Set(
+    state.stepRequirements
+      .filter((entry) => entry.frozen)
+      .flatMap((entry) => [
+        entry.id,
+        ...(entry.kind === "executor" ? entry.calls.map((call) => call.requirement.id) : []),
+      ]),
+  );
   let stale: string | undefined;
   let namedActive = false;
   const decisions: DecisionInput[] = [];
@@ -141,13 +212,20 @@ export function applyStepDecisions(state: WorkflowRunState, input: WorkflowConti
     } else if (frozenIds.has(decision.requirementId)) {
       stale ??= decision.requirementId;
     } else {
-      throw new InvalidResolutionError(decision.requirementId, `Run '${state.runId}' has no requirement '${decision.requirementId}'.`);
+      throw new InvalidResolutionError(
+        decision.requirementId,
+        `Run '${state.runId}' has no requirement '${decision.requirementId}'.`,
+      );
     }
   }
   if (requirement !== undefined) for (const decision of decisions) applyOne(requirement, decision);
-  const waiting = requirement !== undefined && !requirement.isResolved && active !== undefined && !isExpired(active, now);
+  const waiting =
+    requirement !== undefined && !requirement.isResolved && active !== undefined && !isExpired(active, now);
   if (stale !== undefined && !input.fromOutput && !namedActive && (waiting || requirement === undefined)) {
-    throw new RequirementResolvedError(stale, "it was already decided by an earlier continueRun and the run has moved on; load it again to see what it waits for now");
+    throw new RequirementResolvedError(
+      stale,
+      "it was already decided by an earlier continueRun and the run has moved on; load it again to see what it waits for now",
+    );
   }
   if (waiting) throw unresolvedError(requirement);
   return active ?? null;

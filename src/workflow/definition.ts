@@ -1,5 +1,5 @@
 import type { WorkflowRunState } from "../runs/index.js";
-import { fingerprintOf } from "../runs/fingerprint.js";
+import { fingerprintOf } from "../runs/index.js";
 import type { Component } from "./components/component.js";
 import { componentAtPath, locateCursor } from "./engine/locate.js";
 
@@ -15,11 +15,15 @@ function describe(component: Component): Record<string, unknown> {
     case "Step":
       return {
         ...base,
-        executor: component.agent === undefined ? "function" : { agent: component.agent.id, fingerprint: component.agent.fingerprint },
+        executor:
+          component.agent === undefined
+            ? "function"
+            : { agent: component.agent.id, fingerprint: component.agent.fingerprint },
         requiresConfirmation: component.requiresConfirmation,
         requiresUserInput: component.requiresUserInput,
         userInputSchema: component.userInputSchema,
-        requiresOutputReview: typeof component.requiresOutputReview === "function" ? "function" : component.requiresOutputReview,
+        requiresOutputReview:
+          typeof component.requiresOutputReview === "function" ? "function" : component.requiresOutputReview,
         onReject: component.onReject,
         onError: component.onError,
         idempotent: component.idempotent,
@@ -28,7 +32,12 @@ function describe(component: Component): Record<string, unknown> {
         onTimeout: component.onTimeout,
       };
     case "Steps":
-      return { ...base, requiresConfirmation: component.requiresConfirmation, onReject: component.onReject, steps: component.steps.map(describe) };
+      return {
+        ...base,
+        requiresConfirmation: component.requiresConfirmation,
+        onReject: component.onReject,
+        steps: component.steps.map(describe),
+      };
     case "Condition":
       return {
         ...base,
@@ -46,7 +55,8 @@ function describe(component: Component): Record<string, unknown> {
         requiresUserInput: component.requiresUserInput,
         allowMultipleSelections: component.allowMultipleSelections,
         requiresConfirmation: component.requiresConfirmation,
-        requiresOutputReview: typeof component.requiresOutputReview === "function" ? "function" : component.requiresOutputReview,
+        requiresOutputReview:
+          typeof component.requiresOutputReview === "function" ? "function" : component.requiresOutputReview,
         onReject: component.onReject,
         hitlMaxRetries: component.hitlMaxRetries,
       };
@@ -83,7 +93,8 @@ export function workflowFingerprint(workflowId: string, steps: readonly Componen
  * tool it was not given for.
  */
 export function incompatibleRun(steps: readonly Component[], state: WorkflowRunState): string | null {
-  if (state.cursor !== null && locateCursor(steps, state.cursor) === null) return "the place where it stopped no longer fits the steps";
+  if (state.cursor !== null && locateCursor(steps, state.cursor) === null)
+    return "the place where it stopped no longer fits the steps";
   const last = state.stepRequirements.at(-1);
   if (last === undefined || state.cursor === null) return null;
   const component = componentAtPath(steps, last.stepPath);
@@ -94,10 +105,12 @@ export function incompatibleRun(steps: readonly Component[], state: WorkflowRunS
   }
   if (last.kind !== "executor") return null;
   const agent = component.stepType === "Step" ? component.agent : undefined;
-  if (agent === undefined || agent.id !== last.executor.id) return `${where} no longer runs agent '${last.executor.id}'`;
+  if (agent === undefined || agent.id !== last.executor.id)
+    return `${where} no longer runs agent '${last.executor.id}'`;
   for (const { execution } of last.calls) {
     const tool = agent.tools.get(execution.toolName);
-    if (tool?.gate !== execution.gate) return `agent '${agent.id}' no longer has tool '${execution.toolName}' behind the same gate`;
+    if (tool?.gate !== execution.gate)
+      return `agent '${agent.id}' no longer has tool '${execution.toolName}' behind the same gate`;
   }
   return null;
 }

@@ -1,6 +1,12 @@
 import type { AgentEvent, PausedToolCall } from "../agent/index.js";
-import type { StepRequirementKind, StepRequirementState, StepType, UserInputField, WorkflowRunState } from "../runs/index.js";
-import { pausedToolCalls } from "../agent/events.js";
+import type {
+  StepRequirementKind,
+  StepRequirementState,
+  StepType,
+  UserInputField,
+  WorkflowRunState,
+} from "../runs/index.js";
+import { pausedToolCalls } from "../runs/index.js";
 import { requirementMessage } from "./step-requirement.js";
 
 /** Which run and component an event is about. */
@@ -103,9 +109,13 @@ export function pauseEvent(state: WorkflowRunState, requirement: StepRequirement
     inputSchema: requirement.kind === "userInput" ? userInputJsonSchema(requirement.fields) : null,
     choices: requirement.kind === "route" ? requirement.choices : null,
     allowMultipleSelections: requirement.kind === "route" && requirement.allowMultipleSelections,
-    toolCalls: requirement.kind === "executor"
-      ? pausedToolCalls(requirement.calls.map((entry) => entry.requirement), requirement.calls.map((entry) => entry.execution))
-      : null,
+    toolCalls:
+      requirement.kind === "executor"
+        ? pausedToolCalls(
+            requirement.calls.map((entry) => entry.requirement),
+            requirement.calls.map((entry) => entry.execution),
+          )
+        : null,
     stepOutput: "output" in requirement ? requirement.output.content : null,
     errorMessage: requirement.kind === "error" ? requirement.errorMessage : null,
     timeoutAt: "timeout" in requirement ? (requirement.timeout?.at ?? null) : null,

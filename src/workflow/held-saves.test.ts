@@ -18,7 +18,9 @@ class WriteLog extends InMemoryDb {
     return super.updateRun(record, expectedRevision);
   }
   override async writeRuns(writes: readonly RunWrite[]): Promise<boolean> {
-    this.calls.push(`writeRuns ${writes.map(({ record, expectedRevision }) => `${expectedRevision === null ? "+" : ""}${label(record)}`).join(", ")}`);
+    this.calls.push(
+      `writeRuns ${writes.map(({ record, expectedRevision }) => `${expectedRevision === null ? "+" : ""}${label(record)}`).join(", ")}`,
+    );
     return super.writeRuns(writes);
   }
 }
@@ -82,7 +84,10 @@ describe("the writes of a workflow run and its step agent in one Db", () => {
     assert.equal(done.content, "audited");
     assert.deepEqual(seen, ["completed"], "the agent run was stored as completed before the next step ran");
     // The next step's start carries the agent's end: one transaction, before the step runs.
-    assert.deepEqual(db.calls.slice(-2), ["writeRuns agent:completed, workflow:running", "updateRun workflow:completed"]);
+    assert.deepEqual(db.calls.slice(-2), [
+      "writeRuns agent:completed, workflow:running",
+      "updateRun workflow:completed",
+    ]);
   });
 
   it("are not held when the agent stores its runs in a Db of its own", async () => {
@@ -92,6 +97,10 @@ describe("the writes of a workflow run and its step agent in one Db", () => {
     const workflow = new Workflow({ name: "alerts", db: workflowDb, steps: [new Step({ name: "send_alert", agent })] });
     await workflow.run("alert");
     assert.deepEqual(agentDb.calls, ["insertRun agent:running", "updateRun agent:paused"]);
-    assert.deepEqual(workflowDb.calls, ["insertRun workflow:running", "updateRun workflow:running", "updateRun workflow:paused"]);
+    assert.deepEqual(workflowDb.calls, [
+      "insertRun workflow:running",
+      "updateRun workflow:running",
+      "updateRun workflow:paused",
+    ]);
   });
 });

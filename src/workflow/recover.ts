@@ -1,12 +1,20 @@
-import { newId } from "../runs/new-id.js";
 import type { Agent, RecoveredRun } from "../agent/index.js";
-import type { Db } from "../db/db.js";
-import { compareAndSave, expiredRuns, visitEach, type Frame, type SkippedRun, type StepRequirementState, type WorkflowRunState } from "../runs/index.js";
+import type { Db } from "../db/index.js";
+import {
+  compareAndSave,
+  expiredRuns,
+  type Frame,
+  newId,
+  type SkippedRun,
+  type StepRequirementState,
+  visitEach,
+  type WorkflowRunState,
+} from "../runs/index.js";
 import type { Component } from "./components/component.js";
 import type { Step } from "./components/step.js";
 import { walk } from "./components/walk.js";
 import { freeze } from "./continue-input.js";
-import { locateCursor, type Located } from "./engine/locate.js";
+import { type Located, locateCursor } from "./engine/locate.js";
 import { errorRequirement, executorRequirement } from "./engine/requirements.js";
 import { executorRequirementsOf } from "./engine/step-execution.js";
 import { workflowRunAccess } from "./workflow-run-access.js";
@@ -36,7 +44,8 @@ export type StepsFor = (state: WorkflowRunState) => readonly Component[];
 function reopened(requirement: StepRequirementState): StepRequirementState {
   const copy = { ...structuredClone(requirement), id: newId(), frozen: false };
   if ("decision" in copy) copy.decision = null;
-  if (copy.kind === "executor") for (const call of copy.calls) Object.assign(call.requirement, { decision: null, frozen: false });
+  if (copy.kind === "executor")
+    for (const call of copy.calls) Object.assign(call.requirement, { decision: null, frozen: false });
   return copy;
 }
 
@@ -49,7 +58,12 @@ function uncertain(state: WorkflowRunState, frame: Frame, { component, path }: L
 }
 
 /** The decisions still wanted by a step's agent run, or [] when it can go on without a person. */
-async function agentQuestions(step: Step, runId: string, state: WorkflowRunState, db: Db): Promise<ReturnType<typeof executorRequirementsOf>> {
+async function agentQuestions(
+  step: Step,
+  runId: string,
+  state: WorkflowRunState,
+  db: Db,
+): Promise<ReturnType<typeof executorRequirementsOf>> {
   const agent = step.agent;
   if (agent === undefined) return [];
   const agentDb = agent.ownDb ?? db;
@@ -59,12 +73,21 @@ async function agentQuestions(step: Step, runId: string, state: WorkflowRunState
 }
 
 /** Pauses the workflow on its step agent's open questions, or leaves it resumable when there are none. */
-async function askAgentQuestions(state: WorkflowRunState, frame: Frame, located: Located, runId: string, db: Db, decided: StepRequirementState | null): Promise<void> {
+async function askAgentQuestions(
+  state: WorkflowRunState,
+  frame: Frame,
+  located: Located,
+  runId: string,
+  db: Db,
+  decided: StepRequirementState | null,
+): Promise<void> {
   const step = located.component as Step;
   const questions = await agentQuestions(step, runId, state, db);
   // Decisions a claim stored for these very calls still stand: the resume hands them over.
   const calls = decided?.kind === "executor" ? decided.calls : [];
-  const decidedIds = new Set(calls.filter((entry) => entry.requirement.decision !== null).map((entry) => entry.requirement.id));
+  const decidedIds = new Set(
+    calls.filter((entry) => entry.requirement.decision !== null).map((entry) => entry.requirement.id),
+  );
   if (questions.length === 0 || questions.every((entry) => decidedIds.has(entry.requirement.id))) return;
   frame.phase = "executor";
   const executor = { id: step.agent?.id ?? "", name: step.agent?.name ?? "", runId };
@@ -83,7 +106,8 @@ async function reopen(state: WorkflowRunState, steps: readonly Component[], db: 
   const located = frames === null ? [] : locateCursor(steps, frames);
   const here = located?.at(-1);
   const last = state.stepRequirements.at(-1) ?? null;
-  if (innermost === undefined || here === undefined || located === null || located.length !== (frames?.length ?? 1) - 1) return [];
+  if (innermost === undefined || here === undefined || located === null || located.length !== (frames?.length ?? 1) - 1)
+    return [];
   if (last !== null && !last.frozen) {
     // Stored by a kern that froze decisions only after the claim: ask again, as it did.
     freeze(last);
@@ -92,16 +116,31 @@ async function reopen(state: WorkflowRunState, steps: readonly Component[], db: 
   }
   if (innermost.phase === "executor" && here.component.stepType === "Step" && last?.kind === "executor") {
     await askAgentQuestions(state, innermost, here, last.executor.runId, db, last);
-  } else if (innermost.phase === "execute" && here.component.stepType === "Step" && here.component.agent !== undefined && innermost.stepType === "Step" && innermost.runId !== null) {
+  } else if (
+    innermost.phase === "execute" &&
+    here.component.stepType === "Step" &&
+    here.component.agent !== undefined &&
+    innermost.stepType === "Step" &&
+    innermost.runId !== null
+  ) {
     await askAgentQuestions(state, innermost, here, innermost.runId, db, null);
-  } else if (innermost.phase === "execute" && ((here.component.stepType === "Step" && !here.component.idempotent) || here.component.stepType === "Parallel")) {
+  } else if (
+    innermost.phase === "execute" &&
+    ((here.component.stepType === "Step" && !here.component.idempotent) || here.component.stepType === "Parallel")
+  ) {
     return [uncertain(state, innermost, here)];
   }
   return [];
 }
 
 /** Recovers the workflow's agents' runs, then its own runs whose claim expired. */
-export async function recoverWorkflowRuns(workflowId: string, steps: readonly Component[], stepsFor: StepsFor, db: Db, now: number): Promise<WorkflowRecovery> {
+export async function recoverWorkflowRuns(
+  workflowId: string,
+  steps: readonly Component[],
+  stepsFor: StepsFor,
+  db: Db,
+  now: number,
+): Promise<WorkflowRecovery> {
   const agents = new Map<string, Agent>();
   for (const component of walk(steps)) {
     if (component.stepType === "Step" && component.agent !== undefined) agents.set(component.agent.id, component.agent);
@@ -122,7 +161,12 @@ export async function recoverWorkflowRuns(workflowId: string, steps: readonly Co
       // A compare-and-set on the revision: a holder that renewed its lease meanwhile keeps its run.
       if (await compareAndSave(db, workflowRunAccess, state, revision)) {
         const last = state.stepRequirements.at(-1);
-        workflowRuns.push({ runId: state.runId, sessionId: state.sessionId, uncertainSteps, needsDecision: last !== undefined && !last.frozen });
+        workflowRuns.push({
+          runId: state.runId,
+          sessionId: state.sessionId,
+          uncertainSteps,
+          needsDecision: last !== undefined && !last.frozen,
+        });
       }
     })),
   );

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
 import pg from "pg";
+import { requirePrerequisite } from "../../scripts/test-prerequisites.mjs";
 import type { Db } from "../db/db.js";
 import { InMemoryDb } from "../db/memory/index.js";
-import { requirePrerequisite } from "../../scripts/test-prerequisites.mjs";
 import { PostgresDb } from "../db/postgres/index.js";
 import { Workflow } from "./workflow.js";
 import { Counter, countedStep, gatedAgent } from "./workflow.test-helper.js";
@@ -12,7 +12,11 @@ import { Counter, countedStep, gatedAgent } from "./workflow.test-helper.js";
 const dbUrl = process.env["KERN_TEST_POSTGRES_URL"] ?? "";
 
 /** Every store the check must hold for: PostgreSQL is the one that refuses a NUL inside the database. */
-const STORES: Array<{ name: string; skip: false | string; open: () => Promise<{ db: Db; dispose: () => Promise<void> }> }> = [
+const STORES: Array<{
+  name: string;
+  skip: false | string;
+  open: () => Promise<{ db: Db; dispose: () => Promise<void> }>;
+}> = [
   { name: "InMemoryDb", skip: false, open: async () => ({ db: new InMemoryDb(), dispose: async () => undefined }) },
   {
     name: "PostgresDb",
@@ -55,8 +59,16 @@ for (const store of STORES) {
         ["runId", () => workflow.run("in", { runId: "x".repeat(256) }), /at most 255/],
         ["userId", () => agent.run("in", { userId: "\udc00lone" }), /lone surrogate/],
         ["sessionId", () => agent.run("in", { sessionId: "" }), /non-empty string/],
-        ["additionalData.inner", () => workflow.run("in", { additionalData: nested(5000) }), /more than 64 levels deep/],
-        ["additionalData", () => workflow.run("in", { additionalData: { blob: "x".repeat(1024 * 1024 + 1) } }), /at most 1048576/],
+        [
+          "additionalData.inner",
+          () => workflow.run("in", { additionalData: nested(5000) }),
+          /more than 64 levels deep/,
+        ],
+        [
+          "additionalData",
+          () => workflow.run("in", { additionalData: { blob: "x".repeat(1024 * 1024 + 1) } }),
+          /at most 1048576/,
+        ],
         ["additionalData.when", () => workflow.run("in", { additionalData: { when: new Date(0) } }), /Date object/],
         ["additionalData.count", () => workflow.run("in", { additionalData: { count: Number.NaN } }), /finite number/],
         ["workflow.run(input)", () => workflow.run("x".repeat(1024 * 1024 + 1)), /at most 1048576 bytes/],
@@ -64,7 +76,10 @@ for (const store of STORES) {
       for (const [field, call, message] of bad) {
         await assert.rejects(call(), (error: unknown) => {
           assert.equal((error as { name?: string }).name, "InvalidInputError");
-          assert.ok(((error as { field?: string }).field ?? "").startsWith(field), `${field}: ${(error as { field?: string }).field}`);
+          assert.ok(
+            ((error as { field?: string }).field ?? "").startsWith(field),
+            `${field}: ${(error as { field?: string }).field}`,
+          );
           assert.match((error as Error).message, message);
           return true;
         });

@@ -1,7 +1,15 @@
 import { RunRequirement } from "../agent/index.js";
 import { InvalidResolutionError, RequirementResolvedError } from "../errors.js";
+import type {
+  OnReject,
+  OnTimeout,
+  StepDecision,
+  StepRequirementKind,
+  StepRequirementState,
+  StepType,
+  UserInputField,
+} from "../runs/index.js";
 import { decodeStepRequirement, REQUIREMENT_SCHEMA_VERSION } from "../runs/index.js";
-import type { OnReject, OnTimeout, StepDecision, StepRequirementKind, StepRequirementState, StepType, UserInputField } from "../runs/index.js";
 import { checkUserInputFields } from "./check-user-input.js";
 import { accepts, DECISIONS, NEEDS, requirementMessage } from "./requirement-words.js";
 import { StepOutput } from "./step-output.js";
@@ -24,24 +32,46 @@ export class StepRequirement {
     this.#state = state;
   }
 
-  get id(): string { return this.#state.id; }
-  get kind(): StepRequirementKind { return this.#state.kind; }
+  get id(): string {
+    return this.#state.id;
+  }
+  get kind(): StepRequirementKind {
+    return this.#state.kind;
+  }
   /** The component's id (its name). */
-  get stepId(): string { return this.#state.stepName; }
-  get stepName(): string { return this.#state.stepName; }
+  get stepId(): string {
+    return this.#state.stepName;
+  }
+  get stepName(): string {
+    return this.#state.stepName;
+  }
   /** The index of the top-level step that contains the paused component. */
-  get stepIndex(): number { return this.#state.stepIndex; }
+  get stepIndex(): number {
+    return this.#state.stepIndex;
+  }
   /** Indices from the top-level step down to the paused component inside composites. */
-  get stepPath(): readonly number[] { return this.#state.stepPath; }
-  get stepType(): Exclude<StepType, "Parallel"> { return this.#state.stepType as Exclude<StepType, "Parallel">; }
+  get stepPath(): readonly number[] {
+    return this.#state.stepPath;
+  }
+  get stepType(): Exclude<StepType, "Parallel"> {
+    return this.#state.stepType as Exclude<StepType, "Parallel">;
+  }
   /** The question: the component's message, or for an executor pause which calls wait. */
-  get message(): string | null { return requirementMessage(this.#state); }
+  get message(): string | null {
+    return requirementMessage(this.#state);
+  }
   /** What was decided (by a person, or by the deadline: `{ type: "timeout" }`), or null. */
-  get decision(): Readonly<StepDecision> | null { return "decision" in this.#state ? this.#state.decision : null; }
+  get decision(): Readonly<StepDecision> | null {
+    return "decision" in this.#state ? this.#state.decision : null;
+  }
 
   /** True for confirmations and for output/iteration reviews (which `confirm()` approves). */
-  get requiresConfirmation(): boolean { return this.#state.kind === "confirmation" || REVIEW_KINDS.includes(this.#state.kind); }
-  get confirmationMessage(): string | null { return this.requiresConfirmation ? this.#state.message : null; }
+  get requiresConfirmation(): boolean {
+    return this.#state.kind === "confirmation" || REVIEW_KINDS.includes(this.#state.kind);
+  }
+  get confirmationMessage(): string | null {
+    return this.requiresConfirmation ? this.#state.message : null;
+  }
   /** null while undecided; true once confirmed (or edited, selected, given input); false once rejected. */
   get confirmed(): boolean | null {
     const decision = this.decision;
@@ -50,81 +80,158 @@ export class StepRequirement {
     if (decision.type !== "timeout") return true;
     return this.onTimeout === "approve" && APPROVED_BY_TIMEOUT.includes(this.#state.kind) ? true : null;
   }
-  get onReject(): OnReject { return "onReject" in this.#state ? this.#state.onReject : "skip"; }
-  get rejectionFeedback(): string | null { return this.decision?.type === "reject" ? this.decision.feedback : null; }
+  get onReject(): OnReject {
+    return "onReject" in this.#state ? this.#state.onReject : "skip";
+  }
+  get rejectionFeedback(): string | null {
+    return this.decision?.type === "reject" ? this.decision.feedback : null;
+  }
 
-  get requiresUserInput(): boolean { return this.#state.kind === "userInput"; }
+  get requiresUserInput(): boolean {
+    return this.#state.kind === "userInput";
+  }
   /** The question for a user-input pause, or for a route selection (a Router's `userInputMessage`). */
-  get userInputMessage(): string | null { return this.requiresUserInput || this.requiresRouteSelection ? this.#state.message : null; }
-  get userInputSchema(): readonly UserInputField[] | null { return this.#state.kind === "userInput" ? this.#state.fields : null; }
-  get userInput(): Readonly<Record<string, unknown>> | null { return this.decision?.type === "input" ? this.decision.values : null; }
+  get userInputMessage(): string | null {
+    return this.requiresUserInput || this.requiresRouteSelection ? this.#state.message : null;
+  }
+  get userInputSchema(): readonly UserInputField[] | null {
+    return this.#state.kind === "userInput" ? this.#state.fields : null;
+  }
+  get userInput(): Readonly<Record<string, unknown>> | null {
+    return this.decision?.type === "input" ? this.decision.values : null;
+  }
 
-  get requiresRouteSelection(): boolean { return this.#state.kind === "route"; }
-  get availableChoices(): readonly string[] | null { return this.#state.kind === "route" ? this.#state.choices : null; }
-  get allowMultipleSelections(): boolean { return this.#state.kind === "route" && this.#state.allowMultipleSelections; }
-  get selectedChoices(): readonly string[] | null { return this.decision?.type === "select" ? this.decision.choices : null; }
+  get requiresRouteSelection(): boolean {
+    return this.#state.kind === "route";
+  }
+  get availableChoices(): readonly string[] | null {
+    return this.#state.kind === "route" ? this.#state.choices : null;
+  }
+  get allowMultipleSelections(): boolean {
+    return this.#state.kind === "route" && this.#state.allowMultipleSelections;
+  }
+  get selectedChoices(): readonly string[] | null {
+    return this.decision?.type === "select" ? this.decision.choices : null;
+  }
 
-  get requiresOutputReview(): boolean { return REVIEW_KINDS.includes(this.#state.kind); }
-  get outputReviewMessage(): string | null { return this.requiresOutputReview ? this.#state.message : null; }
-  get stepOutput(): StepOutput | null { return "output" in this.#state ? StepOutput.fromState(this.#state.output) : null; }
-  get editedOutput(): string | null { return this.decision?.type === "edit" ? this.decision.output : null; }
+  get requiresOutputReview(): boolean {
+    return REVIEW_KINDS.includes(this.#state.kind);
+  }
+  get outputReviewMessage(): string | null {
+    return this.requiresOutputReview ? this.#state.message : null;
+  }
+  get stepOutput(): StepOutput | null {
+    return "output" in this.#state ? StepOutput.fromState(this.#state.output) : null;
+  }
+  get editedOutput(): string | null {
+    return this.decision?.type === "edit" ? this.decision.output : null;
+  }
   /** Reviews: how many times the component ran again after a rejection (a Loop's: the iteration). */
-  get retryCount(): number { return "retryCount" in this.#state ? this.#state.retryCount : 0; }
-  get maxRetries(): number { return "maxRetries" in this.#state ? this.#state.maxRetries : 0; }
+  get retryCount(): number {
+    return "retryCount" in this.#state ? this.#state.retryCount : 0;
+  }
+  get maxRetries(): number {
+    return "maxRetries" in this.#state ? this.#state.maxRetries : 0;
+  }
 
-  get requiresErrorDecision(): boolean { return this.#state.kind === "error"; }
-  get errorMessage(): string | null { return this.#state.kind === "error" ? this.#state.errorMessage : null; }
-  get errorDecision(): "retry" | "skip" | null { return this.decision?.type === "retry" || this.decision?.type === "skip" ? this.decision.type : null; }
+  get requiresErrorDecision(): boolean {
+    return this.#state.kind === "error";
+  }
+  get errorMessage(): string | null {
+    return this.#state.kind === "error" ? this.#state.errorMessage : null;
+  }
+  get errorDecision(): "retry" | "skip" | null {
+    return this.decision?.type === "retry" || this.decision?.type === "skip" ? this.decision.type : null;
+  }
   /** True when recover() asks about a step that may or may not have run before its process died. */
-  get isRecovered(): boolean { return this.#state.recovered; }
+  get isRecovered(): boolean {
+    return this.#state.recovered;
+  }
 
-  get requiresExecutorInput(): boolean { return this.#state.kind === "executor"; }
+  get requiresExecutorInput(): boolean {
+    return this.#state.kind === "executor";
+  }
   /** The step agent's paused tool calls, as real RunRequirement objects. */
   get executorRequirements(): RunRequirement[] {
     const calls = this.#state.kind === "executor" ? this.#state.calls : [];
-    return (this.#executorRequirements ??= calls.map((entry) => new RunRequirement(entry.requirement, entry.execution)));
+    this.#executorRequirements ??= calls.map((entry) => new RunRequirement(entry.requirement, entry.execution));
+    return this.#executorRequirements;
   }
-  get executorId(): string | null { return this.#state.kind === "executor" ? this.#state.executor.id : null; }
-  get executorName(): string | null { return this.#state.kind === "executor" ? this.#state.executor.name : null; }
-  get executorType(): "agent" | null { return this.#state.kind === "executor" ? "agent" : null; }
-  get executorRunId(): string | null { return this.#state.kind === "executor" ? this.#state.executor.runId : null; }
+  get executorId(): string | null {
+    return this.#state.kind === "executor" ? this.#state.executor.id : null;
+  }
+  get executorName(): string | null {
+    return this.#state.kind === "executor" ? this.#state.executor.name : null;
+  }
+  get executorType(): "agent" | null {
+    return this.#state.kind === "executor" ? "agent" : null;
+  }
+  get executorRunId(): string | null {
+    return this.#state.kind === "executor" ? this.#state.executor.runId : null;
+  }
 
-  get timeoutAt(): Date | null { return "timeout" in this.#state && this.#state.timeout !== null ? new Date(this.#state.timeout.at) : null; }
-  get onTimeout(): OnTimeout | null { return "timeout" in this.#state ? (this.#state.timeout?.onTimeout ?? null) : null; }
-  get isFrozen(): boolean { return this.#state.frozen; }
+  get timeoutAt(): Date | null {
+    return "timeout" in this.#state && this.#state.timeout !== null ? new Date(this.#state.timeout.at) : null;
+  }
+  get onTimeout(): OnTimeout | null {
+    return "timeout" in this.#state ? (this.#state.timeout?.onTimeout ?? null) : null;
+  }
+  get isFrozen(): boolean {
+    return this.#state.frozen;
+  }
   /** What this requirement still needs, in words (library methods). */
-  get needs(): string { return NEEDS[this.#state.kind]; }
+  get needs(): string {
+    return NEEDS[this.#state.kind];
+  }
   /** What this requirement still needs, as JSON decisions a client sends. */
-  get accepts(): string { return accepts(this.#state.kind); }
+  get accepts(): string {
+    return accepts(this.#state.kind);
+  }
 
   get isResolved(): boolean {
-    if (this.#state.kind === "executor") return this.executorRequirements.every((requirement) => requirement.isResolved);
+    if (this.#state.kind === "executor")
+      return this.executorRequirements.every((requirement) => requirement.isResolved);
     return this.decision !== null;
   }
 
   /** Approves: runs the step (confirmation) or keeps its output (review). */
-  confirm(): void { this.#decide({ type: "confirm" }, "confirm()"); }
+  confirm(): void {
+    this.#decide({ type: "confirm" }, "confirm()");
+  }
   /** Refuses; what happens next follows the component's `onReject`. */
   reject(feedback?: string): void {
-    if (feedback !== undefined && typeof feedback !== "string") throw new InvalidResolutionError(this.id, "reject(feedback) takes a string.");
+    if (feedback !== undefined && typeof feedback !== "string")
+      throw new InvalidResolutionError(this.id, "reject(feedback) takes a string.");
     this.#decide({ type: "reject", feedback: feedback ?? null }, "reject(feedback)");
   }
   /** Keeps the reviewed output with new content, which is what flows on. */
-  edit(output: string): void { this.#decide({ type: "edit", output }, "edit(output)"); }
+  edit(output: string): void {
+    this.#decide({ type: "edit", output }, "edit(output)");
+  }
   /** Supplies the step's user input; every field is checked first and nothing changes on failure. */
-  setUserInput(values: Record<string, unknown>): void { this.#decide({ type: "input", values }, "setUserInput(values)"); }
+  setUserInput(values: Record<string, unknown>): void {
+    this.#decide({ type: "input", values }, "setUserInput(values)");
+  }
   /** Picks the route(s) to run, in the order given. */
-  select(...choices: string[]): void { this.#decide({ type: "select", choices }, "select(...choices)"); }
+  select(...choices: string[]): void {
+    this.#decide({ type: "select", choices }, "select(...choices)");
+  }
   /** Runs the failed step again. */
-  retry(): void { this.#decide({ type: "retry" }, "retry()"); }
+  retry(): void {
+    this.#decide({ type: "retry" }, "retry()");
+  }
   /** Moves on without the failed step's output. */
-  skip(): void { this.#decide({ type: "skip" }, "skip()"); }
+  skip(): void {
+    this.#decide({ type: "skip" }, "skip()");
+  }
 
   /**
    * Applies a decision given as data (e.g. JSON from an HTTP client), with the same checks as the
    * methods; its errors speak of JSON decisions.
    */
-  applyDecision(decision: StepDecision): void { this.#decide(decision, null); }
+  applyDecision(decision: StepDecision): void {
+    this.#decide(decision, null);
+  }
 
   /** Plain, versioned JSON; `continueRun({ runId, sessionId, stepRequirements })` reads its decision. */
   toJSON(): StepRequirementState & { schemaVersion: number } {
@@ -139,31 +246,48 @@ export class StepRequirement {
   /** Checks a decision against this requirement (kind, values), then records it; nothing changes on failure. */
   #decide(decision: StepDecision, method: string | null): void {
     const state = this.#state;
-    if (state.frozen) throw new RequirementResolvedError(this.id, `step '${this.stepName}' was already decided in an earlier pause`);
+    if (state.frozen)
+      throw new RequirementResolvedError(this.id, `step '${this.stepName}' was already decided in an earlier pause`);
     if (state.kind === "executor" || !DECISIONS[state.kind].includes(decision.type)) {
       const what = method === null ? `a decision of type ${JSON.stringify(decision.type)}` : method;
-      throw new InvalidResolutionError(this.id, `${what} does not fit the ${state.kind} pause of ${this.stepType} '${this.stepName}'; ${method === null ? this.accepts : this.needs}.`);
+      throw new InvalidResolutionError(
+        this.id,
+        `${what} does not fit the ${state.kind} pause of ${this.stepType} '${this.stepName}'; ${method === null ? this.accepts : this.needs}.`,
+      );
     }
     this.#checkValues(decision, method ?? `the ${decision.type} decision`);
-    (state as { decision: StepDecision | null }).decision = decision.type === "input" ? { type: "input", values: { ...decision.values } } : decision;
+    (state as { decision: StepDecision | null }).decision =
+      decision.type === "input" ? { type: "input", values: { ...decision.values } } : decision;
   }
 
   #checkValues(decision: StepDecision, what: string): void {
     const state = this.#state;
-    if (decision.type === "edit" && typeof decision.output !== "string") throw new InvalidResolutionError(this.id, `${what} takes the new content as a string.`);
+    if (decision.type === "edit" && typeof decision.output !== "string")
+      throw new InvalidResolutionError(this.id, `${what} takes the new content as a string.`);
     if (decision.type === "input") {
       const values: unknown = decision.values;
-      if (typeof values !== "object" || values === null || Array.isArray(values)) throw new InvalidResolutionError(this.id, `${what} takes an object of field values.`);
+      if (typeof values !== "object" || values === null || Array.isArray(values))
+        throw new InvalidResolutionError(this.id, `${what} takes an object of field values.`);
       const problems = checkUserInputFields(decision.values, state.kind === "userInput" ? state.fields : []);
-      if (problems.length > 0) throw new InvalidResolutionError(this.id, `User input for step '${this.stepName}' is invalid: ${problems.join("; ")}. Nothing was changed.`);
+      if (problems.length > 0)
+        throw new InvalidResolutionError(
+          this.id,
+          `User input for step '${this.stepName}' is invalid: ${problems.join("; ")}. Nothing was changed.`,
+        );
     }
     if (decision.type === "select" && state.kind === "route") {
       const unknown = decision.choices.filter((choice) => !state.choices.includes(choice));
       if (decision.choices.length === 0 || unknown.length > 0) {
-        throw new InvalidResolutionError(this.id, `${what} takes one or more of ${state.choices.join(", ")}${unknown.length > 0 ? `; unknown: ${unknown.join(", ")}` : ""}.`);
+        throw new InvalidResolutionError(
+          this.id,
+          `${what} takes one or more of ${state.choices.join(", ")}${unknown.length > 0 ? `; unknown: ${unknown.join(", ")}` : ""}.`,
+        );
       }
       if (decision.choices.length > 1 && !state.allowMultipleSelections) {
-        throw new InvalidResolutionError(this.id, `Router '${this.stepName}' takes one choice (allowMultipleSelections is false); got ${decision.choices.join(", ")}.`);
+        throw new InvalidResolutionError(
+          this.id,
+          `Router '${this.stepName}' takes one choice (allowMultipleSelections is false); got ${decision.choices.join(", ")}.`,
+        );
       }
     }
   }

@@ -3,13 +3,16 @@ import { describe, it } from "node:test";
 import { Condition } from "./components/condition.js";
 import { Loop } from "./components/loop.js";
 import { Router } from "./components/router.js";
+import { Step } from "./components/step.js";
 import { Steps } from "./components/steps.js";
 import { Workflow } from "./workflow.js";
-import { approve, countedStep, Counter, freshDb, gatedAgent, pauseLabel } from "./workflow.test-helper.js";
-import { Step } from "./components/step.js";
+import { approve, Counter, countedStep, freshDb, gatedAgent, pauseLabel } from "./workflow.test-helper.js";
 import type { WorkflowRunOutput } from "./workflow-run-output.js";
 
-async function approveAll(workflow: Workflow, first: WorkflowRunOutput): Promise<{ run: WorkflowRunOutput; pauses: string[] }> {
+async function approveAll(
+  workflow: Workflow,
+  first: WorkflowRunOutput,
+): Promise<{ run: WorkflowRunOutput; pauses: string[] }> {
   let run = first;
   const pauses: string[] = [];
   while (run.isPaused) {
@@ -30,16 +33,25 @@ describe("gates at any depth, resumed at the exact position", () => {
       db,
       steps: [
         countedStep("first", counter),
-        new Steps({ name: "group", steps: [countedStep("a", counter), new Step({ name: "agent_step", agent }), countedStep("c", counter)] }),
+        new Steps({
+          name: "group",
+          steps: [countedStep("a", counter), new Step({ name: "agent_step", agent }), countedStep("c", counter)],
+        }),
         countedStep("last", counter),
       ],
     });
     const { run, pauses } = await approveAll(workflow, await workflow.run("go"));
     assert.deepEqual(pauses, ["executor:agent_step"]);
     assert.equal(run.status, "completed");
-    assert.deepEqual(["first", "a", "c", "last", "middle_tool"].map((name) => counter.of(name)), [1, 1, 1, 1, 1]);
+    assert.deepEqual(
+      ["first", "a", "c", "last", "middle_tool"].map((name) => counter.of(name)),
+      [1, 1, 1, 1, 1],
+    );
     assert.equal(run.content, "last(c(middle finished))");
-    assert.deepEqual(run.stepResults[1]?.steps.map((step) => step.stepName), ["a", "agent_step", "c"]);
+    assert.deepEqual(
+      run.stepResults[1]?.steps.map((step) => step.stepName),
+      ["a", "agent_step", "c"],
+    );
   });
 
   it("pauses on a gated Step nested three levels deep and resumes inside it", async () => {
@@ -53,7 +65,16 @@ describe("gates at any depth, resumed at the exact position", () => {
           steps: [
             new Condition({
               name: "cond",
-              steps: [new Steps({ name: "inner", steps: [countedStep("x", counter), countedStep("gated", counter, { requiresConfirmation: true }), countedStep("y", counter)] })],
+              steps: [
+                new Steps({
+                  name: "inner",
+                  steps: [
+                    countedStep("x", counter),
+                    countedStep("gated", counter, { requiresConfirmation: true }),
+                    countedStep("y", counter),
+                  ],
+                }),
+              ],
             }),
           ],
         }),
@@ -65,7 +86,10 @@ describe("gates at any depth, resumed at the exact position", () => {
     assert.equal(counter.of("x"), 1);
     const { run } = await approveAll(workflow, first);
     assert.equal(run.content, "y(gated(x(in)))");
-    assert.deepEqual(["x", "gated", "y"].map((name) => counter.of(name)), [1, 1, 1]);
+    assert.deepEqual(
+      ["x", "gated", "y"].map((name) => counter.of(name)),
+      [1, 1, 1],
+    );
   });
 
   it("runs a Loop's remaining iterations after a pause inside one", async () => {
@@ -73,7 +97,13 @@ describe("gates at any depth, resumed at the exact position", () => {
     const workflow = new Workflow({
       name: "loop",
       db: freshDb(),
-      steps: [new Loop({ name: "l", maxIterations: 3, steps: [countedStep("before", counter), countedStep("check", counter, { requiresConfirmation: true })] })],
+      steps: [
+        new Loop({
+          name: "l",
+          maxIterations: 3,
+          steps: [countedStep("before", counter), countedStep("check", counter, { requiresConfirmation: true })],
+        }),
+      ],
     });
     const { run, pauses } = await approveAll(workflow, await workflow.run("in"));
     assert.deepEqual(pauses, ["confirmation:check", "confirmation:check", "confirmation:check"]);
@@ -123,7 +153,14 @@ describe("gates at any depth, resumed at the exact position", () => {
     const workflow = new Workflow({
       name: "routes",
       db: freshDb(),
-      steps: [new Router({ name: "r", requiresUserInput: true, allowMultipleSelections: true, choices: [countedStep("a", counter), countedStep("b", counter), countedStep("c", counter)] })],
+      steps: [
+        new Router({
+          name: "r",
+          requiresUserInput: true,
+          allowMultipleSelections: true,
+          choices: [countedStep("a", counter), countedStep("b", counter), countedStep("c", counter)],
+        }),
+      ],
     });
     const first = await workflow.run("in");
     assert.deepEqual(first.stepsRequiringRoute[0]?.availableChoices, ["a", "b", "c"]);
@@ -139,7 +176,12 @@ describe("gates at any depth, resumed at the exact position", () => {
       name: "router-edit",
       db: freshDb(),
       steps: [
-        new Router({ name: "r", selector: () => "a", requiresOutputReview: true, choices: [countedStep("a", counter)] }),
+        new Router({
+          name: "r",
+          selector: () => "a",
+          requiresOutputReview: true,
+          choices: [countedStep("a", counter)],
+        }),
         countedStep("after", counter),
       ],
     });
@@ -157,7 +199,16 @@ describe("gates at any depth, resumed at the exact position", () => {
     const workflow = new Workflow({
       name: "router-retry",
       db: freshDb(),
-      steps: [new Router({ name: "r", requiresUserInput: true, requiresOutputReview: true, onReject: "retry", hitlMaxRetries: 1, choices: [countedStep("a", counter), countedStep("b", counter)] })],
+      steps: [
+        new Router({
+          name: "r",
+          requiresUserInput: true,
+          requiresOutputReview: true,
+          onReject: "retry",
+          hitlMaxRetries: 1,
+          choices: [countedStep("a", counter), countedStep("b", counter)],
+        }),
+      ],
     });
     let run = await workflow.run("in");
     run.stepRequirements.at(-1)?.select("a");
@@ -187,7 +238,15 @@ describe("loop gates", () => {
           maxIterations: 5,
           requiresIterationReview: true,
           onReject: "retry",
-          steps: [new Step({ name: "draft", executor: (input) => { seen.push(input.additionalData["feedback"]); return `draft ${seen.length}`; } })],
+          steps: [
+            new Step({
+              name: "draft",
+              executor: (input) => {
+                seen.push(input.additionalData["feedback"]);
+                return `draft ${seen.length}`;
+              },
+            }),
+          ],
         }),
       ],
     });

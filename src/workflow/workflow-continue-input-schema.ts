@@ -1,8 +1,20 @@
 import { z } from "zod";
 // Deep imports, not the runs front door: this file is loaded lazily (see lazyModule) and so must
 // be a leaf, and the front door is not one.
-import { confirmDecisionSchema, inputDecisionSchema, rejectDecisionSchema, resultDecisionSchema, toolDecisionSchema } from "../runs/agent-run-schema.js";
-import { editDecisionSchema, retryDecisionSchema, selectDecisionSchema, skipDecisionSchema, timeoutDecisionSchema } from "../runs/workflow-run-schema.js";
+import {
+  confirmDecisionSchema,
+  inputDecisionSchema,
+  rejectDecisionSchema,
+  resultDecisionSchema,
+  toolDecisionSchema,
+} from "../runs/agent-run-schema.js";
+import {
+  editDecisionSchema,
+  retryDecisionSchema,
+  selectDecisionSchema,
+  skipDecisionSchema,
+  timeoutDecisionSchema,
+} from "../runs/workflow-run-schema.js";
 
 /**
  * The shapes a workflow's `continueRun()` reads. Kept apart from continue-input.ts so zod loads
@@ -27,12 +39,15 @@ export const suppliedSchema = z.looseObject({
   id: z.string(),
   schemaVersion: z.unknown().optional(),
   decision: anyDecisionSchema.nullable().optional(),
-  calls: z.array(z.looseObject({ requirement: z.looseObject({ id: z.string(), decision: toolDecisionSchema.nullable() }) })).optional(),
+  calls: z
+    .array(z.looseObject({ requirement: z.looseObject({ id: z.string(), decision: toolDecisionSchema.nullable() }) }))
+    .optional(),
 });
 
 /** One decision as data: which requirement (a gate, or a tool call of an executor pause), and what was decided. */
 export const decisionInputSchema = z.strictObject({ requirementId: z.string().min(1), decision: anyDecisionSchema });
 
+/** @public Read through lazyModule() in continue-input.ts: a run reference. */
 export const refSchema = z.object({
   runId: z.string().min(1),
   sessionId: z.string().min(1),

@@ -1,11 +1,11 @@
 import type { RunOutput } from "../agent/index.js";
-import type { Db } from "../db/db.js";
+import type { Db } from "../db/index.js";
 import { ClaimLostError, KernError, StoreError } from "../errors.js";
-import { runFailure, type Claim, type StepRequirementState, type WorkflowRunState } from "../runs/index.js";
-import { WriteBatch } from "../runs/write-batch.js";
+import { type Claim, runFailure, type StepRequirementState, type WorkflowRunState, WriteBatch } from "../runs/index.js";
 import type { Component } from "./components/component.js";
 import type { EngineContext } from "./engine/context.js";
 import { driveWorkflow } from "./engine/drive.js";
+import { execute } from "./engine/execute.js";
 import { pauseEvent, runRef, type WorkflowEventListener } from "./events.js";
 import { WorkflowRunOutput } from "./workflow-run-output.js";
 
@@ -36,15 +36,26 @@ function emitStart(emit: WorkflowEventListener, state: WorkflowRunState, drive: 
     return;
   }
   if (resolved === null) return;
-  const step = { ...runRef(state), stepName: resolved.stepName, stepType: resolved.stepType, stepPath: resolved.stepPath, requirementId: resolved.id };
-  emit(resolved.kind === "executor" ? { event: "StepExecutorContinued", ...step, executorRunId: resolved.executor.runId } : { event: "StepContinued", ...step });
+  const step = {
+    ...runRef(state),
+    stepName: resolved.stepName,
+    stepType: resolved.stepType,
+    stepPath: resolved.stepPath,
+    requirementId: resolved.id,
+  };
+  emit(
+    resolved.kind === "executor"
+      ? { event: "StepExecutorContinued", ...step, executorRunId: resolved.executor.runId }
+      : { event: "StepContinued", ...step },
+  );
 }
 
 /** The last event of a drive, sent once the run is stored: a pause, the end, or a cancellation. */
 function emitEnd(emit: WorkflowEventListener, state: WorkflowRunState): void {
   const active = state.stepRequirements.at(-1);
   if (state.status === "paused" && active !== undefined) emit(pauseEvent(state, active));
-  else if (state.status === "cancelled") emit({ event: "WorkflowCancelled", ...runRef(state), reason: state.cancelReason ?? "cancelled" });
+  else if (state.status === "cancelled")
+    emit({ event: "WorkflowCancelled", ...runRef(state), reason: state.cancelReason ?? "cancelled" });
   else emit({ event: "WorkflowCompleted", ...runRef(state), content: state.content });
 }
 
@@ -84,6 +95,7 @@ async function driveOnce(drive: WorkflowDrive): Promise<WorkflowRunOutput> {
     emit,
     stream: drive.stream,
     batch,
+    execute,
   };
   if (emit !== undefined) emitStart(emit, state, drive);
   try {
@@ -97,10 +109,14 @@ async function driveOnce(drive: WorkflowDrive): Promise<WorkflowRunOutput> {
     state.status = failure.status;
     state.error = failure.error;
     // The cursor of the failure stays: retryRun() resumes there.
-    state.cursor = failure.status === "error" ? context.stack.map((frame, index) => (index === 0 ? { ...frame, outputs: [] } : frame)) : null;
+    state.cursor =
+      failure.status === "error"
+        ? context.stack.map((frame, index) => (index === 0 ? { ...frame, outputs: [] } : frame))
+        : null;
     await claim.release(batch);
     emit?.({ event: "WorkflowError", ...runRef(state), error: failure.error });
-    if (error instanceof KernError && "runOutput" in error) error.runOutput = new WorkflowRunOutput(state, await drive.executorRuns(state, executorRuns));
+    if (error instanceof KernError && "runOutput" in error)
+      error.runOutput = new WorkflowRunOutput(state, await drive.executorRuns(state, executorRuns));
     throw error;
   }
   await claim.release(batch);

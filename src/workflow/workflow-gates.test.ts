@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { text, toolCall } from "../testing/index.js";
+import { text } from "../testing/index.js";
+import { Condition } from "./components/condition.js";
 import { Parallel } from "./components/parallel.js";
 import { Step } from "./components/step.js";
 import { Steps } from "./components/steps.js";
-import { Condition } from "./components/condition.js";
 import { Workflow } from "./workflow.js";
-import { approve, countedStep, Counter, freshDb, gatedAgent, pauseLabel } from "./workflow.test-helper.js";
+import { approve, Counter, countedStep, freshDb, gatedAgent, pauseLabel } from "./workflow.test-helper.js";
 
 describe("step user input", () => {
   it("validates every value first and changes nothing when one fails", async () => {
@@ -32,7 +32,12 @@ describe("step user input", () => {
     const run = await workflow.run("trip");
     const requirement = run.stepsRequiringUserInput[0];
     assert.equal(requirement?.requiresUserInput, true);
-    for (const bad of [{ destination: "Lisbon" }, { destination: "Lisbon", nights: 2.5 }, { destination: "Lisbon", nights: 2, class: "first" }, { destination: "Lisbon", nights: 2, pets: true }]) {
+    for (const bad of [
+      { destination: "Lisbon" },
+      { destination: "Lisbon", nights: 2.5 },
+      { destination: "Lisbon", nights: 2, class: "first" },
+      { destination: "Lisbon", nights: 2, pets: true },
+    ]) {
       assert.throws(() => requirement?.setUserInput(bad), { name: "InvalidResolutionError" });
       assert.equal(requirement?.userInput, null);
       assert.equal(requirement?.isResolved, false);
@@ -47,11 +52,18 @@ describe("step user input", () => {
     const counter = new Counter();
     const db = freshDb();
     const { agent, model } = gatedAgent("Booker", counter, db, [text("ok")]);
-    const workflow = new Workflow({ name: "w", db, steps: [new Step({ name: "book", agent, userInputSchema: [{ name: "destination", type: "string" }] })] });
+    const workflow = new Workflow({
+      name: "w",
+      db,
+      steps: [new Step({ name: "book", agent, userInputSchema: [{ name: "destination", type: "string" }] })],
+    });
     const run = await workflow.run("Book a trip");
     run.stepRequirements[0]?.setUserInput({ destination: "Lisbon" });
     await workflow.continueRun(run);
-    assert.deepEqual(model.requests[0]?.messages[0], { role: "user", content: "Book a trip\n\nUser preferences:\n- destination: Lisbon" });
+    assert.deepEqual(model.requests[0]?.messages[0], {
+      role: "user",
+      content: "Book a trip\n\nUser preferences:\n- destination: Lisbon",
+    });
   });
 });
 
@@ -66,12 +78,15 @@ describe("errors", () => {
     const counter = new Counter();
     const db = freshDb();
     const workflow = new Workflow({ name: "w", db, steps: [new Step({ name: "flaky", executor: failing(counter) })] });
-    await assert.rejects(workflow.run("in", { runId: "run-err", sessionId: "s" }), (error: Error & { runOutput?: { status: string } }) => {
-      assert.equal(error.name, "StepFailedError");
-      assert.match(error.message, /Step 'flaky' failed: disk full/);
-      assert.equal(error.runOutput?.status, "error");
-      return true;
-    });
+    await assert.rejects(
+      workflow.run("in", { runId: "run-err", sessionId: "s" }),
+      (error: Error & { runOutput?: { status: string } }) => {
+        assert.equal(error.name, "StepFailedError");
+        assert.match(error.message, /Step 'flaky' failed: disk full/);
+        assert.equal(error.runOutput?.status, "error");
+        return true;
+      },
+    );
     const stored = await workflow.getRunOutput("run-err", "s");
     assert.equal(stored.status, "error");
     assert.match(stored.error?.message ?? "", /disk full/);
@@ -79,7 +94,15 @@ describe("errors", () => {
 
   it("skips a failed step with onError: skip and records the failure", async () => {
     const counter = new Counter();
-    const workflow = new Workflow({ name: "w", db: freshDb(), steps: [countedStep("a", counter), new Step({ name: "flaky", executor: failing(counter), onError: "skip" }), countedStep("b", counter)] });
+    const workflow = new Workflow({
+      name: "w",
+      db: freshDb(),
+      steps: [
+        countedStep("a", counter),
+        new Step({ name: "flaky", executor: failing(counter), onError: "skip" }),
+        countedStep("b", counter),
+      ],
+    });
     const run = await workflow.run("in");
     assert.equal(run.status, "completed");
     assert.equal(run.content, "b(a(in))");
@@ -89,7 +112,11 @@ describe("errors", () => {
 
   it("pauses with an error requirement on onError: pause; retry() re-runs the step", async () => {
     const counter = new Counter();
-    const workflow = new Workflow({ name: "w", db: freshDb(), steps: [new Step({ name: "flaky", executor: failing(counter), onError: "pause" })] });
+    const workflow = new Workflow({
+      name: "w",
+      db: freshDb(),
+      steps: [new Step({ name: "flaky", executor: failing(counter), onError: "pause" })],
+    });
     const run = await workflow.run("in");
     assert.equal(pauseLabel(run), "error:flaky");
     assert.equal(run.stepsWithErrors[0]?.errorMessage, "disk full");
@@ -103,7 +130,11 @@ describe("errors", () => {
 
   it("moves on past the failed step on skip()", async () => {
     const counter = new Counter();
-    const workflow = new Workflow({ name: "w", db: freshDb(), steps: [new Step({ name: "flaky", executor: failing(counter), onError: "pause" }), countedStep("b", counter)] });
+    const workflow = new Workflow({
+      name: "w",
+      db: freshDb(),
+      steps: [new Step({ name: "flaky", executor: failing(counter), onError: "pause" }), countedStep("b", counter)],
+    });
     const run = await workflow.run("in");
     run.stepsWithErrors[0]?.skip();
     const done = await workflow.continueRun(run);
@@ -115,7 +146,14 @@ describe("errors", () => {
 describe("rejection policy", () => {
   it("cancels the run naming the step on onReject: cancel", async () => {
     const counter = new Counter();
-    const workflow = new Workflow({ name: "w", db: freshDb(), steps: [countedStep("gated", counter, { requiresConfirmation: true, onReject: "cancel" }), countedStep("after", counter)] });
+    const workflow = new Workflow({
+      name: "w",
+      db: freshDb(),
+      steps: [
+        countedStep("gated", counter, { requiresConfirmation: true, onReject: "cancel" }),
+        countedStep("after", counter),
+      ],
+    });
     const run = await workflow.run("in");
     run.stepRequirements[0]?.reject("no");
     const done = await workflow.continueRun(run);
@@ -127,9 +165,17 @@ describe("rejection policy", () => {
 
   it("ignores a policy change sent in requirement JSON", async () => {
     const counter = new Counter();
-    const workflow = new Workflow({ name: "w", db: freshDb(), steps: [countedStep("gated", counter, { requiresConfirmation: true }), countedStep("after", counter)] });
+    const workflow = new Workflow({
+      name: "w",
+      db: freshDb(),
+      steps: [countedStep("gated", counter, { requiresConfirmation: true }), countedStep("after", counter)],
+    });
     const run = await workflow.run("in");
-    const wire = run.stepRequirements.map((requirement) => ({ ...requirement.toJSON(), decision: { type: "reject" as const, feedback: null }, onReject: "cancel" as const }));
+    const wire = run.stepRequirements.map((requirement) => ({
+      ...requirement.toJSON(),
+      decision: { type: "reject" as const, feedback: null },
+      onReject: "cancel" as const,
+    }));
     const done = await workflow.continueRun({ runId: run.runId, sessionId: run.sessionId, stepRequirements: wire });
     assert.equal(done.status, "completed");
     assert.equal(done.content, "after(in)");
@@ -142,7 +188,11 @@ describe("rejection policy", () => {
       db: freshDb(),
       steps: [
         new Step({ name: "one", executor: () => "first draft", requiresOutputReview: true }),
-        new Step({ name: "two", executor: (input) => `two saw ${input.previousStepContent}`, requiresOutputReview: true }),
+        new Step({
+          name: "two",
+          executor: (input) => `two saw ${input.previousStepContent}`,
+          requiresOutputReview: true,
+        }),
       ],
     });
     let run = await workflow.run("in");
@@ -160,96 +210,24 @@ describe("rejection policy", () => {
     const workflow = new Workflow({
       name: "w",
       db: freshDb(),
-      steps: [new Condition({ name: "c", requiresConfirmation: true, evaluator: (input) => input.input === "yes", steps: [countedStep("if", counter)], elseSteps: [countedStep("else", counter)] })],
+      steps: [
+        new Condition({
+          name: "c",
+          requiresConfirmation: true,
+          evaluator: (input) => input.input === "yes",
+          steps: [countedStep("if", counter)],
+          elseSteps: [countedStep("else", counter)],
+        }),
+      ],
     });
-    for (const [input, branch] of [["yes", "if"], ["no", "else"]] as const) {
+    for (const [input, branch] of [
+      ["yes", "if"],
+      ["no", "else"],
+    ] as const) {
       const run = await workflow.run(input);
       approve(run);
       assert.equal((await workflow.continueRun(run)).content, `${branch}(${input})`);
     }
-  });
-});
-
-describe("timeouts", () => {
-  it("applies onTimeout once the deadline passed: cancel by default, skip or approve when set", async () => {
-    for (const [onTimeout, expected] of [[undefined, "cancelled"], ["skip", "after(in)"], ["approve", "after(gated(in))"]] as const) {
-      const counter = new Counter();
-      let clock = 1_000_000;
-      const workflow = new Workflow({
-        name: `w-${onTimeout ?? "default"}`,
-        db: freshDb(),
-        now: () => clock,
-        steps: [countedStep("gated", counter, { requiresConfirmation: true, hitlTimeout: 30, ...(onTimeout === undefined ? {} : { onTimeout }) }), countedStep("after", counter)],
-      });
-      const run = await workflow.run("in");
-      assert.equal(run.stepRequirements[0]?.timeoutAt?.getTime(), 1_030_000, "the deadline is on the workflow's clock");
-      clock += 29_999;
-      await assert.rejects(workflow.continueRun(run), { name: "UnresolvedRequirementError" }, "a millisecond before the deadline a person still decides");
-      clock += 1;
-      const done = await workflow.continueRun(run);
-      assert.equal(done.status === "cancelled" ? "cancelled" : done.content, expected);
-    }
-  });
-
-  it("sweeps expired runs with expirePausedRuns() and leaves the others paused", async () => {
-    const counter = new Counter();
-    const db = freshDb();
-    const workflow = new Workflow({ name: "sweep", db, steps: [countedStep("gated", counter, { requiresConfirmation: true, hitlTimeout: 60, onTimeout: "approve" })] });
-    const first = await workflow.run("a");
-    const second = await workflow.run("b");
-    const deadline = second.stepRequirements[0]?.timeoutAt?.getTime() ?? 0;
-    assert.deepEqual(await workflow.expirePausedRuns(deadline - 1000), { moved: 0, skipped: [] });
-    assert.deepEqual(await workflow.expirePausedRuns(deadline + 1), { moved: 2, skipped: [] });
-    assert.equal((await workflow.getRunOutput(first.runId, first.sessionId)).content, "gated(a)");
-    assert.deepEqual(await workflow.expirePausedRuns(deadline + 1), { moved: 0, skipped: [] });
-  });
-});
-
-describe("cancel, storage keys and executor runs", () => {
-  it("cancels a paused run and closes its paused agent run", async () => {
-    const counter = new Counter();
-    const db = freshDb();
-    const { agent } = gatedAgent("Agent", counter, db);
-    const workflow = new Workflow({ name: "w", db, steps: [new Step({ name: "s", agent })] });
-    const run = await workflow.run("in");
-    const agentRunId = run.stepRequirements[0]?.executorRunId ?? "";
-    const cancelled = await workflow.cancelRun(run.runId, run.sessionId);
-    assert.equal(cancelled.status, "cancelled");
-    assert.equal((await agent.getRunOutput(agentRunId, run.sessionId)).status, "cancelled");
-    await assert.rejects(workflow.continueRun(run), { name: "RunNotPausedError", status: "cancelled" });
-    assert.equal(counter.of("Agent_tool"), 0);
-  });
-
-  it("keeps the agent's runs under keys that cannot collide with the workflow's", async () => {
-    const counter = new Counter();
-    const db = freshDb();
-    const { agent } = gatedAgent("Agent", counter, db);
-    const workflow = new Workflow({ name: "w", db, steps: [new Step({ name: "s", agent })] });
-    const run = await workflow.run("in", { runId: "same-id", sessionId: "session" });
-    const agentRun = run.stepExecutorRuns[0];
-    assert.equal((await db.getRun("workflow", "same-id"))?.status, "paused");
-    assert.equal((await db.getRun("agent", agentRun?.runId ?? ""))?.status, "paused");
-    approve(run);
-    assert.equal((await workflow.continueRun(run)).status, "completed");
-  });
-
-  it("lists one stepExecutorRuns entry per agent run even when the agent paused twice", async () => {
-    const counter = new Counter();
-    const db = freshDb();
-    const script = [toolCall("Agent_tool", { target: "a" }), toolCall("Agent_tool", { target: "b" }), text("both done")];
-    const { agent } = gatedAgent("Agent", counter, db, script);
-    const workflow = new Workflow({ name: "w", db, steps: [new Step({ name: "s", agent })] });
-    let run = await workflow.run("in");
-    const pauses: string[] = [];
-    while (run.isPaused) {
-      pauses.push(pauseLabel(run));
-      approve(run);
-      run = await workflow.continueRun(run);
-    }
-    assert.deepEqual(pauses, ["executor:s", "executor:s"]);
-    assert.equal(run.stepExecutorRuns.length, 1);
-    assert.equal(run.stepExecutorRuns[0]?.status, "completed");
-    assert.equal(counter.of("Agent_tool"), 2);
   });
 });
 
@@ -269,13 +247,28 @@ describe("construction errors", () => {
 
   it("refuses gates inside Parallel branches and runs ungated branches in declaration order", async () => {
     const counter = new Counter();
-    assert.throws(() => new Parallel({ name: "p", steps: [countedStep("a", counter, { requiresConfirmation: true })] }), {
-      message: /Parallel 'p' contains a human gate \(Step 'a'\)/,
-    });
+    assert.throws(
+      () => new Parallel({ name: "p", steps: [countedStep("a", counter, { requiresConfirmation: true })] }),
+      {
+        message: /Parallel 'p' contains a human gate \(Step 'a'\)/,
+      },
+    );
     const { agent } = gatedAgent("Gated", counter, freshDb());
-    assert.throws(() => new Parallel({ name: "p", steps: [new Step({ name: "g", agent })] }), { message: /human gate/ });
-    const slow = new Step({ name: "slow", executor: async () => { await new Promise((resolve) => setTimeout(resolve, 20)); return "slow"; } });
-    const workflow = new Workflow({ name: "w", db: freshDb(), steps: [new Parallel({ name: "p", steps: [slow, countedStep("fast", counter)] })] });
+    assert.throws(() => new Parallel({ name: "p", steps: [new Step({ name: "g", agent })] }), {
+      message: /human gate/,
+    });
+    const slow = new Step({
+      name: "slow",
+      executor: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return "slow";
+      },
+    });
+    const workflow = new Workflow({
+      name: "w",
+      db: freshDb(),
+      steps: [new Parallel({ name: "p", steps: [slow, countedStep("fast", counter)] })],
+    });
     const run = await workflow.run("in");
     assert.equal(run.content, "slow\n\nfast(in)");
   });

@@ -5,7 +5,7 @@ import { Router } from "./components/router.js";
 import { Step } from "./components/step.js";
 import { Steps } from "./components/steps.js";
 import { Workflow } from "./workflow.js";
-import { countedStep, Counter, freshDb } from "./workflow.test-helper.js";
+import { Counter, countedStep, freshDb } from "./workflow.test-helper.js";
 
 describe("loops without gates", () => {
   it("feeds each iteration's output forward and stops when the end condition holds", async () => {
@@ -34,7 +34,11 @@ describe("composite rejections and bad selections", () => {
     const workflow = new Workflow({
       name: "w",
       db: freshDb(),
-      steps: [countedStep("a", counter), new Steps({ name: "group", requiresConfirmation: true, steps: [countedStep("b", counter)] }), countedStep("c", counter)],
+      steps: [
+        countedStep("a", counter),
+        new Steps({ name: "group", requiresConfirmation: true, steps: [countedStep("b", counter)] }),
+        countedStep("c", counter),
+      ],
     });
     const run = await workflow.run("in");
     assert.equal(run.stepsRequiringConfirmation[0]?.stepType, "Steps");
@@ -46,8 +50,15 @@ describe("composite rejections and bad selections", () => {
 
   it("stores a run as error when a selector names no choice, saying which choices exist", async () => {
     const counter = new Counter();
-    const workflow = new Workflow({ name: "w", db: freshDb(), steps: [new Router({ name: "r", selector: () => "nope", choices: [countedStep("a", counter)] })] });
-    await assert.rejects(workflow.run("in", { runId: "bad-route", sessionId: "s" }), { name: "ConfigurationError", message: /selector returned "nope".*choices: a/ });
+    const workflow = new Workflow({
+      name: "w",
+      db: freshDb(),
+      steps: [new Router({ name: "r", selector: () => "nope", choices: [countedStep("a", counter)] })],
+    });
+    await assert.rejects(workflow.run("in", { runId: "bad-route", sessionId: "s" }), {
+      name: "ConfigurationError",
+      message: /selector returned "nope".*choices: a/,
+    });
     assert.equal((await workflow.getRunOutput("bad-route", "s")).status, "error");
   });
 });
@@ -56,12 +67,24 @@ describe("loading runs", () => {
   it("reports unknown runs and runs of another workflow with typed errors", async () => {
     const db = freshDb();
     const counter = new Counter();
-    const first = new Workflow({ name: "first", db, steps: [countedStep("a", counter, { requiresConfirmation: true })] });
+    const first = new Workflow({
+      name: "first",
+      db,
+      steps: [countedStep("a", counter, { requiresConfirmation: true })],
+    });
     const second = new Workflow({ name: "second", db, steps: [countedStep("a", counter)] });
     const run = await first.run("in");
-    await assert.rejects(first.continueRun({ runId: "missing", sessionId: run.sessionId }), { name: "RunNotFoundError" });
-    await assert.rejects(second.getRunOutput(run.runId, run.sessionId), { name: "ConfigurationError", message: /belongs to workflow 'first'/ });
-    assert.deepEqual((await first.listRuns({ status: "paused" })).map((summary) => summary.runId), [run.runId]);
+    await assert.rejects(first.continueRun({ runId: "missing", sessionId: run.sessionId }), {
+      name: "RunNotFoundError",
+    });
+    await assert.rejects(second.getRunOutput(run.runId, run.sessionId), {
+      name: "ConfigurationError",
+      message: /belongs to workflow 'first'/,
+    });
+    assert.deepEqual(
+      (await first.listRuns({ status: "paused" })).map((summary) => summary.runId),
+      [run.runId],
+    );
     assert.deepEqual(await second.listRuns(), []);
   });
 });

@@ -1,9 +1,8 @@
 import type { Agent } from "../agent/index.js";
-import { checkLeaseMs } from "../agent/agent-options.js";
-import type { Db } from "../db/db.js";
-import { defaultMemoryDb } from "../db/memory/default-db.js";
+import type { Db } from "../db/index.js";
+import { defaultMemoryDb } from "../db/index.js";
 import { ConfigurationError } from "../errors.js";
-import type { DefinitionChoice } from "../runs/definition-check.js";
+import { checkLeaseMs, type DefinitionChoice } from "../runs/index.js";
 import type { Component } from "./components/component.js";
 import { checkOptions, requireName } from "./components/options.js";
 import type { WorkflowEventListener } from "./events.js";
@@ -63,15 +62,21 @@ export function checkWorkflowOptions(options: WorkflowOptions): string {
   }
   checkLeaseMs(`Workflow '${name}'`, options.leaseMs);
   if (options.now !== undefined && typeof options.now !== "function") {
-    throw new ConfigurationError(`Workflow '${name}': now must be a function returning ms since the epoch, like () => Date.now().`);
+    throw new ConfigurationError(
+      `Workflow '${name}': now must be a function returning ms since the epoch, like () => Date.now().`,
+    );
   }
   const id = options.id ?? name;
   for (const version of options.previousVersions ?? []) {
     if (version.id !== id) {
-      throw new ConfigurationError(`Workflow '${name}' lists a previous version with id '${version.id}'; previous versions keep the id '${id}' their runs are stored under.`);
+      throw new ConfigurationError(
+        `Workflow '${name}' lists a previous version with id '${version.id}'; previous versions keep the id '${id}' their runs are stored under.`,
+      );
     }
     if (version.db !== (options.db ?? defaultMemoryDb())) {
-      throw new ConfigurationError(`Workflow '${name}' lists a previous version that stores its runs in another db; give it the same db, so it finds the runs it serves.`);
+      throw new ConfigurationError(
+        `Workflow '${name}' lists a previous version that stores its runs in another db; give it the same db, so it finds the runs it serves.`,
+      );
     }
   }
   return name;

@@ -1,13 +1,25 @@
-import type { PendingRequirementRecord } from "../db/db.js";
-import { decodeWorkflowRunState, encodeWorkflowRunState, type RunAccess, type WorkflowRunState } from "../runs/index.js";
+import type { PendingRequirementRecord } from "../db/index.js";
+import {
+  decodeWorkflowRunState,
+  encodeWorkflowRunState,
+  type RunAccess,
+  type WorkflowRunState,
+} from "../runs/index.js";
 
 function pendingRequirements(state: WorkflowRunState): PendingRequirementRecord[] {
   const active = state.stepRequirements.at(-1);
   if (active === undefined || active.frozen) return [];
-  const what = active.kind === "executor"
-    ? `${active.executor.name} wants to call ${active.calls.map((entry) => entry.execution.toolName).join(", ")}`
-    : (active.message ?? `${active.stepType} '${active.stepName}' waits for ${active.kind}`);
-  return [{ requirementId: active.id, requirementKind: active.kind, summary: `${state.workflowName} / ${active.stepName}: ${what}` }];
+  const what =
+    active.kind === "executor"
+      ? `${active.executor.name} wants to call ${active.calls.map((entry) => entry.execution.toolName).join(", ")}`
+      : (active.message ?? `${active.stepType} '${active.stepName}' waits for ${active.kind}`);
+  return [
+    {
+      requirementId: active.id,
+      requirementKind: active.kind,
+      summary: `${state.workflowName} / ${active.stepName}: ${what}`,
+    },
+  ];
 }
 
 /** How workflow runs are stored: under kind "workflow", owned by the workflow id. */

@@ -1,6 +1,5 @@
 import type { RunOutput } from "../agent/index.js";
-import type { RunStatus, StepRequirementKind, WorkflowRunState } from "../runs/index.js";
-import { decodeWorkflowRunState } from "../runs/index.js";
+import { decodeWorkflowRunState, RunView, type StepRequirementKind, type WorkflowRunState } from "../runs/index.js";
 import { StepOutput } from "./step-output.js";
 import { StepRequirement } from "./step-requirement.js";
 
@@ -8,12 +7,13 @@ import { StepRequirement } from "./step-requirement.js";
  * The result of a workflow run: a thin view over its stored state. When paused, resolve the
  * last entry of `stepRequirements` (the active one) and pass this to `workflow.continueRun`.
  */
-export class WorkflowRunOutput {
+export class WorkflowRunOutput extends RunView {
   readonly #state: WorkflowRunState;
   readonly #executorRuns: readonly RunOutput[];
   #requirements: StepRequirement[] | undefined;
 
   constructor(state: WorkflowRunState, executorRuns: readonly RunOutput[] = []) {
+    super(state);
     this.#state = state;
     this.#executorRuns = executorRuns;
   }
@@ -23,23 +23,30 @@ export class WorkflowRunOutput {
     return new WorkflowRunOutput(decodeWorkflowRunState(json));
   }
 
-  get runId(): string { return this.#state.runId; }
-  get sessionId(): string { return this.#state.sessionId; }
-  get userId(): string | undefined { return this.#state.userId ?? undefined; }
-  get workflowId(): string { return this.#state.workflowId; }
-  get workflowName(): string { return this.#state.workflowName; }
-  get status(): RunStatus { return this.#state.status; }
-  get isPaused(): boolean { return this.#state.status === "paused"; }
-  get isCancelled(): boolean { return this.#state.status === "cancelled"; }
-  get content(): string | null { return this.#state.content; }
+  get workflowId(): string {
+    return this.#state.workflowId;
+  }
+  get workflowName(): string {
+    return this.#state.workflowName;
+  }
+  get isCancelled(): boolean {
+    return this.#state.status === "cancelled";
+  }
+  get content(): string | null {
+    return this.#state.content;
+  }
   /** Why the run was cancelled (which step was rejected or timed out). */
-  get cancelReason(): string | null { return this.#state.cancelReason; }
-  get error(): { code: string; message: string } | undefined { return this.#state.error ?? undefined; }
-  get stepResults(): StepOutput[] { return this.#state.stepResults.map((output) => StepOutput.fromState(output)); }
+  get cancelReason(): string | null {
+    return this.#state.cancelReason;
+  }
+  get stepResults(): StepOutput[] {
+    return this.#state.stepResults.map((output) => StepOutput.fromState(output));
+  }
 
   /** Every pause of the run, in order. The last entry is the active one. */
   get stepRequirements(): StepRequirement[] {
-    return (this.#requirements ??= this.#state.stepRequirements.map((requirement) => new StepRequirement(requirement)));
+    this.#requirements ??= this.#state.stepRequirements.map((requirement) => new StepRequirement(requirement));
+    return this.#requirements;
   }
   /** The agent runs this workflow's steps executed, one entry per run id. */
   get stepExecutorRuns(): RunOutput[] {
@@ -52,8 +59,12 @@ export class WorkflowRunOutput {
     const last = this.isPaused ? this.stepRequirements.at(-1) : undefined;
     return last?.isFrozen === true ? undefined : last;
   }
-  get pausedStepIndex(): number | null { return this.#active?.stepIndex ?? null; }
-  get pausedStepName(): string | null { return this.#active?.stepName ?? null; }
+  get pausedStepIndex(): number | null {
+    return this.#active?.stepIndex ?? null;
+  }
+  get pausedStepName(): string | null {
+    return this.#active?.stepName ?? null;
+  }
   get pauseKind(): "step" | "executor" | null {
     const active = this.#active;
     return active === undefined ? null : active.requiresExecutorInput ? "executor" : "step";
@@ -61,16 +72,31 @@ export class WorkflowRunOutput {
 
   #unresolved(kinds?: readonly StepRequirementKind[]): StepRequirement[] {
     return this.stepRequirements.filter(
-      (requirement) => !requirement.isFrozen && !requirement.isResolved && (kinds === undefined || kinds.includes(requirement.kind)),
+      (requirement) =>
+        !requirement.isFrozen && !requirement.isResolved && (kinds === undefined || kinds.includes(requirement.kind)),
     );
   }
-  get activeStepRequirements(): StepRequirement[] { return this.#unresolved(); }
-  get stepsRequiringConfirmation(): StepRequirement[] { return this.#unresolved(["confirmation"]); }
-  get stepsRequiringUserInput(): StepRequirement[] { return this.#unresolved(["userInput"]); }
-  get stepsRequiringRoute(): StepRequirement[] { return this.#unresolved(["route"]); }
-  get stepsRequiringOutputReview(): StepRequirement[] { return this.#unresolved(["outputReview", "iterationReview"]); }
-  get stepsRequiringExecutorResolution(): StepRequirement[] { return this.#unresolved(["executor"]); }
-  get stepsWithErrors(): StepRequirement[] { return this.#unresolved(["error"]); }
+  get activeStepRequirements(): StepRequirement[] {
+    return this.#unresolved();
+  }
+  get stepsRequiringConfirmation(): StepRequirement[] {
+    return this.#unresolved(["confirmation"]);
+  }
+  get stepsRequiringUserInput(): StepRequirement[] {
+    return this.#unresolved(["userInput"]);
+  }
+  get stepsRequiringRoute(): StepRequirement[] {
+    return this.#unresolved(["route"]);
+  }
+  get stepsRequiringOutputReview(): StepRequirement[] {
+    return this.#unresolved(["outputReview", "iterationReview"]);
+  }
+  get stepsRequiringExecutorResolution(): StepRequirement[] {
+    return this.#unresolved(["executor"]);
+  }
+  get stepsWithErrors(): StepRequirement[] {
+    return this.#unresolved(["error"]);
+  }
 
   /** The plain, versioned state (`schemaVersion`); `WorkflowRunOutput.fromJSON` reads it back. */
   toJSON(): WorkflowRunState {

@@ -1,34 +1,32 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { z } from "zod";
 import { Agent } from "../agent/index.js";
 import { InMemoryDb } from "../db/memory/index.js";
 import { FakeModel, text, toolCall } from "../testing/index.js";
-import { tool } from "../tools/index.js";
+import { sendAlertTool } from "../tools/send-alert.test-helper.js";
 import { Step } from "./components/step.js";
 import { Workflow } from "./workflow.js";
 import type { WorkflowRunOutput } from "./workflow-run-output.js";
 
 function seed() {
   const sent: string[] = [];
-  const sendAlert = tool({
-    name: "send_alert",
-    description: "Send a weather alert for a city.",
-    parameters: z.object({ city: z.string(), message: z.string() }),
-    requiresConfirmation: true,
-    execute: ({ city, message }) => {
-      sent.push(city);
-      return `Alert sent for ${city}: ${message}`;
-    },
-  });
-  const model = new FakeModel([toolCall("send_alert", { city: "Tokyo", message: "Heavy rain" }), text("Alert sent for Tokyo.")]);
+  const sendAlert = sendAlertTool(sent);
+  const model = new FakeModel([
+    toolCall("send_alert", { city: "Tokyo", message: "Heavy rain" }),
+    text("Alert sent for Tokyo."),
+  ]);
   const db = new InMemoryDb();
   const alertAgent = new Agent({ name: "AlertAgent", model, tools: [sendAlert], db });
   const workflow = new Workflow({
     name: "DualConfirmation",
     db,
     steps: [
-      new Step({ name: "send_alert", agent: alertAgent, requiresConfirmation: true, confirmationMessage: "Proceed with sending the alert?" }),
+      new Step({
+        name: "send_alert",
+        agent: alertAgent,
+        requiresConfirmation: true,
+        confirmationMessage: "Proceed with sending the alert?",
+      }),
       new Step({ name: "log", executor: (input) => `Logged: ${input.previousStepContent ?? "nothing was sent"}` }),
     ],
   });
@@ -36,7 +34,10 @@ function seed() {
 }
 
 /** The seed's resolution loop, recording each pause kind. */
-async function resolveAll(workflow: Workflow, first: WorkflowRunOutput): Promise<{ run: WorkflowRunOutput; pauses: string[] }> {
+async function resolveAll(
+  workflow: Workflow,
+  first: WorkflowRunOutput,
+): Promise<{ run: WorkflowRunOutput; pauses: string[] }> {
   let run = first;
   const pauses: string[] = [];
   while (run.isPaused) {
@@ -58,7 +59,10 @@ describe("the seed: step confirmation + tool confirmation", () => {
     const first = await workflow.run("Send a weather alert for Tokyo about heavy rain");
     assert.equal(first.status, "paused");
     assert.equal(first.pauseKind, "step");
-    assert.deepEqual(first.stepsRequiringConfirmation.map((r) => r.stepName), ["send_alert"]);
+    assert.deepEqual(
+      first.stepsRequiringConfirmation.map((r) => r.stepName),
+      ["send_alert"],
+    );
     assert.equal(first.stepsRequiringConfirmation[0]?.confirmationMessage, "Proceed with sending the alert?");
     assert.equal(model.requests.length, 0);
     first.stepRequirements[0]?.confirm();
@@ -70,7 +74,10 @@ describe("the seed: step confirmation + tool confirmation", () => {
     assert.equal(executor?.executorName, "AlertAgent");
     assert.equal(executor?.executorRequirements.length, 1);
     assert.equal(executor?.executorRequirements[0]?.toolExecution.toolName, "send_alert");
-    assert.deepEqual(executor?.executorRequirements[0]?.toolExecution.toolArgs, { city: "Tokyo", message: "Heavy rain" });
+    assert.deepEqual(executor?.executorRequirements[0]?.toolExecution.toolArgs, {
+      city: "Tokyo",
+      message: "Heavy rain",
+    });
     assert.throws(() => second.stepRequirements[0]?.confirm(), { name: "RequirementResolvedError" });
     await assert.rejects(workflow.continueRun(second), { name: "UnresolvedRequirementError" });
     executor?.executorRequirements[0]?.confirm();
@@ -83,7 +90,10 @@ describe("the seed: step confirmation + tool confirmation", () => {
 
   it("runs the seed's resolution loop as written", async () => {
     const { workflow, sent } = seed();
-    const { run, pauses } = await resolveAll(workflow, await workflow.run("Send a weather alert for Tokyo about heavy rain"));
+    const { run, pauses } = await resolveAll(
+      workflow,
+      await workflow.run("Send a weather alert for Tokyo about heavy rain"),
+    );
     assert.deepEqual(pauses, ["step:send_alert", "executor:send_alert"]);
     assert.equal(run.content, "Logged: Alert sent for Tokyo.");
     assert.deepEqual(sent, ["Tokyo"]);

@@ -8,12 +8,20 @@ import { Counter, freshDb, gatedAgent } from "./workflow.test-helper.js";
 
 function seedWorkflow(counter: Counter): Workflow {
   const db = freshDb();
-  const { agent } = gatedAgent("AlertAgent", counter, db, [toolCall("AlertAgent_tool", { target: "Tokyo" }), text("Alert sent for Tokyo.")]);
+  const { agent } = gatedAgent("AlertAgent", counter, db, [
+    toolCall("AlertAgent_tool", { target: "Tokyo" }),
+    text("Alert sent for Tokyo."),
+  ]);
   return new Workflow({
     name: "DualConfirmation",
     db,
     steps: [
-      new Step({ name: "send_alert", agent, requiresConfirmation: true, confirmationMessage: "Proceed with sending the alert?" }),
+      new Step({
+        name: "send_alert",
+        agent,
+        requiresConfirmation: true,
+        confirmationMessage: "Proceed with sending the alert?",
+      }),
       new Step({ name: "log", executor: (input) => `Logged: ${input.previousStepContent ?? "nothing"}` }),
     ],
   });
@@ -27,7 +35,8 @@ async function collect(stream: AsyncIterable<WorkflowEvent>): Promise<WorkflowEv
 
 function label(event: WorkflowEvent): string {
   if ("stepName" in event && event.event.startsWith("Step")) return `${event.event}:${event.stepName}`;
-  if (event.event === "ToolCallStarted" || event.event === "ToolCallCompleted") return `${event.event}:${event.toolName}`;
+  if (event.event === "ToolCallStarted" || event.event === "ToolCallCompleted")
+    return `${event.event}:${event.toolName}`;
   if (event.event === "RunContent") return `RunContent:${event.delta}`;
   return event.event;
 }
@@ -51,10 +60,18 @@ describe("workflow event streams (scenario 1)", () => {
     run1.stepRequirements[0]?.confirm();
     const second = workflow.continueRunStream(run1);
     const secondEvents = await collect(second);
-    assert.deepEqual(secondEvents.map(label), ["StepContinued:send_alert", "RunStarted", "RunPaused", "StepExecutorPaused:send_alert"]);
+    assert.deepEqual(secondEvents.map(label), [
+      "StepContinued:send_alert",
+      "RunStarted",
+      "RunPaused",
+      "StepExecutorPaused:send_alert",
+    ]);
     const executorPause = secondEvents.at(-1);
     assert.ok(executorPause?.event === "StepExecutorPaused");
-    assert.deepEqual(executorPause.toolCalls?.map((call) => [call.toolName, call.toolArgs]), [["AlertAgent_tool", { target: "Tokyo" }]]);
+    assert.deepEqual(
+      executorPause.toolCalls?.map((call) => [call.toolName, call.toolArgs]),
+      [["AlertAgent_tool", { target: "Tokyo" }]],
+    );
 
     const run2 = await second.output;
     run2.stepRequirements[1]?.executorRequirements[0]?.confirm();
@@ -79,13 +96,27 @@ describe("workflow event streams (scenario 1)", () => {
   });
 
   it("ends with WorkflowError and rejects .output with the same error", async () => {
-    const workflow = new Workflow({ name: "w", db: freshDb(), steps: [new Step({ name: "boom", executor: () => { throw new Error("kaput"); } })] });
+    const workflow = new Workflow({
+      name: "w",
+      db: freshDb(),
+      steps: [
+        new Step({
+          name: "boom",
+          executor: () => {
+            throw new Error("kaput");
+          },
+        }),
+      ],
+    });
     const stream = workflow.runStream("in");
     const events = await collect(stream);
     assert.deepEqual(events.map(label), ["WorkflowStarted", "StepStarted:boom", "StepError:boom", "WorkflowError"]);
     const last = events.at(-1);
     assert.ok(last?.event === "WorkflowError");
-    await assert.rejects(stream.output, (error: Error) => error.message === last.error.message && error.name === "StepFailedError");
+    await assert.rejects(
+      stream.output,
+      (error: Error) => error.message === last.error.message && error.name === "StepFailedError",
+    );
   });
 
   it("stops a run through an AbortSignal, storing it as cancelled", async () => {
@@ -94,13 +125,23 @@ describe("workflow event streams (scenario 1)", () => {
       name: "w",
       db: freshDb(),
       steps: [
-        new Step({ name: "slow", executor: async () => { controller.abort(); await new Promise((resolve) => setTimeout(resolve, 5)); return "done"; } }),
+        new Step({
+          name: "slow",
+          executor: async () => {
+            controller.abort();
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            return "done";
+          },
+        }),
         new Step({ name: "never", executor: () => "never" }),
       ],
     });
     const stream = workflow.runStream("in", { signal: controller.signal, runId: "aborted", sessionId: "s" });
     const events = await collect(stream);
-    assert.equal(events.some((event) => label(event) === "StepStarted:never"), false);
+    assert.equal(
+      events.some((event) => label(event) === "StepStarted:never"),
+      false,
+    );
     await assert.rejects(stream.output, { name: "AbortError" });
     assert.equal((await workflow.getRunOutput("aborted", "s")).status, "cancelled");
   });

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { Agent } from "../agent/index.js";
 import type { Db } from "../db/db.js";
 import { InMemoryDb } from "../db/memory/index.js";
-import { FakeModel, text, toolCall, type FakeScript } from "../testing/index.js";
+import { FakeModel, type FakeScript, text, toolCall } from "../testing/index.js";
 import { tool } from "../tools/index.js";
 import { Step, type StepOptions } from "./components/step.js";
 import type { StepInput } from "./step-input.js";
@@ -32,7 +32,12 @@ export function countedStep(name: string, counter: Counter, options: Partial<Ste
 }
 
 /** An agent whose one gated tool `${name}_tool` counts executions; scripted to call it once, then answer. */
-export function gatedAgent(name: string, counter: Counter, db: Db, script?: FakeScript[]): { agent: Agent; model: FakeModel } {
+export function gatedAgent(
+  name: string,
+  counter: Counter,
+  db: Db,
+  script?: FakeScript[],
+): { agent: Agent; model: FakeModel } {
   const toolName = `${name}_tool`;
   const gated = tool({
     name: toolName,

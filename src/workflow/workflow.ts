@@ -1,25 +1,47 @@
-import { newId } from "../runs/new-id.js";
-import { Agent, type RunOutput } from "../agent/index.js";
-import type { Db, RunSummary } from "../db/db.js";
-import { defaultMemoryDb } from "../db/memory/default-db.js";
-import { ConfigurationError, RunNotPausedError } from "../errors.js";
-import { Claim, DEFAULT_LEASE_MS, listAll, loadRun, visitEach, WORKFLOW_RUN_SCHEMA_VERSION, type LoadedRun, type RunStatus, type SkippedRun, type WorkflowRunState } from "../runs/index.js";
-import { checkId, checkInputText, checkJsonData, checkOptionalId } from "../runs/check-input.js";
-import { servingDefinition, type DefinitionChoice } from "../runs/definition-check.js";
-import { RunStream } from "../runs/event-stream.js";
-import { chainListeners } from "../runs/run-failure.js";
+import { Agent } from "../agent/index.js";
+import type { Db, RunSummary } from "../db/index.js";
+import { defaultMemoryDb } from "../db/index.js";
+import { ConfigurationError, RunAlreadyClaimedError, RunNotPausedError } from "../errors.js";
+import {
+  Claim,
+  chainListeners,
+  checkId,
+  DEFAULT_LEASE_MS,
+  type DefinitionChoice,
+  type LoadedRun,
+  listAll,
+  loadRun,
+  type RunStatus,
+  RunStream,
+  type SkippedRun,
+  servingDefinition,
+  visitEach,
+  type WorkflowRunState,
+} from "../runs/index.js";
 import type { Component } from "./components/component.js";
 import { Step } from "./components/step.js";
-import { findAgent } from "./components/walk.js";
-import { applyStepDecisions, applyTimeout, freeze, isExpired, readWorkflowContinueInput, type ContinueWorkflowRef } from "./continue-input.js";
+import {
+  applyStepDecisions,
+  applyTimeout,
+  type ContinueWorkflowRef,
+  freeze,
+  isExpired,
+  readWorkflowContinueInput,
+} from "./continue-input.js";
 import { incompatibleRun, workflowFingerprint } from "./definition.js";
 import { resolvedAtCursor } from "./engine/drive.js";
 import type { WorkflowEvent } from "./events.js";
 import { recoverWorkflowRuns, type WorkflowRecovery } from "./recover.js";
 import { driveClaimedWorkflow } from "./workflow-drive.js";
-import { checkWorkflowOptions, type WorkflowContinueOptions, type WorkflowOptions, type WorkflowRunOptions } from "./workflow-options.js";
+import {
+  checkWorkflowOptions,
+  type WorkflowContinueOptions,
+  type WorkflowOptions,
+  type WorkflowRunOptions,
+} from "./workflow-options.js";
 import { workflowRunAccess } from "./workflow-run-access.js";
 import { WorkflowRunOutput } from "./workflow-run-output.js";
+import { cancelStepAgent, loadExecutorRuns, newWorkflowRunState } from "./workflow-state.js";
 
 export type { WorkflowContinueOptions, WorkflowOptions, WorkflowRunOptions } from "./workflow-options.js";
 
@@ -59,7 +81,9 @@ export class Workflow {
     this.id = options.id ?? options.name;
     this.description = options.description;
     this.#options = options;
-    this.steps = options.steps.map((step) => (step instanceof Agent ? new Step({ name: step.name, agent: step }) : step));
+    this.steps = options.steps.map((step) =>
+      step instanceof Agent ? new Step({ name: step.name, agent: step }) : step,
+    );
   }
 
   get db(): Db {
@@ -67,7 +91,8 @@ export class Workflow {
   }
   /** A digest of what this workflow's runs depend on (components, order, gates, agents' tools); stored with each run. */
   get fingerprint(): string {
-    return (this.#fingerprint ??= workflowFingerprint(this.id, this.steps));
+    this.#fingerprint ??= workflowFingerprint(this.id, this.steps);
+    return this.#fingerprint;
   }
   get previousVersions(): readonly Workflow[] {
     return this.#options.previousVersions ?? [];
@@ -75,35 +100,7 @@ export class Workflow {
 
   /** Starts a run; it is stored (running, claimed) before its first step. Resolves when it completes, pauses or is cancelled. */
   async run(input: string, options: WorkflowRunOptions = {}): Promise<WorkflowRunOutput> {
-    checkInputText("workflow.run(input)", input);
-    const runId = checkOptionalId("runId", options.runId);
-    const additionalData = options.additionalData === undefined ? null : checkJsonData("additionalData", options.additionalData);
-    if (runId !== undefined && (await this.db.getRun("workflow", runId)) !== null) {
-      throw new ConfigurationError(`A run with id '${runId}' already exists; pass a new runId or none.`);
-    }
-    const now = this.#now();
-    const state: WorkflowRunState = {
-      schemaVersion: WORKFLOW_RUN_SCHEMA_VERSION,
-      kind: "workflow",
-      runId: runId ?? newId(),
-      sessionId: checkOptionalId("sessionId", options.sessionId) ?? newId(),
-      userId: checkOptionalId("userId", options.userId) ?? null,
-      workflowId: this.id,
-      workflowName: this.name,
-      fingerprint: this.fingerprint,
-      status: "running",
-      input,
-      additionalData,
-      content: null,
-      stepResults: [],
-      stepRequirements: [],
-      cursor: null,
-      executorRuns: [],
-      cancelReason: null,
-      error: null,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const state = await newWorkflowRunState(this, input, options, this.#now());
     const claim = await Claim.insert(this.db, workflowRunAccess, state, this.#leaseMs);
     return this.#drive(claim, options, { resolved: null, started: true, retrying: false });
   }
@@ -114,12 +111,19 @@ export class Workflow {
    * stored run.
    */
   runStream(input: string, options: WorkflowRunOptions = {}): WorkflowRunStream {
-    return new RunStream((emit) => this.run(input, { stream: true, ...options, onEvent: chainListeners(emit, options.onEvent) }));
+    return new RunStream((emit) =>
+      this.run(input, { stream: true, ...options, onEvent: chainListeners(emit, options.onEvent) }),
+    );
   }
 
   /** Like continueRun(), as a stream of typed events; `.output` resolves to the stored run. */
-  continueRunStream(run: WorkflowRunOutput | ContinueWorkflowRef, options: WorkflowContinueOptions = {}): WorkflowRunStream {
-    return new RunStream((emit) => this.continueRun(run, { stream: true, ...options, onEvent: chainListeners(emit, options.onEvent) }));
+  continueRunStream(
+    run: WorkflowRunOutput | ContinueWorkflowRef,
+    options: WorkflowContinueOptions = {},
+  ): WorkflowRunStream {
+    return new RunStream((emit) =>
+      this.continueRun(run, { stream: true, ...options, onEvent: chainListeners(emit, options.onEvent) }),
+    );
   }
 
   /**
@@ -127,12 +131,19 @@ export class Workflow {
    * run atomically, and runs from the exact place it paused until the next gate or the end. A run
    * recover() paused at a checkpoint with nothing to decide continues with no decisions.
    */
-  async continueRun(run: WorkflowRunOutput | ContinueWorkflowRef, options: WorkflowContinueOptions = {}): Promise<WorkflowRunOutput> {
+  async continueRun(
+    run: WorkflowRunOutput | ContinueWorkflowRef,
+    options: WorkflowContinueOptions = {},
+  ): Promise<WorkflowRunOutput> {
     return this.#continue(run, options, this.#now());
   }
 
   /** `now` decides whether the active gate's deadline has passed (the sweep passes its own). */
-  async #continue(run: WorkflowRunOutput | ContinueWorkflowRef, options: WorkflowContinueOptions, now: number): Promise<WorkflowRunOutput> {
+  async #continue(
+    run: WorkflowRunOutput | ContinueWorkflowRef,
+    options: WorkflowContinueOptions,
+    now: number,
+  ): Promise<WorkflowRunOutput> {
     const input = readWorkflowContinueInput(run);
     const loaded = await this.#load(input.runId, input.sessionId);
     if (loaded.state.status !== "paused") throw new RunNotPausedError(input.runId, loaded.state.status);
@@ -153,7 +164,10 @@ export class Workflow {
    * from where it failed: completed steps and stored tool results are kept; the failed step runs
    * again (an agent step resumes its agent run from its last checkpoint).
    */
-  async retryRun(ref: { runId: string; sessionId: string }, options: WorkflowContinueOptions = {}): Promise<WorkflowRunOutput> {
+  async retryRun(
+    ref: { runId: string; sessionId: string },
+    options: WorkflowContinueOptions = {},
+  ): Promise<WorkflowRunOutput> {
     const loaded = await this.#load(checkId("runId", ref.runId), checkId("sessionId", ref.sessionId));
     if (loaded.state.status !== "error") throw new RunNotPausedError(ref.runId, loaded.state.status, "retried");
     const serving = this.#serving(loaded.state, options);
@@ -166,11 +180,13 @@ export class Workflow {
   /** Loads a stored run; never changes anything. */
   async getRunOutput(runId: string, sessionId: string): Promise<WorkflowRunOutput> {
     const { state } = await this.#load(runId, sessionId);
-    return new WorkflowRunOutput(state, await this.#executorRuns(state, new Map()));
+    return new WorkflowRunOutput(state, await loadExecutorRuns(this.steps, this.db, state, new Map()));
   }
 
   /** Lists this workflow's stored runs (newest first), without loading their state. */
-  async listRuns(filter: { status?: RunStatus; sessionId?: string; limit?: number; offset?: number } = {}): Promise<RunSummary[]> {
+  async listRuns(
+    filter: { status?: RunStatus; sessionId?: string; limit?: number; offset?: number } = {},
+  ): Promise<RunSummary[]> {
     return this.db.listRuns({ ...filter, kind: "workflow", ownerId: this.id });
   }
 
@@ -185,10 +201,7 @@ export class Workflow {
     const { state } = claim;
     const active = state.stepRequirements.at(-1);
     if (active !== undefined) freeze(active);
-    if (active?.kind === "executor") {
-      const agent = findAgent(this.steps, active.executor.id);
-      await agent?.cancelRun(active.executor.runId, state.sessionId, { db: agent.ownDb ?? this.db }).catch(() => undefined);
-    }
+    if (active?.kind === "executor") await cancelStepAgent(this.steps, this.db, active.executor, state.sessionId);
     state.status = "cancelled";
     state.cancelReason = reason;
     state.cursor = null;
@@ -213,7 +226,7 @@ export class Workflow {
         moved += 1;
       } catch (error) {
         // Another process moved it on first: nothing to do here.
-        if (!(error instanceof Error && (error.name === "RunAlreadyClaimedError" || error.name === "RunNotPausedError"))) throw error;
+        if (!(error instanceof RunAlreadyClaimedError || error instanceof RunNotPausedError)) throw error;
       }
     });
     return { moved, skipped };
@@ -243,19 +256,27 @@ export class Workflow {
   async #load(runId: string, sessionId: string): Promise<LoadedRun<WorkflowRunState>> {
     const loaded = await loadRun(this.db, workflowRunAccess, runId, sessionId);
     if (loaded.state.workflowId !== this.id) {
-      throw new ConfigurationError(`Run '${runId}' belongs to workflow '${loaded.state.workflowId}', not '${this.id}'; continue it with that workflow.`);
+      throw new ConfigurationError(
+        `Run '${runId}' belongs to workflow '${loaded.state.workflowId}', not '${this.id}'; continue it with that workflow.`,
+      );
     }
     return loaded;
   }
 
   /** The definition that serves a stored run (this one, a previous version), or DefinitionChangedError. */
   #serving(state: WorkflowRunState, choice: DefinitionChoice): Workflow {
-    const serving = servingDefinition<Workflow>(this, state, `workflow '${this.id}'`, choice, () => incompatibleRun(this.steps, state));
+    const serving = servingDefinition<Workflow>(this, state, `workflow '${this.id}'`, choice, () =>
+      incompatibleRun(this.steps, state),
+    );
     if (serving === this) state.fingerprint = this.fingerprint;
     return serving;
   }
 
-  #drive(claim: Claim<WorkflowRunState>, options: WorkflowContinueOptions, how: { resolved: WorkflowRunState["stepRequirements"][number] | null; started: boolean; retrying: boolean }): Promise<WorkflowRunOutput> {
+  #drive(
+    claim: Claim<WorkflowRunState>,
+    options: WorkflowContinueOptions,
+    how: { resolved: WorkflowRunState["stepRequirements"][number] | null; started: boolean; retrying: boolean },
+  ): Promise<WorkflowRunOutput> {
     return driveClaimedWorkflow({
       claim,
       db: this.db,
@@ -266,23 +287,7 @@ export class Workflow {
       stream: options.stream === true,
       allowDefinitionChange: options.allowDefinitionChange === true,
       now: () => this.#now(),
-      executorRuns: (state, touched) => this.#executorRuns(state, touched),
+      executorRuns: (state, touched) => loadExecutorRuns(this.steps, this.db, state, touched),
     });
-  }
-
-  /** One RunOutput per agent run of the workflow run: those just touched, the rest loaded. */
-  async #executorRuns(state: WorkflowRunState, touched: ReadonlyMap<string, RunOutput>): Promise<RunOutput[]> {
-    const runs: RunOutput[] = [];
-    for (const entry of state.executorRuns) {
-      const known = touched.get(entry.runId);
-      if (known !== undefined) {
-        runs.push(known);
-        continue;
-      }
-      const agent = findAgent(this.steps, entry.agentId);
-      if (agent === undefined) continue;
-      runs.push(await agent.getRunOutput(entry.runId, state.sessionId, { db: agent.ownDb ?? this.db }));
-    }
-    return runs;
   }
 }

@@ -8,12 +8,12 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
-import { setTimeout as sleep } from "node:timers/promises";
 import { describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { RunRecord, SkippedRun } from "kern";
 import { createServer } from "kern/server";
 import { BATCH_LEASE_MS, batchWorkflow } from "./bad-rows-child.test-helper.js";
-import { createTestStore, STORE_KINDS, within, type TestStore } from "./stores.test-helper.js";
+import { createTestStore, STORE_KINDS, type TestStore, within } from "./stores.test-helper.js";
 
 const childScript = new URL("./bad-rows-child.test-helper.ts", import.meta.url).pathname;
 /** Runs of each kind, two of which are spoiled: 50 good ones remain of each. */
@@ -21,10 +21,22 @@ const EACH = 52;
 
 /** Starts the runs in a child process and SIGKILLs it once they are stored, leases unexpired. */
 async function crashedAndPausedRuns(store: TestStore): Promise<void> {
-  const child = spawn(process.execPath, ["--conditions=kern-source", "--import", "tsx", childScript, JSON.stringify(store.config.store), String(EACH), String(EACH)], {
-    env: { ...process.env, NODE_NO_WARNINGS: "1" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      "--conditions=kern-source",
+      "--import",
+      "tsx",
+      childScript,
+      JSON.stringify(store.config.store),
+      String(EACH),
+      String(EACH),
+    ],
+    {
+      env: { ...process.env, NODE_NO_WARNINGS: "1" },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const lines = createInterface({ input: child.stdout });
   const [line] = (await within(once(lines, "line"), 60_000, "the child storing its runs")) as [string];
   assert.equal(line, "ready");
@@ -37,10 +49,14 @@ async function spoil(store: TestStore, status: "running" | "paused"): Promise<Ru
   const [first, second] = await store.db.listRuns({ kind: "workflow", status, limit: 2 });
   assert.ok(first !== undefined && second !== undefined);
   const spoiled: RunRecord[] = [];
-  for (const [summary, state] of [[first, "{ not json"], [second, null]] as const) {
+  for (const [summary, state] of [
+    [first, "{ not json"],
+    [second, null],
+  ] as const) {
     const record = await store.db.getRun("workflow", summary.runId);
     assert.ok(record !== null);
-    const newer = state ?? JSON.stringify({ ...(JSON.parse(record.state) as object), schemaVersion: 99, fieldOfTheFuture: true });
+    const newer =
+      state ?? JSON.stringify({ ...(JSON.parse(record.state) as object), schemaVersion: 99, fieldOfTheFuture: true });
     const next = { ...record, revision: record.revision + 1, state: newer };
     assert.equal(await store.db.updateRun(next, record.revision), true);
     spoiled.push(next);
@@ -51,13 +67,17 @@ async function spoil(store: TestStore, status: "running" | "paused"): Promise<Ru
 function checkReport(skipped: readonly SkippedRun[], spoiled: readonly RunRecord[]): void {
   assert.deepEqual(
     skipped.map((row) => [row.runId, row.code]).sort(),
-    [[spoiled[0]?.runId, "KERN_STATE_CORRUPT"], [spoiled[1]?.runId, "KERN_STATE_VERSION"]].sort(),
+    [
+      [spoiled[0]?.runId, "KERN_STATE_CORRUPT"],
+      [spoiled[1]?.runId, "KERN_STATE_VERSION"],
+    ].sort(),
     "both bad rows are reported, with the reason",
   );
 }
 
 async function checkUntouched(store: TestStore, spoiled: readonly RunRecord[]): Promise<void> {
-  for (const record of spoiled) assert.deepEqual(await store.db.getRun("workflow", record.runId), record, `run ${record.runId} was left as it is`);
+  for (const record of spoiled)
+    assert.deepEqual(await store.db.getRun("workflow", record.runId), record, `run ${record.runId} was left as it is`);
 }
 
 async function count(store: TestStore, status: "running" | "paused" | "completed"): Promise<number> {
@@ -66,7 +86,9 @@ async function count(store: TestStore, status: "running" | "paused" | "completed
 
 for (const { kind, skip } of STORE_KINDS) {
   describe(`bad rows among ${EACH - 2} crashed and ${EACH - 2} expired runs (${kind})`, { skip }, () => {
-    it("recover() and expirePausedRuns() handle every other run and report the bad ones", { timeout: 120_000 }, async (t) => {
+    it("recover() and expirePausedRuns() handle every other run and report the bad ones", {
+      timeout: 120_000,
+    }, async (t) => {
       const store = await createTestStore(kind, "bad-rows");
       t.after(() => store.dispose());
       await crashedAndPausedRuns(store);
@@ -77,7 +99,10 @@ for (const { kind, skip } of STORE_KINDS) {
       // A clock past every lease and deadline, rather than waiting for them to pass.
       const recovery = await workflow.recover({ now: Date.now() + 60_000 });
       assert.equal(recovery.workflowRuns.length, EACH - 2, "every other crashed run was recovered");
-      assert.ok(recovery.workflowRuns.every((run) => run.uncertainSteps.length === 1 && run.needsDecision), "each asks whether its started step ran");
+      assert.ok(
+        recovery.workflowRuns.every((run) => run.uncertainSteps.length === 1 && run.needsDecision),
+        "each asks whether its started step ran",
+      );
       checkReport(recovery.skipped, spoiledRunning);
 
       const sweep = await workflow.expirePausedRuns(Date.now() + 60_000);
@@ -87,7 +112,9 @@ for (const { kind, skip } of STORE_KINDS) {
       await checkUntouched(store, [...spoiledRunning, ...spoiledPaused]);
     });
 
-    it("a server's start() recovers and sweeps every other run, and reports the bad ones", { timeout: 120_000 }, async (t) => {
+    it("a server's start() recovers and sweeps every other run, and reports the bad ones", {
+      timeout: 120_000,
+    }, async (t) => {
       const store = await createTestStore(kind, "bad-rows-start");
       t.after(() => store.dispose());
       await crashedAndPausedRuns(store);
@@ -96,7 +123,11 @@ for (const { kind, skip } of STORE_KINDS) {
       // start() recovers on the real clock (createServer() takes no clock): let the leases expire.
       await sleep(BATCH_LEASE_MS + 100);
       const logged: string[] = [];
-      const server = createServer({ workflows: [batchWorkflow(store.db)], sweepIntervalMs: 50, log: (line) => logged.push(line) });
+      const server = createServer({
+        workflows: [batchWorkflow(store.db)],
+        sweepIntervalMs: 50,
+        log: (line) => logged.push(line),
+      });
       const started = await server.start({ port: 0 });
       t.after(() => started.close());
       assert.equal(started.recovery.runs.length, EACH - 2);
@@ -107,7 +138,10 @@ for (const { kind, skip } of STORE_KINDS) {
         await sleep(50);
       }
       for (const record of [...spoiledRunning, ...spoiledPaused]) {
-        assert.ok(logged.some((line) => line.includes(record.runId)), `the server logged bad run ${record.runId}`);
+        assert.ok(
+          logged.some((line) => line.includes(record.runId)),
+          `the server logged bad run ${record.runId}`,
+        );
       }
       await checkUntouched(store, [...spoiledRunning, ...spoiledPaused]);
     });

@@ -3,8 +3,8 @@
 // careful person would (skip a call the log shows ran, retry one it shows never did) or, when
 // nothing is uncertain, resume it with no decision at all.
 import assert from "node:assert/strict";
-import type { Agent, RecoveredRun, RunOutput } from "kern/agent";
 import type { RunStatus } from "kern";
+import type { Agent, RecoveredRun, RunOutput } from "kern/agent";
 import { continuingAgent, executionsPerRun, loggedExecutions, startingAgent } from "./fixture.test-helper.js";
 import type { CrashPoint, RunToContinue } from "./protocol.test-helper.js";
 import type { TestStore } from "./stores.test-helper.js";
@@ -40,7 +40,13 @@ export const EXPECTED: Record<CrashPoint, Observation> = {
 };
 
 /** The states a kill at any moment may leave (status / phase / executions). */
-const POSSIBLE = new Set(["paused/awaiting/0", "running/running/0", "running/running/1", "running/done/1", "completed/done/1"]);
+const POSSIBLE = new Set([
+  "paused/awaiting/0",
+  "running/running/0",
+  "running/running/1",
+  "running/done/1",
+  "completed/done/1",
+]);
 
 /** How a trial's run was finished after the crash. */
 export type Decision = "none" | "re-approved" | "retried" | "skipped" | "resumed";
@@ -50,9 +56,15 @@ export async function observe(store: TestStore, trial: Trial): Promise<Observati
   const executions = executionsPerRun(store.config.logFile).get(trial.run.runId) ?? 0;
   const record = await store.db.getRun("agent", trial.run.runId);
   if (record === null) return { status: "missing", phase: "none", executions };
-  const run = await continuingAgent(store.db, store.config.logFile, trial.run.runId).getRunOutput(trial.run.runId, trial.run.sessionId);
+  const run = await continuingAgent(store.db, store.config.logFile, trial.run.runId).getRunOutput(
+    trial.run.runId,
+    trial.run.sessionId,
+  );
   const observation = { status: run.status, phase: run.tools[0]?.phase ?? "none", executions };
-  assert.ok(trial.point !== null || POSSIBLE.has(`${observation.status}/${observation.phase}/${observation.executions}`), `${label}: impossible state after the kill: ${JSON.stringify(observation)}`);
+  assert.ok(
+    trial.point !== null || POSSIBLE.has(`${observation.status}/${observation.phase}/${observation.executions}`),
+    `${label}: impossible state after the kill: ${JSON.stringify(observation)}`,
+  );
   if (trial.point !== null) assert.deepEqual(observation, EXPECTED[trial.point], `${label}: state after the kill`);
   return observation;
 }
@@ -65,7 +77,12 @@ export function describeTrial(trial: Trial): string {
  * After recover(): checks what recovery reported for the run (an uncertain call exactly when one
  * started with no stored result), finishes the run and checks how often the tool ran.
  */
-export async function finish(store: TestStore, trial: Trial, before: Observation, recovered: ReadonlyMap<string, RecoveredRun>): Promise<Decision> {
+export async function finish(
+  store: TestStore,
+  trial: Trial,
+  before: Observation,
+  recovered: ReadonlyMap<string, RecoveredRun>,
+): Promise<Decision> {
   const label = describeTrial(trial);
   assert.notEqual(before.status, "missing", `${label}: no run is missing`);
   const agent = continuingAgent(store.db, store.config.logFile, trial.run.runId);
@@ -75,7 +92,11 @@ export async function finish(store: TestStore, trial: Trial, before: Observation
     assert.equal(report, undefined, `${label}: recover() left a ${before.status} run alone`);
   } else {
     const uncertain = before.phase === "running" ? [run.tools[0]?.toolCallId] : [];
-    assert.deepEqual(report?.uncertainToolCalls, uncertain, `${label}: recover() reported exactly the call that started without a stored result`);
+    assert.deepEqual(
+      report?.uncertainToolCalls,
+      uncertain,
+      `${label}: recover() reported exactly the call that started without a stored result`,
+    );
     assert.equal(report?.needsDecision, uncertain.length > 0, `${label}: needsDecision`);
   }
   if (before.status === "completed") {
@@ -114,7 +135,11 @@ async function resumeToTheEnd(store: TestStore, trial: Trial, run: RunOutput, de
   const { db, config } = store;
   if (trial.point === "first-leg" || (decision === "resumed" && run.tools.length === 0)) {
     const paused = await startingAgent(db, config.logFile, "First leg").continueRun(run);
-    assert.deepEqual(paused.activeRequirements.map((requirement) => requirement.isRecovered), [false], `${describeTrial(trial)}: the resumed first leg asks the person`);
+    assert.deepEqual(
+      paused.activeRequirements.map((requirement) => requirement.isRecovered),
+      [false],
+      `${describeTrial(trial)}: the resumed first leg asks the person`,
+    );
     for (const requirement of paused.activeRequirements) requirement.confirm();
     return continuingAgent(db, config.logFile, trial.run.runId).continueRun(paused);
   }
@@ -126,10 +151,18 @@ function checkExecutions(store: TestStore, trial: Trial, decision: Decision, don
   const executions = loggedExecutions(store.config.logFile).filter((entry) => entry.runId === trial.run.runId);
   if (decision === "skipped") {
     assert.equal(executions.length, 1, `${label}: the one execution before the kill is the only one`);
-    assert.match(done.tools[0]?.result ?? "", /may or may not have run/, `${label}: the model was told the call was skipped`);
+    assert.match(
+      done.tools[0]?.result ?? "",
+      /may or may not have run/,
+      `${label}: the model was told the call was skipped`,
+    );
     return;
   }
-  assert.equal(executions.length, 1, `${label}: the tool ran exactly once (decision: ${decision}), not ${executions.length} times`);
+  assert.equal(
+    executions.length,
+    1,
+    `${label}: the tool ran exactly once (decision: ${decision}), not ${executions.length} times`,
+  );
   if (decision !== "resumed" || trial.point === "first-leg") {
     assert.equal(executions[0]?.pid, process.pid, `${label}: it ran in the process that finished the run`);
   } else {

@@ -10,13 +10,28 @@
 // every run at that run's own crash point and kills itself once all are held, which leaves the
 // store exactly as dying at each point would. A pool starts the next worker while one is busy.
 import assert from "node:assert/strict";
-import { setTimeout as sleep } from "node:timers/promises";
-import { after, before, describe, it, type TestContext } from "node:test";
 import { randomUUID } from "node:crypto";
+import { after, before, describe, it, type TestContext } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  type Decision,
+  describeTrial,
+  finish,
+  type Observation,
+  observe,
+  recoverLater,
+  type Trial,
+} from "./crash-trial.test-helper.js";
 import { AGENT_NAME, continuingAgent } from "./fixture.test-helper.js";
-import { describeTrial, finish, observe, recoverLater, type Decision, type Observation, type Trial } from "./crash-trial.test-helper.js";
 import type { CrashPoint, Message } from "./protocol.test-helper.js";
-import { chooseSeed, createApprovedRuns, createTestStore, seededRandom, STORE_KINDS, type TestStore } from "./stores.test-helper.js";
+import {
+  chooseSeed,
+  createApprovedRuns,
+  createTestStore,
+  STORE_KINDS,
+  seededRandom,
+  type TestStore,
+} from "./stores.test-helper.js";
 import { WorkerPool } from "./worker-process.test-helper.js";
 
 const TRIALS = 50;
@@ -43,7 +58,14 @@ after(() => pool?.close());
 
 /** The moments, each equally likely; "during the tool" is before or after its side effect. */
 function pickPoint(random: () => number): CrashPoint {
-  const moments = ["before-claim", "after-claim", "during-tool", "during-next-model-call", "before-save", "first-leg"] as const;
+  const moments = [
+    "before-claim",
+    "after-claim",
+    "during-tool",
+    "during-next-model-call",
+    "before-save",
+    "first-leg",
+  ] as const;
   const moment = moments[Math.floor(random() * moments.length)] ?? "before-claim";
   if (moment !== "during-tool") return moment;
   return random() < 0.5 ? "during-tool-before-effect" : "during-tool-after-effect";
@@ -66,13 +88,22 @@ class Stats {
   }
 }
 
-const show = (map: ReadonlyMap<string, number>): string => [...map].map(([key, count]) => `${key}: ${count}`).join(", ");
+const show = (map: ReadonlyMap<string, number>): string =>
+  [...map].map(([key, count]) => `${key}: ${count}`).join(", ");
 
 /** Sends a batch to a fresh worker and waits until it is dead (killed by itself, or by this process). */
-async function crashBatch(store: TestStore, trials: Trial[], random: () => number, killAfterMs: number | null): Promise<void> {
+async function crashBatch(
+  store: TestStore,
+  trials: Trial[],
+  random: () => number,
+  killAfterMs: number | null,
+): Promise<void> {
   assert.ok(pool !== undefined, "the pool starts in before()");
   const worker = await pool.take(store.config, 60_000);
-  const timing = () => (killAfterMs === null ? { startAfterMs: 0, latencyMs: 0 } : { startAfterMs: Math.floor(random() * START_WINDOW_MS), latencyMs: Math.floor(random() * LATENCY_MS) });
+  const timing = () =>
+    killAfterMs === null
+      ? { startAfterMs: 0, latencyMs: 0 }
+      : { startAfterMs: Math.floor(random() * START_WINDOW_MS), latencyMs: Math.floor(random() * LATENCY_MS) };
   worker.send({ op: "crash", trials: trials.map((trial) => ({ ...trial.run, point: trial.point, ...timing() })) });
   const started = await worker.receive(15_000, "started");
   assert.equal(started.type, "started", JSON.stringify(started));
@@ -86,11 +117,15 @@ async function crashBatch(store: TestStore, trials: Trial[], random: () => numbe
 }
 
 function checkMessages(messages: Message[], trials: Trial[], holding: boolean): void {
-  const failures = messages.filter((message) => message.type === "failed" || (message.type === "settled" && (holding || message.outcome.outcome !== "completed")));
+  const failures = messages.filter(
+    (message) =>
+      message.type === "failed" || (message.type === "settled" && (holding || message.outcome.outcome !== "completed")),
+  );
   assert.deepEqual(failures, [], "the worker reported no failure and, when holding, no run got past its crash point");
   if (!holding) return;
   const held = new Set(messages.flatMap((message) => (message.type === "held" ? [message.runId] : [])));
-  for (const trial of trials) assert.ok(held.has(trial.run.runId), `${describeTrial(trial)} was held at its crash point`);
+  for (const trial of trials)
+    assert.ok(held.has(trial.run.runId), `${describeTrial(trial)} was held at its crash point`);
 }
 
 /** Recovers after a batch's worker died, then finishes each of its runs. */
@@ -114,7 +149,8 @@ async function runTrials(t: TestContext, kind: (typeof STORE_KINDS)[number]["kin
   const stats = new Stats();
   const batches: Array<{ count: number; randomMoment: boolean }> = [];
   const plan = (total: number, size: number, randomMoment: boolean): void => {
-    for (let planned = 0; planned < total; planned += size) batches.push({ count: Math.min(size, total - planned), randomMoment });
+    for (let planned = 0; planned < total; planned += size)
+      batches.push({ count: Math.min(size, total - planned), randomMoment });
   };
   plan(TRIALS, TRIALS_PER_WORKER, false);
   plan(RANDOM_MOMENT_TRIALS, RANDOM_MOMENT_TRIALS_PER_WORKER, true);
@@ -123,8 +159,15 @@ async function runTrials(t: TestContext, kind: (typeof STORE_KINDS)[number]["kin
     const points = Array.from({ length: batch.count }, () => (batch.randomMoment ? null : pickPoint(random)));
     const approved = await createApprovedRuns(store, points.filter((point) => point !== "first-leg").length);
     // A first-leg trial starts a new run in the worker, under ids chosen here.
-    const runs = points.map((point) => (point === "first-leg" ? { runId: randomUUID(), sessionId: randomUUID(), requirements: [] } : approved.shift()));
-    const trials = points.map((point, offset) => ({ seed, index: index++, run: runs[offset] ?? assert.fail("a run for every trial"), point }));
+    const runs = points.map((point) =>
+      point === "first-leg" ? { runId: randomUUID(), sessionId: randomUUID(), requirements: [] } : approved.shift(),
+    );
+    const trials = points.map((point, offset) => ({
+      seed,
+      index: index++,
+      run: runs[offset] ?? assert.fail("a run for every trial"),
+      point,
+    }));
     const killAfterMs = batch.randomMoment ? Math.floor(random() * KILL_WINDOW_MS) : null;
     if (killAfterMs !== null) stats.killDelays.push(killAfterMs);
     await crashBatch(store, trials, random, killAfterMs);
@@ -134,17 +177,30 @@ async function runTrials(t: TestContext, kind: (typeof STORE_KINDS)[number]["kin
   const owner = { kind: "agent" as const, ownerId: AGENT_NAME };
   assert.deepEqual(await store.db.listRuns({ ...owner, status: "running" }), [], "no run is stuck running");
   assert.deepEqual(await store.db.listRuns({ ...owner, status: "paused" }), [], "no run is left paused");
-  assert.deepEqual(await store.db.listPendingRequirements({ ownerId: AGENT_NAME }), [], "no requirement is left waiting");
-  assert.equal((await store.db.listRuns({ ...owner, status: "completed", limit: index + 1 })).length, index, "every trial's run completed");
+  assert.deepEqual(
+    await store.db.listPendingRequirements({ ownerId: AGENT_NAME }),
+    [],
+    "no requirement is left waiting",
+  );
+  assert.equal(
+    (await store.db.listRuns({ ...owner, status: "completed", limit: index + 1 })).length,
+    index,
+    "every trial's run completed",
+  );
   t.diagnostic(`${index} trials in ${batches.length} worker processes, ${Date.now() - startedAt} ms`);
   t.diagnostic(`crash points: ${show(stats.byPoint)}`);
-  t.diagnostic(`random-moment kills (after ${stats.killDelays.join(", ")} ms) left (status/phase/executions): ${show(stats.randomOutcomes)}`);
+  t.diagnostic(
+    `random-moment kills (after ${stats.killDelays.join(", ")} ms) left (status/phase/executions): ${show(stats.randomOutcomes)}`,
+  );
   t.diagnostic(`decisions after recover() (resumed: nothing uncertain, no decision): ${show(stats.decisions)}`);
 }
 
 for (const { kind, skip } of STORE_KINDS) {
   describe(`SIGKILL inside run() or continueRun(), then recover() (${kind})`, { skip }, () => {
-    it("loses no run, runs no approved call twice, asks about exactly the calls that started without a stored result, and finishes every run", { timeout: 180_000 }, (t) =>
-      runTrials(t, kind));
+    it(
+      "loses no run, runs no approved call twice, asks about exactly the calls that started without a stored result, and finishes every run",
+      { timeout: 180_000 },
+      (t) => runTrials(t, kind),
+    );
   });
 }

@@ -8,7 +8,8 @@ import { appendFileSync } from "node:fs";
 import { Step, Workflow } from "kern/workflow";
 import { openStore, type StoreConfig } from "./fixture.test-helper.js";
 
-const [storeJson = "", logFile = "", version = "", op = "", runId = "", sessionId = "", allow = ""] = process.argv.slice(2);
+const [storeJson = "", logFile = "", version = "", op = "", runId = "", sessionId = "", allow = ""] =
+  process.argv.slice(2);
 
 function gated(name: string): Step {
   return new Step({
@@ -32,7 +33,15 @@ function payments(name: "v1" | "v2" | "v2+v1" | "v3", db: Awaited<ReturnType<typ
     case "v2+v1":
       return new Workflow({ name: "payments", db, steps: [gated("refund"), gated("charge")], previousVersions: [v1] });
     case "v3":
-      return new Workflow({ name: "payments", db, steps: [gated("charge"), gated("refund"), new Step({ name: "notify", idempotent: true, executor: () => "notified" })] });
+      return new Workflow({
+        name: "payments",
+        db,
+        steps: [
+          gated("charge"),
+          gated("refund"),
+          new Step({ name: "notify", idempotent: true, executor: () => "notified" }),
+        ],
+      });
   }
 }
 
@@ -42,12 +51,22 @@ try {
   if (op === "start") {
     const id = `pay-${process.pid}-${Date.now()}`;
     const run = await workflow.run("Pay invoice 42", { runId: id, additionalData: { runId: id } });
-    console.log(JSON.stringify({ ok: true, runId: run.runId, sessionId: run.sessionId, pausedAt: run.pausedStepName, fingerprint: workflow.fingerprint }));
+    console.log(
+      JSON.stringify({
+        ok: true,
+        runId: run.runId,
+        sessionId: run.sessionId,
+        pausedAt: run.pausedStepName,
+        fingerprint: workflow.fingerprint,
+      }),
+    );
   } else {
     const paused = await workflow.getRunOutput(runId, sessionId);
     paused.stepRequirements.at(-1)?.confirm();
     const run = await workflow.continueRun(paused, { allowDefinitionChange: allow === "allow" });
-    console.log(JSON.stringify({ ok: true, status: run.status, pausedAt: run.pausedStepName, fingerprint: workflow.fingerprint }));
+    console.log(
+      JSON.stringify({ ok: true, status: run.status, pausedAt: run.pausedStepName, fingerprint: workflow.fingerprint }),
+    );
   }
 } catch (error) {
   const failure = error instanceof Error ? error : new Error(String(error));

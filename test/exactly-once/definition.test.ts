@@ -12,18 +12,35 @@ import { createTestStore, STORE_KINDS, type TestStore } from "./stores.test-help
 const childScript = new URL("./definition-child.test-helper.ts", import.meta.url).pathname;
 const run = promisify(execFile);
 
-type Answer = { ok: true; runId?: string; sessionId?: string; status?: string; pausedAt?: string | null; fingerprint: string } | { ok: false; name: string; message: string };
+type Answer =
+  | { ok: true; runId?: string; sessionId?: string; status?: string; pausedAt?: string | null; fingerprint: string }
+  | { ok: false; name: string; message: string };
 
 async function child(store: TestStore, ...args: string[]): Promise<Answer> {
-  const { stdout } = await run(process.execPath, ["--conditions=kern-source", "--import", "tsx", childScript, JSON.stringify(store.config.store), store.config.logFile, ...args], {
-    env: { ...process.env, NODE_NO_WARNINGS: "1" },
-  });
+  const { stdout } = await run(
+    process.execPath,
+    [
+      "--conditions=kern-source",
+      "--import",
+      "tsx",
+      childScript,
+      JSON.stringify(store.config.store),
+      store.config.logFile,
+      ...args,
+    ],
+    {
+      env: { ...process.env, NODE_NO_WARNINGS: "1" },
+    },
+  );
   return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as Answer;
 }
 
 function ran(store: TestStore, runId: string): string[] {
   if (!existsSync(store.config.logFile)) return [];
-  return readFileSync(store.config.logFile, "utf8").split("\n").filter((line) => line.includes(` ${runId} `)).map((line) => line.split(" ")[0] ?? "");
+  return readFileSync(store.config.logFile, "utf8")
+    .split("\n")
+    .filter((line) => line.includes(` ${runId} `))
+    .map((line) => line.split(" ")[0] ?? "");
 }
 
 async function startPayment(store: TestStore): Promise<{ runId: string; sessionId: string }> {
@@ -34,7 +51,9 @@ async function startPayment(store: TestStore): Promise<{ runId: string; sessionI
 
 for (const { kind, skip } of STORE_KINDS) {
   describe(`a paused run continued by a process with changed code (${kind})`, { skip }, () => {
-    it("refuses a reordered definition, even when a changed definition is allowed, and continues under the registered old one", { timeout: 60_000 }, async (t) => {
+    it("refuses a reordered definition, even when a changed definition is allowed, and continues under the registered old one", {
+      timeout: 60_000,
+    }, async (t) => {
       const store = await createTestStore(kind, "definition");
       t.after(() => store.dispose());
       const { runId, sessionId } = await startPayment(store);
@@ -56,7 +75,9 @@ for (const { kind, skip } of STORE_KINDS) {
       assert.deepEqual(ran(store, runId), ["charge"]);
     });
 
-    it("continues under a compatible new definition only with the opt-in, recording the new fingerprint", { timeout: 60_000 }, async (t) => {
+    it("continues under a compatible new definition only with the opt-in, recording the new fingerprint", {
+      timeout: 60_000,
+    }, async (t) => {
       const store = await createTestStore(kind, "definition");
       t.after(() => store.dispose());
       const { runId, sessionId } = await startPayment(store);

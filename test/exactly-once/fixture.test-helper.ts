@@ -3,11 +3,11 @@
 // execution appends `<runId> <pid>` to a log file, which is how the tests count executions
 // across processes (a SIGKILL cannot lose a line that was written: one append is one write(2)).
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
-import { z } from "zod";
-import { Agent } from "kern/agent";
 import type { Db, ModelRequest, ModelResponse } from "kern";
-import { FakeModel, text, toolCall, toolCalls, type FakeScript } from "kern/testing";
+import { Agent } from "kern/agent";
+import { FakeModel, type FakeScript, text, toolCall, toolCalls } from "kern/testing";
 import { tool } from "kern/tools";
+import { z } from "zod";
 
 export const AGENT_NAME = "ExactlyOnceAgent";
 export const TOOL_NAME = "send_alert";
@@ -64,7 +64,13 @@ export function twoCallAgent(db: Db, logFile: string, cities: readonly [string, 
 }
 
 /** The agent with the model scripted for one continue: after the tool result it answers in text. */
-export function continuingAgent(db: Db, logFile: string, runId: string, hooks: ToolHooks = {}, leaseMs?: number): Agent {
+export function continuingAgent(
+  db: Db,
+  logFile: string,
+  runId: string,
+  hooks: ToolHooks = {},
+  leaseMs?: number,
+): Agent {
   const before = hooks.beforeModel;
   const model = new HookedModel([text(`Done by ${process.pid}.`)], async () => before?.(runId));
   return buildAgent(db, logFile, model, hooks, leaseMs);

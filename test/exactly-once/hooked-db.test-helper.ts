@@ -1,7 +1,16 @@
 // A Db that delegates every call to a real one and lets a test act at chosen moments: after a
 // run is loaded, before a write, after a write. The worker processes use it to hold a run just
 // before or after its claim, or just before its final save, without touching kern itself.
-import type { Db, PendingFilter, PendingRequirementRow, RunFilter, RunKind, RunRecord, RunSummary, RunWrite } from "kern";
+import type {
+  Db,
+  PendingFilter,
+  PendingRequirementRow,
+  RunFilter,
+  RunKind,
+  RunRecord,
+  RunSummary,
+  RunWrite,
+} from "kern";
 
 export interface DbHooks {
   /** After getRun() read the record (null when it is not stored). */

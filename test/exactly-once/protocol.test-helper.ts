@@ -47,7 +47,12 @@ export const commandSchema = z.discriminatedUnion("op", [
    * Continues one run with the given lease; its tool sleeps `toolMs` before its side effect. The
    * worker answers `settled` with how the continue ended.
    */
-  z.object({ op: z.literal("continue"), run: runToContinueSchema, leaseMs: z.number().int().positive(), toolMs: z.number().int().nonnegative() }),
+  z.object({
+    op: z.literal("continue"),
+    run: runToContinueSchema,
+    leaseMs: z.number().int().positive(),
+    toolMs: z.number().int().nonnegative(),
+  }),
   z.object({
     op: z.literal("crash"),
     /**
@@ -58,7 +63,11 @@ export const commandSchema = z.discriminatedUnion("op", [
      * real I/O, so such a kill often lands while a run is in flight.
      */
     trials: z.array(
-      runToContinueSchema.extend({ point: z.enum(CRASH_POINTS).nullable(), startAfterMs: z.number(), latencyMs: z.number() }),
+      runToContinueSchema.extend({
+        point: z.enum(CRASH_POINTS).nullable(),
+        startAfterMs: z.number(),
+        latencyMs: z.number(),
+      }),
     ),
   }),
 ]);

@@ -8,7 +8,14 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { AGENT_NAME, loggedExecutions } from "./fixture.test-helper.js";
 import type { Outcome } from "./protocol.test-helper.js";
-import { chooseSeed, createApprovedRuns, createTestStore, seededRandom, shuffled, STORE_KINDS } from "./stores.test-helper.js";
+import {
+  chooseSeed,
+  createApprovedRuns,
+  createTestStore,
+  STORE_KINDS,
+  seededRandom,
+  shuffled,
+} from "./stores.test-helper.js";
 import { WorkerProcess } from "./worker-process.test-helper.js";
 
 const WORKERS = 8;
@@ -73,7 +80,9 @@ const sum = (values: Iterable<number>): number => [...values].reduce((total, val
 
 for (const { kind, skip } of STORE_KINDS) {
   describe(`${WORKERS} processes race to continue the same ${RUNS} paused runs (${kind})`, { skip }, () => {
-    it("runs every approved tool exactly once, completes every run, and the losers get RunAlreadyClaimedError", { timeout: 120_000 }, async (t) => {
+    it("runs every approved tool exactly once, completes every run, and the losers get RunAlreadyClaimedError", {
+      timeout: 120_000,
+    }, async (t) => {
       const startedAt = Date.now();
       t.diagnostic(`seed ${seed} (KERN_EXACTLY_ONCE_SEED=${seed} replays the same orders and barrier runs)`);
       const store = await createTestStore(kind, "race");
@@ -83,10 +92,17 @@ for (const { kind, skip } of STORE_KINDS) {
       const readyAt = Date.now();
 
       const random = seededRandom(seed + (kind === "sqlite" ? 0 : 1));
-      const hot = { runIds: shuffled(runs, random).slice(0, HOT_RUNS).map((run) => run.runId), barrierDir: join(store.directory, "barriers"), parties: WORKERS };
+      const hot = {
+        runIds: shuffled(runs, random)
+          .slice(0, HOT_RUNS)
+          .map((run) => run.runId),
+        barrierDir: join(store.directory, "barriers"),
+        parties: WORKERS,
+      };
       mkdirSync(hot.barrierDir);
       const goAt = Date.now() + 300;
-      for (const worker of workers) worker.send({ op: "race", runs: shuffled(runs, random), concurrency: CONCURRENCY, goAt, hot });
+      for (const worker of workers)
+        worker.send({ op: "race", runs: shuffled(runs, random), concurrency: CONCURRENCY, goAt, hot });
       const outcomesByWorker = new Map<number, Outcome[]>();
       for (const worker of workers) {
         const message = await worker.receive(90_000, "race outcomes");
@@ -101,24 +117,45 @@ for (const { kind, skip } of STORE_KINDS) {
       const duplicates = [...perRun].filter(([, pids]) => pids.length > 1);
       const lost = runs.filter((run) => !perRun.has(run.runId));
       assert.deepEqual(duplicates, [], "no approved tool call ran twice");
-      assert.deepEqual(lost.map((run) => run.runId), [], "no approved tool call was lost");
+      assert.deepEqual(
+        lost.map((run) => run.runId),
+        [],
+        "no approved tool call was lost",
+      );
       assert.equal(executions.length, RUNS);
       const counts = tally(outcomesByWorker);
       assert.deepEqual(counts.unexpected, [], "every attempt completes the run or fails with a claim error");
-      assert.equal(sum([...outcomesByWorker.values()].map((outcomes) => outcomes.length)), WORKERS * RUNS, "every worker tried every run");
+      assert.equal(
+        sum([...outcomesByWorker.values()].map((outcomes) => outcomes.length)),
+        WORKERS * RUNS,
+        "every worker tried every run",
+      );
       for (const run of runs) {
         const winners = counts.winners.get(run.runId) ?? [];
         assert.equal(winners.length, 1, `run ${run.runId} was completed by ${winners.length} workers`);
-        assert.deepEqual(perRun.get(run.runId), winners, `run ${run.runId}: the tool ran in the process that won the claim`);
+        assert.deepEqual(
+          perRun.get(run.runId),
+          winners,
+          `run ${run.runId}: the tool ran in the process that won the claim`,
+        );
       }
       for (const runId of hot.runIds) {
-        assert.equal(counts.claimLosers.get(runId), WORKERS - 1, `hot run ${runId}: every worker but the winner lost the compare-and-set`);
+        assert.equal(
+          counts.claimLosers.get(runId),
+          WORKERS - 1,
+          `hot run ${runId}: every worker but the winner lost the compare-and-set`,
+        );
       }
       const claimLosers = sum(counts.claimLosers.values());
       const notPaused = sum(counts.notPaused.values());
       assert.equal(claimLosers + notPaused, (WORKERS - 1) * RUNS, "every other attempt failed with a claim error");
 
-      const completed = await store.db.listRuns({ kind: "agent", ownerId: AGENT_NAME, status: "completed", limit: RUNS + 1 });
+      const completed = await store.db.listRuns({
+        kind: "agent",
+        ownerId: AGENT_NAME,
+        status: "completed",
+        limit: RUNS + 1,
+      });
       assert.equal(completed.length, RUNS, "every run is stored as completed");
       assert.deepEqual(await store.db.listRuns({ kind: "agent", ownerId: AGENT_NAME, status: "running" }), []);
       assert.deepEqual(await store.db.listRuns({ kind: "agent", ownerId: AGENT_NAME, status: "paused" }), []);
@@ -129,7 +166,9 @@ for (const { kind, skip } of STORE_KINDS) {
           `(0 duplicates, 0 lost); losers: ${claimLosers} RunAlreadyClaimedError (${(WORKERS - 1) * HOT_RUNS} on the ${HOT_RUNS} barrier runs), ` +
           `${notPaused} RunNotPausedError (running: ${counts.notPaused.get("running") ?? 0}, completed: ${counts.notPaused.get("completed") ?? 0})`,
       );
-      t.diagnostic(`timing: set-up ${readyAt - startedAt} ms (runs created, workers started or reused), race ${racedAt - readyAt} ms`);
+      t.diagnostic(
+        `timing: set-up ${readyAt - startedAt} ms (runs created, workers started or reused), race ${racedAt - readyAt} ms`,
+      );
     });
   });
 }

@@ -5,10 +5,10 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import type { Db } from "kern";
+import pg from "pg";
 import { requirePrerequisite } from "../../scripts/test-prerequisites.mjs";
-import { openStore, startingAgent, type StoreConfig } from "./fixture.test-helper.js";
+import { openStore, type StoreConfig, startingAgent } from "./fixture.test-helper.js";
 import type { RunToContinue, Target } from "./protocol.test-helper.js";
 
 export const postgresUrl = process.env["KERN_TEST_POSTGRES_URL"] ?? "";
@@ -55,7 +55,9 @@ export async function createTestStore(kind: StoreConfig["kind"], name: string): 
 /** Starts `count` runs that pause on the gated tool call; returns each with its requirement approved. */
 export async function createApprovedRuns(store: TestStore, count: number): Promise<RunToContinue[]> {
   const create = async (index: number): Promise<RunToContinue> => {
-    const paused = await startingAgent(store.db, store.config.logFile, `City ${index}`).run(`Send alert number ${index}`);
+    const paused = await startingAgent(store.db, store.config.logFile, `City ${index}`).run(
+      `Send alert number ${index}`,
+    );
     if (!paused.isPaused || paused.activeRequirements.length !== 1) {
       throw new Error(`run ${index} did not pause on one requirement: ${paused.status}`);
     }

@@ -1,9 +1,9 @@
 // The test's side of a worker process: spawn it, send commands, receive messages with a timeout,
 // wait for it to die, kill it. Starting a worker costs a second or more (tsx compiles kern on the
 // way in), so tests start workers ahead of need and never one per run.
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { messageSchema, type Command, type Message, type Target } from "./protocol.test-helper.js";
+import { type Command, type Message, messageSchema, type Target } from "./protocol.test-helper.js";
 
 const workerScript = new URL("./worker.test-helper.ts", import.meta.url).pathname;
 
@@ -62,10 +62,13 @@ export class WorkerProcess {
       const message = this.#messages.shift();
       if (message !== undefined) return message;
       if (this.#exit !== undefined) {
-        throw new Error(`worker ${this.pid} exited (${JSON.stringify(this.#exit)}) while the test waited for ${waitingFor}; stderr: ${this.#stderr}`);
+        throw new Error(
+          `worker ${this.pid} exited (${JSON.stringify(this.#exit)}) while the test waited for ${waitingFor}; stderr: ${this.#stderr}`,
+        );
       }
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`worker ${this.pid} sent no ${waitingFor} within ${timeoutMs} ms; stderr: ${this.#stderr}`);
+      if (left <= 0)
+        throw new Error(`worker ${this.pid} sent no ${waitingFor} within ${timeoutMs} ms; stderr: ${this.#stderr}`);
       await this.#nextEvent(left);
     }
   }
@@ -100,7 +103,8 @@ export class WorkerProcess {
   async open(target: Target, timeoutMs: number): Promise<this> {
     this.send({ op: "open", target });
     const message = await this.receive(timeoutMs, "opened");
-    if (message.type !== "opened") throw new Error(`worker ${this.pid} could not open the store: ${JSON.stringify(message)}`);
+    if (message.type !== "opened")
+      throw new Error(`worker ${this.pid} could not open the store: ${JSON.stringify(message)}`);
     return this;
   }
 

@@ -13,11 +13,11 @@ import type { Db, RunRecord } from "kern";
 import type { ContinueRunRef } from "kern/agent";
 import { InMemoryDb } from "kern/db/memory";
 import { continuingAgent, openStore, startingAgent, type ToolHooks } from "./fixture.test-helper.js";
-import { HookedDb, type DbHooks } from "./hooked-db.test-helper.js";
+import { type DbHooks, HookedDb } from "./hooked-db.test-helper.js";
 import {
-  commandSchema,
   type Command,
   type CrashPoint,
+  commandSchema,
   type Message,
   type Outcome,
   type RunToContinue,
@@ -126,9 +126,18 @@ async function start(run: RunToContinue): Promise<Outcome> {
     if (target === undefined) throw new Error("a run was sent before any open command");
     const agent = startingAgent(target.db, target.logFile, "First leg", toolHooks, run.runId);
     const output = await agent.run("Send the first-leg alert", { runId: run.runId, sessionId: run.sessionId });
-    return { ...base, outcome: "unexpected", status: output.status, detail: "a first-leg run got past its crash point" };
+    return {
+      ...base,
+      outcome: "unexpected",
+      status: output.status,
+      detail: "a first-leg run got past its crash point",
+    };
   } catch (error) {
-    return { ...base, outcome: "unexpected", detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+    return {
+      ...base,
+      outcome: "unexpected",
+      detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    };
   }
 }
 
@@ -168,7 +177,8 @@ async function race(command: Extract<Command, { op: "race" }>): Promise<void> {
   const outcomes: Outcome[] = [];
   let next = 0;
   const lane = async (): Promise<void> => {
-    for (let run = command.runs[next++]; run !== undefined; run = command.runs[next++]) outcomes.push(await attempt(run));
+    for (let run = command.runs[next++]; run !== undefined; run = command.runs[next++])
+      outcomes.push(await attempt(run));
   };
   await waitUntil(command.goAt);
   await Promise.all(Array.from({ length: command.concurrency }, lane));
@@ -203,7 +213,9 @@ for await (const line of createInterface({ input: process.stdin })) {
     else if (command.op === "race") await race(command);
     else if (command.op === "continue") {
       const { toolMs } = command;
-      const slowTool: ToolHooks = { duringTool: async (_runId, moment) => void (moment === "before" ? await sleep(toolMs) : undefined) };
+      const slowTool: ToolHooks = {
+        duringTool: async (_runId, moment) => void (moment === "before" ? await sleep(toolMs) : undefined),
+      };
       void attempt(command.run, slowTool, command.leaseMs).then((outcome) => send({ type: "settled", outcome }));
     } else crash(command);
   } catch (error) {

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { buildAndPack, createApp, install, root, run, type Outcome, type Packed } from "./packed-app.test-helper.js";
+import { buildAndPack, createApp, install, type Outcome, type Packed, root, run } from "./packed-app.test-helper.js";
 import { readmeBlocks } from "./readme-blocks.test-helper.js";
 import { MY_WORKFLOW, START } from "./user-program.test-helper.js";
 
@@ -19,7 +19,9 @@ after(() => rmSync(directory, { recursive: true, force: true }));
 /** The app's environment: offline, no colour, and nothing of this repository's npm run or tsx. */
 function appEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", NODE_NO_WARNINGS: "1" };
-  for (const name of Object.keys(env)) if (name.startsWith("npm_") || name === "NODE_OPTIONS" || name === "OPENAI_API_KEY" || name === "KERN_MODEL") delete env[name];
+  for (const name of Object.keys(env))
+    if (name.startsWith("npm_") || name === "NODE_OPTIONS" || name === "OPENAI_API_KEY" || name === "KERN_MODEL")
+      delete env[name];
   return env;
 }
 
@@ -52,9 +54,19 @@ describe("the packed package, installed into a new app", { timeout: 300_000 }, (
   });
 
   it("ships the built CLI, the optional-peer check and the demo's scenarios, and no sources or tests", () => {
-    for (const file of ["bin/kern.mjs", "dist/esm/cli.js", "dist/esm/optional-peers.js", "dist/index.d.ts", "dist/db/sqlite/index.js"]) assert.ok(packed.files.includes(file), file);
+    for (const file of [
+      "bin/kern.mjs",
+      "dist/esm/cli.js",
+      "dist/esm/optional-peers.js",
+      "dist/index.d.ts",
+      "dist/db/sqlite/index.js",
+    ])
+      assert.ok(packed.files.includes(file), file);
     assert.equal(packed.files.filter((file) => /^dist\/esm\/scenario-0[1-8]_\w+\.js$/.test(file)).length, 8);
-    assert.deepEqual(packed.files.filter((file) => /^(src|examples|test)\//.test(file) || /\.test(-helper)?\./.test(file)), []);
+    assert.deepEqual(
+      packed.files.filter((file) => /^(src|examples|test)\//.test(file) || /\.test(-helper)?\./.test(file)),
+      [],
+    );
   });
 
   it("kern --version and -V print the package's version", async () => {
@@ -115,16 +127,35 @@ describe("the packed package, installed into a new app", { timeout: 300_000 }, (
 
   it("a TypeScript --module without tsx: Node 20 says to install tsx; Node that strips types loads it", async () => {
     writeFileSync(join(app, "my-workflow.ts"), MY_WORKFLOW);
-    const { code, stderr } = await kern("runs", "continue", pausedDemoRun, "--db", "app.db", "--module", "./my-workflow.ts", "--approve");
+    const { code, stderr } = await kern(
+      "runs",
+      "continue",
+      pausedDemoRun,
+      "--db",
+      "app.db",
+      "--module",
+      "./my-workflow.ts",
+      "--approve",
+    );
     if (nodeStripsTypes) {
       assert.equal(code, 1, stderr);
-      assert.match(stderr, /The run belongs to workflow 'DualConfirmation', but \.\/my-workflow\.ts defines workflow 'Release'/);
+      assert.match(
+        stderr,
+        /The run belongs to workflow 'DualConfirmation', but \.\/my-workflow\.ts defines workflow 'Release'/,
+      );
     } else {
       assert.equal(code, 2, stderr);
-      assert.match(stderr, /my-workflow\.ts is TypeScript, which Node\.js v[\d.]+ cannot import by itself\. Install tsx in your project \(npm install -D tsx\)/);
+      assert.match(
+        stderr,
+        /my-workflow\.ts is TypeScript, which Node\.js v[\d.]+ cannot import by itself\. Install tsx in your project \(npm install -D tsx\)/,
+      );
     }
     const listed = await kern("runs", "list", "--db", "app.db", "--status", "paused", "--kind", "workflow");
-    assert.match(listed.stdout, new RegExp(`${pausedDemoRun}\\s+workflow\\s+DualConfirmation\\s+paused`), "the run waits as it did");
+    assert.match(
+      listed.stdout,
+      new RegExp(`${pausedDemoRun}\\s+workflow\\s+DualConfirmation\\s+paused`),
+      "the run waits as it did",
+    );
   });
 
   it("kern runs continue --module ./my-workflow.ts finishes a run the app's own program left paused", async () => {
@@ -135,7 +166,16 @@ describe("the packed package, installed into a new app", { timeout: 300_000 }, (
     const { runId, status } = JSON.parse(started.stdout) as { runId: string; status: string };
     assert.equal(status, "paused");
 
-    const { code, stdout, stderr } = await kern("runs", "continue", runId, "--db", "app.db", "--module", "./my-workflow.ts", "--approve");
+    const { code, stdout, stderr } = await kern(
+      "runs",
+      "continue",
+      runId,
+      "--db",
+      "app.db",
+      "--module",
+      "./my-workflow.ts",
+      "--approve",
+    );
     assert.equal(code, 0, stderr);
     assert.match(stdout, /Pause 1: step publish waits for your approval/);
     assert.match(stdout, /completed: Published v1\.2\.0/);
@@ -148,9 +188,23 @@ describe("the packed package, installed into a new app", { timeout: 300_000 }, (
     assert.ok(blocks.length >= 6, `found ${blocks.length} blocks`);
     mkdirSync(join(app, "readme"), { recursive: true });
     for (const block of blocks) writeFileSync(join(app, "readme", `line-${block.line}.ts`), block.code);
-    const compilerOptions = { strict: true, module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", noEmit: true, types: ["node"], skipLibCheck: false };
-    writeFileSync(join(app, "tsconfig.json"), JSON.stringify({ compilerOptions, include: ["readme/*.ts", "my-workflow.ts", "start.ts"] }));
-    const { code, stdout } = await run(process.execPath, [join(app, "node_modules/typescript/bin/tsc"), "-p", "."], { cwd: app, env: appEnv() });
+    const compilerOptions = {
+      strict: true,
+      module: "NodeNext",
+      moduleResolution: "NodeNext",
+      target: "ES2022",
+      noEmit: true,
+      types: ["node"],
+      skipLibCheck: false,
+    };
+    writeFileSync(
+      join(app, "tsconfig.json"),
+      JSON.stringify({ compilerOptions, include: ["readme/*.ts", "my-workflow.ts", "start.ts"] }),
+    );
+    const { code, stdout } = await run(process.execPath, [join(app, "node_modules/typescript/bin/tsc"), "-p", "."], {
+      cwd: app,
+      env: appEnv(),
+    });
     // Errors name readme/line-<fence>.ts(<line>,<column>); point at the README line instead.
     const errors = stdout.replace(/readme\/line-(\d+)\.ts\((\d+),/g, (_, fence: string, line: string) => {
       const block = blocks.find((entry) => entry.line === Number(fence));

@@ -25,12 +25,26 @@ export interface Outcome {
 }
 
 /** Runs a program to its end (stdin at EOF), never throwing for a non-zero exit. */
-export function run(file: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<Outcome> {
+export function run(
+  file: string,
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<Outcome> {
   return new Promise((resolve) => {
-    const child = execFile(file, args, { cwd: options.cwd, env: options.env ?? process.env, timeout: options.timeoutMs ?? 120_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
+    const child = execFile(
+      file,
+      args,
+      {
+        cwd: options.cwd,
+        env: options.env ?? process.env,
+        timeout: options.timeoutMs ?? 120_000,
+        maxBuffer: 16 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
+        resolve({ code, stdout, stderr });
+      },
+    );
     child.stdin?.end();
   });
 }
@@ -44,7 +58,16 @@ function newest(path: string, keep: (file: string) => boolean): number {
 }
 
 /** What `npm run build` reads. */
-const BUILD_INPUTS = ["src", "examples/workflows/human-in-the-loop/nested", "scripts/bundle.mjs", "scripts/bundle-demo.mjs", "scripts/bundle-forwarders.mjs", "package.json", "tsconfig.json", "tsconfig.build.json"];
+const BUILD_INPUTS = [
+  "src",
+  "examples/workflows/human-in-the-loop/nested",
+  "scripts/bundle.mjs",
+  "scripts/bundle-demo.mjs",
+  "scripts/bundle-forwarders.mjs",
+  "package.json",
+  "tsconfig.json",
+  "tsconfig.build.json",
+];
 
 /** True when dist/ is missing or older than anything the build reads (tests aside). */
 function distIsStale(): boolean {
@@ -115,7 +138,10 @@ export async function buildAndPack(directory: string): Promise<Packed> {
 /** A new, empty ES module app in `directory`. */
 export function createApp(directory: string): string {
   mkdirSync(directory, { recursive: true });
-  writeFileSync(join(directory, "package.json"), `${JSON.stringify({ name: "fresh-app", private: true, type: "module" }, null, 2)}\n`);
+  writeFileSync(
+    join(directory, "package.json"),
+    `${JSON.stringify({ name: "fresh-app", private: true, type: "module" }, null, 2)}\n`,
+  );
   return directory;
 }
 
@@ -125,6 +151,11 @@ export function createApp(directory: string): string {
  */
 export async function install(app: string, packages: readonly string[]): Promise<void> {
   const specs = packages.map((name) => (name.endsWith(".tgz") ? name : join(root, "node_modules", name)));
-  const result = await run("npm", ["install", "--offline", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error", ...specs], { cwd: app });
-  if (result.code !== 0) throw new Error(`npm install ${packages.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
+  const result = await run(
+    "npm",
+    ["install", "--offline", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error", ...specs],
+    { cwd: app },
+  );
+  if (result.code !== 0)
+    throw new Error(`npm install ${packages.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
 }

@@ -39,7 +39,12 @@ export function readmeBlocks(path: string): ReadmeBlock[] {
     const body = lines.slice(index + 1, end).join("\n");
     // `export {}` makes every block a module, so top-level await is allowed as in the README.
     const code = `${prelude === undefined ? "" : `${prelude}\n`}${body}\nexport {};\n`;
-    blocks.push({ line: index + 1, code, offset: prelude === undefined ? 0 : 1, skipped: SKIP.exec(marker)?.[1] ?? null });
+    blocks.push({
+      line: index + 1,
+      code,
+      offset: prelude === undefined ? 0 : 1,
+      skipped: SKIP.exec(marker)?.[1] ?? null,
+    });
     index = end;
   }
   return blocks;

@@ -7,5 +7,6 @@ let shared: InMemoryDb | undefined;
  * be continued by any object in this process, but not by another process.
  */
 export function defaultMemoryDb(): InMemoryDb {
-  return (shared ??= new InMemoryDb());
+  shared ??= new InMemoryDb();
+  return shared;
 }

@@ -9,7 +9,15 @@ import type {
   RunSummary,
   RunWrite,
 } from "../db.js";
-import { alreadyStoredMessage, changedFixedFieldMessage, changedFixedFields, checkCount, checkLeaseRenewal, checkPendingIds, checkWrites } from "../record-checks.js";
+import {
+  alreadyStoredMessage,
+  changedFixedFieldMessage,
+  changedFixedFields,
+  checkCount,
+  checkLeaseRenewal,
+  checkPendingIds,
+  checkWrites,
+} from "../record-checks.js";
 
 const DEFAULT_RUN_LIMIT = 100;
 const DEFAULT_PENDING_LIMIT = 50;
@@ -62,7 +70,8 @@ export class InMemoryDb implements Db {
     this.#checkOpen();
     checkLeaseRenewal(expectedRevision, leaseExpiresAt);
     const stored = this.#runs.get(runKey(kind, runId));
-    if (stored === undefined || stored.record.status !== "running" || stored.record.revision !== expectedRevision) return false;
+    if (stored === undefined || stored.record.status !== "running" || stored.record.revision !== expectedRevision)
+      return false;
     stored.record = { ...stored.record, revision: expectedRevision + 1, leaseExpiresAt };
     return true;
   }
@@ -104,9 +113,7 @@ export class InMemoryDb implements Db {
     }
     matches.sort(
       (left, right) =>
-        right.updatedAt - left.updatedAt ||
-        compareText(left.kind, right.kind) ||
-        compareText(left.runId, right.runId),
+        right.updatedAt - left.updatedAt || compareText(left.kind, right.kind) || compareText(left.runId, right.runId),
     );
     return matches.slice(offset, offset + limit);
   }

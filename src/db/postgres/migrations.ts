@@ -1,9 +1,8 @@
 import pg from "pg";
 import { StoreError } from "../../errors.js";
+import type { Migration } from "../migration.js";
 import { timedQuery } from "./timeouts.js";
 import { withTransaction } from "./transaction.js";
-
-import type { Migration } from "../migration.js";
 
 export type { Migration };
 
@@ -145,7 +144,9 @@ async function appliedVersion(
   timed: Timed,
 ): Promise<number> {
   const table = `${pg.escapeIdentifier(schema)}.kern_migrations`;
-  const exists = await queryable.query<{ exists: unknown }>(timed("SELECT to_regclass($1) IS NOT NULL AS exists", [table]));
+  const exists = await queryable.query<{ exists: unknown }>(
+    timed("SELECT to_regclass($1) IS NOT NULL AS exists", [table]),
+  );
   if (exists.rows[0]?.exists !== true) return 0;
   const result = await queryable.query<{ version: unknown }>(timed(`SELECT MAX(version) AS version FROM ${table}`));
   const version = readVersion(result.rows[0]);

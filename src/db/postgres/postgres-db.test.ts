@@ -5,8 +5,9 @@ import { after, afterEach, before, describe, it } from "node:test";
 import pg from "pg";
 import { requirePrerequisite } from "../../../scripts/test-prerequisites.mjs";
 import { ConfigurationError, StoreError } from "../../errors.js";
-import { makeRecord, nextRecord, runDbConformance } from "../conformance.test-helper.js";
-import { startChild, stopChild, type Child } from "../race-child-process.test-helper.js";
+import { runDbConformance } from "../conformance.test-helper.js";
+import { type Child, startChild, stopChild } from "../race-child-process.test-helper.js";
+import { makeRecord, nextRecord } from "../records.test-helper.js";
 import { PostgresDb, type PostgresDbOptions } from "./index.js";
 import { POSTGRES_MIGRATIONS } from "./migrations.js";
 
@@ -100,10 +101,10 @@ describe("PostgresDb", { skip }, () => {
       assert.deepEqual(
         (first as Array<{ version: number; name: string }>).map(({ version, name }) => ({ version, name })),
         [
-        { version: 1, name: "initial" },
-        { version: 2, name: "inbox_by_requirement_kind" },
-        { version: 3, name: "drop_runs_by_lease" },
-      ],
+          { version: 1, name: "initial" },
+          { version: 2, name: "inbox_by_requirement_kind" },
+          { version: 3, name: "drop_runs_by_lease" },
+        ],
       );
       const later = open();
       await later.migrate();
@@ -176,7 +177,6 @@ describe("PostgresDb", { skip }, () => {
   registerCrossProcessTests();
 });
 
-
 // The children start once (each takes a second or two to load) and serve both tests, on one
 // schema that is fresh when the first test runs; each test stands alone if run by itself.
 function registerCrossProcessTests(): void {
@@ -196,8 +196,15 @@ function registerCrossProcessTests(): void {
       assert.equal(await schemaExists(schema), false);
       const startAt = Date.now() + 100;
       const answers = await Promise.all(children.map((child) => child.ask({ op: "migrate", startAt })));
-      assert.deepEqual(answers, Array.from({ length: 4 }, () => ({ ok: true })));
-      assert.deepEqual(await query(`SELECT version FROM "${schema}".kern_migrations`), [{ version: 1 }, { version: 2 }, { version: 3 }]);
+      assert.deepEqual(
+        answers,
+        Array.from({ length: 4 }, () => ({ ok: true })),
+      );
+      assert.deepEqual(await query(`SELECT version FROM "${schema}".kern_migrations`), [
+        { version: 1 },
+        { version: 2 },
+        { version: 3 },
+      ]);
     });
 
     it("lets exactly one of 4 processes claim the same revision, 5 times over", async () => {
@@ -207,11 +214,17 @@ function registerCrossProcessTests(): void {
           const runId = `race-${round}`;
           await parent.insertRun(makeRecord({ runId, revision: 1 }));
           const loads = await Promise.all(children.map((child) => child.ask({ op: "load", runId })));
-          assert.deepEqual(loads, Array.from({ length: 4 }, () => ({ ok: true, revision: 1 })));
+          assert.deepEqual(
+            loads,
+            Array.from({ length: 4 }, () => ({ ok: true, revision: 1 })),
+          );
           // Every child now holds revision 1; they all try to claim it at the same moment.
           const startAt = Date.now() + 100;
           const answers = await Promise.all(children.map((child) => child.ask({ op: "claim", startAt })));
-          assert.ok(answers.every((answer) => answer.ok === true), JSON.stringify(answers));
+          assert.ok(
+            answers.every((answer) => answer.ok === true),
+            JSON.stringify(answers),
+          );
           const winners = answers.filter((answer) => answer.won === true);
           assert.equal(winners.length, 1, `round ${round}: ${JSON.stringify(answers)}`);
           const stored = await parent.getRun("agent", runId);

@@ -11,13 +11,14 @@ import type {
   RunWrite,
 } from "../db.js";
 import { alreadyStoredMessage, changedFixedFieldMessage, type FixedFields } from "../record-checks.js";
-import { readPackedPending, readPendingRow, readRunRow, readSummaryRow, type RowSource } from "../row-reader.js";
+import { type RowSource, readPackedPending, readPendingRow, readRunRow, readSummaryRow } from "../row-reader.js";
 import { queryTimeoutMs, timedQuery } from "./timeouts.js";
 import { withTransaction } from "./transaction.js";
 
-type Row = Record<string, unknown>;
-
-const RUNS: RowSource = { table: "kern_runs", hint: "the schema may have been changed by hand or by an incompatible program" };
+const RUNS: RowSource = {
+  table: "kern_runs",
+  hint: "the schema may have been changed by hand or by an incompatible program",
+};
 const PENDING: RowSource = { ...RUNS, table: "kern_pending_requirements" };
 
 const SUMMARY_COLUMNS =
@@ -114,7 +115,9 @@ export class PostgresStatements {
   }
 
   async updateRun(record: RunRecord, expectedRevision: number): Promise<boolean> {
-    return withTransaction(this.#pool, this.#statementTimeoutMs, (client) => this.#update(client, record, expectedRevision));
+    return withTransaction(this.#pool, this.#statementTimeoutMs, (client) =>
+      this.#update(client, record, expectedRevision),
+    );
   }
 
   /** All the writes in one transaction; false, rolled back, when an update's revision is stale. */
@@ -151,7 +154,10 @@ export class PostgresStatements {
     const values = [...runValues(record), expectedRevision];
     const updated = await client.query({ ...this.#sql.updateRun, values });
     if (updated.rowCount === 0) {
-      const fixed = await client.query<FixedFields & { revision: unknown }>({ ...this.#sql.selectFixed, values: [record.kind, record.runId] });
+      const fixed = await client.query<FixedFields & { revision: unknown }>({
+        ...this.#sql.selectFixed,
+        values: [record.kind, record.runId],
+      });
       const stored = fixed.rows[0];
       if (stored !== undefined && Number(stored.revision) === expectedRevision) {
         throw new StoreError(changedFixedFieldMessage(record, stored));
@@ -166,7 +172,10 @@ export class PostgresStatements {
 
   /** One statement outside a transaction block: PostgreSQL commits it on its own. */
   async renewLease(kind: RunKind, runId: string, expectedRevision: number, leaseExpiresAt: number): Promise<boolean> {
-    const result = await this.#pool.query({ ...this.#sql.renewLease, values: [leaseExpiresAt, kind, runId, expectedRevision] });
+    const result = await this.#pool.query({
+      ...this.#sql.renewLease,
+      values: [leaseExpiresAt, kind, runId, expectedRevision],
+    });
     return result.rowCount === 1;
   }
 
@@ -180,7 +189,9 @@ export class PostgresStatements {
     const text =
       `SELECT ${SUMMARY_COLUMNS} FROM S.kern_runs${where.sql()} ` +
       `ORDER BY updated_at DESC, kind, run_id LIMIT ${where.next(limit)} OFFSET ${where.next(offset)}`;
-    const result = await this.#pool.query<Record<string, unknown>>(timedQuery(this.#qualify(text), this.#statementTimeoutMs, where.params));
+    const result = await this.#pool.query<Record<string, unknown>>(
+      timedQuery(this.#qualify(text), this.#statementTimeoutMs, where.params),
+    );
     return result.rows.map((row) => readSummaryRow(row, RUNS));
   }
 
@@ -199,7 +210,9 @@ export class PostgresStatements {
     const text =
       `SELECT ${PENDING_COLUMNS} FROM S.kern_pending_requirements${where.sql()} ` +
       `ORDER BY created_at, run_id, requirement_id, kind LIMIT ${where.next(limit)}`;
-    const result = await this.#pool.query<Record<string, unknown>>(timedQuery(this.#qualify(text), this.#statementTimeoutMs, where.params));
+    const result = await this.#pool.query<Record<string, unknown>>(
+      timedQuery(this.#qualify(text), this.#statementTimeoutMs, where.params),
+    );
     return result.rows.map((row) => readPendingRow(row, PENDING));
   }
 

@@ -4,7 +4,7 @@ import { after, describe, it } from "node:test";
 import pg from "pg";
 import { requirePrerequisite } from "../../../scripts/test-prerequisites.mjs";
 import { ConfigurationError, StoreError, StoreTimeoutError } from "../../errors.js";
-import { makeRecord, nextRecord } from "../conformance.test-helper.js";
+import { makeRecord, nextRecord } from "../records.test-helper.js";
 import { PostgresDb, type PostgresDbOptions } from "./index.js";
 import {
   freezeBackend,
@@ -21,14 +21,22 @@ import {
 const skip = requirePrerequisite("postgres");
 function serverUrl(): string {
   const url = process.env["KERN_TEST_POSTGRES_URL"] ?? "";
-  assert.notEqual(url, "", "KERN_TEST_POSTGRES_URL is not set: run the tests with npm test on a machine with the PostgreSQL server binaries, or point it at a server");
+  assert.notEqual(
+    url,
+    "",
+    "KERN_TEST_POSTGRES_URL is not set: run the tests with npm test on a machine with the PostgreSQL server binaries, or point it at a server",
+  );
   return url;
 }
 
 /** Each test works in its own schema, under its own application_name, and cleans both up. */
 function scene(): { schema: string; name: string; url: string } {
   const suffix = randomBytes(6).toString("hex");
-  return { schema: `kern_timeout_${suffix}`, name: `kern_timeout_${suffix}`, url: withApplicationName(serverUrl(), `kern_timeout_${suffix}`) };
+  return {
+    schema: `kern_timeout_${suffix}`,
+    name: `kern_timeout_${suffix}`,
+    url: withApplicationName(serverUrl(), `kern_timeout_${suffix}`),
+  };
 }
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
@@ -85,7 +93,10 @@ describe("PostgresDb timeouts", { timeout: 30_000 }, () => {
   it("rejects bad timeout options at construction, with the fix in the message", () => {
     const dbUrl = "postgres://localhost/kern";
     for (const value of [0, -1, 1.5, Number.NaN, 86_400_001, "300" as unknown as number]) {
-      assert.throws(() => new PostgresDb({ dbUrl, connectTimeoutMs: value }), /connectTimeoutMs must be a whole number of milliseconds from 1 to 86400000.*connectTimeoutMs: 10000/s);
+      assert.throws(
+        () => new PostgresDb({ dbUrl, connectTimeoutMs: value }),
+        /connectTimeoutMs must be a whole number of milliseconds from 1 to 86400000.*connectTimeoutMs: 10000/s,
+      );
       assert.throws(() => new PostgresDb({ dbUrl, statementTimeoutMs: value }), ConfigurationError);
     }
     const pool = new pg.Pool();
@@ -106,7 +117,13 @@ describe("PostgresDb timeouts", { timeout: 30_000 }, () => {
       const call = operation === "migrate" ? db.migrate() : db.getRun("agent", "run-1");
       const { elapsedMs, error } = await timeRejection(call);
       const stored = operation === "migrate" ? " Nothing was stored\\." : "";
-      assertTimeout(error, new RegExp(`${operation}\\(\\) timed out on '127\\.0\\.0\\.1:${silent.port}/kern'.*no connection was established within 300 ms \\(connectTimeoutMs\\)\\.${stored} Check that the server is running`, "s"));
+      assertTimeout(
+        error,
+        new RegExp(
+          `${operation}\\(\\) timed out on '127\\.0\\.0\\.1:${silent.port}/kern'.*no connection was established within 300 ms \\(connectTimeoutMs\\)\\.${stored} Check that the server is running`,
+          "s",
+        ),
+      );
       assert.doesNotMatch(error.message, /s3cret/);
       assert.ok(elapsedMs >= 280 && elapsedMs < 5_000, `${operation} took ${elapsedMs} ms`);
     }
@@ -114,39 +131,57 @@ describe("PostgresDb timeouts", { timeout: 30_000 }, () => {
     await waitFor("kern to close both connections it gave up on", () => silent.open() === 0, 1_000);
   });
 
-  it("lets the server cancel a statement stuck on a lock after statementTimeoutMs, storing nothing", { skip }, async () => {
+  it("lets the server cancel a statement stuck on a lock after statementTimeoutMs, storing nothing", {
+    skip,
+  }, async () => {
     const { schema, name, url } = scene();
     const db = open({ dbUrl: url, schema, statementTimeoutMs: 300 }, schema);
     const stored = makeRecord();
     await db.insertRun(stored);
     const lock = await lockRun(schema, stored.runId);
-    const { elapsedMs, error } = await timeRejection(db.updateRun(nextRecord(stored, { status: "running", state: "changed" }), 1));
-    assertTimeout(error, /updateRun\(\) timed out on '127\.0\.0\.1:\d+\/postgres' \(schema 'kern_timeout_\w+'\): the server cancelled a statement .*statementTimeoutMs 300 ms.*\(57014\)\. It was rolled back: nothing was stored\..*pg_stat_activity/s);
+    const { elapsedMs, error } = await timeRejection(
+      db.updateRun(nextRecord(stored, { status: "running", state: "changed" }), 1),
+    );
+    assertTimeout(
+      error,
+      /updateRun\(\) timed out on '127\.0\.0\.1:\d+\/postgres' \(schema 'kern_timeout_\w+'\): the server cancelled a statement .*statementTimeoutMs 300 ms.*\(57014\)\. It was rolled back: nothing was stored\..*pg_stat_activity/s,
+    );
     assert.equal((error.cause as { code?: unknown }).code, "57014");
     // The server cancelled it (57014 above), not kern's own limit at 1300 ms.
     assert.ok(elapsedMs >= 280 && elapsedMs < 5_000, `updateRun took ${elapsedMs} ms`);
     await lock.release();
     assert.deepEqual(await db.getRun("agent", stored.runId), stored);
     // The connection went back rolled back and idle, and serves the next call.
-    assert.deepEqual((await sessions(name)).map((session) => session.state), ["idle"]);
+    assert.deepEqual(
+      (await sessions(name)).map((session) => session.state),
+      ["idle"],
+    );
     assert.equal(await db.updateRun(nextRecord(stored, { status: "running" }), 1), true);
   });
 
   it("times out waiting for a free connection when every one stays busy", { skip }, async () => {
     const { schema, url } = scene();
-    const db = open({ dbUrl: url, schema, maxConnections: 1, connectTimeoutMs: 300, statementTimeoutMs: 2_000 }, schema);
+    const db = open(
+      { dbUrl: url, schema, maxConnections: 1, connectTimeoutMs: 300, statementTimeoutMs: 2_000 },
+      schema,
+    );
     const stored = makeRecord();
     await db.insertRun(stored);
     const lock = await lockRun(schema, stored.runId);
     const stuck = db.updateRun(nextRecord(stored, { status: "running" }), 1);
     const { elapsedMs, error } = await timeRejection(db.getRun("agent", stored.runId));
-    assertTimeout(error, /getRun\(\) timed out .*all 1 \(maxConnections\) connections stayed busy, and none came free within 300 ms \(connectTimeoutMs\)/s);
+    assertTimeout(
+      error,
+      /getRun\(\) timed out .*all 1 \(maxConnections\) connections stayed busy, and none came free within 300 ms \(connectTimeoutMs\)/s,
+    );
     assert.ok(elapsedMs >= 280 && elapsedMs < 5_000, `getRun took ${elapsedMs} ms`);
     await lock.release();
     assert.equal(await stuck, true);
   });
 
-  it("closes a connection whose server stops answering mid-transaction; the transaction stores nothing", { skip }, async () => {
+  it("closes a connection whose server stops answering mid-transaction; the transaction stores nothing", {
+    skip,
+  }, async () => {
     const { schema, name, url } = scene();
     // A pool of the caller's with no timeouts of its own: kern's per-query limit still applies.
     const pool = new pg.Pool({ connectionString: url, max: 3 });
@@ -160,26 +195,38 @@ describe("PostgresDb timeouts", { timeout: 30_000 }, () => {
     const update = timeRejection(db.updateRun(nextRecord(stored, { status: "running", state: "changed" }), 1));
     // Freeze kern's backend while its UPDATE waits for the lock, before the server's 600 ms cancel.
     let waiting: number | undefined;
-    await waitFor("kern's UPDATE to wait for the lock", async () => {
-      waiting = (await sessions(name)).find((session) => session.waiting === "Lock")?.pid;
-      return waiting !== undefined;
-    }, 400);
+    await waitFor(
+      "kern's UPDATE to wait for the lock",
+      async () => {
+        waiting = (await sessions(name)).find((session) => session.waiting === "Lock")?.pid;
+        return waiting !== undefined;
+      },
+      400,
+    );
     assert.ok(waiting !== undefined);
     const resume = freezeBackend(waiting);
     cleanups.push(resume);
     const { elapsedMs, error } = await update;
-    assertTimeout(error, /updateRun\(\) timed out .*did not answer a statement within 1600 ms \(statementTimeoutMs \+ 1000 ms\), so kern closed the connection\. Its transaction never reached COMMIT.*nothing was stored/s);
+    assertTimeout(
+      error,
+      /updateRun\(\) timed out .*did not answer a statement within 1600 ms \(statementTimeoutMs \+ 1000 ms\), so kern closed the connection\. Its transaction never reached COMMIT.*nothing was stored/s,
+    );
     assert.ok(elapsedMs >= 1_550 && elapsedMs < 5_000, `updateRun took ${elapsedMs} ms`);
     await waitFor("the pool to drop the frozen connection", () => removed.includes(waiting), 1_000);
     // While the backend is still frozen, the next call gets a new connection and sees the old run.
     assert.deepEqual(await db.getRun("agent", stored.runId), stored);
     resume();
     await lock.release();
-    await waitFor("the frozen backend to exit", async () => !(await sessions(name)).some((session) => session.pid === waiting));
+    await waitFor(
+      "the frozen backend to exit",
+      async () => !(await sessions(name)).some((session) => session.pid === waiting),
+    );
     assert.deepEqual(await db.getRun("agent", stored.runId), stored);
   });
 
-  it("says the write may be stored when COMMIT went unanswered, and a retry then changes nothing", { skip }, async () => {
+  it("says the write may be stored when COMMIT went unanswered, and a retry then changes nothing", {
+    skip,
+  }, async () => {
     const { schema, url } = scene();
     const blackhole = await startCommitBlackhole(new URL(url));
     cleanups.push(blackhole.close);
@@ -190,7 +237,10 @@ describe("PostgresDb timeouts", { timeout: 30_000 }, () => {
     blackhole.arm();
     const claimed = nextRecord(stored, { status: "running", state: "claimed" });
     const { elapsedMs, error } = await timeRejection(db.updateRun(claimed, 1));
-    assertTimeout(error, /updateRun\(\) timed out .*did not answer a statement within 1300 ms.*The write had reached the server, which may still have stored it: read the run back with getRun\(\)/s);
+    assertTimeout(
+      error,
+      /updateRun\(\) timed out .*did not answer a statement within 1300 ms.*The write had reached the server, which may still have stored it: read the run back with getRun\(\)/s,
+    );
     assert.ok(elapsedMs >= 1_250 && elapsedMs < 5_000, `updateRun took ${elapsedMs} ms`);
     // Here the server did commit it; compare-and-set makes the retry a no-op rather than a second write.
     assert.deepEqual(await direct.getRun("agent", stored.runId), claimed);
@@ -208,7 +258,10 @@ describe("PostgresDb timeouts", { timeout: 30_000 }, () => {
     cleanups.push(resume);
     try {
       const { elapsedMs, error } = await timeRejection(db.getRun("agent", stored.runId));
-      assertTimeout(error, /getRun\(\) timed out .*did not answer a statement within 1300 ms.*kern closed the connection\. Check that the server is alive/s);
+      assertTimeout(
+        error,
+        /getRun\(\) timed out .*did not answer a statement within 1300 ms.*kern closed the connection\. Check that the server is alive/s,
+      );
       assert.doesNotMatch(error.message, /stored/);
       assert.ok(elapsedMs >= 1_250 && elapsedMs < 5_000, `getRun took ${elapsedMs} ms`);
       // The only connection was dropped, so the pool of 1 opens a new one.

@@ -4,7 +4,11 @@ import net from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 
 /** Resolves once `condition` holds, checking every 10 ms; fails the test after `withinMs`. */
-export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, withinMs = 3_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  withinMs = 3_000,
+): Promise<void> {
   const deadline = Date.now() + withinMs;
   while (!(await condition())) {
     assert.ok(Date.now() < deadline, `timed out after ${withinMs} ms waiting for ${what}`);
@@ -31,7 +35,12 @@ async function listen(server: net.Server): Promise<number> {
 }
 
 /** A loopback server that accepts connections and never sends a byte: a hung PostgreSQL. */
-export async function startSilentServer(): Promise<{ port: number; accepted: () => number; open: () => number; close: () => Promise<void> }> {
+export async function startSilentServer(): Promise<{
+  port: number;
+  accepted: () => number;
+  open: () => number;
+  close: () => Promise<void>;
+}> {
   const sockets = new Set<net.Socket>();
   let accepted = 0;
   const server = net.createServer((socket) => {
@@ -54,7 +63,9 @@ export async function startSilentServer(): Promise<{ port: number; accepted: () 
  * A loopback proxy to a real server that, once armed, stops passing the server's answers back
  * as soon as the client sends COMMIT: a network that fails right after the server received it.
  */
-export async function startCommitBlackhole(target: URL): Promise<{ url: URL; arm: () => void; close: () => Promise<void> }> {
+export async function startCommitBlackhole(
+  target: URL,
+): Promise<{ url: URL; arm: () => void; close: () => Promise<void> }> {
   const commit = Buffer.from("COMMIT\0");
   const sockets = new Set<net.Socket>();
   let armed = false;
@@ -99,7 +110,11 @@ export function freezeBackend(pid: number): () => void {
   } catch {
     // Not a process of this machine: the assertion below explains.
   }
-  assert.match(command, /postgres/, `backend ${pid} is not a PostgreSQL process on this machine; this test needs the server on this machine (npm test starts one)`);
+  assert.match(
+    command,
+    /postgres/,
+    `backend ${pid} is not a PostgreSQL process on this machine; this test needs the server on this machine (npm test starts one)`,
+  );
   process.kill(pid, "SIGSTOP");
   let resumed = false;
   return () => {

@@ -19,7 +19,10 @@ export function queryTimeoutMs(statementTimeoutMs: number): number {
 
 /** A query that pg abandons after `queryTimeoutMs(statementTimeoutMs)`; @types/pg omits the field. */
 export function timedQuery(text: string, statementTimeoutMs: number, values?: unknown[]): pg.QueryConfig {
-  const config: pg.QueryConfig & { query_timeout: number } = { text, query_timeout: queryTimeoutMs(statementTimeoutMs) };
+  const config: pg.QueryConfig & { query_timeout: number } = {
+    text,
+    query_timeout: queryTimeoutMs(statementTimeoutMs),
+  };
   if (values !== undefined) config.values = values;
   return config;
 }
@@ -92,7 +95,9 @@ export function describeTimeout(kind: TimeoutKind, context: TimeoutContext): str
   const writes = WRITES[operation];
   const nothingStored = writes === undefined ? "" : " Nothing was stored.";
   const connectLimit =
-    context.connectTimeoutMs === null ? "the given pool's connectionTimeoutMillis" : `${context.connectTimeoutMs} ms (connectTimeoutMs)`;
+    context.connectTimeoutMs === null
+      ? "the given pool's connectionTimeoutMillis"
+      : `${context.connectTimeoutMs} ms (connectTimeoutMs)`;
   switch (kind) {
     case "connect":
       return (
@@ -101,7 +106,8 @@ export function describeTimeout(kind: TimeoutKind, context: TimeoutContext): str
         `connecting is slow on this network.`
       );
     case "pool": {
-      const size = context.maxConnections === null ? "the given pool's" : `all ${context.maxConnections} (maxConnections)`;
+      const size =
+        context.maxConnections === null ? "the given pool's" : `all ${context.maxConnections} (maxConnections)`;
       return (
         `${head}: ${size} connections stayed busy, and none came free within ${connectLimit}.${nothingStored} ` +
         `Long statements or a lock held elsewhere usually cause this: look at pg_stat_activity, or raise ` +

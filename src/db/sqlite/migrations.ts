@@ -96,9 +96,7 @@ export function applyMigrations(
   const apply = database.transaction(() => {
     database.exec(CREATE_MIGRATIONS_TABLE);
     const current = appliedVersion(database, latest);
-    const record = database.prepare(
-      "INSERT INTO kern_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-    );
+    const record = database.prepare("INSERT INTO kern_migrations (version, name, applied_at) VALUES (?, ?, ?)");
     for (const migration of migrations) {
       if (migration.version <= current) continue;
       database.exec(migration.sql);
@@ -110,9 +108,7 @@ export function applyMigrations(
 
 /** The highest applied version, or 0 for a fresh file; refuses a schema newer than this kern. */
 function appliedVersion(database: Database.Database, latest: number): number {
-  const table = database
-    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kern_migrations'")
-    .get();
+  const table = database.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kern_migrations'").get();
   if (table === undefined) return 0;
   const row = database.prepare("SELECT MAX(version) AS version FROM kern_migrations").get();
   const version = readVersion(row);

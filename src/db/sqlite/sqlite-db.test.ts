@@ -5,8 +5,9 @@ import path from "node:path";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { ConfigurationError, StoreError } from "../../errors.js";
-import { makeRecord, nextRecord, runDbConformance } from "../conformance.test-helper.js";
-import { startChild, stopChild, type Child } from "../race-child-process.test-helper.js";
+import { runDbConformance } from "../conformance.test-helper.js";
+import { type Child, startChild, stopChild } from "../race-child-process.test-helper.js";
+import { makeRecord, nextRecord } from "../records.test-helper.js";
 import { SqliteDb } from "./index.js";
 import { SQLITE_MIGRATIONS } from "./migrations.js";
 
@@ -89,7 +90,9 @@ describe("SqliteDb on its own file", () => {
 
   it("upgrades a version-2 file: drops the unread lease index and keeps every run", async () => {
     const old = new Database(dbFile);
-    old.exec("CREATE TABLE kern_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+    old.exec(
+      "CREATE TABLE kern_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+    );
     for (const migration of SQLITE_MIGRATIONS.filter((entry) => entry.version <= 2)) {
       old.exec(migration.sql);
       old.prepare("INSERT INTO kern_migrations VALUES (?, ?, 0)").run(migration.version, migration.name);
@@ -103,11 +106,25 @@ describe("SqliteDb on its own file", () => {
         "INSERT INTO kern_runs (kind, run_id, session_id, user_id, owner_id, status, revision, created_at, " +
           "updated_at, lease_expires_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       )
-      .run(record.kind, record.runId, record.sessionId, record.userId, record.ownerId, record.status, record.revision, record.createdAt, record.updatedAt, record.leaseExpiresAt, record.state);
+      .run(
+        record.kind,
+        record.runId,
+        record.sessionId,
+        record.userId,
+        record.ownerId,
+        record.status,
+        record.revision,
+        record.createdAt,
+        record.updatedAt,
+        record.leaseExpiresAt,
+        record.state,
+      );
     writer.close();
     const before = open();
     const leaseIndex = (): unknown =>
-      inspect(dbFile, (database) => database.prepare("SELECT name FROM sqlite_master WHERE name = 'kern_runs_by_lease'").get());
+      inspect(dbFile, (database) =>
+        database.prepare("SELECT name FROM sqlite_master WHERE name = 'kern_runs_by_lease'").get(),
+      );
     assert.deepEqual(leaseIndex(), { name: "kern_runs_by_lease" });
     await before.migrate();
     assert.equal(leaseIndex(), undefined);
@@ -145,7 +162,10 @@ describe("SqliteDb on its own file", () => {
 
   it("uses WAL, so readers never block the writer", async () => {
     await open().migrate();
-    assert.equal(inspect(dbFile, (database) => database.pragma("journal_mode", { simple: true })), "wal");
+    assert.equal(
+      inspect(dbFile, (database) => database.pragma("journal_mode", { simple: true })),
+      "wal",
+    );
   });
 
   it("shares one file between two SqliteDb objects, compare-and-set included", async () => {
@@ -162,7 +182,6 @@ describe("SqliteDb on its own file", () => {
     await assert.rejects(second.insertRun(stored), StoreError);
   });
 });
-
 
 // The children start once (each takes a second or two to load) and serve both tests, on one file
 // that is fresh when the first test runs; each test stands alone if run by itself.
@@ -185,7 +204,10 @@ describe("SqliteDb across processes", { timeout: 120_000 }, () => {
     assert.equal(fs.existsSync(dbFile), false);
     const startAt = Date.now() + 100;
     const answers = await Promise.all(children.map((child) => child.ask({ op: "migrate", startAt })));
-    assert.deepEqual(answers, Array.from({ length: 4 }, () => ({ ok: true })));
+    assert.deepEqual(
+      answers,
+      Array.from({ length: 4 }, () => ({ ok: true })),
+    );
     const versions = inspect(dbFile, (database) => database.prepare("SELECT version FROM kern_migrations").all());
     assert.deepEqual(versions, [{ version: 1 }, { version: 2 }, { version: 3 }]);
   });
@@ -197,11 +219,17 @@ describe("SqliteDb across processes", { timeout: 120_000 }, () => {
         const runId = `race-${round}`;
         await parent.insertRun(makeRecord({ runId, revision: 1 }));
         const loads = await Promise.all(children.map((child) => child.ask({ op: "load", runId })));
-        assert.deepEqual(loads, Array.from({ length: 4 }, () => ({ ok: true, revision: 1 })));
+        assert.deepEqual(
+          loads,
+          Array.from({ length: 4 }, () => ({ ok: true, revision: 1 })),
+        );
         // Every child now holds revision 1; they all try to claim it at the same moment.
         const startAt = Date.now() + 100;
         const answers = await Promise.all(children.map((child) => child.ask({ op: "claim", startAt })));
-        assert.ok(answers.every((answer) => answer.ok === true), JSON.stringify(answers));
+        assert.ok(
+          answers.every((answer) => answer.ok === true),
+          JSON.stringify(answers),
+        );
         const winners = answers.filter((answer) => answer.won === true);
         assert.equal(winners.length, 1, `round ${round}: ${JSON.stringify(answers)}`);
         const stored = await parent.getRun("agent", runId);

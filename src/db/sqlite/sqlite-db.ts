@@ -10,9 +10,16 @@ import type {
   RunSummary,
   RunWrite,
 } from "../db.js";
+import {
+  alreadyStoredMessage,
+  checkCount,
+  checkLeaseRenewal,
+  checkNextRevision,
+  checkPendingIds,
+  checkWrites,
+} from "../record-checks.js";
 import { applyMigrations, SQLITE_MIGRATIONS } from "./migrations.js";
 import { SqliteStatements } from "./sqlite-statements.js";
-import { alreadyStoredMessage, checkCount, checkLeaseRenewal, checkNextRevision, checkPendingIds, checkWrites } from "../record-checks.js";
 
 /** Options of {@link SqliteDb}. */
 export interface SqliteDbOptions {
@@ -59,9 +66,7 @@ export class SqliteDb implements Db {
 
   constructor(options: SqliteDbOptions) {
     if (typeof options.dbFile !== "string" || options.dbFile.length === 0) {
-      throw new ConfigurationError(
-        `SqliteDb needs a dbFile path, e.g. new SqliteDb({ dbFile: "./kern.db" }).`,
-      );
+      throw new ConfigurationError(`SqliteDb needs a dbFile path, e.g. new SqliteDb({ dbFile: "./kern.db" }).`);
     }
     const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
     if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
@@ -111,7 +116,9 @@ export class SqliteDb implements Db {
 
   async renewLease(kind: RunKind, runId: string, expectedRevision: number, leaseExpiresAt: number): Promise<boolean> {
     checkLeaseRenewal(expectedRevision, leaseExpiresAt);
-    return this.#use("renewLease", (statements) => statements.renewLease(kind, runId, expectedRevision, leaseExpiresAt));
+    return this.#use("renewLease", (statements) =>
+      statements.renewLease(kind, runId, expectedRevision, leaseExpiresAt),
+    );
   }
 
   async listRuns(filter: RunFilter = {}): Promise<RunSummary[]> {
@@ -122,9 +129,7 @@ export class SqliteDb implements Db {
 
   async listPendingRequirements(filter: PendingFilter = {}): Promise<PendingRequirementRow[]> {
     const limit = checkCount("listPendingRequirements", "limit", filter.limit, DEFAULT_PENDING_LIMIT);
-    return this.#use("listPendingRequirements", (statements) =>
-      statements.listPendingRequirements(filter, limit),
-    );
+    return this.#use("listPendingRequirements", (statements) => statements.listPendingRequirements(filter, limit));
   }
 
   /** Closes the file. Safe to call twice; any later call on this object throws StoreError. */

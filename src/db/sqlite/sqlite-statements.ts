@@ -10,12 +10,15 @@ import type {
   RunWrite,
 } from "../db.js";
 import { alreadyStoredMessage, changedFixedFieldMessage, type FixedFields } from "../record-checks.js";
-import { readPackedPending, readPendingRow, readRunRow, readSummaryRow, type RowSource } from "../row-reader.js";
+import { type RowSource, readPackedPending, readPendingRow, readRunRow, readSummaryRow } from "../row-reader.js";
 
 type Statement = Database.Statement<unknown[], unknown>;
 type Row = Record<string, unknown>;
 
-const RUNS: RowSource = { table: "kern_runs", hint: "the file may have been changed by hand or by an incompatible program" };
+const RUNS: RowSource = {
+  table: "kern_runs",
+  hint: "the file may have been changed by hand or by an incompatible program",
+};
 const PENDING: RowSource = { ...RUNS, table: "kern_pending_requirements" };
 
 const SUMMARY_COLUMNS =
@@ -111,7 +114,8 @@ export class SqliteStatements {
 
   /** A statement, prepared on first use: opening a store only prepares what it runs. */
   #statement(name: keyof typeof SQL): Statement {
-    return (this.#prepared[name] ??= this.database.prepare(SQL[name]));
+    this.#prepared[name] ??= this.database.prepare(SQL[name]);
+    return this.#prepared[name];
   }
 
   /** One statement, so one implicit transaction: no BEGIN IMMEDIATE needed. */
@@ -170,7 +174,18 @@ export class SqliteStatements {
     const { status, revision, updatedAt, leaseExpiresAt, state, kind, runId } = record;
     const { sessionId, ownerId, createdAt, userId } = record;
     const changes = this.#statement("updateRun").run(
-      status, revision, updatedAt, leaseExpiresAt, state, kind, runId, expectedRevision, sessionId, ownerId, createdAt, userId,
+      status,
+      revision,
+      updatedAt,
+      leaseExpiresAt,
+      state,
+      kind,
+      runId,
+      expectedRevision,
+      sessionId,
+      ownerId,
+      createdAt,
+      userId,
     ).changes;
     if (changes === 0) {
       const fixed = this.#statement("selectFixed").get(kind, runId) as (FixedFields & { revision: number }) | undefined;

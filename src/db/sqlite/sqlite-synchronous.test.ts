@@ -24,7 +24,10 @@ describe("SqliteDb synchronous", () => {
    * The pragma is a setting of each connection, invisible to any other: so this reads it back on
    * the very connection the SqliteDb opened, found by watching the pragma calls it makes.
    */
-  async function synchronousOf(t: TestContext, options: Omit<SqliteDbOptions, "dbFile">): Promise<{ value: unknown; journal: unknown }> {
+  async function synchronousOf(
+    t: TestContext,
+    options: Omit<SqliteDbOptions, "dbFile">,
+  ): Promise<{ value: unknown; journal: unknown }> {
     const pragma = t.mock.method(Database.prototype, "pragma");
     const db = new SqliteDb({ dbFile: path.join(directory, "kern.db"), ...options });
     try {
@@ -34,7 +37,10 @@ describe("SqliteDb synchronous", () => {
       const [connection] = connections;
       assert.ok(connection instanceof Database);
       pragma.mock.restore();
-      return { value: connection.pragma("synchronous", { simple: true }), journal: connection.pragma("journal_mode", { simple: true }) };
+      return {
+        value: connection.pragma("synchronous", { simple: true }),
+        journal: connection.pragma("journal_mode", { simple: true }),
+      };
     } finally {
       pragma.mock.restore();
       await db.close();
@@ -53,11 +59,14 @@ describe("SqliteDb synchronous", () => {
   it("rejects any other value at construction", () => {
     for (const value of ["FULL", "off", "extra", 2]) {
       const options = { dbFile: path.join(directory, "kern.db"), synchronous: value } as unknown as SqliteDbOptions;
-      assert.throws(() => new SqliteDb(options), (error) => {
-        assert.ok(error instanceof ConfigurationError);
-        assert.match(error.message, /synchronous must be "full" \(the default.*\) or "normal".*got /s);
-        return true;
-      });
+      assert.throws(
+        () => new SqliteDb(options),
+        (error) => {
+          assert.ok(error instanceof ConfigurationError);
+          assert.match(error.message, /synchronous must be "full" \(the default.*\) or "normal".*got /s);
+          return true;
+        },
+      );
     }
   });
 });

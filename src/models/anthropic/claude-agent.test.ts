@@ -1,23 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { z } from "zod";
 import { Agent } from "../../agent/index.js";
 import { InMemoryDb } from "../../db/memory/index.js";
-import { tool } from "../../tools/index.js";
+import { sendAlertTool } from "../../tools/send-alert.test-helper.js";
 import { requestBody, startFakeMessagesServer } from "./claude-fake-server.test-helper.js";
 import { Claude } from "./index.js";
 
 const sent: string[] = [];
-const sendAlert = tool({
-  name: "send_alert",
-  description: "Send a weather alert for a city.",
-  parameters: z.object({ city: z.string(), message: z.string() }),
-  requiresConfirmation: true,
-  execute: ({ city, message }) => {
-    sent.push(city);
-    return `Alert sent for ${city}: ${message}`;
-  },
-});
+const sendAlert = sendAlertTool(sent);
 
 const rejected = "The user rejected this tool call; it was not executed.";
 
@@ -30,10 +20,18 @@ describe("an agent on Claude over the wire", () => {
     sent.length = 0;
     const fake = await startFakeMessagesServer();
     try {
-      fake.enqueue({ toolCalls: [{ id: "toolu_a", name: "send_alert", input: { city: "Tokyo", message: "Heavy rain" } }] });
+      fake.enqueue({
+        toolCalls: [{ id: "toolu_a", name: "send_alert", input: { city: "Tokyo", message: "Heavy rain" } }],
+      });
       fake.enqueue({ text: "Understood; no alert was sent." });
       const model = new Claude({ id: "claude-test", baseURL: fake.baseURL, apiKey: "test-key", maxRetries: 0 });
-      const agent = new Agent({ name: "AlertAgent", model, tools: [sendAlert], instructions: "Send alerts.", db: new InMemoryDb() });
+      const agent = new Agent({
+        name: "AlertAgent",
+        model,
+        tools: [sendAlert],
+        instructions: "Send alerts.",
+        db: new InMemoryDb(),
+      });
 
       const paused = await agent.run("Send a weather alert for Tokyo about heavy rain");
       assert.equal(paused.status, "paused");
@@ -61,12 +59,18 @@ describe("an agent on Claude over the wire", () => {
         { role: "user", content: "Send a weather alert for Tokyo about heavy rain" },
         {
           role: "assistant",
-          content: [{ type: "tool_use", id: "toolu_a", name: "send_alert", input: { city: "Tokyo", message: "Heavy rain" } }],
+          content: [
+            { type: "tool_use", id: "toolu_a", name: "send_alert", input: { city: "Tokyo", message: "Heavy rain" } },
+          ],
         },
         {
           role: "user",
           content: [
-            { type: "tool_result", tool_use_id: "toolu_a", content: `${rejected} Note from the user: Not during the night shift` },
+            {
+              type: "tool_result",
+              tool_use_id: "toolu_a",
+              content: `${rejected} Note from the user: Not during the night shift`,
+            },
           ],
         },
       ]);

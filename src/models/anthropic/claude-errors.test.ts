@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import {
   drain,
   isAbortError,
@@ -7,29 +7,21 @@ import {
   modelErrorOf,
   statusRequest as request,
 } from "../adapter-wire.test-helper.js";
-import {
-  type FakeMessagesServer,
-  startFakeMessagesServer,
-} from "./claude-fake-server.test-helper.js";
-import { type ClaudeOptions, Claude } from "./claude.js";
+import { freshFakeEachTest } from "../fake-http-server.test-helper.js";
+import { Claude, type ClaudeOptions } from "./claude.js";
+import { startFakeMessagesServer } from "./claude-fake-server.test-helper.js";
 
 /** A predicate for assert.rejects: a ModelError from Anthropic with this status and message. */
 const modelError = modelErrorOf("anthropic");
 
 describe("Claude errors", () => {
-  let fake: FakeMessagesServer;
+  const fake = freshFakeEachTest(startFakeMessagesServer);
   const model = (options: Partial<ClaudeOptions> = {}): Claude =>
-    new Claude({ id: "claude-test", baseURL: fake.baseURL, apiKey: "test-key", maxRetries: 0, ...options });
-  beforeEach(async () => {
-    fake = await startFakeMessagesServer();
-  });
-  afterEach(async () => {
-    await fake.close();
-  });
+    new Claude({ id: "claude-test", baseURL: fake().baseURL, apiKey: "test-key", maxRetries: 0, ...options });
 
   itHandlesCommonErrors({
     provider: "anthropic",
-    fake: () => fake,
+    fake,
     startFake: startFakeMessagesServer,
     model,
     statusErrors: [
@@ -51,8 +43,8 @@ describe("Claude errors", () => {
   });
 
   it("fails on a max_tokens stop instead of returning a truncated answer", async () => {
-    fake.enqueue({ text: "The first half of", stopReason: "max_tokens" });
-    fake.enqueue({
+    fake().enqueue({ text: "The first half of", stopReason: "max_tokens" });
+    fake().enqueue({
       toolCalls: [{ id: "toolu_cut", name: "send_alert", input: { to: "ops" } }],
       stopReason: "max_tokens",
     });
@@ -65,18 +57,18 @@ describe("Claude errors", () => {
   });
 
   it("explains the SDK's refusal of a long non-streaming request, which streaming avoids", async () => {
-    fake.enqueue({ text: "streamed" });
+    fake().enqueue({ text: "streamed" });
     const large = model({ maxTokens: 64_000 });
 
     await assert.rejects(large.generate(request), modelError(undefined, /Streaming is required.*use stream\(\)/));
-    assert.equal(fake.requests.length, 0);
+    assert.equal(fake().requests.length, 0);
     let streamed = "";
     for await (const event of large.stream(request)) if (event.type === "response") streamed = event.response.text;
     assert.equal(streamed, "streamed");
   });
 
   it("fails on an error event mid-stream, with the provider's message", async () => {
-    fake.enqueue({ streamError: "Overloaded", errorType: "overloaded_error" });
+    fake().enqueue({ streamError: "Overloaded", errorType: "overloaded_error" });
 
     await assert.rejects(
       drain(model(), request),
@@ -85,14 +77,14 @@ describe("Claude errors", () => {
   });
 
   it("fails a stream that ends without message_stop", async () => {
-    fake.enqueue({ text: "cut off", streamEnd: "drop" });
+    fake().enqueue({ text: "cut off", streamEnd: "drop" });
 
     await assert.rejects(drain(model(), request), modelError(undefined, /ended before message_stop/));
   });
 
   it("rejects with the abort error when the signal fires mid-stream, yielding nothing more", async () => {
     // The SDK ends a stream silently on abort and may still hand out buffered events.
-    fake.enqueue({ text: "a long answer that never finishes", streamEnd: "hang" });
+    fake().enqueue({ text: "a long answer that never finishes", streamEnd: "hang" });
     const controller = new AbortController();
     const events: string[] = [];
     const consume = async (): Promise<void> => {

@@ -2,24 +2,19 @@
  * Turns whatever the Anthropic SDK throws into kern's {@link ModelError}, with a message that says
  * what happened and what to do, and never the API key.
  */
-import {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-} from "@anthropic-ai/sdk";
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "@anthropic-ai/sdk";
 import type { StopReason } from "@anthropic-ai/sdk/resources/messages";
 import { ModelError } from "../../errors.js";
 import {
   abortReason,
   budgetError,
   connectionMessage,
+  type FailureContext,
   interruptionError,
+  type ProviderNames,
   providerModelError,
   statusMessage,
   timeoutMessage,
-  type FailureContext,
-  type ProviderNames,
 } from "../provider-errors.js";
 import type { AttemptFailure } from "../retry-policy.js";
 
@@ -49,7 +44,8 @@ export function toThrownError(error: unknown, context: FailureContext): unknown 
   const stopped = budgetError(NAMES, error, context, (cause) => toThrownError(cause, context));
   if (stopped !== undefined) return stopped;
   if (error instanceof APIUserAbortError) return error;
-  if (error instanceof APIConnectionTimeoutError) return modelError(timeoutMessage(NAMES, context), undefined, error, context);
+  if (error instanceof APIConnectionTimeoutError)
+    return modelError(timeoutMessage(NAMES, context), undefined, error, context);
   if (error instanceof APIConnectionError) {
     return modelError(connectionMessage(NAMES, context, error.message), undefined, error, context);
   }

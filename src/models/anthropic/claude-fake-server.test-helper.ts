@@ -24,29 +24,29 @@
  * ```
  */
 import {
-  FakeIds,
   type FakeFailureReply,
   type FakeHttpServer,
+  FakeIds,
   type FakeRequest,
   type FakeResponder,
   jsonRequestBody,
   startFakeHttpServer,
 } from "../fake-http-server.test-helper.js";
 import {
-  type FakeToolUse,
-  type FakeTurn,
-  type FakeUsage,
   blockEvents,
   closingEvents,
   contentBlocks,
   errorBody,
   errorType,
+  type FakeToolUse,
+  type FakeTurn,
+  type FakeUsage,
   messageObject,
   sseFrame,
 } from "./claude-fake-wire.test-helper.js";
 
 export type { FakeRequest } from "../fake-http-server.test-helper.js";
-export type { FakeToolUse, FakeUsage } from "./claude-fake-wire.test-helper.js";
+export type { FakeUsage } from "./claude-fake-wire.test-helper.js";
 
 /**
  * How a streamed reply ends: `"completed"` (the default) sends `message_delta` and
@@ -111,12 +111,7 @@ export async function startFakeMessagesServer(): Promise<FakeMessagesServer> {
   });
 }
 
-function answer(
-  reply: FakeContentReply,
-  body: Record<string, unknown>,
-  ids: FakeIds,
-  response: FakeResponder,
-): void {
+function answer(reply: FakeContentReply, body: Record<string, unknown>, ids: FakeIds, response: FakeResponder): void {
   const messageId = ids.take("msg");
   if ("streamError" in reply) {
     const error = errorBody(reply.errorType ?? "overloaded_error", reply.streamError);
@@ -155,12 +150,7 @@ function sendStream(
   response.end();
 }
 
-function turnOf(reply: {
-  text?: string;
-  toolCalls?: FakeToolUse[];
-  stopReason?: string;
-  usage?: FakeUsage;
-}): FakeTurn {
+function turnOf(reply: { text?: string; toolCalls?: FakeToolUse[]; stopReason?: string; usage?: FakeUsage }): FakeTurn {
   const toolCalls = reply.toolCalls ?? [];
   return {
     text: reply.text ?? "",

@@ -1,17 +1,9 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import {
-  assertStreamsTextThenOneResponse,
-  collect,
-  deltasOf,
-} from "../adapter-wire.test-helper.js";
+import { assertStreamsTextThenOneResponse, collect, deltasOf } from "../adapter-wire.test-helper.js";
 import type { ModelRequest } from "../model.js";
-import {
-  type FakeMessagesServer,
-  requestBody,
-  startFakeMessagesServer,
-} from "./claude-fake-server.test-helper.js";
 import { Claude } from "./claude.js";
+import { type FakeMessagesServer, requestBody, startFakeMessagesServer } from "./claude-fake-server.test-helper.js";
 
 const request: ModelRequest = {
   instructions: "Be brief.",

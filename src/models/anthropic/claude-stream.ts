@@ -99,9 +99,7 @@ export class MessageStreamReader {
     );
   }
 
-  #updateUsage(
-    usage: { input_tokens?: number | null; output_tokens?: number | null } | null | undefined,
-  ): void {
+  #updateUsage(usage: { input_tokens?: number | null; output_tokens?: number | null } | null | undefined): void {
     // Usage in message_delta is cumulative, so the latest value of each count wins.
     this.#inputTokens = usage?.input_tokens ?? this.#inputTokens;
     this.#outputTokens = usage?.output_tokens ?? this.#outputTokens;

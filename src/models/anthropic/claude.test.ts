@@ -1,15 +1,11 @@
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import Anthropic from "@anthropic-ai/sdk";
 import { ConfigurationError, ModelError } from "../../errors.js";
+import { freshFakeEachTest } from "../fake-http-server.test-helper.js";
 import type { ModelMessage, ModelRequest, ModelToolSpec } from "../model.js";
-import {
-  type FakeMessagesServer,
-  type FakeRequest,
-  requestBody,
-  startFakeMessagesServer,
-} from "./claude-fake-server.test-helper.js";
 import { Claude } from "./claude.js";
+import { type FakeRequest, requestBody, startFakeMessagesServer } from "./claude-fake-server.test-helper.js";
 
 const sendAlert: ModelToolSpec = {
   name: "send_alert",
@@ -54,10 +50,7 @@ function sentKey(request: FakeRequest | undefined): string | undefined {
 }
 
 /** Runs `body` with environment variables set (or, for `undefined`, unset), then restores them. */
-async function withEnv(
-  values: Record<string, string | undefined>,
-  body: () => Promise<void>,
-): Promise<void> {
+async function withEnv(values: Record<string, string | undefined>, body: () => Promise<void>): Promise<void> {
   const saved = Object.fromEntries(Object.keys(values).map((name) => [name, process.env[name]]));
   const apply = (entries: Record<string, string | undefined>): void => {
     for (const [name, value] of Object.entries(entries)) {
@@ -74,22 +67,16 @@ async function withEnv(
 }
 
 describe("Claude.generate on the wire", () => {
-  let fake: FakeMessagesServer;
-  beforeEach(async () => {
-    fake = await startFakeMessagesServer();
-  });
-  afterEach(async () => {
-    await fake.close();
-  });
+  const fake = freshFakeEachTest(startFakeMessagesServer);
   const model = (maxTokens?: number): Claude =>
-    new Claude({ id: "claude-test", baseURL: fake.baseURL, apiKey: "test-key", maxRetries: 0, maxTokens });
+    new Claude({ id: "claude-test", baseURL: fake().baseURL, apiKey: "test-key", maxRetries: 0, maxTokens });
 
   it("sends system, max_tokens, alternating turns with all tool results in one user turn, and tools", async () => {
-    fake.enqueue({ text: "Done." });
+    fake().enqueue({ text: "Done." });
     await model().generate({ instructions: "Be brief.", messages: conversation, tools: [sendAlert] });
 
-    assert.equal(fake.requests.length, 1);
-    const request = fake.requests[0];
+    assert.equal(fake().requests.length, 1);
+    const request = fake().requests[0];
     assert.equal(request?.method, "POST");
     assert.equal(request?.path, "/v1/messages");
     assert.equal(sentKey(request), "test-key");
@@ -121,7 +108,7 @@ describe("Claude.generate on the wire", () => {
   });
 
   it("leaves out absent tools, instructions and empty assistant text, and merges a user message into the tool-result turn", async () => {
-    fake.enqueue({ text: "Hi." });
+    fake().enqueue({ text: "Hi." });
     const messages: ModelMessage[] = [
       { role: "user", content: "Hello" },
       { role: "assistant", content: "", toolCalls: [{ id: "toolu_9", name: "ping", arguments: "{}" }] },
@@ -131,7 +118,7 @@ describe("Claude.generate on the wire", () => {
     ];
     await model(512).generate({ instructions: undefined, messages, tools: [] });
 
-    const body = requestBody(fake.requests[0]);
+    const body = requestBody(fake().requests[0]);
     assert.equal("tools" in body, false);
     assert.equal("system" in body, false);
     assert.equal(body["max_tokens"], 512);
@@ -150,15 +137,21 @@ describe("Claude.generate on the wire", () => {
   });
 
   it("sends temperature when configured", async () => {
-    fake.enqueue({ text: "ok" });
-    const tuned = new Claude({ id: "claude-test", baseURL: fake.baseURL, apiKey: "test-key", maxRetries: 0, temperature: 0.2 });
+    fake().enqueue({ text: "ok" });
+    const tuned = new Claude({
+      id: "claude-test",
+      baseURL: fake().baseURL,
+      apiKey: "test-key",
+      maxRetries: 0,
+      temperature: 0.2,
+    });
     await tuned.generate(hello);
 
-    assert.equal(requestBody(fake.requests[0])["temperature"], 0.2);
+    assert.equal(requestBody(fake().requests[0])["temperature"], 0.2);
   });
 
   it("maps text, tool calls with their input as JSON text, and usage", async () => {
-    fake.enqueue({
+    fake().enqueue({
       text: "Sending now.",
       toolCalls: [
         { id: "toolu_a", name: "send_alert", input: { to: "ops", urgent: true } },
@@ -187,35 +180,35 @@ describe("Claude.generate on the wire", () => {
       model().generate({ instructions: undefined, messages, tools: [] }),
       (error: unknown) => error instanceof ModelError && /toolu_x.*not a JSON object/.test(error.message),
     );
-    assert.equal(fake.requests.length, 0);
+    assert.equal(fake().requests.length, 0);
   });
 
   it("uses a client passed in options", async () => {
-    fake.enqueue({ text: "via client" });
-    const client = new Anthropic({ apiKey: "client-key", baseURL: fake.baseURL, maxRetries: 0 });
+    fake().enqueue({ text: "via client" });
+    const client = new Anthropic({ apiKey: "client-key", baseURL: fake().baseURL, maxRetries: 0 });
     const response = await new Claude({ id: "claude-test", client }).generate(hello);
 
     assert.equal(response.text, "via client");
-    assert.equal(sentKey(fake.requests[0]), "client-key");
+    assert.equal(sentKey(fake().requests[0]), "client-key");
   });
 
   it("reads ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL when no options are given", async () => {
-    fake.enqueue({ text: "from env" });
-    await withEnv({ ANTHROPIC_API_KEY: "env-key-123", ANTHROPIC_BASE_URL: fake.baseURL }, async () => {
+    fake().enqueue({ text: "from env" });
+    await withEnv({ ANTHROPIC_API_KEY: "env-key-123", ANTHROPIC_BASE_URL: fake().baseURL }, async () => {
       const response = await new Claude({ id: "claude-test", maxRetries: 0 }).generate(hello);
       assert.equal(response.text, "from env");
     });
 
-    assert.equal(sentKey(fake.requests[0]), "env-key-123");
+    assert.equal(sentKey(fake().requests[0]), "env-key-123");
   });
 
   it("prefers the apiKey and baseURL options over the environment", async () => {
-    fake.enqueue({ text: "from options" });
+    fake().enqueue({ text: "from options" });
     await withEnv({ ANTHROPIC_API_KEY: "env-key-123", ANTHROPIC_BASE_URL: "http://127.0.0.1:1" }, async () => {
       await model().generate(hello);
     });
 
-    assert.equal(sentKey(fake.requests[0]), "test-key");
+    assert.equal(sentKey(fake().requests[0]), "test-key");
   });
 });
 

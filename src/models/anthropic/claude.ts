@@ -1,14 +1,14 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type { Message, MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
 import { ConfigurationError, ModelError } from "../../errors.js";
+import { type BudgetSettings, budgetSettings, CallBudget, type ModelClock } from "../call-budget.js";
 import type { Model, ModelRequest, ModelResponse, ModelStreamEvent } from "../model.js";
-import { type BudgetSettings, CallBudget, budgetSettings, type ModelClock } from "../call-budget.js";
 import {
-  type FailureContext,
-  PROVIDER,
   attemptFailure,
+  type FailureContext,
   interruption,
   modelError,
+  PROVIDER,
   stopReasonError,
   toThrownError,
 } from "./claude-errors.js";
@@ -89,9 +89,7 @@ export class Claude implements Model {
 
   constructor(options: ClaudeOptions) {
     if (options.id.trim() === "") {
-      throw new ConfigurationError(
-        'Claude needs a model id, e.g. new Claude({ id: "claude-sonnet-4-5" }).',
-      );
+      throw new ConfigurationError('Claude needs a model id, e.g. new Claude({ id: "claude-sonnet-4-5" }).');
     }
     const maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
     if (!Number.isInteger(maxTokens) || maxTokens < 1) {
@@ -167,8 +165,7 @@ export class Claude implements Model {
     const interrupted = interruption(context);
     if (interrupted !== undefined) throw interrupted;
     throw modelError(
-      "Anthropic's stream ended before message_stop; the connection may have dropped, " +
-        "retry the turn.",
+      "Anthropic's stream ended before message_stop; the connection may have dropped, " + "retry the turn.",
       undefined,
       undefined,
       context,

@@ -9,5 +9,6 @@
  * const model = new Claude({ id: "claude-sonnet-4-5", maxTokens: 8192 });
  * ```
  */
-export { Claude, DEFAULT_MAX_TOKENS } from "./claude.js";
+
 export type { ClaudeOptions } from "./claude.js";
+export { Claude, DEFAULT_MAX_TOKENS } from "./claude.js";

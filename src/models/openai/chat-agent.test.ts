@@ -1,25 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { z } from "zod";
 import { Agent } from "../../agent/index.js";
 import { InMemoryDb } from "../../db/memory/index.js";
-import { tool } from "../../tools/index.js";
+import { sendAlertTool } from "../../tools/send-alert.test-helper.js";
 import { requestBody, startFakeChatServer } from "./chat-fake-server.test-helper.js";
 import { OpenAIChat } from "./index.js";
 
 describe("an agent on OpenAIChat over the wire", () => {
   it("pauses on the tool call, and after a rejection tells the model the user's note", async () => {
     const sent: string[] = [];
-    const sendAlert = tool({
-      name: "send_alert",
-      description: "Send a weather alert for a city.",
-      parameters: z.object({ city: z.string(), message: z.string() }),
-      requiresConfirmation: true,
-      execute: ({ city, message }) => {
-        sent.push(city);
-        return `Alert sent for ${city}: ${message}`;
-      },
-    });
+    const sendAlert = sendAlertTool(sent);
     const fake = await startFakeChatServer();
     try {
       fake.enqueue({

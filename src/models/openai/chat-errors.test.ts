@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import {
   drain,
   isAbortError,
@@ -7,26 +7,21 @@ import {
   modelErrorOf,
   statusRequest as request,
 } from "../adapter-wire.test-helper.js";
-import { type FakeChatServer, startFakeChatServer } from "./chat-fake-server.test-helper.js";
-import { type OpenAIChatOptions, OpenAIChat } from "./chat.js";
+import { freshFakeEachTest } from "../fake-http-server.test-helper.js";
+import { OpenAIChat, type OpenAIChatOptions } from "./chat.js";
+import { startFakeChatServer } from "./chat-fake-server.test-helper.js";
 
 /** A predicate for assert.rejects: a ModelError from OpenAI with this status and message. */
 const modelError = modelErrorOf("openai");
 
 describe("OpenAIChat errors", () => {
-  let fake: FakeChatServer;
+  const fake = freshFakeEachTest(startFakeChatServer);
   const model = (options: Partial<OpenAIChatOptions> = {}): OpenAIChat =>
-    new OpenAIChat({ id: "gpt-test", baseURL: fake.baseURL, apiKey: "test-key", maxRetries: 0, ...options });
-  beforeEach(async () => {
-    fake = await startFakeChatServer();
-  });
-  afterEach(async () => {
-    await fake.close();
-  });
+    new OpenAIChat({ id: "gpt-test", baseURL: fake().baseURL, apiKey: "test-key", maxRetries: 0, ...options });
 
   itHandlesCommonErrors({
     provider: "openai",
-    fake: () => fake,
+    fake,
     startFake: startFakeChatServer,
     model,
     statusErrors: [
@@ -48,32 +43,35 @@ describe("OpenAIChat errors", () => {
 
   it("refuses a truncated turn (finish_reason length), streamed or not", async () => {
     const cut = { toolCalls: [{ callId: "call_1", name: "page", arguments: '{"who":"o' }], finishReason: "length" };
-    fake.enqueue(cut);
-    fake.enqueue(cut);
+    fake().enqueue(cut);
+    fake().enqueue(cut);
 
     await assert.rejects(model().generate(request), modelError(undefined, /finish_reason: length/));
     const yielded: string[] = [];
-    await assert.rejects(async () => {
-      for await (const event of model().stream(request)) yielded.push(event.type);
-    }, modelError(undefined, /before it was complete/));
+    await assert.rejects(
+      async () => {
+        for await (const event of model().stream(request)) yielded.push(event.type);
+      },
+      modelError(undefined, /before it was complete/),
+    );
     assert.deepEqual(yielded, [], "no final response may be yielded for a truncated turn");
   });
 
   it("fails a stream that ends without a finish reason", async () => {
-    fake.enqueue({ text: "cut off", streamEnd: "drop" });
+    fake().enqueue({ text: "cut off", streamEnd: "drop" });
 
     await assert.rejects(drain(model(), request), modelError(undefined, /stream ended before the model finished/));
   });
 
   it("fails on an error sent mid-stream, with the provider's message", async () => {
-    fake.enqueue({ streamError: "The model crashed" });
+    fake().enqueue({ streamError: "The model crashed" });
 
     await assert.rejects(drain(model(), request), modelError(undefined, /The model crashed/));
   });
 
   it("rejects with the abort error when the signal fires mid-stream", async () => {
     // The SDK ends a stream silently on abort; the adapter must still report the abort.
-    fake.enqueue({ text: "a long answer that never finishes", streamEnd: "hang" });
+    fake().enqueue({ text: "a long answer that never finishes", streamEnd: "hang" });
     const controller = new AbortController();
     const events: string[] = [];
     const consume = async (): Promise<void> => {

@@ -21,9 +21,9 @@
  * ```
  */
 import {
-  FakeIds,
   type FakeFailureReply,
   type FakeHttpServer,
+  FakeIds,
   type FakeRequest,
   type FakeResponder,
   isRecord,
@@ -31,19 +31,15 @@ import {
   startFakeHttpServer,
 } from "../fake-http-server.test-helper.js";
 import {
-  type FakeChatTurn,
   completionObject,
   dataFrame,
   defaultFinishReason,
+  type FakeChatTurn,
   streamChunks,
 } from "./chat-fake-wire.test-helper.js";
-import {
-  type FakeToolCall,
-  type FakeUsage,
-  errorBody,
-} from "./responses-fake-wire.test-helper.js";
+import { errorBody, type FakeToolCall, type FakeUsage } from "./responses-fake-wire.test-helper.js";
 
-export type { FakeToolCall, FakeUsage } from "./responses-fake-wire.test-helper.js";
+export type { FakeUsage } from "./responses-fake-wire.test-helper.js";
 
 /**
  * How a streamed reply ends: `"completed"` (the default) sends the finish-reason chunk, the usage
@@ -161,11 +157,7 @@ function includesUsage(body: Record<string, unknown>): boolean {
   return isRecord(options) && options["include_usage"] === true;
 }
 
-function turnOf(reply: {
-  text?: string;
-  toolCalls?: FakeToolCall[];
-  finishReason?: string;
-}): FakeChatTurn {
+function turnOf(reply: { text?: string; toolCalls?: FakeToolCall[]; finishReason?: string }): FakeChatTurn {
   return {
     text: reply.text ?? "",
     toolCalls: reply.toolCalls ?? [],

@@ -4,11 +4,7 @@
  * copy). Used only by `chat-fake-server.test-helper.ts`.
  */
 import type { FakeIds } from "../fake-http-server.test-helper.js";
-import {
-  type FakeToolCall,
-  type FakeUsage,
-  splitIntoPieces,
-} from "./responses-fake-wire.test-helper.js";
+import { type FakeToolCall, type FakeUsage, splitIntoPieces } from "./responses-fake-wire.test-helper.js";
 
 type JsonObject = Record<string, unknown>;
 
@@ -38,12 +34,7 @@ function usageJson(usage: FakeUsage): JsonObject {
 }
 
 /** A complete `chat.completion` object, as a non-stream reply. */
-export function completionObject(
-  id: string,
-  model: unknown,
-  turn: FakeChatTurn,
-  usage: FakeUsage | null,
-): JsonObject {
+export function completionObject(id: string, model: unknown, turn: FakeChatTurn, usage: FakeUsage | null): JsonObject {
   const message: JsonObject = {
     role: "assistant",
     content: turn.text === "" ? null : turn.text,

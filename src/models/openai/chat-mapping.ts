@@ -9,13 +9,7 @@ import type {
   ChatCompletionMessageParam,
 } from "openai/resources/chat/completions/completions";
 import type { CompletionUsage } from "openai/resources/completions";
-import type {
-  ModelMessage,
-  ModelResponse,
-  ModelToolCall,
-  ModelToolSpec,
-  ModelUsage,
-} from "../model.js";
+import type { ModelMessage, ModelResponse, ModelToolCall, ModelToolSpec, ModelUsage } from "../model.js";
 
 /** Why a choice stopped, as Chat Completions reports it (`null` while it is still going). */
 export type ChatFinishReason = ChatCompletion.Choice["finish_reason"];
@@ -88,10 +82,7 @@ export function toChatTools(tools: readonly ModelToolSpec[]): ChatCompletionFunc
  * only called tools; custom (non-function) tool calls are skipped, since kern only offers
  * function tools.
  */
-export function fromChatCompletion(
-  choice: ChatCompletion.Choice,
-  usage: CompletionUsage | undefined,
-): ModelResponse {
+export function fromChatCompletion(choice: ChatCompletion.Choice, usage: CompletionUsage | undefined): ModelResponse {
   const toolCalls: ModelToolCall[] = [];
   for (const call of choice.message.tool_calls ?? []) {
     if (call.type !== "function") continue;

@@ -1,15 +1,11 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import type { ChatCompletionChunk } from "openai/resources/chat/completions/completions";
-import {
-  assertStreamsTextThenOneResponse,
-  collect,
-  deltasOf,
-} from "../adapter-wire.test-helper.js";
+import { assertStreamsTextThenOneResponse, collect, deltasOf } from "../adapter-wire.test-helper.js";
 import type { ModelRequest } from "../model.js";
+import { OpenAIChat } from "./chat.js";
 import { type FakeChatServer, requestBody, startFakeChatServer } from "./chat-fake-server.test-helper.js";
 import { ChatStreamAccumulator } from "./chat-mapping.js";
-import { OpenAIChat } from "./chat.js";
 
 const request: ModelRequest = {
   instructions: "Be brief.",

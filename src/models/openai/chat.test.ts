@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import OpenAI from "openai";
 import { ConfigurationError, ModelError } from "../../errors.js";
+import { freshFakeEachTest } from "../fake-http-server.test-helper.js";
 import type { ModelMessage, ModelRequest, ModelToolSpec } from "../model.js";
-import { type FakeChatServer, requestBody, startFakeChatServer } from "./chat-fake-server.test-helper.js";
 import { OpenAIChat } from "./chat.js";
+import { requestBody, startFakeChatServer } from "./chat-fake-server.test-helper.js";
 
 const sendAlert: ModelToolSpec = {
   name: "send_alert",
@@ -44,10 +45,7 @@ const hello: ModelRequest = {
 };
 
 /** Runs `body` with environment variables set (or, for `undefined`, unset), then restores them. */
-async function withEnv(
-  values: Record<string, string | undefined>,
-  body: () => Promise<void>,
-): Promise<void> {
+async function withEnv(values: Record<string, string | undefined>, body: () => Promise<void>): Promise<void> {
   const saved = Object.fromEntries(Object.keys(values).map((name) => [name, process.env[name]]));
   const apply = (entries: Record<string, string | undefined>): void => {
     for (const [name, value] of Object.entries(entries)) {
@@ -64,22 +62,16 @@ async function withEnv(
 }
 
 describe("OpenAIChat.generate on the wire", () => {
-  let fake: FakeChatServer;
-  beforeEach(async () => {
-    fake = await startFakeChatServer();
-  });
-  afterEach(async () => {
-    await fake.close();
-  });
+  const fake = freshFakeEachTest(startFakeChatServer);
   const model = (): OpenAIChat =>
-    new OpenAIChat({ id: "gpt-test", baseURL: fake.baseURL, apiKey: "test-key", maxRetries: 0 });
+    new OpenAIChat({ id: "gpt-test", baseURL: fake().baseURL, apiKey: "test-key", maxRetries: 0 });
 
   it("sends instructions as a system message, then the conversation in order, with the tools", async () => {
-    fake.enqueue({ text: "Done." });
+    fake().enqueue({ text: "Done." });
     await model().generate({ instructions: "Be brief.", messages: conversation, tools: [sendAlert] });
 
-    assert.equal(fake.requests.length, 1);
-    const request = fake.requests[0];
+    assert.equal(fake().requests.length, 1);
+    const request = fake().requests[0];
     assert.equal(request?.method, "POST");
     assert.equal(request?.path, "/v1/chat/completions");
     assert.equal(request?.headers["authorization"], "Bearer test-key");
@@ -126,7 +118,7 @@ describe("OpenAIChat.generate on the wire", () => {
   });
 
   it("leaves out absent tools and instructions, and sends null text for a tools-only turn", async () => {
-    fake.enqueue({ text: "Hi." });
+    fake().enqueue({ text: "Hi." });
     const messages: ModelMessage[] = [
       { role: "user", content: "Hello" },
       { role: "assistant", content: "", toolCalls: [{ id: "call_9", name: "ping", arguments: "{}" }] },
@@ -136,7 +128,7 @@ describe("OpenAIChat.generate on the wire", () => {
     ];
     await model().generate({ instructions: undefined, messages, tools: [] });
 
-    const body = requestBody(fake.requests[0]);
+    const body = requestBody(fake().requests[0]);
     assert.equal("tools" in body, false);
     assert.deepEqual(body["messages"], [
       { role: "user", content: "Hello" },
@@ -152,10 +144,10 @@ describe("OpenAIChat.generate on the wire", () => {
   });
 
   it("sends temperature and reasoning effort when configured", async () => {
-    fake.enqueue({ text: "ok" });
+    fake().enqueue({ text: "ok" });
     const tuned = new OpenAIChat({
       id: "gpt-test",
-      baseURL: fake.baseURL,
+      baseURL: fake().baseURL,
       apiKey: "test-key",
       maxRetries: 0,
       temperature: 0.2,
@@ -163,13 +155,13 @@ describe("OpenAIChat.generate on the wire", () => {
     });
     await tuned.generate(hello);
 
-    const body = requestBody(fake.requests[0]);
+    const body = requestBody(fake().requests[0]);
     assert.equal(body["temperature"], 0.2);
     assert.equal(body["reasoning_effort"], "low");
   });
 
   it("maps text, tool calls with their raw arguments, and usage", async () => {
-    fake.enqueue({
+    fake().enqueue({
       text: "Sending now.",
       toolCalls: [
         { callId: "call_a", name: "send_alert", arguments: { to: "ops", urgent: true } },
@@ -190,7 +182,7 @@ describe("OpenAIChat.generate on the wire", () => {
   });
 
   it("reads null content as empty text and leaves out usage the server does not report", async () => {
-    fake.enqueue({ toolCalls: [{ callId: "call_c", name: "ping", arguments: {} }], usage: null });
+    fake().enqueue({ toolCalls: [{ callId: "call_c", name: "ping", arguments: {} }], usage: null });
     const response = await model().generate(hello);
 
     assert.deepEqual(response, {
@@ -200,39 +192,39 @@ describe("OpenAIChat.generate on the wire", () => {
   });
 
   it("uses a client passed in options", async () => {
-    fake.enqueue({ text: "via client" });
-    const client = new OpenAI({ apiKey: "client-key", baseURL: fake.baseURL, maxRetries: 0 });
+    fake().enqueue({ text: "via client" });
+    const client = new OpenAI({ apiKey: "client-key", baseURL: fake().baseURL, maxRetries: 0 });
     const response = await new OpenAIChat({ id: "gpt-test", client }).generate(hello);
 
     assert.equal(response.text, "via client");
-    assert.equal(fake.requests[0]?.headers["authorization"], "Bearer client-key");
+    assert.equal(fake().requests[0]?.headers["authorization"], "Bearer client-key");
   });
 
   it("reads OPENAI_API_KEY and OPENAI_BASE_URL when no options are given", async () => {
-    fake.enqueue({ text: "from env" });
-    await withEnv({ OPENAI_API_KEY: "env-key-123", OPENAI_BASE_URL: fake.baseURL }, async () => {
+    fake().enqueue({ text: "from env" });
+    await withEnv({ OPENAI_API_KEY: "env-key-123", OPENAI_BASE_URL: fake().baseURL }, async () => {
       const response = await new OpenAIChat({ id: "gpt-test", maxRetries: 0 }).generate(hello);
       assert.equal(response.text, "from env");
     });
 
-    assert.equal(fake.requests[0]?.headers["authorization"], "Bearer env-key-123");
+    assert.equal(fake().requests[0]?.headers["authorization"], "Bearer env-key-123");
   });
 
   it("serves a local OpenAI-compatible server with only a baseURL (Ollama-style)", async () => {
-    fake.enqueue({ text: "from llama" });
-    fake.enqueue({ text: "from env url" });
+    fake().enqueue({ text: "from llama" });
+    fake().enqueue({ text: "from env url" });
     await withEnv({ OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined }, async () => {
-      const local = new OpenAIChat({ id: "llama3.2", baseURL: fake.baseURL, maxRetries: 0 });
+      const local = new OpenAIChat({ id: "llama3.2", baseURL: fake().baseURL, maxRetries: 0 });
       assert.equal((await local.generate(hello)).text, "from llama");
     });
-    await withEnv({ OPENAI_API_KEY: undefined, OPENAI_BASE_URL: fake.baseURL }, async () => {
+    await withEnv({ OPENAI_API_KEY: undefined, OPENAI_BASE_URL: fake().baseURL }, async () => {
       const fromEnv = new OpenAIChat({ id: "llama3.2", maxRetries: 0 });
       assert.equal((await fromEnv.generate(hello)).text, "from env url");
     });
 
-    assert.equal(fake.requests[0]?.headers["authorization"], "Bearer not-needed");
-    assert.equal(fake.requests[1]?.headers["authorization"], "Bearer not-needed");
-    assert.equal(requestBody(fake.requests[0])["model"], "llama3.2");
+    assert.equal(fake().requests[0]?.headers["authorization"], "Bearer not-needed");
+    assert.equal(fake().requests[1]?.headers["authorization"], "Bearer not-needed");
+    assert.equal(requestBody(fake().requests[0])["model"], "llama3.2");
   });
 });
 

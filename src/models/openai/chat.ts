@@ -1,10 +1,10 @@
-import type { ModelClock } from "../call-budget.js";
 import type OpenAI from "openai";
 import type {
   ChatCompletion,
   ChatCompletionCreateParamsNonStreaming,
 } from "openai/resources/chat/completions/completions";
 import type { ModelError } from "../../errors.js";
+import type { ModelClock } from "../call-budget.js";
 import type { Model, ModelRequest, ModelResponse, ModelStreamEvent } from "../model.js";
 import {
   type ChatFinishReason,
@@ -15,14 +15,7 @@ import {
 } from "./chat-mapping.js";
 import { LazyOpenAIClient } from "./client.js";
 import type { OpenAIReasoningEffort } from "./responses.js";
-import {
-  type FailureContext,
-  PROVIDER,
-  interruption,
-  modelError,
-  toThrownError,
-} from "./responses-errors.js";
-
+import { type FailureContext, interruption, modelError, PROVIDER, toThrownError } from "./responses-errors.js";
 
 /** Options for {@link OpenAIChat}. Only `id` is required. */
 export interface OpenAIChatOptions {
@@ -103,7 +96,6 @@ export class OpenAIChat implements Model {
     this.#options = { ...options };
   }
 
-
   /** Runs one model turn and returns its text, tool calls and token usage. */
   async generate(request: ModelRequest): Promise<ModelResponse> {
     const { client, budget, context } = this.#connection.start(request.signal);
@@ -174,7 +166,6 @@ export class OpenAIChat implements Model {
       ...(reasoningEffort === undefined ? {} : { reasoning_effort: reasoningEffort }),
     };
   }
-
 }
 
 /**
@@ -182,10 +173,7 @@ export class OpenAIChat implements Model {
  * normally. Truncated output is never handed on as a final answer: a cut tool call would carry
  * broken JSON arguments.
  */
-function finishReasonError(
-  reason: ChatFinishReason | null,
-  context: FailureContext,
-): ModelError | undefined {
+function finishReasonError(reason: ChatFinishReason | null, context: FailureContext): ModelError | undefined {
   switch (reason) {
     case "length":
       return modelError(
@@ -197,8 +185,7 @@ function finishReasonError(
       );
     case "content_filter":
       return modelError(
-        "OpenAI's content filter cut the response short (finish_reason: content_filter); " +
-          "rephrase the request.",
+        "OpenAI's content filter cut the response short (finish_reason: content_filter); " + "rephrase the request.",
         undefined,
         undefined,
         context,

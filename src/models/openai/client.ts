@@ -1,7 +1,7 @@
 import OpenAI from "openai";
 import { ConfigurationError, ModelError } from "../../errors.js";
-import { type BudgetSettings, CallBudget, budgetSettings, type ModelClock } from "../call-budget.js";
-import { type FailureContext, PROVIDER, attemptFailure, toThrownError } from "./responses-errors.js";
+import { type BudgetSettings, budgetSettings, CallBudget, type ModelClock } from "../call-budget.js";
+import { attemptFailure, type FailureContext, PROVIDER, toThrownError } from "./responses-errors.js";
 
 /**
  * The API key sent when a base URL is set but no key is: local OpenAI-compatible servers
@@ -49,7 +49,9 @@ export class LazyOpenAIClient {
       throw new ConfigurationError(`${adapter} needs a model id, e.g. new ${adapter}({ id: "gpt-5.4" }).`);
     }
     if (options.client !== undefined) {
-      const ignored = (["apiKey", "baseURL", "maxRetries", "timeoutMs"] as const).filter((key) => options[key] !== undefined);
+      const ignored = (["apiKey", "baseURL", "maxRetries", "timeoutMs"] as const).filter(
+        (key) => options[key] !== undefined,
+      );
       if (ignored.length > 0) {
         throw new ConfigurationError(
           `${adapter} was given a client and ${ignored.join(", ")}; the client's own ` +

@@ -11,7 +11,8 @@
  * const local = new OpenAIChat({ id: "llama3.2", baseURL: "http://localhost:11434/v1" });
  * ```
  */
-export { OpenAIChat } from "./chat.js";
+
 export type { OpenAIChatOptions } from "./chat.js";
-export { OpenAIResponses } from "./responses.js";
+export { OpenAIChat } from "./chat.js";
 export type { OpenAIReasoningEffort, OpenAIResponsesOptions } from "./responses.js";
+export { OpenAIResponses } from "./responses.js";

@@ -1,20 +1,16 @@
-import { afterEach, beforeEach, describe } from "node:test";
+import { describe } from "node:test";
 import { itBoundsEveryCall } from "../call-budget.test-helper.js";
-import { type FakeResponsesServer, startFakeResponsesServer } from "./responses-fake-server.test-helper.js";
+import { freshFakeEachTest } from "../fake-http-server.test-helper.js";
 import { OpenAIResponses } from "./responses.js";
+import { startFakeResponsesServer } from "./responses-fake-server.test-helper.js";
 
 describe("OpenAIResponses time budget", () => {
-  let fake: FakeResponsesServer;
-  beforeEach(async () => {
-    fake = await startFakeResponsesServer();
-  });
-  afterEach(async () => {
-    await fake.close();
-  });
+  const fake = freshFakeEachTest(startFakeResponsesServer);
 
   itBoundsEveryCall({
     provider: "openai",
-    fake: () => fake,
-    model: (settings) => new OpenAIResponses({ id: "gpt-test", baseURL: fake.baseURL, apiKey: "test-key", ...settings }),
+    fake,
+    model: (settings) =>
+      new OpenAIResponses({ id: "gpt-test", baseURL: fake().baseURL, apiKey: "test-key", ...settings }),
   });
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import {
   drain,
   isAbortError,
@@ -7,35 +7,27 @@ import {
   modelErrorOf,
   statusRequest as request,
 } from "../adapter-wire.test-helper.js";
-import {
-  type FakeResponsesServer,
-  startFakeResponsesServer,
-} from "./responses-fake-server.test-helper.js";
-import { type OpenAIResponsesOptions, OpenAIResponses } from "./responses.js";
+import { freshFakeEachTest } from "../fake-http-server.test-helper.js";
+import { OpenAIResponses, type OpenAIResponsesOptions } from "./responses.js";
+import { startFakeResponsesServer } from "./responses-fake-server.test-helper.js";
 
 /** A predicate for assert.rejects: a ModelError from OpenAI with this status and message. */
 const modelError = modelErrorOf("openai");
 
 describe("OpenAIResponses errors", () => {
-  let fake: FakeResponsesServer;
+  const fake = freshFakeEachTest(startFakeResponsesServer);
   const model = (options: Partial<OpenAIResponsesOptions> = {}): OpenAIResponses =>
     new OpenAIResponses({
       id: "gpt-test",
-      baseURL: fake.baseURL,
+      baseURL: fake().baseURL,
       apiKey: "test-key",
       maxRetries: 0,
       ...options,
     });
-  beforeEach(async () => {
-    fake = await startFakeResponsesServer();
-  });
-  afterEach(async () => {
-    await fake.close();
-  });
 
   itHandlesCommonErrors({
     provider: "openai",
-    fake: () => fake,
+    fake,
     startFake: startFakeResponsesServer,
     model,
     statusErrors: [
@@ -57,7 +49,7 @@ describe("OpenAIResponses errors", () => {
 
   it("rejects with the abort error when the signal fires mid-stream", async () => {
     // The SDK ends a stream silently on abort; the adapter must still report the abort.
-    fake.enqueue({ text: "a long answer that never finishes", streamEnd: "hang" });
+    fake().enqueue({ text: "a long answer that never finishes", streamEnd: "hang" });
     const controller = new AbortController();
     const deltas: string[] = [];
     const consume = async (): Promise<void> => {
@@ -72,24 +64,18 @@ describe("OpenAIResponses errors", () => {
   });
 
   it("fails a stream that ends without response.completed", async () => {
-    fake.enqueue({ text: "cut off", streamEnd: "drop" });
+    fake().enqueue({ text: "cut off", streamEnd: "drop" });
 
-    await assert.rejects(
-      drain(model(), request),
-      modelError(undefined, /ended before response\.completed/),
-    );
+    await assert.rejects(drain(model(), request), modelError(undefined, /ended before response\.completed/));
   });
 
   it("fails on response.failed and on an error event, with the provider's message", async () => {
-    fake.enqueue({ fail: "response.failed", message: "The model crashed" });
-    fake.enqueue({ fail: "error", message: "Stream broke" });
-    fake.enqueue({ fail: "response.failed", message: "The model crashed again" });
+    fake().enqueue({ fail: "response.failed", message: "The model crashed" });
+    fake().enqueue({ fail: "error", message: "Stream broke" });
+    fake().enqueue({ fail: "response.failed", message: "The model crashed again" });
 
     await assert.rejects(drain(model(), request), modelError(undefined, /The model crashed/));
     await assert.rejects(drain(model(), request), modelError(undefined, /Stream broke/));
-    await assert.rejects(
-      model().generate(request),
-      modelError(undefined, /The model crashed again/),
-    );
+    await assert.rejects(model().generate(request), modelError(undefined, /The model crashed again/));
   });
 });

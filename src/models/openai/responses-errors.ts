@@ -2,24 +2,19 @@
  * Turns whatever the OpenAI SDK throws into kern's {@link ModelError}, with a message that says
  * what happened and what to do, and never the API key.
  */
-import {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-} from "openai";
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import type { Response } from "openai/resources/responses/responses";
 import { ModelError } from "../../errors.js";
 import {
   abortReason,
   budgetError,
   connectionMessage,
+  type FailureContext,
   interruptionError,
+  type ProviderNames,
   providerModelError,
   statusMessage,
   timeoutMessage,
-  type FailureContext,
-  type ProviderNames,
 } from "../provider-errors.js";
 import type { AttemptFailure } from "../retry-policy.js";
 
@@ -47,7 +42,8 @@ export function toThrownError(error: unknown, context: FailureContext): unknown 
   const stopped = budgetError(NAMES, error, context, (cause) => toThrownError(cause, context));
   if (stopped !== undefined) return stopped;
   if (error instanceof APIUserAbortError) return error;
-  if (error instanceof APIConnectionTimeoutError) return modelError(timeoutMessage(NAMES, context), undefined, error, context);
+  if (error instanceof APIConnectionTimeoutError)
+    return modelError(timeoutMessage(NAMES, context), undefined, error, context);
   if (error instanceof APIConnectionError) {
     return modelError(connectionMessage(NAMES, context, error.message), undefined, error, context);
   }
@@ -83,10 +79,7 @@ export function attemptFailure(error: unknown): AttemptFailure | undefined {
  * or `undefined` when it completed. Truncated output is never handed on as a final answer: a cut
  * function call would carry broken JSON arguments.
  */
-export function unfinishedResponseError(
-  response: Response,
-  context: FailureContext,
-): ModelError | undefined {
+export function unfinishedResponseError(response: Response, context: FailureContext): ModelError | undefined {
   switch (response.status) {
     case "failed":
       return modelError(

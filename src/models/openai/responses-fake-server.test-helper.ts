@@ -27,20 +27,20 @@
  * ```
  */
 import {
-  FakeIds,
   type FakeFailureReply,
   type FakeHttpServer,
+  FakeIds,
   type FakeRequest,
   type FakeResponder,
   jsonRequestBody,
   startFakeHttpServer,
 } from "../fake-http-server.test-helper.js";
 import {
+  errorBody,
   type FakeEvent,
   type FakeToolCall,
   type FakeTurn,
   type FakeUsage,
-  errorBody,
   itemJson,
   outputItems,
   responseObject,
@@ -49,7 +49,7 @@ import {
 } from "./responses-fake-wire.test-helper.js";
 
 export type { FakeRequest } from "../fake-http-server.test-helper.js";
-export type { FakeToolCall, FakeUsage } from "./responses-fake-wire.test-helper.js";
+export type { FakeUsage } from "./responses-fake-wire.test-helper.js";
 
 /**
  * How a streamed reply ends: `"completed"` (the default) sends `response.completed`; `"drop"`
@@ -115,12 +115,7 @@ export async function startFakeResponsesServer(): Promise<FakeResponsesServer> {
   });
 }
 
-function sendResponse(
-  response: FakeResponder,
-  reply: FakeContentReply,
-  model: unknown,
-  ids: FakeIds,
-): void {
+function sendResponse(response: FakeResponder, reply: FakeContentReply, model: unknown, ids: FakeIds): void {
   if ("fail" in reply) {
     if (reply.fail === "error") {
       response.json(500, errorBody(500, reply.message));
@@ -135,12 +130,7 @@ function sendResponse(
   response.json(200, responseObject(ids.take("resp"), model, "completed", items, { usage }));
 }
 
-function sendStream(
-  response: FakeResponder,
-  reply: FakeContentReply,
-  model: unknown,
-  ids: FakeIds,
-): void {
+function sendStream(response: FakeResponder, reply: FakeContentReply, model: unknown, ids: FakeIds): void {
   const responseId = ids.take("resp");
   const started = responseObject(responseId, model, "in_progress", []);
   response.startStream();

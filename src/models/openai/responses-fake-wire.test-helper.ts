@@ -83,8 +83,7 @@ export function outputItems(turn: FakeTurn, ids: FakeIds): FakeOutputItem[] {
   const items: FakeOutputItem[] = [];
   if (turn.text !== "") items.push({ type: "message", id: ids.take("msg"), text: turn.text });
   for (const call of turn.toolCalls) {
-    const text =
-      typeof call.arguments === "string" ? call.arguments : JSON.stringify(call.arguments);
+    const text = typeof call.arguments === "string" ? call.arguments : JSON.stringify(call.arguments);
     items.push({ type: "function_call", id: ids.take("fc"), call, arguments: text });
   }
   return items;
@@ -161,10 +160,7 @@ function textEvents(item: { id: string; text: string }, outputIndex: number): Fa
   ];
 }
 
-function argumentEvents(
-  item: { id: string; call: FakeToolCall; arguments: string },
-  outputIndex: number,
-): FakeEvent[] {
+function argumentEvents(item: { id: string; call: FakeToolCall; arguments: string }, outputIndex: number): FakeEvent[] {
   const where = { item_id: item.id, output_index: outputIndex };
   const deltas = splitIntoPieces(item.arguments, 2).map((delta) => ({
     type: "response.function_call_arguments.delta",

@@ -1,13 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ModelError } from "../../errors.js";
-import { requestBody, startFakeResponsesServer } from "./responses-fake-server.test-helper.js";
 import { OpenAIResponses } from "./responses.js";
+import { requestBody, startFakeResponsesServer } from "./responses-fake-server.test-helper.js";
 
 const hello = { instructions: undefined, messages: [{ role: "user" as const, content: "Hello" }], tools: [] };
 
 /** Runs `body` with OPENAI_API_KEY and OPENAI_BASE_URL set as given (undefined unsets), then restores them. */
-async function withEnv(values: { OPENAI_API_KEY?: string; OPENAI_BASE_URL?: string }, body: () => Promise<void>): Promise<void> {
+async function withEnv(
+  values: { OPENAI_API_KEY?: string; OPENAI_BASE_URL?: string },
+  body: () => Promise<void>,
+): Promise<void> {
   const names = ["OPENAI_API_KEY", "OPENAI_BASE_URL"] as const;
   const saved = names.map((name) => [name, process.env[name]] as const);
   const apply = (entries: ReadonlyArray<readonly [string, string | undefined]>): void => {
@@ -38,7 +41,10 @@ describe("OpenAIResponses against a local OpenAI-compatible server, with no API 
         const fromEnv = new OpenAIResponses({ id: "llama3.2", maxRetries: 0 });
         assert.equal((await fromEnv.generate(hello)).text, "from the env url");
       });
-      assert.deepEqual(fake.requests.map((request) => request.headers["authorization"]), ["Bearer not-needed", "Bearer not-needed"]);
+      assert.deepEqual(
+        fake.requests.map((request) => request.headers["authorization"]),
+        ["Bearer not-needed", "Bearer not-needed"],
+      );
       assert.equal(requestBody(fake.requests[0])["model"], "llama3.2");
     } finally {
       await fake.close();

@@ -2,17 +2,8 @@
  * Pure translations between kern's provider-neutral model types and the OpenAI Responses API
  * wire shapes. Nothing here talks to the network.
  */
-import type {
-  FunctionTool,
-  Response,
-  ResponseInputItem,
-} from "openai/resources/responses/responses";
-import type {
-  ModelMessage,
-  ModelResponse,
-  ModelToolCall,
-  ModelToolSpec,
-} from "../model.js";
+import type { FunctionTool, Response, ResponseInputItem } from "openai/resources/responses/responses";
+import type { ModelMessage, ModelResponse, ModelToolCall, ModelToolSpec } from "../model.js";
 
 /**
  * Turns the whole conversation into Responses API input items. kern sends the full history on

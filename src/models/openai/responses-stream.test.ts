@@ -1,17 +1,13 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import {
-  assertStreamsTextThenOneResponse,
-  collect,
-  deltasOf,
-} from "../adapter-wire.test-helper.js";
+import { assertStreamsTextThenOneResponse, collect, deltasOf } from "../adapter-wire.test-helper.js";
 import type { ModelRequest } from "../model.js";
+import { OpenAIResponses } from "./responses.js";
 import {
   type FakeResponsesServer,
   requestBody,
   startFakeResponsesServer,
 } from "./responses-fake-server.test-helper.js";
-import { OpenAIResponses } from "./responses.js";
 
 const request: ModelRequest = {
   instructions: "Be brief.",
@@ -54,9 +50,7 @@ describe("OpenAIResponses.stream on the wire", () => {
 
   it("streams a tool call and reports it only in the final response", async () => {
     fake.enqueue({
-      toolCalls: [
-        { callId: "call_7", name: "send_alert", arguments: { to: "ops", urgent: false } },
-      ],
+      toolCalls: [{ callId: "call_7", name: "send_alert", arguments: { to: "ops", urgent: false } }],
     });
     const events = await collect(model.stream(request));
 
@@ -65,9 +59,7 @@ describe("OpenAIResponses.stream on the wire", () => {
         type: "response",
         response: {
           text: "",
-          toolCalls: [
-            { id: "call_7", name: "send_alert", arguments: '{"to":"ops","urgent":false}' },
-          ],
+          toolCalls: [{ id: "call_7", name: "send_alert", arguments: '{"to":"ops","urgent":false}' }],
           usage: { inputTokens: 10, outputTokens: 5 },
         },
       },

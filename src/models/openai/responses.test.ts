@@ -1,14 +1,11 @@
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import OpenAI from "openai";
 import { ConfigurationError, ModelError } from "../../errors.js";
+import { freshFakeEachTest } from "../fake-http-server.test-helper.js";
 import type { ModelMessage, ModelToolSpec } from "../model.js";
-import {
-  type FakeResponsesServer,
-  requestBody,
-  startFakeResponsesServer,
-} from "./responses-fake-server.test-helper.js";
 import { OpenAIResponses } from "./responses.js";
+import { requestBody, startFakeResponsesServer } from "./responses-fake-server.test-helper.js";
 
 const sendAlert: ModelToolSpec = {
   name: "send_alert",
@@ -42,10 +39,7 @@ const conversation: ModelMessage[] = [
 ];
 
 /** Runs `body` with environment variables set (or, for `undefined`, unset), then restores them. */
-async function withEnv(
-  values: Record<string, string | undefined>,
-  body: () => Promise<void>,
-): Promise<void> {
+async function withEnv(values: Record<string, string | undefined>, body: () => Promise<void>): Promise<void> {
   const saved = Object.fromEntries(Object.keys(values).map((name) => [name, process.env[name]]));
   const apply = (entries: Record<string, string | undefined>): void => {
     for (const [name, value] of Object.entries(entries)) {
@@ -62,31 +56,25 @@ async function withEnv(
 }
 
 describe("OpenAIResponses.generate on the wire", () => {
-  let fake: FakeResponsesServer;
-  beforeEach(async () => {
-    fake = await startFakeResponsesServer();
-  });
-  afterEach(async () => {
-    await fake.close();
-  });
+  const fake = freshFakeEachTest(startFakeResponsesServer);
   const model = (): OpenAIResponses =>
     new OpenAIResponses({
       id: "gpt-test",
-      baseURL: fake.baseURL,
+      baseURL: fake().baseURL,
       apiKey: "test-key",
       maxRetries: 0,
     });
 
   it("sends the whole conversation as input items, in order, with the tool specs", async () => {
-    fake.enqueue({ text: "Done." });
+    fake().enqueue({ text: "Done." });
     await model().generate({
       instructions: "Be brief.",
       messages: conversation,
       tools: [sendAlert],
     });
 
-    assert.equal(fake.requests.length, 1);
-    const request = fake.requests[0];
+    assert.equal(fake().requests.length, 1);
+    const request = fake().requests[0];
     assert.equal(request?.method, "POST");
     assert.equal(request?.path, "/v1/responses");
     assert.equal(request?.headers["authorization"], "Bearer test-key");
@@ -129,7 +117,7 @@ describe("OpenAIResponses.generate on the wire", () => {
   });
 
   it("leaves out absent tools, instructions and empty assistant text", async () => {
-    fake.enqueue({ text: "Hi." });
+    fake().enqueue({ text: "Hi." });
     const messages: ModelMessage[] = [
       { role: "user", content: "Hello" },
       {
@@ -141,7 +129,7 @@ describe("OpenAIResponses.generate on the wire", () => {
     ];
     await model().generate({ instructions: undefined, messages, tools: [] });
 
-    const body = requestBody(fake.requests[0]);
+    const body = requestBody(fake().requests[0]);
     assert.equal("tools" in body, false);
     assert.equal("instructions" in body, false);
     assert.deepEqual(body["input"], [
@@ -152,10 +140,10 @@ describe("OpenAIResponses.generate on the wire", () => {
   });
 
   it("sends temperature and reasoning effort when configured", async () => {
-    fake.enqueue({ text: "ok" });
+    fake().enqueue({ text: "ok" });
     const tuned = new OpenAIResponses({
       id: "gpt-test",
-      baseURL: fake.baseURL,
+      baseURL: fake().baseURL,
       apiKey: "test-key",
       maxRetries: 0,
       temperature: 0.2,
@@ -167,13 +155,13 @@ describe("OpenAIResponses.generate on the wire", () => {
       tools: [],
     });
 
-    const body = requestBody(fake.requests[0]);
+    const body = requestBody(fake().requests[0]);
     assert.equal(body["temperature"], 0.2);
     assert.deepEqual(body["reasoning"], { effort: "low" });
   });
 
   it("maps text, tool calls with their raw arguments, and usage", async () => {
-    fake.enqueue({
+    fake().enqueue({
       text: "Sending now.",
       toolCalls: [
         { callId: "call_a", name: "send_alert", arguments: { to: "ops", urgent: true } },
@@ -198,7 +186,7 @@ describe("OpenAIResponses.generate on the wire", () => {
   });
 
   it("leaves usage out when the provider does not report it", async () => {
-    fake.enqueue({ text: "No usage here.", usage: null });
+    fake().enqueue({ text: "No usage here.", usage: null });
     const response = await model().generate({
       instructions: undefined,
       messages: [{ role: "user", content: "Hi" }],
@@ -209,8 +197,8 @@ describe("OpenAIResponses.generate on the wire", () => {
   });
 
   it("uses a client passed in options", async () => {
-    fake.enqueue({ text: "via client" });
-    const client = new OpenAI({ apiKey: "client-key", baseURL: fake.baseURL, maxRetries: 0 });
+    fake().enqueue({ text: "via client" });
+    const client = new OpenAI({ apiKey: "client-key", baseURL: fake().baseURL, maxRetries: 0 });
     const response = await new OpenAIResponses({ id: "gpt-test", client }).generate({
       instructions: undefined,
       messages: [{ role: "user", content: "Hi" }],
@@ -218,12 +206,12 @@ describe("OpenAIResponses.generate on the wire", () => {
     });
 
     assert.equal(response.text, "via client");
-    assert.equal(fake.requests[0]?.headers["authorization"], "Bearer client-key");
+    assert.equal(fake().requests[0]?.headers["authorization"], "Bearer client-key");
   });
 
   it("reads OPENAI_API_KEY and OPENAI_BASE_URL when no options are given", async () => {
-    fake.enqueue({ text: "from env" });
-    await withEnv({ OPENAI_API_KEY: "env-key-123", OPENAI_BASE_URL: fake.baseURL }, async () => {
+    fake().enqueue({ text: "from env" });
+    await withEnv({ OPENAI_API_KEY: "env-key-123", OPENAI_BASE_URL: fake().baseURL }, async () => {
       const response = await new OpenAIResponses({ id: "gpt-test", maxRetries: 0 }).generate({
         instructions: undefined,
         messages: [{ role: "user", content: "Hi" }],
@@ -232,7 +220,7 @@ describe("OpenAIResponses.generate on the wire", () => {
       assert.equal(response.text, "from env");
     });
 
-    assert.equal(fake.requests[0]?.headers["authorization"], "Bearer env-key-123");
+    assert.equal(fake().requests[0]?.headers["authorization"], "Bearer env-key-123");
   });
 });
 

@@ -1,4 +1,3 @@
-import type { ModelClock } from "../call-budget.js";
 import type OpenAI from "openai";
 import type {
   Response,
@@ -6,16 +5,17 @@ import type {
   ResponseStreamEvent,
 } from "openai/resources/responses/responses";
 import type { ReasoningEffort } from "openai/resources/shared";
+import type { ModelClock } from "../call-budget.js";
 import type { Model, ModelRequest, ModelResponse, ModelStreamEvent } from "../model.js";
+import { LazyOpenAIClient } from "./client.js";
 import {
   type FailureContext,
-  PROVIDER,
   interruption,
   modelError,
+  PROVIDER,
   toThrownError,
   unfinishedResponseError,
 } from "./responses-errors.js";
-import { LazyOpenAIClient } from "./client.js";
 import { fromResponse, toFunctionTools, toInputItems } from "./responses-mapping.js";
 
 /** How hard a reasoning model thinks before it answers. */
@@ -97,7 +97,6 @@ export class OpenAIResponses implements Model {
     this.#options = { ...options };
   }
 
-
   /** Runs one model turn and returns its text, tool calls and token usage. */
   async generate(request: ModelRequest): Promise<ModelResponse> {
     const { client, budget, context } = this.#connection.start(request.signal);
@@ -125,9 +124,7 @@ export class OpenAIResponses implements Model {
     let completed = false;
     try {
       const body = this.#body(request);
-      const events = await budget.run((signal) =>
-        client.responses.create({ ...body, stream: true }, { signal }),
-      );
+      const events = await budget.run((signal) => client.responses.create({ ...body, stream: true }, { signal }));
       for await (const event of events) {
         if (completed) continue;
         const output = readStreamEvent(event, context);
@@ -145,8 +142,7 @@ export class OpenAIResponses implements Model {
     const interrupted = interruption(context);
     if (interrupted !== undefined) throw interrupted;
     throw modelError(
-      "OpenAI's stream ended before response.completed; the connection may have dropped, " +
-        "retry the turn.",
+      "OpenAI's stream ended before response.completed; the connection may have dropped, " + "retry the turn.",
       undefined,
       undefined,
       context,
@@ -166,14 +162,10 @@ export class OpenAIResponses implements Model {
       store: false,
     };
   }
-
 }
 
 /** The kern event for one SDK stream event, `undefined` for events kern ignores. */
-function readStreamEvent(
-  event: ResponseStreamEvent,
-  context: FailureContext,
-): ModelStreamEvent | undefined {
+function readStreamEvent(event: ResponseStreamEvent, context: FailureContext): ModelStreamEvent | undefined {
   switch (event.type) {
     case "response.output_text.delta":
       return { type: "text-delta", delta: event.delta };
@@ -189,12 +181,7 @@ function readStreamEvent(
         modelError(`OpenAI ended the stream with ${event.type}.`, undefined, undefined, context)
       );
     case "error":
-      throw modelError(
-        `OpenAI reported an error mid-stream: ${event.message}`,
-        undefined,
-        undefined,
-        context,
-      );
+      throw modelError(`OpenAI reported an error mid-stream: ${event.message}`, undefined, undefined, context);
     default:
       return undefined;
   }

@@ -17,7 +17,16 @@ export interface ConditionOptions {
   onReject?: "else" | "skip" | "cancel";
 }
 
-const CONDITION_OPTIONS = ["name", "evaluator", "steps", "elseSteps", "description", "requiresConfirmation", "confirmationMessage", "onReject"] as const;
+const CONDITION_OPTIONS = [
+  "name",
+  "evaluator",
+  "steps",
+  "elseSteps",
+  "description",
+  "requiresConfirmation",
+  "confirmationMessage",
+  "onReject",
+] as const;
 
 /** Runs `steps` when the evaluator says so (default true), else `elseSteps`. */
 export class Condition {
@@ -39,7 +48,9 @@ export class Condition {
     }
     const evaluator = options.evaluator ?? true;
     if (typeof evaluator !== "boolean" && typeof evaluator !== "function") {
-      throw new ConfigurationError(`Condition '${this.name}' evaluator must be a boolean or a function of the step input.`);
+      throw new ConfigurationError(
+        `Condition '${this.name}' evaluator must be a boolean or a function of the step input.`,
+      );
     }
     this.evaluator = evaluator;
     this.steps = options.steps;

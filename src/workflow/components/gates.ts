@@ -8,13 +8,18 @@ export function findGate(component: Component): string | null {
     case "Steps":
       return component.requiresConfirmation ? `Steps '${component.name}'` : firstGate(component.steps);
     case "Condition":
-      return component.requiresConfirmation ? `Condition '${component.name}'` : firstGate([...component.steps, ...component.elseSteps]);
+      return component.requiresConfirmation
+        ? `Condition '${component.name}'`
+        : firstGate([...component.steps, ...component.elseSteps]);
     case "Router": {
-      const own = component.requiresConfirmation || component.requiresUserInput || component.requiresOutputReview !== false;
+      const own =
+        component.requiresConfirmation || component.requiresUserInput || component.requiresOutputReview !== false;
       return own ? `Router '${component.name}'` : firstGate(component.choices);
     }
     case "Loop":
-      return component.requiresConfirmation || component.requiresIterationReview ? `Loop '${component.name}'` : firstGate(component.steps);
+      return component.requiresConfirmation || component.requiresIterationReview
+        ? `Loop '${component.name}'`
+        : firstGate(component.steps);
     case "Parallel":
       return firstGate(component.steps);
     default: {

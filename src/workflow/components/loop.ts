@@ -23,8 +23,17 @@ export interface LoopOptions {
 }
 
 const LOOP_OPTIONS = [
-  "name", "steps", "maxIterations", "endCondition", "forwardIterationOutput", "description", "requiresConfirmation",
-  "confirmationMessage", "requiresIterationReview", "iterationReviewMessage", "onReject",
+  "name",
+  "steps",
+  "maxIterations",
+  "endCondition",
+  "forwardIterationOutput",
+  "description",
+  "requiresConfirmation",
+  "confirmationMessage",
+  "requiresIterationReview",
+  "iterationReviewMessage",
+  "onReject",
 ] as const;
 
 /** Runs `steps` up to `maxIterations` times (default 3). */
@@ -51,7 +60,9 @@ export class Loop {
     }
     this.maxIterations = options.maxIterations ?? 3;
     if (!Number.isInteger(this.maxIterations) || this.maxIterations < 1) {
-      throw new ConfigurationError(`${label} has maxIterations ${String(options.maxIterations)}; give a whole number of 1 or more.`);
+      throw new ConfigurationError(
+        `${label} has maxIterations ${String(options.maxIterations)}; give a whole number of 1 or more.`,
+      );
     }
     this.steps = options.steps;
     this.endCondition = options.endCondition;

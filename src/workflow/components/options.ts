@@ -7,7 +7,9 @@ export function checkOptions(component: string, options: object, supported: read
     if (!supported.includes(key)) {
       const name = (options as { name?: unknown }).name;
       const label = typeof name === "string" ? `${component} '${name}'` : component;
-      throw new ConfigurationError(`${label} does not support the option '${key}'; supported options: ${supported.join(", ")}.`);
+      throw new ConfigurationError(
+        `${label} does not support the option '${key}'; supported options: ${supported.join(", ")}.`,
+      );
     }
   }
 }
@@ -20,17 +22,29 @@ export function requireName(component: string, name: unknown): string {
 }
 
 /** Checks an onReject value against what this component allows. */
-export function checkOnReject(label: string, value: OnReject | undefined, allowed: readonly OnReject[], fallback: OnReject): OnReject {
+export function checkOnReject(
+  label: string,
+  value: OnReject | undefined,
+  allowed: readonly OnReject[],
+  fallback: OnReject,
+): OnReject {
   const onReject = value ?? fallback;
   if (!allowed.includes(onReject)) {
-    throw new ConfigurationError(`${label} has onReject: '${onReject}', which it does not support; use one of ${allowed.join(", ")}.`);
+    throw new ConfigurationError(
+      `${label} has onReject: '${onReject}', which it does not support; use one of ${allowed.join(", ")}.`,
+    );
   }
   return onReject;
 }
 
-export function checkOnTimeout(label: string, value: OnTimeout | undefined, timeout: number | undefined): OnTimeout | null {
+export function checkOnTimeout(
+  label: string,
+  value: OnTimeout | undefined,
+  timeout: number | undefined,
+): OnTimeout | null {
   if (timeout === undefined) {
-    if (value !== undefined) throw new ConfigurationError(`${label} sets onTimeout without hitlTimeout; add hitlTimeout (seconds).`);
+    if (value !== undefined)
+      throw new ConfigurationError(`${label} sets onTimeout without hitlTimeout; add hitlTimeout (seconds).`);
     return null;
   }
   if (typeof timeout !== "number" || !(timeout > 0)) {

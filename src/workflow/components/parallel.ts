@@ -1,7 +1,7 @@
 import { ConfigurationError } from "../../errors.js";
 import type { Component } from "./component.js";
-import { checkOptions, requireName } from "./options.js";
 import { findGate } from "./gates.js";
+import { checkOptions, requireName } from "./options.js";
 
 export interface ParallelOptions {
   name: string;

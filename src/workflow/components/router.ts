@@ -30,8 +30,19 @@ export interface RouterOptions {
 }
 
 const ROUTER_OPTIONS = [
-  "name", "choices", "selector", "description", "requiresUserInput", "userInputMessage", "allowMultipleSelections",
-  "requiresConfirmation", "confirmationMessage", "onReject", "requiresOutputReview", "outputReviewMessage", "hitlMaxRetries",
+  "name",
+  "choices",
+  "selector",
+  "description",
+  "requiresUserInput",
+  "userInputMessage",
+  "allowMultipleSelections",
+  "requiresConfirmation",
+  "confirmationMessage",
+  "onReject",
+  "requiresOutputReview",
+  "outputReviewMessage",
+  "hitlMaxRetries",
 ] as const;
 
 function wrapChoice(routerName: string, choice: RouterChoice, index: number): Component {
@@ -67,11 +78,14 @@ export class Router {
     this.choices = options.choices.map((choice, index) => wrapChoice(this.name, choice, index));
     const names = this.choices.map((choice) => choice.name);
     const duplicate = names.find((name, index) => names.indexOf(name) !== index);
-    if (duplicate !== undefined) throw new ConfigurationError(`${label} has two choices named '${duplicate}'; choice names must be unique.`);
+    if (duplicate !== undefined)
+      throw new ConfigurationError(`${label} has two choices named '${duplicate}'; choice names must be unique.`);
     this.selector = options.selector;
     this.requiresUserInput = options.requiresUserInput === true;
     if (this.selector === undefined && !this.requiresUserInput) {
-      throw new ConfigurationError(`${label} needs a selector function, or requiresUserInput: true to let a human choose.`);
+      throw new ConfigurationError(
+        `${label} needs a selector function, or requiresUserInput: true to let a human choose.`,
+      );
     }
     this.description = options.description;
     this.userInputMessage = options.userInputMessage ?? null;

@@ -1,6 +1,6 @@
 import type { Agent } from "../../agent/index.js";
 import { ConfigurationError } from "../../errors.js";
-import { runSchemas, type OnReject, type OnTimeout, type UserInputField } from "../../runs/index.js";
+import { type OnReject, type OnTimeout, runSchemas, type UserInputField } from "../../runs/index.js";
 import type { StepInput } from "../step-input.js";
 import type { StepOutput } from "../step-output.js";
 import { checkMaxRetries, checkOnReject, checkOnTimeout, checkOptions, requireName } from "./options.js";
@@ -36,9 +36,23 @@ export interface StepOptions {
 }
 
 const STEP_OPTIONS = [
-  "name", "agent", "executor", "description", "requiresConfirmation", "confirmationMessage", "onReject",
-  "requiresUserInput", "userInputMessage", "userInputSchema", "requiresOutputReview", "outputReviewMessage",
-  "hitlMaxRetries", "hitlTimeout", "onTimeout", "onError", "idempotent",
+  "name",
+  "agent",
+  "executor",
+  "description",
+  "requiresConfirmation",
+  "confirmationMessage",
+  "onReject",
+  "requiresUserInput",
+  "userInputMessage",
+  "userInputSchema",
+  "requiresOutputReview",
+  "outputReviewMessage",
+  "hitlMaxRetries",
+  "hitlTimeout",
+  "onTimeout",
+  "onError",
+  "idempotent",
 ] as const;
 
 function checkUserInputSchema(label: string, schema: UserInputField[] | undefined): UserInputField[] {
@@ -46,7 +60,9 @@ function checkUserInputSchema(label: string, schema: UserInputField[] | undefine
   fields.forEach((field, index) => {
     const parsed = runSchemas().userInputFieldSchema.safeParse(field);
     if (!parsed.success) {
-      throw new ConfigurationError(`${label} userInputSchema[${index}] is invalid: ${parsed.error.issues[0]?.message ?? "bad field"}; fields look like { name, type: "string" | "number" | "integer" | "boolean" | "list" | "object" }.`);
+      throw new ConfigurationError(
+        `${label} userInputSchema[${index}] is invalid: ${parsed.error.issues[0]?.message ?? "bad field"}; fields look like { name, type: "string" | "number" | "integer" | "boolean" | "list" | "object" }.`,
+      );
     }
   });
   return fields;
@@ -105,7 +121,9 @@ export class Step {
     this.onError = options.onError ?? "fail";
     this.idempotent = options.idempotent === true;
     if (this.idempotent && this.agent !== undefined) {
-      throw new ConfigurationError(`${label} sets idempotent with an agent; only a function step can be idempotent (an agent's tool calls are checkpointed one by one).`);
+      throw new ConfigurationError(
+        `${label} sets idempotent with an agent; only a function step can be idempotent (an agent's tool calls are checkpointed one by one).`,
+      );
     }
     if (!["fail", "skip", "pause"].includes(this.onError)) {
       throw new ConfigurationError(`${label} has onError '${String(options.onError)}'; use fail, skip or pause.`);
@@ -115,6 +133,12 @@ export class Step {
   /** True when a human could be asked anything while this step runs. */
   get hasGates(): boolean {
     const toolGates = [...(this.agent?.tools.values() ?? [])].some((tool) => tool.gate !== "none");
-    return this.requiresConfirmation || this.requiresUserInput || this.requiresOutputReview !== false || this.onError === "pause" || toolGates;
+    return (
+      this.requiresConfirmation ||
+      this.requiresUserInput ||
+      this.requiresOutputReview !== false ||
+      this.onError === "pause" ||
+      toolGates
+    );
   }
 }

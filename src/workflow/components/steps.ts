@@ -12,7 +12,14 @@ export interface StepsOptions {
   onReject?: "skip" | "cancel";
 }
 
-const STEPS_OPTIONS = ["name", "steps", "description", "requiresConfirmation", "confirmationMessage", "onReject"] as const;
+const STEPS_OPTIONS = [
+  "name",
+  "steps",
+  "description",
+  "requiresConfirmation",
+  "confirmationMessage",
+  "onReject",
+] as const;
 
 /** A sequence of components run as one unit, optionally confirmed before it starts. */
 export class Steps {

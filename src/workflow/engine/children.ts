@@ -1,7 +1,6 @@
 import type { Frame, FrameOf } from "../../runs/index.js";
 import type { Component } from "../components/component.js";
-import { lastContent, rememberOutputs, type EngineContext, type Outcome } from "./context.js";
-import { execute } from "./execute.js";
+import { type EngineContext, lastContent, type Outcome, rememberOutputs } from "./context.js";
 
 /** The rest of the cursor below a frame, or null when there is none. */
 export function below(resume: Frame[] | null): Frame[] | null {
@@ -26,8 +25,11 @@ export async function runChildren(
     frame.index = index;
     const child = children[index];
     if (child === undefined) break;
-    const input = { previousContent: lastContent(frame.outputs, startContent), additionalData: frame.additionalData ?? {} };
-    const outcome = await execute(child, context, input, pathOf(index), resume);
+    const input = {
+      previousContent: lastContent(frame.outputs, startContent),
+      additionalData: frame.additionalData ?? {},
+    };
+    const outcome = await context.execute(child, context, input, pathOf(index), resume);
     resume = null;
     if (outcome.type === "paused") return { type: "paused", frames: [frame, ...outcome.frames] };
     if (outcome.type === "cancelled") return outcome;

@@ -1,10 +1,18 @@
 import type { RunOutput } from "../../agent/index.js";
-import type { Db } from "../../db/db.js";
-import { FRAME_DEFAULTS, type Frame, type FrameOf, type StepOutputState, type StepRequirementState, type StepType, type WorkflowRunState } from "../../runs/index.js";
+import type { Db } from "../../db/index.js";
+import type { Claim, WriteBatch } from "../../runs/index.js";
+import {
+  FRAME_DEFAULTS,
+  type Frame,
+  type FrameOf,
+  type StepOutputState,
+  type StepRequirementState,
+  type StepType,
+  type WorkflowRunState,
+} from "../../runs/index.js";
+import type { Component } from "../components/component.js";
 import type { StepRef, WorkflowEventListener } from "../events.js";
 import { StepInput } from "../step-input.js";
-import type { WriteBatch } from "../../runs/write-batch.js";
-import type { Claim } from "../../runs/index.js";
 
 /** What every component runner shares during one drive of a workflow run. */
 export interface EngineContext {
@@ -38,12 +46,40 @@ export interface EngineContext {
   stream: boolean;
   /** Agent-run saves held to be stored with the workflow's next save (see execute()). */
   batch: WriteBatch;
+  /**
+   * Runs any component (execute.ts). Composites run their children through it, so the runners
+   * and the dispatch over them do not import each other.
+   */
+  execute: Execute;
 }
 
+/** How the engine runs one kind of component, resuming from `resume` (its frame first) when given. */
+export type Runner<C> = (
+  component: C,
+  context: EngineContext,
+  input: ExecInput,
+  path: readonly number[],
+  resume: Frame[] | null,
+) => Promise<Outcome>;
+
+/** The signature of execute() in execute.ts: a runner of any component. */
+export type Execute = Runner<Component>;
+
 /** Names the component an event is about. */
-export function stepRef(context: EngineContext, component: { name: string; stepType: StepType }, path: readonly number[]): StepRef {
+export function stepRef(
+  context: EngineContext,
+  component: { name: string; stepType: StepType },
+  path: readonly number[],
+): StepRef {
   const { runId, sessionId, workflowName } = context.state;
-  return { runId, sessionId, workflowName, stepName: component.name, stepType: component.stepType, stepPath: [...path] };
+  return {
+    runId,
+    sessionId,
+    workflowName,
+    stepName: component.name,
+    stepType: component.stepType,
+    stepPath: [...path],
+  };
 }
 
 /** How a component run ended: with an output, paused on a gate, or cancelled. */
@@ -59,16 +95,34 @@ export interface ExecInput {
 }
 
 /** A new frame of one component type, with its defaults (shapes.ts) and only its own fields. */
-export function newFrame<T extends Frame["stepType"]>(stepType: T, phase: string, previousContent: string | null, additionalData: Record<string, unknown> | null = null): FrameOf<T> {
+export function newFrame<T extends Frame["stepType"]>(
+  stepType: T,
+  phase: string,
+  previousContent: string | null,
+  additionalData: Record<string, unknown> | null = null,
+): FrameOf<T> {
   const base = { phase, previousContent, additionalData };
   const sequence = { index: FRAME_DEFAULTS.index, outputs: [] };
   const frames: { [K in Frame["stepType"]]: () => FrameOf<K> } = {
     Workflow: () => ({ stepType: "Workflow", ...base, ...sequence }),
     Steps: () => ({ stepType: "Steps", ...base, ...sequence }),
     Condition: () => ({ stepType: "Condition", ...base, ...sequence, branch: FRAME_DEFAULTS.branch }),
-    Router: () => ({ stepType: "Router", ...base, ...sequence, selected: [], retryCount: FRAME_DEFAULTS.retryCount, output: FRAME_DEFAULTS.output }),
+    Router: () => ({
+      stepType: "Router",
+      ...base,
+      ...sequence,
+      selected: [],
+      retryCount: FRAME_DEFAULTS.retryCount,
+      output: FRAME_DEFAULTS.output,
+    }),
     Loop: () => ({ stepType: "Loop", ...base, ...sequence, iteration: FRAME_DEFAULTS.iteration, iterations: [] }),
-    Step: () => ({ stepType: "Step", ...base, retryCount: FRAME_DEFAULTS.retryCount, output: FRAME_DEFAULTS.output, runId: FRAME_DEFAULTS.runId }),
+    Step: () => ({
+      stepType: "Step",
+      ...base,
+      retryCount: FRAME_DEFAULTS.retryCount,
+      output: FRAME_DEFAULTS.output,
+      runId: FRAME_DEFAULTS.runId,
+    }),
     Parallel: () => ({ stepType: "Parallel", ...base }),
   };
   return frames[stepType]() as FrameOf<T>;
@@ -79,19 +133,40 @@ export function newFrame<T extends Frame["stepType"]>(stepType: T, phase: string
  * first frame (before its gates, with the input it was given). It is registered as running
  * (execute() drops it again when the component returns).
  */
-export function enterFrame<T extends Frame["stepType"]>(context: EngineContext, stepType: T, resume: Frame[] | null, input: ExecInput): FrameOf<T> {
+export function enterFrame<T extends Frame["stepType"]>(
+  context: EngineContext,
+  stepType: T,
+  resume: Frame[] | null,
+  input: ExecInput,
+): FrameOf<T> {
   const stored = resume?.[0];
   if (stored !== undefined && stored.stepType !== stepType) {
     throw new Error(`kern internal error: a ${stepType} resumed from a ${stored.stepType} frame.`);
   }
   const additionalData = Object.keys(input.additionalData).length > 0 ? input.additionalData : null;
-  const frame = (stored as FrameOf<T> | undefined) ?? newFrame(stepType, "before", input.previousContent, additionalData);
+  const frame =
+    (stored as FrameOf<T> | undefined) ?? newFrame(stepType, "before", input.previousContent, additionalData);
   context.stack.push(frame);
   return frame;
 }
 
-export function makeOutput(name: string, stepType: StepType, content: string | null, extra: Partial<StepOutputState> = {}): StepOutputState {
-  return { stepName: name, stepType, content, success: true, skipped: false, error: null, executorRunId: null, steps: [], ...extra };
+export function makeOutput(
+  name: string,
+  stepType: StepType,
+  content: string | null,
+  extra: Partial<StepOutputState> = {},
+): StepOutputState {
+  return {
+    stepName: name,
+    stepType,
+    content,
+    success: true,
+    skipped: false,
+    error: null,
+    executorRunId: null,
+    steps: [],
+    ...extra,
+  };
 }
 
 /** A skipped component: no output of its own; the previous content flows on unchanged. */

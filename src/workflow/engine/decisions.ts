@@ -1,5 +1,5 @@
 import type { FrameOf, OnReject, StepRequirementState, StepType } from "../../runs/index.js";
-import { skippedOutput, type Outcome } from "./context.js";
+import { type Outcome, skippedOutput } from "./context.js";
 
 /** True when a person rejected the requirement. */
 export function isRejected(requirement: StepRequirementState): boolean {
@@ -18,10 +18,18 @@ export function timeoutDecision(requirement: StepRequirementState): "skip" | "ca
 }
 
 /** Follows `onReject` for a rejected gate before the component ran. */
-export function rejectOutcome(component: { name: string; onReject: OnReject }, stepType: StepType, requirement: StepRequirementState): Outcome {
-  const feedback = "decision" in requirement && requirement.decision?.type === "reject" ? requirement.decision.feedback : null;
+export function rejectOutcome(
+  component: { name: string; onReject: OnReject },
+  stepType: StepType,
+  requirement: StepRequirementState,
+): Outcome {
+  const feedback =
+    "decision" in requirement && requirement.decision?.type === "reject" ? requirement.decision.feedback : null;
   if (component.onReject === "cancel") {
-    return { type: "cancelled", reason: `${stepType} '${component.name}' was rejected${feedback === null ? "" : ` (${feedback})`}; the run is cancelled.` };
+    return {
+      type: "cancelled",
+      reason: `${stepType} '${component.name}' was rejected${feedback === null ? "" : ` (${feedback})`}; the run is cancelled.`,
+    };
   }
   return { type: "done", output: skippedOutput(component.name, stepType, feedback) };
 }
@@ -31,7 +39,8 @@ function approvedContent(requirement: StepRequirementState, content: string | nu
   if (!("decision" in requirement)) return null;
   const decision = requirement.decision;
   if (decision?.type === "edit") return { content: decision.output };
-  const approvedByDeadline = decision?.type === "timeout" && "timeout" in requirement && requirement.timeout?.onTimeout === "approve";
+  const approvedByDeadline =
+    decision?.type === "timeout" && "timeout" in requirement && requirement.timeout?.onTimeout === "approve";
   if (decision?.type === "confirm" || approvedByDeadline) return { content };
   return null;
 }
@@ -56,8 +65,13 @@ export function applyReview(
     };
   }
   frame.retryCount += 1;
-  const feedback = "decision" in requirement && requirement.decision?.type === "reject" ? requirement.decision.feedback : null;
-  frame.additionalData = { ...(frame.additionalData ?? {}), feedback: feedback ?? "", previousOutput: output?.content ?? null };
+  const feedback =
+    "decision" in requirement && requirement.decision?.type === "reject" ? requirement.decision.feedback : null;
+  frame.additionalData = {
+    ...(frame.additionalData ?? {}),
+    feedback: feedback ?? "",
+    previousOutput: output?.content ?? null,
+  };
   frame.output = null;
   return "retry";
 }

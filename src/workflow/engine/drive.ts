@@ -1,7 +1,7 @@
 import type { Frame, StepRequirementState, WorkflowRunState } from "../../runs/index.js";
 import type { Component } from "../components/component.js";
-import { newFrame, rebuildOutputs, type EngineContext } from "./context.js";
 import { below, runChildren } from "./children.js";
+import { type EngineContext, newFrame, rebuildOutputs } from "./context.js";
 
 /** Frame phases in which a component waits for the decision on the run's last requirement. */
 const GATE_PHASES: ReadonlySet<string> = new Set(["confirm", "userInput", "route", "executor", "review", "error"]);
@@ -25,7 +25,8 @@ export async function driveWorkflow(steps: readonly Component[], context: Engine
   const { state } = context;
   const resume: Frame[] | null = state.cursor;
   const stored = resume?.[0];
-  if (stored !== undefined && stored.stepType !== "Workflow") throw new Error(`kern internal error: a cursor starts with a ${stored.stepType} frame.`);
+  if (stored !== undefined && stored.stepType !== "Workflow")
+    throw new Error(`kern internal error: a cursor starts with a ${stored.stepType} frame.`);
   const frame = stored ?? newFrame("Workflow", "running", null);
   context.stack.push(frame);
   if (resume !== null) rebuildOutputs(context, resume);

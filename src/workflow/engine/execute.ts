@@ -1,7 +1,7 @@
 import type { Frame } from "../../runs/index.js";
 import type { Component } from "../components/component.js";
 import { flushCheckpoint } from "./checkpoint.js";
-import { stepRef, type EngineContext, type ExecInput, type Outcome } from "./context.js";
+import { type EngineContext, type ExecInput, type Execute, type Outcome, stepRef } from "./context.js";
 import { runCondition } from "./run-condition.js";
 import { runLoop } from "./run-loop.js";
 import { runParallel } from "./run-parallel.js";
@@ -9,8 +9,8 @@ import { runRouter } from "./run-router.js";
 import { runStep } from "./run-step.js";
 import { runSteps } from "./run-steps.js";
 
-/** Runs any component, resuming from `resume` (its frame first) when given. */
-export async function execute(component: Component, context: EngineContext, input: ExecInput, path: readonly number[], resume: Frame[] | null): Promise<Outcome> {
+/** Runs any component, resuming from `resume` (its frame first) when given (EngineContext's `execute`). */
+export const execute: Execute = async (component, context, input, path, resume) => {
   context.signal?.throwIfAborted();
   // What the previous component produced (and an agent run's held save) is stored before this
   // one can act: a result is never lost to a crash in a later step. A Step stores it with its own
@@ -23,12 +23,23 @@ export async function execute(component: Component, context: EngineContext, inpu
   // stored with the cursor of the failure, where retryRun() resumes it.
   context.stack.length = depth;
   if (outcome.type === "done") {
-    context.emit?.({ event: "StepCompleted", ...stepRef(context, component, path), content: outcome.output.content, skipped: outcome.output.skipped });
+    context.emit?.({
+      event: "StepCompleted",
+      ...stepRef(context, component, path),
+      content: outcome.output.content,
+      skipped: outcome.output.skipped,
+    });
   }
   return outcome;
-}
+};
 
-function dispatch(component: Component, context: EngineContext, input: ExecInput, path: readonly number[], resume: Frame[] | null): Promise<Outcome> {
+function dispatch(
+  component: Component,
+  context: EngineContext,
+  input: ExecInput,
+  path: readonly number[],
+  resume: Frame[] | null,
+): Promise<Outcome> {
   switch (component.stepType) {
     case "Step":
       return runStep(component, context, input, path, resume);

@@ -1,5 +1,5 @@
 import type { Frame, OnReject, StepRequirementState, StepType } from "../../runs/index.js";
-import { pause, takeResolved, type EngineContext, type Outcome, skippedOutput } from "./context.js";
+import { type EngineContext, type Outcome, pause, skippedOutput, takeResolved } from "./context.js";
 import { isRejected, timeoutDecision } from "./decisions.js";
 import { confirmationRequirement } from "./requirements.js";
 
@@ -11,17 +11,30 @@ interface Confirmable {
 }
 
 /** Pauses a composite before it runs, asking for confirmation. */
-export function pauseForConfirmation(component: Confirmable, context: EngineContext, path: readonly number[], frame: Frame): Outcome {
+export function pauseForConfirmation(
+  component: Confirmable,
+  context: EngineContext,
+  path: readonly number[],
+  frame: Frame,
+): Outcome {
   frame.phase = "confirm";
-  const requirement = confirmationRequirement(component, path, { message: component.confirmationMessage, onReject: component.onReject });
+  const requirement = confirmationRequirement(component, path, {
+    message: component.confirmationMessage,
+    onReject: component.onReject,
+  });
   return pause(context, requirement, frame);
 }
 
 /** Reads the decided confirmation: "confirmed", "rejected", or the outcome a timeout forced. */
-export function takeConfirmation(component: Confirmable, context: EngineContext): "confirmed" | { rejected: StepRequirementState } | Outcome {
+export function takeConfirmation(
+  component: Confirmable,
+  context: EngineContext,
+): "confirmed" | { rejected: StepRequirementState } | Outcome {
   const requirement = takeResolved(context);
   const timeout = timeoutDecision(requirement);
-  if (timeout === "cancel") return { type: "cancelled", reason: `${component.stepType} '${component.name}' timed out waiting for a human.` };
-  if (timeout === "skip") return { type: "done", output: skippedOutput(component.name, component.stepType, "timed out") };
+  if (timeout === "cancel")
+    return { type: "cancelled", reason: `${component.stepType} '${component.name}' timed out waiting for a human.` };
+  if (timeout === "skip")
+    return { type: "done", output: skippedOutput(component.name, component.stepType, "timed out") };
   return isRejected(requirement) ? { rejected: requirement } : "confirmed";
 }

@@ -1,4 +1,4 @@
-import type { Frame, FrameOf } from "../../runs/index.js";
+import type { Frame } from "../../runs/index.js";
 import type { Component } from "../components/component.js";
 
 /** A component and its path (as stepPath gives it) in a workflow definition. */

@@ -1,11 +1,11 @@
-import { newId } from "../../runs/new-id.js";
 import {
-  GATE_DEFAULTS,
-  REQUIREMENT_DEFAULTS,
-  RETRY_DEFAULTS,
   type ExecutorRequirementState,
+  GATE_DEFAULTS,
+  newId,
   type OnReject,
   type OnTimeout,
+  REQUIREMENT_DEFAULTS,
+  RETRY_DEFAULTS,
   type RequirementOf,
   type StepOutputState,
   type StepType,
@@ -28,22 +28,49 @@ export interface GateOptions {
 
 // The keys a default record lacks come first: V8 adds keys to a spread copy on a slow path.
 function base(component: Asker, path: readonly number[]) {
-  return { id: newId(), stepName: component.name, stepPath: [...path], ...REQUIREMENT_DEFAULTS, stepIndex: path[0] ?? 0, stepType: component.stepType };
+  return {
+    id: newId(),
+    stepName: component.name,
+    stepPath: [...path],
+    ...REQUIREMENT_DEFAULTS,
+    stepIndex: path[0] ?? 0,
+    stepType: component.stepType,
+  };
 }
 
 function gate(component: Asker, path: readonly number[], options: GateOptions) {
-  return { ...base(component, path), ...GATE_DEFAULTS, message: options.message, onReject: options.onReject, timeout: options.timeout ?? null };
+  return {
+    ...base(component, path),
+    ...GATE_DEFAULTS,
+    message: options.message,
+    onReject: options.onReject,
+    timeout: options.timeout ?? null,
+  };
 }
 
-export function confirmationRequirement(component: Asker, path: readonly number[], options: GateOptions): RequirementOf<"confirmation"> {
+export function confirmationRequirement(
+  component: Asker,
+  path: readonly number[],
+  options: GateOptions,
+): RequirementOf<"confirmation"> {
   return { ...gate(component, path, options), kind: "confirmation" };
 }
 
-export function userInputRequirement(component: Asker, path: readonly number[], options: GateOptions, fields: readonly UserInputField[]): RequirementOf<"userInput"> {
+export function userInputRequirement(
+  component: Asker,
+  path: readonly number[],
+  options: GateOptions,
+  fields: readonly UserInputField[],
+): RequirementOf<"userInput"> {
   return { ...gate(component, path, options), kind: "userInput", fields: [...fields] };
 }
 
-export function routeRequirement(component: Asker, path: readonly number[], options: GateOptions, route: { choices: string[]; allowMultipleSelections: boolean; retryCount: number; maxRetries: number }): RequirementOf<"route"> {
+export function routeRequirement(
+  component: Asker,
+  path: readonly number[],
+  options: GateOptions,
+  route: { choices: string[]; allowMultipleSelections: boolean; retryCount: number; maxRetries: number },
+): RequirementOf<"route"> {
   return { ...gate(component, path, options), ...RETRY_DEFAULTS, kind: "route", ...route };
 }
 
@@ -57,10 +84,20 @@ export function reviewRequirement<K extends "outputReview" | "iterationReview">(
   return { ...gate(component, path, options), ...RETRY_DEFAULTS, kind, ...review } as RequirementOf<K>;
 }
 
-export function errorRequirement(component: Asker, path: readonly number[], errorMessage: string, recovered = false): RequirementOf<"error"> {
+export function errorRequirement(
+  component: Asker,
+  path: readonly number[],
+  errorMessage: string,
+  recovered = false,
+): RequirementOf<"error"> {
   return { ...base(component, path), kind: "error", errorMessage, recovered, decision: null };
 }
 
-export function executorRequirement(component: Asker, path: readonly number[], executor: { id: string; name: string; runId: string }, calls: ExecutorRequirementState[]): RequirementOf<"executor"> {
+export function executorRequirement(
+  component: Asker,
+  path: readonly number[],
+  executor: { id: string; name: string; runId: string },
+  calls: ExecutorRequirementState[],
+): RequirementOf<"executor"> {
   return { ...base(component, path), kind: "executor", executor, calls };
 }

@@ -2,24 +2,49 @@ import type { Frame, FrameOf, StepOutputState } from "../../runs/index.js";
 import type { Loop } from "../components/loop.js";
 import { StepOutput } from "../step-output.js";
 import { flushCheckpoint } from "./checkpoint.js";
-import { enterFrame, lastContent, makeOutput, pause, skippedOutput, stepRef, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
-import { reviewRequirement } from "./requirements.js";
 import { below, runChildren } from "./children.js";
+import {
+  type EngineContext,
+  enterFrame,
+  lastContent,
+  makeOutput,
+  type Outcome,
+  pause,
+  type Runner,
+  skippedOutput,
+  stepRef,
+  takeResolved,
+} from "./context.js";
 import { editedContent, isApproved, rejectOutcome } from "./decisions.js";
 import { pauseForConfirmation, takeConfirmation } from "./gates.js";
+import { reviewRequirement } from "./requirements.js";
 
 function loopOutput(loop: Loop, frame: FrameOf<"Loop">): StepOutputState {
-  return makeOutput(loop.name, "Loop", lastContent(frame.iterations, frame.previousContent), { steps: frame.iterations });
+  return makeOutput(loop.name, "Loop", lastContent(frame.iterations, frame.previousContent), {
+    steps: frame.iterations,
+  });
 }
 
 function iterationStart(loop: Loop, frame: FrameOf<"Loop">): string | null {
-  return loop.forwardIterationOutput && frame.iterations.length > 0 ? lastContent(frame.iterations, frame.previousContent) : frame.previousContent;
+  return loop.forwardIterationOutput && frame.iterations.length > 0
+    ? lastContent(frame.iterations, frame.previousContent)
+    : frame.previousContent;
 }
 
-function pauseForIterationReview(loop: Loop, context: EngineContext, path: readonly number[], frame: FrameOf<"Loop">, iteration: StepOutputState): Outcome {
+function pauseForIterationReview(
+  loop: Loop,
+  context: EngineContext,
+  path: readonly number[],
+  frame: FrameOf<"Loop">,
+  iteration: StepOutputState,
+): Outcome {
   frame.phase = "review";
   const options = { message: loop.iterationReviewMessage, onReject: loop.onReject };
-  const requirement = reviewRequirement("iterationReview", loop, path, options, { output: iteration, retryCount: frame.iteration, maxRetries: loop.maxIterations });
+  const requirement = reviewRequirement("iterationReview", loop, path, options, {
+    output: iteration,
+    retryCount: frame.iteration,
+    maxRetries: loop.maxIterations,
+  });
   return pause(context, requirement, frame);
 }
 
@@ -29,12 +54,18 @@ function resumeReview(loop: Loop, context: EngineContext, frame: FrameOf<"Loop">
   if (isApproved(requirement)) {
     const last = frame.iterations.at(-1);
     const edited = editedContent(requirement);
-    if (last !== undefined && edited !== null) frame.iterations[frame.iterations.length - 1] = { ...last, content: edited };
+    if (last !== undefined && edited !== null)
+      frame.iterations[frame.iterations.length - 1] = { ...last, content: edited };
     return { type: "done", output: loopOutput(loop, frame) };
   }
   if (loop.onReject !== "retry") return rejectOutcome(loop, "Loop", requirement);
-  const feedback = "decision" in requirement && requirement.decision?.type === "reject" ? requirement.decision.feedback : null;
-  frame.additionalData = { ...(frame.additionalData ?? {}), feedback: feedback ?? "", previousOutput: frame.iterations.at(-1)?.content ?? null };
+  const feedback =
+    "decision" in requirement && requirement.decision?.type === "reject" ? requirement.decision.feedback : null;
+  frame.additionalData = {
+    ...(frame.additionalData ?? {}),
+    feedback: feedback ?? "",
+    previousOutput: frame.iterations.at(-1)?.content ?? null,
+  };
   return "next";
 }
 
@@ -58,7 +89,7 @@ async function endsHere(loop: Loop, context: EngineContext, frame: FrameOf<"Loop
  * The iteration number and completed iterations live in the frame, so pauses inside an
  * iteration resume in that iteration.
  */
-export async function runLoop(loop: Loop, context: EngineContext, input: ExecInput, path: readonly number[], resume: Frame[] | null): Promise<Outcome> {
+export const runLoop: Runner<Loop> = async (loop, context, input, path, resume) => {
   const frame = enterFrame(context, "Loop", resume, input);
   let resumeChild: Frame[] | null = null;
   let checkEnd = false;
@@ -79,13 +110,25 @@ export async function runLoop(loop: Loop, context: EngineContext, input: ExecInp
   if (checkEnd && (await endsHere(loop, context, frame))) return { type: "done", output: loopOutput(loop, frame) };
   while (frame.iteration < loop.maxIterations) {
     const start = iterationStart(loop, frame);
-    if (resumeChild === null) context.emit?.({ event: "LoopIterationStarted", ...stepRef(context, loop, path), iteration: frame.iteration + 1 });
+    if (resumeChild === null)
+      context.emit?.({
+        event: "LoopIterationStarted",
+        ...stepRef(context, loop, path),
+        iteration: frame.iteration + 1,
+      });
     const result = await runChildren(loop.steps, context, frame, start, (index) => [...path, index], resumeChild);
     resumeChild = null;
     if (result.type !== "finished") return result;
-    const iteration = makeOutput(`${loop.name}#${frame.iteration + 1}`, "Steps", result.content, { steps: frame.outputs });
+    const iteration = makeOutput(`${loop.name}#${frame.iteration + 1}`, "Steps", result.content, {
+      steps: frame.outputs,
+    });
     frame.iterations.push(iteration);
-    context.emit?.({ event: "LoopIterationCompleted", ...stepRef(context, loop, path), iteration: frame.iteration + 1, content: iteration.content });
+    context.emit?.({
+      event: "LoopIterationCompleted",
+      ...stepRef(context, loop, path),
+      iteration: frame.iteration + 1,
+      content: iteration.content,
+    });
     frame.outputs = [];
     frame.index = 0;
     frame.iteration += 1;
@@ -95,4 +138,4 @@ export async function runLoop(loop: Loop, context: EngineContext, input: ExecInp
   }
   if (frame.iterations.length === 0) return { type: "done", output: skippedOutput(loop.name, "Loop") };
   return { type: "done", output: loopOutput(loop, frame) };
-}
+};

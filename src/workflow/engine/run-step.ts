@@ -1,13 +1,37 @@
 import { StepFailedError } from "../../errors.js";
 import type { Frame, FrameOf, StepOutputState } from "../../runs/index.js";
+import { newId } from "../../runs/index.js";
 import type { Step } from "../components/step.js";
 import { StepOutput } from "../step-output.js";
-import { newId } from "../../runs/new-id.js";
 import { checkpoint, flushCheckpoint, markProgress } from "./checkpoint.js";
-import { enterFrame, pause, skippedOutput, stepRef, takeResolved, type EngineContext, type ExecInput, type Outcome } from "./context.js";
-import { confirmationRequirement, errorRequirement, executorRequirement, reviewRequirement, userInputRequirement, type GateOptions } from "./requirements.js";
-import { cancelStepAgent, continueStepAgent, executeStep, executorRequirementsOf, resumeStepAgent, type StepExecution } from "./step-execution.js";
+import {
+  type EngineContext,
+  type ExecInput,
+  enterFrame,
+  type Outcome,
+  pause,
+  type Runner,
+  skippedOutput,
+  stepRef,
+  takeResolved,
+} from "./context.js";
 import { applyReview, isRejected, rejectOutcome, timeoutDecision } from "./decisions.js";
+import {
+  confirmationRequirement,
+  errorRequirement,
+  executorRequirement,
+  type GateOptions,
+  reviewRequirement,
+  userInputRequirement,
+} from "./requirements.js";
+import {
+  cancelStepAgent,
+  continueStepAgent,
+  executeStep,
+  executorRequirementsOf,
+  resumeStepAgent,
+  type StepExecution,
+} from "./step-execution.js";
 
 /** Where a step goes next: its gates before it runs, running it, or reviewing its output. */
 type Phase = "before" | "userInputGate" | "execute" | "review";
@@ -17,7 +41,8 @@ type StepFrame = FrameOf<"Step">;
 /** How the step's gates ask: its message, what rejecting does, its deadline (on the workflow's clock). */
 function gateOptions(context: EngineContext, step: Step, message: string | null): GateOptions {
   const seconds = step.hitlTimeout;
-  const timeout = seconds === undefined ? null : { at: context.now() + seconds * 1000, onTimeout: step.onTimeout ?? "cancel" };
+  const timeout =
+    seconds === undefined ? null : { at: context.now() + seconds * 1000, onTimeout: step.onTimeout ?? "cancel" };
   return { message, onReject: step.onReject, timeout };
 }
 
@@ -26,7 +51,13 @@ function inputOf(frame: Frame): ExecInput {
 }
 
 /** Handles one execution's result: an output goes to review, a paused agent or an error pauses. */
-function afterExecution(step: Step, context: EngineContext, path: readonly number[], frame: StepFrame, result: StepExecution): Outcome | Phase {
+function afterExecution(
+  step: Step,
+  context: EngineContext,
+  path: readonly number[],
+  frame: StepFrame,
+  result: StepExecution,
+): Outcome | Phase {
   switch (result.type) {
     case "output":
       frame.output = result.output;
@@ -38,8 +69,14 @@ function afterExecution(step: Step, context: EngineContext, path: readonly numbe
       return pause(context, executorRequirement(step, path, executor, executorRequirementsOf(result.run)), frame);
     }
     case "failed":
-      context.emit?.({ event: "StepError", ...stepRef(context, step, path), error: result.message, onError: step.onError });
-      if (step.onError === "skip") return { type: "done", output: { ...skippedOutput(step.name, "Step", result.message), success: false } };
+      context.emit?.({
+        event: "StepError",
+        ...stepRef(context, step, path),
+        error: result.message,
+        onError: step.onError,
+      });
+      if (step.onError === "skip")
+        return { type: "done", output: { ...skippedOutput(step.name, "Step", result.message), success: false } };
       if (step.onError === "pause") {
         frame.phase = "error";
         return pause(context, errorRequirement(step, path, result.message), frame);
@@ -76,7 +113,9 @@ async function startExecution(step: Step, context: EngineContext, frame: StepFra
 async function resumeExecution(step: Step, context: EngineContext, frame: StepFrame): Promise<StepExecution> {
   if (step.agent === undefined || frame.runId === null) {
     if (context.retrying || step.idempotent) return startExecution(step, context, frame);
-    throw new Error(`kern internal error: Step '${step.name}' was started and never finished, and nobody decided whether to run it again.`);
+    throw new Error(
+      `kern internal error: Step '${step.name}' was started and never finished, and nobody decided whether to run it again.`,
+    );
   }
   const result = await resumeStepAgent(step, context, frame.runId, inputOf(frame));
   markProgress(context);
@@ -84,13 +123,20 @@ async function resumeExecution(step: Step, context: EngineContext, frame: StepFr
 }
 
 /** Decides where a resumed step goes next: from a checkpoint, or from the decided requirement. */
-async function resumeStep(step: Step, context: EngineContext, path: readonly number[], frame: StepFrame): Promise<Outcome | Phase> {
+async function resumeStep(
+  step: Step,
+  context: EngineContext,
+  path: readonly number[],
+  frame: StepFrame,
+): Promise<Outcome | Phase> {
   if (frame.phase === "before") return "before";
-  if (frame.phase === "execute") return afterExecution(step, context, path, frame, await resumeExecution(step, context, frame));
+  if (frame.phase === "execute")
+    return afterExecution(step, context, path, frame, await resumeExecution(step, context, frame));
   if (frame.phase === "executed") return "review";
   const requirement = takeResolved(context);
   const timeout = timeoutDecision(requirement);
-  if (timeout !== null && requirement.kind === "executor") await cancelStepAgent(step, context, requirement.executor.runId);
+  if (timeout !== null && requirement.kind === "executor")
+    await cancelStepAgent(step, context, requirement.executor.runId);
   if (timeout === "cancel") return { type: "cancelled", reason: `Step '${step.name}' timed out waiting for a human.` };
   if (timeout === "skip") return { type: "done", output: skippedOutput(step.name, "Step", "timed out") };
   switch (frame.phase) {
@@ -99,13 +145,23 @@ async function resumeStep(step: Step, context: EngineContext, path: readonly num
       return "userInputGate";
     case "userInput": {
       if (isRejected(requirement)) return rejectOutcome(step, "Step", requirement);
-      const values = requirement.kind === "userInput" && requirement.decision?.type === "input" ? requirement.decision.values : {};
+      const values =
+        requirement.kind === "userInput" && requirement.decision?.type === "input" ? requirement.decision.values : {};
       frame.additionalData = { ...(frame.additionalData ?? {}), userInput: values };
       return "execute";
     }
     case "executor": {
-      if (requirement.kind !== "executor") throw new Error(`kern internal error: Step '${step.name}' resumed its agent from a ${requirement.kind} requirement.`);
-      return afterExecution(step, context, path, frame, await continueStepAgent(step, context, requirement.executor.runId, requirement.calls));
+      if (requirement.kind !== "executor")
+        throw new Error(
+          `kern internal error: Step '${step.name}' resumed its agent from a ${requirement.kind} requirement.`,
+        );
+      return afterExecution(
+        step,
+        context,
+        path,
+        frame,
+        await continueStepAgent(step, context, requirement.executor.runId, requirement.calls),
+      );
     }
     case "review": {
       const decision = applyReview(step, frame, requirement);
@@ -113,8 +169,13 @@ async function resumeStep(step: Step, context: EngineContext, path: readonly num
     }
     case "error":
       // Retrying a step recover() found started is the person's call: they were told it may have run.
-      if (requirement.kind !== "error") throw new Error(`kern internal error: Step '${step.name}' resumed an error decision from a ${requirement.kind} requirement.`);
-      return requirement.decision?.type === "retry" ? "execute" : { type: "done", output: { ...skippedOutput(step.name, "Step", requirement.errorMessage), success: false } };
+      if (requirement.kind !== "error")
+        throw new Error(
+          `kern internal error: Step '${step.name}' resumed an error decision from a ${requirement.kind} requirement.`,
+        );
+      return requirement.decision?.type === "retry"
+        ? "execute"
+        : { type: "done", output: { ...skippedOutput(step.name, "Step", requirement.errorMessage), success: false } };
     default:
       throw new Error(`kern internal error: Step '${step.name}' cannot resume from phase '${frame.phase}'.`);
   }
@@ -124,23 +185,32 @@ async function resumeStep(step: Step, context: EngineContext, path: readonly num
  * Runs a Step through its gates: confirmation and user input before it runs, the agent's tool
  * pauses while it runs, output review or an error decision after. Resumes from its frame.
  */
-export async function runStep(step: Step, context: EngineContext, input: ExecInput, path: readonly number[], resume: Frame[] | null): Promise<Outcome> {
+export const runStep: Runner<Step> = async (step, context, input, path, resume) => {
   const frame = enterFrame(context, "Step", resume, input);
-  let next: Outcome | Phase = resume === null || resume.length === 0 ? "before" : await resumeStep(step, context, path, frame);
+  let next: Outcome | Phase =
+    resume === null || resume.length === 0 ? "before" : await resumeStep(step, context, path, frame);
   for (;;) {
     if (typeof next !== "string") return next;
     switch (next) {
       case "before":
         if (step.requiresConfirmation) {
           frame.phase = "confirm";
-          return pause(context, confirmationRequirement(step, path, gateOptions(context, step, step.confirmationMessage)), frame);
+          return pause(
+            context,
+            confirmationRequirement(step, path, gateOptions(context, step, step.confirmationMessage)),
+            frame,
+          );
         }
         next = "userInputGate";
         break;
       case "userInputGate":
         if (step.requiresUserInput) {
           frame.phase = "userInput";
-          return pause(context, userInputRequirement(step, path, gateOptions(context, step, step.userInputMessage), step.userInputSchema), frame);
+          return pause(
+            context,
+            userInputRequirement(step, path, gateOptions(context, step, step.userInputMessage), step.userInputSchema),
+            frame,
+          );
         }
         next = "execute";
         break;
@@ -154,7 +224,11 @@ export async function runStep(step: Step, context: EngineContext, input: ExecInp
         if (!needsReview(step, output)) return { type: "done", output };
         frame.phase = "review";
         const review = { output, retryCount: frame.retryCount, maxRetries: step.hitlMaxRetries };
-        return pause(context, reviewRequirement("outputReview", step, path, gateOptions(context, step, step.outputReviewMessage), review), frame);
+        return pause(
+          context,
+          reviewRequirement("outputReview", step, path, gateOptions(context, step, step.outputReviewMessage), review),
+          frame,
+        );
       }
       default: {
         const unreachable: never = next;
@@ -162,4 +236,4 @@ export async function runStep(step: Step, context: EngineContext, input: ExecInp
       }
     }
   }
-}
+};

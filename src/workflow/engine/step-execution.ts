@@ -1,10 +1,15 @@
 import type { Agent, AgentEventListener, RunOutput } from "../../agent/index.js";
 import { ClaimLostError, RunNotPausedError, StoreError } from "../../errors.js";
-import { isAbort, type ExecutorRequirementState, type StepOutputState } from "../../runs/index.js";
-import { holdWritesIn, type WriteBatch } from "../../runs/write-batch.js";
+import {
+  type ExecutorRequirementState,
+  holdWritesIn,
+  isAbort,
+  type StepOutputState,
+  type WriteBatch,
+} from "../../runs/index.js";
 import type { Step } from "../components/step.js";
 import { StepOutput } from "../step-output.js";
-import { makeOutput, stepInputFor, type EngineContext, type ExecInput } from "./context.js";
+import { type EngineContext, type ExecInput, makeOutput, stepInputFor } from "./context.js";
 
 /** One execution of a step's agent or function. */
 export type StepExecution =
@@ -37,7 +42,13 @@ export function agentMessage(context: EngineContext, input: ExecInput): string {
 }
 
 /** Forwards the workflow's signal, event listener and streaming choice to a step's agent. */
-function agentOptions(context: EngineContext): { signal?: AbortSignal; onEvent?: AgentEventListener; stream: boolean; allowDefinitionChange: boolean; [holdWritesIn]?: WriteBatch } {
+function agentOptions(context: EngineContext): {
+  signal?: AbortSignal;
+  onEvent?: AgentEventListener;
+  stream: boolean;
+  allowDefinitionChange: boolean;
+  [holdWritesIn]?: WriteBatch;
+} {
   return {
     ...(context.signal === undefined ? {} : { signal: context.signal }),
     ...(context.emit === undefined ? {} : { onEvent: context.emit }),
@@ -72,7 +83,13 @@ function failure(error: unknown): StepExecution {
 }
 
 /** Starts the step's agent run under `runId`. */
-async function startAgent(agent: Agent, step: Step, context: EngineContext, input: ExecInput, runId: string | null): Promise<StepExecution> {
+async function startAgent(
+  agent: Agent,
+  step: Step,
+  context: EngineContext,
+  input: ExecInput,
+  runId: string | null,
+): Promise<StepExecution> {
   const run = await agent.run(agentMessage(context, input), {
     sessionId: context.state.sessionId,
     ...(context.state.userId === null ? {} : { userId: context.state.userId }),
@@ -85,11 +102,17 @@ async function startAgent(agent: Agent, step: Step, context: EngineContext, inpu
 }
 
 /** Runs the step's agent (a new run, under `runId`) or its executor function, once. */
-export async function executeStep(step: Step, context: EngineContext, input: ExecInput, runId: string | null): Promise<StepExecution> {
+export async function executeStep(
+  step: Step,
+  context: EngineContext,
+  input: ExecInput,
+  runId: string | null,
+): Promise<StepExecution> {
   try {
     if (step.agent !== undefined) return await startAgent(step.agent, step, context, input, runId);
     const result = await step.executor?.(stepInputFor(context, input));
-    const output = result instanceof StepOutput ? result.toJSON() : makeOutput(step.name, "Step", describe(result ?? ""));
+    const output =
+      result instanceof StepOutput ? result.toJSON() : makeOutput(step.name, "Step", describe(result ?? ""));
     return { type: "output", output: { ...output, stepName: step.name, stepType: "Step" } };
   } catch (error) {
     return failure(error);
@@ -105,7 +128,11 @@ export async function continueStepAgent(
 ): Promise<StepExecution> {
   if (step.agent === undefined) return { type: "failed", message: `Step '${step.name}' has no agent to continue.` };
   try {
-    const decided = decisions.flatMap((entry) => (entry.requirement.decision === null ? [] : [{ requirementId: entry.requirement.id, decision: entry.requirement.decision }]));
+    const decided = decisions.flatMap((entry) =>
+      entry.requirement.decision === null
+        ? []
+        : [{ requirementId: entry.requirement.id, decision: entry.requirement.decision }],
+    );
     const run = await step.agent.continueRun(
       { runId, sessionId: context.state.sessionId, decisions: decided },
       { db: agentDb(step, context), ...agentOptions(context) },
@@ -115,13 +142,21 @@ export async function continueStepAgent(
     // A process that died after the agent finished but before the workflow was stored left the
     // agent run completed: pick up its output instead of running anything again.
     if (error instanceof RunNotPausedError && error.status === "completed") {
-      return fromAgentRun(context, step, await step.agent.getRunOutput(runId, context.state.sessionId, { db: agentDb(step, context) }));
+      return fromAgentRun(
+        context,
+        step,
+        await step.agent.getRunOutput(runId, context.state.sessionId, { db: agentDb(step, context) }),
+      );
     }
     // A workflow being retried resumes its step agent from where the agent failed.
     if (error instanceof RunNotPausedError && error.status === "error" && context.retrying) {
       try {
         const ref = { runId, sessionId: context.state.sessionId };
-        return fromAgentRun(context, step, await step.agent.retryRun(ref, { db: agentDb(step, context), ...agentOptions(context) }));
+        return fromAgentRun(
+          context,
+          step,
+          await step.agent.retryRun(ref, { db: agentDb(step, context), ...agentOptions(context) }),
+        );
       } catch (retryError) {
         return failure(retryError);
       }
@@ -135,7 +170,12 @@ export async function continueStepAgent(
  * the crash came before it was stored, resumes it from its checkpoint, retries it after an error
  * when the workflow is being retried, or picks up the output of a run that already finished.
  */
-export async function resumeStepAgent(step: Step, context: EngineContext, runId: string, input: ExecInput): Promise<StepExecution> {
+export async function resumeStepAgent(
+  step: Step,
+  context: EngineContext,
+  runId: string,
+  input: ExecInput,
+): Promise<StepExecution> {
   const agent = step.agent;
   if (agent === undefined) return { type: "failed", message: `Step '${step.name}' has no agent to resume.` };
   try {
@@ -154,7 +194,10 @@ export async function resumeStepAgent(step: Step, context: EngineContext, runId:
         if (context.retrying) return fromAgentRun(context, step, await agent.retryRun(ref, options));
         return { type: "failed", message: run.error?.message ?? `Agent run '${runId}' ended with an error.` };
       default:
-        return { type: "failed", message: `Agent run '${runId}' of step '${step.name}' is ${run.status}; it cannot be resumed.` };
+        return {
+          type: "failed",
+          message: `Agent run '${runId}' of step '${step.name}' is ${run.status}; it cannot be resumed.`,
+        };
     }
   } catch (error) {
     return failure(error);
@@ -168,7 +211,9 @@ export function executorRequirementsOf(run: RunOutput): ExecutorRequirementState
     .filter((requirement) => !requirement.frozen && requirement.decision === null)
     .flatMap((requirement) => {
       const execution = state.tools.find((entry) => entry.toolCallId === requirement.toolCallId);
-      return execution === undefined ? [] : [{ requirement: structuredClone(requirement), execution: structuredClone(execution) }];
+      return execution === undefined
+        ? []
+        : [{ requirement: structuredClone(requirement), execution: structuredClone(execution) }];
     });
 }
 

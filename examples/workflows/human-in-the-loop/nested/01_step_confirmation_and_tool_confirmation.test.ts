@@ -10,7 +10,10 @@ describe("scenario 1: step confirmation + tool confirmation", () => {
     const { workflow, sent } = build();
     const first = await workflow.run("Send a weather alert for Tokyo about heavy rain");
     assert.equal(first.pauseKind, "step");
-    assert.deepEqual(first.stepsRequiringConfirmation.map((requirement) => requirement.stepName), ["send_alert"]);
+    assert.deepEqual(
+      first.stepsRequiringConfirmation.map((requirement) => requirement.stepName),
+      ["send_alert"],
+    );
     first.stepsRequiringConfirmation[0]?.confirm();
 
     const second = await workflow.continueRun(first);
@@ -28,7 +31,10 @@ describe("scenario 1: step confirmation + tool confirmation", () => {
     assert.equal(done.status, "completed");
     assert.deepEqual(sent, ["Tokyo"]);
     assert.equal(done.content, "Logged: Alert sent for Tokyo.");
-    assert.deepEqual(done.stepResults.map((output) => output.stepName), ["send_alert", "log"]);
+    assert.deepEqual(
+      done.stepResults.map((output) => output.stepName),
+      ["send_alert", "log"],
+    );
   });
 
   it("on a rejected step never calls the agent, and the log says nothing was sent", async () => {
@@ -46,7 +52,10 @@ describe("scenario 1: step confirmation + tool confirmation", () => {
   });
 
   it("on a rejected tool call never runs the tool and tells the model the note", async () => {
-    const script = [toolCall("send_alert", { city: "Tokyo", message: "Rain" }), text("The alert was not sent: the operator declined.")];
+    const script = [
+      toolCall("send_alert", { city: "Tokyo", message: "Rain" }),
+      text("The alert was not sent: the operator declined."),
+    ];
     const { workflow, sent } = build({ script });
     let run = await workflow.run("Send a weather alert for Tokyo about heavy rain");
     run.stepRequirements[0]?.confirm();

@@ -1,13 +1,14 @@
 // Scenario 1: a Step gated before it runs, whose agent then calls a gated tool.
 //   node --conditions=kern-source --import tsx examples/workflows/human-in-the-loop/nested/01_step_confirmation_and_tool_confirmation.ts
 // Runs against OpenAI when OPENAI_API_KEY is set, else on a scripted model.
-import { z } from "zod";
-import { Agent } from "kern/agent";
+
 import type { Db, Model } from "kern";
+import { Agent } from "kern/agent";
 import { InMemoryDb } from "kern/db/memory";
-import { toolCall, type FakeScript } from "kern/testing";
+import { type FakeScript, toolCall } from "kern/testing";
 import { tool } from "kern/tools";
 import { Step, Workflow } from "kern/workflow";
+import { z } from "zod";
 import { approveActive, describePause, isMain, modelFor, reportAfterTool } from "./shared.js";
 
 export interface Scenario {
@@ -21,7 +22,11 @@ export interface Scenario {
 /** The scripted model's part: call send_alert, then say whether the alert went out. */
 export const script: FakeScript[] = [
   toolCall("send_alert", { city: "Tokyo", message: "Heavy rain expected tonight." }),
-  reportAfterTool(/^Alert sent for Tokyo/, "Alert sent for Tokyo.", "I did not send the alert for Tokyo: the call was rejected."),
+  reportAfterTool(
+    /^Alert sent for Tokyo/,
+    "Alert sent for Tokyo.",
+    "I did not send the alert for Tokyo: the call was rejected.",
+  ),
 ];
 
 export function build(options: { db?: Db; script?: FakeScript[] } = {}): Scenario {
@@ -49,7 +54,12 @@ export function build(options: { db?: Db; script?: FakeScript[] } = {}): Scenari
     name: "DualConfirmation",
     db,
     steps: [
-      new Step({ name: "send_alert", agent: alertAgent, requiresConfirmation: true, confirmationMessage: "Proceed with sending the alert?" }),
+      new Step({
+        name: "send_alert",
+        agent: alertAgent,
+        requiresConfirmation: true,
+        confirmationMessage: "Proceed with sending the alert?",
+      }),
       new Step({ name: "log", executor: (input) => `Logged: ${input.previousStepContent ?? "nothing was sent"}` }),
     ],
   });

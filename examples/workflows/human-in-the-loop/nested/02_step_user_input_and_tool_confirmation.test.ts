@@ -15,13 +15,19 @@ describe("scenario 2: step user input + tool confirmation", () => {
     const first = await workflow.run(INPUT);
     assert.equal(first.pauseKind, "step");
     assert.equal(first.pausedStepName, "book_travel");
-    assert.deepEqual(first.stepsRequiringUserInput.map((requirement) => requirement.stepName), ["book_travel"]);
+    assert.deepEqual(
+      first.stepsRequiringUserInput.map((requirement) => requirement.stepName),
+      ["book_travel"],
+    );
     const ask = first.stepsRequiringUserInput[0];
     assert.ok(ask !== undefined);
     assert.equal(ask.requiresUserInput, true);
     assert.equal(ask.requiresConfirmation, false);
     assert.equal(ask.userInputMessage, "Where do you want to fly?");
-    assert.deepEqual(ask.userInputSchema?.map((field) => [field.name, field.type, field.required]), [["destination", "string", true]]);
+    assert.deepEqual(
+      ask.userInputSchema?.map((field) => [field.name, field.type, field.required]),
+      [["destination", "string", true]],
+    );
     assert.equal(model.requests.length, 0);
     ask.setUserInput({ destination: "Lisbon" });
 
@@ -37,7 +43,10 @@ describe("scenario 2: step user input + tool confirmation", () => {
     const active = second.stepRequirements[1];
     assert.equal(active?.executorName, "TravelAgent");
     assert.equal(active?.executorId, "TravelAgent");
-    assert.deepEqual(second.stepsRequiringExecutorResolution.map((requirement) => requirement.stepName), ["book_travel"]);
+    assert.deepEqual(
+      second.stepsRequiringExecutorResolution.map((requirement) => requirement.stepName),
+      ["book_travel"],
+    );
     const calls = active?.executorRequirements ?? [];
     assert.equal(calls.length, 1);
     assert.equal(calls[0]?.toolExecution.toolName, "book_flight");
@@ -49,7 +58,10 @@ describe("scenario 2: step user input + tool confirmation", () => {
     assert.equal(done.status, "completed");
     assert.deepEqual(bookings, [{ origin: "Berlin", destination: "Lisbon" }]);
     assert.equal(done.content, "Booked your flight from Berlin to Lisbon.");
-    assert.deepEqual(done.stepResults.map((output) => output.stepName), ["book_travel"]);
+    assert.deepEqual(
+      done.stepResults.map((output) => output.stepName),
+      ["book_travel"],
+    );
     assert.equal(done.stepExecutorRuns.length, 1);
     assert.equal(model.requests.length, 2);
   });
@@ -72,7 +84,10 @@ describe("scenario 2: step user input + tool confirmation", () => {
     ask.setUserInput({ destination: "Porto" });
     let run = await workflow.continueRun(first);
     assert.equal(run.pauseKind, "executor");
-    assert.deepEqual(run.stepRequirements[1]?.executorRequirements[0]?.toolExecution.toolArgs, { origin: "Berlin", destination: "Porto" });
+    assert.deepEqual(run.stepRequirements[1]?.executorRequirements[0]?.toolExecution.toolArgs, {
+      origin: "Berlin",
+      destination: "Porto",
+    });
     run.stepRequirements[1]?.executorRequirements[0]?.confirm();
     run = await workflow.continueRun(run);
     assert.equal(run.status, "completed");

@@ -2,13 +2,13 @@
 //   node --conditions=kern-source --import tsx examples/workflows/human-in-the-loop/nested/02_step_user_input_and_tool_confirmation.ts [destination]
 // Runs against OpenAI when OPENAI_API_KEY is set, else on a scripted model.
 import { argv } from "node:process";
-import { z } from "zod";
-import { Agent } from "kern/agent";
 import type { Db, Model, ModelRequest } from "kern";
+import { Agent } from "kern/agent";
 import { InMemoryDb } from "kern/db/memory";
-import { text, toolCall, type FakeScript, type FakeTurn } from "kern/testing";
+import { type FakeScript, type FakeTurn, text, toolCall } from "kern/testing";
 import { tool } from "kern/tools";
 import { Step, Workflow, type WorkflowRunOutput } from "kern/workflow";
+import { z } from "zod";
 import { approveActive, describePause, isMain, modelFor, reportAfterTool } from "./shared.js";
 
 export interface Booking {
@@ -33,13 +33,19 @@ export function destinationIn(request: ModelRequest): string | undefined {
 /** Books a flight to whatever destination the agent was told, or says it was told none. */
 function bookToldDestination(request: ModelRequest): FakeTurn {
   const destination = destinationIn(request);
-  return destination === undefined ? text("I need a destination first.") : toolCall("book_flight", { origin: "Berlin", destination });
+  return destination === undefined
+    ? text("I need a destination first.")
+    : toolCall("book_flight", { origin: "Berlin", destination });
 }
 
 /** The scripted model's part: call book_flight for the destination it was given, then say whether it booked. */
 export const script: FakeScript[] = [
   bookToldDestination,
-  reportAfterTool(/^Flight booked/, (request) => `Booked your flight from Berlin to ${destinationIn(request) ?? "nowhere"}.`, "I did not book the flight: the booking was rejected."),
+  reportAfterTool(
+    /^Flight booked/,
+    (request) => `Booked your flight from Berlin to ${destinationIn(request) ?? "nowhere"}.`,
+    "I did not book the flight: the booking was rejected.",
+  ),
 ];
 
 export function build(options: { db?: Db; script?: FakeScript[] } = {}): Scenario {
@@ -58,7 +64,8 @@ export function build(options: { db?: Db; script?: FakeScript[] } = {}): Scenari
   });
   const travelAgent = new Agent({
     name: "TravelAgent",
-    instructions: "You book flights with the book_flight tool for the destination in the user's preferences, then say what you booked in one sentence.",
+    instructions:
+      "You book flights with the book_flight tool for the destination in the user's preferences, then say what you booked in one sentence.",
     model,
     tools: [bookFlight],
     db,
@@ -90,7 +97,10 @@ if (isMain(import.meta.url)) {
   const { workflow } = build();
   let run = await workflow.run("Book me a flight from Berlin for next Friday");
   while (run.isPaused) {
-    console.log(describePause(run), run.stepsRequiringUserInput.length > 0 ? `→ destination: ${destination}` : "→ approve");
+    console.log(
+      describePause(run),
+      run.stepsRequiringUserInput.length > 0 ? `→ destination: ${destination}` : "→ approve",
+    );
     resolve(run, destination);
     run = await workflow.continueRun(run);
   }

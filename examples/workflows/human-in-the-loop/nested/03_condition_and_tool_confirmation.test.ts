@@ -12,7 +12,10 @@ const INPUT = "Deploy version v2.4.0";
 function assertGatePause(run: WorkflowRunOutput): void {
   assert.equal(run.pauseKind, "step");
   assert.equal(run.pausedStepName, "deploy_gate");
-  assert.deepEqual(run.stepsRequiringConfirmation.map((requirement) => requirement.stepName), ["deploy_gate"]);
+  assert.deepEqual(
+    run.stepsRequiringConfirmation.map((requirement) => requirement.stepName),
+    ["deploy_gate"],
+  );
   const gate = run.stepRequirements[0];
   assert.equal(run.stepRequirements.length, 1);
   assert.equal(gate?.stepType, "Condition");
@@ -21,7 +24,10 @@ function assertGatePause(run: WorkflowRunOutput): void {
 }
 
 /** Checks pause 2: the executor pause names the branch's step and the agent that actually ran. */
-function assertToolPause(run: WorkflowRunOutput, expected: { stepName: string; stepPath: number[]; agentName: string; agentId: string; toolName: string }): void {
+function assertToolPause(
+  run: WorkflowRunOutput,
+  expected: { stepName: string; stepPath: number[]; agentName: string; agentId: string; toolName: string },
+): void {
   assert.equal(run.pauseKind, "executor");
   assert.equal(run.pausedStepName, expected.stepName);
   assert.equal(run.stepRequirements.length, 2);
@@ -36,7 +42,10 @@ function assertToolPause(run: WorkflowRunOutput, expected: { stepName: string; s
   assert.equal(active?.executorId, expected.agentId);
   assert.equal(active?.executorType, "agent");
   const calls = active?.executorRequirements ?? [];
-  assert.deepEqual(calls.map((call) => [call.toolExecution.toolName, call.toolExecution.toolArgs]), [[expected.toolName, { version: "v2.4.0" }]]);
+  assert.deepEqual(
+    calls.map((call) => [call.toolExecution.toolName, call.toolExecution.toolArgs]),
+    [[expected.toolName, { version: "v2.4.0" }]],
+  );
 }
 
 describe("scenario 3: condition confirmation + tool confirmation", () => {
@@ -50,7 +59,13 @@ describe("scenario 3: condition confirmation + tool confirmation", () => {
     first.stepRequirements[0]?.confirm();
 
     const second = await workflow.continueRun(first);
-    assertToolPause(second, { stepName: "deploy_prod", stepPath: [0, 0], agentName: "ProdDeployer", agentId: "prod-deployer", toolName: "deploy_prod" });
+    assertToolPause(second, {
+      stepName: "deploy_prod",
+      stepPath: [0, 0],
+      agentName: "ProdDeployer",
+      agentId: "prod-deployer",
+      toolName: "deploy_prod",
+    });
     assert.equal(evaluations.count, 1);
     assert.equal(prodModel.requests[0]?.messages[0]?.content, INPUT);
     assert.deepEqual(prodDeploys, []);
@@ -62,8 +77,14 @@ describe("scenario 3: condition confirmation + tool confirmation", () => {
     assert.deepEqual(stagingDeploys, []);
     assert.equal(stagingModel.requests.length, 0);
     assert.equal(done.content, "Announced: Deployed v2.4.0 to production.");
-    assert.deepEqual(done.stepResults.map((output) => output.stepName), ["deploy_gate", "announce"]);
-    assert.deepEqual(done.stepExecutorRuns.map((run) => run.agentName), ["ProdDeployer"]);
+    assert.deepEqual(
+      done.stepResults.map((output) => output.stepName),
+      ["deploy_gate", "announce"],
+    );
+    assert.deepEqual(
+      done.stepExecutorRuns.map((run) => run.agentName),
+      ["ProdDeployer"],
+    );
   });
 
   it("reject runs the else branch unevaluated: the staging tool pauses, approving deploys to staging once", async () => {
@@ -74,7 +95,13 @@ describe("scenario 3: condition confirmation + tool confirmation", () => {
     first.stepRequirements[0]?.reject("Production is frozen this week");
 
     const second = await workflow.continueRun(first);
-    assertToolPause(second, { stepName: "deploy_staging", stepPath: [0, 1], agentName: "StagingDeployer", agentId: "staging-deployer", toolName: "deploy_staging" });
+    assertToolPause(second, {
+      stepName: "deploy_staging",
+      stepPath: [0, 1],
+      agentName: "StagingDeployer",
+      agentId: "staging-deployer",
+      toolName: "deploy_staging",
+    });
     assert.equal(second.stepRequirements[1]?.executorRunId, second.stepExecutorRuns[0]?.runId);
     assert.equal(evaluations.count, 0);
     assert.equal(prodModel.requests.length, 0);
@@ -89,7 +116,10 @@ describe("scenario 3: condition confirmation + tool confirmation", () => {
     assert.equal(prodModel.requests.length, 0);
     assert.equal(stagingModel.requests.length, 2);
     assert.equal(done.content, "Announced: Deployed v2.4.0 to staging.");
-    assert.deepEqual(done.stepExecutorRuns.map((run) => run.agentName), ["StagingDeployer"]);
+    assert.deepEqual(
+      done.stepExecutorRuns.map((run) => run.agentName),
+      ["StagingDeployer"],
+    );
   });
 
   it("a rejected deploy never runs, and the scripted agent reports it as not done", async () => {

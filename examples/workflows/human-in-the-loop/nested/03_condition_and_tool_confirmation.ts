@@ -3,13 +3,13 @@
 //   node --conditions=kern-source --import tsx examples/workflows/human-in-the-loop/nested/03_condition_and_tool_confirmation.ts [--reject]
 // Runs against OpenAI when OPENAI_API_KEY is set, else on a scripted model.
 import { argv } from "node:process";
-import { z } from "zod";
-import { Agent } from "kern/agent";
 import type { Db, Model } from "kern";
+import { Agent } from "kern/agent";
 import { InMemoryDb } from "kern/db/memory";
-import { toolCall, type FakeScript } from "kern/testing";
-import { tool, type Tool } from "kern/tools";
+import { type FakeScript, toolCall } from "kern/testing";
+import { type Tool, tool } from "kern/tools";
 import { Condition, Step, Workflow } from "kern/workflow";
+import { z } from "zod";
 import { approveActive, describePause, isMain, modelFor, reportAfterTool } from "./shared.js";
 
 export interface Scenario {
@@ -29,12 +29,20 @@ export interface Scenario {
 /** ProdDeployer's scripted part: deploy, then report whether the deploy ran. */
 export const prodScript: FakeScript[] = [
   toolCall("deploy_prod", { version: "v2.4.0" }),
-  reportAfterTool(/ is live on prod\.$/, "Deployed v2.4.0 to production.", "I did not deploy v2.4.0 to production: the deploy was rejected."),
+  reportAfterTool(
+    / is live on prod\.$/,
+    "Deployed v2.4.0 to production.",
+    "I did not deploy v2.4.0 to production: the deploy was rejected.",
+  ),
 ];
 /** StagingDeployer's scripted part: deploy, then report whether the deploy ran. */
 export const stagingScript: FakeScript[] = [
   toolCall("deploy_staging", { version: "v2.4.0" }),
-  reportAfterTool(/ is live on staging\.$/, "Deployed v2.4.0 to staging.", "I did not deploy v2.4.0 to staging: the deploy was rejected."),
+  reportAfterTool(
+    / is live on staging\.$/,
+    "Deployed v2.4.0 to staging.",
+    "I did not deploy v2.4.0 to staging: the deploy was rejected.",
+  ),
 ];
 
 function deployTool(environment: "prod" | "staging", deploys: string[]): Tool {
@@ -69,7 +77,13 @@ export function build(options: { db?: Db; prodScript?: FakeScript[]; stagingScri
   const prodModel = modelFor(options.prodScript ?? prodScript);
   const stagingModel = modelFor(options.stagingScript ?? stagingScript);
   const prodAgent = deployer("ProdDeployer", "prod-deployer", prodModel, deployTool("prod", prodDeploys), db);
-  const stagingAgent = deployer("StagingDeployer", "staging-deployer", stagingModel, deployTool("staging", stagingDeploys), db);
+  const stagingAgent = deployer(
+    "StagingDeployer",
+    "staging-deployer",
+    stagingModel,
+    deployTool("staging", stagingDeploys),
+    db,
+  );
   const workflow = new Workflow({
     name: "GatedDeploy",
     db,
@@ -85,7 +99,10 @@ export function build(options: { db?: Db; prodScript?: FakeScript[]; stagingScri
         steps: [new Step({ name: "deploy_prod", agent: prodAgent })],
         elseSteps: [new Step({ name: "deploy_staging", agent: stagingAgent })],
       }),
-      new Step({ name: "announce", executor: (input) => `Announced: ${input.previousStepContent ?? "nothing was deployed"}` }),
+      new Step({
+        name: "announce",
+        executor: (input) => `Announced: ${input.previousStepContent ?? "nothing was deployed"}`,
+      }),
     ],
   });
   return { workflow, prodDeploys, stagingDeploys, evaluations, prodModel, stagingModel };

@@ -16,7 +16,10 @@ describe("scenario 4: router selection + tool confirmation", () => {
       const first = await workflow.run(INPUT);
       assert.equal(first.pauseKind, "step");
       assert.equal(first.pausedStepName, "notification_router");
-      assert.deepEqual(first.stepsRequiringRoute.map((requirement) => requirement.stepName), ["notification_router"]);
+      assert.deepEqual(
+        first.stepsRequiringRoute.map((requirement) => requirement.stepName),
+        ["notification_router"],
+      );
       const route = first.stepRequirements[0];
       assert.equal(first.stepRequirements.length, 1);
       assert.equal(route?.stepType, "Router");
@@ -37,7 +40,10 @@ describe("scenario 4: router selection + tool confirmation", () => {
       assert.equal(active?.executorName, spec.agentName);
       assert.equal(active?.executorId, spec.agentName);
       const calls = active?.executorRequirements ?? [];
-      assert.deepEqual(calls.map((call) => [call.toolExecution.toolName, call.toolExecution.toolArgs]), [[spec.toolName, { to: spec.recipient, message: NOTICE }]]);
+      assert.deepEqual(
+        calls.map((call) => [call.toolExecution.toolName, call.toolExecution.toolArgs]),
+        [[spec.toolName, { to: spec.recipient, message: NOTICE }]],
+      );
       assert.deepEqual(sent, { email: [], sms: [], slack: [] });
       calls[0]?.confirm();
 
@@ -45,7 +51,10 @@ describe("scenario 4: router selection + tool confirmation", () => {
       assert.equal(done.status, "completed");
       assert.equal(done.content, spec.answer);
       assert.deepEqual(sent, { email: [], sms: [], slack: [], [channel]: [spec.recipient] });
-      assert.deepEqual(done.stepExecutorRuns.map((run) => run.agentName), [spec.agentName]);
+      assert.deepEqual(
+        done.stepExecutorRuns.map((run) => run.agentName),
+        [spec.agentName],
+      );
       for (const other of CHANNELS) {
         const model = models[other];
         assert.ok(model instanceof FakeModel);

@@ -2,13 +2,13 @@
 //   node --conditions=kern-source --import tsx examples/workflows/human-in-the-loop/nested/04_router_selection_and_tool_confirmation.ts [email|sms|slack]
 // Runs against OpenAI when OPENAI_API_KEY is set, else on a scripted model.
 import { argv } from "node:process";
-import { z } from "zod";
-import { Agent } from "kern/agent";
 import type { Db, Model } from "kern";
+import { Agent } from "kern/agent";
 import { InMemoryDb } from "kern/db/memory";
-import { toolCall, type FakeScript } from "kern/testing";
-import { tool, type Tool } from "kern/tools";
+import { type FakeScript, toolCall } from "kern/testing";
+import { type Tool, tool } from "kern/tools";
 import { Router, Step, Workflow, type WorkflowRunOutput } from "kern/workflow";
+import { z } from "zod";
 import { approveActive, describePause, isMain, modelFor, reportAfterTool } from "./shared.js";
 
 export const CHANNELS = ["email", "sms", "slack"] as const;
@@ -23,9 +23,24 @@ interface ChannelSpec {
 
 /** Each route's agent, tool, and what the scripted model sends there. */
 export const CHANNEL_SPECS: Record<Channel, ChannelSpec> = {
-  email: { agentName: "EmailAgent", toolName: "send_email", recipient: "ops@example.com", answer: "Emailed ops@example.com about the outage." },
-  sms: { agentName: "SmsAgent", toolName: "send_sms", recipient: "+15550100", answer: "Texted +15550100 about the outage." },
-  slack: { agentName: "SlackAgent", toolName: "send_slack", recipient: "#incidents", answer: "Posted to #incidents about the outage." },
+  email: {
+    agentName: "EmailAgent",
+    toolName: "send_email",
+    recipient: "ops@example.com",
+    answer: "Emailed ops@example.com about the outage.",
+  },
+  sms: {
+    agentName: "SmsAgent",
+    toolName: "send_sms",
+    recipient: "+15550100",
+    answer: "Texted +15550100 about the outage.",
+  },
+  slack: {
+    agentName: "SlackAgent",
+    toolName: "send_slack",
+    recipient: "#incidents",
+    answer: "Posted to #incidents about the outage.",
+  },
 };
 
 export const NOTICE = "The payments API is down; we are on it.";
@@ -42,7 +57,10 @@ export interface Scenario {
 export function scriptFor(channel: Channel): FakeScript[] {
   const spec = CHANNEL_SPECS[channel];
   const notSent = `I did not notify ${spec.recipient}: sending was rejected.`;
-  return [toolCall(spec.toolName, { to: spec.recipient, message: NOTICE }), reportAfterTool(/^Sent by /, spec.answer, notSent)];
+  return [
+    toolCall(spec.toolName, { to: spec.recipient, message: NOTICE }),
+    reportAfterTool(/^Sent by /, spec.answer, notSent),
+  ];
 }
 
 function sendTool(channel: Channel, sent: string[]): Tool {

@@ -16,7 +16,10 @@ async function approveQuery(workflow: Workflow, run: WorkflowRunOutput): Promise
   const active = run.stepRequirements.at(-1);
   assert.equal(active?.executorName, "DataAnalyst");
   const calls = active?.executorRequirements ?? [];
-  assert.deepEqual(calls.map((call) => [call.toolExecution.toolName, call.toolExecution.toolArgs]), [["query_database", { sql: QUERY }]]);
+  assert.deepEqual(
+    calls.map((call) => [call.toolExecution.toolName, call.toolExecution.toolArgs]),
+    [["query_database", { sql: QUERY }]],
+  );
   calls[0]?.confirm();
   return workflow.continueRun(run);
 }
@@ -25,7 +28,10 @@ async function approveQuery(workflow: Workflow, run: WorkflowRunOutput): Promise
 function reviewOf(run: WorkflowRunOutput, expected: { content: string; retryCount: number }): StepRequirement {
   assert.equal(run.pauseKind, "step");
   assert.equal(run.pausedStepName, "analyze_data");
-  assert.deepEqual(run.stepsRequiringOutputReview.map((requirement) => requirement.stepName), ["analyze_data"]);
+  assert.deepEqual(
+    run.stepsRequiringOutputReview.map((requirement) => requirement.stepName),
+    ["analyze_data"],
+  );
   assert.deepEqual(run.stepsRequiringConfirmation, []);
   const review = run.stepRequirements.at(-1);
   assert.ok(review !== undefined);
@@ -55,7 +61,13 @@ describe("scenario 5: output review + tool confirmation", () => {
     assert.deepEqual(saved, [ANSWER]);
     assert.deepEqual(queries, [QUERY]);
     assert.equal(done.content, `Saved report: ${ANSWER}`);
-    assert.deepEqual(done.stepResults.map((output) => [output.stepName, output.content]), [["analyze_data", ANSWER], ["save_report", `Saved report: ${ANSWER}`]]);
+    assert.deepEqual(
+      done.stepResults.map((output) => [output.stepName, output.content]),
+      [
+        ["analyze_data", ANSWER],
+        ["save_report", `Saved report: ${ANSWER}`],
+      ],
+    );
   });
 
   it("edit: save_report gets the edited text", async () => {
@@ -82,7 +94,8 @@ describe("scenario 5: output review + tool confirmation", () => {
       run = await approveQuery(workflow, run);
       assert.equal(queries.length, retry + 1);
       pauses.push(`${run.pauseKind}:${run.pausedStepName}`);
-      const told: string = model.requests[retry * 2]?.messages.filter((message) => message.role === "user").at(-1)?.content ?? "";
+      const told: string =
+        model.requests[retry * 2]?.messages.filter((message) => message.role === "user").at(-1)?.content ?? "";
       if (retry > 0) {
         assert.match(told, new RegExp(`Reviewer feedback on your previous answer: Add the margins, take ${retry}`));
         assert.ok(told.includes(drafts[retry - 1] ?? "?"), told);
@@ -93,14 +106,24 @@ describe("scenario 5: output review + tool confirmation", () => {
       run = await workflow.continueRun(run);
     }
 
-    assert.deepEqual(pauses, ["executor:analyze_data", "step:analyze_data", "executor:analyze_data", "step:analyze_data", "executor:analyze_data", "step:analyze_data"]);
+    assert.deepEqual(pauses, [
+      "executor:analyze_data",
+      "step:analyze_data",
+      "executor:analyze_data",
+      "step:analyze_data",
+      "executor:analyze_data",
+      "step:analyze_data",
+    ]);
     assert.equal(run.status, "cancelled");
     assert.equal(run.isPaused, false);
     assert.match(run.cancelReason ?? "", /analyze_data/);
     assert.equal(run.content, null);
     assert.deepEqual(saved, []);
     assert.deepEqual(queries, [QUERY, QUERY, QUERY]);
-    assert.equal(run.stepResults.some((output) => output.stepName === "save_report"), false);
+    assert.equal(
+      run.stepResults.some((output) => output.stepName === "save_report"),
+      false,
+    );
     assert.equal(run.stepRequirements.length, 6);
     assert.equal(model.requests.length, 6);
   });

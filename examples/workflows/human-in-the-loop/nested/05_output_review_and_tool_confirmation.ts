@@ -2,13 +2,14 @@
 // approve it, edit it, or reject it (the step re-runs with the feedback, at most twice).
 //   node --conditions=kern-source --import tsx examples/workflows/human-in-the-loop/nested/05_output_review_and_tool_confirmation.ts
 // Runs against OpenAI when OPENAI_API_KEY is set, else on a scripted model.
-import { z } from "zod";
-import { Agent } from "kern/agent";
+
 import type { Db, Model } from "kern";
+import { Agent } from "kern/agent";
 import { InMemoryDb } from "kern/db/memory";
-import { toolCall, type FakeScript } from "kern/testing";
+import { type FakeScript, toolCall } from "kern/testing";
 import { tool } from "kern/tools";
 import { Step, Workflow } from "kern/workflow";
+import { z } from "zod";
 import { approveActive, describePause, isMain, modelFor, reportAfterTool } from "./shared.js";
 
 export const QUERY = "SELECT region, SUM(amount) FROM sales WHERE quarter = 'Q3' GROUP BY region";
@@ -25,7 +26,10 @@ export interface Scenario {
 
 /** One attempt of the scripted analyst: query, then answer with `answer` if the query ran. */
 export function attempt(answer: string): FakeScript[] {
-  return [toolCall("query_database", { sql: QUERY }), reportAfterTool(/"region"/, answer, "I could not query the database, so I have no numbers.")];
+  return [
+    toolCall("query_database", { sql: QUERY }),
+    reportAfterTool(/"region"/, answer, "I could not query the database, so I have no numbers."),
+  ];
 }
 
 /** The scripted model's part: a single attempt. */
@@ -43,12 +47,17 @@ export function build(options: { db?: Db; script?: FakeScript[] } = {}): Scenari
     requiresConfirmation: true,
     execute: ({ sql }) => {
       queries.push(sql);
-      return JSON.stringify([{ region: "EMEA", total: 540000 }, { region: "AMER", total: 430000 }, { region: "APAC", total: 230000 }]);
+      return JSON.stringify([
+        { region: "EMEA", total: 540000 },
+        { region: "AMER", total: 430000 },
+        { region: "APAC", total: 230000 },
+      ]);
     },
   });
   const analyst = new Agent({
     name: "DataAnalyst",
-    instructions: "You answer sales questions: query the database with query_database, then summarise the numbers in one sentence.",
+    instructions:
+      "You answer sales questions: query the database with query_database, then summarise the numbers in one sentence.",
     model,
     tools: [queryDatabase],
     db,

@@ -15,7 +15,10 @@ describe("scenario 6: loop confirmation + tool confirmation", () => {
     assert.equal(run.pauseKind, "step");
     assert.equal(run.pausedStepName, "publish_loop");
     const loopGate = run.stepsRequiringConfirmation;
-    assert.deepEqual(loopGate.map((requirement) => [requirement.stepName, requirement.stepType]), [["publish_loop", "Loop"]]);
+    assert.deepEqual(
+      loopGate.map((requirement) => [requirement.stepName, requirement.stepType]),
+      [["publish_loop", "Loop"]],
+    );
     assert.equal(loopGate[0]?.confirmationMessage, "Start the publishing loop (3 rounds)?");
     assert.deepEqual(loopGate[0]?.stepPath, [0]);
     assert.ok(model instanceof FakeModel);
@@ -26,7 +29,9 @@ describe("scenario 6: loop confirmation + tool confirmation", () => {
       run = await workflow.continueRun(run);
       assert.equal(run.pauseKind, "executor", `round ${round}`);
       assert.equal(run.stepRequirements.length, 1 + round);
-      assert.ok(run.stepRequirements.slice(0, -1).every((requirement) => requirement.isResolved && requirement.isFrozen));
+      assert.ok(
+        run.stepRequirements.slice(0, -1).every((requirement) => requirement.isResolved && requirement.isFrozen),
+      );
       const active = run.stepsRequiringExecutorResolution;
       assert.equal(active.length, 1);
       assert.equal(active[0]?.stepName, "publish");
@@ -58,7 +63,10 @@ describe("scenario 6: loop confirmation + tool confirmation", () => {
     assert.equal(run.stepExecutorRuns.length, 3);
     assert.equal(model.requests.length, 6);
     const told = model.requests.filter((_, index) => index % 2 === 0).map((request) => request.messages.at(-1));
-    assert.deepEqual(told, [1, 2, 3].map(() => ({ role: "user", content: input })));
+    assert.deepEqual(
+      told,
+      [1, 2, 3].map(() => ({ role: "user", content: input })),
+    );
   });
 
   it("a rejected publication never runs, and the scripted agent says so instead of claiming it", async () => {

@@ -2,13 +2,14 @@
 // tool in every iteration, so each iteration pauses once more for the tool.
 //   node --conditions=kern-source --import tsx examples/workflows/human-in-the-loop/nested/06_loop_confirmation_and_tool_confirmation.ts
 // Runs against OpenAI when OPENAI_API_KEY is set, else on a scripted model.
-import { z } from "zod";
-import { Agent } from "kern/agent";
+
 import type { Db, Model } from "kern";
+import { Agent } from "kern/agent";
 import { InMemoryDb } from "kern/db/memory";
-import { toolCall, type FakeScript } from "kern/testing";
+import { type FakeScript, toolCall } from "kern/testing";
 import { tool } from "kern/tools";
 import { Loop, Step, Workflow } from "kern/workflow";
+import { z } from "zod";
 import { approveActive, describePause, isMain, modelFor, reportAfterTool } from "./shared.js";
 
 export interface Scenario {
@@ -22,7 +23,11 @@ export interface Scenario {
 /** The scripted model's part: in each of the three iterations, publish, then say whether it did. */
 export const script: FakeScript[] = [1, 2, 3].flatMap((round) => [
   toolCall("publish_draft", { title: "Spring launch", channel: `channel-${round}` }),
-  reportAfterTool(/^Published /, `Published 'Spring launch' to channel-${round}.`, `I did not publish 'Spring launch' to channel-${round}: publishing was rejected.`),
+  reportAfterTool(
+    /^Published /,
+    `Published 'Spring launch' to channel-${round}.`,
+    `I did not publish 'Spring launch' to channel-${round}: publishing was rejected.`,
+  ),
 ]);
 
 export function build(options: { db?: Db; script?: FakeScript[] } = {}): Scenario {
@@ -41,7 +46,8 @@ export function build(options: { db?: Db; script?: FakeScript[] } = {}): Scenari
   });
   const publisher = new Agent({
     name: "PublisherAgent",
-    instructions: "You publish the requested draft with the publish_draft tool (pick a channel), then say what you did in one sentence.",
+    instructions:
+      "You publish the requested draft with the publish_draft tool (pick a channel), then say what you did in one sentence.",
     model,
     tools: [publishDraft],
     db,

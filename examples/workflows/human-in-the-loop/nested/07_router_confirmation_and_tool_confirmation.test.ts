@@ -47,7 +47,10 @@ describe("scenario 7: router confirmation + tool confirmation", () => {
       const first = await workflow.run(routeCase.input);
       assert.equal(first.pauseKind, "step");
       const gate = first.stepsRequiringConfirmation;
-      assert.deepEqual(gate.map((requirement) => [requirement.stepName, requirement.stepType]), [["ops_router", "Router"]]);
+      assert.deepEqual(
+        gate.map((requirement) => [requirement.stepName, requirement.stepType]),
+        [["ops_router", "Router"]],
+      );
       assert.equal(gate[0]?.confirmationMessage, "Run an operations action on production?");
       assert.equal(chosenModel.requests.length + otherModel.requests.length, 0);
       gate[0]?.confirm();
@@ -62,7 +65,10 @@ describe("scenario 7: router confirmation + tool confirmation", () => {
       assert.equal(active?.executorName, routeCase.agentName);
       assert.equal(active?.executorRunId, second.stepExecutorRuns[0]?.runId);
       const calls = active?.executorRequirements ?? [];
-      assert.deepEqual(calls.map((call) => [call.toolExecution.toolName, call.toolExecution.toolArgs]), [[routeCase.toolName, routeCase.toolArgs]]);
+      assert.deepEqual(
+        calls.map((call) => [call.toolExecution.toolName, call.toolExecution.toolArgs]),
+        [[routeCase.toolName, routeCase.toolArgs]],
+      );
       assert.deepEqual([restarted, scaled], [[], []]);
       calls[0]?.confirm();
 
@@ -74,8 +80,14 @@ describe("scenario 7: router confirmation + tool confirmation", () => {
       assert.equal(chosenModel.requests.length, 2);
       assert.deepEqual(chosenModel.requests[0]?.messages, [{ role: "user", content: routeCase.input }]);
       assert.equal(otherModel.requests.length, 0);
-      assert.deepEqual(done.stepResults[0]?.steps.map((output) => [output.stepName, output.content]), [[routeCase.route, routeCase.content]]);
-      assert.deepEqual(done.stepExecutorRuns.map((run) => run.agentName), [routeCase.agentName]);
+      assert.deepEqual(
+        done.stepResults[0]?.steps.map((output) => [output.stepName, output.content]),
+        [[routeCase.route, routeCase.content]],
+      );
+      assert.deepEqual(
+        done.stepExecutorRuns.map((run) => run.agentName),
+        [routeCase.agentName],
+      );
     });
   }
 

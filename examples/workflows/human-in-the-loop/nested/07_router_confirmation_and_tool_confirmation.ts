@@ -2,13 +2,14 @@
 // route from the input, and that route's own agent calls its own gated tool.
 //   node --conditions=kern-source --import tsx examples/workflows/human-in-the-loop/nested/07_router_confirmation_and_tool_confirmation.ts
 // Runs against OpenAI when OPENAI_API_KEY is set, else on a scripted model.
-import { z } from "zod";
-import { Agent } from "kern/agent";
+
 import type { Db, Model } from "kern";
+import { Agent } from "kern/agent";
 import { InMemoryDb } from "kern/db/memory";
-import { toolCall, type FakeScript } from "kern/testing";
+import { type FakeScript, toolCall } from "kern/testing";
 import { tool } from "kern/tools";
-import { Router, Step, Workflow, type StepInput } from "kern/workflow";
+import { Router, Step, type StepInput, Workflow } from "kern/workflow";
+import { z } from "zod";
 import { approveActive, describePause, isMain, modelFor, reportAfterTool } from "./shared.js";
 
 export interface Scenario {
@@ -42,7 +43,10 @@ export function build(options: { db?: Db; scripts?: Partial<typeof scripts> } = 
   const restarted: string[] = [];
   const scaled: string[] = [];
   const db = options.db ?? new InMemoryDb();
-  const models = { restart: modelFor(options.scripts?.restart ?? scripts.restart), scale: modelFor(options.scripts?.scale ?? scripts.scale) };
+  const models = {
+    restart: modelFor(options.scripts?.restart ?? scripts.restart),
+    scale: modelFor(options.scripts?.scale ?? scripts.scale),
+  };
   const restartService = tool({
     name: "restart_service",
     description: "Restart a production service.",
@@ -65,7 +69,8 @@ export function build(options: { db?: Db; scripts?: Partial<typeof scripts> } = 
   });
   const restartAgent = new Agent({
     name: "RestartAgent",
-    instructions: "You restart the service the operator names with restart_service, then say what you did in one sentence.",
+    instructions:
+      "You restart the service the operator names with restart_service, then say what you did in one sentence.",
     model: models.restart,
     tools: [restartService],
     db,

@@ -55,7 +55,12 @@ describe("scenario 8 as an event stream", () => {
         "StepStarted:generate_plan",
         "StepPaused:generate_plan",
       ],
-      ["StepContinued:generate_plan", "RunStarted:PlannerAgent", "RunPaused:PlannerAgent", "StepExecutorPaused:generate_plan"],
+      [
+        "StepContinued:generate_plan",
+        "RunStarted:PlannerAgent",
+        "RunPaused:PlannerAgent",
+        "StepExecutorPaused:generate_plan",
+      ],
       [
         "StepExecutorContinued:generate_plan",
         "RunContinued:PlannerAgent",
@@ -81,18 +86,29 @@ describe("scenario 8 as an event stream", () => {
       ["StepContinued:review_plan", "StepCompleted:review_plan", "WorkflowCompleted"],
     ]);
     const [input, confirm, tool1, tool2, review] = pauses;
-    assert.ok(input?.event === "StepPaused" && confirm?.event === "StepPaused" && tool1?.event === "StepExecutorPaused");
+    assert.ok(
+      input?.event === "StepPaused" && confirm?.event === "StepPaused" && tool1?.event === "StepExecutorPaused",
+    );
     assert.ok(tool2?.event === "StepExecutorPaused" && review?.event === "StepOutputReview");
     assert.deepEqual(input.inputSchema, {
       type: "object",
-      properties: { project_name: { type: "string", description: "The project's name" }, scope: { type: "string", description: "What the plan must cover" } },
+      properties: {
+        project_name: { type: "string", description: "The project's name" },
+        scope: { type: "string", description: "What the plan must cover" },
+      },
       required: ["project_name", "scope"],
       additionalProperties: false,
     });
     assert.equal(input.message, "Which project, and what is in scope?");
     assert.equal(confirm.message, "Generate a plan for this project?");
-    assert.deepEqual(tool1.toolCalls?.map((call) => [call.toolName, call.toolArgs]), [["create_plan", { project_name: "Atlas", milestones: ["design", "build", "launch"] }]]);
-    assert.deepEqual(tool2.toolCalls?.map((call) => [call.toolName, call.toolArgs]), [["finalize_plan", { project_name: "Atlas" }]]);
+    assert.deepEqual(
+      tool1.toolCalls?.map((call) => [call.toolName, call.toolArgs]),
+      [["create_plan", { project_name: "Atlas", milestones: ["design", "build", "launch"] }]],
+    );
+    assert.deepEqual(
+      tool2.toolCalls?.map((call) => [call.toolName, call.toolArgs]),
+      [["finalize_plan", { project_name: "Atlas" }]],
+    );
     assert.equal(review.stepOutput, "Final plan for Atlas: design, build, launch. Finalized.");
     assert.equal(run.status, "completed");
     assert.deepEqual([plans, finalized], [["Atlas"], ["Atlas"]]);

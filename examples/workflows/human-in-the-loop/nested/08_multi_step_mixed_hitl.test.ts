@@ -25,15 +25,27 @@ describe("scenario 8: multi-step mixed HITL", () => {
     assert.deepEqual(pauseOf(run), ["step", "userInput", "gather_requirements"]);
     const ask = run.stepsRequiringUserInput[0];
     assert.equal(ask?.userInputMessage, "Which project, and what is in scope?");
-    assert.deepEqual(ask?.userInputSchema?.map((field) => [field.name, field.type]), [["project_name", "string"], ["scope", "string"]]);
+    assert.deepEqual(
+      ask?.userInputSchema?.map((field) => [field.name, field.type]),
+      [
+        ["project_name", "string"],
+        ["scope", "string"],
+      ],
+    );
     assert.throws(() => ask?.setUserInput({ project_name: "Atlas" }), InvalidResolutionError);
     assert.equal(ask?.isResolved, false, "a failed setUserInput changes nothing");
     ask?.setUserInput({ project_name: "Atlas", scope: "Mobile app MVP" });
 
     run = await workflow.continueRun(run);
     assert.deepEqual(pauseOf(run), ["step", "confirmation", "generate_plan"]);
-    assert.deepEqual(run.stepsRequiringConfirmation.map((requirement) => requirement.confirmationMessage), ["Generate a plan for this project?"]);
-    assert.deepEqual(run.stepResults.map((output) => [output.stepName, output.content]), [["gather_requirements", gathered]]);
+    assert.deepEqual(
+      run.stepsRequiringConfirmation.map((requirement) => requirement.confirmationMessage),
+      ["Generate a plan for this project?"],
+    );
+    assert.deepEqual(
+      run.stepResults.map((output) => [output.stepName, output.content]),
+      [["gather_requirements", gathered]],
+    );
     assert.equal(planner.requests.length, 0);
     run.stepsRequiringConfirmation[0]?.confirm();
 
@@ -45,7 +57,11 @@ describe("scenario 8: multi-step mixed HITL", () => {
       planCall?.executorRequirements.map((call) => [call.toolExecution.toolName, call.toolExecution.toolArgs]),
       [["create_plan", { project_name: "Atlas", milestones: ["design", "build", "launch"] }]],
     );
-    assert.deepEqual(planner.requests[0]?.messages, [{ role: "user", content: gathered }], "the gathered project flows into generate_plan");
+    assert.deepEqual(
+      planner.requests[0]?.messages,
+      [{ role: "user", content: gathered }],
+      "the gathered project flows into generate_plan",
+    );
     assert.deepEqual(plans, []);
     planCall?.executorRequirements[0]?.confirm();
 
@@ -89,8 +105,14 @@ describe("scenario 8: multi-step mixed HITL", () => {
     assert.deepEqual(plans, ["Atlas"]);
     assert.deepEqual(finalized, ["Atlas"]);
     assert.equal(reviewer.requests.length, 2);
-    assert.deepEqual(run.stepResults.map((output) => output.stepName), ["gather_requirements", "generate_plan", "review_plan"]);
-    assert.deepEqual(run.stepExecutorRuns.map((agentRun) => agentRun.agentName), ["PlannerAgent", "ReviewerAgent"]);
+    assert.deepEqual(
+      run.stepResults.map((output) => output.stepName),
+      ["gather_requirements", "generate_plan", "review_plan"],
+    );
+    assert.deepEqual(
+      run.stepExecutorRuns.map((agentRun) => agentRun.agentName),
+      ["PlannerAgent", "ReviewerAgent"],
+    );
   });
 
   it("an edit at the final review replaces the workflow's content", async () => {
@@ -104,7 +126,10 @@ describe("scenario 8: multi-step mixed HITL", () => {
       for (const call of run.stepsRequiringExecutorResolution[0]?.executorRequirements ?? []) call.confirm();
     }
     run = await workflow.continueRun(run);
-    assert.equal(run.stepsRequiringOutputReview[0]?.stepOutput?.content, "Final plan for Borealis: design, build, launch. Finalized.");
+    assert.equal(
+      run.stepsRequiringOutputReview[0]?.stepOutput?.content,
+      "Final plan for Borealis: design, build, launch. Finalized.",
+    );
     run.stepsRequiringOutputReview[0]?.edit("Final plan for Borealis: design, build, pilot, launch.");
     run = await workflow.continueRun(run);
     assert.equal(run.status, "completed");

@@ -3,13 +3,14 @@
 // with another gated tool: five pauses in all.
 //   node --conditions=kern-source --import tsx examples/workflows/human-in-the-loop/nested/08_multi_step_mixed_hitl.ts
 // Runs against OpenAI when OPENAI_API_KEY is set, else on a scripted model.
-import { z } from "zod";
-import { Agent } from "kern/agent";
+
 import type { Db, Model, ModelRequest } from "kern";
+import { Agent } from "kern/agent";
 import { InMemoryDb } from "kern/db/memory";
-import { toolCall, type FakeScript } from "kern/testing";
+import { type FakeScript, toolCall } from "kern/testing";
 import { tool } from "kern/tools";
-import { Step, Workflow, type StepInput } from "kern/workflow";
+import { Step, type StepInput, Workflow } from "kern/workflow";
+import { z } from "zod";
 import { approveActive, describePause, isMain, modelFor, reportAfterTool } from "./shared.js";
 
 export interface Scenario {
@@ -31,12 +32,21 @@ export function projectNamed(request: ModelRequest): string {
 /** The scripted models' parts: each agent reads the project name from what it was told, and its tool's result. */
 export const scripts: { planner: FakeScript[]; reviewer: FakeScript[] } = {
   planner: [
-    (request) => toolCall("create_plan", { project_name: projectNamed(request), milestones: ["design", "build", "launch"] }),
-    reportAfterTool(/^Plan for .* created/, (request) => `Project: ${projectNamed(request)}\nPlan: design, build, launch.`, "I did not create a plan: creating it was rejected."),
+    (request) =>
+      toolCall("create_plan", { project_name: projectNamed(request), milestones: ["design", "build", "launch"] }),
+    reportAfterTool(
+      /^Plan for .* created/,
+      (request) => `Project: ${projectNamed(request)}\nPlan: design, build, launch.`,
+      "I did not create a plan: creating it was rejected.",
+    ),
   ],
   reviewer: [
     (request) => toolCall("finalize_plan", { project_name: projectNamed(request) }),
-    reportAfterTool(/ finalized\.$/, (request) => `Final plan for ${projectNamed(request)}: design, build, launch. Finalized.`, "I did not finalize the plan: finalizing it was rejected."),
+    reportAfterTool(
+      / finalized\.$/,
+      (request) => `Final plan for ${projectNamed(request)}: design, build, launch. Finalized.`,
+      "I did not finalize the plan: finalizing it was rejected.",
+    ),
   ],
 };
 
@@ -78,14 +88,16 @@ export function build(options: { db?: Db; scripts?: Partial<typeof scripts> } = 
   });
   const planner = new Agent({
     name: "PlannerAgent",
-    instructions: "Create a plan for the project you are given with create_plan. Then answer 'Project: <name>' on the first line and the plan on the second.",
+    instructions:
+      "Create a plan for the project you are given with create_plan. Then answer 'Project: <name>' on the first line and the plan on the second.",
     model: models.planner,
     tools: [createPlan],
     db,
   });
   const reviewer = new Agent({
     name: "ReviewerAgent",
-    instructions: "Review the plan you are given and finalize it with finalize_plan, then state the final plan in one sentence.",
+    instructions:
+      "Review the plan you are given and finalize it with finalize_plan, then state the final plan in one sentence.",
     model: models.reviewer,
     tools: [finalizePlan],
     db,
@@ -103,8 +115,18 @@ export function build(options: { db?: Db; scripts?: Partial<typeof scripts> } = 
           { name: "scope", type: "string", description: "What the plan must cover" },
         ],
       }),
-      new Step({ name: "generate_plan", agent: planner, requiresConfirmation: true, confirmationMessage: "Generate a plan for this project?" }),
-      new Step({ name: "review_plan", agent: reviewer, requiresOutputReview: true, outputReviewMessage: "Accept the reviewed plan?" }),
+      new Step({
+        name: "generate_plan",
+        agent: planner,
+        requiresConfirmation: true,
+        confirmationMessage: "Generate a plan for this project?",
+      }),
+      new Step({
+        name: "review_plan",
+        agent: reviewer,
+        requiresOutputReview: true,
+        outputReviewMessage: "Accept the reviewed plan?",
+      }),
     ],
   });
   return { workflow, plans, finalized, models };

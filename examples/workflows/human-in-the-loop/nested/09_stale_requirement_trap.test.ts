@@ -1,13 +1,24 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { RequirementResolvedError, UnresolvedRequirementError, type StepDecision, type Workflow, type WorkflowRunOutput } from "kern";
+import {
+  RequirementResolvedError,
+  type StepDecision,
+  UnresolvedRequirementError,
+  type Workflow,
+  type WorkflowRunOutput,
+} from "kern";
 import { FakeModel } from "kern/testing";
 import { build } from "./09_stale_requirement_trap.js";
 
 delete process.env["OPENAI_API_KEY"];
 
 /** StepRequirement.toJSON() output as a client holds it: an id, a decision, an executor pause's calls. */
-type RequirementJson = { id: string; schemaVersion?: number; decision?: StepDecision | null; calls?: Array<{ requirement: { id: string; decision: unknown } }> };
+type RequirementJson = {
+  id: string;
+  schemaVersion?: number;
+  decision?: StepDecision | null;
+  calls?: Array<{ requirement: { id: string; decision: unknown } }>;
+};
 
 const input = "Send a weather alert for Tokyo about heavy rain";
 
@@ -23,7 +34,10 @@ async function toSecondPause(workflow: Workflow): Promise<{ first: WorkflowRunOu
 }
 
 /** The stored run as JSON text plus its revision: what "unchanged" is checked against. */
-async function storedSnapshot(workflow: Workflow, run: WorkflowRunOutput): Promise<{ state: string; revision: number | undefined }> {
+async function storedSnapshot(
+  workflow: Workflow,
+  run: WorkflowRunOutput,
+): Promise<{ state: string; revision: number | undefined }> {
   const stored = await workflow.getRunOutput(run.runId, run.sessionId);
   const [summary] = await workflow.listRuns({ sessionId: run.sessionId });
   return { state: JSON.stringify(stored.toJSON()), revision: summary?.revision };
@@ -42,7 +56,11 @@ describe("scenario 9: the stale-requirement trap", () => {
     assert.throws(() => stale?.reject("changed my mind"), RequirementResolvedError);
     assert.equal(stale?.confirmed, true, "a refused reject changes nothing");
     const reloaded = await workflow.getRunOutput(second.runId, second.sessionId);
-    assert.throws(() => reloaded.stepRequirements[0]?.confirm(), RequirementResolvedError, "frozen after a db round trip too");
+    assert.throws(
+      () => reloaded.stepRequirements[0]?.confirm(),
+      RequirementResolvedError,
+      "frozen after a db round trip too",
+    );
 
     const before = await storedSnapshot(workflow, second);
     await assert.rejects(workflow.continueRun(second), (error: unknown) => {
@@ -65,7 +83,10 @@ describe("scenario 9: the stale-requirement trap", () => {
     assert.equal(done.content, "Logged: Alert sent for Tokyo.");
     assert.deepEqual(sent, ["Tokyo"]);
     assert.equal(done.stepRequirements.length, 2);
-    assert.throws(() => done.stepRequirements[1]?.executorRequirements[0]?.reject("too late"), RequirementResolvedError);
+    assert.throws(
+      () => done.stepRequirements[1]?.executorRequirements[0]?.reject("too late"),
+      RequirementResolvedError,
+    );
   });
 
   it("ignores the first pause's output passed again: the undecided tool call still blocks", async () => {

@@ -15,7 +15,8 @@ export async function outcomeOf(attempt: () => unknown): Promise<string> {
     await attempt();
     return "no error";
   } catch (error) {
-    if (error instanceof RequirementResolvedError || error instanceof UnresolvedRequirementError) return `${error.name}: ${error.message}`;
+    if (error instanceof RequirementResolvedError || error instanceof UnresolvedRequirementError)
+      return `${error.name}: ${error.message}`;
     throw error;
   }
 }
@@ -30,7 +31,9 @@ if (isMain(import.meta.url)) {
   console.log("re-confirm the first pause →", await outcomeOf(() => second.stepRequirements[0]?.confirm()));
   console.log("continue with the tool call undecided →", await outcomeOf(() => workflow.continueRun(second)));
   const stored = await workflow.getRunOutput(second.runId, second.sessionId);
-  console.log(`stored run is still ${stored.status}, paused at ${stored.pauseKind ?? "nothing"}; approving the tool call`);
+  console.log(
+    `stored run is still ${stored.status}, paused at ${stored.pauseKind ?? "nothing"}; approving the tool call`,
+  );
   for (const call of second.stepRequirements[1]?.executorRequirements ?? []) call.confirm();
   const done = await workflow.continueRun(second);
   console.log(`${done.status}: ${done.content ?? ""}`);

@@ -4,10 +4,19 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
-import pg from "pg";
 import type { WorkflowRunOutput } from "kern/workflow";
+import pg from "pg";
 import { requirePrerequisite } from "../../../../scripts/test-prerequisites.mjs";
-import { build, loggedExecutions, openStore, ProcessWorker, type Reply, type RunSummary, type StoreConfig, type Target } from "./10_another_process.js";
+import {
+  build,
+  loggedExecutions,
+  openStore,
+  ProcessWorker,
+  type Reply,
+  type RunSummary,
+  type StoreConfig,
+  type Target,
+} from "./10_another_process.js";
 
 delete process.env["OPENAI_API_KEY"];
 
@@ -70,7 +79,13 @@ async function eachPauseInAnotherProcess(t: TestContext, kind: StoreConfig["kind
   assert.deepEqual(stepApproved.loaded, start, "the second process loads exactly what the first stored");
   const executorPause = runOf(stepApproved);
   assert.deepEqual(
-    [executorPause.status, executorPause.pauseKind, executorPause.pausedStepName, executorPause.requirementCount, executorPause.calls],
+    [
+      executorPause.status,
+      executorPause.pauseKind,
+      executorPause.pausedStepName,
+      executorPause.requirementCount,
+      executorPause.calls,
+    ],
     ["paused", "executor", "send_alert", 2, [{ toolName: "send_alert", toolArgs }]],
   );
   assert.deepEqual(loggedExecutions(target.logFile), [], "the tool waits for approval");
@@ -86,10 +101,17 @@ async function eachPauseInAnotherProcess(t: TestContext, kind: StoreConfig["kind
   const stored = await storedRun(target, ids);
   assert.equal(stored.status, "completed");
   assert.equal(stored.content, content);
-  assert.deepEqual(stored.stepRequirements.map((requirement) => [requirement.kind, requirement.isResolved]), [["confirmation", true], ["executor", true]]);
-  assert.deepEqual(stored.stepExecutorRuns.map((run) => run.tools.map((execution) => [execution.toolName, execution.result])), [
-    [["send_alert", "Alert sent for Tokyo: Heavy rain expected tonight."]],
-  ]);
+  assert.deepEqual(
+    stored.stepRequirements.map((requirement) => [requirement.kind, requirement.isResolved]),
+    [
+      ["confirmation", true],
+      ["executor", true],
+    ],
+  );
+  assert.deepEqual(
+    stored.stepExecutorRuns.map((run) => run.tools.map((execution) => [execution.toolName, execution.result])),
+    [[["send_alert", "Alert sent for Tokyo: Heavy rain expected tonight."]]],
+  );
 
   const again = await first.send({ ...target, op: "resolve", ...ids });
   assert.deepEqual([again.error?.name, again.error?.status], ["RunNotPausedError", "completed"]);
@@ -108,7 +130,9 @@ async function racingProcesses(t: TestContext, kind: StoreConfig["kind"]): Promi
     const executionsBefore = loggedExecutions(target.logFile).length;
     // Each child loads the run and approves the tool call, then spins until this moment to call continueRun.
     const goAt = Date.now() + 400;
-    const replies = await Promise.all([second, third].map((worker) => worker.send({ ...target, op: "resolve", ...ids, goAt })));
+    const replies = await Promise.all(
+      [second, third].map((worker) => worker.send({ ...target, op: "resolve", ...ids, goAt })),
+    );
     const label = `round ${round}: ${JSON.stringify(replies)}`;
     if (replies.every((reply) => reply.loaded?.pauseKind === "executor")) bothLoadedPaused += 1;
 
@@ -119,24 +143,40 @@ async function racingProcesses(t: TestContext, kind: StoreConfig["kind"]): Promi
     const content = `Logged: Alert sent for Tokyo by process ${winner.pid}.`;
     assert.deepEqual([winner.run?.status, winner.run?.content], ["completed", content], label);
     const loser = replies.find((reply) => reply.error !== null)?.error;
-    assert.ok(loser?.name === "RunAlreadyClaimedError" || (loser?.name === "RunNotPausedError" && ["running", "completed"].includes(loser.status ?? "")), label);
+    assert.ok(
+      loser?.name === "RunAlreadyClaimedError" ||
+        (loser?.name === "RunNotPausedError" && ["running", "completed"].includes(loser.status ?? "")),
+      label,
+    );
     losers.push(loser.name);
-    assert.deepEqual(loggedExecutions(target.logFile).slice(executionsBefore), [`${winner.pid} Tokyo`], `${label}: the tool must run exactly once`);
+    assert.deepEqual(
+      loggedExecutions(target.logFile).slice(executionsBefore),
+      [`${winner.pid} Tokyo`],
+      `${label}: the tool must run exactly once`,
+    );
     const stored = await storedRun(target, ids);
     assert.deepEqual([stored.status, stored.content], ["completed", content], label);
   }
   const claimLost = losers.filter((name) => name === "RunAlreadyClaimedError").length;
-  t.diagnostic(`${claimLost} of ${ROUNDS} losers lost the claim itself; the rest arrived after the winner had claimed the run`);
+  t.diagnostic(
+    `${claimLost} of ${ROUNDS} losers lost the claim itself; the rest arrived after the winner had claimed the run`,
+  );
   // Under a loaded machine a child can occasionally miss the start time; most rounds must still
   // be real races, where both children held the paused run before either continued.
-  assert.ok(bothLoadedPaused >= ROUNDS - 2, `only ${bothLoadedPaused} of ${ROUNDS} rounds had both children load the paused run before the start time`);
+  assert.ok(
+    bothLoadedPaused >= ROUNDS - 2,
+    `only ${bothLoadedPaused} of ${ROUNDS} rounds had both children load the paused run before the start time`,
+  );
   assert.equal(loggedExecutions(target.logFile).length, ROUNDS);
 }
 
 describe("scenario 10: another process", () => {
   before(async () => {
     workers = [new ProcessWorker(), new ProcessWorker(), new ProcessWorker()];
-    const target: Target = { store: { kind: "sqlite", dbFile: join(directory, "warm.db") }, logFile: join(directory, "warm.log") };
+    const target: Target = {
+      store: { kind: "sqlite", dbFile: join(directory, "warm.db") },
+      logFile: join(directory, "warm.log"),
+    };
     await Promise.all(workers.map((worker) => worker.send({ ...target, op: "warm" })));
   });
   after(async () => {
@@ -145,12 +185,16 @@ describe("scenario 10: another process", () => {
   });
 
   describe("on SQLite", () => {
-    it("resolves each pause in a new process that loads the run by id; the tool runs once", (t) => eachPauseInAnotherProcess(t, "sqlite"));
-    it(`lets exactly one of two racing processes continue the run, ${ROUNDS} times over`, (t) => racingProcesses(t, "sqlite"));
+    it("resolves each pause in a new process that loads the run by id; the tool runs once", (t) =>
+      eachPauseInAnotherProcess(t, "sqlite"));
+    it(`lets exactly one of two racing processes continue the run, ${ROUNDS} times over`, (t) =>
+      racingProcesses(t, "sqlite"));
   });
 
   describe("on PostgreSQL", { skip: skipPostgres }, () => {
-    it("resolves each pause in a new process that loads the run by id; the tool runs once", (t) => eachPauseInAnotherProcess(t, "postgres"));
-    it(`lets exactly one of two racing processes continue the run, ${ROUNDS} times over`, (t) => racingProcesses(t, "postgres"));
+    it("resolves each pause in a new process that loads the run by id; the tool runs once", (t) =>
+      eachPauseInAnotherProcess(t, "postgres"));
+    it(`lets exactly one of two racing processes continue the run, ${ROUNDS} times over`, (t) =>
+      racingProcesses(t, "postgres"));
   });
 });

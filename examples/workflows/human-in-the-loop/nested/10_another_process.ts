@@ -7,18 +7,18 @@
 // Scenario 1's build() counts tool executions in an array of its own process, so this file defines
 // the same workflow with a tool that appends one line per execution to a log file, which every
 // process shares: that is how the tests count executions across processes.
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { z } from "zod";
-import { Agent } from "kern/agent";
 import type { Db, Model } from "kern";
+import { Agent } from "kern/agent";
 import { SqliteDb } from "kern/db/sqlite";
-import { text, toolCall, type FakeScript } from "kern/testing";
+import { type FakeScript, text, toolCall } from "kern/testing";
 import { tool } from "kern/tools";
 import { Step, Workflow } from "kern/workflow";
+import { z } from "zod";
 import { isMain, lastToolResult, modelFor } from "./shared.js";
 
 export const input = "Send a weather alert for Tokyo about heavy rain";
@@ -37,12 +37,19 @@ export async function openStore(config: StoreConfig): Promise<Db> {
 const respond: FakeScript = (request) => {
   const result = lastToolResult(request);
   if (result === null) return toolCall("send_alert", { city: "Tokyo", message: "Heavy rain expected tonight." });
-  return text(result.startsWith("Alert sent") ? `Alert sent for Tokyo by process ${process.pid}.` : `I did not send the alert (process ${process.pid}): the call was rejected.`);
+  return text(
+    result.startsWith("Alert sent")
+      ? `Alert sent for Tokyo by process ${process.pid}.`
+      : `I did not send the alert (process ${process.pid}): the call was rejected.`,
+  );
 };
 export const script: FakeScript[] = [respond, respond];
 
 /** Scenario 1's workflow; each send_alert execution appends "<pid> <city>" to `logFile`. */
-export function build(options: { db: Db; logFile: string; script?: FakeScript[] }): { workflow: Workflow; model: Model } {
+export function build(options: { db: Db; logFile: string; script?: FakeScript[] }): {
+  workflow: Workflow;
+  model: Model;
+} {
   const model = modelFor(options.script ?? script);
   const sendAlert = tool({
     name: "send_alert",
@@ -65,7 +72,12 @@ export function build(options: { db: Db; logFile: string; script?: FakeScript[] 
     name: "DualConfirmation",
     db: options.db,
     steps: [
-      new Step({ name: "send_alert", agent: alertAgent, requiresConfirmation: true, confirmationMessage: "Proceed with sending the alert?" }),
+      new Step({
+        name: "send_alert",
+        agent: alertAgent,
+        requiresConfirmation: true,
+        confirmationMessage: "Proceed with sending the alert?",
+      }),
       new Step({ name: "log", executor: (step) => `Logged: ${step.previousStepContent ?? "nothing was sent"}` }),
     ],
   });
@@ -74,7 +86,11 @@ export function build(options: { db: Db; logFile: string; script?: FakeScript[] 
 
 /** Lines the tool appended, one per real execution, from every process. */
 export function loggedExecutions(logFile: string): string[] {
-  return existsSync(logFile) ? readFileSync(logFile, "utf8").split("\n").filter((line) => line !== "") : [];
+  return existsSync(logFile)
+    ? readFileSync(logFile, "utf8")
+        .split("\n")
+        .filter((line) => line !== "")
+    : [];
 }
 
 export const runSummarySchema = z.object({
@@ -135,7 +151,8 @@ export class ProcessWorker {
     });
     // A child that dies must fail the test that waits on it, not hang it.
     this.#process.once("exit", (code, signal) => {
-      for (const waiter of this.#waiting.splice(0)) waiter.reject(new Error(`worker ${this.pid} exited (${signal ?? code}) before answering`));
+      for (const waiter of this.#waiting.splice(0))
+        waiter.reject(new Error(`worker ${this.pid} exited (${signal ?? code}) before answering`));
     });
   }
 
@@ -162,25 +179,36 @@ export class ProcessWorker {
 }
 
 function describeReply(reply: Reply): string {
-  if (reply.error !== null) return `process ${reply.pid}: ${reply.error.name}${reply.error.status === null ? "" : ` (run was ${reply.error.status})`}`;
+  if (reply.error !== null)
+    return `process ${reply.pid}: ${reply.error.name}${reply.error.status === null ? "" : ` (run was ${reply.error.status})`}`;
   const run = reply.run;
   if (run === null) return `process ${reply.pid}: no run`;
-  if (run.pauseKind === "executor") return `process ${reply.pid}: paused, the agent wants to call ${run.calls.map((call) => `${call.toolName}(${JSON.stringify(call.toolArgs)})`).join(", ")}`;
+  if (run.pauseKind === "executor")
+    return `process ${reply.pid}: paused, the agent wants to call ${run.calls.map((call) => `${call.toolName}(${JSON.stringify(call.toolArgs)})`).join(", ")}`;
   if (run.pauseKind === "step") return `process ${reply.pid}: paused before step '${run.pausedStepName ?? ""}'`;
   return `process ${reply.pid}: ${run.status}: ${run.content ?? ""}`;
 }
 
 if (isMain(import.meta.url)) {
   const directory = mkdtempSync(join(tmpdir(), "kern-scenario-10-"));
-  const target: Target = { store: { kind: "sqlite", dbFile: join(directory, "workflow.db") }, logFile: join(directory, "executions.log") };
+  const target: Target = {
+    store: { kind: "sqlite", dbFile: join(directory, "workflow.db") },
+    logFile: join(directory, "executions.log"),
+  };
   const workers = [0, 1, 2].map(() => new ProcessWorker());
   const [first, second, third] = workers as [ProcessWorker, ProcessWorker, ProcessWorker];
   try {
     const started = await first.send({ ...target, op: "start" });
     console.log(describeReply(started));
     const ids = { runId: started.run?.runId ?? "", sessionId: started.run?.sessionId ?? "" };
-    console.log(describeReply(await second.send({ ...target, op: "resolve", ...ids })), "(step approved by this process)");
-    console.log(describeReply(await third.send({ ...target, op: "resolve", ...ids })), "(tool approved by this process)");
+    console.log(
+      describeReply(await second.send({ ...target, op: "resolve", ...ids })),
+      "(step approved by this process)",
+    );
+    console.log(
+      describeReply(await third.send({ ...target, op: "resolve", ...ids })),
+      "(tool approved by this process)",
+    );
     console.log(`tool executions: ${loggedExecutions(target.logFile).join("; ")}`);
 
     console.log("\nRace: two processes continue the same approved pause at the same moment.");
@@ -188,7 +216,9 @@ if (isMain(import.meta.url)) {
     const raceIds = { runId: raced.run?.runId ?? "", sessionId: raced.run?.sessionId ?? "" };
     await first.send({ ...target, op: "resolve", ...raceIds });
     const goAt = Date.now() + 100;
-    const replies = await Promise.all([second, third].map((worker) => worker.send({ ...target, op: "resolve", ...raceIds, goAt })));
+    const replies = await Promise.all(
+      [second, third].map((worker) => worker.send({ ...target, op: "resolve", ...raceIds, goAt })),
+    );
     for (const reply of replies) console.log(describeReply(reply));
     console.log(`tool executions: ${loggedExecutions(target.logFile).join("; ")}`);
   } finally {

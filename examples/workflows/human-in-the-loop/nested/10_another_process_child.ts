@@ -8,9 +8,9 @@
 //   by id, approves its active pause, then (after spinning until `goAt`, when given, so that two
 //   processes call continueRun at the same moment) continues it with requirement JSON.
 import { createInterface } from "node:readline";
-import { z } from "zod";
-import type { WorkflowRunOutput } from "kern/workflow";
 import type { Db } from "kern";
+import type { WorkflowRunOutput } from "kern/workflow";
+import { z } from "zod";
 import { build, input, openStore, type Reply, type RunSummary, type StoreConfig } from "./10_another_process.js";
 
 const targetSchema = z.object({
@@ -23,7 +23,12 @@ const targetSchema = z.object({
 const commandSchema = z.discriminatedUnion("op", [
   targetSchema.extend({ op: z.literal("warm") }),
   targetSchema.extend({ op: z.literal("start") }),
-  targetSchema.extend({ op: z.literal("resolve"), runId: z.string(), sessionId: z.string(), goAt: z.number().optional() }),
+  targetSchema.extend({
+    op: z.literal("resolve"),
+    runId: z.string(),
+    sessionId: z.string(),
+    goAt: z.number().optional(),
+  }),
 ]);
 type Command = z.infer<typeof commandSchema>;
 
@@ -48,7 +53,10 @@ function summarize(run: WorkflowRunOutput): RunSummary {
     pauseKind: run.pauseKind,
     pausedStepName: run.pausedStepName,
     requirementCount: run.stepRequirements.length,
-    calls: (active?.executorRequirements ?? []).map((call) => ({ toolName: call.toolExecution.toolName, toolArgs: call.toolExecution.toolArgs })),
+    calls: (active?.executorRequirements ?? []).map((call) => ({
+      toolName: call.toolExecution.toolName,
+      toolArgs: call.toolExecution.toolArgs,
+    })),
     content: run.content,
   };
 }
@@ -92,7 +100,9 @@ async function handle(command: Command): Promise<Reply> {
       const stepRequirements = loaded.stepRequirements.map((requirement) => requirement.toJSON());
       spinUntil(command.goAt);
       try {
-        reply.run = summarize(await workflow.continueRun({ runId: command.runId, sessionId: command.sessionId, stepRequirements }));
+        reply.run = summarize(
+          await workflow.continueRun({ runId: command.runId, sessionId: command.sessionId, stepRequirements }),
+        );
       } catch (error) {
         reply.error = failure(error);
       }

@@ -4,7 +4,7 @@
 import { argv } from "node:process";
 import { pathToFileURL } from "node:url";
 import type { Model, ModelRequest } from "kern";
-import { FakeModel, text, type FakeScript } from "kern/testing";
+import { FakeModel, type FakeScript, text } from "kern/testing";
 import type { WorkflowRunOutput } from "kern/workflow";
 
 // The OpenAI adapter (and the `openai` package under it) loads only when a key is set, so the
@@ -28,7 +28,11 @@ export function lastToolResult(request: ModelRequest): string | null {
  * when the result shows the tool ran (it matches `ran`), else `notDone`. A rejected call is never
  * run (kern tells the model so), and the script then says so instead of claiming it happened.
  */
-export function reportAfterTool(ran: RegExp, done: string | ((request: ModelRequest) => string), notDone: string): FakeScript {
+export function reportAfterTool(
+  ran: RegExp,
+  done: string | ((request: ModelRequest) => string),
+  notDone: string,
+): FakeScript {
   return (request) => {
     if (!ran.test(lastToolResult(request) ?? "")) return text(notDone);
     return text(typeof done === "string" ? done : done(request));
@@ -56,7 +60,9 @@ export function describePause(run: WorkflowRunOutput): string {
   const active = run.stepRequirements.at(-1);
   if (active === undefined) return "(no pause)";
   if (active.requiresExecutorInput) {
-    const calls = active.executorRequirements.map((call) => `${call.toolExecution.toolName}(${JSON.stringify(call.toolExecution.toolArgs)})`);
+    const calls = active.executorRequirements.map(
+      (call) => `${call.toolExecution.toolName}(${JSON.stringify(call.toolExecution.toolArgs)})`,
+    );
     return `[executor] ${active.executorName ?? "agent"} wants to call ${calls.join(", ")}`;
   }
   return `[${active.kind}] ${active.stepType} '${active.stepName}': ${active.message ?? ""}`;

@@ -1,0 +1,31 @@
+import { StoreError } from "../errors.js";
+import type { RunRecord } from "./db.js";
+
+/** Builds a stored run with readable defaults; override what the test is about. */
+export function makeRecord(overrides: Partial<RunRecord> = {}): RunRecord {
+  return {
+    kind: "agent",
+    runId: "run-1",
+    sessionId: "session-1",
+    userId: "user-1",
+    ownerId: "agent-a",
+    status: "paused",
+    revision: 1,
+    createdAt: 1_000,
+    updatedAt: 1_000,
+    leaseExpiresAt: null,
+    state: '{"schemaVersion":1,"step":0}',
+    pending: [],
+    ...overrides,
+  };
+}
+
+/** The record a caller would write next: one revision up, with `changes` applied. */
+export function nextRecord(record: RunRecord, changes: Partial<RunRecord> = {}): RunRecord {
+  return { ...record, revision: record.revision + 1, ...changes };
+}
+
+/** Matches a StoreError whose message contains `text`. */
+export function storeError(text: string): (error: unknown) => boolean {
+  return (error) => error instanceof StoreError && error.message.includes(text);
+}
