@@ -54,13 +54,16 @@ export class MaxTurnsExceededError extends KernError {
 /** No stored run has this id (in this session). */
 export class RunNotFoundError extends KernError {
   readonly runId: string;
-  readonly sessionId: string;
+  /** Null when the run was looked up by id alone. */
+  readonly sessionId: string | null;
 
-  constructor(runId: string, sessionId: string) {
+  constructor(runId: string, sessionId: string | null) {
     super(
       "KERN_RUN_NOT_FOUND",
-      `No run '${runId}' in session '${sessionId}'; check both ids, and that this object ` +
-        `uses the same db as the one that started the run.`,
+      sessionId === null
+        ? `No run '${runId}'; check the id and the run's kind, and that this is the db the run was stored in.`
+        : `No run '${runId}' in session '${sessionId}'; check both ids, and that this object ` +
+            `uses the same db as the one that started the run.`,
     );
     this.runId = runId;
     this.sessionId = sessionId;
@@ -148,6 +151,26 @@ export class RequirementResolvedError extends KernError {
         `resolve the active requirements instead.`,
     );
     this.requirementId = requirementId;
+  }
+}
+
+/**
+ * The actor may not decide this requirement: not among the gate's `approvers`, or the principal
+ * who started the run where `allowSelfApproval` is false, or no actor where the gate needs one.
+ * Nothing was changed.
+ */
+export class NotAuthorizedError extends KernError {
+  readonly requirementId: string;
+  readonly actorId: string | null;
+
+  constructor(requirementId: string, actorId: string | null, reason: string) {
+    const who = actorId === null ? "Code without an actor" : `Principal '${actorId}'`;
+    super(
+      "KERN_NOT_AUTHORIZED",
+      `${who} may not decide requirement '${requirementId}': ${reason}. Nothing was changed.`,
+    );
+    this.requirementId = requirementId;
+    this.actorId = actorId;
   }
 }
 

@@ -5,6 +5,8 @@
 export * from "./agent/index.js";
 export type {
   Db,
+  DecisionFilter,
+  DecisionRecord,
   PendingFilter,
   PendingRequirementRecord,
   PendingRequirementRow,
@@ -26,7 +28,7 @@ export type {
   ModelToolCall,
   ModelToolSpec,
 } from "./models/index.js";
-export type { RunStatus, SkippedRun, StepDecision, ToolDecision } from "./runs/index.js";
-export { INPUT_LIMITS } from "./runs/index.js";
+export type { DecidedBy, Principal, RunStatus, SkippedRun, StepDecision, ToolDecision } from "./runs/index.js";
+export { type ChainVerdict, INPUT_LIMITS, verifyDecisionChain } from "./runs/index.js";
 export * from "./tools/index.js";
 export * from "./workflow/index.js";

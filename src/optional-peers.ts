@@ -7,7 +7,8 @@ import { ConfigurationError } from "./errors.js";
  * import their SDK or driver statically, and a static import fails while the module graph links,
  * before any of kern's code runs; so the built subpath entries (written by scripts/bundle.mjs)
  * call this first and load their bundle afterwards, and the CLI calls it before loading a command
- * that opens SQLite. The library's own code never imports this module.
+ * that opens SQLite. Within the library, only kern/server imports it: `jose` is loaded lazily for
+ * JWT sign-in, so createServer() checks for it when JWT auth is configured.
  *
  * Packages resolve from kern's own location, as the bundles' imports do.
  *

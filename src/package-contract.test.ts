@@ -8,7 +8,7 @@ const packageJson = JSON.parse(readFileSync(join(root, "package.json"), "utf8"))
   exports: Record<string, { "kern-source"?: string; types?: string; import?: string } | string>;
 };
 
-/** SPEC section 1: the names code outside this repo imports, per subpath (those built so far). */
+/** SPEC sections 1 and 9: the names code outside this repo imports, per subpath (those built so far). */
 const CONTRACT: Record<string, string[]> = {
   "kern/agent": ["Agent", "RunOutput", "RunRequirement", "ToolExecution"],
   "kern/tools": ["tool"],
@@ -31,7 +31,7 @@ const CONTRACT: Record<string, string[]> = {
   "kern/models/openai": ["OpenAIResponses", "OpenAIChat"],
   "kern/models/anthropic": ["Claude"],
   "kern/testing": ["FakeModel", "text", "toolCall", "toolCalls", "error"],
-  "kern/server": ["createServer"],
+  "kern/server": ["createServer", "hashApiKey", "principalOf", "isAdmin", "issueDecisionLink"],
   kern: [
     "Agent",
     "RunOutput",
@@ -43,6 +43,8 @@ const CONTRACT: Record<string, string[]> = {
     "InMemoryDb",
     "KernError",
     "RunNotFoundError",
+    "NotAuthorizedError",
+    "verifyDecisionChain",
   ],
 };
 
@@ -129,6 +131,7 @@ describe("the public surface (SPEC section 1)", () => {
       new kern.DefinitionChangedError("run", "a", "b", "Run 'run' was paused under another definition."),
       new kern.InvalidInputError("sessionId", "bad id"),
       new kern.StepFailedError("step", "boom"),
+      new kern.NotAuthorizedError("r", "alice", "only finance may decide it"),
     ];
     const exported = Object.entries(kern).filter(
       ([, value]) => typeof value === "function" && value.prototype instanceof kern.KernError,

@@ -2,7 +2,7 @@ import type { Db } from "../db/index.js";
 import { defaultMemoryDb } from "../db/index.js";
 import { ConfigurationError, RunNotPausedError } from "../errors.js";
 import type { Model } from "../models/index.js";
-import type { WriteBatch } from "../runs/index.js";
+import type { Principal } from "../runs/index.js";
 import {
   AGENT_RUN_DEFAULTS,
   AGENT_RUN_SCHEMA_VERSION,
@@ -14,45 +14,31 @@ import {
   checkOptionalId,
   DEFAULT_LEASE_MS,
   type DefinitionChoice,
+  decidedUpstream,
   holdWritesIn,
   type LoadedRun,
   loadRun,
   newId,
   RunStream,
   servingDefinition,
+  viaDecisionLink,
 } from "../runs/index.js";
 import type { Tool } from "../tools/index.js";
 import { type DriveSettings, driveClaimedRun } from "./agent-drive.js";
 import { type AgentOptions, checkAgentOptions } from "./agent-options.js";
 import { agentRunAccess } from "./agent-run-access.js";
 import { applyResolutions, type ContinueRunRef, readContinueInput } from "./continue-input.js";
+import { authorizeDecisions, mayDecide } from "./decide.js";
 import { agentFingerprint, incompatibleCalls } from "./definition.js";
-import type { AgentEvent, AgentEventListener } from "./events.js";
+import type { AgentEvent } from "./events.js";
 import { type AgentRecovery, recoverAgentRuns } from "./recover.js";
+import type { ContinueOptions, RunOptions } from "./run-options.js";
 import { RunOutput } from "./run-output.js";
 import { prepareResume } from "./tool-batch.js";
 
 export type { AgentOptions } from "./agent-options.js";
 
-export interface RunOptions {
-  sessionId?: string;
-  userId?: string;
-  runId?: string;
-  signal?: AbortSignal;
-  /** Store the run here instead of the agent's own db (workflows pass theirs). */
-  db?: Db;
-  /** Called with each event as it happens (runStream() uses this). */
-  onEvent?: AgentEventListener;
-  /** Use the model's streaming API so RunContent events carry text as it arrives. */
-  stream?: boolean;
-  /** The workflow run this run belongs to (set by workflows; its pauses are listed there). */
-  parentRunId?: string;
-  /** Internal: a workflow's batch that stores this run's final save with the workflow's own. */
-  [holdWritesIn]?: WriteBatch;
-}
-
-export type ContinueOptions = Pick<RunOptions, "signal" | "db" | "onEvent" | "stream" | typeof holdWritesIn> &
-  DefinitionChoice;
+export type { ContinueOptions, RunOptions } from "./run-options.js";
 
 /** What runStream() and continueRunStream() return: the events, and `.output` (the stored run). */
 export type AgentRunStream = RunStream<AgentEvent, RunOutput>;
@@ -185,9 +171,25 @@ export class Agent {
     const serving = this.#serving(loaded.state, options);
     if (serving !== this) return serving.continueRun(run, { ...options, db });
     applyResolutions(loaded.state, supplied, this.tools);
+    const entries = authorizeDecisions(loaded.state, this.tools, options.actor, options[decidedUpstream], {
+      linkId: options[viaDecisionLink] ?? null,
+    });
     prepareResume(loaded.state);
-    const claim = await Claim.take(db, agentRunAccess, loaded, this.#leaseMs);
+    const claim = await Claim.take(db, agentRunAccess, loaded, this.#leaseMs, entries);
     return this.#drive(claim, driveSettings(db, options), false);
+  }
+
+  /**
+   * Whether `actor` may decide requirement `requirementId` of a paused run (without an id: any
+   * open one); `includeDecided` asks about requirements decided already too (who could have).
+   */
+  canDecide(
+    actor: Principal,
+    run: RunOutput,
+    requirementId?: string,
+    options: { includeDecided?: boolean } = {},
+  ): boolean {
+    return mayDecide(this.tools, actor, run, requirementId, options.includeDecided === true);
   }
 
   /**

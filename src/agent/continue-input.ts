@@ -3,6 +3,7 @@ import {
   type AgentRunState,
   checkJsonData,
   checkSuppliedVersion,
+  describeDecider,
   lazyModule,
   migrateToolRequirement,
   type ToolDecision,
@@ -108,7 +109,10 @@ export function applyResolutions(
     if (decision === null) continue;
     if (requirement.isFrozen) {
       if (JSON.stringify(requirement.decision) !== JSON.stringify(decision)) {
-        throw new RequirementResolvedError(id, `it was already decided (${requirement.decision?.type ?? "closed"})`);
+        throw new RequirementResolvedError(
+          id,
+          `it was already decided (${requirement.decision?.type ?? "closed"}) by ${describeDecider(requirement.decidedBy, requirement.decidedAt)}`,
+        );
       }
       stale.push(id);
       continue;
@@ -136,9 +140,10 @@ export function applyResolutions(
   // to decide, not one that forgot a requirement.
   const [first] = stale;
   if (missing.length > 0 && first !== undefined && !supplied.some((entry) => active.has(entry.id))) {
+    const earlier = byId.get(first);
     throw new RequirementResolvedError(
       first,
-      "it was already decided by an earlier continueRun and the run has moved on; load it again to see what it waits for now",
+      `it was already decided by ${describeDecider(earlier?.decidedBy ?? null, earlier?.decidedAt ?? null)} and the run has moved on; load it again to see what it waits for now`,
     );
   }
   if (missing.length > 0) throw new UnresolvedRequirementError(missing);

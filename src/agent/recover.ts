@@ -1,5 +1,13 @@
 import type { Db } from "../db/index.js";
-import { type AgentRunState, compareAndSave, expiredRuns, newId, type SkippedRun, visitEach } from "../runs/index.js";
+import {
+  AGENT_REQUIREMENT_DEFAULTS,
+  type AgentRunState,
+  compareAndSave,
+  expiredRuns,
+  newId,
+  type SkippedRun,
+  visitEach,
+} from "../runs/index.js";
 import { agentRunAccess } from "./agent-run-access.js";
 
 /** A run that recover() made continuable again. */
@@ -42,11 +50,9 @@ export function recoverAgentState(state: AgentRunState): string[] {
     }
     execution.phase = "awaiting";
     state.requirements.push({
+      ...AGENT_REQUIREMENT_DEFAULTS,
       id: newId(),
       toolCallId: execution.toolCallId,
-      kind: "confirmation",
-      decision: null,
-      frozen: false,
       recovered: true,
     });
     uncertain.push(execution.toolCallId);

@@ -1,6 +1,13 @@
 import { InvalidResolutionError, RequirementResolvedError } from "../errors.js";
 import type { RequirementState, ToolDecision, ToolExecutionState } from "../runs/index.js";
-import { checkValues, decodeRunRequirement, REQUIREMENT_SCHEMA_VERSION } from "../runs/index.js";
+import {
+  checkValues,
+  DecidedView,
+  decodeRunRequirement,
+  describeDecider,
+  REQUIREMENT_SCHEMA_VERSION,
+  toolCallDigest,
+} from "../runs/index.js";
 import { ToolExecution } from "./tool-execution.js";
 
 const NEEDS: Record<RequirementState["kind"], string> = {
@@ -28,13 +35,19 @@ const FITS: Record<RequirementState["kind"], ToolDecision["type"]> = {
  * One paused tool call waiting for a human. Resolve it with the method that fits its kind, then
  * call `continueRun`. A requirement from an earlier pause is frozen: resolving it throws.
  */
-export class RunRequirement {
+export class RunRequirement extends DecidedView {
   readonly #state: RequirementState;
   readonly #execution: ToolExecutionState;
 
   constructor(state: RequirementState, execution: ToolExecutionState) {
+    super(state);
     this.#state = state;
     this.#execution = execution;
+  }
+
+  /** SHA-256 of what this gate shows (tool, arguments, what it asks): what a decision link is bound to. */
+  get shownDigest(): string {
+    return toolCallDigest(this.#state.kind, this.#execution);
   }
 
   get id(): string {
@@ -170,7 +183,10 @@ export class RunRequirement {
 
   #assertOpen(): void {
     if (this.#state.frozen) {
-      throw new RequirementResolvedError(this.id, `it was already decided (${this.#state.decision?.type ?? "closed"})`);
+      throw new RequirementResolvedError(
+        this.id,
+        `it was already decided (${this.#state.decision?.type ?? "closed"}) by ${describeDecider(this.decidedBy, this.decidedAt)}`,
+      );
     }
   }
 }

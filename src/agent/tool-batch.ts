@@ -1,7 +1,7 @@
 import { ModelError } from "../errors.js";
 import type { ModelToolCall } from "../models/index.js";
 import type { AgentRunState, RequirementState, ToolExecutionState } from "../runs/index.js";
-import { jsonDataProblem, newId } from "../runs/index.js";
+import { AGENT_REQUIREMENT_DEFAULTS, jsonDataProblem, newId } from "../runs/index.js";
 import type { Tool, ToolContext } from "../tools/index.js";
 import type { AgentEventListener } from "./events.js";
 
@@ -105,12 +105,10 @@ function recordCall(state: AgentRunState, call: ModelToolCall, raw: unknown, con
   } else if (tool.gate !== "none") {
     execution.phase = "awaiting";
     const requirement: RequirementState = {
+      ...AGENT_REQUIREMENT_DEFAULTS,
       id: newId(),
       toolCallId: call.id,
       kind: tool.gate,
-      decision: null,
-      frozen: false,
-      recovered: false,
     };
     state.requirements.push(requirement);
   }

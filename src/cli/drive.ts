@@ -1,5 +1,6 @@
 import { note } from "@clack/prompts";
 import { InvalidResolutionError } from "../errors.js";
+import type { Principal } from "../runs/index.js";
 import { type Workflow, WorkflowRunOutput, type WorkflowRunStream } from "../workflow/index.js";
 import { applyDecision, describeDecision, type PauseAsker } from "./decision.js";
 import { isPauseEvent, type PauseQuestion, questionFromEvent, questionFromRun } from "./pause-question.js";
@@ -24,6 +25,8 @@ export interface DriveOptions {
   renderer: EventRenderer;
   /** Stop (leaving the run paused) after this many pauses (`--once`; 50 by default, so `--approve` cannot loop forever). */
   maxPauses?: number;
+  /** Who decides (`--as`); without one, decisions are recorded as made by code. */
+  actor?: Principal;
 }
 
 /** Renders a stream's events as they arrive; returns the stored run and the question it paused on. */
@@ -116,6 +119,6 @@ export async function drive(first: WorkflowRunStream | WorkflowRunOutput, option
     options.terminal.endOpenLine();
     note(view.lines.join("\n"), view.title, { output: options.terminal.output });
     if (!(await decide(run, question, options))) return { run, pauses, leftPaused: true };
-    source = options.workflow.continueRunStream(run);
+    source = options.workflow.continueRunStream(run, options.actor === undefined ? {} : { actor: options.actor });
   }
 }

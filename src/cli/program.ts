@@ -89,7 +89,9 @@ export function buildProgram(terminal: Terminal, exit: (code: number) => void): 
         "--module <file>",
         "a module exporting the run's `workflow` (or `build({ db })`), when it is not a demo scenario",
       )
-      .option("--once", "answer only the pause the run waits at now, and leave it paused at the next one"),
+      .option("--once", "answer only the pause the run waits at now, and leave it paused at the next one")
+      .option("--as <id>", "decide as this principal id (recorded as decidedBy; checked against each gate's approvers)")
+      .option("--role <role>", "a role of the --as principal (repeatable)", collect),
   ).action(async (runId: string, flags: ContinueFlags) => {
     requirePeers("kern runs continue", ["better-sqlite3"]);
     exit(await (await import("./runs-command.js")).continueRun(runId, flags, terminal));

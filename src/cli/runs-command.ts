@@ -1,7 +1,7 @@
 import { intro } from "@clack/prompts";
 import type { Db, PendingRequirementRow, RunKind, RunSummary } from "../db/index.js";
 import { SqliteDb } from "../db/sqlite/index.js";
-import { RUN_STATUSES, type RunStatus } from "../runs/index.js";
+import { type Principal, RUN_STATUSES, type RunStatus } from "../runs/index.js";
 import type { Workflow } from "../workflow/index.js";
 import { moduleWorkflow, SCENARIOS, scenarioWorkflow } from "./catalog.js";
 import { drive } from "./drive.js";
@@ -24,6 +24,21 @@ export interface ContinueFlags extends AnswerFlags {
   db: string;
   module?: string;
   once?: boolean;
+  /** `--as`: the principal id the decisions are made as. */
+  as?: string;
+  /** `--role`: its roles. */
+  role?: string[];
+}
+
+/** The actor `--as` and `--role` name; none without `--as` (decisions are then recorded as made by code). */
+function actorOf(flags: ContinueFlags): Principal | undefined {
+  if (flags.as === undefined) {
+    if (flags.role !== undefined)
+      throw new UsageError("--role names a role of the --as principal; pass --as <id> too.");
+    return undefined;
+  }
+  if (flags.as.trim() === "") throw new UsageError("--as takes a principal id, e.g. --as alice.");
+  return { id: flags.as, roles: flags.role ?? [] };
 }
 
 function statusFilter(status: string | undefined): RunStatus | undefined {
@@ -153,8 +168,10 @@ export async function continueRun(runId: string, flags: ContinueFlags, terminal:
     terminal.line(SYMBOL.info, notice, "cyan");
     const run = await workflow.getRunOutput(runId, record.sessionId);
     const renderer = new EventRenderer(terminal);
+    const actor = actorOf(flags);
     const result = await drive(run, {
       workflow,
+      ...(actor === undefined ? {} : { actor }),
       asker,
       terminal,
       renderer,

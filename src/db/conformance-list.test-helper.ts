@@ -27,6 +27,16 @@ export function registerListRunsConformance(db: () => Db): void {
     assert.deepEqual(ids(await db().listRuns({ ownerId: "nobody" })), []);
   });
 
+  it("lists the runs one user started", async () => {
+    await db().insertRun(makeRecord({ runId: "x1", sessionId: "sx", userId: "ursula", updatedAt: 10 }));
+    await db().insertRun(makeRecord({ runId: "y1", sessionId: "sy", userId: "yann", updatedAt: 20 }));
+    await db().insertRun(makeRecord({ runId: "x2", sessionId: "sx2", userId: "ursula", updatedAt: 30 }));
+    await db().insertRun(makeRecord({ runId: "n1", sessionId: "sn", userId: null, updatedAt: 40 }));
+    assert.deepEqual(ids(await db().listRuns({ userId: "ursula" })), ["x2", "x1"]);
+    assert.deepEqual(ids(await db().listRuns({ userId: "yann", limit: 5 })), ["y1"]);
+    assert.deepEqual(ids(await db().listRuns({ userId: "nobody" })), []);
+  });
+
   it("pages with limit and offset, and leaves out state and pending", async () => {
     await seed();
     assert.deepEqual(ids(await db().listRuns({ limit: 2 })), ["w1", "a2"]);

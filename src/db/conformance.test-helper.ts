@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { StoreError } from "../errors.js";
 import { registerBatchConformance } from "./conformance-batch.test-helper.js";
+import { registerDecisionWriteConformance } from "./conformance-decisions.test-helper.js";
+import { registerDecisionListConformance } from "./conformance-decisions-list.test-helper.js";
 import { registerListRunsConformance } from "./conformance-list.test-helper.js";
 import { registerPendingConformance } from "./conformance-pending.test-helper.js";
 import type { Db, RunRecord } from "./db.js";
@@ -38,6 +40,8 @@ export function runDbConformance(name: string, makeDb: MakeDb): void {
     registerListRunsConformance(db);
     registerPendingConformance(db);
     registerBatchConformance(db);
+    registerDecisionWriteConformance(db);
+    registerDecisionListConformance(db);
   });
 }
 

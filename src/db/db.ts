@@ -38,6 +38,59 @@ export interface RunWrite {
   record: RunRecord;
   /** null inserts the run; a number replaces it if its stored revision is still this one. */
   expectedRevision: number | null;
+  /**
+   * Entries appended to the decisions table in the same transaction (the claim that acts on the
+   * decisions they record). Each must be new: an entry whose (kind, runId, seq) is stored already
+   * makes the whole write throw StoreError, changing nothing.
+   */
+  decisions?: readonly DecisionRecord[];
+}
+
+/**
+ * One entry of the append-only decisions table: who decided which requirement of which run, what,
+ * when, and a digest of what they were shown. `hash` covers every other field, `prevHash` is the
+ * hash of the run's previous entry (null for its first), so an edited or deleted row breaks the
+ * chain. The store keeps entries as given and never changes them.
+ */
+export interface DecisionRecord {
+  kind: RunKind;
+  runId: string;
+  /** 1 for the run's first entry, then one up per entry, with no gaps. */
+  seq: number;
+  requirementId: string;
+  /** The gate's kind, e.g. "confirmation", "userInput", "externalExecution", "route", "outputReview". */
+  gateKind: string;
+  /** The decision as JSON text, e.g. `{"type":"reject","feedback":"not now"}`. */
+  decision: string;
+  /** The principal's id; "kern:code" or "kern:timeout" for decisions no person made. */
+  actorId: string;
+  actorRoles: string[];
+  /** False when a person decided; true for code without an actor and for timeouts. */
+  automatic: boolean;
+  /** When it was decided, in ms since the epoch. */
+  decidedAt: number;
+  /** SHA-256 (hex) of what the decider was shown: tool name and arguments, message, output under review. */
+  shownDigest: string;
+  /** The id of the signed decision link it came through, or null. */
+  linkId: string | null;
+  prevHash: string | null;
+  /** SHA-256 (hex) of this entry's canonical JSON without `hash`. */
+  hash: string;
+}
+
+export interface DecisionFilter {
+  kind?: RunKind;
+  runId?: string;
+  actorId?: string;
+  /** Only entries decided at or after this time (ms since epoch). */
+  since?: number;
+  /** At most this many entries (default 100, at most 1000), oldest first. */
+  limit?: number;
+  /**
+   * Entries after this one: pass the previous page's last entry. The order is (decidedAt, kind,
+   * runId, seq).
+   */
+  after?: { decidedAt: number; kind: RunKind; runId: string; seq: number };
 }
 
 /** A stored run without its state, for listings. */
@@ -47,6 +100,8 @@ export interface RunFilter {
   kind?: RunKind;
   ownerId?: string;
   sessionId?: string;
+  /** Only runs started by this user (their `userId`). */
+  userId?: string;
   status?: RunStatus;
   /** At most this many rows (default 100), newest first. */
   limit?: number;
@@ -108,5 +163,7 @@ export interface Db {
   renewLease(kind: RunKind, runId: string, expectedRevision: number, leaseExpiresAt: number): Promise<boolean>;
   listRuns(filter?: RunFilter): Promise<RunSummary[]>;
   listPendingRequirements(filter?: PendingFilter): Promise<PendingRequirementRow[]>;
+  /** The decisions table, oldest first, keyset paged (see {@link DecisionFilter.after}). */
+  listDecisions(filter?: DecisionFilter): Promise<DecisionRecord[]>;
   close(): Promise<void>;
 }

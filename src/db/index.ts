@@ -7,6 +7,8 @@
  */
 export type {
   Db,
+  DecisionFilter,
+  DecisionRecord,
   PendingFilter,
   PendingRequirementRecord,
   PendingRequirementRow,

@@ -1,5 +1,5 @@
 import { StoreError } from "../errors.js";
-import type { RunRecord } from "./db.js";
+import type { DecisionRecord, RunRecord } from "./db.js";
 
 /** Builds a stored run with readable defaults; override what the test is about. */
 export function makeRecord(overrides: Partial<RunRecord> = {}): RunRecord {
@@ -16,6 +16,27 @@ export function makeRecord(overrides: Partial<RunRecord> = {}): RunRecord {
     leaseExpiresAt: null,
     state: '{"schemaVersion":1,"step":0}',
     pending: [],
+    ...overrides,
+  };
+}
+
+/** Builds a decision entry with readable defaults; override what the test is about. */
+export function makeDecision(overrides: Partial<DecisionRecord> = {}): DecisionRecord {
+  return {
+    kind: "agent",
+    runId: "run-1",
+    seq: 1,
+    requirementId: "req-1",
+    gateKind: "confirmation",
+    decision: '{"type":"confirm"}',
+    actorId: "user-1",
+    actorRoles: ["approver"],
+    automatic: false,
+    decidedAt: 2_000,
+    shownDigest: "d".repeat(64),
+    linkId: null,
+    prevHash: null,
+    hash: "h".repeat(64),
     ...overrides,
   };
 }

@@ -1,5 +1,12 @@
 import { StoreError } from "../errors.js";
-import type { PendingRequirementRecord, PendingRequirementRow, RunKind, RunRecord, RunSummary } from "./db.js";
+import type {
+  DecisionRecord,
+  PendingRequirementRecord,
+  PendingRequirementRow,
+  RunKind,
+  RunRecord,
+  RunSummary,
+} from "./db.js";
 import { RUN_STATUSES, type RunStatus } from "./run-status.js";
 
 /**
@@ -53,6 +60,29 @@ class RowReader {
     return this.row[column] === null ? null : this.integer(column);
   }
 
+  /** SQLite stores booleans as 0 and 1, PostgreSQL as booleans. */
+  boolean(column: string): boolean {
+    const value = this.row[column];
+    if (value === true || value === 1) return true;
+    if (value === false || value === 0) return false;
+    return this.fail(column, "a boolean");
+  }
+
+  /** A JSON array of strings: JSON text from SQLite, already parsed from a PostgreSQL JSONB column. */
+  stringArray(column: string): string[] {
+    const value = this.row[column];
+    let parsed: unknown = value;
+    if (typeof value === "string") {
+      try {
+        parsed = JSON.parse(value);
+      } catch {
+        return this.fail(column, "a JSON array of strings");
+      }
+    }
+    if (Array.isArray(parsed) && parsed.every((entry) => typeof entry === "string")) return [...parsed];
+    return this.fail(column, "a JSON array of strings");
+  }
+
   kind(): RunKind {
     const value = this.row["kind"];
     return value === "agent" || value === "workflow" ? value : this.fail("kind", "'agent' or 'workflow'");
@@ -101,6 +131,26 @@ export function readPendingRow(row: Row, source: RowSource): PendingRequirementR
     sessionId: read.string("sessionId"),
     ownerId: read.string("ownerId"),
     createdAt: read.integer("createdAt"),
+  };
+}
+
+export function readDecisionRow(row: Row, source: RowSource): DecisionRecord {
+  const read = new RowReader(row, source);
+  return {
+    kind: read.kind(),
+    runId: read.string("runId"),
+    seq: read.integer("seq"),
+    requirementId: read.string("requirementId"),
+    gateKind: read.string("gateKind"),
+    decision: read.string("decision"),
+    actorId: read.string("actorId"),
+    actorRoles: read.stringArray("actorRoles"),
+    automatic: read.boolean("automatic"),
+    decidedAt: read.integer("decidedAt"),
+    shownDigest: read.string("shownDigest"),
+    linkId: read.nullableString("linkId"),
+    prevHash: read.nullableString("prevHash"),
+    hash: read.string("hash"),
   };
 }
 

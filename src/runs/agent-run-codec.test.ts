@@ -12,7 +12,7 @@ const fixture = readFixture("agent-run-v1.json");
 describe("agent run state versions", () => {
   it("reads the frozen version-1 fixture, migrated to the current version", () => {
     const state = decodeAgentRunState(fixture);
-    assert.equal(state.schemaVersion, 3);
+    assert.equal(state.schemaVersion, 4);
     assert.equal(state.status, "paused");
     assert.equal(state.requirements.length, 1);
     assert.deepEqual(state.cursor?.toolCallIds, ["call_1", "call_2"]);
@@ -38,6 +38,12 @@ describe("agent run state versions", () => {
       [["confirmation", null, false]],
     );
     assert.deepEqual(
+      state.requirements.map((requirement) => [requirement.decidedBy, requirement.decidedAt]),
+      [[null, null]],
+      "version 4 added who decided: unknown for earlier decisions",
+    );
+    assert.deepEqual([state.auditSeq, state.auditHead], [0, null]);
+    assert.deepEqual(
       decodeAgentRunState(readFixture("agent-run-v2.json")).requirements.map((requirement) => requirement.decision),
       [null],
       "version 2's resolution: null became decision: null",
@@ -45,7 +51,7 @@ describe("agent run state versions", () => {
   });
 
   it("refuses unknown, missing and non-integer versions with StateVersionError", () => {
-    for (const schemaVersion of [0, 4, "1", undefined, 1.5]) {
+    for (const schemaVersion of [0, 5, "1", undefined, 1.5]) {
       assert.throws(() => decodeAgentRunState({ ...fixture, schemaVersion }), { name: "StateVersionError" });
     }
   });

@@ -9,8 +9,14 @@ export const agentRunCodec: VersionedCodec<AgentRunState> = {
   what: "agent run",
   currentVersion: AGENT_RUN_SCHEMA_VERSION,
   // 1 -> 2 only added fields whose defaults (no fingerprint) the shape fills in; 2 -> 3 turned
-  // each requirement's resolution into a decision.
-  migrations: { 1: (state) => state, 2: migrateAgentRunV2 },
+  // each requirement's resolution into a decision; 3 -> 4 added who decided (decidedBy, decidedAt)
+  // and the run's place in the decisions table (auditSeq, auditHead): the shape's defaults, filled
+  // in again after 2 -> 3 rebuilt the requirements.
+  migrations: {
+    1: (state) => state,
+    2: migrateAgentRunV2,
+    3: (state) => withDefaults(state, AGENT_RUN_SHAPE) as Record<string, unknown>,
+  },
   // A getter, so the schema (and zod) loads with the first decode rather than with kern.
   get schema() {
     return runSchemas().agentRunStateSchema;

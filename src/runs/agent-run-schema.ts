@@ -12,7 +12,14 @@ import { AGENT_RUN_SCHEMA_VERSION, REQUIREMENT_KINDS, RUN_STATUSES } from "./age
 
 export const runStatusSchema = z.enum(RUN_STATUSES);
 
-const jsonObjectSchema = z.record(z.string(), z.unknown());
+/**
+ * A JSON object, kept as it is: z.record and z.object rebuild objects key by key and drop a key
+ * named "__proto__" (a form field may be called that), so plain objects pass through unchanged.
+ */
+const jsonObjectSchema = z.custom<Record<string, unknown>>(
+  (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+  { message: "Invalid input: expected an object" },
+);
 
 export const toolCallSchema = z.object({
   id: z.string(),
@@ -55,11 +62,33 @@ export const toolDecisionSchema = z.discriminatedUnion("type", [
 
 export const requirementKindSchema = z.enum(REQUIREMENT_KINDS);
 
+/**
+ * Who decided: a principal (the `actor` of continueRun, or the signed-in user over HTTP), code that
+ * continued the run without an actor, or a deadline. Shared by tool calls and workflow gates.
+ */
+export const decidedBySchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("principal"),
+    id: z.string().min(1),
+    roles: z.array(z.string()),
+    name: z.string().nullable(),
+  }),
+  z.object({ kind: z.literal("code"), id: z.literal("kern:code"), roles: z.tuple([]) }),
+  z.object({ kind: z.literal("timeout"), id: z.literal("kern:timeout"), roles: z.tuple([]) }),
+]);
+
+/** Who decided a requirement and when (ISO 8601); both null until it is decided. */
+export const decisionAuthorship = {
+  decidedBy: decidedBySchema.nullable(),
+  decidedAt: z.iso.datetime().nullable(),
+};
+
 export const requirementStateSchema = z.object({
   id: z.string(),
   toolCallId: z.string(),
   kind: requirementKindSchema,
   decision: toolDecisionSchema.nullable(),
+  ...decisionAuthorship,
   /** True once a continue consumed it: a frozen requirement can never be resolved again. */
   frozen: z.boolean(),
   /**
@@ -101,6 +130,14 @@ export const agentCursorSchema = z.object({
 
 export const runErrorSchema = z.object({ code: z.string(), message: z.string() });
 
+/**
+ * Where the run's chain of entries in the decisions table ends: how many there are and the hash
+ * of the last (null before the first). The claim that stores a decision advances both.
+ */
+export function auditChain() {
+  return { auditSeq: z.number().int().nonnegative(), auditHead: z.string().nullable() };
+}
+
 export const agentRunStateSchema = z.object({
   schemaVersion: z.literal(AGENT_RUN_SCHEMA_VERSION),
   kind: z.literal("agent"),
@@ -121,6 +158,7 @@ export const agentRunStateSchema = z.object({
   cursor: agentCursorSchema.nullable(),
   turns: z.number().int().nonnegative(),
   error: runErrorSchema.nullable(),
+  ...auditChain(),
   createdAt: z.number(),
   updatedAt: z.number(),
 });

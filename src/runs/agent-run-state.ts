@@ -24,8 +24,9 @@ export type ToolExecutionState = z.infer<typeof schema.toolExecutionStateSchema>
 
 /**
  * Version 2 added the `queued` tool-call phase, running checkpoints and `fingerprint`; version 3
- * replaced a requirement's `resolution` with a `decision` in kern's one vocabulary.
+ * replaced a requirement's `resolution` with a `decision` in kern's one vocabulary; version 4
+ * added who decided (`decidedBy`, `decidedAt`) and the run's place in the decisions table.
  */
-export const AGENT_RUN_SCHEMA_VERSION = 3;
+export const AGENT_RUN_SCHEMA_VERSION = 4;
 
 export type AgentRunState = z.infer<typeof schema.agentRunStateSchema>;

@@ -41,7 +41,7 @@ export function checkValues(values: Record<string, unknown>, schema: JsonSchema)
   const required = Array.isArray(schema["required"]) ? (schema["required"] as string[]) : [];
   const problems: string[] = [];
   for (const name of required) {
-    if (values[name] === undefined) problems.push(`'${name}' is required`);
+    if (!Object.hasOwn(values, name) || values[name] === undefined) problems.push(`'${name}' is required`);
   }
   for (const [name, value] of Object.entries(values)) {
     const property = properties[name];

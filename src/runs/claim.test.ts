@@ -5,29 +5,23 @@ import { agentRunAccess } from "../agent/agent-run-access.js";
 import type { RunKind } from "../db/db.js";
 import { InMemoryDb } from "../db/memory/index.js";
 import { StoreError } from "../errors.js";
-import type { AgentRunState } from "./agent-run-state.js";
+import { AGENT_RUN_SCHEMA_VERSION, type AgentRunState } from "./agent-run-state.js";
 import { Claim } from "./claim.js";
 import { compareAndSave, loadRun } from "./run-record.js";
+import { AGENT_RUN_DEFAULTS } from "./shapes.js";
 
 function newRun(runId: string): AgentRunState {
   return {
-    schemaVersion: 3,
+    ...structuredClone(AGENT_RUN_DEFAULTS),
+    schemaVersion: AGENT_RUN_SCHEMA_VERSION,
     kind: "agent",
     runId,
     sessionId: "s",
-    userId: null,
     agentId: "a",
     agentName: "a",
-    parentRunId: null,
-    fingerprint: null,
     status: "running",
-    content: null,
     messages: [{ role: "user", content: "hi" }],
-    tools: [],
-    requirements: [],
-    cursor: null,
     turns: 0,
-    error: null,
     createdAt: 1,
     updatedAt: 1,
   };

@@ -1,4 +1,4 @@
-import type { Db, RunWrite } from "../db/index.js";
+import type { Db, DecisionRecord, RunWrite } from "../db/index.js";
 import { ClaimLostError, ConfigurationError, RunAlreadyClaimedError } from "../errors.js";
 import { type BaseRunState, type LoadedRun, type RunAccess, toRecord } from "./run-record.js";
 import type { WriteBatch } from "./write-batch.js";
@@ -68,17 +68,24 @@ export class Claim<T extends BaseRunState> {
   /**
    * Moves a loaded run (paused, or ended with an error for a retry) to `running` with a
    * compare-and-set on its revision, storing what the caller changed in the same write. Exactly
-   * one caller wins; the others get RunAlreadyClaimedError and must do nothing.
+   * one caller wins; the others get RunAlreadyClaimedError and must do nothing. `decisions`
+   * (audit entries of what this call decided) are appended in the same write, or not at all.
    */
   static async take<T extends BaseRunState>(
     db: Db,
     access: RunAccess<T>,
     loaded: LoadedRun<T>,
     leaseMs: number,
+    decisions: readonly DecisionRecord[] = [],
   ): Promise<Claim<T>> {
     loaded.state.status = "running";
     const revision = loaded.revision + 1;
-    const won = await db.updateRun(toRecord(access, loaded.state, revision, Date.now() + leaseMs), loaded.revision);
+    const record = toRecord(access, loaded.state, revision, Date.now() + leaseMs);
+    // The decisions this claim acts on go into the audit table in the same transaction.
+    const won =
+      decisions.length === 0
+        ? await db.updateRun(record, loaded.revision)
+        : await db.writeRuns([{ record, expectedRevision: loaded.revision, decisions }]);
     if (!won) throw new RunAlreadyClaimedError(loaded.state.runId);
     return new Claim(db, access, loaded.state, revision, leaseMs);
   }

@@ -1,5 +1,7 @@
 export { decodeAgentRunState, encodeAgentRunState } from "./agent-run-codec.js";
 export * from "./agent-run-state.js";
+export { appendDecision, type ChainVerdict } from "./audit.js";
+export { checkGatePolicy, type GatePolicy, openGate, refusal } from "./authorize.js";
 export {
   checkId,
   checkInputText,
@@ -17,6 +19,18 @@ export { lazyModule } from "./lazy-module.js";
 export { migrateStepRequirement, migrateToolRequirement } from "./migrate-decisions.js";
 export { newId } from "./new-id.js";
 export { type PausedToolCall, pausedToolCalls } from "./paused-tool-calls.js";
+export {
+  type Approvers,
+  DECIDED_BY_TIMEOUT,
+  type DecidedBy,
+  type DecisionStamp,
+  decidedByOf,
+  decidedUpstream,
+  describeDecider,
+  type Principal,
+  upstreamStamps,
+  viaDecisionLink,
+} from "./principal.js";
 export { expiredRuns, listAll, type SkippedRun, visitEach } from "./recovery.js";
 export {
   checkSuppliedVersion,
@@ -29,6 +43,7 @@ export { compareAndSave, type LoadedRun, loadRun, type RunAccess } from "./run-r
 export { runSchemas } from "./run-schemas.js";
 export { RunView } from "./run-view.js";
 export {
+  AGENT_REQUIREMENT_DEFAULTS,
   AGENT_RUN_DEFAULTS,
   FRAME_DEFAULTS,
   GATE_DEFAULTS,
@@ -36,6 +51,8 @@ export {
   RETRY_DEFAULTS,
   WORKFLOW_RUN_DEFAULTS,
 } from "./shapes.js";
+export { DecidedView, stepGateDigest, toolCallDigest } from "./shown.js";
+export { verifyDecisionChain } from "./verify-chain.js";
 export { decodeWorkflowRunState, encodeWorkflowRunState } from "./workflow-run-codec.js";
 export * from "./workflow-run-state.js";
 export { holdWritesIn, WriteBatch } from "./write-batch.js";

@@ -11,7 +11,7 @@ describe("requirement JSON round trips", () => {
     const { agent } = makeAgent([toolCall("send_alert", { city: "Tokyo", message: "Rain" })]);
     const run = await agent.run("Alert");
     const wire = JSON.parse(JSON.stringify(run.activeRequirements[0]));
-    assert.equal(wire.schemaVersion, 2);
+    assert.equal(wire.schemaVersion, 3);
     const revived = RunRequirement.fromJSON(wire);
     assert.deepEqual(revived.toolExecution.toolArgs, { city: "Tokyo", message: "Rain" });
     revived.confirm();
@@ -34,7 +34,7 @@ describe("requirement JSON round trips", () => {
     assert.equal(revived.confirmed, true);
     const frozen = StepRequirement.fromJSON({ ...run.stepRequirements[0]?.toJSON(), frozen: true });
     assert.throws(() => frozen.confirm(), { name: "RequirementResolvedError" });
-    assert.throws(() => StepRequirement.fromJSON({ ...run.stepRequirements[0]?.toJSON(), schemaVersion: 3 }), {
+    assert.throws(() => StepRequirement.fromJSON({ ...run.stepRequirements[0]?.toJSON(), schemaVersion: 4 }), {
       name: "StateVersionError",
     });
   });

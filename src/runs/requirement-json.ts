@@ -9,10 +9,12 @@ import type { StepRequirementState } from "./workflow-run-state.js";
 
 /**
  * The version of requirement JSON (`RunRequirement.toJSON()`, `StepRequirement.toJSON()`).
- * Version 2 carries a `decision`; version 1 (a flat record with `confirmed`, `resolution` and the
- * like) is still read, by migrating it.
+ * Version 3 adds who decided (`decidedBy`, `decidedAt`) to version 2's `decision`; version 2 is
+ * read as it is (the shape fills those in), version 1 (a flat record with `confirmed`,
+ * `resolution` and the like) by migrating it. A caller's `decidedBy` is never applied: only the
+ * decision is read from supplied JSON, and continueRun records who decided.
  */
-export const REQUIREMENT_SCHEMA_VERSION = 2;
+export const REQUIREMENT_SCHEMA_VERSION = 3;
 
 /** The decision fields of version-1 requirement JSON; version 2 has `decision` (or `calls`) instead. */
 const VERSION_1_FIELDS = [
@@ -36,7 +38,7 @@ export function checkSuppliedVersion(record: Record<string, unknown>): number {
     return VERSION_1_FIELDS.some((field) => field in record) && !("decision" in record || "calls" in record)
       ? 1
       : REQUIREMENT_SCHEMA_VERSION;
-  if (version !== 1 && version !== REQUIREMENT_SCHEMA_VERSION)
+  if (version !== 1 && version !== 2 && version !== REQUIREMENT_SCHEMA_VERSION)
     throw new StateVersionError(version, REQUIREMENT_SCHEMA_VERSION);
   return version;
 }

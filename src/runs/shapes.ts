@@ -8,9 +8,17 @@ import type { RecordShape } from "./compact.js";
  * variant does not have are dropped by its schema.
  */
 
-export const AGENT_REQUIREMENT_SHAPE: RecordShape = {
-  defaults: { kind: "confirmation", decision: null, frozen: false, recovered: false },
-};
+/** What a new tool-call requirement holds before anyone decides it. */
+export const AGENT_REQUIREMENT_DEFAULTS = {
+  kind: "confirmation",
+  decision: null,
+  frozen: false,
+  recovered: false,
+  decidedBy: null,
+  decidedAt: null,
+} as const;
+
+export const AGENT_REQUIREMENT_SHAPE: RecordShape = { defaults: AGENT_REQUIREMENT_DEFAULTS };
 
 export const TOOL_EXECUTION_SHAPE: RecordShape = {
   defaults: { phase: "done", result: null, error: null, gate: "none", userInputSchema: null },
@@ -26,6 +34,8 @@ export const AGENT_RUN_DEFAULTS = {
   error: null,
   requirements: [],
   tools: [],
+  auditSeq: 0,
+  auditHead: null,
 };
 
 export const AGENT_RUN_SHAPE: RecordShape = {
@@ -53,6 +63,8 @@ export const REQUIREMENT_DEFAULTS = {
   message: null,
   frozen: false,
   recovered: false,
+  decidedBy: null,
+  decidedAt: null,
 } as const;
 
 /** What a new gate (one a person answers) holds besides: rejecting skips, no deadline, no decision. */
@@ -109,6 +121,8 @@ export const WORKFLOW_RUN_DEFAULTS = {
   executorRuns: [],
   cancelReason: null,
   error: null,
+  auditSeq: 0,
+  auditHead: null,
 };
 
 export const WORKFLOW_RUN_SHAPE: RecordShape = {

@@ -9,7 +9,7 @@ const readFixture = (name: string): Record<string, unknown> =>
 describe("workflow run state versions", () => {
   it("reads the frozen version-1 fixture (paused at the executor gate), migrated to the current version", () => {
     const state = decodeWorkflowRunState(readFixture("workflow-run-v1.json"));
-    assert.equal(state.schemaVersion, 3);
+    assert.equal(state.schemaVersion, 4);
     assert.equal(state.status, "paused");
     assert.deepEqual(
       state.stepRequirements.map((requirement) => [requirement.kind, requirement.frozen, requirement.recovered]),
@@ -64,11 +64,16 @@ describe("workflow run state versions", () => {
       executor?.kind === "executor" ? executor.executor.runId : "none",
     );
     assert.equal(state.fingerprint, "9c56fd5fee59692a7b650f1bcf45cd69");
+    // Version 4: decisions made before kern recorded who decided say so (null), and the run's
+    // chain in the decisions table is empty.
+    assert.deepEqual([confirmation?.decidedBy, confirmation?.decidedAt], [null, null]);
+    assert.equal(executor?.kind === "executor" ? executor.calls[0]?.requirement.decidedBy : "not an executor", null);
+    assert.deepEqual([state.auditSeq, state.auditHead], [0, null]);
   });
 
   it("refuses unknown, missing and non-integer versions with StateVersionError", () => {
     const fixture = readFixture("workflow-run-v2.json");
-    for (const schemaVersion of [0, 4, "2", undefined, 2.5]) {
+    for (const schemaVersion of [0, 5, "2", undefined, 2.5]) {
       assert.throws(() => decodeWorkflowRunState({ ...fixture, schemaVersion }), { name: "StateVersionError" });
     }
   });

@@ -9,8 +9,14 @@ export const workflowRunCodec: VersionedCodec<WorkflowRunState> = {
   what: "workflow run",
   currentVersion: WORKFLOW_RUN_SCHEMA_VERSION,
   // 1 -> 2 only added fields whose defaults the shapes fill in; 2 -> 3 made each requirement its
-  // gate kind's variant (frames kept every field, so they need nothing).
-  migrations: { 1: (state) => state, 2: migrateWorkflowRunV2 },
+  // gate kind's variant (frames kept every field, so they need nothing); 3 -> 4 added who decided
+  // (decidedBy, decidedAt) and the run's place in the decisions table (auditSeq, auditHead): the
+  // shape's defaults, filled in again after 2 -> 3 rebuilt the requirements.
+  migrations: {
+    1: (state) => state,
+    2: migrateWorkflowRunV2,
+    3: (state) => withDefaults(state, WORKFLOW_RUN_SHAPE) as Record<string, unknown>,
+  },
   // A getter, so the schema (and zod) loads with the first decode rather than with kern.
   get schema() {
     return runSchemas().workflowRunStateSchema;

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import {
+  auditChain,
   confirmDecisionSchema,
+  decisionAuthorship,
   inputDecisionSchema,
   rejectDecisionSchema,
   requirementStateSchema,
@@ -25,7 +27,14 @@ import {
  * Like agent-run-schema.ts, only {@link runSchemas} loads this file, and it must stay a leaf.
  */
 
-const jsonObjectSchema = z.record(z.string(), z.unknown());
+/**
+ * A JSON object, kept as it is: z.record and z.object rebuild objects key by key and drop a key
+ * named "__proto__" (a form field may be called that), so plain objects pass through unchanged.
+ */
+const jsonObjectSchema = z.custom<Record<string, unknown>>(
+  (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+  { message: "Invalid input: expected an object" },
+);
 
 export const stepTypeSchema = z.enum(STEP_TYPES);
 
@@ -86,6 +95,7 @@ const requirementBase = {
   frozen: z.boolean(),
   /** Set by recover() on a step that may or may not have run before its process died. */
   recovered: z.boolean(),
+  ...decisionAuthorship,
 };
 
 /** What a gate a person answers adds: what rejecting does, and its deadline. */
@@ -244,6 +254,7 @@ export const workflowRunStateSchema = z.object({
   executorRuns: z.array(z.object({ runId: z.string(), agentId: z.string(), stepName: z.string() })),
   cancelReason: z.string().nullable(),
   error: runErrorSchema.nullable(),
+  ...auditChain(),
   createdAt: z.number(),
   updatedAt: z.number(),
 });

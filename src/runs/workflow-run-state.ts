@@ -62,6 +62,6 @@ export type FrameOf<T extends Frame["stepType"]> = Extract<Frame, { stepType: T 
  * `recovered`; version 3 made requirements one variant per gate kind with a `decision`, and
  * frames one variant per component type.
  */
-export const WORKFLOW_RUN_SCHEMA_VERSION = 3;
+export const WORKFLOW_RUN_SCHEMA_VERSION = 4;
 
 export type WorkflowRunState = z.infer<typeof schema.workflowRunStateSchema>;

@@ -1,5 +1,8 @@
 import { Hono } from "hono";
-import type { Agent } from "../agent/index.js";
+import type { Agent, RunOutput } from "../agent/index.js";
+import type { Principal } from "../runs/index.js";
+import { actorOf, assertVisible, listedUser, starterOf, type Viewer, viewerOf } from "./access.js";
+import type { ServerEnv } from "./auth/index.js";
 import { unknownResource } from "./http-errors.js";
 import { defined, readBody, readQuery, schemas, wantsStream } from "./request.js";
 import { agentRunJson } from "./run-json.js";
@@ -9,14 +12,32 @@ import { sseResponse } from "./sse.js";
  * The agent endpoints, mounted under `/api/agents`: the same shape as the workflow ones, with
  * `requirements` (RunRequirement JSON) in place of `stepRequirements`.
  */
-export function agentRoutes(agents: ReadonlyMap<string, Agent>): Hono {
-  const app = new Hono();
+export function agentRoutes(agents: ReadonlyMap<string, Agent>): Hono<ServerEnv> {
+  const app = new Hono<ServerEnv>();
   const find = (id: string): Agent => {
     const agent = agents.get(id);
     if (agent === undefined)
       throw unknownResource(`This server has no agent '${id}'; GET /api/agents lists the ones it serves.`);
     return agent;
   };
+  /** Loads a run the viewer may see (else the 404 of an unknown run). */
+  const visibleRun = async (
+    agent: Agent,
+    viewer: Viewer,
+    runId: string,
+    sessionId: string,
+    named: readonly string[] = [],
+  ): Promise<RunOutput> => {
+    const run = await agent.getRunOutput(runId, sessionId);
+    // Who could have decided a requirement the request names still sees the run, to learn who decided it first.
+    const couldDecide = (principal: Principal): boolean =>
+      agent.canDecide(principal, run) ||
+      named.some((id) => agent.canDecide(principal, run, id, { includeDecided: true }));
+    assertVisible(viewer, run, couldDecide);
+    return run;
+  };
+  const json = (agent: Agent, viewer: Viewer, run: RunOutput) =>
+    agentRunJson(run, (principal) => agent.canDecide(principal, run), viewer);
 
   app.get("/", (c) =>
     c.json({
@@ -31,21 +52,25 @@ export function agentRoutes(agents: ReadonlyMap<string, Agent>): Hono {
   app.post("/:agentId/runs", async (c) => {
     const agent = find(c.req.param("agentId"));
     const endpoint = "POST /api/agents/:agentId/runs";
-    const { input, ...options } = await readBody(c, schemas.startAgentRun, endpoint);
-    if (wantsStream(c, endpoint)) return sseResponse(c, agent.runStream(input, defined(options)));
-    return c.json(agentRunJson(await agent.run(input, defined(options))));
+    const { input, userId, ...rest } = await readBody(c, schemas.startAgentRun, endpoint);
+    const viewer = viewerOf(c);
+    const options = { ...defined(rest), ...starterOf(viewer, userId) };
+    if (wantsStream(c, endpoint)) return sseResponse(c, agent.runStream(input, options));
+    return c.json(json(agent, viewer, await agent.run(input, options)));
   });
 
   app.get("/:agentId/runs", async (c) => {
     const agent = find(c.req.param("agentId"));
     const filter = readQuery(c, schemas.listQuery, "GET /api/agents/:agentId/runs");
-    return c.json({ runs: await agent.db.listRuns({ ...defined(filter), kind: "agent", ownerId: agent.id }) });
+    const mine = listedUser(viewerOf(c));
+    return c.json({ runs: await agent.db.listRuns({ ...defined(filter), ...mine, kind: "agent", ownerId: agent.id }) });
   });
 
   app.get("/:agentId/runs/:runId", async (c) => {
     const agent = find(c.req.param("agentId"));
     const { sessionId } = readQuery(c, schemas.runQuery, "GET /api/agents/:agentId/runs/:runId");
-    return c.json(agentRunJson(await agent.getRunOutput(c.req.param("runId"), sessionId)));
+    const viewer = viewerOf(c);
+    return c.json(json(agent, viewer, await visibleRun(agent, viewer, c.req.param("runId"), sessionId)));
   });
 
   app.post("/:agentId/runs/:runId/continue", async (c) => {
@@ -53,14 +78,19 @@ export function agentRoutes(agents: ReadonlyMap<string, Agent>): Hono {
     const endpoint = "POST /api/agents/:agentId/runs/:runId/continue";
     const body = await readBody(c, schemas.continueAgent, endpoint);
     const ref = { runId: c.req.param("runId"), ...defined(body), sessionId: body.sessionId };
-    if (wantsStream(c, endpoint)) return sseResponse(c, agent.continueRunStream(ref));
-    return c.json(agentRunJson(await agent.continueRun(ref)));
+    const viewer = viewerOf(c);
+    const named = (body.decisions ?? []).map((entry) => entry.requirementId);
+    await visibleRun(agent, viewer, ref.runId, ref.sessionId, named);
+    if (wantsStream(c, endpoint)) return sseResponse(c, agent.continueRunStream(ref, actorOf(viewer)));
+    return c.json(json(agent, viewer, await agent.continueRun(ref, actorOf(viewer))));
   });
 
   app.post("/:agentId/runs/:runId/cancel", async (c) => {
     const agent = find(c.req.param("agentId"));
     const { sessionId } = await readBody(c, schemas.cancelAgent, "POST /api/agents/:agentId/runs/:runId/cancel");
-    return c.json(agentRunJson(await agent.cancelRun(c.req.param("runId"), sessionId)));
+    const viewer = viewerOf(c);
+    await visibleRun(agent, viewer, c.req.param("runId"), sessionId);
+    return c.json(json(agent, viewer, await agent.cancelRun(c.req.param("runId"), sessionId)));
   });
 
   return app;

@@ -1,10 +1,15 @@
 import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
 import type { Agent } from "../agent/index.js";
 import type { Db, PendingRequirementRow } from "../db/index.js";
 import { ConfigurationError } from "../errors.js";
 import type { Workflow } from "../workflow/index.js";
 import { agentRoutes } from "./agent-routes.js";
+import { type Protection, protection, type SecurityOptions, type ServerEnv } from "./auth/index.js";
+import { checkLinkSecret, type DecisionLinkOptions } from "./decision-links.js";
+import { decisionRoutes } from "./decision-routes.js";
 import { errorResponse, unknownResource } from "./http-errors.js";
+import { inboxAccess } from "./inbox-access.js";
 import { INBOX_PAGE, INBOX_PAGE_POLICY } from "./inbox-page.js";
 import { inboxRoutes } from "./inbox-routes.js";
 import { listen, type StartedServer, startSweep } from "./listen.js";
@@ -12,7 +17,8 @@ import { openApiDocument } from "./openapi.js";
 import { recoverAtStart, type StartupRecovery } from "./recovery.js";
 import { workflowRoutes } from "./workflow-routes.js";
 
-export interface ServerOptions {
+/** The security options (auth, insecure, allowedHosts, allowedOrigins, bodyLimitBytes, adminRole) are documented on SecurityOptions. */
+export interface ServerOptions extends SecurityOptions {
   /** The workflows whose runs the API starts, lists, continues and cancels. */
   workflows?: Workflow[];
   /** The agents served on their own (an agent inside a workflow step needs no entry). */
@@ -23,18 +29,26 @@ export interface ServerOptions {
   sweepIntervalMs?: number;
   /** Where the server reports rows it had to leave alone and background failures (default console.warn). */
   log?: (line: string) => void;
+  /**
+   * Signed one-time decision links (`POST /api/decisions/links`, `POST /api/decisions/:token`),
+   * signed with this secret (HS256, 32 bytes or more). Off without it.
+   */
+  decisionLinks?: DecisionLinkOptions;
 }
 
 export interface StartOptions {
   /** Default 3000; 0 picks a free port (see `url`). */
   port?: number;
-  /** Default "127.0.0.1": only this machine can reach the server. */
+  /**
+   * Default "127.0.0.1": only this machine can reach the server. Any other address (e.g.
+   * "0.0.0.0") needs `auth` and `allowedHosts` on createServer(), or `insecure: true`.
+   */
   hostname?: string;
 }
 
 export interface KernServer {
   /** The Hono app: mount it elsewhere, or call `app.fetch(request)` in tests. */
-  app: Hono;
+  app: Hono<ServerEnv>;
   /**
    * Recovers runs whose process died (reporting rows it cannot read, resuming runs that need no
    * person), starts the timeout sweep, then listens.
@@ -59,11 +73,15 @@ function buildApp(
   agents: ReadonlyMap<string, Agent>,
   db: Db,
   log: (line: string) => void,
-): Hono {
+  guards: Protection,
+  links: DecisionLinkOptions | undefined,
+): Hono<ServerEnv> {
   const isServed = (row: PendingRequirementRow): boolean =>
     (row.kind === "workflow" ? workflows : agents).has(row.ownerId);
-  const app = new Hono();
+  const app = new Hono<ServerEnv>();
   app.onError((error, c) => {
+    // Hono's bearer-auth answers with a prepared 401 (kern's JSON body and a WWW-Authenticate challenge).
+    if (error instanceof HTTPException) return error.getResponse();
     const { status, body, internal } = errorResponse(error);
     if (internal)
       log(
@@ -71,6 +89,7 @@ function buildApp(
       );
     return c.json(body, status);
   });
+  guards.install(app);
   app.notFound((c) =>
     c.json(
       errorResponse(unknownResource(`There is no ${c.req.method} ${c.req.path}; the API lives under /api.`)).body,
@@ -85,7 +104,8 @@ function buildApp(
   app.get("/api/openapi.json", (c) => c.json(openApiDocument()));
   app.route("/api/workflows", workflowRoutes(workflows));
   app.route("/api/agents", agentRoutes(agents));
-  app.route("/api/inbox", inboxRoutes(db, isServed));
+  app.route("/api/inbox", inboxRoutes(db, isServed, inboxAccess(workflows, agents)));
+  app.route("/api/decisions", decisionRoutes({ db, workflows, agents, links }));
   return app;
 }
 
@@ -121,14 +141,18 @@ export function createServer(options: ServerOptions = {}): KernServer {
     );
   }
   const log = options.log ?? ((line: string) => console.warn(line));
-  const app = buildApp(workflows, agents, db, log);
+  const guards = protection(options);
+  if (options.decisionLinks !== undefined) checkLinkSecret(options.decisionLinks);
+  const app = buildApp(workflows, agents, db, log, guards, options.decisionLinks);
 
   async function start(startOptions: StartOptions = {}): Promise<StartedServer & { recovery: StartupRecovery }> {
+    const hostname = startOptions.hostname ?? "127.0.0.1";
+    guards.checkListen(hostname, log);
     // Runs a dead process left claimed become continuable before anyone can ask for them.
     const recovery = await recoverAtStart([...workflows.values()], [...agents.values()], log);
     const stopSweep = startSweep([...workflows.values()], sweepIntervalMs, log);
     try {
-      const listener = await listen(app.fetch, startOptions.port ?? 3000, startOptions.hostname ?? "127.0.0.1");
+      const listener = await listen(app.fetch, startOptions.port ?? 3000, hostname);
       let closing: Promise<void> | undefined;
       const close = (): Promise<void> =>
         (closing ??= stopSweep()

@@ -90,7 +90,7 @@ describe("kern/server answers to requests a run cannot serve", () => {
       ...(run["activeRequirement"] as Json),
       id: String((run["activeRequirement"] as Json)["id"]),
       decision: { type: "confirm" as const },
-      schemaVersion: 3,
+      schemaVersion: 9,
     };
     await assert.rejects(
       scenario.workflow.continueRun({
@@ -100,7 +100,7 @@ describe("kern/server answers to requests a run cannot serve", () => {
       }),
       {
         name: "StateVersionError",
-        message: /schemaVersion 3.*versions 1 to 2/,
+        message: /schemaVersion 9.*versions 1 to 3/,
       },
     );
     // Over HTTP a continue carries decisions, never requirement JSON: the echo is refused, naming the field to use.

@@ -1,7 +1,7 @@
 import { KernError, UnresolvedRequirementError } from "../errors.js";
 
 /** The statuses the API answers errors with. */
-export type ErrorStatus = 400 | 404 | 409 | 415 | 422 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 500 | 503;
 
 /** The JSON body of every error answer. */
 export interface ErrorBody {
@@ -9,11 +9,14 @@ export interface ErrorBody {
   error: { name: string; code: string; message: string; missing?: unknown; runId?: string };
 }
 
+/** The statuses of requests the server refuses before calling kern. */
+type RequestStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415;
+
 /** A request the server refuses before calling kern: malformed JSON, a bad query or body. */
 export class RequestError extends KernError {
-  readonly status: 400 | 404 | 415;
+  readonly status: RequestStatus;
 
-  constructor(status: 400 | 404 | 415, code: string, message: string) {
+  constructor(status: RequestStatus, code: string, message: string) {
     super(code, message);
     this.status = status;
   }
@@ -41,6 +44,47 @@ export function unknownResource(message: string): RequestError {
   return new RequestError(404, "KERN_NOT_FOUND", message);
 }
 
+/**
+ * The request names no principal, or credentials the server does not accept (an unknown API key,
+ * a JWT that is expired, signed by another key or meant for another audience). The message never
+ * says which, so a caller cannot probe the server's configuration.
+ */
+export class NotAuthenticatedError extends RequestError {
+  constructor(message: string) {
+    super(401, "KERN_UNAUTHENTICATED", message);
+  }
+}
+
+/**
+ * The Host header names a host this server does not answer to: a DNS-rebinding page, or a proxy
+ * that forwards a name missing from `allowedHosts`.
+ */
+export function forbiddenHost(): RequestError {
+  return new RequestError(
+    403,
+    "KERN_FORBIDDEN_HOST",
+    "This server does not answer requests sent to this host name; its operator lists the names it serves in createServer({ allowedHosts }).",
+  );
+}
+
+/** A state-changing request sent by a web page of another origin. */
+export function forbiddenOrigin(): RequestError {
+  return new RequestError(
+    403,
+    "KERN_FORBIDDEN_ORIGIN",
+    "Web pages of another origin may not change anything here; nothing was changed. The server's operator can allow an origin with createServer({ allowedOrigins }).",
+  );
+}
+
+/** The body is larger than `bodyLimitBytes`; it was not read to its end and nothing was stored. */
+export function payloadTooLarge(limitBytes: number): RequestError {
+  return new RequestError(
+    413,
+    "KERN_PAYLOAD_TOO_LARGE",
+    `The request body is larger than this server accepts (${limitBytes} bytes); nothing was stored.`,
+  );
+}
+
 /** HTTP status per kern error code; codes not listed are 500. */
 const STATUS_BY_CODE: Readonly<Record<string, ErrorStatus>> = {
   KERN_RUN_NOT_FOUND: 404,
@@ -49,6 +93,13 @@ const STATUS_BY_CODE: Readonly<Record<string, ErrorStatus>> = {
   KERN_REQUIREMENT_RESOLVED: 409,
   KERN_DEFINITION_CHANGED: 409,
   KERN_CLAIM_LOST: 409,
+  // The principal may not decide this requirement (approvers, self-approval); nothing changed.
+  KERN_NOT_AUTHORIZED: 403,
+  // The server's own refusals (RequestError carries them too); listed for errors of another kern copy.
+  KERN_UNAUTHENTICATED: 401,
+  KERN_FORBIDDEN_HOST: 403,
+  KERN_FORBIDDEN_ORIGIN: 403,
+  KERN_PAYLOAD_TOO_LARGE: 413,
   KERN_UNRESOLVED_REQUIREMENT: 422,
   KERN_INVALID_RESOLUTION: 422,
   // Requirement JSON (or a stored run) of a schema version this kern does not read.

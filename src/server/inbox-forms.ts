@@ -1,25 +1,56 @@
 /**
  * The browser half of the inbox page, part 1: DOM helpers, input forms and tool-call views.
- * Plain JavaScript sent inline (no build step). Every piece of run data is rendered with
- * `textContent` or an attribute, never as HTML. No backticks or "${" in here: this is a
- * template literal.
+ * Plain JavaScript sent inline (no build step). Every piece of run data is rendered as text nodes
+ * (or an attribute), never as HTML, and invisible formatting characters in it are shown as marks.
+ * No backticks or "${" in here: this is a template literal.
  */
-// biome-ignore lint/complexity/noUselessStringRaw: sent to the browser as written; String.raw keeps any backslash added later
 export const INBOX_FORMS_SCRIPT = String.raw`
 "use strict";
+
+// Bidi controls and zero-width characters would reorder or hide text ("\u202E0001 USD" reads as
+// "1000 USD"), so each is shown as a visible mark such as "\u27E6U+202E\u27E7" instead.
+const INVISIBLE = /[\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
+
+function markOf(character) {
+  return "\u27E6U+" + character.codePointAt(0).toString(16).toUpperCase().padStart(4, "0") + "\u27E7";
+}
+
+/** Text as DOM nodes: plain text nodes, with a styled mark in place of each invisible character. */
+function textNodes(value) {
+  const text = String(value);
+  const nodes = [];
+  let last = 0;
+  for (const match of text.matchAll(INVISIBLE)) {
+    if (match.index > last) nodes.push(document.createTextNode(text.slice(last, match.index)));
+    const mark = document.createElement("span");
+    mark.className = "invisible-mark";
+    mark.title = "An invisible formatting character, shown so it cannot reorder or hide the text";
+    mark.textContent = markOf(match[0]);
+    nodes.push(mark);
+    last = match.index + match[0].length;
+  }
+  if (last < text.length) nodes.push(document.createTextNode(text.slice(last)));
+  return nodes;
+}
+
+/** Sets a node's text (server data included) the only way this page does: through textNodes(). */
+function showText(node, value) {
+  node.replaceChildren(...(value === null || value === undefined ? [] : textNodes(value)));
+}
 
 function el(tag, props, children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(props || {})) {
     if (value === undefined || value === null || value === false) continue;
-    if (key === "text") node.textContent = String(value);
+    if (key === "text") showText(node, value);
     else if (key === "class") node.className = value;
     else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
     else node.setAttribute(key, value === true ? "" : String(value));
   }
   for (const child of children || []) {
     if (child === null || child === undefined) continue;
-    node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    if (typeof child === "string") node.append(...textNodes(child));
+    else node.appendChild(child);
   }
   return node;
 }
@@ -99,14 +130,16 @@ function formView(fields) {
     const help = field.description ? el("span", { class: "help", text: field.description }) : null;
     return el("div", { class: "field" }, [label, input, help]);
   });
+  // Built from entries, so a field named "__proto__" or "constructor" is an own property that
+  // JSON.stringify sends (assigning values["__proto__"] on a plain object would set its prototype).
   function read() {
-    const values = {};
+    const entries = [];
     for (const [field, input] of inputs) {
       const value = readField(field, input);
       if (value === undefined && field.required) throw new Error(field.name + " is required");
-      if (value !== undefined) values[field.name] = value;
+      if (value !== undefined) entries.push([field.name, value]);
     }
-    return values;
+    return Object.fromEntries(entries);
   }
   return { node: el("div", { class: "form" }, rows), read };
 }
@@ -117,11 +150,11 @@ function button(label, kind, onclick) {
   node.addEventListener("click", () => {
     const problem = node.closest(".card") && node.closest(".card").querySelector(".card-error");
     try {
-      if (problem) problem.textContent = "";
+      if (problem) showText(problem, "");
       onclick();
     } catch (error) {
       if (!problem) throw error;
-      problem.textContent = error.message;
+      showText(problem, error.message);
     }
   });
   return node;
@@ -159,7 +192,7 @@ function toolCallView(call, decide) {
     node,
     showDecision(decision) {
       decided.hidden = false;
-      decided.textContent = "Decision: " + decision.type + (decision.feedback ? " (" + decision.feedback + ")" : "");
+      showText(decided, "Decision: " + decision.type + (decision.feedback ? " (" + decision.feedback + ")" : ""));
       node.classList.add("is-decided");
     },
   };

@@ -1,11 +1,14 @@
 import { createHash } from "node:crypto";
 import { INBOX_FORMS_SCRIPT } from "./inbox-forms.js";
+import { INBOX_HISTORY_SCRIPT } from "./inbox-history.js";
 import { INBOX_SCRIPT } from "./inbox-script.js";
+import { INBOX_SIGN_IN_SCRIPT } from "./inbox-sign-in.js";
 
 const STYLE = `
 :root { color-scheme: light; --ink: #1d2330; --muted: #5b6475; --line: #d9dee7; --bg: #f4f6f9; --card: #fff;
   --accent: #1f6f43; --accent-ink: #fff; --danger: #b42318; --focus: #2f6feb; }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 body { margin: 0; background: var(--bg); color: var(--ink); font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
 .top { display: flex; align-items: center; gap: 16px; padding: 14px 24px; background: var(--card); border-bottom: 1px solid var(--line); }
 .top h1 { font-size: 19px; margin: 0; }
@@ -54,9 +57,20 @@ button:focus-visible, input:focus-visible, select:focus-visible, textarea:focus-
 .progress { color: var(--muted); }
 .empty { color: var(--muted); padding: 24px 0; }
 details { margin: 4px 0 8px; }
+.who { color: var(--muted); font-size: 13px; }
+.signin { margin: 16px 24px 0; max-width: 520px; background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 16px 18px; }
+.signin h2 { font-size: 17px; margin: 0 0 8px; }
+.signin form { display: grid; gap: 8px; }
+.signin input { font: inherit; padding: 6px 9px; border: 1px solid var(--line); border-radius: 7px; width: 100%; }
+.signin-message { color: var(--danger); margin: 0; }
+.signin-message:empty { display: none; }
+.history ul { margin: 0 0 10px; padding-left: 18px; color: var(--muted); font-size: 13.5px; }
+.card.stale { border-color: #f1b8b3; }
+.invisible-mark { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; color: var(--danger); background: #fde8e7;
+  border-radius: 4px; padding: 0 2px; unicode-bidi: isolate; }
 `;
 
-const SCRIPT = INBOX_FORMS_SCRIPT + INBOX_SCRIPT;
+const SCRIPT = INBOX_FORMS_SCRIPT + INBOX_SIGN_IN_SCRIPT + INBOX_HISTORY_SCRIPT + INBOX_SCRIPT;
 
 function sha256(text: string): string {
   return `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
@@ -89,8 +103,20 @@ export const INBOX_PAGE = `<!doctype html>
 <header class="top">
 <h1><span class="brand">kern</span> · Approval inbox</h1>
 <span id="count" class="count"></span>
+<span id="who" class="who"></span>
+<button id="signout" class="button" type="button" hidden>Sign out</button>
 <button id="refresh" class="button" type="button">Refresh</button>
 </header>
+<section id="signin" class="signin" hidden>
+<h2>Sign in</h2>
+<form id="signin-form">
+<p id="signin-message" class="signin-message" role="alert"></p>
+<label for="token">API key or bearer token</label>
+<input id="token" name="token" type="password" autocomplete="off" spellcheck="false">
+<button class="button primary" type="submit">Sign in</button>
+<p class="help">Kept in this browser tab only, and sent to this server as Authorization: Bearer.</p>
+</form>
+</section>
 <p id="notice" class="notice" role="status" aria-live="polite"></p>
 <p id="status" class="status"></p>
 <main id="list"></main>

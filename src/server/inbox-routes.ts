@@ -1,7 +1,10 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { Db, PendingFilter, PendingRequirementRow } from "../db/index.js";
+import { viewerOf } from "./access.js";
+import type { ServerEnv } from "./auth/index.js";
 import { badRequest } from "./http-errors.js";
+import type { RowAccessFor } from "./inbox-access.js";
 import { defined, readQuery, schemas } from "./request.js";
 
 type RowKey = NonNullable<PendingFilter["after"]>;
@@ -41,14 +44,20 @@ function decodeCursor(token: string): RowKey {
  * `GET /api/inbox`: the pending requirements of the runs this server can continue (rows of
  * agents and workflows it does not serve, e.g. the agent runs inside a workflow's steps, are
  * left out), oldest first, `limit` per page, with `nextAfter` to pass as `after` for the next
- * page (null on the last one).
+ * page (null on the last one). With auth, only the rows the principal may see are listed (see
+ * inboxAccess), each with `mayDecide`; `?decidable=1` lists only the ones it may decide.
  */
-export function inboxRoutes(db: Db, isServed: (row: PendingRequirementRow) => boolean): Hono {
-  const app = new Hono();
+export function inboxRoutes(
+  db: Db,
+  isServed: (row: PendingRequirementRow) => boolean,
+  accessFor: RowAccessFor,
+): Hono<ServerEnv> {
+  const app = new Hono<ServerEnv>();
   app.get("/", async (c) => {
-    const { after, limit = 50, ...filter } = readQuery(c, schemas.inboxQuery, "GET /api/inbox");
+    const { after, limit = 50, decidable, ...filter } = readQuery(c, schemas.inboxQuery, "GET /api/inbox");
+    const access = accessFor(viewerOf(c));
     let cursor = after === undefined ? undefined : decodeCursor(after);
-    const requirements: PendingRequirementRow[] = [];
+    const requirements: Array<PendingRequirementRow & { mayDecide: boolean }> = [];
     for (let exhausted = false; requirements.length < limit && !exhausted; ) {
       const page = await db.listPendingRequirements({
         ...defined(filter),
@@ -58,7 +67,9 @@ export function inboxRoutes(db: Db, isServed: (row: PendingRequirementRow) => bo
       exhausted = page.length < limit;
       for (const row of page) {
         cursor = row;
-        if (isServed(row)) requirements.push(row);
+        if (!isServed(row)) continue;
+        const { visible, mayDecide } = await access(row);
+        if (visible && (mayDecide || decidable !== "1")) requirements.push({ ...row, mayDecide });
         if (requirements.length === limit) break;
       }
     }

@@ -1,9 +1,11 @@
 /**
- * The browser half of the inbox page, part 2: loads `/api/inbox`, fetches each run, renders what
- * the person must decide and posts it to the run's continue endpoint as `{ sessionId, decisions }`.
- * Uses the helpers of INBOX_FORMS_SCRIPT. No backticks or "${" in here: this is a template literal.
+ * The browser half of the inbox page, part 4: loads `/api/inbox?decidable=1` (only what the
+ * signed-in principal may decide), fetches each run, renders what the person must decide with who
+ * decided the run's earlier gates, and posts it to the run's continue endpoint as
+ * `{ sessionId, decisions }`. A decision someone else made first (409), or one the server refuses
+ * (403), shows the server's message on the card. Uses the helpers of the other parts (el,
+ * showText, api, historyView). No backticks or "${" in here: this is a template literal.
  */
-// biome-ignore lint/complexity/noUselessStringRaw: sent to the browser as written; String.raw keeps any backslash added later
 export const INBOX_SCRIPT = String.raw`
 const listNode = document.getElementById("list");
 const statusNode = document.getElementById("status");
@@ -14,16 +16,6 @@ const KIND_LABELS = {
   confirmation: "Approve step", userInput: "Input needed", route: "Pick a route", outputReview: "Review output",
   iterationReview: "Review iteration", error: "Step failed", executor: "Approve tool call", agent: "Approve tool call",
 };
-
-async function api(path, options) {
-  const response = await fetch(path, options);
-  const body = await response.json().catch(() => null);
-  if (!response.ok) {
-    const error = (body && body.error) || { name: "Error", message: "HTTP " + response.status };
-    throw new Error(error.name + ": " + error.message);
-  }
-  return body;
-}
 
 function runPath(row) {
   const base = row.kind === "workflow" ? "api/workflows/" : "api/agents/";
@@ -47,21 +39,37 @@ function setBusy(card, busy) {
 function describeOutcome(run) {
   const name = run.workflowName || run.agentName;
   if (run.status === "completed") return name + " completed" + (run.content ? ": " + run.content : ".");
+  if (run.isPaused && run.mayDecide === false) return name + " now waits for someone else's decision.";
   if (run.isPaused) return name + " is waiting for the next decision, listed below.";
   return name + " is " + run.status + ".";
 }
 
+/**
+ * The message a refused decision shows on its card. A 404 here means the run left this principal's
+ * view between loading and deciding: someone decided first and the run moved to a gate not theirs.
+ */
+function describeRefusal(error) {
+  if (error.status === 404) return "This decision was not recorded: the run is no longer open to you, most likely because someone else decided it first. (" + error.message + ")";
+  return error.message;
+}
+
 async function continueRun(card, row, body) {
   setBusy(card, true);
-  card.error.textContent = "";
+  showText(card.error, "");
   try {
     const headers = { "content-type": "application/json" };
     const run = await api(runPath(row) + "/continue", { method: "POST", headers, body: JSON.stringify(body) });
-    noticeNode.textContent = describeOutcome(run);
+    showText(noticeNode, describeOutcome(run));
     await load();
   } catch (error) {
-    card.error.textContent = error.message;
-    setBusy(card, false);
+    showText(card.error, describeRefusal(error));
+    if (error.status === 409 || error.status === 404) {
+      // Lost a race: keep this card, with the server's word on who decided first, above the fresh list.
+      card.node.classList.replace("busy", "stale");
+      await load([card.node]);
+    } else {
+      setBusy(card, false);
+    }
   }
 }
 
@@ -156,6 +164,8 @@ function workflowCard(row, run) {
     return card.node;
   }
   card.body.append(el("p", { class: "question", text: requirement.question || row.summary }));
+  const history = historyView(workflowHistory(run));
+  if (history) card.body.append(history);
   const submit = (decisions) => continueRun(card, row, { sessionId: run.sessionId, decisions });
   const send = (decision) => submit([{ requirementId: requirement.id, decision }]);
   card.body.append(stepView(requirement, send, submit));
@@ -174,6 +184,8 @@ function agentCard(row, run) {
     userInputSchema: requirement.toolExecution.userInputSchema, recovered: requirement.recovered,
   }));
   card.body.append(el("p", { class: "question", text: run.agentName + " wants to call " + calls.map((call) => call.toolName).join(", ") + "." }));
+  const history = historyView(agentHistory(run));
+  if (history) card.body.append(history);
   card.body.append(callsView(calls, (decisions) => {
     continueRun(card, row, { sessionId: run.sessionId, decisions: pending.map((requirement, index) => ({ requirementId: requirement.id, decision: decisions.get(index) })) });
   }));
@@ -183,29 +195,38 @@ function agentCard(row, run) {
 async function cardFor(row) {
   try {
     const run = await api(runPath(row) + "?sessionId=" + encodeURIComponent(row.sessionId));
+    if (run.isPaused && run.mayDecide === false) {
+      return el("article", { class: "card" }, [el("p", { class: "card-error", text: row.summary + " \u2014 this now waits for someone else's decision." })]);
+    }
     return row.kind === "workflow" ? workflowCard(row, run) : agentCard(row, run);
   } catch (error) {
-    return el("article", { class: "card" }, [el("p", { class: "card-error", text: row.summary + " — " + error.message })]);
+    return el("article", { class: "card" }, [el("p", { class: "card-error", text: row.summary + " \u2014 " + error.message })]);
   }
 }
 
-async function load() {
-  statusNode.textContent = "Loading…";
+/** Lists what the signed-in principal may decide; kept cards (a lost race's) stay on top. */
+async function load(kept) {
+  showText(statusNode, "Loading\u2026");
   try {
-    const page = await api("api/inbox?limit=100");
+    const page = await api("api/inbox?limit=100&decidable=1");
+    signInNode.hidden = true;
+    showSession();
     const seen = new Set();
     const rows = page.requirements.filter((row) => !seen.has(row.kind + ":" + row.runId) && seen.add(row.kind + ":" + row.runId));
     const cards = await Promise.all(rows.map(cardFor));
-    listNode.replaceChildren(...(cards.length > 0 ? cards : [el("p", { class: "empty", text: "Nothing waits for a decision." })]));
-    countNode.textContent = rows.length === 1 ? "1 run waiting" : rows.length + " runs waiting";
-    statusNode.textContent = (page.nextAfter ? "Showing the oldest 100 requirements. " : "") + "Updated " + new Date().toLocaleTimeString() + ".";
+    // A 401 while loading the runs brought the sign-in form back; show no half-loaded list under it.
+    if (!signInNode.hidden) return;
+    const empty = cards.length === 0 ? [el("p", { class: "empty", text: "Nothing waits for a decision." })] : [];
+    listNode.replaceChildren(...(kept || []), ...cards, ...empty);
+    showText(countNode, rows.length === 1 ? "1 run waiting" : rows.length + " runs waiting");
+    showText(statusNode, (page.nextAfter ? "Showing the oldest 100 requirements. " : "") + "Updated " + new Date().toLocaleTimeString() + ".");
   } catch (error) {
-    statusNode.textContent = "Could not load the inbox: " + error.message;
+    showText(statusNode, error.status === 401 ? "" : "Could not load the inbox: " + error.message);
   }
 }
 
 document.getElementById("refresh").addEventListener("click", () => {
-  noticeNode.textContent = "";
+  showText(noticeNode, "");
   load();
 });
 load();

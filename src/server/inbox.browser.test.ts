@@ -1,41 +1,17 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { type BrowserContext, chromium } from "playwright-core";
-import { requirePrerequisite } from "../../scripts/test-prerequisites.mjs";
+import { z } from "zod";
+import { Agent } from "../agent/index.js";
 import { InMemoryDb } from "../db/memory/index.js";
+import { FakeModel, text, toolCall } from "../testing/index.js";
+import { tool } from "../tools/index.js";
 import { Router, Step, Workflow } from "../workflow/index.js";
-import { pingAgent, scenarioOne, startServer } from "./server.test-helper.js";
+import { type Browser, chromiumSkip, openBrowser } from "./inbox-browser.test-helper.js";
+import { type Json, pingAgent, scenarioOne, startServer } from "./server.test-helper.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-// Debian's Chromium, headless, with nothing that reaches the network on its own.
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
-// Without Chromium the file fails, naming the package to install (npm test checks it first).
-const skip = requirePrerequisite("chromium");
-
-async function launch(profile: string): Promise<BrowserContext> {
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: FLAGS,
-    timeout: 30_000,
-  });
-  context.setDefaultTimeout(10_000);
-  return context;
-}
-
-describe("the approval inbox page in Chromium", { skip }, () => {
+describe("the approval inbox page in Chromium", { skip: chromiumSkip }, () => {
   it("approves scenario 1's step and tool call by clicking; the tool runs once and the run completes", async (t) => {
     const db = new InMemoryDb();
     const { workflow, sent } = scenarioOne(db);
@@ -43,8 +19,7 @@ describe("the approval inbox page in Chromium", { skip }, () => {
     const markup = "<img src=x onerror=document.title='pwned'>";
     const { agent, pinged } = pingAgent(db, markup);
     const server = await startServer({ workflows: [workflow], agents: [agent], sweepIntervalMs: 0 });
-    const profile = mkdtempSync(join(tmpdir(), "kern-inbox-chromium-"));
-    let context: BrowserContext | undefined;
+    let browser: Browser | undefined;
     try {
       const run = (
         await server.post("/api/workflows/DualConfirmation/runs", {
@@ -52,8 +27,8 @@ describe("the approval inbox page in Chromium", { skip }, () => {
         })
       ).body;
       const agentRun = (await server.post("/api/agents/Pinger/runs", { input: "Ping it" })).body;
-      context = await launch(profile);
-      const page = context.pages()[0] ?? (await context.newPage());
+      browser = await openBrowser();
+      const { page } = browser;
       await page.goto(`${server.url}/`);
 
       const stepCard = page.locator('article.card[data-kind="confirmation"]');
@@ -93,9 +68,8 @@ describe("the approval inbox page in Chromium", { skip }, () => {
       assert.deepEqual(pinged, [], "a rejected tool call never runs");
       assert.notEqual(await page.title(), "pwned");
     } finally {
-      await context?.close();
+      await browser?.close();
       await server.close();
-      rmSync(profile, { recursive: true, force: true });
     }
   });
 
@@ -152,12 +126,11 @@ describe("the approval inbox page in Chromium", { skip }, () => {
       ],
     });
     const server = await startServer({ workflows: [workflow], sweepIntervalMs: 0 });
-    const profile = mkdtempSync(join(tmpdir(), "kern-inbox-chromium-"));
-    let context: BrowserContext | undefined;
+    let browser: Browser | undefined;
     try {
       const run = (await server.post("/api/workflows/Forms/runs", { input: "go" })).body;
-      context = await launch(profile);
-      const page = context.pages()[0] ?? (await context.newPage());
+      browser = await openBrowser();
+      const { page } = browser;
       await page.goto(`${server.url}/`);
       const form = page.locator('article.card[data-kind="userInput"]');
       await form.getByLabel("team").fill("blue");
@@ -193,9 +166,116 @@ describe("the approval inbox page in Chromium", { skip }, () => {
         ["team blue", "texted", "better draft", "recovered"],
       );
     } finally {
-      await context?.close();
+      await browser?.close();
       await server.close();
-      rmSync(profile, { recursive: true, force: true });
+    }
+  });
+
+  it("sends form fields named constructor and __proto__ as own properties, and the step receives both as its fields", async () => {
+    const db = new InMemoryDb();
+    const received: Array<Record<string, unknown>> = [];
+    const form = (name: string, field: string): Workflow =>
+      new Workflow({
+        name,
+        db,
+        steps: [
+          new Step({
+            name: "ask",
+            requiresUserInput: true,
+            userInputMessage: `Fill in ${field}`,
+            userInputSchema: [{ name: field, type: "string" }],
+            executor: (input) => {
+              received.push(input.additionalData["userInput"] as Record<string, unknown>);
+              return "ok";
+            },
+          }),
+        ],
+      });
+    const server = await startServer({
+      workflows: [form("Constructor", "constructor"), form("Proto", "__proto__")],
+      sweepIntervalMs: 0,
+    });
+    let browser: Browser | undefined;
+    try {
+      await server.post("/api/workflows/Constructor/runs", { input: "go" });
+      await server.post("/api/workflows/Proto/runs", { input: "go" });
+      browser = await openBrowser();
+      const { page } = browser;
+      await page.goto(`${server.url}/`);
+      const constructorCard = page.locator("article.card", { hasText: "Fill in constructor" });
+      await constructorCard.getByLabel("constructor").fill("built");
+      // This server has no auth: the list loads without signing in, and no sign-in form shows.
+      assert.equal(await page.locator("#signin").isVisible(), false);
+      await constructorCard.getByRole("button", { name: "Submit input" }).click();
+      await page.locator("#notice", { hasText: "Constructor completed" }).waitFor();
+      assert.equal(received.length, 1);
+      assert.ok(Object.hasOwn(received[0] ?? {}, "constructor"), "constructor is an own property of userInput");
+      assert.equal(received[0]?.["constructor"], "built");
+
+      const protoCard = page.locator("article.card", { hasText: "Fill in __proto__" });
+      await protoCard.getByLabel("__proto__").fill("polluted");
+      const sent = page.waitForRequest((request) => request.url().includes("/api/workflows/Proto/runs/"));
+      await protoCard.getByRole("button", { name: "Submit input" }).click();
+      const body = JSON.parse((await sent).postData() ?? "null") as {
+        decisions: Array<{ decision: { values: Record<string, unknown> } }>;
+      };
+      const values = body.decisions[0]?.decision.values ?? {};
+      // JSON.parse keeps "__proto__" as an own key, so this reads exactly what the page sent.
+      assert.deepEqual(Object.entries(values), [["__proto__", "polluted"]], JSON.stringify(body));
+      // ...and the step got it as its own field, with no object's prototype changed.
+      await protoCard.waitFor({ state: "detached" });
+      assert.equal(received.length, 2);
+      assert.ok(Object.hasOwn(received[1] ?? {}, "__proto__"), "__proto__ is an own property of userInput");
+      assert.deepEqual(Object.entries(received[1] ?? {}), [["__proto__", "polluted"]]);
+      assert.equal(Object.getPrototypeOf(received[1]), Object.prototype);
+      assert.equal(({} as Record<string, unknown>)["polluted"], undefined);
+    } finally {
+      await browser?.close();
+      await server.close();
+    }
+  });
+
+  it("shows who decided an agent run's earlier tool call, with invisible characters marked", async () => {
+    const db = new InMemoryDb();
+    const ping = tool({
+      name: "ping",
+      parameters: z.object({ host: z.string() }),
+      requiresConfirmation: true,
+      execute: ({ host }) => `pong from ${host}`,
+    });
+    // The second host hides a zero-width space and a left-to-right mark.
+    const model = new FakeModel([
+      toolCall("ping", { host: "db-1" }),
+      toolCall("ping", { host: "db\u200B-2\u200E" }),
+      text("Both answered."),
+    ]);
+    const agent = new Agent({ name: "Pinger", model, tools: [ping], db });
+    const server = await startServer({ agents: [agent], sweepIntervalMs: 0 });
+    let browser: Browser | undefined;
+    try {
+      const run = (await server.post("/api/agents/Pinger/runs", { input: "Ping both" })).body;
+      const [pending] = run["activeRequirements"] as Json[];
+      const decisions = [{ requirementId: pending?.["id"], decision: { type: "confirm" } }];
+      const second = await server.post(`/api/agents/Pinger/runs/${String(run["runId"])}/continue`, {
+        sessionId: run["sessionId"],
+        decisions,
+      });
+      const first = (second.body["requirements"] as Json[])[0];
+      const decidedAt = String(first?.["decidedAt"]);
+      browser = await openBrowser();
+      const { page } = browser;
+      await page.goto(`${server.url}/`);
+      const card = page.locator('article.card[data-kind="agent"]');
+      await card
+        .locator(".history li", {
+          hasText: `Tool call ping confirmed by code at ${decidedAt.slice(0, 10)} ${decidedAt.slice(11, 16)} UTC`,
+        })
+        .waitFor();
+      const shown = (await card.locator("pre.args").textContent()) ?? "";
+      assert.equal(shown, '{\n  "host": "db\u27E6U+200B\u27E7-2\u27E6U+200E\u27E7"\n}');
+    } finally {
+      await browser?.close();
+      await server.close();
     }
   });
 });

@@ -11,7 +11,15 @@ import { schemas } from "./request.js";
 type Json = Record<string, unknown>;
 
 function bodySchema(schema: z.ZodType): Json {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: "input", target: "draft-2020-12" }) as Json;
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    io: "input",
+    target: "draft-2020-12",
+    // Decision values are a custom object schema (it keeps a "__proto__" key): describe it as an object.
+    unrepresentable: "any",
+    override: (context) => {
+      if (context.zodSchema._zod.def.type === "custom") context.jsonSchema["type"] = "object";
+    },
+  }) as Json;
   return rest;
 }
 
@@ -41,6 +49,11 @@ const ERRORS: Json = {
   "400": errorResponse(
     "The body or query is malformed, or input a store cannot hold (KERN_BAD_REQUEST, KERN_INVALID_INPUT).",
   ),
+  "401": errorResponse("The server has `auth` and the request carries no accepted credentials (KERN_UNAUTHENTICATED)."),
+  "403": errorResponse(
+    "The principal may not do this (KERN_NOT_AUTHORIZED, KERN_FORBIDDEN), or the Host or Origin is not allowed.",
+  ),
+  "413": errorResponse("The body is larger than the server's bodyLimitBytes (KERN_PAYLOAD_TOO_LARGE)."),
   "404": errorResponse("No such workflow, agent or run."),
   "409": errorResponse(
     "The run is not paused, another caller claimed it first, the decision was already made, or the run was paused under another definition.",
@@ -102,6 +115,48 @@ function ownerPaths(kind: "workflows" | "agents"): Json {
   };
 }
 
+/** The decisions table and signed decision links. */
+function decisionPaths(): Json {
+  const token = pathParameter("token", "A signed decision link's token.");
+  return {
+    "/api/decisions": {
+      get: operation(
+        "List the decisions table, oldest first, paged with nextAfter.",
+        queryParameters(schemas.decisionsQuery),
+        null,
+        "{ decisions, nextAfter }",
+      ),
+    },
+    "/api/decisions/verify": {
+      get: operation(
+        "Check a run's chain of decisions.",
+        queryParameters(schemas.verifyQuery),
+        null,
+        "{ ok, entries, problem, seq }",
+      ),
+    },
+    "/api/decisions/links": {
+      post: operation(
+        "Sign a one-time decision link (admin role).",
+        [],
+        schemas.issueLink,
+        "{ token, url, linkId, expiresAt }",
+      ),
+    },
+    "/api/decisions/{token}": {
+      post: {
+        ...operation(
+          "Apply a decision link's decision, once; needs no other sign-in.",
+          [token],
+          schemas.linkWorkflow,
+          "The run.",
+        ),
+        security: [],
+      },
+    },
+  };
+}
+
 let document: Json | undefined;
 
 /** The document, built once on first request. */
@@ -124,8 +179,13 @@ export function openApiDocument(): Json {
           "{ requirements, nextAfter }",
         ),
       },
+      ...decisionPaths(),
     },
+    security: [{ bearer: [] }],
     components: {
+      securitySchemes: {
+        bearer: { type: "http", scheme: "bearer", description: "An API key or a JWT, when the server has auth." },
+      },
       schemas: {
         Error: {
           type: "object",

@@ -32,6 +32,38 @@ export const schemas = {
   continueAgent: z.strictObject({ sessionId, decisions: z.array(toolDecisionInputSchema).optional() }),
   cancel: z.strictObject({ sessionId, reason: z.string().optional() }),
   cancelAgent: z.strictObject({ sessionId }),
+  /** `GET /api/decisions`: the decisions table, filtered and keyset paged. */
+  decisionsQuery: z.object({
+    kind: z.enum(["agent", "workflow"]).optional(),
+    runId: z.string().min(1).optional(),
+    actorId: z.string().min(1).optional(),
+    since: z.coerce.number().int().min(0).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).optional(),
+    after: z.string().min(1).optional(),
+  }),
+  verifyQuery: z.object({ kind: z.enum(["agent", "workflow"]), runId: z.string().min(1) }),
+  /** `POST /api/decisions/links`: one open requirement, its approver and how long the link lives (seconds). */
+  issueLink: z.strictObject({
+    kind: z.enum(["agent", "workflow"]),
+    ownerId: z.string().min(1),
+    runId: z.string().min(1),
+    sessionId,
+    requirementId: z.string().min(1),
+    approver: z.strictObject({
+      id: z.string().min(1),
+      roles: z.array(z.string()).optional(),
+      name: z.string().optional(),
+    }),
+    expiresInSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 24 * 3600)
+      .optional(),
+  }),
+  /** The body of `POST /api/decisions/:token`: the decision, as `continueRun` takes it. */
+  linkWorkflow: z.strictObject({ decision: decisionInputSchema.shape.decision }),
+  linkAgent: z.strictObject({ decision: toolDecisionInputSchema.shape.decision }),
   runQuery: z.object({ sessionId }),
   listQuery: z.object({
     status: z.enum(RUN_STATUSES).optional(),
@@ -46,6 +78,8 @@ export const schemas = {
     createdBefore: z.coerce.number().int().optional(),
     limit: z.coerce.number().int().min(1).max(200).optional(),
     after: z.string().min(1).optional(),
+    /** "1": only the rows the signed-in principal may decide. */
+    decidable: z.enum(["0", "1"]).optional(),
   }),
   streamQuery: z.object({ stream: z.enum(["0", "1", "true", "false"]).optional() }),
 };

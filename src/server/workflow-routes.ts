@@ -1,5 +1,8 @@
 import { Hono } from "hono";
-import type { Workflow } from "../workflow/index.js";
+import type { Principal } from "../runs/index.js";
+import type { Workflow, WorkflowRunOutput } from "../workflow/index.js";
+import { actorOf, assertVisible, listedUser, starterOf, type Viewer, viewerOf } from "./access.js";
+import type { ServerEnv } from "./auth/index.js";
 import { unknownResource } from "./http-errors.js";
 import { defined, readBody, readQuery, schemas, wantsStream } from "./request.js";
 import { workflowRunJson } from "./run-json.js";
@@ -9,14 +12,32 @@ import { sseResponse } from "./sse.js";
  * The workflow endpoints, mounted under `/api/workflows`: list, start, list runs, read a run,
  * continue it (JSON, or Server-Sent Events with `?stream=1`) and cancel it.
  */
-export function workflowRoutes(workflows: ReadonlyMap<string, Workflow>): Hono {
-  const app = new Hono();
+export function workflowRoutes(workflows: ReadonlyMap<string, Workflow>): Hono<ServerEnv> {
+  const app = new Hono<ServerEnv>();
   const find = (id: string): Workflow => {
     const workflow = workflows.get(id);
     if (workflow === undefined)
       throw unknownResource(`This server has no workflow '${id}'; GET /api/workflows lists the ones it serves.`);
     return workflow;
   };
+  /** Loads a run the viewer may see (else the 404 of an unknown run). */
+  const visibleRun = async (
+    workflow: Workflow,
+    viewer: Viewer,
+    runId: string,
+    sessionId: string,
+    named: readonly string[] = [],
+  ): Promise<WorkflowRunOutput> => {
+    const run = await workflow.getRunOutput(runId, sessionId);
+    // Who could have decided a requirement the request names still sees the run, to learn who decided it first.
+    const couldDecide = (principal: Principal): boolean =>
+      workflow.canDecide(principal, run) ||
+      named.some((id) => workflow.canDecide(principal, run, id, { includeDecided: true }));
+    assertVisible(viewer, run, couldDecide);
+    return run;
+  };
+  const json = (workflow: Workflow, viewer: Viewer, run: WorkflowRunOutput) =>
+    workflowRunJson(run, (principal) => workflow.canDecide(principal, run), viewer);
 
   app.get("/", (c) =>
     c.json({
@@ -31,21 +52,24 @@ export function workflowRoutes(workflows: ReadonlyMap<string, Workflow>): Hono {
   app.post("/:workflowId/runs", async (c) => {
     const workflow = find(c.req.param("workflowId"));
     const endpoint = "POST /api/workflows/:workflowId/runs";
-    const { input, ...options } = await readBody(c, schemas.startRun, endpoint);
-    if (wantsStream(c, endpoint)) return sseResponse(c, workflow.runStream(input, defined(options)));
-    return c.json(workflowRunJson(await workflow.run(input, defined(options))));
+    const { input, userId, ...rest } = await readBody(c, schemas.startRun, endpoint);
+    const viewer = viewerOf(c);
+    const options = { ...defined(rest), ...starterOf(viewer, userId) };
+    if (wantsStream(c, endpoint)) return sseResponse(c, workflow.runStream(input, options));
+    return c.json(json(workflow, viewer, await workflow.run(input, options)));
   });
 
   app.get("/:workflowId/runs", async (c) => {
     const workflow = find(c.req.param("workflowId"));
     const filter = readQuery(c, schemas.listQuery, "GET /api/workflows/:workflowId/runs");
-    return c.json({ runs: await workflow.listRuns(defined(filter)) });
+    return c.json({ runs: await workflow.listRuns({ ...defined(filter), ...listedUser(viewerOf(c)) }) });
   });
 
   app.get("/:workflowId/runs/:runId", async (c) => {
     const workflow = find(c.req.param("workflowId"));
     const { sessionId } = readQuery(c, schemas.runQuery, "GET /api/workflows/:workflowId/runs/:runId");
-    return c.json(workflowRunJson(await workflow.getRunOutput(c.req.param("runId"), sessionId)));
+    const viewer = viewerOf(c);
+    return c.json(json(workflow, viewer, await visibleRun(workflow, viewer, c.req.param("runId"), sessionId)));
   });
 
   app.post("/:workflowId/runs/:runId/continue", async (c) => {
@@ -53,8 +77,11 @@ export function workflowRoutes(workflows: ReadonlyMap<string, Workflow>): Hono {
     const endpoint = "POST /api/workflows/:workflowId/runs/:runId/continue";
     const body = await readBody(c, schemas.continueWorkflow, endpoint);
     const ref = { runId: c.req.param("runId"), ...defined(body), sessionId: body.sessionId };
-    if (wantsStream(c, endpoint)) return sseResponse(c, workflow.continueRunStream(ref));
-    return c.json(workflowRunJson(await workflow.continueRun(ref)));
+    const viewer = viewerOf(c);
+    const named = (body.decisions ?? []).map((entry) => entry.requirementId);
+    await visibleRun(workflow, viewer, ref.runId, ref.sessionId, named);
+    if (wantsStream(c, endpoint)) return sseResponse(c, workflow.continueRunStream(ref, actorOf(viewer)));
+    return c.json(json(workflow, viewer, await workflow.continueRun(ref, actorOf(viewer))));
   });
 
   app.post("/:workflowId/runs/:runId/cancel", async (c) => {
@@ -64,7 +91,9 @@ export function workflowRoutes(workflows: ReadonlyMap<string, Workflow>): Hono {
       schemas.cancel,
       "POST /api/workflows/:workflowId/runs/:runId/cancel",
     );
-    return c.json(workflowRunJson(await workflow.cancelRun(c.req.param("runId"), sessionId, reason)));
+    const viewer = viewerOf(c);
+    await visibleRun(workflow, viewer, c.req.param("runId"), sessionId);
+    return c.json(json(workflow, viewer, await workflow.cancelRun(c.req.param("runId"), sessionId, reason)));
   });
 
   return app;

@@ -1,6 +1,8 @@
 import type { z } from "zod";
+import type { RunRequirement } from "../agent/index.js";
 import { ConfigurationError } from "../errors.js";
 import type { ModelToolSpec } from "../models/index.js";
+import { type Approvers, checkGatePolicy, type GatePolicy } from "../runs/index.js";
 import { dropNullOptionals, toStrictJsonSchema } from "./strict-schema.js";
 
 /** What a tool's `execute` receives besides its arguments. */
@@ -29,6 +31,13 @@ export interface ToolDefinition<TParams extends z.ZodObject> {
   externalExecution?: boolean;
   /** End the run with this tool's result as the content, without calling the model again. */
   stopAfterToolCall?: boolean;
+  /**
+   * Who may decide this tool's gate: role names or principal ids (any match allows), or a
+   * function of the actor and the requirement. Unset, anyone may. Needs a gate.
+   */
+  approvers?: Approvers<RunRequirement>;
+  /** False refuses a decision by the principal who started the run. Default true. Needs a gate. */
+  allowSelfApproval?: boolean;
 }
 
 /** The outcome of checking values against a schema: the parsed value or a readable problem. */
@@ -41,6 +50,8 @@ export interface Tool {
   readonly gate: ToolGate;
   readonly userInputFields: readonly string[];
   readonly stopAfterToolCall: boolean;
+  /** Who may decide the tool's gate (its `approvers` and `allowSelfApproval`). */
+  readonly policy: GatePolicy<RunRequirement>;
   /** The schema and description the model sees. */
   modelSpec(): ModelToolSpec;
   /** JSON Schema of the values a human must supply, or null when the tool asks none. */
@@ -63,6 +74,8 @@ const TOOL_OPTIONS = new Set([
   "userInputFields",
   "externalExecution",
   "stopAfterToolCall",
+  "approvers",
+  "allowSelfApproval",
 ]);
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
@@ -194,6 +207,7 @@ export function tool<TParams extends z.ZodObject>(definition: ToolDefinition<TPa
     gate,
     userInputFields,
     stopAfterToolCall: definition.stopAfterToolCall === true,
+    policy: checkGatePolicy(`Tool '${definition.name}'`, definition, gate !== "none"),
     modelSpec: () =>
       (spec ??= {
         name: definition.name,

@@ -30,7 +30,8 @@ export function checkUserInputFields(values: Record<string, unknown>, fields: re
       problems.push(`'${name}' is not a field of this step (fields: ${[...known].join(", ") || "none"})`);
   }
   for (const field of fields) {
-    const value = values[field.name];
+    // Own properties only: a field named "__proto__" or "constructor" is not Object.prototype's.
+    const value = Object.hasOwn(values, field.name) ? values[field.name] : undefined;
     if (value === undefined || value === null) {
       if (field.required !== false) problems.push(`'${field.name}' is required`);
       continue;

@@ -3,6 +3,8 @@ import { InvalidResolutionError, RequirementResolvedError, UnresolvedRequirement
 import {
   checkJsonData,
   checkSuppliedVersion,
+  type DecidedBy,
+  describeDecider,
   lazyModule,
   migrateStepRequirement,
   REQUIREMENT_SCHEMA_VERSION,
@@ -222,13 +224,24 @@ export function applyStepDecisions(
   const waiting =
     requirement !== undefined && !requirement.isResolved && active !== undefined && !isExpired(active, now);
   if (stale !== undefined && !input.fromOutput && !namedActive && (waiting || requirement === undefined)) {
+    const earlier = frozenStamp(state, stale);
     throw new RequirementResolvedError(
       stale,
-      "it was already decided by an earlier continueRun and the run has moved on; load it again to see what it waits for now",
+      `it was already decided by ${describeDecider(earlier.decidedBy, earlier.decidedAt)} and the run has moved on; load it again to see what it waits for now`,
     );
   }
   if (waiting) throw unresolvedError(requirement);
   return active ?? null;
+}
+
+/** Who decided the frozen requirement (or tool call of an executor pause) with this id, and when. */
+function frozenStamp(state: WorkflowRunState, id: string): { decidedBy: DecidedBy | null; decidedAt: string | null } {
+  for (const entry of state.stepRequirements) {
+    if (entry.id === id) return entry;
+    const call = entry.kind === "executor" ? entry.calls.find((item) => item.requirement.id === id) : undefined;
+    if (call !== undefined) return call.requirement;
+  }
+  return { decidedBy: null, decidedAt: null };
 }
 
 /** True when the requirement has a deadline and it has passed. */

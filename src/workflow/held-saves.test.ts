@@ -50,7 +50,7 @@ describe("the writes of a workflow run and its step agent in one Db", () => {
     assert.equal(done.status, "completed");
     assert.equal(counter.of("AlertAgent_tool"), 1);
     assert.deepEqual(db.calls, [
-      "updateRun workflow:running", // the claim, with the decision
+      "writeRuns workflow:running", // the claim, with the decision and its audit entry in one transaction
       "updateRun agent:running", // the agent run's claim: the approved call may start
       "updateRun agent:running", // the call's result, before the model is called again
       "writeRuns agent:completed, workflow:completed", // the end, both runs at once

@@ -9,8 +9,14 @@ import type {
   StepType,
   UserInputField,
 } from "../runs/index.js";
-import { decodeStepRequirement, REQUIREMENT_SCHEMA_VERSION } from "../runs/index.js";
-import { checkUserInputFields } from "./check-user-input.js";
+import {
+  DecidedView,
+  decodeStepRequirement,
+  describeDecider,
+  REQUIREMENT_SCHEMA_VERSION,
+  stepGateDigest,
+} from "../runs/index.js";
+import { checkDecisionValues } from "./check-decision-values.js";
 import { accepts, DECISIONS, NEEDS, requirementMessage } from "./requirement-words.js";
 import { StepOutput } from "./step-output.js";
 
@@ -24,12 +30,18 @@ const APPROVED_BY_TIMEOUT: readonly StepRequirementKind[] = ["confirmation", "ou
  * `decision`. The last entry of `stepRequirements` is the active one; earlier entries are history
  * and frozen, so resolving them throws RequirementResolvedError.
  */
-export class StepRequirement {
+export class StepRequirement extends DecidedView {
   readonly #state: StepRequirementState;
   #executorRequirements: RunRequirement[] | undefined;
 
   constructor(state: StepRequirementState) {
+    super(state);
     this.#state = state;
+  }
+
+  /** SHA-256 of what this pause shows (its question, fields, choices, output, tool calls). */
+  get shownDigest(): string {
+    return stepGateDigest(this.#state);
   }
 
   get id(): string {
@@ -247,7 +259,10 @@ export class StepRequirement {
   #decide(decision: StepDecision, method: string | null): void {
     const state = this.#state;
     if (state.frozen)
-      throw new RequirementResolvedError(this.id, `step '${this.stepName}' was already decided in an earlier pause`);
+      throw new RequirementResolvedError(
+        this.id,
+        `step '${this.stepName}' was already decided by ${describeDecider(this.decidedBy, this.decidedAt)}`,
+      );
     if (state.kind === "executor" || !DECISIONS[state.kind].includes(decision.type)) {
       const what = method === null ? `a decision of type ${JSON.stringify(decision.type)}` : method;
       throw new InvalidResolutionError(
@@ -255,40 +270,8 @@ export class StepRequirement {
         `${what} does not fit the ${state.kind} pause of ${this.stepType} '${this.stepName}'; ${method === null ? this.accepts : this.needs}.`,
       );
     }
-    this.#checkValues(decision, method ?? `the ${decision.type} decision`);
+    checkDecisionValues(state, decision, method ?? `the ${decision.type} decision`);
     (state as { decision: StepDecision | null }).decision =
       decision.type === "input" ? { type: "input", values: { ...decision.values } } : decision;
-  }
-
-  #checkValues(decision: StepDecision, what: string): void {
-    const state = this.#state;
-    if (decision.type === "edit" && typeof decision.output !== "string")
-      throw new InvalidResolutionError(this.id, `${what} takes the new content as a string.`);
-    if (decision.type === "input") {
-      const values: unknown = decision.values;
-      if (typeof values !== "object" || values === null || Array.isArray(values))
-        throw new InvalidResolutionError(this.id, `${what} takes an object of field values.`);
-      const problems = checkUserInputFields(decision.values, state.kind === "userInput" ? state.fields : []);
-      if (problems.length > 0)
-        throw new InvalidResolutionError(
-          this.id,
-          `User input for step '${this.stepName}' is invalid: ${problems.join("; ")}. Nothing was changed.`,
-        );
-    }
-    if (decision.type === "select" && state.kind === "route") {
-      const unknown = decision.choices.filter((choice) => !state.choices.includes(choice));
-      if (decision.choices.length === 0 || unknown.length > 0) {
-        throw new InvalidResolutionError(
-          this.id,
-          `${what} takes one or more of ${state.choices.join(", ")}${unknown.length > 0 ? `; unknown: ${unknown.join(", ")}` : ""}.`,
-        );
-      }
-      if (decision.choices.length > 1 && !state.allowMultipleSelections) {
-        throw new InvalidResolutionError(
-          this.id,
-          `Router '${this.stepName}' takes one choice (allowMultipleSelections is false); got ${decision.choices.join(", ")}.`,
-        );
-      }
-    }
   }
 }

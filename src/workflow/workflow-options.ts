@@ -2,7 +2,7 @@ import type { Agent } from "../agent/index.js";
 import type { Db } from "../db/index.js";
 import { defaultMemoryDb } from "../db/index.js";
 import { ConfigurationError } from "../errors.js";
-import { checkLeaseMs, type DefinitionChoice } from "../runs/index.js";
+import { checkLeaseMs, type DefinitionChoice, type Principal, type viaDecisionLink } from "../runs/index.js";
 import type { Component } from "./components/component.js";
 import { checkOptions, requireName } from "./components/options.js";
 import type { WorkflowEventListener } from "./events.js";
@@ -49,7 +49,18 @@ export interface WorkflowRunOptions {
   stream?: boolean;
 }
 
-export type WorkflowContinueOptions = Pick<WorkflowRunOptions, "signal" | "onEvent" | "stream"> & DefinitionChoice;
+export type WorkflowContinueOptions = Pick<WorkflowRunOptions, "signal" | "onEvent" | "stream"> &
+  DefinitionChoice & {
+    /**
+     * Who decides: stored as `decidedBy` on every requirement this call decides (the step's gate,
+     * or its agent's tool calls), and checked against each gate's `approvers` and
+     * `allowSelfApproval`. Without one, the decisions are recorded as made by code (and a gate
+     * with `approvers` refuses them).
+     */
+    actor?: Principal;
+    /** Internal: the signed decision link these decisions came through (kern/server). */
+    [viaDecisionLink]?: string;
+  };
 
 const WORKFLOW_OPTIONS = ["name", "id", "description", "db", "steps", "leaseMs", "previousVersions", "now"] as const;
 

@@ -11,6 +11,7 @@ import {
   type LoadedRun,
   listAll,
   loadRun,
+  type Principal,
   type RunStatus,
   RunStream,
   type SkippedRun,
@@ -20,14 +21,8 @@ import {
 } from "../runs/index.js";
 import type { Component } from "./components/component.js";
 import { Step } from "./components/step.js";
-import {
-  applyStepDecisions,
-  applyTimeout,
-  type ContinueWorkflowRef,
-  freeze,
-  isExpired,
-  readWorkflowContinueInput,
-} from "./continue-input.js";
+import { type ContinueWorkflowRef, freeze, isExpired, readWorkflowContinueInput } from "./continue-input.js";
+import { decideActive, mayDecideStep } from "./decide.js";
 import { incompatibleRun, workflowFingerprint } from "./definition.js";
 import { resolvedAtCursor } from "./engine/drive.js";
 import type { WorkflowEvent } from "./events.js";
@@ -149,14 +144,22 @@ export class Workflow {
     if (loaded.state.status !== "paused") throw new RunNotPausedError(input.runId, loaded.state.status);
     const serving = this.#serving(loaded.state, options);
     if (serving !== this) return serving.#continue(run, options, now);
-    const active = applyStepDecisions(loaded.state, input, now);
-    if (active !== null) {
-      if (isExpired(active, now)) applyTimeout(active);
-      // Frozen in the claim's own write: the decision and the claim are stored together.
-      freeze(active);
-    }
-    const claim = await Claim.take(this.db, workflowRunAccess, loaded, this.#leaseMs);
+    const entries = decideActive(this.steps, loaded.state, input, options, now);
+    const claim = await Claim.take(this.db, workflowRunAccess, loaded, this.#leaseMs, entries);
     return this.#drive(claim, options, { resolved: resolvedAtCursor(claim.state), started: false, retrying: false });
+  }
+
+  /**
+   * Whether `actor` may decide requirement `requirementId` of a paused run (without an id: any
+   * open one); `includeDecided` asks about requirements decided already too (who could have).
+   */
+  canDecide(
+    actor: Principal,
+    run: WorkflowRunOutput,
+    requirementId?: string,
+    options: { includeDecided?: boolean } = {},
+  ): boolean {
+    return mayDecideStep(this.steps, actor, run, requirementId, options.includeDecided === true);
   }
 
   /**

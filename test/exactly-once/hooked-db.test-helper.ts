@@ -72,6 +72,11 @@ export class HookedDb implements Db {
     return this.#inner.listPendingRequirements(filter);
   }
 
+  // The decision types are not exported from "kern" (yet), so this names them through Db.
+  listDecisions(filter?: Parameters<Db["listDecisions"]>[0]): ReturnType<Db["listDecisions"]> {
+    return this.#inner.listDecisions(filter);
+  }
+
   close(): Promise<void> {
     return this.#inner.close();
   }

@@ -1,6 +1,8 @@
 import { StoreError } from "../../errors.js";
 import type {
   Db,
+  DecisionFilter,
+  DecisionRecord,
   PendingFilter,
   PendingRequirementRow,
   RunFilter,
@@ -11,13 +13,17 @@ import type {
 } from "../db.js";
 import {
   alreadyStoredMessage,
+  batchDecisions,
   changedFixedFieldMessage,
   changedFixedFields,
   checkCount,
+  checkDecisionFilter,
   checkLeaseRenewal,
   checkPendingIds,
   checkWrites,
 } from "../record-checks.js";
+import { compareText } from "./compare-text.js";
+import { DecisionLog } from "./decision-log.js";
 
 const DEFAULT_RUN_LIMIT = 100;
 const DEFAULT_PENDING_LIMIT = 50;
@@ -40,6 +46,7 @@ interface StoredRun {
 export class InMemoryDb implements Db {
   readonly dialect = "memory";
   readonly #runs = new Map<string, StoredRun>();
+  readonly #decisions = new DecisionLog();
   #closed = false;
 
   async getRun(kind: RunKind, runId: string): Promise<RunRecord | null> {
@@ -77,7 +84,8 @@ export class InMemoryDb implements Db {
   }
 
   // Every check runs before the first change, with no await in between: that makes one write
-  // (updateRun) or several atomic.
+  // (updateRun) or several atomic, decision entries included. The runs are checked first, as the
+  // SQL stores write them first: a stale batch returns false even if its entries are stored.
   #write(writes: readonly RunWrite[]): boolean {
     this.#checkOpen();
     checkWrites(writes);
@@ -92,10 +100,13 @@ export class InMemoryDb implements Db {
         throw new StoreError(changedFixedFieldMessage(record, stored.record));
       }
     }
+    const decisions = batchDecisions(writes);
+    this.#decisions.checkNew(decisions);
     for (const { record } of writes) {
       const key = runKey(record.kind, record.runId);
       this.#runs.set(key, { record: copyRecord(record), pendingSince: pendingSince(record, this.#runs.get(key)) });
     }
+    this.#decisions.append(decisions);
     return true;
   }
 
@@ -108,6 +119,7 @@ export class InMemoryDb implements Db {
       if (filter.kind !== undefined && record.kind !== filter.kind) continue;
       if (filter.ownerId !== undefined && record.ownerId !== filter.ownerId) continue;
       if (filter.sessionId !== undefined && record.sessionId !== filter.sessionId) continue;
+      if (filter.userId !== undefined && record.userId !== filter.userId) continue;
       if (filter.status !== undefined && record.status !== filter.status) continue;
       matches.push(toSummary(record));
     }
@@ -131,9 +143,15 @@ export class InMemoryDb implements Db {
     return matches.slice(0, limit);
   }
 
+  async listDecisions(filter: DecisionFilter = {}): Promise<DecisionRecord[]> {
+    this.#checkOpen();
+    return this.#decisions.list(filter, checkDecisionFilter(filter));
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     this.#runs.clear();
+    this.#decisions.clear();
   }
 
   #checkOpen(): void {
@@ -205,14 +223,4 @@ function comparePending(left: PendingKey, right: PendingKey): number {
     compareText(left.requirementId, right.requirementId) ||
     compareText(left.kind, right.kind)
   );
-}
-
-/**
- * Compares as SQLite does (UTF-8 bytes, i.e. code points). JavaScript's `<` compares UTF-16
- * code units, which orders characters above U+FFFF differently and would break pagination
- * parity between stores.
- */
-function compareText(left: string, right: string): number {
-  if (left === right) return 0;
-  return Buffer.compare(Buffer.from(left, "utf8"), Buffer.from(right, "utf8"));
 }

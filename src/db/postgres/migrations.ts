@@ -78,6 +78,34 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     name: "drop_runs_by_lease",
     sql: `DROP INDEX IF EXISTS kern_runs_by_lease;`,
   },
+  {
+    // The append-only record of who decided what (see DecisionRecord), written in the
+    // transaction of the claim that acts on the decisions. No foreign key: an entry outlives
+    // anything done to its run.
+    version: 4,
+    name: "decisions",
+    sql: `
+      CREATE TABLE kern_decisions (
+        kind TEXT COLLATE "C" NOT NULL CHECK (kind IN ('agent', 'workflow')),
+        run_id TEXT COLLATE "C" NOT NULL,
+        seq BIGINT NOT NULL CHECK (seq >= 1),
+        requirement_id TEXT NOT NULL,
+        gate_kind TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        actor_id TEXT COLLATE "C" NOT NULL,
+        actor_roles JSONB NOT NULL,
+        automatic BOOLEAN NOT NULL,
+        decided_at BIGINT NOT NULL,
+        shown_digest TEXT NOT NULL,
+        link_id TEXT,
+        prev_hash TEXT,
+        hash TEXT NOT NULL,
+        PRIMARY KEY (kind, run_id, seq)
+      );
+      CREATE INDEX kern_decisions_in_order ON kern_decisions (decided_at, kind, run_id, seq);
+      CREATE INDEX kern_decisions_by_actor ON kern_decisions (actor_id, decided_at, kind, run_id, seq);
+    `,
+  },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `

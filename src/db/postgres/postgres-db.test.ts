@@ -104,6 +104,7 @@ describe("PostgresDb", { skip }, () => {
           { version: 1, name: "initial" },
           { version: 2, name: "inbox_by_requirement_kind" },
           { version: 3, name: "drop_runs_by_lease" },
+          { version: 4, name: "decisions" },
         ],
       );
       const later = open();
@@ -204,6 +205,7 @@ function registerCrossProcessTests(): void {
         { version: 1 },
         { version: 2 },
         { version: 3 },
+        { version: 4 },
       ]);
     });
 

@@ -2,6 +2,8 @@ import type pg from "pg";
 import { KernError, StoreError, StoreTimeoutError } from "../../errors.js";
 import type {
   Db,
+  DecisionFilter,
+  DecisionRecord,
   PendingFilter,
   PendingRequirementRow,
   RunFilter,
@@ -13,6 +15,7 @@ import type {
 import {
   alreadyStoredMessage,
   checkCount,
+  checkDecisionFilter,
   checkLeaseRenewal,
   checkNextRevision,
   checkPendingIds,
@@ -110,6 +113,11 @@ export class PostgresDb implements Db {
   async listPendingRequirements(filter: PendingFilter = {}): Promise<PendingRequirementRow[]> {
     const limit = checkCount("listPendingRequirements", "limit", filter.limit, DEFAULT_PENDING_LIMIT);
     return this.#use("listPendingRequirements", (statements) => statements.listPendingRequirements(filter, limit));
+  }
+
+  async listDecisions(filter: DecisionFilter = {}): Promise<DecisionRecord[]> {
+    const limit = checkDecisionFilter(filter);
+    return this.#use("listDecisions", (statements) => statements.decisions.list(filter, limit));
   }
 
   /**

@@ -10,8 +10,10 @@ import type {
   RunSummary,
   RunWrite,
 } from "../db.js";
-import { alreadyStoredMessage, changedFixedFieldMessage, type FixedFields } from "../record-checks.js";
+import { alreadyStoredMessage, batchDecisions, changedFixedFieldMessage, type FixedFields } from "../record-checks.js";
 import { type RowSource, readPackedPending, readPendingRow, readRunRow, readSummaryRow } from "../row-reader.js";
+import { PostgresDecisions } from "./postgres-decisions.js";
+import { Where } from "./postgres-where.js";
 import { queryTimeoutMs, timedQuery } from "./timeouts.js";
 import { withTransaction } from "./transaction.js";
 
@@ -89,9 +91,12 @@ export class PostgresStatements {
   readonly #schema: string;
   readonly #sql: Statements;
   readonly #statementTimeoutMs: number;
+  /** The decisions table; writeRuns() appends a batch's entries in its transaction. */
+  readonly decisions: PostgresDecisions;
 
   constructor(pool: pg.Pool, schema: string, statementTimeoutMs: number) {
     this.#pool = pool;
+    this.decisions = new PostgresDecisions(pool, schema, statementTimeoutMs);
     this.#schema = pg.escapeIdentifier(schema);
     this.#statementTimeoutMs = statementTimeoutMs;
     const sql: Partial<Statements> = {};
@@ -131,6 +136,8 @@ export class PostgresStatements {
             throw new StaleWrite();
           }
         }
+        // After the runs: a batch retried after its COMMIT went unanswered is stale, not a duplicate.
+        await this.decisions.append(client, batchDecisions(writes));
         return true;
       });
     } catch (error) {
@@ -185,6 +192,7 @@ export class PostgresStatements {
     where.add("kind = ?", filter.kind);
     where.add("owner_id = ?", filter.ownerId);
     where.add("session_id = ?", filter.sessionId);
+    where.add("user_id = ?", filter.userId);
     where.add("status = ?", filter.status);
     const text =
       `SELECT ${SUMMARY_COLUMNS} FROM S.kern_runs${where.sql()} ` +
@@ -256,25 +264,3 @@ function runValues(record: RunRecord): unknown[] {
 
 /** Ends a writeRuns() transaction whose update lost its compare-and-set. */
 class StaleWrite extends Error {}
-
-/** Collects the filter clauses that apply, numbering their parameters $1, $2, … in order. */
-class Where {
-  readonly #clauses: string[] = [];
-  readonly params: unknown[] = [];
-
-  add(clause: string, ...values: unknown[]): void {
-    if (values.every((value) => value === undefined)) return;
-    let index = 0;
-    this.#clauses.push(clause.replace(/\?/g, () => this.next(values[index++])));
-  }
-
-  /** Adds one parameter and returns its placeholder. */
-  next(value: unknown): string {
-    this.params.push(value);
-    return `$${this.params.length}`;
-  }
-
-  sql(): string {
-    return this.#clauses.length === 0 ? "" : ` WHERE ${this.#clauses.join(" AND ")}`;
-  }
-}

@@ -2,6 +2,8 @@ import Database from "better-sqlite3";
 import { ConfigurationError, KernError, StoreError } from "../../errors.js";
 import type {
   Db,
+  DecisionFilter,
+  DecisionRecord,
   PendingFilter,
   PendingRequirementRow,
   RunFilter,
@@ -13,6 +15,7 @@ import type {
 import {
   alreadyStoredMessage,
   checkCount,
+  checkDecisionFilter,
   checkLeaseRenewal,
   checkNextRevision,
   checkPendingIds,
@@ -130,6 +133,11 @@ export class SqliteDb implements Db {
   async listPendingRequirements(filter: PendingFilter = {}): Promise<PendingRequirementRow[]> {
     const limit = checkCount("listPendingRequirements", "limit", filter.limit, DEFAULT_PENDING_LIMIT);
     return this.#use("listPendingRequirements", (statements) => statements.listPendingRequirements(filter, limit));
+  }
+
+  async listDecisions(filter: DecisionFilter = {}): Promise<DecisionRecord[]> {
+    const limit = checkDecisionFilter(filter);
+    return this.#use("listDecisions", (statements) => statements.decisions.list(filter, limit));
   }
 
   /** Closes the file. Safe to call twice; any later call on this object throws StoreError. */

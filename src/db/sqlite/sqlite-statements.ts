@@ -9,8 +9,10 @@ import type {
   RunSummary,
   RunWrite,
 } from "../db.js";
-import { alreadyStoredMessage, changedFixedFieldMessage, type FixedFields } from "../record-checks.js";
+import { alreadyStoredMessage, batchDecisions, changedFixedFieldMessage, type FixedFields } from "../record-checks.js";
 import { type RowSource, readPackedPending, readPendingRow, readRunRow, readSummaryRow } from "../row-reader.js";
+import { SqliteDecisions } from "./sqlite-decisions.js";
+import { Where } from "./sqlite-where.js";
 
 type Statement = Database.Statement<unknown[], unknown>;
 type Row = Record<string, unknown>;
@@ -88,11 +90,13 @@ export class SqliteStatements {
   readonly insertRun: (record: RunRecord) => boolean;
   readonly updateRun: (record: RunRecord, expectedRevision: number) => boolean;
   readonly writeRuns: (writes: readonly RunWrite[]) => boolean;
+  readonly decisions: SqliteDecisions;
   readonly #prepared: Partial<Record<keyof typeof SQL, Statement>> = {};
   readonly #listStatements = new Map<string, Statement>();
 
   constructor(database: Database.Database) {
     this.database = database;
+    this.decisions = new SqliteDecisions(database);
     const insertRun = database.transaction((record: RunRecord) => this.#insertRun(record));
     const updateRun = database.transaction((record: RunRecord, expectedRevision: number) =>
       this.#updateRun(record, expectedRevision),
@@ -129,6 +133,7 @@ export class SqliteStatements {
     where.add("kind = ?", filter.kind);
     where.add("owner_id = ?", filter.ownerId);
     where.add("session_id = ?", filter.sessionId);
+    where.add("user_id = ?", filter.userId);
     where.add("status = ?", filter.status);
     const sql =
       `SELECT ${SUMMARY_COLUMNS} FROM kern_runs${where.sql()} ` +
@@ -210,6 +215,8 @@ export class SqliteStatements {
         throw new StaleWrite();
       }
     }
+    // After the runs: a batch retried after its commit went unanswered is stale, not a duplicate.
+    this.decisions.append(batchDecisions(writes));
     return true;
   }
 
@@ -242,19 +249,3 @@ export class SqliteStatements {
 
 /** Ends a writeRuns() transaction whose update lost its compare-and-set. */
 class StaleWrite extends Error {}
-
-/** Collects the filter clauses that apply, with their parameters in order. */
-class Where {
-  readonly #clauses: string[] = [];
-  readonly params: unknown[] = [];
-
-  add(clause: string, ...values: unknown[]): void {
-    if (values.every((value) => value === undefined)) return;
-    this.#clauses.push(clause);
-    this.params.push(...values);
-  }
-
-  sql(): string {
-    return this.#clauses.length === 0 ? "" : ` WHERE ${this.#clauses.join(" AND ")}`;
-  }
-}

@@ -1,12 +1,14 @@
 import { ConfigurationError } from "../../errors.js";
 import type { OnReject } from "../../runs/index.js";
+import { checkGatePolicy, type GatePolicy } from "../../runs/index.js";
 import type { StepInput } from "../step-input.js";
+import type { StepRequirement } from "../step-requirement.js";
 import type { Component } from "./component.js";
-import { checkOnReject, checkOptions, requireName } from "./options.js";
+import { checkOnReject, checkOptions, GATE_ACCESS_OPTIONS, type GateAccessOptions, requireName } from "./options.js";
 
 export type ConditionEvaluator = boolean | ((input: StepInput) => boolean | Promise<boolean>);
 
-export interface ConditionOptions {
+export interface ConditionOptions extends GateAccessOptions {
   name: string;
   evaluator?: ConditionEvaluator;
   steps: Component[];
@@ -26,11 +28,14 @@ const CONDITION_OPTIONS = [
   "requiresConfirmation",
   "confirmationMessage",
   "onReject",
+  ...GATE_ACCESS_OPTIONS,
 ] as const;
 
 /** Runs `steps` when the evaluator says so (default true), else `elseSteps`. */
 export class Condition {
   readonly stepType = "Condition" as const;
+  /** Who may decide this component's gates. */
+  readonly policy: GatePolicy<StepRequirement>;
   readonly name: string;
   readonly evaluator: ConditionEvaluator;
   readonly steps: Component[];
@@ -59,5 +64,6 @@ export class Condition {
     this.requiresConfirmation = options.requiresConfirmation === true;
     this.confirmationMessage = options.confirmationMessage ?? null;
     this.onReject = checkOnReject(`Condition '${this.name}'`, options.onReject, ["else", "skip", "cancel"], "else");
+    this.policy = checkGatePolicy(`Condition '${this.name}'`, options, this.requiresConfirmation);
   }
 }

@@ -1,13 +1,15 @@
 import { ConfigurationError } from "../../errors.js";
 import type { OnReject } from "../../runs/index.js";
+import { checkGatePolicy, type GatePolicy } from "../../runs/index.js";
 import type { StepOutput } from "../step-output.js";
+import type { StepRequirement } from "../step-requirement.js";
 import type { Component } from "./component.js";
-import { checkOnReject, checkOptions, requireName } from "./options.js";
+import { checkOnReject, checkOptions, GATE_ACCESS_OPTIONS, type GateAccessOptions, requireName } from "./options.js";
 
 /** Decides after an iteration whether the loop is done, from that iteration's outputs. */
 export type LoopEndCondition = (outputs: StepOutput[]) => boolean | Promise<boolean>;
 
-export interface LoopOptions {
+export interface LoopOptions extends GateAccessOptions {
   name: string;
   steps: Component[];
   maxIterations?: number;
@@ -34,11 +36,14 @@ const LOOP_OPTIONS = [
   "requiresIterationReview",
   "iterationReviewMessage",
   "onReject",
+  ...GATE_ACCESS_OPTIONS,
 ] as const;
 
 /** Runs `steps` up to `maxIterations` times (default 3). */
 export class Loop {
   readonly stepType = "Loop" as const;
+  /** Who may decide this component's gates. */
+  readonly policy: GatePolicy<StepRequirement>;
   readonly name: string;
   readonly steps: Component[];
   readonly maxIterations: number;
@@ -74,5 +79,10 @@ export class Loop {
     this.iterationReviewMessage = options.iterationReviewMessage ?? null;
     const allowed: OnReject[] = this.requiresIterationReview ? ["skip", "cancel", "retry"] : ["skip", "cancel"];
     this.onReject = checkOnReject(label, options.onReject, allowed, "skip");
+    this.policy = checkGatePolicy(
+      `Loop '${this.name}'`,
+      options,
+      this.requiresConfirmation || this.requiresIterationReview,
+    );
   }
 }

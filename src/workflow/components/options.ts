@@ -1,5 +1,20 @@
 import { ConfigurationError } from "../../errors.js";
-import type { OnReject, OnTimeout } from "../../runs/index.js";
+import type { Approvers, OnReject, OnTimeout } from "../../runs/index.js";
+import type { StepRequirement } from "../step-requirement.js";
+
+/** Who may decide a component's gates (see tool() for the same options on a tool's gate). */
+export interface GateAccessOptions {
+  /**
+   * Role names or principal ids (any match allows), or a function of the actor and the
+   * requirement. Unset, anyone may decide. Needs a gate.
+   */
+  approvers?: Approvers<StepRequirement>;
+  /** False refuses a decision by the principal who started the run. Default true. Needs a gate. */
+  allowSelfApproval?: boolean;
+}
+
+/** The option names of {@link GateAccessOptions}, for each gated component's list of supported options. */
+export const GATE_ACCESS_OPTIONS = ["approvers", "allowSelfApproval"] as const;
 
 /** Throws a ConfigurationError naming the options the component supports. */
 export function checkOptions(component: string, options: object, supported: readonly string[]): void {

@@ -1,10 +1,19 @@
 import { Agent } from "../../agent/index.js";
 import { ConfigurationError } from "../../errors.js";
 import type { OnReject } from "../../runs/index.js";
+import { checkGatePolicy, type GatePolicy } from "../../runs/index.js";
 import type { StepInput } from "../step-input.js";
 import type { StepOutput } from "../step-output.js";
+import type { StepRequirement } from "../step-requirement.js";
 import type { Component } from "./component.js";
-import { checkMaxRetries, checkOnReject, checkOptions, requireName } from "./options.js";
+import {
+  checkMaxRetries,
+  checkOnReject,
+  checkOptions,
+  GATE_ACCESS_OPTIONS,
+  type GateAccessOptions,
+  requireName,
+} from "./options.js";
 import { Step } from "./step.js";
 import { Steps } from "./steps.js";
 
@@ -13,7 +22,7 @@ export type RouterChoice = Component | Agent | Component[];
 export type RouterSelection = string | Component | Array<string | Component>;
 export type RouterSelector = (input: StepInput) => RouterSelection | Promise<RouterSelection>;
 
-export interface RouterOptions {
+export interface RouterOptions extends GateAccessOptions {
   name: string;
   choices: RouterChoice[];
   selector?: RouterSelector;
@@ -43,6 +52,7 @@ const ROUTER_OPTIONS = [
   "requiresOutputReview",
   "outputReviewMessage",
   "hitlMaxRetries",
+  ...GATE_ACCESS_OPTIONS,
 ] as const;
 
 function wrapChoice(routerName: string, choice: RouterChoice, index: number): Component {
@@ -54,6 +64,8 @@ function wrapChoice(routerName: string, choice: RouterChoice, index: number): Co
 /** Runs the choice(s) a selector function, or a human, picks. */
 export class Router {
   readonly stepType = "Router" as const;
+  /** Who may decide this component's gates. */
+  readonly policy: GatePolicy<StepRequirement>;
   readonly name: string;
   readonly choices: Component[];
   readonly selector: RouterSelector | undefined;
@@ -97,6 +109,11 @@ export class Router {
     const allowed: OnReject[] = this.requiresOutputReview === false ? ["skip", "cancel"] : ["skip", "cancel", "retry"];
     this.onReject = checkOnReject(label, options.onReject, allowed, "skip");
     this.hitlMaxRetries = checkMaxRetries(label, options.hitlMaxRetries);
+    this.policy = checkGatePolicy(
+      `Router '${this.name}'`,
+      options,
+      this.requiresConfirmation || this.requiresUserInput || this.requiresOutputReview !== false,
+    );
   }
 
   /** The choice with this name, if any. */

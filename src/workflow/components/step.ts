@@ -1,14 +1,30 @@
 import type { Agent } from "../../agent/index.js";
 import { ConfigurationError } from "../../errors.js";
-import { type OnReject, type OnTimeout, runSchemas, type UserInputField } from "../../runs/index.js";
+import {
+  checkGatePolicy,
+  type GatePolicy,
+  type OnReject,
+  type OnTimeout,
+  runSchemas,
+  type UserInputField,
+} from "../../runs/index.js";
 import type { StepInput } from "../step-input.js";
 import type { StepOutput } from "../step-output.js";
-import { checkMaxRetries, checkOnReject, checkOnTimeout, checkOptions, requireName } from "./options.js";
+import type { StepRequirement } from "../step-requirement.js";
+import {
+  checkMaxRetries,
+  checkOnReject,
+  checkOnTimeout,
+  checkOptions,
+  GATE_ACCESS_OPTIONS,
+  type GateAccessOptions,
+  requireName,
+} from "./options.js";
 
 /** A function step: returns the step's content, or a StepOutput. Sync or async. */
 export type StepExecutor = (input: StepInput) => string | StepOutput | Promise<string | StepOutput>;
 
-export interface StepOptions {
+export interface StepOptions extends GateAccessOptions {
   name: string;
   agent?: Agent;
   executor?: StepExecutor;
@@ -53,6 +69,7 @@ const STEP_OPTIONS = [
   "onTimeout",
   "onError",
   "idempotent",
+  ...GATE_ACCESS_OPTIONS,
 ] as const;
 
 function checkUserInputSchema(label: string, schema: UserInputField[] | undefined): UserInputField[] {
@@ -78,6 +95,8 @@ function checkUserInputSchema(label: string, schema: UserInputField[] | undefine
  */
 export class Step {
   readonly stepType = "Step" as const;
+  /** Who may decide this component's gates. */
+  readonly policy: GatePolicy<StepRequirement>;
   readonly name: string;
   readonly agent: Agent | undefined;
   readonly executor: StepExecutor | undefined;
@@ -128,6 +147,14 @@ export class Step {
     if (!["fail", "skip", "pause"].includes(this.onError)) {
       throw new ConfigurationError(`${label} has onError '${String(options.onError)}'; use fail, skip or pause.`);
     }
+    this.policy = checkGatePolicy(
+      `Step '${this.name}'`,
+      options,
+      this.requiresConfirmation ||
+        this.requiresUserInput ||
+        this.requiresOutputReview !== false ||
+        this.onError === "pause",
+    );
   }
 
   /** True when a human could be asked anything while this step runs. */

@@ -1,9 +1,11 @@
 import { ConfigurationError } from "../../errors.js";
 import type { OnReject } from "../../runs/index.js";
+import { checkGatePolicy, type GatePolicy } from "../../runs/index.js";
+import type { StepRequirement } from "../step-requirement.js";
 import type { Component } from "./component.js";
-import { checkOnReject, checkOptions, requireName } from "./options.js";
+import { checkOnReject, checkOptions, GATE_ACCESS_OPTIONS, type GateAccessOptions, requireName } from "./options.js";
 
-export interface StepsOptions {
+export interface StepsOptions extends GateAccessOptions {
   name: string;
   steps: Component[];
   description?: string;
@@ -19,11 +21,14 @@ const STEPS_OPTIONS = [
   "requiresConfirmation",
   "confirmationMessage",
   "onReject",
+  ...GATE_ACCESS_OPTIONS,
 ] as const;
 
 /** A sequence of components run as one unit, optionally confirmed before it starts. */
 export class Steps {
   readonly stepType = "Steps" as const;
+  /** Who may decide this component's gates. */
+  readonly policy: GatePolicy<StepRequirement>;
   readonly name: string;
   readonly steps: Component[];
   readonly description: string | undefined;
@@ -42,5 +47,6 @@ export class Steps {
     this.requiresConfirmation = options.requiresConfirmation === true;
     this.confirmationMessage = options.confirmationMessage ?? null;
     this.onReject = checkOnReject(`Steps '${this.name}'`, options.onReject, ["skip", "cancel"], "skip");
+    this.policy = checkGatePolicy(`Steps '${this.name}'`, options, this.requiresConfirmation);
   }
 }

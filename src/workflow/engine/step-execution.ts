@@ -1,10 +1,12 @@
 import type { Agent, AgentEventListener, RunOutput } from "../../agent/index.js";
 import { ClaimLostError, RunNotPausedError, StoreError } from "../../errors.js";
 import {
+  decidedUpstream,
   type ExecutorRequirementState,
   holdWritesIn,
   isAbort,
   type StepOutputState,
+  upstreamStamps,
   type WriteBatch,
 } from "../../runs/index.js";
 import type { Step } from "../components/step.js";
@@ -135,7 +137,7 @@ export async function continueStepAgent(
     );
     const run = await step.agent.continueRun(
       { runId, sessionId: context.state.sessionId, decisions: decided },
-      { db: agentDb(step, context), ...agentOptions(context) },
+      { db: agentDb(step, context), ...agentOptions(context), [decidedUpstream]: upstreamStamps(decisions) },
     );
     return fromAgentRun(context, step, run);
   } catch (error) {
