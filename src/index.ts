@@ -27,6 +27,7 @@ export type {
   ModelStreamEvent,
   ModelToolCall,
   ModelToolSpec,
+  ModelUsage,
 } from "./models/index.js";
 export type { DecidedBy, Principal, RunStatus, SkippedRun, StepDecision, ToolDecision } from "./runs/index.js";
 export { type ChainVerdict, INPUT_LIMITS, verifyDecisionChain } from "./runs/index.js";

@@ -1,6 +1,6 @@
 import { MaxTurnsExceededError, ModelError } from "../errors.js";
 import type { Model, ModelRequest, ModelResponse } from "../models/index.js";
-import { type AgentRunState, isAbort } from "../runs/index.js";
+import { type AgentRunState, addUsage, isAbort } from "../runs/index.js";
 import { type BatchContext, finishToolBatch, runQueued, startToolBatch } from "./tool-batch.js";
 
 /** What one drive of the loop needs from the agent. */
@@ -76,6 +76,7 @@ export async function driveAgentRun(state: AgentRunState, context: LoopContext):
     const response = await callModel(state, context);
     // A failed call is not a turn: a retry of the run may make it again.
     state.turns += 1;
+    state.usage = addUsage(state.usage, response.usage);
     if (response.toolCalls.length === 0) {
       state.messages.push({ role: "assistant", content: response.text, toolCalls: [] });
       return complete(state, response.text);

@@ -8,4 +8,5 @@ export type {
   ModelStreamEvent,
   ModelToolCall,
   ModelToolSpec,
+  ModelUsage,
 } from "./model.js";

@@ -12,7 +12,7 @@ const fixture = readFixture("agent-run-v1.json");
 describe("agent run state versions", () => {
   it("reads the frozen version-1 fixture, migrated to the current version", () => {
     const state = decodeAgentRunState(fixture);
-    assert.equal(state.schemaVersion, 4);
+    assert.equal(state.schemaVersion, 5);
     assert.equal(state.status, "paused");
     assert.equal(state.requirements.length, 1);
     assert.deepEqual(state.cursor?.toolCallIds, ["call_1", "call_2"]);
@@ -43,6 +43,7 @@ describe("agent run state versions", () => {
       "version 4 added who decided: unknown for earlier decisions",
     );
     assert.deepEqual([state.auditSeq, state.auditHead], [0, null]);
+    assert.deepEqual(state.usage, { inputTokens: 0, outputTokens: 0 }, "version 5 added usage: none counted before");
     assert.deepEqual(
       decodeAgentRunState(readFixture("agent-run-v2.json")).requirements.map((requirement) => requirement.decision),
       [null],
@@ -51,7 +52,7 @@ describe("agent run state versions", () => {
   });
 
   it("refuses unknown, missing and non-integer versions with StateVersionError", () => {
-    for (const schemaVersion of [0, 5, "1", undefined, 1.5]) {
+    for (const schemaVersion of [0, 6, "1", undefined, 1.5]) {
       assert.throws(() => decodeAgentRunState({ ...fixture, schemaVersion }), { name: "StateVersionError" });
     }
   });

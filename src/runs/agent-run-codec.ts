@@ -11,11 +11,12 @@ export const agentRunCodec: VersionedCodec<AgentRunState> = {
   // 1 -> 2 only added fields whose defaults (no fingerprint) the shape fills in; 2 -> 3 turned
   // each requirement's resolution into a decision; 3 -> 4 added who decided (decidedBy, decidedAt)
   // and the run's place in the decisions table (auditSeq, auditHead): the shape's defaults, filled
-  // in again after 2 -> 3 rebuilt the requirements.
+  // in again after 2 -> 3 rebuilt the requirements; 4 -> 5 added token usage (its default too).
   migrations: {
     1: (state) => state,
     2: migrateAgentRunV2,
     3: (state) => withDefaults(state, AGENT_RUN_SHAPE) as Record<string, unknown>,
+    4: (state) => state,
   },
   // A getter, so the schema (and zod) loads with the first decode rather than with kern.
   get schema() {

@@ -138,6 +138,12 @@ export function auditChain() {
   return { auditSeq: z.number().int().nonnegative(), auditHead: z.string().nullable() };
 }
 
+/** Tokens summed over a run's model calls (a workflow's: over its steps' agent runs). */
+export const usageSchema = z.object({
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+});
+
 export const agentRunStateSchema = z.object({
   schemaVersion: z.literal(AGENT_RUN_SCHEMA_VERSION),
   kind: z.literal("agent"),
@@ -158,6 +164,7 @@ export const agentRunStateSchema = z.object({
   cursor: agentCursorSchema.nullable(),
   turns: z.number().int().nonnegative(),
   error: runErrorSchema.nullable(),
+  usage: usageSchema,
   ...auditChain(),
   createdAt: z.number(),
   updatedAt: z.number(),

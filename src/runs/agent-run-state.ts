@@ -25,8 +25,9 @@ export type ToolExecutionState = z.infer<typeof schema.toolExecutionStateSchema>
 /**
  * Version 2 added the `queued` tool-call phase, running checkpoints and `fingerprint`; version 3
  * replaced a requirement's `resolution` with a `decision` in kern's one vocabulary; version 4
- * added who decided (`decidedBy`, `decidedAt`) and the run's place in the decisions table.
+ * added who decided (`decidedBy`, `decidedAt`) and the run's place in the decisions table;
+ * version 5 added token `usage`.
  */
-export const AGENT_RUN_SCHEMA_VERSION = 4;
+export const AGENT_RUN_SCHEMA_VERSION = 5;
 
 export type AgentRunState = z.infer<typeof schema.agentRunStateSchema>;

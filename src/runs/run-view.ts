@@ -7,6 +7,7 @@ interface RunBasics {
   userId: string | null;
   status: RunStatus;
   error: { code: string; message: string } | null;
+  usage: Readonly<{ inputTokens: number; outputTokens: number }>;
 }
 
 /** The getters RunOutput and WorkflowRunOutput share: a read-only view over a run's stored state. */
@@ -31,6 +32,13 @@ export abstract class RunView {
   }
   get isPaused(): boolean {
     return this.#basics.status === "paused";
+  }
+  /**
+   * Tokens summed over the run's model calls, as the providers reported them (a workflow: over
+   * its steps' agent runs). Stored with the run.
+   */
+  get usage(): Readonly<{ inputTokens: number; outputTokens: number }> {
+    return this.#basics.usage;
   }
   /** The stored error, when `status` is "error". */
   get error(): { code: string; message: string } | undefined {

@@ -25,6 +25,21 @@ export const TOOL_EXECUTION_SHAPE: RecordShape = {
 };
 
 /** What a new agent run starts with, and what its stored JSON may leave out. Copy before use (arrays). */
+/** No tokens yet. Frozen: a run's usage is replaced by a new object, never changed in place. */
+export const NO_USAGE: Readonly<{ inputTokens: number; outputTokens: number }> = Object.freeze({
+  inputTokens: 0,
+  outputTokens: 0,
+});
+
+/** `a` plus `b` (a model call's usage, which a provider may leave out), as a new object. */
+export function addUsage(
+  a: Readonly<{ inputTokens: number; outputTokens: number }>,
+  b: Readonly<{ inputTokens: number; outputTokens: number }> | undefined,
+): { inputTokens: number; outputTokens: number } {
+  if (b === undefined) return { inputTokens: a.inputTokens, outputTokens: a.outputTokens };
+  return { inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens };
+}
+
 export const AGENT_RUN_DEFAULTS = {
   userId: null,
   parentRunId: null,
@@ -34,6 +49,7 @@ export const AGENT_RUN_DEFAULTS = {
   error: null,
   requirements: [],
   tools: [],
+  usage: NO_USAGE,
   auditSeq: 0,
   auditHead: null,
 };
@@ -121,11 +137,17 @@ export const WORKFLOW_RUN_DEFAULTS = {
   executorRuns: [],
   cancelReason: null,
   error: null,
+  usage: NO_USAGE,
   auditSeq: 0,
   auditHead: null,
 };
 
 export const WORKFLOW_RUN_SHAPE: RecordShape = {
   defaults: WORKFLOW_RUN_DEFAULTS,
-  nested: { stepResults: STEP_OUTPUT_SHAPE, stepRequirements: STEP_REQUIREMENT_SHAPE, cursor: FRAME_SHAPE },
+  nested: {
+    stepResults: STEP_OUTPUT_SHAPE,
+    stepRequirements: STEP_REQUIREMENT_SHAPE,
+    cursor: FRAME_SHAPE,
+    executorRuns: { defaults: { usage: NO_USAGE } },
+  },
 };

@@ -9,7 +9,7 @@ const readFixture = (name: string): Record<string, unknown> =>
 describe("workflow run state versions", () => {
   it("reads the frozen version-1 fixture (paused at the executor gate), migrated to the current version", () => {
     const state = decodeWorkflowRunState(readFixture("workflow-run-v1.json"));
-    assert.equal(state.schemaVersion, 4);
+    assert.equal(state.schemaVersion, 5);
     assert.equal(state.status, "paused");
     assert.deepEqual(
       state.stepRequirements.map((requirement) => [requirement.kind, requirement.frozen, requirement.recovered]),
@@ -69,11 +69,16 @@ describe("workflow run state versions", () => {
     assert.deepEqual([confirmation?.decidedBy, confirmation?.decidedAt], [null, null]);
     assert.equal(executor?.kind === "executor" ? executor.calls[0]?.requirement.decidedBy : "not an executor", null);
     assert.deepEqual([state.auditSeq, state.auditHead], [0, null]);
+    assert.deepEqual(state.usage, { inputTokens: 0, outputTokens: 0 });
+    assert.deepEqual(
+      state.executorRuns.map((entry) => entry.usage),
+      state.executorRuns.map(() => ({ inputTokens: 0, outputTokens: 0 })),
+    );
   });
 
   it("refuses unknown, missing and non-integer versions with StateVersionError", () => {
     const fixture = readFixture("workflow-run-v2.json");
-    for (const schemaVersion of [0, 5, "2", undefined, 2.5]) {
+    for (const schemaVersion of [0, 6, "2", undefined, 2.5]) {
       assert.throws(() => decodeWorkflowRunState({ ...fixture, schemaVersion }), { name: "StateVersionError" });
     }
   });

@@ -11,11 +11,13 @@ export const workflowRunCodec: VersionedCodec<WorkflowRunState> = {
   // 1 -> 2 only added fields whose defaults the shapes fill in; 2 -> 3 made each requirement its
   // gate kind's variant (frames kept every field, so they need nothing); 3 -> 4 added who decided
   // (decidedBy, decidedAt) and the run's place in the decisions table (auditSeq, auditHead): the
-  // shape's defaults, filled in again after 2 -> 3 rebuilt the requirements.
+  // shape's defaults, filled in again after 2 -> 3 rebuilt the requirements; 4 -> 5 added token
+  // usage (its default too).
   migrations: {
     1: (state) => state,
     2: migrateWorkflowRunV2,
     3: (state) => withDefaults(state, WORKFLOW_RUN_SHAPE) as Record<string, unknown>,
+    4: (state) => state,
   },
   // A getter, so the schema (and zod) loads with the first decode rather than with kern.
   get schema() {

@@ -9,6 +9,7 @@ import {
   runErrorSchema,
   runStatusSchema,
   toolExecutionStateSchema,
+  usageSchema,
 } from "./agent-run-schema.js";
 import {
   STEP_REQUIREMENT_KINDS,
@@ -251,7 +252,10 @@ export const workflowRunStateSchema = z.object({
    */
   cursor: z.array(frameSchema).nullable(),
   /** The agent runs executed by steps, one entry per run id. */
-  executorRuns: z.array(z.object({ runId: z.string(), agentId: z.string(), stepName: z.string() })),
+  /** The agent runs its steps started, each with the tokens it used so far. */
+  executorRuns: z.array(z.object({ runId: z.string(), agentId: z.string(), stepName: z.string(), usage: usageSchema })),
+  /** Tokens summed over its steps' agent runs. */
+  usage: usageSchema,
   cancelReason: z.string().nullable(),
   error: runErrorSchema.nullable(),
   ...auditChain(),

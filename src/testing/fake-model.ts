@@ -1,5 +1,12 @@
 import { ModelError } from "../errors.js";
-import type { Model, ModelRequest, ModelResponse, ModelStreamEvent, ModelToolCall } from "../models/index.js";
+import type {
+  Model,
+  ModelRequest,
+  ModelResponse,
+  ModelStreamEvent,
+  ModelToolCall,
+  ModelUsage,
+} from "../models/index.js";
 
 /** One scripted tool call: the tool's name and the arguments the model "chose". */
 export interface FakeToolCall {
@@ -11,25 +18,26 @@ export interface FakeToolCall {
 
 /** One scripted model turn. */
 export type FakeTurn =
-  | { type: "text"; text: string }
-  | { type: "toolCalls"; calls: FakeToolCall[]; text: string }
+  | { type: "text"; text: string; usage?: ModelUsage }
+  | { type: "toolCalls"; calls: FakeToolCall[]; text: string; usage?: ModelUsage }
   | { type: "error"; status: number | undefined; message: string };
 
 /** A turn, or a function that builds one from the request (to answer with what it was told). */
 export type FakeScript = FakeTurn | ((request: ModelRequest) => FakeTurn);
 
-/** A turn in which the model answers with text and calls no tool. */
-export function text(content: string): FakeTurn {
-  return { type: "text", text: content };
+/** A turn in which the model answers with text and calls no tool; `usage` is what the provider would report. */
+export function text(content: string, options: { usage?: ModelUsage } = {}): FakeTurn {
+  return { type: "text", text: content, ...options };
 }
 
 /** A turn in which the model calls one tool. `args` may be raw JSON text (to test bad JSON). */
 export function toolCall(
   name: string,
   args: Record<string, unknown> | string = {},
-  options: { id?: string } = {},
+  options: { id?: string; usage?: ModelUsage } = {},
 ): FakeTurn {
-  return { type: "toolCalls", calls: [{ name, args, ...options }], text: "" };
+  const { usage, ...call } = options;
+  return { type: "toolCalls", calls: [{ name, args, ...call }], text: "", ...(usage === undefined ? {} : { usage }) };
 }
 
 /** A turn in which the model calls several tools at once, optionally with some text. */
@@ -106,7 +114,7 @@ export class FakeModel implements Model {
   #answer(turn: FakeTurn): ModelResponse {
     switch (turn.type) {
       case "text":
-        return { text: turn.text, toolCalls: [] };
+        return { text: turn.text, toolCalls: [], usage: turn.usage };
       case "toolCalls": {
         const calls: ModelToolCall[] = turn.calls.map((call) => {
           this.#callCount += 1;
@@ -116,7 +124,7 @@ export class FakeModel implements Model {
             arguments: typeof call.args === "string" ? call.args : JSON.stringify(call.args),
           };
         });
-        return { text: turn.text, toolCalls: calls };
+        return { text: turn.text, toolCalls: calls, usage: turn.usage };
       }
       case "error":
         throw new ModelError(`FakeModel error${turn.status === undefined ? "" : ` ${turn.status}`}: ${turn.message}`, {

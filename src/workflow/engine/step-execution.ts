@@ -1,10 +1,12 @@
 import type { Agent, AgentEventListener, RunOutput } from "../../agent/index.js";
 import { ClaimLostError, RunNotPausedError, StoreError } from "../../errors.js";
 import {
+  addUsage,
   decidedUpstream,
   type ExecutorRequirementState,
   holdWritesIn,
   isAbort,
+  NO_USAGE,
   type StepOutputState,
   upstreamStamps,
   type WriteBatch,
@@ -68,8 +70,12 @@ function agentDb(step: Step, context: EngineContext) {
 
 function rememberExecutorRun(context: EngineContext, step: Step, run: RunOutput): void {
   context.executorRuns.set(run.runId, run);
-  if (context.state.executorRuns.some((entry) => entry.runId === run.runId)) return;
-  context.state.executorRuns.push({ runId: run.runId, agentId: run.agentId, stepName: step.name });
+  const usage = { ...run.usage };
+  const known = context.state.executorRuns.find((entry) => entry.runId === run.runId);
+  if (known !== undefined) known.usage = usage;
+  else context.state.executorRuns.push({ runId: run.runId, agentId: run.agentId, stepName: step.name, usage });
+  // The workflow's total: the latest usage of each of its steps' agent runs.
+  context.state.usage = context.state.executorRuns.reduce((total, entry) => addUsage(total, entry.usage), NO_USAGE);
 }
 
 function fromAgentRun(context: EngineContext, step: Step, run: RunOutput): StepExecution {
