@@ -1,8 +1,9 @@
 // `npm run bench`: kern against @openai/agents, LangGraph.js and Mastra, on this machine, in one
 // run. Writes bench/RESULTS.md and prints it.
-//   node bench/run.mjs [--quick] [--only=imports,construct,cycles,durability,scale]
+//   node bench/run.mjs [--quick] [--only=imports,construct,cycles,durability,scale,telemetry]
 // (--only=cycles also runs the diagnostics of kern's SQLite cycle; durability times kern's
-// SqliteDb at synchronous FULL against NORMAL.)
+// SqliteDb at synchronous FULL against NORMAL; telemetry times the InMemoryDb cycle without
+// @opentelemetry/api, with it and no SDK, and with an SDK recording.)
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -15,6 +16,7 @@ import { runCycles } from "./parts/cycles.mjs";
 import { runDurability } from "./parts/durability.mjs";
 import { runImports } from "./parts/imports.mjs";
 import { runScale } from "./parts/scale.mjs";
+import { runTelemetry } from "./parts/telemetry.mjs";
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const rootDir = path.dirname(benchDir);
@@ -22,9 +24,25 @@ const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const only = args.find((arg) => arg.startsWith("--only="))?.slice(7).split(",");
 const wants = (part) => only === undefined || only.includes(part);
+// The telemetry part compares differences of a few per cent, so even its quick run warms up
+// past most of V8's optimising and times enough cycles per process for a stable median.
 const settings = quick
-  ? { warmup: { cycles: 100, ms: 5_000 }, cycles: 30, durabilityCycles: 60, importSamples: 3, sizes: [1_000, 10_000] }
-  : { warmup: { cycles: 3_000, ms: 30_000 }, cycles: 200, durabilityCycles: 1_000, importSamples: 10, sizes: [1_000, 10_000, 100_000] };
+  ? {
+      warmup: { cycles: 100, ms: 5_000 },
+      cycles: 30,
+      durabilityCycles: 60,
+      importSamples: 3,
+      sizes: [1_000, 10_000],
+      telemetry: { rounds: 5, warmup: { cycles: 1_000, ms: 10_000 }, cycles: 1_000 },
+    }
+  : {
+      warmup: { cycles: 3_000, ms: 30_000 },
+      cycles: 200,
+      durabilityCycles: 1_000,
+      importSamples: 10,
+      sizes: [1_000, 10_000, 100_000],
+      telemetry: { rounds: 7, warmup: { cycles: 3_000, ms: 30_000 }, cycles: 3_000 },
+    };
 const started = Date.now();
 const log = (message) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`);
 
@@ -136,7 +154,7 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
   });
 }
 const pgUrl = cluster?.url ?? null;
-const results = { cycles: {}, diagnostics: {}, durability: {}, construct: {}, imports: {}, scale: {} };
+const results = { cycles: {}, diagnostics: {}, durability: {}, construct: {}, imports: {}, scale: {}, telemetry: {} };
 try {
   if (wants("imports")) results.imports = runImports({ cwd: benchDir, samples: settings.importSamples, log });
   if (wants("construct")) results.construct = runConstruction({ cwd: benchDir, log });
@@ -158,6 +176,7 @@ try {
       ? { rows: [], error: "no PostgreSQL server could be started" }
       : await runScale({ backend: "postgres", dir, pgUrl, sizes: settings.sizes, cwd: benchDir, log });
   }
+  if (wants("telemetry")) results.telemetry = runTelemetry({ ...settings.telemetry, log });
 } finally {
   await cluster?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
@@ -167,7 +186,9 @@ info.loadAfter = os.loadavg().map((value) => value.toFixed(2)).join(" / ");
 const settingsText =
   `warm-up of ${settings.warmup.cycles.toLocaleString("en-US")} cycles or ${settings.warmup.ms / 1000} s, whichever ends first, ` +
   `then ${settings.cycles} timed cycles per system (the "cycles" column gives timed / warm-up; ${settings.durabilityCycles} in the durability table); ` +
-  `${settings.importSamples} cold-import samples per entry; scale sizes ${settings.sizes.map((size) => size.toLocaleString("en-US")).join(", ")}` +
+  `${settings.importSamples} cold-import samples per entry; scale sizes ${settings.sizes.map((size) => size.toLocaleString("en-US")).join(", ")}; ` +
+  `telemetry: ${settings.telemetry.rounds} rounds of one process per set-up, each ${settings.telemetry.warmup.cycles.toLocaleString("en-US")} warm-up cycles ` +
+  `(or ${settings.telemetry.warmup.ms / 1000} s) then ${settings.telemetry.cycles.toLocaleString("en-US")} timed cycles` +
   `${quick ? " (--quick: a smoke run, not for comparison)" : ""}; total run time ${((Date.now() - started) / 60_000).toFixed(1)} min`;
 const report = renderReport({ meta: info, ...results, settings: settingsText, mappings: MAPPINGS });
 fs.writeFileSync(path.join(benchDir, quick || only !== undefined ? "RESULTS.partial.md" : "RESULTS.md"), report);

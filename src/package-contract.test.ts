@@ -30,6 +30,8 @@ const CONTRACT: Record<string, string[]> = {
   "kern/db/memory": ["InMemoryDb"],
   "kern/models/openai": ["OpenAIResponses", "OpenAIChat"],
   "kern/models/anthropic": ["Claude"],
+  "kern/models/ai-sdk": ["AiSdkModel"],
+  "kern/mcp": ["mcpTools"],
   "kern/testing": ["FakeModel", "text", "toolCall", "toolCalls", "error"],
   "kern/server": ["createServer", "hashApiKey", "principalOf", "isAdmin", "issueDecisionLink"],
   kern: [
@@ -106,9 +108,11 @@ describe("the public surface (SPEC section 1)", () => {
     // The walker itself must see the adapters' packages, or the check above proves nothing.
     assert.ok(packagesImportedBy(join(root, "src/models/openai/index.ts")).has("openai"));
     assert.ok(packagesImportedBy(join(root, "src/models/anthropic/index.ts")).has("@anthropic-ai/sdk"));
+    assert.ok(packagesImportedBy(join(root, "src/models/ai-sdk/index.ts")).has("@ai-sdk/provider"));
     assert.ok(packagesImportedBy(join(root, "src/db/sqlite/index.ts")).has("better-sqlite3"));
     assert.ok(packagesImportedBy(join(root, "src/db/postgres/index.ts")).has("pg"));
     assert.ok(packagesImportedBy(join(root, "src/server/index.ts")).has("hono"));
+    assert.ok(packagesImportedBy(join(root, "src/mcp/index.ts")).has("@modelcontextprotocol/sdk/validation/ajv"));
   });
 
   it("gives every error a stable code and its class name", async () => {

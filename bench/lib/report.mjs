@@ -1,6 +1,7 @@
 // Turns the measured results into the markdown of bench/RESULTS.md.
 import { durabilitySection } from "./durability-report.mjs";
 import { fmt } from "./stats.mjs";
+import { telemetrySection } from "./telemetry-report.mjs";
 
 // Each peer has two variants of the same cycle; both build a fresh framework object graph in
 // every phase and differ only in the storage object: opened anew in every phase, or one held
@@ -270,7 +271,7 @@ function targetsSection({ cycles, construct, imports, scale }) {
   return lines.join("\n");
 }
 
-export function renderReport({ meta, cycles, diagnostics, durability, construct, imports, scale, settings, mappings }) {
+export function renderReport({ meta, cycles, diagnostics, durability, construct, imports, scale, telemetry, settings, mappings }) {
   return `# kern benchmarks
 
 Produced by \`npm run bench\` on ${meta.date}. Every figure below was measured in this one run on this
@@ -324,6 +325,7 @@ Median of 30 calls after 3 warm-up calls, on the same stores as section 4 (befor
 
 ${inboxSection(scale)}
 
+${telemetrySection(telemetry)}
 ## Targets
 
 ${targetsSection({ cycles, construct, imports, scale })}

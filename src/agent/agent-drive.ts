@@ -1,8 +1,9 @@
-import type { Db } from "../db/index.js";
+import type { Db, DecisionRecord } from "../db/index.js";
 import { ClaimLostError, KernError, StoreError } from "../errors.js";
 import type { Model } from "../models/index.js";
 import type { WriteBatch } from "../runs/index.js";
 import { type AgentRunState, type Claim, pausedToolCalls, runFailure } from "../runs/index.js";
+import { recordDecisions, stampPause, startSpan, type TraceSpan } from "../telemetry/index.js";
 import type { Tool } from "../tools/index.js";
 import type { AgentEventListener } from "./events.js";
 import { driveAgentRun, type LoopContext } from "./run-loop.js";
@@ -16,6 +17,10 @@ export interface DriveSettings {
   stream: boolean;
   /** Where the final save waits for the workflow's save (only when both use the same Db). */
   batch: WriteBatch | undefined;
+  /** The span this run's span nests under (a workflow step's), else the active one. */
+  parentSpan: TraceSpan | null;
+  /** The audit entries of the decisions this continue applied: each gets its "awaiting human" span. */
+  decided: readonly DecisionRecord[];
 }
 
 /** What the loop needs from the agent's definition. */
@@ -38,7 +43,12 @@ function isFenceFailure(error: unknown, claim: Claim<AgentRunState>): boolean {
   return error instanceof StoreError || error instanceof ClaimLostError || claim.signal.aborted;
 }
 
-function loopContext(claim: Claim<AgentRunState>, settings: DriveSettings, parts: AgentParts): LoopContext {
+function loopContext(
+  claim: Claim<AgentRunState>,
+  settings: DriveSettings,
+  parts: AgentParts,
+  span: TraceSpan,
+): LoopContext {
   const signals = settings.signal === undefined ? [claim.signal] : [settings.signal, claim.signal];
   return {
     ...parts,
@@ -49,7 +59,24 @@ function loopContext(claim: Claim<AgentRunState>, settings: DriveSettings, parts
     checkpoint: () => claim.checkpoint(),
     markDirty: () => claim.markDirty(),
     flush: () => claim.flush(),
+    span,
   };
+}
+
+/** The span of one drive of an agent run (its first leg, or a continue) in this process. */
+function runSpan(state: AgentRunState, started: boolean, parent: TraceSpan | null): TraceSpan {
+  return startSpan(
+    `invoke_agent ${state.agentName}`,
+    {
+      "gen_ai.operation.name": "invoke_agent",
+      "gen_ai.agent.name": state.agentName,
+      "gen_ai.agent.id": state.agentId,
+      "kern.run.id": state.runId,
+      "kern.session.id": state.sessionId,
+      "kern.run.leg": started ? "start" : "continue",
+    },
+    parent,
+  );
 }
 
 /**
@@ -79,10 +106,14 @@ async function drive(
   const { state } = claim;
   const { emit } = settings;
   const ids = { runId: state.runId, sessionId: state.sessionId, agentName: state.agentName };
+  const span = runSpan(state, started, settings.parentSpan);
+  recordDecisions(settings.decided, (id) => state.requirements.find((entry) => entry.id === id), span);
   emit?.({ event: started ? "RunStarted" : "RunContinued", ...ids });
   try {
-    await driveAgentRun(state, loopContext(claim, settings, parts));
+    await span.run(() => driveAgentRun(state, loopContext(claim, settings, parts, span)));
+    if (state.status === "paused") stampPause(state.requirements, Date.now(), span);
   } catch (error) {
+    span.end(error);
     if (isFenceFailure(error, claim)) {
       claim.abandon();
       throw claim.lostError ?? error;
@@ -100,6 +131,12 @@ async function drive(
     throw error;
   }
   await storeOutcome(settings, claim);
+  span.set({
+    "kern.run.status": state.status,
+    "gen_ai.usage.input_tokens": state.usage.inputTokens,
+    "gen_ai.usage.output_tokens": state.usage.outputTokens,
+  });
+  span.end();
   emit?.(
     state.status === "paused"
       ? { event: "RunPaused", ...ids, requirements: pausedToolCalls(state.requirements, state.tools) }

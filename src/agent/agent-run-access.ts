@@ -1,5 +1,11 @@
 import type { PendingRequirementRecord } from "../db/index.js";
-import { type AgentRunState, decodeAgentRunState, encodeAgentRunState, type RunAccess } from "../runs/index.js";
+import {
+  type AgentRunState,
+  decodeAgentRunState,
+  describeToolCall,
+  encodeAgentRunState,
+  type RunAccess,
+} from "../runs/index.js";
 
 function pendingRequirements(state: AgentRunState): PendingRequirementRecord[] {
   // A workflow's agent run is decided through the workflow's own pause, which the inbox lists.
@@ -12,7 +18,7 @@ function pendingRequirements(state: AgentRunState): PendingRequirementRecord[] {
       return {
         requirementId: requirement.id,
         requirementKind: requirement.kind,
-        summary: `${state.agentName} wants to call ${execution?.toolName ?? "a tool"}(${JSON.stringify(execution?.toolArgs ?? {})})`,
+        summary: `${state.agentName} wants to call ${describeToolCall(execution, requirement.definitionChanged, execution?.toolArgs ?? {})}`,
       };
     });
 }

@@ -1,4 +1,4 @@
-import type { Db } from "../db/index.js";
+import type { Db, DecisionRecord } from "../db/index.js";
 import { defaultMemoryDb } from "../db/index.js";
 import { ConfigurationError, RunNotPausedError } from "../errors.js";
 import type { Model } from "../models/index.js";
@@ -23,6 +23,7 @@ import {
   servingDefinition,
   viaDecisionLink,
 } from "../runs/index.js";
+import { traceParent } from "../telemetry/index.js";
 import type { Tool } from "../tools/index.js";
 import { type DriveSettings, driveClaimedRun } from "./agent-drive.js";
 import { type AgentOptions, checkAgentOptions } from "./agent-options.js";
@@ -43,9 +44,18 @@ export type { ContinueOptions, RunOptions } from "./run-options.js";
 /** What runStream() and continueRunStream() return: the events, and `.output` (the stored run). */
 export type AgentRunStream = RunStream<AgentEvent, RunOutput>;
 
-function driveSettings(db: Db, options: ContinueOptions): DriveSettings {
+function driveSettings(db: Db, options: ContinueOptions, decided: readonly DecisionRecord[] = []): DriveSettings {
   const batch = options[holdWritesIn]?.db === db ? options[holdWritesIn] : undefined;
-  return { db, signal: options.signal, emit: options.onEvent, stream: options.stream === true, batch };
+  const parentSpan = options[traceParent] ?? null;
+  return {
+    db,
+    signal: options.signal,
+    emit: options.onEvent,
+    stream: options.stream === true,
+    batch,
+    parentSpan,
+    decided,
+  };
 }
 
 /**
@@ -176,7 +186,7 @@ export class Agent {
     });
     prepareResume(loaded.state);
     const claim = await Claim.take(db, agentRunAccess, loaded, this.#leaseMs, entries);
-    return this.#drive(claim, driveSettings(db, options), false);
+    return this.#drive(claim, driveSettings(db, options, entries), false);
   }
 
   /**

@@ -5,7 +5,10 @@ import type { Tool } from "../tools/index.js";
 /**
  * What an agent run depends on: the agent's id and each tool's name, gate and parameters (the
  * schema the model fills and the values a human supplies). Descriptions, instructions and the
- * model are left out: changing them changes no decision a person made.
+ * model are left out: changing them changes no decision a person made. A tool whose definition
+ * lives elsewhere (`definitionDigest`, e.g. an MCP server's) is described by its origin instead of
+ * its parameters: the server may change them at any time, and each paused call's approval is
+ * pinned to its definition on its own (agent/definition-pin.ts).
  */
 export function agentFingerprint(agentId: string, tools: ReadonlyMap<string, Tool>): string {
   const described = [...tools.values()]
@@ -13,8 +16,9 @@ export function agentFingerprint(agentId: string, tools: ReadonlyMap<string, Too
       name: tool.name,
       gate: tool.gate,
       stopAfterToolCall: tool.stopAfterToolCall,
-      parameters: tool.modelSpec().parameters,
-      userInput: tool.userInputJsonSchema(),
+      ...(tool.definitionDigest === undefined
+        ? { parameters: tool.modelSpec().parameters, userInput: tool.userInputJsonSchema() }
+        : { origin: tool.origin }),
     }))
     .sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0));
   return fingerprintOf({ kind: "agent", id: agentId, tools: described });

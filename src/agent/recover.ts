@@ -54,6 +54,7 @@ export function recoverAgentState(state: AgentRunState): string[] {
       id: newId(),
       toolCallId: execution.toolCallId,
       recovered: true,
+      pausedAt: Date.now(),
     });
     uncertain.push(execution.toolCallId);
   }

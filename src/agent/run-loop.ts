@@ -1,6 +1,7 @@
 import { MaxTurnsExceededError, ModelError } from "../errors.js";
 import type { Model, ModelRequest, ModelResponse } from "../models/index.js";
 import { type AgentRunState, addUsage, isAbort } from "../runs/index.js";
+import { startSpan } from "../telemetry/index.js";
 import { type BatchContext, finishToolBatch, runQueued, startToolBatch } from "./tool-batch.js";
 
 /** What one drive of the loop needs from the agent. */
@@ -38,9 +39,25 @@ async function callModel(state: AgentRunState, context: LoopContext): Promise<Mo
     tools: [...context.tools.values()].map((tool) => tool.modelSpec()),
     signal: context.signal,
   };
+  const { model } = context;
+  const span = startSpan(
+    `chat ${model.id}`,
+    { "gen_ai.operation.name": "chat", "gen_ai.provider.name": model.provider, "gen_ai.request.model": model.id },
+    context.span,
+  );
   try {
-    return context.stream ? await streamModel(state, context, request) : await context.model.generate(request);
+    const response = await span.run(() =>
+      context.stream ? streamModel(state, context, request) : context.model.generate(request),
+    );
+    if (response.usage !== undefined)
+      span.set({
+        "gen_ai.usage.input_tokens": response.usage.inputTokens,
+        "gen_ai.usage.output_tokens": response.usage.outputTokens,
+      });
+    span.end();
+    return response;
   } catch (error) {
+    span.end(error);
     if (error instanceof ModelError || isAbort(error)) throw error;
     const message = error instanceof Error ? error.message : String(error);
     throw new ModelError(`Model '${context.model.id}' failed: ${message}`, {
@@ -63,7 +80,11 @@ function complete(state: AgentRunState, content: string): void {
 export async function driveAgentRun(state: AgentRunState, context: LoopContext): Promise<void> {
   state.status = "running";
   if (state.cursor !== null) {
-    await runQueued(state, context);
+    // A call whose tool changed since it was approved waits again: the run pauses with it.
+    if (await runQueued(state, context)) {
+      state.status = "paused";
+      return;
+    }
     const stopResults = finishToolBatch(state, context.tools);
     if (stopResults.length > 0) return complete(state, stopResults.join("\n"));
   }

@@ -8,6 +8,7 @@ import type {
   viaDecisionLink,
   WriteBatch,
 } from "../runs/index.js";
+import type { TraceSpan, traceParent } from "../telemetry/index.js";
 import type { AgentEventListener } from "./events.js";
 
 export interface RunOptions {
@@ -25,9 +26,14 @@ export interface RunOptions {
   parentRunId?: string;
   /** Internal: a workflow's batch that stores this run's final save with the workflow's own. */
   [holdWritesIn]?: WriteBatch;
+  /** Internal: the span this run's spans nest under (a workflow step's). */
+  [traceParent]?: TraceSpan;
 }
 
-export type ContinueOptions = Pick<RunOptions, "signal" | "db" | "onEvent" | "stream" | typeof holdWritesIn> &
+export type ContinueOptions = Pick<
+  RunOptions,
+  "signal" | "db" | "onEvent" | "stream" | typeof holdWritesIn | typeof traceParent
+> &
   DefinitionChoice & {
     /**
      * Who decides: stored as `decidedBy` on every requirement this call decides, and checked

@@ -86,20 +86,32 @@ export class RunRequirement extends DecidedView {
   get isRecovered(): boolean {
     return this.#state.recovered;
   }
+  /**
+   * True when the call was approved but its tool's definition (on an MCP server, say) changed
+   * before it ran: it did not run, and this requirement asks again under the new definition.
+   */
+  get definitionChanged(): boolean {
+    return this.#state.definitionChanged;
+  }
   /** What the requirement still needs, in words, e.g. for an error or a prompt. */
   get needs(): string {
     if (this.#state.recovered)
       return "it may or may not have run before a crash: call confirm() to run it again or reject(note) to skip it";
+    if (this.#state.definitionChanged)
+      return `its tool's definition changed since it was approved: ${NEEDS[this.#state.kind]}`;
     return NEEDS[this.#state.kind];
   }
   /** What the requirement still needs, as JSON decisions a client sends. */
   get accepts(): string {
     if (this.#state.recovered)
       return 'it may or may not have run before a crash: send {"type":"confirm"} to run it again or {"type":"reject"} to skip it';
+    if (this.#state.definitionChanged)
+      return `its tool's definition changed since it was approved: ${ACCEPTS[this.#state.kind]}`;
     return ACCEPTS[this.#state.kind];
   }
   get description(): string {
-    return `tool call '${this.#execution.toolName}' (${this.#state.id})`;
+    const { toolName, origin } = this.#execution;
+    return `tool call '${toolName}'${origin === null ? "" : ` of ${origin}`} (${this.#state.id})`;
   }
 
   /** Approves the tool call; it runs exactly once on continue. */

@@ -2,7 +2,9 @@ import { ModelError } from "../errors.js";
 import type { ModelToolCall } from "../models/index.js";
 import type { AgentRunState, RequirementState, ToolExecutionState } from "../runs/index.js";
 import { AGENT_REQUIREMENT_DEFAULTS, jsonDataProblem, newId } from "../runs/index.js";
+import { startSpan, type TraceSpan } from "../telemetry/index.js";
 import type { Tool, ToolContext } from "../tools/index.js";
+import { holdIfChanged, pinDefinition } from "./definition-pin.js";
 import type { AgentEventListener } from "./events.js";
 
 /** What the tool-running code needs from the agent, the claim and the current call. */
@@ -20,6 +22,8 @@ export interface BatchContext {
   checkpoint(): Promise<void>;
   /** Notes a change (a stored result) that must be stored before the next side effect or model call. */
   markDirty(): void;
+  /** The run's span in this process: model and tool calls nest under it. */
+  span: TraceSpan;
 }
 
 function toolContext(state: AgentRunState, toolCallId: string, context: BatchContext): ToolContext {
@@ -39,11 +43,19 @@ async function execute(state: AgentRunState, execution: ToolExecutionState, cont
   const { agentName } = context;
   const { toolCallId, toolName, toolArgs } = execution;
   context.emit?.({ event: "ToolCallStarted", runId, agentName, toolCallId, toolName, toolArgs });
+  const span = startSpan(
+    `execute_tool ${toolName}`,
+    { "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": toolName, "gen_ai.tool.call.id": toolCallId },
+    context.span,
+  );
   try {
     if (tool === undefined) throw new Error(`Tool '${execution.toolName}' is no longer defined on this agent.`);
-    execution.result = await tool.run(execution.toolArgs, toolContext(state, execution.toolCallId, context));
+    const args = execution.toolArgs;
+    execution.result = await span.run(() => tool.run(args, toolContext(state, toolCallId, context)));
+    span.end();
   } catch (error) {
     execution.error = error instanceof Error ? error.message : String(error);
+    span.end(error);
   }
   execution.phase = "done";
   context.markDirty();
@@ -79,11 +91,18 @@ function newExecution(call: ModelToolCall, args: Record<string, unknown>, tool: 
     error: null,
     gate: tool?.gate ?? "none",
     userInputSchema: tool?.userInputJsonSchema() ?? null,
+    origin: tool?.origin ?? null,
+    definitionDigest: null,
   };
 }
 
-/** Turns one model tool call into its execution (and its requirement when gated). */
-function recordCall(state: AgentRunState, call: ModelToolCall, raw: unknown, context: BatchContext): void {
+/** Turns one model tool call into its execution (and its requirement when gated, pinned to its tool's definition). */
+async function recordCall(
+  state: AgentRunState,
+  call: ModelToolCall,
+  raw: unknown,
+  context: BatchContext,
+): Promise<void> {
   const tool = context.tools.get(call.name);
   // Arguments a store cannot hold (nested too deeply, say) are refused like invalid ones.
   const problem = jsonDataProblem(raw);
@@ -103,6 +122,12 @@ function recordCall(state: AgentRunState, call: ModelToolCall, raw: unknown, con
     execution.phase = "done";
     execution.error = `Invalid arguments for tool '${call.name}': ${checked.problem}`;
   } else if (tool.gate !== "none") {
+    const unpinned = await pinDefinition(execution, tool);
+    if (unpinned !== null) {
+      execution.phase = "done";
+      execution.error = unpinned;
+      return;
+    }
     execution.phase = "awaiting";
     const requirement: RequirementState = {
       ...AGENT_REQUIREMENT_DEFAULTS,
@@ -128,10 +153,9 @@ export async function startToolBatch(
   const raws = calls.map((call) => parseArguments(call, context));
   state.messages.push({ role: "assistant", content: text, toolCalls: [...calls] });
   state.cursor = { phase: "tools", toolCallIds: calls.map((call) => call.id) };
-  for (const [index, call] of calls.entries()) recordCall(state, call, raws[index], context);
+  for (const [index, call] of calls.entries()) await recordCall(state, call, raws[index], context);
   context.markDirty();
-  await runQueued(state, context);
-  return batchOf(state).some((execution) => execution.phase === "awaiting");
+  return runQueued(state, context);
 }
 
 /** The execution of a call of the current batch: the latest with its id (a model may reuse ids across turns). */
@@ -147,15 +171,24 @@ function batchOf(state: AgentRunState): ToolExecutionState[] {
 /**
  * Runs the batch's queued calls in call order. Each is marked `running` and stored (with the
  * previous call's result) before it starts; a call already `running` was stored so by the claim.
+ * An approved call whose tool's definition changed since its pause waits again instead, stored so
+ * before anything else runs. Returns true when a call of the batch waits for a human.
  */
-export async function runQueued(state: AgentRunState, context: BatchContext): Promise<void> {
+export async function runQueued(state: AgentRunState, context: BatchContext): Promise<boolean> {
   for (const execution of batchOf(state)) {
+    const approved = execution.phase === "queued" || execution.phase === "running";
+    if (approved && (await holdIfChanged(state, execution, context.tools.get(execution.toolName)))) {
+      context.markDirty();
+      await context.checkpoint();
+      continue;
+    }
     if (execution.phase === "queued") {
       execution.phase = "running";
       await context.checkpoint();
     }
     if (execution.phase === "running") await execute(state, execution, context);
   }
+  return batchOf(state).some((execution) => execution.phase === "awaiting");
 }
 
 function rejectionText(feedback: string | null, recovered: boolean): string {

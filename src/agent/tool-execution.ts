@@ -19,6 +19,10 @@ export class ToolExecution {
   get toolArgs(): Readonly<Record<string, unknown>> {
     return this.#state.toolArgs;
   }
+  /** Where the tool comes from (e.g. "mcp:weather"), or undefined for a tool defined in code. */
+  get origin(): string | undefined {
+    return this.#state.origin ?? undefined;
+  }
   /** Where the call is: `awaiting` a human, `running`, `done`, or `rejected` (never executed). */
   get phase(): ToolExecutionState["phase"] {
     return this.#state.phase;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { z } from "zod";
-import { decodeAgentRunState } from "./agent-run-codec.js";
+import { decodeAgentRunState, encodeAgentRunState } from "./agent-run-codec.js";
 import { decodeState } from "./codec.js";
 
 const readFixture = (name: string): Record<string, unknown> =>
@@ -45,10 +45,49 @@ describe("agent run state versions", () => {
     assert.deepEqual([state.auditSeq, state.auditHead], [0, null]);
     assert.deepEqual(state.usage, { inputTokens: 0, outputTokens: 0 }, "version 5 added usage: none counted before");
     assert.deepEqual(
+      state.tools.map((call) => [call.origin, call.definitionDigest]),
+      [
+        [null, null],
+        [null, null],
+      ],
+      "version 5 added a call's origin and pinned definition: none before (tools defined in code)",
+    );
+    assert.deepEqual(
+      state.requirements.map((requirement) => requirement.definitionChanged),
+      [false],
+    );
+    assert.deepEqual(
       decodeAgentRunState(readFixture("agent-run-v2.json")).requirements.map((requirement) => requirement.decision),
       [null],
       "version 2's resolution: null became decision: null",
     );
+  });
+
+  it("keeps a call's origin, its pinned definition and a changed requirement; leaves their defaults out of stored JSON", () => {
+    const state = decodeAgentRunState(readFixture("agent-run-v3.json"));
+    const [, call] = state.tools;
+    const [requirement] = state.requirements;
+    assert.ok(call !== undefined && requirement !== undefined);
+    const plain = encodeAgentRunState(state) as {
+      tools: Array<Record<string, unknown>>;
+      requirements: Array<Record<string, unknown>>;
+    };
+    assert.deepEqual(
+      ["origin", "definitionDigest", "definitionChanged"].filter(
+        (key) => key in (plain.tools[1] ?? {}) || key in (plain.requirements[0] ?? {}),
+      ),
+      [],
+    );
+    call.origin = "mcp:weather";
+    call.definitionDigest = "3f2a";
+    requirement.definitionChanged = true;
+    const again = decodeAgentRunState(JSON.parse(JSON.stringify(encodeAgentRunState(state))));
+    assert.deepEqual([again.tools[1]?.origin, again.tools[1]?.definitionDigest], ["mcp:weather", "3f2a"]);
+    assert.equal(again.requirements[0]?.definitionChanged, true);
+    assert.throws(() => decodeAgentRunState({ ...plain, tools: [{ ...plain.tools[0], origin: 7 }] }), {
+      name: "StateCorruptError",
+      message: /at 'tools\.0\.origin'/,
+    });
   });
 
   it("refuses unknown, missing and non-integer versions with StateVersionError", () => {

@@ -11,7 +11,8 @@ export const agentRunCodec: VersionedCodec<AgentRunState> = {
   // 1 -> 2 only added fields whose defaults (no fingerprint) the shape fills in; 2 -> 3 turned
   // each requirement's resolution into a decision; 3 -> 4 added who decided (decidedBy, decidedAt)
   // and the run's place in the decisions table (auditSeq, auditHead): the shape's defaults, filled
-  // in again after 2 -> 3 rebuilt the requirements; 4 -> 5 added token usage (its default too).
+  // in again after 2 -> 3 rebuilt the requirements; 4 -> 5 added token usage, and each tool call's
+  // origin and pinned definition digest and a requirement's definitionChanged (their defaults too).
   migrations: {
     1: (state) => state,
     2: migrateAgentRunV2,

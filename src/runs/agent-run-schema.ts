@@ -83,12 +83,23 @@ export const decisionAuthorship = {
   decidedAt: z.iso.datetime().nullable(),
 };
 
+/**
+ * When a requirement paused its run (ms since the epoch), and the W3C traceparent of the span that
+ * paused it (null without tracing), so the decision's "awaiting human" span can start then and
+ * link to it, in whichever process applies the decision. Both null in state stored before them.
+ */
+export const pauseTrace = {
+  pausedAt: z.number().nullable(),
+  trace: z.string().nullable(),
+};
+
 export const requirementStateSchema = z.object({
   id: z.string(),
   toolCallId: z.string(),
   kind: requirementKindSchema,
   decision: toolDecisionSchema.nullable(),
   ...decisionAuthorship,
+  ...pauseTrace,
   /** True once a continue consumed it: a frozen requirement can never be resolved again. */
   frozen: z.boolean(),
   /**
@@ -96,6 +107,11 @@ export const requirementStateSchema = z.object({
    * confirm() runs it again, reject() skips it.
    */
   recovered: z.boolean(),
+  /**
+   * Set when the call was approved but its tool's definition changed before it ran (an MCP server
+   * changed it): the call did not run, and this new requirement asks again under the new definition.
+   */
+  definitionChanged: z.boolean(),
 });
 
 /**
@@ -117,6 +133,13 @@ export const toolExecutionStateSchema = z.object({
   gate: z.enum(["none", ...REQUIREMENT_KINDS]),
   /** JSON Schema of the values a human must supply (user-input gate only). */
   userInputSchema: jsonObjectSchema.nullable(),
+  /** Where the tool comes from (e.g. "mcp:weather"); null for a tool defined in code. */
+  origin: z.string().nullable(),
+  /**
+   * The digest of the tool's definition the call's approval is pinned to (tools whose definition
+   * lives elsewhere, such as on an MCP server); checked again right before the call runs.
+   */
+  definitionDigest: z.string().nullable(),
 });
 
 /**

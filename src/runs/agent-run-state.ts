@@ -26,7 +26,8 @@ export type ToolExecutionState = z.infer<typeof schema.toolExecutionStateSchema>
  * Version 2 added the `queued` tool-call phase, running checkpoints and `fingerprint`; version 3
  * replaced a requirement's `resolution` with a `decision` in kern's one vocabulary; version 4
  * added who decided (`decidedBy`, `decidedAt`) and the run's place in the decisions table;
- * version 5 added token `usage`.
+ * version 5 added token `usage`, and a tool call's `origin` and `definitionDigest` (the definition
+ * its approval is pinned to) and a requirement's `definitionChanged`.
  */
 export const AGENT_RUN_SCHEMA_VERSION = 5;
 

@@ -18,7 +18,7 @@ export { fingerprintOf } from "./fingerprint.js";
 export { lazyModule } from "./lazy-module.js";
 export { migrateStepRequirement, migrateToolRequirement } from "./migrate-decisions.js";
 export { newId } from "./new-id.js";
-export { type PausedToolCall, pausedToolCalls } from "./paused-tool-calls.js";
+export { describeToolCall, type PausedToolCall, pausedToolCalls } from "./paused-tool-calls.js";
 export {
   type Approvers,
   DECIDED_BY_TIMEOUT,

@@ -9,6 +9,10 @@ export interface PausedToolCall {
   toolArgs: Record<string, unknown>;
   /** JSON Schema of the values the human must supply (user-input gates). */
   userInputSchema: Record<string, unknown> | null;
+  /** Where the tool comes from (e.g. "mcp:weather"), or null for a tool defined in code. */
+  origin: string | null;
+  /** True when the call was approved but its tool's definition changed before it ran. */
+  definitionChanged: boolean;
 }
 
 /** The tool calls of an agent run that wait for a person: what an event or a UI shows of the pause. */
@@ -19,6 +23,7 @@ export function pausedToolCalls(
     toolCallId: string;
     frozen: boolean;
     decision: unknown;
+    definitionChanged: boolean;
   }>,
   tools: readonly ToolExecutionState[],
 ): PausedToolCall[] {
@@ -33,6 +38,22 @@ export function pausedToolCalls(
         toolName: execution?.toolName ?? "",
         toolArgs: execution?.toolArgs ?? {},
         userInputSchema: execution?.userInputSchema ?? null,
+        origin: execution?.origin ?? null,
+        definitionChanged: requirement.definitionChanged,
       };
     });
+}
+
+/**
+ * A tool call in a sentence of a summary or question: its name (with its arguments when given),
+ * where the tool comes from, and whether its definition changed since the call was approved.
+ */
+export function describeToolCall(
+  execution: Pick<ToolExecutionState, "toolName" | "origin"> | undefined,
+  definitionChanged: boolean,
+  args?: Record<string, unknown>,
+): string {
+  const called = `${execution?.toolName ?? "a tool"}${args === undefined ? "" : `(${JSON.stringify(args)})`}`;
+  const origin = execution?.origin === null || execution?.origin === undefined ? "" : ` on ${execution.origin}`;
+  return `${called}${origin}${definitionChanged ? " (its definition changed since it was approved)" : ""}`;
 }

@@ -11,7 +11,7 @@ describe("requirement JSON round trips", () => {
     const { agent } = makeAgent([toolCall("send_alert", { city: "Tokyo", message: "Rain" })]);
     const run = await agent.run("Alert");
     const wire = JSON.parse(JSON.stringify(run.activeRequirements[0]));
-    assert.equal(wire.schemaVersion, 3);
+    assert.equal(wire.schemaVersion, 4);
     const revived = RunRequirement.fromJSON(wire);
     assert.deepEqual(revived.toolExecution.toolArgs, { city: "Tokyo", message: "Rain" });
     revived.confirm();
@@ -34,9 +34,13 @@ describe("requirement JSON round trips", () => {
     assert.equal(revived.confirmed, true);
     const frozen = StepRequirement.fromJSON({ ...run.stepRequirements[0]?.toJSON(), frozen: true });
     assert.throws(() => frozen.confirm(), { name: "RequirementResolvedError" });
-    assert.throws(() => StepRequirement.fromJSON({ ...run.stepRequirements[0]?.toJSON(), schemaVersion: 4 }), {
+    assert.throws(() => StepRequirement.fromJSON({ ...run.stepRequirements[0]?.toJSON(), schemaVersion: 5 }), {
       name: "StateVersionError",
     });
+    // Version 3 JSON has no pause time or trace: read as it is, with both null.
+    const { pausedAt: _pausedAt, trace: _trace, ...version3 } = run.stepRequirements[0]?.toJSON() ?? {};
+    const older = StepRequirement.fromJSON({ ...version3, schemaVersion: 3 });
+    assert.deepEqual([older.toJSON().pausedAt, older.toJSON().trace, older.toJSON().schemaVersion], [null, null, 4]);
   });
 
   it("reads version-1 requirement JSON (the flat record of kern before decisions) by migrating it", () => {

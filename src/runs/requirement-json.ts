@@ -12,9 +12,13 @@ import type { StepRequirementState } from "./workflow-run-state.js";
  * Version 3 adds who decided (`decidedBy`, `decidedAt`) to version 2's `decision`; version 2 is
  * read as it is (the shape fills those in), version 1 (a flat record with `confirmed`,
  * `resolution` and the like) by migrating it. A caller's `decidedBy` is never applied: only the
- * decision is read from supplied JSON, and continueRun records who decided.
+ * decision is read from supplied JSON, and continueRun records who decided. Version 4 adds when
+ * the requirement paused its run and the trace of that pause (`pausedAt`, `trace`); version 3 is
+ * read as it is (the shape fills those in). A tool call's `definitionChanged` and its
+ * `toolExecution.origin` and `toolExecution.definitionDigest` came with state version 5; JSON
+ * without them reads as it is (false, null, null).
  */
-export const REQUIREMENT_SCHEMA_VERSION = 3;
+export const REQUIREMENT_SCHEMA_VERSION = 4;
 
 /** The decision fields of version-1 requirement JSON; version 2 has `decision` (or `calls`) instead. */
 const VERSION_1_FIELDS = [
@@ -38,7 +42,7 @@ export function checkSuppliedVersion(record: Record<string, unknown>): number {
     return VERSION_1_FIELDS.some((field) => field in record) && !("decision" in record || "calls" in record)
       ? 1
       : REQUIREMENT_SCHEMA_VERSION;
-  if (version !== 1 && version !== 2 && version !== REQUIREMENT_SCHEMA_VERSION)
+  if (version !== 1 && version !== 2 && version !== 3 && version !== REQUIREMENT_SCHEMA_VERSION)
     throw new StateVersionError(version, REQUIREMENT_SCHEMA_VERSION);
   return version;
 }

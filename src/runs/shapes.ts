@@ -16,15 +16,25 @@ export const AGENT_REQUIREMENT_DEFAULTS = {
   recovered: false,
   decidedBy: null,
   decidedAt: null,
+  pausedAt: null,
+  trace: null,
+  definitionChanged: false,
 } as const;
 
 export const AGENT_REQUIREMENT_SHAPE: RecordShape = { defaults: AGENT_REQUIREMENT_DEFAULTS };
 
 export const TOOL_EXECUTION_SHAPE: RecordShape = {
-  defaults: { phase: "done", result: null, error: null, gate: "none", userInputSchema: null },
+  defaults: {
+    phase: "done",
+    result: null,
+    error: null,
+    gate: "none",
+    userInputSchema: null,
+    origin: null,
+    definitionDigest: null,
+  },
 };
 
-/** What a new agent run starts with, and what its stored JSON may leave out. Copy before use (arrays). */
 /** No tokens yet. Frozen: a run's usage is replaced by a new object, never changed in place. */
 export const NO_USAGE: Readonly<{ inputTokens: number; outputTokens: number }> = Object.freeze({
   inputTokens: 0,
@@ -40,6 +50,7 @@ export function addUsage(
   return { inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens };
 }
 
+/** What a new agent run starts with, and what its stored JSON may leave out. Copy before use (arrays). */
 export const AGENT_RUN_DEFAULTS = {
   userId: null,
   parentRunId: null,
@@ -81,6 +92,8 @@ export const REQUIREMENT_DEFAULTS = {
   recovered: false,
   decidedBy: null,
   decidedAt: null,
+  pausedAt: null,
+  trace: null,
 } as const;
 
 /** What a new gate (one a person answers) holds besides: rejecting skips, no deadline, no decision. */

@@ -3,13 +3,18 @@ import { digestOf } from "./audit.js";
 import type { DecidedBy } from "./principal.js";
 import type { StepRequirementState } from "./workflow-run-state.js";
 
-/** What a person is shown for a gated tool call: which tool, with what arguments, asking what. */
+/**
+ * What a person is shown for a gated tool call: which tool (and where it comes from, for tools
+ * that say), with what arguments, asking what. A tool without an origin is shown as before
+ * origins existed, so the digests of requirements stored then do not change.
+ */
 function toolCallShown(kind: RequirementState["kind"], execution: ToolExecutionState): unknown {
   return {
     kind,
     toolName: execution.toolName,
     toolArgs: execution.toolArgs,
     userInputSchema: execution.userInputSchema,
+    ...(execution.origin === null ? {} : { origin: execution.origin }),
   };
 }
 

@@ -70,6 +70,13 @@ describe("workflow run state versions", () => {
     assert.equal(executor?.kind === "executor" ? executor.calls[0]?.requirement.decidedBy : "not an executor", null);
     assert.deepEqual([state.auditSeq, state.auditHead], [0, null]);
     assert.deepEqual(state.usage, { inputTokens: 0, outputTokens: 0 });
+    // Version 5: an executor pause's calls say where their tools come from and what their
+    // approvals are pinned to; none did before (tools defined in code).
+    const call = executor?.kind === "executor" ? executor.calls[0] : undefined;
+    assert.deepEqual(
+      [call?.execution.origin, call?.execution.definitionDigest, call?.requirement.definitionChanged],
+      [null, null, false],
+    );
     assert.deepEqual(
       state.executorRuns.map((entry) => entry.usage),
       state.executorRuns.map(() => ({ inputTokens: 0, outputTokens: 0 })),

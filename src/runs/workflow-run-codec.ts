@@ -12,7 +12,8 @@ export const workflowRunCodec: VersionedCodec<WorkflowRunState> = {
   // gate kind's variant (frames kept every field, so they need nothing); 3 -> 4 added who decided
   // (decidedBy, decidedAt) and the run's place in the decisions table (auditSeq, auditHead): the
   // shape's defaults, filled in again after 2 -> 3 rebuilt the requirements; 4 -> 5 added token
-  // usage (its default too).
+  // usage, and to an executor pause's calls their origin, pinned definition digest and
+  // definitionChanged (their defaults too).
   migrations: {
     1: (state) => state,
     2: migrateWorkflowRunV2,

@@ -4,6 +4,7 @@ import {
   confirmDecisionSchema,
   decisionAuthorship,
   inputDecisionSchema,
+  pauseTrace,
   rejectDecisionSchema,
   requirementStateSchema,
   runErrorSchema,
@@ -97,6 +98,7 @@ const requirementBase = {
   /** Set by recover() on a step that may or may not have run before its process died. */
   recovered: z.boolean(),
   ...decisionAuthorship,
+  ...pauseTrace,
 };
 
 /** What a gate a person answers adds: what rejecting does, and its deadline. */

@@ -61,7 +61,8 @@ export type FrameOf<T extends Frame["stepType"]> = Extract<Frame, { stepType: T 
  * Version 2 added running checkpoints (a cursor while running), `fingerprint`, frame `runId` and
  * `recovered`; version 3 made requirements one variant per gate kind with a `decision`, and
  * frames one variant per component type; version 4 added who decided and the run's place in the
- * decisions table; version 5 added token `usage` (the run's, and each step agent run's).
+ * decisions table; version 5 added token `usage` (the run's, and each step agent run's), and to
+ * an executor pause's tool calls their `origin`, `definitionDigest` and `definitionChanged`.
  */
 export const WORKFLOW_RUN_SCHEMA_VERSION = 5;
 

@@ -96,6 +96,7 @@ function executorView(requirement, submit) {
   const calls = undecided.map((entry) => ({
     toolName: entry.execution.toolName, toolArgs: entry.execution.toolArgs, kind: entry.requirement.kind,
     userInputSchema: entry.execution.userInputSchema, recovered: entry.requirement.recovered,
+    origin: entry.execution.origin, definitionChanged: entry.requirement.definitionChanged,
   }));
   return callsView(calls, (decisions) => {
     submit([...decisions].map(([position, decision]) => ({ requirementId: undecided[position].requirement.id, decision })));
@@ -182,6 +183,7 @@ function agentCard(row, run) {
   const calls = pending.map((requirement) => ({
     toolName: requirement.toolName, toolArgs: requirement.toolArgs, kind: requirement.kind,
     userInputSchema: requirement.toolExecution.userInputSchema, recovered: requirement.recovered,
+    origin: requirement.toolExecution.origin, definitionChanged: requirement.definitionChanged,
   }));
   card.body.append(el("p", { class: "question", text: run.agentName + " wants to call " + calls.map((call) => call.toolName).join(", ") + "." }));
   const history = historyView(agentHistory(run));

@@ -3,7 +3,11 @@ import type { RunRequirement } from "../agent/index.js";
 import { ConfigurationError } from "../errors.js";
 import type { ModelToolSpec } from "../models/index.js";
 import { type Approvers, checkGatePolicy, type GatePolicy } from "../runs/index.js";
-import { dropNullOptionals, toStrictJsonSchema } from "./strict-schema.js";
+import { type JsonSchemaValidate, jsonSchemaParameters } from "./json-schema-parameters.js";
+import type { Checked, ToolParameters } from "./tool-parameters.js";
+import { zodParameters } from "./zod-parameters.js";
+
+export type { Checked } from "./tool-parameters.js";
 
 /** What a tool's `execute` receives besides its arguments. */
 export interface ToolContext {
@@ -17,16 +21,11 @@ export interface ToolContext {
 /** Which human gate, if any, stands before a tool call runs. */
 export type ToolGate = "none" | "confirmation" | "userInput" | "externalExecution";
 
-export interface ToolDefinition<TParams extends z.ZodObject> {
+/** The options of every tool, whichever way its parameters are given. */
+interface ToolOptions {
   name: string;
   description?: string;
-  parameters: TParams;
-  /** Runs the tool; sync or async. Required unless `externalExecution`. */
-  execute?: (args: z.output<TParams>, context: ToolContext) => unknown;
   requiresConfirmation?: boolean;
-  requiresUserInput?: boolean;
-  /** Parameters the human supplies; hidden from the model. Implies `requiresUserInput`. */
-  userInputFields?: ReadonlyArray<keyof z.output<TParams> & string>;
   /** The caller runs the tool and supplies its result with `setExternalExecutionResult`. */
   externalExecution?: boolean;
   /** End the run with this tool's result as the content, without calling the model again. */
@@ -38,10 +37,38 @@ export interface ToolDefinition<TParams extends z.ZodObject> {
   approvers?: Approvers<RunRequirement>;
   /** False refuses a decision by the principal who started the run. Default true. Needs a gate. */
   allowSelfApproval?: boolean;
+  /** Where the tool comes from, shown with each of its calls (e.g. "mcp:weather"). */
+  origin?: string;
+  /**
+   * A digest of the tool's definition as it is now, where it can change without kern's code
+   * changing (a tool served by an MCP server). kern stores it when a gated call pauses and asks
+   * again right before an approved call runs: when it differs, the call is not run but comes
+   * back to a human as changed.
+   */
+  definitionDigest?: () => Promise<string>;
 }
 
-/** The outcome of checking values against a schema: the parsed value or a readable problem. */
-export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };
+export interface ToolDefinition<TParams extends z.ZodObject> extends ToolOptions {
+  parameters: TParams;
+  /** Runs the tool; sync or async. Required unless `externalExecution`. */
+  execute?: (args: z.output<TParams>, context: ToolContext) => unknown;
+  requiresUserInput?: boolean;
+  /** Parameters the human supplies; hidden from the model. Implies `requiresUserInput`. */
+  userInputFields?: ReadonlyArray<keyof z.output<TParams> & string>;
+}
+
+/**
+ * A tool whose parameters are JSON Schema rather than zod (a tool defined elsewhere, such as on an
+ * MCP server). The model sees the schema as given, outside OpenAI's strict mode; its arguments are
+ * checked with `validate`, or without it at the top level only (required keys, types, enums).
+ */
+export interface JsonSchemaToolDefinition extends ToolOptions {
+  /** The JSON Schema of an object: the arguments the model sends. */
+  inputSchema: Record<string, unknown>;
+  validate?: JsonSchemaValidate;
+  /** Runs the tool; sync or async. Required unless `externalExecution`. */
+  execute?: (args: Record<string, unknown>, context: ToolContext) => unknown;
+}
 
 /** A tool as the agent uses it. Create one with {@link tool}. */
 export interface Tool {
@@ -52,6 +79,13 @@ export interface Tool {
   readonly stopAfterToolCall: boolean;
   /** Who may decide the tool's gate (its `approvers` and `allowSelfApproval`). */
   readonly policy: GatePolicy<RunRequirement>;
+  /** Where the tool comes from (e.g. "mcp:weather"); absent for a tool defined in code. */
+  readonly origin?: string;
+  /**
+   * A digest of the tool's definition as it is now, for a tool defined outside kern's code (an MCP
+   * server's): stored when a gated call pauses, and compared right before the approved call runs.
+   */
+  readonly definitionDigest?: () => Promise<string>;
   /** The schema and description the model sees. */
   modelSpec(): ModelToolSpec;
   /** JSON Schema of the values a human must supply, or null when the tool asks none. */
@@ -64,55 +98,31 @@ export interface Tool {
   run(args: Record<string, unknown>, context: ToolContext): Promise<string>;
 }
 
-const TOOL_OPTIONS = new Set([
+const COMMON_OPTIONS = [
   "name",
   "description",
-  "parameters",
   "execute",
   "requiresConfirmation",
-  "requiresUserInput",
-  "userInputFields",
   "externalExecution",
   "stopAfterToolCall",
   "approvers",
   "allowSelfApproval",
-]);
+  "origin",
+  "definitionDigest",
+];
+const ZOD_OPTIONS = new Set([...COMMON_OPTIONS, "parameters", "requiresUserInput", "userInputFields"]);
+const JSON_SCHEMA_OPTIONS = new Set([...COMMON_OPTIONS, "inputSchema", "validate"]);
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "(root)"}: ${issue.message}`)
-    .join("; ");
-}
-
-/** The `{ key: true }` mask zod's pick() and omit() take. */
-function keyMask(keys: readonly string[]): Record<string, true> & Record<number, never> {
-  return Object.fromEntries(keys.map((key) => [key, true])) as Record<string, true> & Record<number, never>;
-}
-
-/**
- * What `instanceof z.ZodObject` checks (zod 4 answers instanceof from the schema's traits), asked
- * without loading zod: kern's root must not import it, and a caller of tool() has it loaded anyway.
- */
-function isZodObject(value: unknown): value is z.ZodObject {
-  const internals = (value as { _zod?: { traits?: unknown } } | null | undefined)?._zod;
-  return internals?.traits instanceof Set && internals.traits.has("ZodObject");
-}
-
-/**
- * A zod 3 schema (zod 3 itself, or zod 4's "zod/v3" copy of it): its definition sits in `_def`,
- * and it lacks the `_zod` internals every zod 4 schema has. Passed where kern expects zod 4 it
- * would otherwise be refused as "not a z.object", which is what the user believes they passed.
- */
-function isZod3Schema(value: unknown): boolean {
-  if (typeof value !== "object" || value === null) return false;
-  return !("_zod" in value) && "_def" in value && typeof value._def === "object" && value._def !== null;
-}
-
-/** The draft-7 JSON Schema of the values a schema accepts, as `z.toJSONSchema` would give it. */
-function inputJsonSchema(schema: z.ZodObject): Record<string, unknown> {
-  return schema.toJSONSchema({ target: "draft-7", io: "input" }) as Record<string, unknown>;
-}
+/** Either definition, as tool() reads it before knowing which it is. */
+type AnyToolDefinition = ToolOptions & {
+  parameters?: unknown;
+  inputSchema?: unknown;
+  validate?: JsonSchemaValidate;
+  execute?: (args: never, context: ToolContext) => unknown;
+  requiresUserInput?: boolean;
+  userInputFields?: readonly string[];
+};
 
 /** Turns whatever a tool returned into the text sent to the model. */
 export function toolResultText(value: unknown): string {
@@ -121,7 +131,7 @@ export function toolResultText(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
 
-function resolveGate(definition: ToolDefinition<z.ZodObject>): ToolGate {
+function resolveGate(definition: AnyToolDefinition): ToolGate {
   const userInput = definition.requiresUserInput === true || definition.userInputFields !== undefined;
   const gates: ToolGate[] = [];
   if (definition.requiresConfirmation === true) gates.push("confirmation");
@@ -136,12 +146,14 @@ function resolveGate(definition: ToolDefinition<z.ZodObject>): ToolGate {
   return gates[0] ?? "none";
 }
 
-function checkDefinition(definition: ToolDefinition<z.ZodObject>): void {
-  const unknown = Object.keys(definition).filter((key) => !TOOL_OPTIONS.has(key));
+function checkDefinition(definition: AnyToolDefinition, jsonSchema: boolean): void {
+  const supported = jsonSchema ? JSON_SCHEMA_OPTIONS : ZOD_OPTIONS;
+  const unknown = Object.keys(definition).filter((key) => !supported.has(key));
   if (unknown.length > 0) {
+    const hint = jsonSchema ? " (with inputSchema; parameters takes a zod object instead)" : "";
     throw new ConfigurationError(
-      `tool() does not support ${unknown.map((key) => `'${key}'`).join(", ")}; ` +
-        `supported options: ${[...TOOL_OPTIONS].join(", ")}.`,
+      `tool() does not support ${unknown.map((key) => `'${key}'`).join(", ")}${hint}; ` +
+        `supported options: ${[...supported].join(", ")}.`,
     );
   }
   if (typeof definition.name !== "string" || !TOOL_NAME.test(definition.name)) {
@@ -149,35 +161,22 @@ function checkDefinition(definition: ToolDefinition<z.ZodObject>): void {
       `Tool name ${JSON.stringify(definition.name)} is invalid; use 1-64 letters, digits, '_' or '-'.`,
     );
   }
-  if (isZod3Schema(definition.parameters)) {
-    throw new ConfigurationError(
-      `Tool '${definition.name}' was given a zod 3 schema as parameters; kern needs zod 4: ` +
-        `npm install zod@4, and import { z } from "zod" (not "zod/v3").`,
-    );
-  }
-  if (!isZodObject(definition.parameters)) {
-    throw new ConfigurationError(
-      `Tool '${definition.name}' needs parameters: z.object({...}) (use z.object({}) for none).`,
-    );
-  }
   if (definition.externalExecution !== true && typeof definition.execute !== "function") {
     throw new ConfigurationError(
       `Tool '${definition.name}' has no execute function; add execute, or set externalExecution: true.`,
     );
   }
-  const shape = definition.parameters.shape;
-  for (const field of definition.userInputFields ?? []) {
-    if (!(field in shape)) {
-      throw new ConfigurationError(
-        `Tool '${definition.name}' lists userInputFields '${field}', which is not a parameter; ` +
-          `parameters: ${Object.keys(shape).join(", ")}.`,
-      );
-    }
+  if (definition.origin !== undefined && (typeof definition.origin !== "string" || definition.origin === "")) {
+    throw new ConfigurationError(`Tool '${definition.name}': origin must be a non-empty string, e.g. "mcp:weather".`);
+  }
+  if (definition.definitionDigest !== undefined && typeof definition.definitionDigest !== "function") {
+    throw new ConfigurationError(`Tool '${definition.name}': definitionDigest must be a function returning a digest.`);
   }
 }
 
 /**
- * Defines a tool an agent can call.
+ * Defines a tool an agent can call, with zod parameters or (for a tool defined elsewhere) a JSON
+ * Schema `inputSchema`.
  *
  * @example
  * const sendAlert = tool({
@@ -187,64 +186,38 @@ function checkDefinition(definition: ToolDefinition<z.ZodObject>): void {
  *   execute: ({ city, message }) => `Alert sent for ${city}: ${message}`,
  * });
  */
-export function tool<TParams extends z.ZodObject>(definition: ToolDefinition<TParams>): Tool {
-  const general = definition as unknown as ToolDefinition<z.ZodObject>;
-  checkDefinition(general);
+export function tool(definition: JsonSchemaToolDefinition): Tool;
+export function tool<TParams extends z.ZodObject>(definition: ToolDefinition<TParams>): Tool;
+export function tool(definition: ToolDefinition<z.ZodObject> | JsonSchemaToolDefinition): Tool {
+  const general = definition as AnyToolDefinition;
+  const jsonSchema = "inputSchema" in general;
+  checkDefinition(general, jsonSchema);
   const gate = resolveGate(general);
-  const parameters: z.ZodObject = definition.parameters;
-  const shapeKeys = Object.keys(parameters.shape);
-  const userInputFields = gate === "userInput" ? [...(definition.userInputFields ?? shapeKeys)] : [];
-  const hidden = new Set(definition.userInputFields ?? []);
-  const modelParameters = hidden.size === 0 ? parameters : parameters.omit(keyMask([...hidden]));
-  const inputParameters = parameters.pick(keyMask(userInputFields));
+  const { name } = general;
+  const parameters: ToolParameters = jsonSchema
+    ? jsonSchemaParameters(name, general.inputSchema, general.validate)
+    : zodParameters(name, general.parameters, { asked: gate === "userInput", fields: general.userInputFields });
+  const execute = general.execute as ((args: Record<string, unknown>, context: ToolContext) => unknown) | undefined;
   let spec: ModelToolSpec | undefined;
-  let modelJsonSchema: Record<string, unknown> | undefined;
-  const modelSchema = (): Record<string, unknown> => (modelJsonSchema ??= inputJsonSchema(modelParameters));
 
   return {
-    name: definition.name,
-    description: definition.description ?? "",
+    name,
+    description: general.description ?? "",
     gate,
-    userInputFields,
-    stopAfterToolCall: definition.stopAfterToolCall === true,
-    policy: checkGatePolicy(`Tool '${definition.name}'`, definition, gate !== "none"),
-    modelSpec: () =>
-      (spec ??= {
-        name: definition.name,
-        description: definition.description ?? "",
-        parameters: toStrictJsonSchema(modelSchema()),
-        strict: true,
-      }),
-    userInputJsonSchema: () => {
-      if (gate !== "userInput") return null;
-      const { $schema: _dialect, ...schema } = inputJsonSchema(inputParameters);
-      return schema;
-    },
-    checkArguments: (raw) => {
-      const parsed = modelParameters.safeParse(dropNullOptionals(raw, modelSchema()));
-      return parsed.success
-        ? { ok: true, value: parsed.data as Record<string, unknown> }
-        : { ok: false, problem: describeIssues(parsed.error) };
-    },
-    checkUserInput: (values) => {
-      const unknownKeys = Object.keys(values).filter((key) => !userInputFields.includes(key));
-      if (unknownKeys.length > 0) {
-        return {
-          ok: false,
-          problem: `unknown field(s) ${unknownKeys.join(", ")}; expected ${userInputFields.join(", ")}`,
-        };
-      }
-      const parsed = inputParameters.safeParse(values);
-      return parsed.success
-        ? { ok: true, value: parsed.data as Record<string, unknown> }
-        : { ok: false, problem: describeIssues(parsed.error) };
-    },
+    userInputFields: parameters.userInputFields,
+    stopAfterToolCall: general.stopAfterToolCall === true,
+    policy: checkGatePolicy(`Tool '${name}'`, general, gate !== "none"),
+    ...(general.origin === undefined ? {} : { origin: general.origin }),
+    ...(general.definitionDigest === undefined ? {} : { definitionDigest: general.definitionDigest }),
+    modelSpec: () => (spec ??= { name, description: general.description ?? "", ...parameters.modelSchema() }),
+    userInputJsonSchema: () => parameters.userInputJsonSchema(),
+    checkArguments: (raw) => parameters.checkArguments(raw),
+    checkUserInput: (values) => parameters.checkUserInput(values),
     run: async (args, context) => {
-      if (definition.execute === undefined) {
-        throw new ConfigurationError(`Tool '${definition.name}' is externally executed and cannot run here.`);
+      if (execute === undefined) {
+        throw new ConfigurationError(`Tool '${name}' is externally executed and cannot run here.`);
       }
-      const parsed = parameters.parse(args) as z.output<TParams>;
-      return toolResultText(await definition.execute(parsed, context));
+      return toolResultText(await execute(parameters.parse(args), context));
     },
   };
 }

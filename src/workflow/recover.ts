@@ -10,6 +10,7 @@ import {
   visitEach,
   type WorkflowRunState,
 } from "../runs/index.js";
+import { NO_SPAN, stampPause } from "../telemetry/index.js";
 import type { Component } from "./components/component.js";
 import type { Step } from "./components/step.js";
 import { walk } from "./components/walk.js";
@@ -158,6 +159,7 @@ export async function recoverWorkflowRuns(
     ...(await visitEach(db, workflowRunAccess, expired, async ({ state, revision }) => {
       if (state.status !== "running") return;
       const uncertainSteps = await reopen(state, stepsFor(state), db);
+      stampPause(state.stepRequirements, Date.now(), NO_SPAN);
       // A compare-and-set on the revision: a holder that renewed its lease meanwhile keeps its run.
       if (await compareAndSave(db, workflowRunAccess, state, revision)) {
         const last = state.stepRequirements.at(-1);

@@ -1,4 +1,9 @@
-import type { StepDecision, StepRequirementKind, StepRequirementState } from "../runs/index.js";
+import {
+  describeToolCall,
+  type StepDecision,
+  type StepRequirementKind,
+  type StepRequirementState,
+} from "../runs/index.js";
 
 /** What a pause of each kind still needs, in the library's words (methods). */
 export const NEEDS: Record<StepRequirementKind, string> = {
@@ -44,6 +49,6 @@ export function accepts(kind: StepRequirementKind): string {
 /** The stored message, or for executor pauses a sentence naming the agent and its calls. */
 export function requirementMessage(state: StepRequirementState): string | null {
   if (state.kind !== "executor") return state.message;
-  const calls = state.calls.map((entry) => entry.execution.toolName);
+  const calls = state.calls.map((entry) => describeToolCall(entry.execution, entry.requirement.definitionChanged));
   return `${state.executor.name || "The agent"} wants to call ${calls.join(", ")}; approve or reject each call.`;
 }

@@ -1,7 +1,8 @@
 import type { RunOutput } from "../agent/index.js";
-import type { Db } from "../db/index.js";
+import type { Db, DecisionRecord } from "../db/index.js";
 import { ClaimLostError, KernError, StoreError } from "../errors.js";
 import { type Claim, runFailure, type StepRequirementState, type WorkflowRunState, WriteBatch } from "../runs/index.js";
+import { recordDecisions, stampPause, startSpan } from "../telemetry/index.js";
 import type { Component } from "./components/component.js";
 import type { EngineContext } from "./engine/context.js";
 import { driveWorkflow } from "./engine/drive.js";
@@ -18,6 +19,8 @@ export interface WorkflowDrive {
   resolved: StepRequirementState | null;
   started: boolean;
   retrying: boolean;
+  /** The audit entries of the decisions this continue applied: each gets its "awaiting human" span. */
+  decided: readonly DecisionRecord[];
   signal: AbortSignal | undefined;
   emit: WorkflowEventListener | undefined;
   stream: boolean;
@@ -26,6 +29,20 @@ export interface WorkflowDrive {
   now: () => number;
   /** One RunOutput per agent run of the workflow run: those touched in this drive, the rest loaded. */
   executorRuns(state: WorkflowRunState, touched: ReadonlyMap<string, RunOutput>): Promise<RunOutput[]>;
+}
+
+/** When a step gate, or a tool call of an executor pause, paused its run. */
+function pausedOf(
+  state: WorkflowRunState,
+  requirementId: string,
+): { pausedAt: number | null; trace: string | null } | undefined {
+  for (const requirement of state.stepRequirements) {
+    if (requirement.id === requirementId) return requirement;
+    if (requirement.kind !== "executor") continue;
+    const call = requirement.calls.find((entry) => entry.requirement.id === requirementId);
+    if (call !== undefined) return call.requirement;
+  }
+  return undefined;
 }
 
 /** The first event of a drive: the run started, or the paused step continues. */
@@ -79,6 +96,18 @@ async function driveOnce(drive: WorkflowDrive): Promise<WorkflowRunOutput> {
   const executorRuns = new Map<string, RunOutput>();
   const batch = new WriteBatch(drive.db);
   const signals = drive.signal === undefined ? [claim.signal] : [drive.signal, claim.signal];
+  const span = startSpan(
+    `invoke_workflow ${state.workflowName}`,
+    {
+      "gen_ai.operation.name": "invoke_workflow",
+      "kern.workflow.id": state.workflowId,
+      "kern.run.id": state.runId,
+      "kern.session.id": state.sessionId,
+      "kern.run.leg": drive.started ? "start" : drive.retrying ? "retry" : "continue",
+    },
+    null,
+  );
+  recordDecisions(drive.decided, (id) => pausedOf(state, id), span);
   const context: EngineContext = {
     state,
     claim,
@@ -96,11 +125,14 @@ async function driveOnce(drive: WorkflowDrive): Promise<WorkflowRunOutput> {
     stream: drive.stream,
     batch,
     execute,
+    span,
   };
   if (emit !== undefined) emitStart(emit, state, drive);
   try {
-    await driveWorkflow(drive.steps, context);
+    await span.run(() => driveWorkflow(drive.steps, context));
+    if (state.status === "paused") stampPause(state.stepRequirements, Date.now(), span);
   } catch (error) {
+    span.end(error);
     if (error instanceof StoreError || error instanceof ClaimLostError || claim.signal.aborted) {
       claim.abandon();
       throw claim.lostError ?? error;
@@ -120,6 +152,12 @@ async function driveOnce(drive: WorkflowDrive): Promise<WorkflowRunOutput> {
     throw error;
   }
   await claim.release(batch);
+  span.set({
+    "kern.run.status": state.status,
+    "gen_ai.usage.input_tokens": state.usage.inputTokens,
+    "gen_ai.usage.output_tokens": state.usage.outputTokens,
+  });
+  span.end();
   if (emit !== undefined) emitEnd(emit, state);
   return new WorkflowRunOutput(state, await drive.executorRuns(state, executorRuns));
 }

@@ -1,6 +1,7 @@
 import type { PendingRequirementRecord } from "../db/index.js";
 import {
   decodeWorkflowRunState,
+  describeToolCall,
   encodeWorkflowRunState,
   type RunAccess,
   type WorkflowRunState,
@@ -11,7 +12,7 @@ function pendingRequirements(state: WorkflowRunState): PendingRequirementRecord[
   if (active === undefined || active.frozen) return [];
   const what =
     active.kind === "executor"
-      ? `${active.executor.name} wants to call ${active.calls.map((entry) => entry.execution.toolName).join(", ")}`
+      ? `${active.executor.name} wants to call ${active.calls.map((entry) => describeToolCall(entry.execution, entry.requirement.definitionChanged)).join(", ")}`
       : (active.message ?? `${active.stepType} '${active.stepName}' waits for ${active.kind}`);
   return [
     {

@@ -1,5 +1,5 @@
 import { Agent } from "../agent/index.js";
-import type { Db, RunSummary } from "../db/index.js";
+import type { Db, DecisionRecord, RunSummary } from "../db/index.js";
 import { defaultMemoryDb } from "../db/index.js";
 import { ConfigurationError, RunAlreadyClaimedError, RunNotPausedError } from "../errors.js";
 import {
@@ -146,7 +146,8 @@ export class Workflow {
     if (serving !== this) return serving.#continue(run, options, now);
     const entries = decideActive(this.steps, loaded.state, input, options, now);
     const claim = await Claim.take(this.db, workflowRunAccess, loaded, this.#leaseMs, entries);
-    return this.#drive(claim, options, { resolved: resolvedAtCursor(claim.state), started: false, retrying: false });
+    const resolved = resolvedAtCursor(claim.state);
+    return this.#drive(claim, options, { resolved, started: false, retrying: false, decided: entries });
   }
 
   /**
@@ -278,13 +279,19 @@ export class Workflow {
   #drive(
     claim: Claim<WorkflowRunState>,
     options: WorkflowContinueOptions,
-    how: { resolved: WorkflowRunState["stepRequirements"][number] | null; started: boolean; retrying: boolean },
+    how: {
+      resolved: WorkflowRunState["stepRequirements"][number] | null;
+      started: boolean;
+      retrying: boolean;
+      decided?: readonly DecisionRecord[];
+    },
   ): Promise<WorkflowRunOutput> {
     return driveClaimedWorkflow({
       claim,
       db: this.db,
       steps: this.steps,
       ...how,
+      decided: how.decided ?? [],
       signal: options.signal,
       emit: options.onEvent,
       stream: options.stream === true,

@@ -79,7 +79,7 @@ describe("the packed package, installed into a new app", { timeout: 300_000 }, (
   it("a missing optional peer is kern's ConfigurationError naming the install command", async () => {
     const script = `
       const { ConfigurationError } = await import("kern");
-      for (const subpath of ["kern/db/sqlite", "kern/db/postgres", "kern/server", "kern/models/openai", "kern/models/anthropic"]) {
+      for (const subpath of ["kern/db/sqlite", "kern/db/postgres", "kern/server", "kern/models/openai", "kern/models/anthropic", "kern/models/ai-sdk", "kern/mcp"]) {
         try { await import(subpath); console.log(subpath, "loaded"); }
         catch (error) { console.log(error instanceof ConfigurationError, error.code, error.message); }
       }
@@ -92,6 +92,8 @@ describe("the packed package, installed into a new app", { timeout: 300_000 }, (
       "true KERN_CONFIGURATION kern/server needs @hono/node-server and hono, which are not installed: npm install @hono/node-server@2 hono@4",
       "true KERN_CONFIGURATION kern/models/openai needs openai, which is not installed: npm install openai@6",
       "true KERN_CONFIGURATION kern/models/anthropic needs @anthropic-ai/sdk, which is not installed: npm install @anthropic-ai/sdk@1",
+      "true KERN_CONFIGURATION kern/models/ai-sdk needs @ai-sdk/provider, which is not installed: npm install @ai-sdk/provider@3",
+      "true KERN_CONFIGURATION kern/mcp needs @modelcontextprotocol/sdk, which is not installed: npm install @modelcontextprotocol/sdk@1",
     ]);
     const demo = await kern("demo", "--approve");
     assert.equal(demo.code, 1);
@@ -184,8 +186,18 @@ describe("the packed package, installed into a new app", { timeout: 300_000 }, (
   });
 
   it("the README's TypeScript examples compile under tsc --strict against the installed types", async () => {
-    // kern/server's examples need its peers, as a user of kern/server installs them.
-    await install(app, ["hono", "@hono/node-server", "jose"]);
+    // kern/server's examples need its peers, as a user of kern/server installs them; the AI SDK
+    // example needs @ai-sdk/provider and @ai-sdk/openai, and @ai-sdk/provider's types (checked
+    // here: skipLibCheck is off) import @types/json-schema.
+    await install(app, [
+      "hono",
+      "@hono/node-server",
+      "jose",
+      "@ai-sdk/provider",
+      "@ai-sdk/openai",
+      "@types/json-schema",
+      "@modelcontextprotocol/sdk",
+    ]);
     const blocks = readmeBlocks(join(root, "README.md")).filter((block) => block.skipped === null);
     assert.ok(blocks.length >= 6, `found ${blocks.length} blocks`);
     mkdirSync(join(app, "readme"), { recursive: true });

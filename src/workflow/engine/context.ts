@@ -10,6 +10,7 @@ import {
   type StepType,
   type WorkflowRunState,
 } from "../../runs/index.js";
+import type { TraceSpan } from "../../telemetry/index.js";
 import type { Component } from "../components/component.js";
 import type { StepRef, WorkflowEventListener } from "../events.js";
 import { StepInput } from "../step-input.js";
@@ -17,6 +18,8 @@ import { StepInput } from "../step-input.js";
 /** What every component runner shares during one drive of a workflow run. */
 export interface EngineContext {
   state: WorkflowRunState;
+  /** The run's span in this process: step spans nest under it. */
+  span: TraceSpan;
   /** This process's claim on the run: checkpoints go through it, fenced. */
   claim: Claim<WorkflowRunState>;
   /** The frames of the components running now, outermost first: the cursor a checkpoint stores. */

@@ -11,6 +11,7 @@ import {
   upstreamStamps,
   type WriteBatch,
 } from "../../runs/index.js";
+import { startSpan, type TraceSpan, traceParent } from "../../telemetry/index.js";
 import type { Step } from "../components/step.js";
 import { StepOutput } from "../step-output.js";
 import { type EngineContext, type ExecInput, makeOutput, stepInputFor } from "./context.js";
@@ -52,6 +53,7 @@ function agentOptions(context: EngineContext): {
   stream: boolean;
   allowDefinitionChange: boolean;
   [holdWritesIn]?: WriteBatch;
+  [traceParent]: TraceSpan;
 } {
   return {
     ...(context.signal === undefined ? {} : { signal: context.signal }),
@@ -61,6 +63,7 @@ function agentOptions(context: EngineContext): {
     // The agent holds its final save (stored with the workflow's next write) only when it stores
     // in the workflow's own Db, and never inside a Parallel: branches go on while it would wait.
     ...(context.checkpointing ? { [holdWritesIn]: context.batch } : {}),
+    [traceParent]: stepSpans.get(context) ?? context.span,
   };
 }
 
@@ -110,7 +113,7 @@ async function startAgent(
 }
 
 /** Runs the step's agent (a new run, under `runId`) or its executor function, once. */
-export async function executeStep(
+async function executeStepNow(
   step: Step,
   context: EngineContext,
   input: ExecInput,
@@ -128,7 +131,7 @@ export async function executeStep(
 }
 
 /** Continues the step's paused agent run with the decisions made on the executor requirement. */
-export async function continueStepAgent(
+async function continueStepAgentNow(
   step: Step,
   context: EngineContext,
   runId: string,
@@ -178,7 +181,7 @@ export async function continueStepAgent(
  * the crash came before it was stored, resumes it from its checkpoint, retries it after an error
  * when the workflow is being retried, or picks up the output of a run that already finished.
  */
-export async function resumeStepAgent(
+async function resumeStepAgentNow(
   step: Step,
   context: EngineContext,
   runId: string,
@@ -228,4 +231,63 @@ export function executorRequirementsOf(run: RunOutput): ExecutorRequirementState
 /** Closes the step's paused agent run when the step will not continue it. */
 export async function cancelStepAgent(step: Step, context: EngineContext, runId: string): Promise<void> {
   await step.agent?.cancelRun(runId, context.state.sessionId, { db: agentDb(step, context) });
+}
+
+/** The span of the step running in each engine context (a Parallel branch has a context of its own). */
+const stepSpans = new WeakMap<EngineContext, TraceSpan>();
+
+/** Runs one leg of a step in its span; the step's agent run (or executor function) nests under it. */
+async function inStepSpan(
+  step: Step,
+  context: EngineContext,
+  leg: "execute" | "continue" | "resume",
+  fn: () => Promise<StepExecution>,
+): Promise<StepExecution> {
+  const span = startSpan(
+    `kern.step ${step.name}`,
+    { "kern.step.name": step.name, "kern.step.leg": leg, "kern.run.id": context.state.runId },
+    context.span,
+  );
+  stepSpans.set(context, span);
+  try {
+    const result = await span.run(fn);
+    span.set({ "kern.step.outcome": result.type });
+    span.end(result.type === "failed" ? result.message : undefined);
+    return result;
+  } catch (error) {
+    span.end(error);
+    throw error;
+  } finally {
+    stepSpans.delete(context);
+  }
+}
+
+/** Runs the step's agent (a new run, under `runId`) or its executor function, once. */
+export function executeStep(
+  step: Step,
+  context: EngineContext,
+  input: ExecInput,
+  runId: string | null,
+): Promise<StepExecution> {
+  return inStepSpan(step, context, "execute", () => executeStepNow(step, context, input, runId));
+}
+
+/** Continues the step's paused agent run with the decisions made on the executor requirement. */
+export function continueStepAgent(
+  step: Step,
+  context: EngineContext,
+  runId: string,
+  decisions: readonly ExecutorRequirementState[],
+): Promise<StepExecution> {
+  return inStepSpan(step, context, "continue", () => continueStepAgentNow(step, context, runId, decisions));
+}
+
+/** Goes on with the step's agent run stored as started (after recover() or a retry). */
+export function resumeStepAgent(
+  step: Step,
+  context: EngineContext,
+  runId: string,
+  input: ExecInput,
+): Promise<StepExecution> {
+  return inStepSpan(step, context, "resume", () => resumeStepAgentNow(step, context, runId, input));
 }
