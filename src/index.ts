@@ -29,7 +29,25 @@ export type {
   ModelToolSpec,
   ModelUsage,
 } from "./models/index.js";
-export type { DecidedBy, Principal, RunStatus, SkippedRun, StepDecision, ToolDecision } from "./runs/index.js";
+export type {
+  AnyGatePolicy,
+  DecidedBy,
+  GateEscalation,
+  GateReminder,
+  GateTimeout,
+  PolicyAnswer,
+  PolicyVerdict,
+  Principal,
+  RunStatus,
+  SkippedRun,
+  StepDecision,
+  StepPolicy,
+  StepPolicyContext,
+  TimeoutOutcome,
+  ToolDecision,
+  ToolPolicy,
+  ToolPolicyContext,
+} from "./runs/index.js";
 export { type ChainVerdict, INPUT_LIMITS, verifyDecisionChain } from "./runs/index.js";
 export * from "./tools/index.js";
 export * from "./workflow/index.js";

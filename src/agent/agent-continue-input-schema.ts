@@ -1,7 +1,7 @@
 import { z } from "zod";
 // Deep import, not the runs front door: this file is loaded lazily (see lazyModule) and so must
 // be a leaf, and the front door is not one.
-import { toolDecisionSchema } from "../runs/agent-run-schema.js";
+import { personToolDecisionSchema, toolDecisionSchema } from "../runs/agent-run-schema.js";
 
 /**
  * The shape of `continueRun({ runId, sessionId, requirements?, decisions? })`. Kept apart from
@@ -18,7 +18,8 @@ export const requirementJsonSchema = z.looseObject({
 /** One decision as data: which requirement, and what was decided about it. */
 export const toolDecisionInputSchema = z.strictObject({
   requirementId: z.string().min(1),
-  decision: toolDecisionSchema,
+  // A deadline's decision is kern's own: a caller never sends one.
+  decision: personToolDecisionSchema,
 });
 
 /** @public Read through lazyModule() in continue-input.ts: a run reference. */

@@ -1,8 +1,8 @@
 import type { Db, DecisionRecord } from "../db/index.js";
 import { ClaimLostError, KernError, StoreError } from "../errors.js";
 import type { Model } from "../models/index.js";
-import type { WriteBatch } from "../runs/index.js";
-import { type AgentRunState, type Claim, pausedToolCalls, runFailure } from "../runs/index.js";
+import type { AnyGatePolicy, ToolPolicy, WriteBatch } from "../runs/index.js";
+import { type AgentRunState, type Claim, findGrant, pausedToolCalls, runFailure } from "../runs/index.js";
 import { recordDecisions, stampPause, startSpan, type TraceSpan } from "../telemetry/index.js";
 import type { Tool } from "../tools/index.js";
 import type { AgentEventListener } from "./events.js";
@@ -21,6 +21,8 @@ export interface DriveSettings {
   parentSpan: TraceSpan | null;
   /** The audit entries of the decisions this continue applied: each gets its "awaiting human" span. */
   decided: readonly DecisionRecord[];
+  /** A workflow's default policy, for tool gates without the tool's or the agent's own. */
+  fallbackPolicy: AnyGatePolicy | undefined;
 }
 
 /** What the loop needs from the agent's definition. */
@@ -30,6 +32,10 @@ export interface AgentParts {
   tools: ReadonlyMap<string, Tool>;
   instructions: string | undefined;
   maxTurns: number;
+  /** The clock of gate deadlines (AgentOptions.now). */
+  now: () => number;
+  /** The agent's `policy`, for tools without their own. */
+  agentPolicy: ToolPolicy | undefined;
 }
 
 /** Stores the run's outcome and lets the claim go, or hands it to the workflow that drives this run. */
@@ -59,6 +65,9 @@ function loopContext(
     checkpoint: () => claim.checkpoint(),
     markDirty: () => claim.markDirty(),
     flush: () => claim.flush(),
+    agentPolicy: parts.agentPolicy ?? settings.fallbackPolicy,
+    recordDecisions: (entries) => claim.appendDecisions(entries),
+    findGrant: (toolName, args) => findGrant(claim.db, claim.state, toolName, args, parts.now()),
     span,
   };
 }

@@ -1,7 +1,7 @@
 import type { Db } from "../db/index.js";
 import { ConfigurationError } from "../errors.js";
 import type { Model } from "../models/index.js";
-import { checkLeaseMs } from "../runs/index.js";
+import { checkLeaseMs, checkPolicy, type ToolPolicy } from "../runs/index.js";
 import type { Tool } from "../tools/index.js";
 import type { Agent } from "./agent.js";
 
@@ -28,6 +28,16 @@ export interface AgentOptions {
    * runs this one keeps serving: a run continues under the definition it was paused by.
    */
   previousVersions?: readonly Agent[];
+  /**
+   * The clock of gate deadlines, in ms since the epoch (default `Date.now`): when a tool's
+   * `timeout` starts, and whether it has passed on continueRun() and expirePausedRuns().
+   */
+  now?: () => number;
+  /**
+   * Decides the gates of this agent's tools without a person when it can ("allow", "deny",
+   * "ask"); a tool's own `policy` takes precedence. See tool().
+   */
+  policy?: ToolPolicy;
 }
 
 const AGENT_OPTIONS = new Set([
@@ -41,6 +51,8 @@ const AGENT_OPTIONS = new Set([
   "maxTurns",
   "leaseMs",
   "previousVersions",
+  "policy",
+  "now",
 ]);
 
 /** Checks a lease length given to an agent or a workflow. */
@@ -69,6 +81,9 @@ export function checkAgentOptions(options: AgentOptions): void {
     }
   }
   checkLeaseMs(`Agent '${options.name}'`, options.leaseMs);
+  if (options.now !== undefined && typeof options.now !== "function")
+    throw new ConfigurationError(`Agent '${options.name}': now must be a function returning ms since the epoch.`);
+  checkPolicy(`Agent '${options.name}'`, options.policy, true);
   const id = options.id ?? options.name;
   for (const version of options.previousVersions ?? []) {
     if (version.id !== id) {

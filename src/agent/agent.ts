@@ -14,28 +14,29 @@ import {
   checkOptionalId,
   DEFAULT_LEASE_MS,
   type DefinitionChoice,
-  decidedUpstream,
+  fallbackPolicy,
   holdWritesIn,
   type LoadedRun,
   loadRun,
   newId,
   RunStream,
+  type SweepReport,
   servingDefinition,
-  viaDecisionLink,
 } from "../runs/index.js";
 import { traceParent } from "../telemetry/index.js";
 import type { Tool } from "../tools/index.js";
 import { type DriveSettings, driveClaimedRun } from "./agent-drive.js";
 import { type AgentOptions, checkAgentOptions } from "./agent-options.js";
 import { agentRunAccess } from "./agent-run-access.js";
-import { applyResolutions, type ContinueRunRef, readContinueInput } from "./continue-input.js";
-import { authorizeDecisions, mayDecide } from "./decide.js";
+import { claimContinue } from "./continue-decisions.js";
+import { type ContinueRunRef, readContinueInput } from "./continue-input.js";
+import { cancelPausedRun, expireAgentRuns } from "./deadlines.js";
+import { mayDecide } from "./decide.js";
 import { agentFingerprint, incompatibleCalls } from "./definition.js";
 import type { AgentEvent } from "./events.js";
 import { type AgentRecovery, recoverAgentRuns } from "./recover.js";
 import type { ContinueOptions, RunOptions } from "./run-options.js";
 import { RunOutput } from "./run-output.js";
-import { prepareResume } from "./tool-batch.js";
 
 export type { AgentOptions } from "./agent-options.js";
 
@@ -47,6 +48,7 @@ export type AgentRunStream = RunStream<AgentEvent, RunOutput>;
 function driveSettings(db: Db, options: ContinueOptions, decided: readonly DecisionRecord[] = []): DriveSettings {
   const batch = options[holdWritesIn]?.db === db ? options[holdWritesIn] : undefined;
   const parentSpan = options[traceParent] ?? null;
+  const inherited = options[fallbackPolicy];
   return {
     db,
     signal: options.signal,
@@ -55,6 +57,7 @@ function driveSettings(db: Db, options: ContinueOptions, decided: readonly Decis
     batch,
     parentSpan,
     decided,
+    fallbackPolicy: inherited,
   };
 }
 
@@ -174,19 +177,21 @@ export class Agent {
    * recover() paused at a checkpoint with nothing to decide continues with no decisions.
    */
   async continueRun(run: RunOutput | ContinueRunRef, options: ContinueOptions = {}): Promise<RunOutput> {
+    return this.#continue(run, options, this.#now());
+  }
+
+  /** `now` decides which calls' deadlines have passed (the sweep passes its own). */
+  async #continue(run: RunOutput | ContinueRunRef, options: ContinueOptions, now: number): Promise<RunOutput> {
     const { runId, sessionId, supplied } = readContinueInput(run);
     const db = options.db ?? this.db;
     const loaded = await this.#load(db, runId, sessionId);
     if (loaded.state.status !== "paused") throw new RunNotPausedError(runId, loaded.state.status);
     const serving = this.#serving(loaded.state, options);
-    if (serving !== this) return serving.continueRun(run, { ...options, db });
-    applyResolutions(loaded.state, supplied, this.tools);
-    const entries = authorizeDecisions(loaded.state, this.tools, options.actor, options[decidedUpstream], {
-      linkId: options[viaDecisionLink] ?? null,
-    });
-    prepareResume(loaded.state);
-    const claim = await Claim.take(db, agentRunAccess, loaded, this.#leaseMs, entries);
-    return this.#drive(claim, driveSettings(db, options, entries), false);
+    if (serving !== this) return serving.#continue(run, { ...options, db }, now);
+    const next = await claimContinue(db, loaded, supplied, this.tools, options, { now, leaseMs: this.#leaseMs });
+    return "cancelled" in next
+      ? next.cancelled
+      : this.#drive(next.claim, driveSettings(db, options, next.entries), false);
   }
 
   /**
@@ -231,12 +236,7 @@ export class Agent {
     const db = options.db ?? this.db;
     const loaded = await this.#load(db, runId, sessionId);
     if (loaded.state.status !== "paused") throw new RunNotPausedError(runId, loaded.state.status, "cancelled");
-    const claim = await Claim.take(db, agentRunAccess, loaded, this.#leaseMs);
-    claim.state.status = "cancelled";
-    claim.state.cursor = null;
-    for (const requirement of claim.state.requirements) requirement.frozen = true;
-    await claim.release();
-    return new RunOutput(claim.state);
+    return cancelPausedRun(db, loaded, this.#leaseMs);
   }
 
   /**
@@ -248,6 +248,18 @@ export class Agent {
    */
   async recover(options: { now?: number; db?: Db } = {}): Promise<AgentRecovery> {
     return recoverAgentRuns(options.db ?? this.db, this.id, options.now ?? Date.now());
+  }
+
+  /**
+   * Applies lapsed tool-call deadlines (a tool's `timeout`) to this agent's paused runs: decides,
+   * escalates or reminds; a run left with nothing to decide continues through the normal claim.
+   */
+  async expirePausedRuns(now: number = this.#now()): Promise<SweepReport> {
+    return expireAgentRuns(this.db, this.id, now, (ref, at) => this.#continue(ref, {}, at));
+  }
+
+  #now(): number {
+    return (this.#options.now ?? Date.now)();
   }
 
   get #leaseMs(): number {
@@ -281,6 +293,8 @@ export class Agent {
       tools: this.tools,
       instructions: options.instructions,
       maxTurns: options.maxTurns ?? 10,
+      now: () => this.#now(),
+      agentPolicy: options.policy,
     });
   }
 }

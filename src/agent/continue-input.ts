@@ -1,6 +1,7 @@
 import { InvalidResolutionError, RequirementResolvedError, UnresolvedRequirementError } from "../errors.js";
 import {
   type AgentRunState,
+  checkEditedArgs,
   checkJsonData,
   checkSuppliedVersion,
   describeDecider,
@@ -117,8 +118,11 @@ export function applyResolutions(
       stale.push(id);
       continue;
     }
+    // Its deadline decided it first (in this continue, or a sweep stored it): the deadline's decision stands.
+    if (requirement.decidedBy?.kind === "timeout") continue;
     if (decision.type === "input") checkJsonData(`requirement '${id}' input`, decision.values);
     requirement.applyDecision(decision);
+    checkEditedArgs(requirement, tools.get(requirement.toolExecution.toolName));
     if (decision.type === "input") {
       const tool = tools.get(requirement.toolExecution.toolName);
       const checked = tool?.checkUserInput(decision.values);

@@ -3,8 +3,11 @@ import { NotAuthorizedError } from "../errors.js";
 import {
   type AgentRunState,
   appendDecision,
+  auditedDecision,
   type DecisionStamp,
   decidedByOf,
+  escalatedPolicy,
+  type GatePolicy,
   openGate,
   type Principal,
   refusal,
@@ -35,7 +38,7 @@ export function authorizeDecisions(
   const own = fresh.filter((requirement) => !upstream?.has(requirement.id));
   for (const requirement of own) {
     const policy = tools.get(requirement.toolExecution.toolName)?.policy ?? openGate<RunRequirement>();
-    const reason = refusal(policy, actor, requirement, state.userId);
+    const reason = refusal(escalatedTo(policy, requirement), actor, requirement, state.userId);
     if (reason !== null) throw new NotAuthorizedError(requirement.id, actor?.id ?? null, reason);
   }
   const stamp: DecisionStamp = { decidedBy: decidedByOf(actor), decidedAt: new Date(now).toISOString() };
@@ -51,7 +54,8 @@ export function authorizeDecisions(
       appendDecision(state, "agent", {
         requirementId: requirement.id,
         gateKind: requirement.kind,
-        decision: requirement.decision,
+        // Before prepareResume: toolArgs are still the arguments the person was shown.
+        decision: auditedDecision(requirement.decision, requirement.toolExecution.toolArgs),
         decidedBy: given.decidedBy,
         decidedAt: now,
         shownDigest: requirement.shownDigest,
@@ -78,10 +82,15 @@ export function mayDecide(
       (includeDecided || !requirement.isFrozen) &&
       (requirementId === undefined || requirement.id === requirementId) &&
       refusal(
-        tools.get(requirement.toolExecution.toolName)?.policy ?? openGate<RunRequirement>(),
+        escalatedTo(tools.get(requirement.toolExecution.toolName)?.policy ?? openGate<RunRequirement>(), requirement),
         actor,
         requirement,
         run.userId ?? null,
       ) === null,
   );
+}
+
+/** The gate's policy as it stands: once a deadline escalated the call, only its escalation's approvers decide it. */
+function escalatedTo(policy: GatePolicy<RunRequirement>, requirement: RunRequirement): GatePolicy<RunRequirement> {
+  return escalatedPolicy(policy, requirement.escalation?.approvers);
 }

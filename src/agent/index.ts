@@ -1,6 +1,7 @@
 export type { AgentRunStream } from "./agent.js";
 export { Agent, type AgentOptions, type ContinueOptions, type RunOptions } from "./agent.js";
 export type { ContinueRunRef, ToolDecisionInput } from "./continue-input.js";
+export { type LapseTarget, lapseToolCall, reminderOf } from "./deadlines.js";
 export type { AgentEvent, AgentEventListener, AgentEventName, PausedToolCall } from "./events.js";
 export type { AgentRecovery, RecoveredRun } from "./recover.js";
 export { RunOutput } from "./run-output.js";

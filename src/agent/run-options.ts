@@ -1,10 +1,12 @@
 import type { Db } from "../db/index.js";
 import type {
-  DecisionStamp,
+  AnyGatePolicy,
   DefinitionChoice,
   decidedUpstream,
+  fallbackPolicy,
   holdWritesIn,
   Principal,
+  UpstreamStamp,
   viaDecisionLink,
   WriteBatch,
 } from "../runs/index.js";
@@ -28,11 +30,13 @@ export interface RunOptions {
   [holdWritesIn]?: WriteBatch;
   /** Internal: the span this run's spans nest under (a workflow step's). */
   [traceParent]?: TraceSpan;
+  /** Internal: a workflow's default policy, for tool gates without the tool's or the agent's own. */
+  [fallbackPolicy]?: AnyGatePolicy;
 }
 
 export type ContinueOptions = Pick<
   RunOptions,
-  "signal" | "db" | "onEvent" | "stream" | typeof holdWritesIn | typeof traceParent
+  "signal" | "db" | "onEvent" | "stream" | typeof holdWritesIn | typeof traceParent | typeof fallbackPolicy
 > &
   DefinitionChoice & {
     /**
@@ -42,7 +46,7 @@ export type ContinueOptions = Pick<
      */
     actor?: Principal;
     /** Internal: stamps a workflow already put on these decisions (see decidedUpstream). */
-    [decidedUpstream]?: ReadonlyMap<string, DecisionStamp>;
+    [decidedUpstream]?: ReadonlyMap<string, UpstreamStamp>;
     /** Internal: the signed decision link these decisions came through (kern/server). */
     [viaDecisionLink]?: string;
   };

@@ -1,7 +1,9 @@
 import { InvalidResolutionError, RequirementResolvedError } from "../errors.js";
-import type { RequirementState, ToolDecision, ToolExecutionState } from "../runs/index.js";
+import type { GrantRequest, RequirementState, ToolDecision, ToolExecutionState } from "../runs/index.js";
 import {
+  checkGrantRequest,
   checkValues,
+  copyConfirm,
   DecidedView,
   decodeRunRequirement,
   describeDecider,
@@ -93,6 +95,15 @@ export class RunRequirement extends DecidedView {
   get definitionChanged(): boolean {
     return this.#state.definitionChanged;
   }
+  /** When the call's deadline passes (its tool's `timeout`), or null without one. */
+  get timeoutAt(): Date | null {
+    return this.#state.timeout === null ? null : new Date(this.#state.timeout.at);
+  }
+  /** Set once a lapsed deadline escalated the call: its level, and the approvers who alone may decide it now. */
+  get escalation(): Readonly<{ level: number; approvers: readonly string[] }> | null {
+    const escalation = this.#state.escalation;
+    return escalation === null ? null : { level: escalation.level, approvers: escalation.to };
+  }
   /** What the requirement still needs, in words, e.g. for an error or a prompt. */
   get needs(): string {
     if (this.#state.recovered)
@@ -114,9 +125,27 @@ export class RunRequirement extends DecidedView {
     return `tool call '${toolName}'${origin === null ? "" : ` of ${origin}`} (${this.#state.id})`;
   }
 
-  /** Approves the tool call; it runs exactly once on continue. */
-  confirm(): void {
-    this.#decide({ type: "confirm" }, "confirm()");
+  /**
+   * Approves the tool call; it runs exactly once on continue. With `args`, approves it with
+   * corrected arguments (the whole object), which continueRun checks against the tool's schema
+   * before anything is stored; the model is told which arguments were used.
+   *
+   * @example
+   * requirement.confirm({ args: { ...requirement.toolExecution.toolArgs, city: "Osaka" } });
+   * // and allow its later calls in this session without asking, for an hour:
+   * requirement.confirm({ grant: { scope: "session", expiresInSeconds: 3600 } });
+   */
+  confirm(options: { args?: Record<string, unknown>; grant?: GrantRequest } = {}): void {
+    const { args, grant } = options;
+    const decision: ToolDecision = {
+      type: "confirm",
+      ...(args === undefined ? {} : { args }),
+      ...(grant === undefined ? {} : { grant }),
+    };
+    this.#decide(
+      decision,
+      args !== undefined ? "confirm({ args })" : grant !== undefined ? "confirm({ grant })" : "confirm()",
+    );
   }
 
   /** Refuses the tool call; it never runs and the model is told, with the note if given. */
@@ -154,6 +183,8 @@ export class RunRequirement extends DecidedView {
     const what = method ?? `the ${decision.type} decision`;
     if (decision.type === "result" && typeof decision.result !== "string")
       throw new InvalidResolutionError(this.id, `${what} takes the result as a string.`);
+    if (decision.type === "confirm" && decision.args !== undefined) this.#checkEditable(decision.args, what);
+    if (decision.type === "confirm" && decision.grant !== undefined) checkGrantRequest(this.id, decision.grant, what);
     if (decision.type === "input") {
       const values: unknown = decision.values;
       if (typeof values !== "object" || values === null || Array.isArray(values))
@@ -165,7 +196,27 @@ export class RunRequirement extends DecidedView {
           `User input for ${this.description} is invalid: ${problems.join("; ")}. Nothing was changed.`,
         );
     }
-    this.#state.decision = decision.type === "input" ? { type: "input", values: { ...decision.values } } : decision;
+    // Values are copied: changing the caller's object afterwards must not change the decision.
+    if (decision.type === "input") this.#state.decision = { type: "input", values: { ...decision.values } };
+    else if (decision.type === "confirm" && (decision.args !== undefined || decision.grant !== undefined))
+      this.#state.decision = copyConfirm(decision);
+    else this.#state.decision = decision;
+  }
+
+  /** Edited arguments must be an object, for a call its tool lets a person edit. */
+  #checkEditable(args: unknown, what: string): void {
+    if (typeof args !== "object" || args === null || Array.isArray(args))
+      throw new InvalidResolutionError(this.id, `${what} takes the edited arguments as an object.`);
+    if (!this.#execution.editableArgs) {
+      const why =
+        this.#execution.gate === "confirmation"
+          ? "its tool does not allow edited arguments (editableArgs: false)"
+          : "only a call behind a confirmation gate can be";
+      throw new InvalidResolutionError(
+        this.id,
+        `${this.description} cannot be approved with edited arguments: ${why}. Approve it as proposed or reject it.`,
+      );
+    }
   }
 
   /**

@@ -1,11 +1,21 @@
+import type { DecisionRecord, GrantRecord } from "../db/index.js";
 import { ModelError } from "../errors.js";
 import type { ModelToolCall } from "../models/index.js";
-import type { AgentRunState, RequirementState, ToolExecutionState } from "../runs/index.js";
-import { AGENT_REQUIREMENT_DEFAULTS, jsonDataProblem, newId } from "../runs/index.js";
+import type { AgentRunState, RequirementState, ToolExecutionState, ToolPolicy } from "../runs/index.js";
+import {
+  AGENT_REQUIREMENT_DEFAULTS,
+  editedArgsNote,
+  jsonDataProblem,
+  newId,
+  startDeadline,
+  useEditedArgs,
+} from "../runs/index.js";
 import { startSpan, type TraceSpan } from "../telemetry/index.js";
 import type { Tool, ToolContext } from "../tools/index.js";
+import { applyLapsedDeadline } from "./deadlines.js";
 import { holdIfChanged, pinDefinition } from "./definition-pin.js";
 import type { AgentEventListener } from "./events.js";
+import { applyGrant, applyPolicy } from "./tool-policy.js";
 
 /** What the tool-running code needs from the agent, the claim and the current call. */
 export interface BatchContext {
@@ -24,6 +34,14 @@ export interface BatchContext {
   markDirty(): void;
   /** The run's span in this process: model and tool calls nest under it. */
   span: TraceSpan;
+  /** The agent's `policy`, for tools without their own. */
+  agentPolicy: ToolPolicy | undefined;
+  /** Stores audit entries (a policy's decisions) with the run's next write. */
+  recordDecisions(entries: readonly DecisionRecord[]): void;
+  /** The clock of gate deadlines (AgentOptions.now). */
+  now(): number;
+  /** The active grant that approves a gated call of this tool with these arguments, or null. */
+  findGrant?(toolName: string, args: Readonly<Record<string, unknown>>): Promise<GrantRecord | null>;
 }
 
 function toolContext(state: AgentRunState, toolCallId: string, context: BatchContext): ToolContext {
@@ -93,6 +111,8 @@ function newExecution(call: ModelToolCall, args: Record<string, unknown>, tool: 
     userInputSchema: tool?.userInputJsonSchema() ?? null,
     origin: tool?.origin ?? null,
     definitionDigest: null,
+    editableArgs: tool?.editableArgs ?? false,
+    proposedArgs: null,
   };
 }
 
@@ -134,8 +154,11 @@ async function recordCall(
       id: newId(),
       toolCallId: call.id,
       kind: tool.gate,
+      timeout: startDeadline(tool.timeout ?? null, context.now()),
     };
     state.requirements.push(requirement);
+    if (!(await applyGrant(state, requirement, execution, context)))
+      await applyPolicy(state, requirement, execution, tool, context);
   }
 }
 
@@ -217,7 +240,11 @@ function applyDecision(requirement: RequirementState, execution: ToolExecutionSt
       execution.phase = "queued";
       return;
     case "confirm":
+      useEditedArgs(execution, decision);
       execution.phase = "queued";
+      return;
+    case "timeout":
+      applyLapsedDeadline(requirement, execution);
       return;
     default: {
       const unreachable: never = decision;
@@ -249,14 +276,15 @@ export function prepareResume(state: AgentRunState): void {
 export function finishToolBatch(state: AgentRunState, tools: ReadonlyMap<string, Tool>): string[] {
   const stopResults: string[] = [];
   for (const execution of batchOf(state)) {
-    const content = execution.error !== null ? `Error: ${execution.error}` : (execution.result ?? "");
+    const outcome = execution.error !== null ? `Error: ${execution.error}` : (execution.result ?? "");
+    const content = editedArgsNote(execution) + outcome;
     state.messages.push({ role: "tool", toolCallId: execution.toolCallId, toolName: execution.toolName, content });
     if (
       execution.phase === "done" &&
       execution.error === null &&
       tools.get(execution.toolName)?.stopAfterToolCall === true
     ) {
-      stopResults.push(content);
+      stopResults.push(outcome);
     }
   }
   state.cursor = null;

@@ -16,8 +16,17 @@ export class ToolExecution {
   get toolName(): string {
     return this.#state.toolName;
   }
+  /** The arguments the call runs (or ran) with: a person's edited ones, when they approved with edits. */
   get toolArgs(): Readonly<Record<string, unknown>> {
     return this.#state.toolArgs;
+  }
+  /** The arguments the model proposed, when a person approved the call with edited ones; else undefined. */
+  get proposedArgs(): Readonly<Record<string, unknown>> | undefined {
+    return this.#state.proposedArgs ?? undefined;
+  }
+  /** Whether a person may approve the call with edited arguments (`confirm({ args })`). */
+  get editableArgs(): boolean {
+    return this.#state.editableArgs;
   }
   /** Where the tool comes from (e.g. "mcp:weather"), or undefined for a tool defined in code. */
   get origin(): string | undefined {

@@ -78,6 +78,8 @@ function describeResolution(call: ToolDecision): string {
       return `gave ${call.toolName} ${JSON.stringify(decision.values)}`;
     case "result":
       return `reported ${call.toolName}'s result`;
+    case "timeout":
+      return `let ${call.toolName}'s deadline decide`;
     default: {
       const unreachable: never = decision;
       return String(unreachable);

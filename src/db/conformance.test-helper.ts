@@ -4,6 +4,7 @@ import { StoreError } from "../errors.js";
 import { registerBatchConformance } from "./conformance-batch.test-helper.js";
 import { registerDecisionWriteConformance } from "./conformance-decisions.test-helper.js";
 import { registerDecisionListConformance } from "./conformance-decisions-list.test-helper.js";
+import { registerGrantConformance } from "./conformance-grants.test-helper.js";
 import { registerListRunsConformance } from "./conformance-list.test-helper.js";
 import { registerPendingConformance } from "./conformance-pending.test-helper.js";
 import type { Db, RunRecord } from "./db.js";
@@ -42,6 +43,7 @@ export function runDbConformance(name: string, makeDb: MakeDb): void {
     registerBatchConformance(db);
     registerDecisionWriteConformance(db);
     registerDecisionListConformance(db);
+    registerGrantConformance(db);
   });
 }
 

@@ -44,6 +44,52 @@ export interface RunWrite {
    * makes the whole write throw StoreError, changing nothing.
    */
   decisions?: readonly DecisionRecord[];
+  /**
+   * Grants inserted in the same transaction (those made by the decisions the claim acts on). Each
+   * must be new: a grant whose id is stored already makes the whole write throw StoreError.
+   */
+  grants?: readonly GrantRecord[];
+}
+
+/** Where a grant applies: one run, one session, one user's runs, or every run of the agent. */
+export type GrantScope = "run" | "session" | "user" | "agent";
+
+/**
+ * A standing approval ("always allow this tool"): a gated call of `toolName` by the agent
+ * `ownerId`, in a run within its scope, whose arguments match `argsMatch`, is approved without a
+ * pause while the grant is active (not revoked, not expired). The store keeps it as given; only
+ * {@link Db.revokeGrant} changes it, once.
+ */
+export interface GrantRecord {
+  id: string;
+  ownerKind: "agent";
+  /** The agent id whose tool it allows. */
+  ownerId: string;
+  toolName: string;
+  scope: GrantScope;
+  /** The runId, sessionId or userId the scope names; null for scope "agent". */
+  scopeId: string | null;
+  /** JSON text of an object whose keys must all equal the call's argument values, or null for any arguments. */
+  argsMatch: string | null;
+  /** The principal's id, or "kern:code" for a grant made in code without an actor. */
+  createdBy: string;
+  createdAt: number;
+  /** When it stops applying (ms since epoch), or null for never. */
+  expiresAt: number | null;
+  /** When it was revoked (ms since epoch), or null. */
+  revokedAt: number | null;
+}
+
+export interface GrantFilter {
+  ownerId?: string;
+  toolName?: string;
+  createdBy?: string;
+  /** Only grants active at this time (ms): not revoked, and not expired (expiresAt null or later). */
+  activeAt?: number;
+  /** At most this many grants (default 100, at most 1000), oldest first. */
+  limit?: number;
+  /** Grants after this one: pass the previous page's last grant. The order is (createdAt, id). */
+  after?: { createdAt: number; id: string };
 }
 
 /**
@@ -165,5 +211,12 @@ export interface Db {
   listPendingRequirements(filter?: PendingFilter): Promise<PendingRequirementRow[]>;
   /** The decisions table, oldest first, keyset paged (see {@link DecisionFilter.after}). */
   listDecisions(filter?: DecisionFilter): Promise<DecisionRecord[]>;
+  /** Stores a new grant; throws StoreError when a grant with this id exists. */
+  insertGrant(grant: GrantRecord): Promise<void>;
+  getGrant(id: string): Promise<GrantRecord | null>;
+  /** Grants oldest first, keyset paged (see {@link GrantFilter.after}). */
+  listGrants(filter?: GrantFilter): Promise<GrantRecord[]>;
+  /** Sets `revokedAt` of a grant not revoked yet; returns false, changing nothing, otherwise. */
+  revokeGrant(id: string, revokedAt: number): Promise<boolean>;
   close(): Promise<void>;
 }

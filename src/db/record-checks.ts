@@ -1,5 +1,6 @@
 import { StoreError } from "../errors.js";
 import type { DecisionFilter, DecisionRecord, RunRecord, RunWrite } from "./db.js";
+import { batchGrants, checkGrants } from "./grants.js";
 
 /** Checks every store applies to records, so all three refuse the same bad input the same way. */
 
@@ -102,6 +103,7 @@ export function checkWrites(writes: readonly RunWrite[]): void {
     checkPendingIds(record);
   }
   checkDecisions(writes);
+  checkGrants(batchGrants(writes));
 }
 
 /** The entries of a writeRuns() batch, in the order the stores append them. */

@@ -1,6 +1,7 @@
 import { StoreError } from "../errors.js";
 import type {
   DecisionRecord,
+  GrantRecord,
   PendingRequirementRecord,
   PendingRequirementRow,
   RunKind,
@@ -151,6 +152,28 @@ export function readDecisionRow(row: Row, source: RowSource): DecisionRecord {
     linkId: read.nullableString("linkId"),
     prevHash: read.nullableString("prevHash"),
     hash: read.string("hash"),
+  };
+}
+
+export function readGrantRow(row: Row, source: RowSource): GrantRecord {
+  const read = new RowReader(row, source);
+  const scope = row["scope"];
+  if (scope !== "run" && scope !== "session" && scope !== "user" && scope !== "agent") {
+    return read.fail("scope", "'run', 'session', 'user' or 'agent'");
+  }
+  if (row["ownerKind"] !== "agent") return read.fail("ownerKind", "'agent'");
+  return {
+    id: read.string("id"),
+    ownerKind: "agent",
+    ownerId: read.string("ownerId"),
+    toolName: read.string("toolName"),
+    scope,
+    scopeId: read.nullableString("scopeId"),
+    argsMatch: read.nullableString("argsMatch"),
+    createdBy: read.string("createdBy"),
+    createdAt: read.integer("createdAt"),
+    expiresAt: read.nullableInteger("expiresAt"),
+    revokedAt: read.nullableInteger("revokedAt"),
   };
 }
 

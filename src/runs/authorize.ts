@@ -1,4 +1,5 @@
 import { ConfigurationError } from "../errors.js";
+import { checkPolicy } from "./auto-policy.js";
 import type { Approvers, Principal } from "./principal.js";
 
 /** Who may decide one gate: a tool's or a workflow component's `approvers` and `allowSelfApproval`. */
@@ -6,17 +7,22 @@ export interface GatePolicy<R> {
   approvers: Approvers<R> | undefined;
   /** False refuses a decision by the principal who started the run (its `userId`). Default true. */
   allowSelfApproval: boolean;
+  /**
+   * The gate's `policy` option (decides it automatically when it can), as given: a tool's takes a
+   * ToolPolicyContext, a component's a StepPolicyContext. Undefined without one.
+   */
+  auto: unknown;
 }
 
 /** The policy of a gate nobody restricted: anyone may decide, the starter included. */
 export function openGate<R>(): GatePolicy<R> {
-  return { approvers: undefined, allowSelfApproval: true };
+  return { approvers: undefined, allowSelfApproval: true, auto: undefined };
 }
 
 /** Checks `approvers` and `allowSelfApproval` as given to tool() or a component; `label` names it. */
 export function checkGatePolicy<R>(
   label: string,
-  options: { approvers?: Approvers<R> | undefined; allowSelfApproval?: boolean | undefined },
+  options: { approvers?: Approvers<R> | undefined; allowSelfApproval?: boolean | undefined; policy?: unknown },
   hasGate: boolean,
 ): GatePolicy<R> {
   const { approvers, allowSelfApproval } = options;
@@ -41,9 +47,11 @@ export function checkGatePolicy<R>(
       `${label} has no gate for approvers or allowSelfApproval to govern; give it a gate (e.g. requiresConfirmation) or leave them out.`,
     );
   }
+  checkPolicy(label, options.policy, hasGate);
   return {
     approvers: approvers === undefined || typeof approvers === "function" ? approvers : [...approvers],
     allowSelfApproval: allowSelfApproval ?? true,
+    auto: options.policy,
   };
 }
 

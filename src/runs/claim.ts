@@ -1,4 +1,4 @@
-import type { Db, DecisionRecord, RunWrite } from "../db/index.js";
+import type { Db, DecisionRecord, GrantRecord, RunWrite } from "../db/index.js";
 import { ClaimLostError, ConfigurationError, RunAlreadyClaimedError } from "../errors.js";
 import { type BaseRunState, type LoadedRun, type RunAccess, toRecord } from "./run-record.js";
 import type { WriteBatch } from "./write-batch.js";
@@ -42,6 +42,8 @@ export class Claim<T extends BaseRunState> {
   #released = false;
   /** True when the state changed since the last write: a checkpoint would store something new. */
   #dirty = false;
+  /** Audit entries of decisions made while the run is claimed (a policy's), stored with the next write. */
+  #decisions: DecisionRecord[] = [];
 
   private constructor(db: Db, access: RunAccess<T>, state: T, revision: number, leaseMs: number) {
     this.db = db;
@@ -69,7 +71,8 @@ export class Claim<T extends BaseRunState> {
    * Moves a loaded run (paused, or ended with an error for a retry) to `running` with a
    * compare-and-set on its revision, storing what the caller changed in the same write. Exactly
    * one caller wins; the others get RunAlreadyClaimedError and must do nothing. `decisions`
-   * (audit entries of what this call decided) are appended in the same write, or not at all.
+   * (audit entries of what this call decided) and `grants` (standing approvals they made) are
+   * stored in the same write, or not at all.
    */
   static async take<T extends BaseRunState>(
     db: Db,
@@ -77,15 +80,16 @@ export class Claim<T extends BaseRunState> {
     loaded: LoadedRun<T>,
     leaseMs: number,
     decisions: readonly DecisionRecord[] = [],
+    grants: readonly GrantRecord[] = [],
   ): Promise<Claim<T>> {
     loaded.state.status = "running";
     const revision = loaded.revision + 1;
     const record = toRecord(access, loaded.state, revision, Date.now() + leaseMs);
     // The decisions this claim acts on go into the audit table in the same transaction.
     const won =
-      decisions.length === 0
+      decisions.length === 0 && grants.length === 0
         ? await db.updateRun(record, loaded.revision)
-        : await db.writeRuns([{ record, expectedRevision: loaded.revision, decisions }]);
+        : await db.writeRuns([{ record, expectedRevision: loaded.revision, decisions, grants }]);
     if (!won) throw new RunAlreadyClaimedError(loaded.state.runId);
     return new Claim(db, access, loaded.state, revision, leaseMs);
   }
@@ -107,6 +111,15 @@ export class Claim<T extends BaseRunState> {
 
   /** Notes that the state changed in a way worth storing before the next side effect. */
   markDirty(): void {
+    this.#dirty = true;
+  }
+
+  /**
+   * Adds audit entries (decisions made during the run, such as a policy's) to the next write, so
+   * they are stored in the same transaction as the state that records them.
+   */
+  appendDecisions(entries: readonly DecisionRecord[]): void {
+    this.#decisions.push(...entries);
     this.#dirty = true;
   }
 
@@ -147,7 +160,7 @@ export class Claim<T extends BaseRunState> {
     await this.#queue;
     this.check();
     const record = toRecord(this.access, this.state, this.#revision + 1, null);
-    batch.hold({ record, expectedRevision: this.#revision });
+    batch.hold({ record, expectedRevision: this.#revision, ...this.#takeDecisions() });
     this.#revision += 1;
     this.#released = true;
   }
@@ -170,12 +183,15 @@ export class Claim<T extends BaseRunState> {
     if (batch !== undefined && batch.db !== this.db)
       throw new Error("kern internal error: writes held for another Db cannot share this claim's transaction.");
     const held = batch?.take() ?? [];
+    const decisions = this.#takeDecisions();
     await this.#enqueue(async () => {
       const expectedRevision = this.#revision;
       record.revision = expectedRevision + 1;
-      const write: RunWrite = { record, expectedRevision };
+      const write: RunWrite = { record, expectedRevision, ...decisions };
       const won =
-        held.length > 0 ? await this.db.writeRuns([...held, write]) : await this.db.updateRun(record, expectedRevision);
+        held.length > 0 || write.decisions !== undefined
+          ? await this.db.writeRuns([...held, write])
+          : await this.db.updateRun(record, expectedRevision);
       if (!won)
         this.#lose(
           held.length > 0 ? "it, or a run written with it, changed in the store" : "the run changed in the store",
@@ -185,6 +201,14 @@ export class Claim<T extends BaseRunState> {
       this.#dirty = false;
     });
     if (final) this.#released = true;
+  }
+
+  /** The pending audit entries, as a write's `decisions` (none: no field). */
+  #takeDecisions(): { decisions?: DecisionRecord[] } {
+    if (this.#decisions.length === 0) return {};
+    const decisions = this.#decisions;
+    this.#decisions = [];
+    return { decisions };
   }
 
   /** One heartbeat: extends the lease at the current revision, or learns the claim is lost. */

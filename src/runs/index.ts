@@ -3,6 +3,18 @@ export * from "./agent-run-state.js";
 export { appendDecision, type ChainVerdict } from "./audit.js";
 export { checkGatePolicy, type GatePolicy, openGate, refusal } from "./authorize.js";
 export {
+  type AnyGatePolicy,
+  askPolicy,
+  checkPolicy,
+  fallbackPolicy,
+  type PolicyAnswer,
+  type PolicyVerdict,
+  type StepPolicy,
+  type StepPolicyContext,
+  type ToolPolicy,
+  type ToolPolicyContext,
+} from "./auto-policy.js";
+export {
   checkId,
   checkInputText,
   checkJsonData,
@@ -12,9 +24,36 @@ export {
 } from "./check-input.js";
 export { checkValues } from "./check-values.js";
 export { Claim, checkLeaseMs, DEFAULT_LEASE_MS } from "./claim.js";
+export {
+  type GateReminder,
+  type LapseResult,
+  type SweepReport,
+  sweepDeadlines,
+} from "./deadline-sweep.js";
 export { type DefinitionChoice, servingDefinition } from "./definition-check.js";
+export {
+  auditedDecision,
+  checkEditedArgs,
+  editedArgsNote,
+  useEditedArgs,
+} from "./edited-args.js";
 export { RunStream } from "./event-stream.js";
 export { fingerprintOf } from "./fingerprint.js";
+export {
+  checkGateTimeout,
+  type DeadlineGate,
+  deadlineOutcome,
+  decidedByDeadline,
+  dueLapse,
+  escalatedPolicy,
+  escalateGate,
+  type GateEscalation,
+  type GateTimeout,
+  stampDeadline,
+  startDeadline,
+  waitedSeconds,
+} from "./gate-timeout.js";
+export { checkGrantRequest, copyConfirm, findGrant, grantsToStore } from "./grants.js";
 export { lazyModule } from "./lazy-module.js";
 export { migrateStepRequirement, migrateToolRequirement } from "./migrate-decisions.js";
 export { newId } from "./new-id.js";
@@ -28,10 +67,11 @@ export {
   decidedUpstream,
   describeDecider,
   type Principal,
+  type UpstreamStamp,
   upstreamStamps,
   viaDecisionLink,
 } from "./principal.js";
-export { expiredRuns, listAll, type SkippedRun, visitEach } from "./recovery.js";
+export { expiredRuns, type SkippedRun, visitEach } from "./recovery.js";
 export {
   checkSuppliedVersion,
   decodeRunRequirement,

@@ -13,6 +13,8 @@ export interface PausedToolCall {
   origin: string | null;
   /** True when the call was approved but its tool's definition changed before it ran. */
   definitionChanged: boolean;
+  /** Whether a person may approve the call with edited arguments (`{"type":"confirm","args":{...}}`). */
+  editableArgs: boolean;
 }
 
 /** The tool calls of an agent run that wait for a person: what an event or a UI shows of the pause. */
@@ -40,6 +42,7 @@ export function pausedToolCalls(
         userInputSchema: execution?.userInputSchema ?? null,
         origin: execution?.origin ?? null,
         definitionChanged: requirement.definitionChanged,
+        editableArgs: execution?.editableArgs ?? false,
       };
     });
 }

@@ -1,3 +1,5 @@
+import type { Escalation, GateDeadline } from "./agent-run-state.js";
+
 /** Who is acting: a person, or a service with its own credentials. */
 export interface Principal {
   id: string;
@@ -8,12 +10,15 @@ export interface Principal {
 
 /**
  * Who decided a requirement, stored with the decision. A person (or service) signed in as a
- * principal; code that continued a run without an actor; or a deadline (`hitlTimeout`).
+ * principal; code that continued a run without an actor; a deadline (`hitlTimeout`); a gate's
+ * policy, with its name and reason; or a standing grant ("always allow this tool"), by its id.
  */
 export type DecidedBy =
   | { kind: "principal"; id: string; roles: string[]; name: string | null }
   | { kind: "code"; id: "kern:code"; roles: [] }
-  | { kind: "timeout"; id: "kern:timeout"; roles: [] };
+  | { kind: "timeout"; id: "kern:timeout"; roles: [] }
+  | { kind: "policy"; id: string; roles: []; name: string; reason: string | null }
+  | { kind: "grant"; id: string; roles: []; grantId: string };
 
 /** The marker stored when code continues a run without an actor. */
 export const DECIDED_BY_CODE: DecidedBy = { kind: "code", id: "kern:code", roles: [] };
@@ -47,7 +52,11 @@ export function describeDecider(decidedBy: DecidedBy | null, decidedAt: string |
       ? `${decidedBy.id}${decidedBy.roles.length > 0 ? ` (${decidedBy.roles.join(", ")})` : ""}`
       : decidedBy.kind === "code"
         ? "code without an actor"
-        : "its deadline";
+        : decidedBy.kind === "policy"
+          ? `policy '${decidedBy.name}'`
+          : decidedBy.kind === "grant"
+            ? `grant '${decidedBy.grantId}'`
+            : "its deadline";
   return decidedAt === null ? who : `${who} at ${decidedAt}`;
 }
 
@@ -60,14 +69,36 @@ export const decidedUpstream: unique symbol = Symbol("kern.decidedUpstream");
 /** Internal: the id of the signed decision link a continue applies; recorded as the entries' `linkId`. */
 export const viaDecisionLink: unique symbol = Symbol("kern.viaDecisionLink");
 
+/**
+ * A stamp a workflow put on its step agent's decision, with the call's deadline and escalation as
+ * the workflow's pause left them: a decision its deadline made is applied by what they say.
+ */
+export interface UpstreamStamp extends DecisionStamp {
+  timeout?: GateDeadline | null;
+  escalation?: Escalation | null;
+}
+
 /** The stamps of an executor pause's tool-call decisions, by requirement id, for the step's agent. */
 export function upstreamStamps(
-  calls: readonly { requirement: { id: string; decidedBy: DecidedBy | null; decidedAt: string | null } }[],
-): Map<string, DecisionStamp> {
-  const stamps = new Map<string, DecisionStamp>();
+  calls: readonly {
+    requirement: {
+      id: string;
+      decidedBy: DecidedBy | null;
+      decidedAt: string | null;
+      timeout?: GateDeadline | null;
+      escalation?: Escalation | null;
+    };
+  }[],
+): Map<string, UpstreamStamp> {
+  const stamps = new Map<string, UpstreamStamp>();
   for (const { requirement } of calls) {
     if (requirement.decidedBy !== null && requirement.decidedAt !== null)
-      stamps.set(requirement.id, { decidedBy: requirement.decidedBy, decidedAt: requirement.decidedAt });
+      stamps.set(requirement.id, {
+        decidedBy: requirement.decidedBy,
+        decidedAt: requirement.decidedAt,
+        timeout: requirement.timeout ?? null,
+        escalation: requirement.escalation ?? null,
+      });
   }
   return stamps;
 }

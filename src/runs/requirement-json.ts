@@ -16,7 +16,9 @@ import type { StepRequirementState } from "./workflow-run-state.js";
  * the requirement paused its run and the trace of that pause (`pausedAt`, `trace`); version 3 is
  * read as it is (the shape fills those in). A tool call's `definitionChanged` and its
  * `toolExecution.origin` and `toolExecution.definitionDigest` came with state version 5; JSON
- * without them reads as it is (false, null, null).
+ * without them reads as it is (false, null, null). So did a requirement's deadline and escalation
+ * (`timeout`, `escalation`; null when left out) and a deadline's `after`, `remindEvery` and
+ * `remindedAt` (null when left out).
  */
 export const REQUIREMENT_SCHEMA_VERSION = 4;
 

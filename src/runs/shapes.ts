@@ -19,9 +19,17 @@ export const AGENT_REQUIREMENT_DEFAULTS = {
   pausedAt: null,
   trace: null,
   definitionChanged: false,
+  timeout: null,
+  escalation: null,
 } as const;
 
-export const AGENT_REQUIREMENT_SHAPE: RecordShape = { defaults: AGENT_REQUIREMENT_DEFAULTS };
+/** A gate's deadline: reminders and the wait it was set with came later (null when left out). */
+export const GATE_DEADLINE_SHAPE: RecordShape = { defaults: { after: null, remindEvery: null, remindedAt: null } };
+
+export const AGENT_REQUIREMENT_SHAPE: RecordShape = {
+  defaults: AGENT_REQUIREMENT_DEFAULTS,
+  nested: { timeout: GATE_DEADLINE_SHAPE },
+};
 
 export const TOOL_EXECUTION_SHAPE: RecordShape = {
   defaults: {
@@ -32,6 +40,8 @@ export const TOOL_EXECUTION_SHAPE: RecordShape = {
     userInputSchema: null,
     origin: null,
     definitionDigest: null,
+    editableArgs: false,
+    proposedArgs: null,
   },
 };
 
@@ -96,8 +106,8 @@ export const REQUIREMENT_DEFAULTS = {
   trace: null,
 } as const;
 
-/** What a new gate (one a person answers) holds besides: rejecting skips, no deadline, no decision. */
-export const GATE_DEFAULTS = { onReject: "skip", timeout: null, decision: null } as const;
+/** What a new gate (one a person answers) holds besides: rejecting skips, no deadline or escalation, no decision. */
+export const GATE_DEFAULTS = { onReject: "skip", timeout: null, escalation: null, decision: null } as const;
 
 /** A review's retry count starts at 0; a component retries at most 3 times unless it says otherwise. */
 export const RETRY_DEFAULTS = { retryCount: 0, maxRetries: 3 } as const;
@@ -113,6 +123,7 @@ export const STEP_REQUIREMENT_SHAPE: RecordShape = {
   },
   nested: {
     output: STEP_OUTPUT_SHAPE,
+    timeout: GATE_DEADLINE_SHAPE,
     calls: { defaults: {}, nested: { requirement: AGENT_REQUIREMENT_SHAPE, execution: TOOL_EXECUTION_SHAPE } },
   },
 };

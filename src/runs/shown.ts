@@ -12,7 +12,8 @@ function toolCallShown(kind: RequirementState["kind"], execution: ToolExecutionS
   return {
     kind,
     toolName: execution.toolName,
-    toolArgs: execution.toolArgs,
+    // The arguments as proposed: a call approved with edited ones was shown (and decided) with these.
+    toolArgs: execution.proposedArgs ?? execution.toolArgs,
     userInputSchema: execution.userInputSchema,
     ...(execution.origin === null ? {} : { origin: execution.origin }),
   };

@@ -3,12 +3,15 @@ import {
   auditChain,
   confirmDecisionSchema,
   decisionAuthorship,
+  escalationSchema,
+  gateDeadlineSchema,
   inputDecisionSchema,
   pauseTrace,
   rejectDecisionSchema,
   requirementStateSchema,
   runErrorSchema,
   runStatusSchema,
+  timeoutDecisionSchema,
   toolExecutionStateSchema,
   usageSchema,
 } from "./agent-run-schema.js";
@@ -71,11 +74,8 @@ export const editDecisionSchema = z.object({ type: z.literal("edit"), output: z.
 export const selectDecisionSchema = z.object({ type: z.literal("select"), choices: z.array(z.string()).min(1) });
 export const retryDecisionSchema = z.object({ type: z.literal("retry") });
 export const skipDecisionSchema = z.object({ type: z.literal("skip") });
-/** Recorded when a gate's deadline passed and its `onTimeout` decided instead of a person. */
-export const timeoutDecisionSchema = z.object({ type: z.literal("timeout") });
-
-/** A gate's deadline (`hitlTimeout`) and what happens when it passes. */
-export const gateTimeoutSchema = z.object({ at: z.number(), onTimeout: onTimeoutSchema });
+/** Recorded when a gate's deadline passed and its `onTimeout` decided instead of a person (shared with tool calls). */
+export { timeoutDecisionSchema };
 
 /** One paused tool call of the step's agent, copied into the step requirement. */
 export const executorRequirementStateSchema = z.object({
@@ -101,8 +101,13 @@ const requirementBase = {
   ...pauseTrace,
 };
 
-/** What a gate a person answers adds: what rejecting does, and its deadline. */
-const gateBase = { ...requirementBase, onReject: onRejectSchema, timeout: gateTimeoutSchema.nullable() };
+/** What a gate a person answers adds: what rejecting does, its deadline (`timeout` or `hitlTimeout`), and where it escalated. */
+const gateBase = {
+  ...requirementBase,
+  onReject: onRejectSchema,
+  timeout: gateDeadlineSchema.nullable(),
+  escalation: escalationSchema.nullable(),
+};
 
 /** What review gates add: how many times the component ran again after a rejection, and the cap. */
 const retried = { retryCount: z.number().int().nonnegative(), maxRetries: z.number().int().nonnegative() };

@@ -62,7 +62,9 @@ export type FrameOf<T extends Frame["stepType"]> = Extract<Frame, { stepType: T 
  * `recovered`; version 3 made requirements one variant per gate kind with a `decision`, and
  * frames one variant per component type; version 4 added who decided and the run's place in the
  * decisions table; version 5 added token `usage` (the run's, and each step agent run's), and to
- * an executor pause's tool calls their `origin`, `definitionDigest` and `definitionChanged`.
+ * an executor pause's tool calls their `origin`, `definitionDigest` and `definitionChanged`, and to
+ * gates and tool calls their escalation and their deadline's reminders (`escalation`, and
+ * `timeout.after`, `remindEvery`, `remindedAt`; null when left out).
  */
 export const WORKFLOW_RUN_SCHEMA_VERSION = 5;
 

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { Agent, RunOutput } from "../agent/index.js";
-import type { Principal } from "../runs/index.js";
+import { type AnyGatePolicy, fallbackPolicy, type Principal } from "../runs/index.js";
 import { actorOf, assertVisible, listedUser, starterOf, type Viewer, viewerOf } from "./access.js";
 import type { ServerEnv } from "./auth/index.js";
 import { unknownResource } from "./http-errors.js";
@@ -12,8 +12,10 @@ import { sseResponse } from "./sse.js";
  * The agent endpoints, mounted under `/api/agents`: the same shape as the workflow ones, with
  * `requirements` (RunRequirement JSON) in place of `stepRequirements`.
  */
-export function agentRoutes(agents: ReadonlyMap<string, Agent>): Hono<ServerEnv> {
+export function agentRoutes(agents: ReadonlyMap<string, Agent>, policy: AnyGatePolicy | undefined): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
+  // The server's default policy, for gates without their own, their agent's or their workflow's.
+  const fallback = policy === undefined ? {} : { [fallbackPolicy]: policy };
   const find = (id: string): Agent => {
     const agent = agents.get(id);
     if (agent === undefined)
@@ -54,7 +56,7 @@ export function agentRoutes(agents: ReadonlyMap<string, Agent>): Hono<ServerEnv>
     const endpoint = "POST /api/agents/:agentId/runs";
     const { input, userId, ...rest } = await readBody(c, schemas.startAgentRun, endpoint);
     const viewer = viewerOf(c);
-    const options = { ...defined(rest), ...starterOf(viewer, userId) };
+    const options = { ...defined(rest), ...starterOf(viewer, userId), ...fallback };
     if (wantsStream(c, endpoint)) return sseResponse(c, agent.runStream(input, options));
     return c.json(json(agent, viewer, await agent.run(input, options)));
   });
@@ -81,8 +83,9 @@ export function agentRoutes(agents: ReadonlyMap<string, Agent>): Hono<ServerEnv>
     const viewer = viewerOf(c);
     const named = (body.decisions ?? []).map((entry) => entry.requirementId);
     await visibleRun(agent, viewer, ref.runId, ref.sessionId, named);
-    if (wantsStream(c, endpoint)) return sseResponse(c, agent.continueRunStream(ref, actorOf(viewer)));
-    return c.json(json(agent, viewer, await agent.continueRun(ref, actorOf(viewer))));
+    const options = { ...actorOf(viewer), ...fallback };
+    if (wantsStream(c, endpoint)) return sseResponse(c, agent.continueRunStream(ref, options));
+    return c.json(json(agent, viewer, await agent.continueRun(ref, options)));
   });
 
   app.post("/:agentId/runs/:runId/cancel", async (c) => {

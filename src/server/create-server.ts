@@ -3,11 +3,13 @@ import { HTTPException } from "hono/http-exception";
 import type { Agent } from "../agent/index.js";
 import type { Db, PendingRequirementRow } from "../db/index.js";
 import { ConfigurationError } from "../errors.js";
+import { type AnyGatePolicy, checkPolicy, type GateReminder } from "../runs/index.js";
 import type { Workflow } from "../workflow/index.js";
 import { agentRoutes } from "./agent-routes.js";
 import { type Protection, protection, type SecurityOptions, type ServerEnv } from "./auth/index.js";
 import { checkLinkSecret, type DecisionLinkOptions } from "./decision-links.js";
 import { decisionRoutes } from "./decision-routes.js";
+import { grantRoutes } from "./grant-routes.js";
 import { errorResponse, unknownResource } from "./http-errors.js";
 import { inboxAccess } from "./inbox-access.js";
 import { INBOX_PAGE, INBOX_PAGE_POLICY } from "./inbox-page.js";
@@ -25,8 +27,13 @@ export interface ServerOptions extends SecurityOptions {
   agents?: Agent[];
   /** Where the inbox lists pending requirements; defaults to the first workflow's db, else the first agent's. */
   db?: Db;
-  /** How often to apply `onTimeout` to pauses past their deadline (default 30 000; 0 disables). */
+  /**
+   * How often to apply lapsed gate deadlines (`timeout`, `hitlTimeout`) of the served workflows'
+   * and agents' paused runs: decide, escalate, remind (default 30 000 ms; 0 disables).
+   */
   sweepIntervalMs?: number;
+  /** Called with each reminder the sweep finds due (a timeout's `remindEvery`); default: the log. */
+  onReminder?: (reminder: GateReminder) => void | Promise<void>;
   /** Where the server reports rows it had to leave alone and background failures (default console.warn). */
   log?: (line: string) => void;
   /**
@@ -34,6 +41,11 @@ export interface ServerOptions extends SecurityOptions {
    * signed with this secret (HS256, 32 bytes or more). Off without it.
    */
   decisionLinks?: DecisionLinkOptions;
+  /**
+   * The default gate policy of the runs this server starts and continues, for gates without
+   * their own, their agent's or their workflow's (see tool()).
+   */
+  policy?: AnyGatePolicy;
 }
 
 export interface StartOptions {
@@ -75,6 +87,7 @@ function buildApp(
   log: (line: string) => void,
   guards: Protection,
   links: DecisionLinkOptions | undefined,
+  policy: AnyGatePolicy | undefined,
 ): Hono<ServerEnv> {
   const isServed = (row: PendingRequirementRow): boolean =>
     (row.kind === "workflow" ? workflows : agents).has(row.ownerId);
@@ -102,10 +115,11 @@ function buildApp(
     return c.html(INBOX_PAGE);
   });
   app.get("/api/openapi.json", (c) => c.json(openApiDocument()));
-  app.route("/api/workflows", workflowRoutes(workflows));
-  app.route("/api/agents", agentRoutes(agents));
+  app.route("/api/workflows", workflowRoutes(workflows, policy));
+  app.route("/api/agents", agentRoutes(agents, policy));
   app.route("/api/inbox", inboxRoutes(db, isServed, inboxAccess(workflows, agents)));
   app.route("/api/decisions", decisionRoutes({ db, workflows, agents, links }));
+  app.route("/api/grants", grantRoutes(db));
   return app;
 }
 
@@ -143,14 +157,15 @@ export function createServer(options: ServerOptions = {}): KernServer {
   const log = options.log ?? ((line: string) => console.warn(line));
   const guards = protection(options);
   if (options.decisionLinks !== undefined) checkLinkSecret(options.decisionLinks);
-  const app = buildApp(workflows, agents, db, log, guards, options.decisionLinks);
+  if (options.policy !== undefined) checkPolicy("createServer()", options.policy, true);
+  const app = buildApp(workflows, agents, db, log, guards, options.decisionLinks, options.policy);
 
   async function start(startOptions: StartOptions = {}): Promise<StartedServer & { recovery: StartupRecovery }> {
     const hostname = startOptions.hostname ?? "127.0.0.1";
     guards.checkListen(hostname, log);
     // Runs a dead process left claimed become continuable before anyone can ask for them.
     const recovery = await recoverAtStart([...workflows.values()], [...agents.values()], log);
-    const stopSweep = startSweep([...workflows.values()], sweepIntervalMs, log);
+    const stopSweep = startSweep([...workflows.values(), ...agents.values()], sweepIntervalMs, log, options.onReminder);
     try {
       const listener = await listen(app.fetch, startOptions.port ?? 3000, hostname);
       let closing: Promise<void> | undefined;

@@ -160,13 +160,38 @@ function button(label, kind, onclick) {
   return node;
 }
 
+/** JSON with each invisible formatting character written as a \u escape: the same value, nothing hidden. */
+function visibleJson(value) {
+  return JSON.stringify(value, null, 2).replace(INVISIBLE, (character) => "\\u" + character.codePointAt(0).toString(16).toUpperCase().padStart(4, "0"));
+}
+
+/**
+ * An editor for a tool call's arguments, prefilled with the proposed ones; its button decides
+ * { type: "confirm", args } with the edited object (the server checks it against the tool's schema).
+ */
+function argsEditor(args, decide) {
+  const input = el("textarea", { rows: "6", class: "args-editor", spellcheck: "false", "aria-label": "Edited arguments (JSON)" });
+  input.value = visibleJson(args);
+  const approve = button("Approve with these arguments", "secondary", () => {
+    let edited;
+    try {
+      edited = JSON.parse(input.value);
+    } catch (error) {
+      throw new Error("The edited arguments are not valid JSON: " + error.message);
+    }
+    if (typeof edited !== "object" || edited === null || Array.isArray(edited)) throw new Error("The edited arguments must be a JSON object.");
+    decide({ type: "confirm", args: edited });
+  });
+  return el("details", { class: "edit-args" }, [el("summary", { text: "Edit the arguments" }), input, el("div", { class: "actions" }, [approve])]);
+}
+
 function noteInput(placeholder) {
   return el("input", { type: "text", class: "note", placeholder, "aria-label": placeholder });
 }
 
 /**
  * One paused tool call: name, arguments, and the controls that fit its gate. decide(decision)
- * is called with the decision JSON (type confirm / reject / input / result).
+ * is called with the decision JSON (type confirm, with edited args or not / reject / input / result).
  */
 function toolCallView(call, decide) {
   const parts = [
@@ -186,6 +211,8 @@ function toolCallView(call, decide) {
     parts.push(result, el("div", { class: "actions" }, [button("Submit result", "primary", () => decide({ type: "result", result: result.value })), note, reject]));
   } else {
     parts.push(el("div", { class: "actions" }, [button("Approve", "primary", () => decide({ type: "confirm" })), note, reject]));
+    // Only for a call its tool lets a person edit (the run JSON says so: execution.editableArgs).
+    if (call.editableArgs) parts.push(argsEditor(call.toolArgs, decide));
   }
   const decided = el("p", { class: "decided", hidden: true });
   parts.push(decided);
@@ -194,7 +221,8 @@ function toolCallView(call, decide) {
     node,
     showDecision(decision) {
       decided.hidden = false;
-      showText(decided, "Decision: " + decision.type + (decision.feedback ? " (" + decision.feedback + ")" : ""));
+      const edited = decision.args ? " with edited arguments " + JSON.stringify(decision.args) : "";
+      showText(decided, "Decision: " + decision.type + edited + (decision.feedback ? " (" + decision.feedback + ")" : ""));
       node.classList.add("is-decided");
     },
   };

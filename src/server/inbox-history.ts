@@ -13,6 +13,7 @@ const DECISION_WORDS = {
 function describeDecision(decision) {
   if (!decision) return "decided";
   const word = DECISION_WORDS[decision.type] || decision.type;
+  if (decision.type === "confirm" && decision.args) return "approved with edited arguments";
   if (decision.type === "select") return word + " to " + (decision.choices || []).join(", ");
   if (decision.type === "reject" && decision.feedback) return word + " (" + decision.feedback + ")";
   return word;
@@ -31,6 +32,8 @@ function describeDecider(decidedBy) {
       return "by code";
     case "timeout":
       return "by its deadline";
+    case "policy":
+      return "by policy '" + decidedBy.name + "'" + (decidedBy.reason ? " (" + decidedBy.reason + ")" : "");
     default:
       return "by " + decidedBy.id;
   }

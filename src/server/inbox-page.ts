@@ -57,6 +57,7 @@ button:focus-visible, input:focus-visible, select:focus-visible, textarea:focus-
 .progress { color: var(--muted); }
 .empty { color: var(--muted); padding: 24px 0; }
 details { margin: 4px 0 8px; }
+.args-editor { font: 13px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 .who { color: var(--muted); font-size: 13px; }
 .signin { margin: 16px 24px 0; max-width: 520px; background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 16px 18px; }
 .signin h2 { font-size: 17px; margin: 0 0 8px; }

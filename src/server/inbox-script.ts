@@ -97,6 +97,7 @@ function executorView(requirement, submit) {
     toolName: entry.execution.toolName, toolArgs: entry.execution.toolArgs, kind: entry.requirement.kind,
     userInputSchema: entry.execution.userInputSchema, recovered: entry.requirement.recovered,
     origin: entry.execution.origin, definitionChanged: entry.requirement.definitionChanged,
+    editableArgs: entry.execution.editableArgs === true,
   }));
   return callsView(calls, (decisions) => {
     submit([...decisions].map(([position, decision]) => ({ requirementId: undecided[position].requirement.id, decision })));
@@ -184,6 +185,7 @@ function agentCard(row, run) {
     toolName: requirement.toolName, toolArgs: requirement.toolArgs, kind: requirement.kind,
     userInputSchema: requirement.toolExecution.userInputSchema, recovered: requirement.recovered,
     origin: requirement.toolExecution.origin, definitionChanged: requirement.definitionChanged,
+    editableArgs: requirement.toolExecution.editableArgs === true,
   }));
   card.body.append(el("p", { class: "question", text: run.agentName + " wants to call " + calls.map((call) => call.toolName).join(", ") + "." }));
   const history = historyView(agentHistory(run));

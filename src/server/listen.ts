@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
-import type { Workflow } from "../workflow/index.js";
+import type { GateReminder, SweepReport } from "../runs/index.js";
 
 /** A listening server, as `start()` returns it. */
 export interface StartedServer {
@@ -39,29 +39,62 @@ export async function listen(
   };
 }
 
+/** What the sweep visits: a workflow or an agent (served on its own). */
+export interface Sweepable {
+  readonly id: string;
+  expirePausedRuns(): Promise<SweepReport>;
+}
+
+/** Where a reminder goes by default: the server's log. */
+function logReminder(log: (line: string) => void): (reminder: GateReminder) => void {
+  return (reminder) =>
+    log(
+      `kern/server: reminder: ${reminder.kind} run '${reminder.runId}' of '${reminder.ownerId}' waits for a decision on requirement '${reminder.requirementId}'${reminder.approvers === null ? "" : ` by ${reminder.approvers.join(", ")}`} (deadline ${new Date(reminder.deadline).toISOString()})`,
+    );
+}
+
+/** Sweeps one workflow or agent, logging what it left alone and handing on its reminders. */
+async function sweepOne(
+  owner: Sweepable,
+  log: (line: string) => void,
+  onReminder: (reminder: GateReminder) => void | Promise<void>,
+): Promise<void> {
+  const { skipped, reminders } = await owner.expirePausedRuns();
+  for (const row of skipped)
+    log(
+      `kern/server: the timeout sweep left ${row.kind} run '${row.runId}' of '${owner.id}' as it is (${row.code}): ${row.reason}`,
+    );
+  for (const reminder of reminders) {
+    try {
+      await onReminder(reminder);
+    } catch (error) {
+      log(`kern/server: onReminder failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
 /**
- * Calls `expirePausedRuns()` on every workflow each `intervalMs`, one sweep at a time. A failing
- * sweep is logged and the next one tries again. Returns a function that stops the sweep and
- * waits for one in progress.
+ * Calls `expirePausedRuns()` on every workflow and agent each `intervalMs`, one sweep at a time,
+ * handing each reminder that fell due to `onReminder` (default: the log). A failing sweep is
+ * logged and the next one tries again. Returns a function that stops the sweep and waits for
+ * one in progress.
  */
 export function startSweep(
-  workflows: readonly Workflow[],
+  owners: readonly Sweepable[],
   intervalMs: number,
   log: (line: string) => void,
+  onReminder: ((reminder: GateReminder) => void | Promise<void>) | undefined,
 ): () => Promise<void> {
-  if (intervalMs <= 0 || workflows.length === 0) return async () => undefined;
+  if (intervalMs <= 0 || owners.length === 0) return async () => undefined;
   let running: Promise<void> | undefined;
+  const remind = onReminder ?? logReminder(log);
   const sweep = async (): Promise<void> => {
-    for (const workflow of workflows) {
+    for (const owner of owners) {
       try {
-        const { skipped } = await workflow.expirePausedRuns();
-        for (const row of skipped)
-          log(
-            `kern/server: the timeout sweep left ${row.kind} run '${row.runId}' of workflow '${workflow.id}' as it is (${row.code}): ${row.reason}`,
-          );
+        await sweepOne(owner, log, remind);
       } catch (error) {
         log(
-          `kern/server: expiring paused runs of workflow '${workflow.id}' failed (retrying in ${intervalMs} ms): ${error instanceof Error ? error.message : String(error)}`,
+          `kern/server: expiring paused runs of '${owner.id}' failed (retrying in ${intervalMs} ms): ${error instanceof Error ? error.message : String(error)}`,
         );
       }
     }

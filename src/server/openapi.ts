@@ -180,6 +180,22 @@ export function openApiDocument(): Json {
         ),
       },
       ...decisionPaths(),
+      "/api/grants": {
+        get: operation(
+          'List grants ("always allow this tool"), oldest first, paged with nextAfter; yours, or all for the admin role.',
+          queryParameters(schemas.grantsQuery),
+          null,
+          "{ grants, nextAfter }",
+        ),
+      },
+      "/api/grants/{id}/revoke": {
+        post: operation(
+          "Revoke a grant (one you made, or any for the admin role); its tool's calls pause again.",
+          [pathParameter("id", "The grant's id.")],
+          null,
+          "{ grant }",
+        ),
+      },
     },
     security: [{ bearer: [] }],
     components: {

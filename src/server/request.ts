@@ -42,6 +42,15 @@ export const schemas = {
     after: z.string().min(1).optional(),
   }),
   verifyQuery: z.object({ kind: z.enum(["agent", "workflow"]), runId: z.string().min(1) }),
+  /** `GET /api/grants`: standing approvals, filtered and keyset paged; `active=1` hides revoked and expired ones. */
+  grantsQuery: z.object({
+    agentId: z.string().min(1).optional(),
+    toolName: z.string().min(1).optional(),
+    createdBy: z.string().min(1).optional(),
+    active: z.enum(["0", "1"]).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).optional(),
+    after: z.string().min(1).optional(),
+  }),
   /** `POST /api/decisions/links`: one open requirement, its approver and how long the link lives (seconds). */
   issueLink: z.strictObject({
     kind: z.enum(["agent", "workflow"]),

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { Principal } from "../runs/index.js";
+import { type AnyGatePolicy, fallbackPolicy, type Principal } from "../runs/index.js";
 import type { Workflow, WorkflowRunOutput } from "../workflow/index.js";
 import { actorOf, assertVisible, listedUser, starterOf, type Viewer, viewerOf } from "./access.js";
 import type { ServerEnv } from "./auth/index.js";
@@ -12,8 +12,13 @@ import { sseResponse } from "./sse.js";
  * The workflow endpoints, mounted under `/api/workflows`: list, start, list runs, read a run,
  * continue it (JSON, or Server-Sent Events with `?stream=1`) and cancel it.
  */
-export function workflowRoutes(workflows: ReadonlyMap<string, Workflow>): Hono<ServerEnv> {
+export function workflowRoutes(
+  workflows: ReadonlyMap<string, Workflow>,
+  policy: AnyGatePolicy | undefined,
+): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
+  // The server's default policy, for gates without their own, their agent's or their workflow's.
+  const fallback = policy === undefined ? {} : { [fallbackPolicy]: policy };
   const find = (id: string): Workflow => {
     const workflow = workflows.get(id);
     if (workflow === undefined)
@@ -54,7 +59,7 @@ export function workflowRoutes(workflows: ReadonlyMap<string, Workflow>): Hono<S
     const endpoint = "POST /api/workflows/:workflowId/runs";
     const { input, userId, ...rest } = await readBody(c, schemas.startRun, endpoint);
     const viewer = viewerOf(c);
-    const options = { ...defined(rest), ...starterOf(viewer, userId) };
+    const options = { ...defined(rest), ...starterOf(viewer, userId), ...fallback };
     if (wantsStream(c, endpoint)) return sseResponse(c, workflow.runStream(input, options));
     return c.json(json(workflow, viewer, await workflow.run(input, options)));
   });
@@ -80,8 +85,9 @@ export function workflowRoutes(workflows: ReadonlyMap<string, Workflow>): Hono<S
     const viewer = viewerOf(c);
     const named = (body.decisions ?? []).map((entry) => entry.requirementId);
     await visibleRun(workflow, viewer, ref.runId, ref.sessionId, named);
-    if (wantsStream(c, endpoint)) return sseResponse(c, workflow.continueRunStream(ref, actorOf(viewer)));
-    return c.json(json(workflow, viewer, await workflow.continueRun(ref, actorOf(viewer))));
+    const options = { ...actorOf(viewer), ...fallback };
+    if (wantsStream(c, endpoint)) return sseResponse(c, workflow.continueRunStream(ref, options));
+    return c.json(json(workflow, viewer, await workflow.continueRun(ref, options)));
   });
 
   app.post("/:workflowId/runs/:runId/cancel", async (c) => {

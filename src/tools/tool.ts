@@ -2,7 +2,15 @@ import type { z } from "zod";
 import type { RunRequirement } from "../agent/index.js";
 import { ConfigurationError } from "../errors.js";
 import type { ModelToolSpec } from "../models/index.js";
-import { type Approvers, checkGatePolicy, type GatePolicy } from "../runs/index.js";
+import {
+  type Approvers,
+  checkGatePolicy,
+  checkGateTimeout,
+  type GatePolicy,
+  type GateTimeout,
+  type TimeoutRule,
+  type ToolPolicy,
+} from "../runs/index.js";
 import { type JsonSchemaValidate, jsonSchemaParameters } from "./json-schema-parameters.js";
 import type { Checked, ToolParameters } from "./tool-parameters.js";
 import { zodParameters } from "./zod-parameters.js";
@@ -31,12 +39,23 @@ interface ToolOptions {
   /** End the run with this tool's result as the content, without calling the model again. */
   stopAfterToolCall?: boolean;
   /**
+   * What happens when nobody decides a call's gate in time: after `after` seconds, `then`
+   * ("reject", "approve", "skip", "cancel", or `{ escalateTo, timeout? }`). Needs a gate.
+   */
+  timeout?: GateTimeout;
+  /**
    * Who may decide this tool's gate: role names or principal ids (any match allows), or a
    * function of the actor and the requirement. Unset, anyone may. Needs a gate.
    */
   approvers?: Approvers<RunRequirement>;
   /** False refuses a decision by the principal who started the run. Default true. Needs a gate. */
   allowSelfApproval?: boolean;
+  /**
+   * Decides this tool's gate without a person when it can: "allow" runs the call, "deny"
+   * rejects it (the model is told why), "ask" pauses as usual. Recorded in the decisions table
+   * as automatic, with the function's name and the reason. Needs a gate.
+   */
+  policy?: ToolPolicy;
   /** Where the tool comes from, shown with each of its calls (e.g. "mcp:weather"). */
   origin?: string;
   /**
@@ -46,6 +65,11 @@ interface ToolOptions {
    * back to a human as changed.
    */
   definitionDigest?: () => Promise<string>;
+  /**
+   * Whether a person may approve a call with corrected arguments (`confirm({ args })`), checked
+   * against the tool's schema. Default true; needs `requiresConfirmation`.
+   */
+  editableArgs?: boolean;
 }
 
 export interface ToolDefinition<TParams extends z.ZodObject> extends ToolOptions {
@@ -77,8 +101,12 @@ export interface Tool {
   readonly gate: ToolGate;
   readonly userInputFields: readonly string[];
   readonly stopAfterToolCall: boolean;
+  /** The gate's timeout, normalized (see the `timeout` option); absent or null without one. */
+  readonly timeout?: TimeoutRule | null;
   /** Who may decide the tool's gate (its `approvers` and `allowSelfApproval`). */
   readonly policy: GatePolicy<RunRequirement>;
+  /** The tool's own `policy` (which decides its gate automatically when it can), if any. */
+  readonly autoPolicy?: ToolPolicy;
   /** Where the tool comes from (e.g. "mcp:weather"); absent for a tool defined in code. */
   readonly origin?: string;
   /**
@@ -86,6 +114,8 @@ export interface Tool {
    * server's): stored when a gated call pauses, and compared right before the approved call runs.
    */
   readonly definitionDigest?: () => Promise<string>;
+  /** Whether a person may approve a call with edited arguments: a confirmation gate that allows it. */
+  readonly editableArgs: boolean;
   /** The schema and description the model sees. */
   modelSpec(): ModelToolSpec;
   /** JSON Schema of the values a human must supply, or null when the tool asks none. */
@@ -105,10 +135,13 @@ const COMMON_OPTIONS = [
   "requiresConfirmation",
   "externalExecution",
   "stopAfterToolCall",
+  "timeout",
   "approvers",
   "allowSelfApproval",
+  "policy",
   "origin",
   "definitionDigest",
+  "editableArgs",
 ];
 const ZOD_OPTIONS = new Set([...COMMON_OPTIONS, "parameters", "requiresUserInput", "userInputFields"]);
 const JSON_SCHEMA_OPTIONS = new Set([...COMMON_OPTIONS, "inputSchema", "validate"]);
@@ -172,6 +205,14 @@ function checkDefinition(definition: AnyToolDefinition, jsonSchema: boolean): vo
   if (definition.definitionDigest !== undefined && typeof definition.definitionDigest !== "function") {
     throw new ConfigurationError(`Tool '${definition.name}': definitionDigest must be a function returning a digest.`);
   }
+  if (definition.editableArgs !== undefined && typeof definition.editableArgs !== "boolean") {
+    throw new ConfigurationError(`Tool '${definition.name}': editableArgs must be true or false.`);
+  }
+  if (definition.editableArgs !== undefined && definition.requiresConfirmation !== true) {
+    throw new ConfigurationError(
+      `Tool '${definition.name}' sets editableArgs without requiresConfirmation; only an approval can edit a call's arguments.`,
+    );
+  }
 }
 
 /**
@@ -206,9 +247,15 @@ export function tool(definition: ToolDefinition<z.ZodObject> | JsonSchemaToolDef
     gate,
     userInputFields: parameters.userInputFields,
     stopAfterToolCall: general.stopAfterToolCall === true,
+    timeout: checkGateTimeout(`Tool '${name}'`, general.timeout, {
+      hasGate: gate !== "none",
+      noApprove: gate === "confirmation" ? null : "a call that needs a person's values or result",
+    }),
     policy: checkGatePolicy(`Tool '${name}'`, general, gate !== "none"),
+    ...(general.policy === undefined ? {} : { autoPolicy: general.policy }),
     ...(general.origin === undefined ? {} : { origin: general.origin }),
     ...(general.definitionDigest === undefined ? {} : { definitionDigest: general.definitionDigest }),
+    editableArgs: gate === "confirmation" && general.editableArgs !== false,
     modelSpec: () => (spec ??= { name, description: general.description ?? "", ...parameters.modelSchema() }),
     userInputJsonSchema: () => parameters.userInputJsonSchema(),
     checkArguments: (raw) => parameters.checkArguments(raw),

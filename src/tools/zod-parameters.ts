@@ -80,7 +80,9 @@ export function zodParameters(
   const userInputFields = userInput.asked ? [...(userInput.fields ?? Object.keys(schema.shape))] : [];
   const hidden = userInput.fields ?? [];
   const modelParameters = hidden.length === 0 ? schema : schema.omit(keyMask(hidden));
-  const inputParameters = schema.pick(keyMask(userInputFields));
+  // zod 4's pick() refuses an object with refinements of its own (a check across fields): only a
+  // user-input tool needs it, so a confirmation tool may have them, and edited arguments meet them.
+  const inputParameters = userInput.asked ? schema.pick(keyMask(userInputFields)) : undefined;
   let modelJsonSchema: Record<string, unknown> | undefined;
   const modelSchema = (): Record<string, unknown> => (modelJsonSchema ??= inputJsonSchema(modelParameters));
 
@@ -88,7 +90,7 @@ export function zodParameters(
     userInputFields,
     modelSchema: () => ({ parameters: toStrictJsonSchema(modelSchema()), strict: true }),
     userInputJsonSchema: () => {
-      if (!userInput.asked) return null;
+      if (inputParameters === undefined) return null;
       const { $schema: _dialect, ...inputSchema } = inputJsonSchema(inputParameters);
       return inputSchema;
     },
@@ -101,7 +103,7 @@ export function zodParameters(
           problem: `unknown field(s) ${unknownKeys.join(", ")}; expected ${userInputFields.join(", ")}`,
         };
       }
-      return checked(inputParameters.safeParse(values));
+      return inputParameters === undefined ? { ok: true, value: {} } : checked(inputParameters.safeParse(values));
     },
     parse: (args) => schema.parse(args) as Record<string, unknown>,
   };

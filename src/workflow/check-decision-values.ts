@@ -7,6 +7,12 @@ import { checkUserInputFields } from "./check-user-input.js";
  * values against the fields, a route's choices. `what` names the call in messages.
  */
 export function checkDecisionValues(state: StepRequirementState, decision: StepDecision, what: string): void {
+  // A tool call's approval may carry edited arguments; a workflow gate has none to edit.
+  if (decision.type === "confirm" && "args" in decision)
+    throw new InvalidResolutionError(
+      state.id,
+      `${what} takes no "args": edited arguments fit the approval of a tool call, not the ${state.kind} gate of step '${state.stepName}'. Send {"type":"confirm"}; an executor pause's tool calls are decided under their own requirement ids.`,
+    );
   if (decision.type === "edit" && typeof decision.output !== "string")
     throw new InvalidResolutionError(state.id, `${what} takes the new content as a string.`);
   if (decision.type === "input") {

@@ -140,6 +140,8 @@ function applyOne(requirement: StepRequirement, { requirementId, decision }: Dec
       requirementId,
       `No requirement '${requirementId}' waits in this pause of ${requirement.stepType} '${requirement.stepName}'.`,
     );
+  // Its deadline decided it first (in this continue, or a sweep stored it): the deadline's decision stands.
+  if (call.decidedBy?.kind === "timeout") return;
   if (!TOOL_DECISIONS.has(decision.type))
     throw new InvalidResolutionError(
       requirementId,

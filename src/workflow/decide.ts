@@ -3,10 +3,13 @@ import type { DecisionRecord } from "../db/index.js";
 import { NotAuthorizedError } from "../errors.js";
 import {
   appendDecision,
+  auditedDecision,
+  checkEditedArgs,
   DECIDED_BY_TIMEOUT,
   type DecidedBy,
   type DecisionStamp,
   decidedByOf,
+  escalatedPolicy,
   type GatePolicy,
   openGate,
   type Principal,
@@ -19,6 +22,7 @@ import {
 import type { Component } from "./components/component.js";
 import { findAgent } from "./components/walk.js";
 import { applyStepDecisions, applyTimeout, freeze, isExpired, type WorkflowContinueInput } from "./continue-input.js";
+import { cancellingPause, lapseActive } from "./deadlines.js";
 import { componentAtPath } from "./engine/locate.js";
 import { StepRequirement } from "./step-requirement.js";
 import type { WorkflowContinueOptions } from "./workflow-options.js";
@@ -45,7 +49,7 @@ function decidedNow(active: StepRequirementState): Decided[] {
               target: requirement,
               requirementId: requirement.id,
               gateKind: requirement.kind,
-              decision: requirement.decision,
+              decision: auditedDecision(requirement.decision, execution.toolArgs),
               shownDigest: new RunRequirement(requirement, execution).shownDigest,
               byTimeout: false,
             },
@@ -78,12 +82,14 @@ function refusalFor(
     if (call === undefined) return null;
     const tool = findAgent(steps, active.executor.id)?.tools.get(call.execution.toolName);
     const policy: GatePolicy<RunRequirement> = tool?.policy ?? openGate();
-    return refusal(policy, actor, new RunRequirement(call.requirement, call.execution), state.userId);
+    const current = escalatedPolicy(policy, call.requirement.escalation?.to);
+    return refusal(current, actor, new RunRequirement(call.requirement, call.execution), state.userId);
   }
   const component = componentAtPath(steps, active.stepPath);
   const policy: GatePolicy<StepRequirement> =
     component !== undefined && "policy" in component ? component.policy : openGate();
-  return refusal(policy, actor, new StepRequirement(active), state.userId);
+  const current = escalatedPolicy(policy, "escalation" in active ? active.escalation?.to : null);
+  return refusal(current, actor, new StepRequirement(active), state.userId);
 }
 
 /**
@@ -150,14 +156,19 @@ export function mayDecideStep(
       return requirement.executorRequirements.some(
         (call) =>
           (any || call.id === requirementId) &&
-          refusal(tools?.get(call.toolExecution.toolName)?.policy ?? openGate(), actor, call, starter) === null,
+          refusal(
+            escalatedPolicy(tools?.get(call.toolExecution.toolName)?.policy ?? openGate(), call.escalation?.approvers),
+            actor,
+            call,
+            starter,
+          ) === null,
       );
     }
     if (requirementId !== undefined && requirement.id !== requirementId) return false;
     const component = componentAtPath(steps, requirement.stepPath);
     const policy: GatePolicy<StepRequirement> =
       component !== undefined && "policy" in component ? component.policy : openGate();
-    return refusal(policy, actor, requirement, starter) === null;
+    return refusal(escalatedPolicy(policy, requirement.escalation?.approvers), actor, requirement, starter) === null;
   });
 }
 
@@ -174,9 +185,18 @@ export function decideActive(
   options: Pick<WorkflowContinueOptions, "actor" | typeof viaDecisionLink>,
   now: number,
 ): DecisionRecord[] {
-  const active = applyStepDecisions(state, input, now);
+  // Deadlines that escalated move the gate first: the caller's decisions are checked against its approvers now.
+  const lapsed = lapseActive(state, now, { decideGate: false, remind: false }).entries;
+  // A tool call's deadline that cancels the run does so at once: the pause's other calls no longer matter.
+  const active = cancellingPause(state) ?? applyStepDecisions(state, input, now);
+  if (active?.kind === "executor") {
+    // Edited arguments are checked against the step agent's tools now, before anything is stored.
+    const tools = findAgent(steps, active.executor.id)?.tools;
+    for (const { requirement, execution } of active.calls)
+      checkEditedArgs(new RunRequirement(requirement, execution), tools?.get(execution.toolName));
+  }
   if (active !== null && isExpired(active, now)) applyTimeout(active);
   const entries = authorizeStepDecisions(steps, state, active, options.actor, now, options[viaDecisionLink]);
   if (active !== null) freeze(active);
-  return entries;
+  return [...lapsed, ...entries];
 }

@@ -2,11 +2,11 @@ import { RunRequirement } from "../agent/index.js";
 import { InvalidResolutionError, RequirementResolvedError } from "../errors.js";
 import type {
   OnReject,
-  OnTimeout,
   StepDecision,
   StepRequirementKind,
   StepRequirementState,
   StepType,
+  TimeoutThen,
   UserInputField,
 } from "../runs/index.js";
 import {
@@ -90,6 +90,7 @@ export class StepRequirement extends DecidedView {
     if (decision === null || decision.type === "retry" || decision.type === "skip") return null;
     if (decision.type === "reject") return false;
     if (decision.type !== "timeout") return true;
+    if (this.onTimeout === "reject") return false;
     return this.onTimeout === "approve" && APPROVED_BY_TIMEOUT.includes(this.#state.kind) ? true : null;
   }
   get onReject(): OnReject {
@@ -185,8 +186,14 @@ export class StepRequirement extends DecidedView {
   get timeoutAt(): Date | null {
     return "timeout" in this.#state && this.#state.timeout !== null ? new Date(this.#state.timeout.at) : null;
   }
-  get onTimeout(): OnTimeout | null {
+  /** What happens when `timeoutAt` passes: an outcome, or `{ escalateTo, timeout }`. */
+  get onTimeout(): TimeoutThen | null {
     return "timeout" in this.#state ? (this.#state.timeout?.onTimeout ?? null) : null;
+  }
+  /** Set once a lapsed deadline escalated the gate: its level, and the approvers who alone may decide it now. */
+  get escalation(): Readonly<{ level: number; approvers: readonly string[] }> | null {
+    const escalation = "escalation" in this.#state ? this.#state.escalation : null;
+    return escalation === null ? null : { level: escalation.level, approvers: escalation.to };
   }
   get isFrozen(): boolean {
     return this.#state.frozen;

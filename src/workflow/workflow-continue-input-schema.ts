@@ -2,10 +2,10 @@ import { z } from "zod";
 // Deep imports, not the runs front door: this file is loaded lazily (see lazyModule) and so must
 // be a leaf, and the front door is not one.
 import {
-  confirmDecisionSchema,
   inputDecisionSchema,
   rejectDecisionSchema,
   resultDecisionSchema,
+  toolConfirmDecisionSchema,
   toolDecisionSchema,
 } from "../runs/agent-run-schema.js";
 import {
@@ -21,9 +21,12 @@ import {
  * with the first continue, not with `import "kern"`.
  */
 
-/** Every decision of kern's vocabulary: a workflow gate's, or a tool call's inside an executor pause. */
+/**
+ * Every decision of kern's vocabulary: a workflow gate's, or a tool call's inside an executor pause.
+ * A confirm keeps its `args` here, so that one sent to a workflow gate is refused, not dropped.
+ */
 export const anyDecisionSchema = z.discriminatedUnion("type", [
-  confirmDecisionSchema,
+  toolConfirmDecisionSchema,
   rejectDecisionSchema,
   inputDecisionSchema,
   resultDecisionSchema,

@@ -1,11 +1,19 @@
 import type { RunOutput } from "../agent/index.js";
 import type { Db, DecisionRecord } from "../db/index.js";
 import { ClaimLostError, KernError, StoreError } from "../errors.js";
-import { type Claim, runFailure, type StepRequirementState, type WorkflowRunState, WriteBatch } from "../runs/index.js";
+import {
+  type AnyGatePolicy,
+  type Claim,
+  runFailure,
+  type StepRequirementState,
+  type WorkflowRunState,
+  WriteBatch,
+} from "../runs/index.js";
 import { recordDecisions, stampPause, startSpan } from "../telemetry/index.js";
+import { autoDecide } from "./auto-decide.js";
 import type { Component } from "./components/component.js";
 import type { EngineContext } from "./engine/context.js";
-import { driveWorkflow } from "./engine/drive.js";
+import { driveWorkflow, resolvedAtCursor } from "./engine/drive.js";
 import { execute } from "./engine/execute.js";
 import { pauseEvent, runRef, type WorkflowEventListener } from "./events.js";
 import { WorkflowRunOutput } from "./workflow-run-output.js";
@@ -27,8 +35,18 @@ export interface WorkflowDrive {
   allowDefinitionChange: boolean;
   /** The clock of gate deadlines (WorkflowOptions.now). */
   now: () => number;
+  /** The workflow's default gate policy, if any. */
+  policy: AnyGatePolicy | undefined;
+  /** True when some component has a policy of its own. */
+  componentPolicies: boolean;
   /** One RunOutput per agent run of the workflow run: those touched in this drive, the rest loaded. */
   executorRuns(state: WorkflowRunState, touched: ReadonlyMap<string, RunOutput>): Promise<RunOutput[]>;
+}
+
+/** The audit entry of a policy's decision on the gate the drive just paused at, or null. */
+function pausedOnPolicy(drive: WorkflowDrive, state: WorkflowRunState): Promise<DecisionRecord | null> | null {
+  if (state.status !== "paused" || (drive.policy === undefined && !drive.componentPolicies)) return null;
+  return autoDecide(drive.steps, state, drive.policy, drive.now());
 }
 
 /** When a step gate, or a tool call of an executor pause, paused its run. */
@@ -126,10 +144,19 @@ async function driveOnce(drive: WorkflowDrive): Promise<WorkflowRunOutput> {
     batch,
     execute,
     span,
+    policy: drive.policy,
   };
   if (emit !== undefined) emitStart(emit, state, drive);
   try {
     await span.run(() => driveWorkflow(drive.steps, context));
+    // A gate its policy decides goes on at once, in this drive, its decision stored with the next write.
+    for (let entry = await pausedOnPolicy(drive, state); entry !== null; entry = await pausedOnPolicy(drive, state)) {
+      claim.appendDecisions([entry]);
+      context.stack.length = 0;
+      context.outputs.clear();
+      context.resolved = resolvedAtCursor(state);
+      await span.run(() => driveWorkflow(drive.steps, context));
+    }
     if (state.status === "paused") stampPause(state.stepRequirements, Date.now(), span);
   } catch (error) {
     span.end(error);

@@ -52,10 +52,11 @@ describe("timeouts", () => {
     const first = await workflow.run("a");
     const second = await workflow.run("b");
     const deadline = second.stepRequirements[0]?.timeoutAt?.getTime() ?? 0;
-    assert.deepEqual(await workflow.expirePausedRuns(deadline - 1000), { moved: 0, skipped: [] });
-    assert.deepEqual(await workflow.expirePausedRuns(deadline + 1), { moved: 2, skipped: [] });
+    const none = { escalated: 0, reminders: [], skipped: [] };
+    assert.deepEqual(await workflow.expirePausedRuns(deadline - 1000), { moved: 0, ...none });
+    assert.deepEqual(await workflow.expirePausedRuns(deadline + 1), { moved: 2, ...none });
     assert.equal((await workflow.getRunOutput(first.runId, first.sessionId)).content, "gated(a)");
-    assert.deepEqual(await workflow.expirePausedRuns(deadline + 1), { moved: 0, skipped: [] });
+    assert.deepEqual(await workflow.expirePausedRuns(deadline + 1), { moved: 0, ...none });
   });
 });
 

@@ -2,7 +2,15 @@ import type { Agent } from "../agent/index.js";
 import type { Db } from "../db/index.js";
 import { defaultMemoryDb } from "../db/index.js";
 import { ConfigurationError } from "../errors.js";
-import { checkLeaseMs, type DefinitionChoice, type Principal, type viaDecisionLink } from "../runs/index.js";
+import {
+  type AnyGatePolicy,
+  checkLeaseMs,
+  checkPolicy,
+  type DefinitionChoice,
+  type fallbackPolicy,
+  type Principal,
+  type viaDecisionLink,
+} from "../runs/index.js";
 import type { Component } from "./components/component.js";
 import { checkOptions, requireName } from "./components/options.js";
 import type { WorkflowEventListener } from "./events.js";
@@ -34,6 +42,11 @@ export interface WorkflowOptions {
    * (their renewals are real timers).
    */
   now?: () => number;
+  /**
+   * The default policy of every gate in this workflow without its own: its components' gates
+   * and its step agents' tool gates (after a tool's and an agent's own). See tool().
+   */
+  policy?: AnyGatePolicy;
 }
 
 export interface WorkflowRunOptions {
@@ -47,9 +60,14 @@ export interface WorkflowRunOptions {
   onEvent?: WorkflowEventListener;
   /** Ask agents to use their model's streaming API (RunContent events). */
   stream?: boolean;
+  /** Internal: a default policy (kern/server's) for gates without the workflow's or their own. */
+  [fallbackPolicy]?: AnyGatePolicy;
 }
 
-export type WorkflowContinueOptions = Pick<WorkflowRunOptions, "signal" | "onEvent" | "stream"> &
+export type WorkflowContinueOptions = Pick<
+  WorkflowRunOptions,
+  "signal" | "onEvent" | "stream" | typeof fallbackPolicy
+> &
   DefinitionChoice & {
     /**
      * Who decides: stored as `decidedBy` on every requirement this call decides (the step's gate,
@@ -62,7 +80,17 @@ export type WorkflowContinueOptions = Pick<WorkflowRunOptions, "signal" | "onEve
     [viaDecisionLink]?: string;
   };
 
-const WORKFLOW_OPTIONS = ["name", "id", "description", "db", "steps", "leaseMs", "previousVersions", "now"] as const;
+const WORKFLOW_OPTIONS = [
+  "name",
+  "id",
+  "description",
+  "db",
+  "steps",
+  "leaseMs",
+  "previousVersions",
+  "now",
+  "policy",
+] as const;
 
 /** Checks a Workflow's options and returns its name. */
 export function checkWorkflowOptions(options: WorkflowOptions): string {
@@ -72,6 +100,7 @@ export function checkWorkflowOptions(options: WorkflowOptions): string {
     throw new ConfigurationError(`Workflow '${name}' needs a non-empty steps array.`);
   }
   checkLeaseMs(`Workflow '${name}'`, options.leaseMs);
+  checkPolicy(`Workflow '${name}'`, options.policy, true);
   if (options.now !== undefined && typeof options.now !== "function") {
     throw new ConfigurationError(
       `Workflow '${name}': now must be a function returning ms since the epoch, like () => Date.now().`,

@@ -1,27 +1,28 @@
 import { Agent } from "../agent/index.js";
 import type { Db, DecisionRecord, RunSummary } from "../db/index.js";
 import { defaultMemoryDb } from "../db/index.js";
-import { ConfigurationError, RunAlreadyClaimedError, RunNotPausedError } from "../errors.js";
+import { ConfigurationError, RunNotPausedError } from "../errors.js";
 import {
   Claim,
   chainListeners,
   checkId,
   DEFAULT_LEASE_MS,
   type DefinitionChoice,
+  fallbackPolicy,
   type LoadedRun,
-  listAll,
   loadRun,
   type Principal,
   type RunStatus,
   RunStream,
-  type SkippedRun,
+  type SweepReport,
   servingDefinition,
-  visitEach,
   type WorkflowRunState,
 } from "../runs/index.js";
+import { hasComponentPolicies } from "./auto-decide.js";
 import type { Component } from "./components/component.js";
 import { Step } from "./components/step.js";
-import { type ContinueWorkflowRef, freeze, isExpired, readWorkflowContinueInput } from "./continue-input.js";
+import { type ContinueWorkflowRef, freeze, readWorkflowContinueInput } from "./continue-input.js";
+import { expireWorkflowRuns } from "./deadlines.js";
 import { decideActive, mayDecideStep } from "./decide.js";
 import { incompatibleRun, workflowFingerprint } from "./definition.js";
 import { resolvedAtCursor } from "./engine/drive.js";
@@ -43,11 +44,8 @@ export type { WorkflowContinueOptions, WorkflowOptions, WorkflowRunOptions } fro
 /** What runStream() and continueRunStream() return: the events, and `.output` (the stored run). */
 export type WorkflowRunStream = RunStream<WorkflowEvent, WorkflowRunOutput>;
 
-/** What expirePausedRuns() did: how many runs it moved on, and the rows it had to leave alone. */
-export interface SweepReport {
-  moved: number;
-  skipped: SkippedRun[];
-}
+/** What expirePausedRuns() did: runs moved on, gates escalated, reminders due, rows left alone. */
+export type { SweepReport } from "../runs/index.js";
 
 /**
  * A workflow of steps any of which a human can gate, before or after it runs and on any tool
@@ -214,26 +212,13 @@ export class Workflow {
   }
 
   /**
-   * Applies `onTimeout` to every paused run of this workflow whose active gate is past its
-   * deadline, continuing each. A run it cannot read or move on is reported in `skipped` and left
-   * as it is; the others are handled all the same.
+   * Applies lapsed deadlines (`timeout`, `hitlTimeout`) of the active gates of this workflow's
+   * paused runs, and of their step agents' tool calls: decides (continuing the run through the
+   * normal claim), escalates, or reports a reminder. Two sweeps at once apply each deadline once.
+   * A run it cannot read or move on is reported in `skipped` and left as it is.
    */
   async expirePausedRuns(now: number = this.#now()): Promise<SweepReport> {
-    let moved = 0;
-    const paused = await listAll(this.db, "workflow", this.id, "paused");
-    const skipped = await visitEach(this.db, workflowRunAccess, paused, async ({ state }) => {
-      // Reads only the run itself (not its agents' runs): most paused runs are not expired.
-      const active = state.stepRequirements.at(-1);
-      if (active === undefined || active.frozen || !isExpired(active, now)) return;
-      try {
-        await this.#continue({ runId: state.runId, sessionId: state.sessionId }, {}, now);
-        moved += 1;
-      } catch (error) {
-        // Another process moved it on first: nothing to do here.
-        if (!(error instanceof RunAlreadyClaimedError || error instanceof RunNotPausedError)) throw error;
-      }
-    });
-    return { moved, skipped };
+    return expireWorkflowRuns(this.db, this.id, now, (ref, at) => this.#continue(ref, {}, at));
   }
 
   /**
@@ -297,6 +282,8 @@ export class Workflow {
       stream: options.stream === true,
       allowDefinitionChange: options.allowDefinitionChange === true,
       now: () => this.#now(),
+      policy: this.#options.policy ?? options[fallbackPolicy],
+      componentPolicies: hasComponentPolicies(this.steps),
       executorRuns: (state, touched) => loadExecutorRuns(this.steps, this.db, state, touched),
     });
   }

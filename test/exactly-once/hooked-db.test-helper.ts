@@ -77,6 +77,22 @@ export class HookedDb implements Db {
     return this.#inner.listDecisions(filter);
   }
 
+  insertGrant(grant: Parameters<Db["insertGrant"]>[0]): Promise<void> {
+    return this.#inner.insertGrant(grant);
+  }
+
+  getGrant(id: string): ReturnType<Db["getGrant"]> {
+    return this.#inner.getGrant(id);
+  }
+
+  listGrants(filter?: Parameters<Db["listGrants"]>[0]): ReturnType<Db["listGrants"]> {
+    return this.#inner.listGrants(filter);
+  }
+
+  revokeGrant(id: string, revokedAt: number): Promise<boolean> {
+    return this.#inner.revokeGrant(id, revokedAt);
+  }
+
   close(): Promise<void> {
     return this.#inner.close();
   }

@@ -3,6 +3,8 @@ import type {
   Db,
   DecisionFilter,
   DecisionRecord,
+  GrantFilter,
+  GrantRecord,
   PendingFilter,
   PendingRequirementRow,
   RunFilter,
@@ -11,6 +13,7 @@ import type {
   RunSummary,
   RunWrite,
 } from "../db.js";
+import { batchGrants, checkGrantFilter, checkGrants, checkRevoke } from "../grants.js";
 import {
   alreadyStoredMessage,
   batchDecisions,
@@ -24,6 +27,7 @@ import {
 } from "../record-checks.js";
 import { compareText } from "./compare-text.js";
 import { DecisionLog } from "./decision-log.js";
+import { GrantTable } from "./grant-table.js";
 
 const DEFAULT_RUN_LIMIT = 100;
 const DEFAULT_PENDING_LIMIT = 50;
@@ -47,6 +51,7 @@ export class InMemoryDb implements Db {
   readonly dialect = "memory";
   readonly #runs = new Map<string, StoredRun>();
   readonly #decisions = new DecisionLog();
+  readonly #grants = new GrantTable();
   #closed = false;
 
   async getRun(kind: RunKind, runId: string): Promise<RunRecord | null> {
@@ -102,11 +107,14 @@ export class InMemoryDb implements Db {
     }
     const decisions = batchDecisions(writes);
     this.#decisions.checkNew(decisions);
+    const grants = batchGrants(writes);
+    this.#grants.checkNew(grants);
     for (const { record } of writes) {
       const key = runKey(record.kind, record.runId);
       this.#runs.set(key, { record: copyRecord(record), pendingSince: pendingSince(record, this.#runs.get(key)) });
     }
     this.#decisions.append(decisions);
+    this.#grants.insert(grants);
     return true;
   }
 
@@ -148,10 +156,34 @@ export class InMemoryDb implements Db {
     return this.#decisions.list(filter, checkDecisionFilter(filter));
   }
 
+  async insertGrant(grant: GrantRecord): Promise<void> {
+    this.#checkOpen();
+    checkGrants([grant]);
+    this.#grants.checkNew([grant]);
+    this.#grants.insert([grant]);
+  }
+
+  async getGrant(id: string): Promise<GrantRecord | null> {
+    this.#checkOpen();
+    return this.#grants.get(id);
+  }
+
+  async listGrants(filter: GrantFilter = {}): Promise<GrantRecord[]> {
+    this.#checkOpen();
+    return this.#grants.list(filter, checkGrantFilter(filter));
+  }
+
+  async revokeGrant(id: string, revokedAt: number): Promise<boolean> {
+    this.#checkOpen();
+    checkRevoke(id, revokedAt);
+    return this.#grants.revoke(id, revokedAt);
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     this.#runs.clear();
     this.#decisions.clear();
+    this.#grants.clear();
   }
 
   #checkOpen(): void {

@@ -105,6 +105,7 @@ describe("PostgresDb", { skip }, () => {
           { version: 2, name: "inbox_by_requirement_kind" },
           { version: 3, name: "drop_runs_by_lease" },
           { version: 4, name: "decisions" },
+          { version: 5, name: "grants" },
         ],
       );
       const later = open();
@@ -206,6 +207,7 @@ function registerCrossProcessTests(): void {
         { version: 2 },
         { version: 3 },
         { version: 4 },
+        { version: 5 },
       ]);
     });
 

@@ -4,6 +4,8 @@ import type {
   Db,
   DecisionFilter,
   DecisionRecord,
+  GrantFilter,
+  GrantRecord,
   PendingFilter,
   PendingRequirementRow,
   RunFilter,
@@ -12,6 +14,7 @@ import type {
   RunSummary,
   RunWrite,
 } from "../db.js";
+import { checkGrantFilter, checkGrants, checkRevoke } from "../grants.js";
 import {
   alreadyStoredMessage,
   checkCount,
@@ -118,6 +121,25 @@ export class PostgresDb implements Db {
   async listDecisions(filter: DecisionFilter = {}): Promise<DecisionRecord[]> {
     const limit = checkDecisionFilter(filter);
     return this.#use("listDecisions", (statements) => statements.decisions.list(filter, limit));
+  }
+
+  async insertGrant(grant: GrantRecord): Promise<void> {
+    checkGrants([grant]);
+    await this.#use("insertGrant", (statements) => statements.grants.insert([grant]));
+  }
+
+  async getGrant(id: string): Promise<GrantRecord | null> {
+    return this.#use("getGrant", (statements) => statements.grants.get(id));
+  }
+
+  async listGrants(filter: GrantFilter = {}): Promise<GrantRecord[]> {
+    const limit = checkGrantFilter(filter);
+    return this.#use("listGrants", (statements) => statements.grants.list(filter, limit));
+  }
+
+  async revokeGrant(id: string, revokedAt: number): Promise<boolean> {
+    checkRevoke(id, revokedAt);
+    return this.#use("revokeGrant", (statements) => statements.grants.revoke(id, revokedAt));
   }
 
   /**

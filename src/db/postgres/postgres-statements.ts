@@ -10,9 +10,11 @@ import type {
   RunSummary,
   RunWrite,
 } from "../db.js";
+import { batchGrants } from "../grants.js";
 import { alreadyStoredMessage, batchDecisions, changedFixedFieldMessage, type FixedFields } from "../record-checks.js";
 import { type RowSource, readPackedPending, readPendingRow, readRunRow, readSummaryRow } from "../row-reader.js";
 import { PostgresDecisions } from "./postgres-decisions.js";
+import { PostgresGrants } from "./postgres-grants.js";
 import { Where } from "./postgres-where.js";
 import { queryTimeoutMs, timedQuery } from "./timeouts.js";
 import { withTransaction } from "./transaction.js";
@@ -93,10 +95,13 @@ export class PostgresStatements {
   readonly #statementTimeoutMs: number;
   /** The decisions table; writeRuns() appends a batch's entries in its transaction. */
   readonly decisions: PostgresDecisions;
+  /** The grants table; writeRuns() inserts a batch's grants in its transaction. */
+  readonly grants: PostgresGrants;
 
   constructor(pool: pg.Pool, schema: string, statementTimeoutMs: number) {
     this.#pool = pool;
     this.decisions = new PostgresDecisions(pool, schema, statementTimeoutMs);
+    this.grants = new PostgresGrants(pool, schema, statementTimeoutMs);
     this.#schema = pg.escapeIdentifier(schema);
     this.#statementTimeoutMs = statementTimeoutMs;
     const sql: Partial<Statements> = {};
@@ -138,6 +143,7 @@ export class PostgresStatements {
         }
         // After the runs: a batch retried after its COMMIT went unanswered is stale, not a duplicate.
         await this.decisions.append(client, batchDecisions(writes));
+        await this.grants.insert(batchGrants(writes), client);
         return true;
       });
     } catch (error) {

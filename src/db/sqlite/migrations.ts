@@ -100,6 +100,30 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX kern_decisions_by_actor ON kern_decisions (actor_id, decided_at, kind, run_id, seq);
     `,
   },
+  {
+    // Standing approvals ("always allow this tool"), see GrantRecord. Looked up by agent and tool
+    // on every gated call; listed by creator for the API. args_match is JSON text or NULL.
+    version: 5,
+    name: "grants",
+    sql: `
+      CREATE TABLE kern_grants (
+        id TEXT PRIMARY KEY,
+        owner_kind TEXT NOT NULL CHECK (owner_kind = 'agent'),
+        owner_id TEXT NOT NULL,
+        tool_name TEXT NOT NULL,
+        scope TEXT NOT NULL CHECK (scope IN ('run', 'session', 'user', 'agent')),
+        scope_id TEXT,
+        args_match TEXT,
+        created_by TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER,
+        revoked_at INTEGER
+      );
+      CREATE INDEX kern_grants_in_order ON kern_grants (created_at, id);
+      CREATE INDEX kern_grants_by_tool ON kern_grants (owner_id, tool_name, created_at, id);
+      CREATE INDEX kern_grants_by_creator ON kern_grants (created_by, created_at, id);
+    `,
+  },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `

@@ -9,9 +9,11 @@ import type {
   RunSummary,
   RunWrite,
 } from "../db.js";
+import { batchGrants } from "../grants.js";
 import { alreadyStoredMessage, batchDecisions, changedFixedFieldMessage, type FixedFields } from "../record-checks.js";
 import { type RowSource, readPackedPending, readPendingRow, readRunRow, readSummaryRow } from "../row-reader.js";
 import { SqliteDecisions } from "./sqlite-decisions.js";
+import { SqliteGrants } from "./sqlite-grants.js";
 import { Where } from "./sqlite-where.js";
 
 type Statement = Database.Statement<unknown[], unknown>;
@@ -91,12 +93,14 @@ export class SqliteStatements {
   readonly updateRun: (record: RunRecord, expectedRevision: number) => boolean;
   readonly writeRuns: (writes: readonly RunWrite[]) => boolean;
   readonly decisions: SqliteDecisions;
+  readonly grants: SqliteGrants;
   readonly #prepared: Partial<Record<keyof typeof SQL, Statement>> = {};
   readonly #listStatements = new Map<string, Statement>();
 
   constructor(database: Database.Database) {
     this.database = database;
     this.decisions = new SqliteDecisions(database);
+    this.grants = new SqliteGrants(database);
     const insertRun = database.transaction((record: RunRecord) => this.#insertRun(record));
     const updateRun = database.transaction((record: RunRecord, expectedRevision: number) =>
       this.#updateRun(record, expectedRevision),
@@ -217,6 +221,7 @@ export class SqliteStatements {
     }
     // After the runs: a batch retried after its commit went unanswered is stale, not a duplicate.
     this.decisions.append(batchDecisions(writes));
+    this.grants.insert(batchGrants(writes));
     return true;
   }
 

@@ -1,14 +1,15 @@
 import { ConfigurationError } from "../../errors.js";
-import type { OnReject } from "../../runs/index.js";
+import type { OnReject, TimeoutRule } from "../../runs/index.js";
 import { checkGatePolicy, type GatePolicy } from "../../runs/index.js";
 import type { StepInput } from "../step-input.js";
 import type { StepRequirement } from "../step-requirement.js";
 import type { Component } from "./component.js";
 import { checkOnReject, checkOptions, GATE_ACCESS_OPTIONS, type GateAccessOptions, requireName } from "./options.js";
+import { componentTimeout, GATE_TIMEOUT_OPTIONS, type GateTimeoutOptions } from "./timeout-option.js";
 
 export type ConditionEvaluator = boolean | ((input: StepInput) => boolean | Promise<boolean>);
 
-export interface ConditionOptions extends GateAccessOptions {
+export interface ConditionOptions extends GateAccessOptions, GateTimeoutOptions {
   name: string;
   evaluator?: ConditionEvaluator;
   steps: Component[];
@@ -29,6 +30,7 @@ const CONDITION_OPTIONS = [
   "confirmationMessage",
   "onReject",
   ...GATE_ACCESS_OPTIONS,
+  ...GATE_TIMEOUT_OPTIONS,
 ] as const;
 
 /** Runs `steps` when the evaluator says so (default true), else `elseSteps`. */
@@ -36,6 +38,8 @@ export class Condition {
   readonly stepType = "Condition" as const;
   /** Who may decide this component's gates. */
   readonly policy: GatePolicy<StepRequirement>;
+  /** What happens to its gates when nobody decides them in time (see the `timeout` option). */
+  readonly timeout: TimeoutRule | null;
   readonly name: string;
   readonly evaluator: ConditionEvaluator;
   readonly steps: Component[];
@@ -65,5 +69,6 @@ export class Condition {
     this.confirmationMessage = options.confirmationMessage ?? null;
     this.onReject = checkOnReject(`Condition '${this.name}'`, options.onReject, ["else", "skip", "cancel"], "else");
     this.policy = checkGatePolicy(`Condition '${this.name}'`, options, this.requiresConfirmation);
+    this.timeout = componentTimeout(`Condition '${this.name}'`, options, null, this.requiresConfirmation);
   }
 }

@@ -1,15 +1,16 @@
 import { ConfigurationError } from "../../errors.js";
-import type { OnReject } from "../../runs/index.js";
+import type { OnReject, TimeoutRule } from "../../runs/index.js";
 import { checkGatePolicy, type GatePolicy } from "../../runs/index.js";
 import type { StepOutput } from "../step-output.js";
 import type { StepRequirement } from "../step-requirement.js";
 import type { Component } from "./component.js";
 import { checkOnReject, checkOptions, GATE_ACCESS_OPTIONS, type GateAccessOptions, requireName } from "./options.js";
+import { componentTimeout, GATE_TIMEOUT_OPTIONS, type GateTimeoutOptions } from "./timeout-option.js";
 
 /** Decides after an iteration whether the loop is done, from that iteration's outputs. */
 export type LoopEndCondition = (outputs: StepOutput[]) => boolean | Promise<boolean>;
 
-export interface LoopOptions extends GateAccessOptions {
+export interface LoopOptions extends GateAccessOptions, GateTimeoutOptions {
   name: string;
   steps: Component[];
   maxIterations?: number;
@@ -37,6 +38,7 @@ const LOOP_OPTIONS = [
   "iterationReviewMessage",
   "onReject",
   ...GATE_ACCESS_OPTIONS,
+  ...GATE_TIMEOUT_OPTIONS,
 ] as const;
 
 /** Runs `steps` up to `maxIterations` times (default 3). */
@@ -44,6 +46,8 @@ export class Loop {
   readonly stepType = "Loop" as const;
   /** Who may decide this component's gates. */
   readonly policy: GatePolicy<StepRequirement>;
+  /** What happens to its gates when nobody decides them in time (see the `timeout` option). */
+  readonly timeout: TimeoutRule | null;
   readonly name: string;
   readonly steps: Component[];
   readonly maxIterations: number;
@@ -84,5 +88,7 @@ export class Loop {
       options,
       this.requiresConfirmation || this.requiresIterationReview,
     );
+    const gated = this.requiresConfirmation || this.requiresIterationReview;
+    this.timeout = componentTimeout(`Loop '${this.name}'`, options, null, gated);
   }
 }

@@ -1,5 +1,5 @@
 import { ConfigurationError } from "../../errors.js";
-import type { Approvers, OnReject, OnTimeout } from "../../runs/index.js";
+import type { Approvers, OnReject, OnTimeout, StepPolicy } from "../../runs/index.js";
 import type { StepRequirement } from "../step-requirement.js";
 
 /** Who may decide a component's gates (see tool() for the same options on a tool's gate). */
@@ -11,10 +11,15 @@ export interface GateAccessOptions {
   approvers?: Approvers<StepRequirement>;
   /** False refuses a decision by the principal who started the run. Default true. Needs a gate. */
   allowSelfApproval?: boolean;
+  /**
+   * Decides the component's gates without a person when it can ("allow", "deny", "ask"); the
+   * Workflow's `policy` applies to gates without one. Needs a gate.
+   */
+  policy?: StepPolicy;
 }
 
 /** The option names of {@link GateAccessOptions}, for each gated component's list of supported options. */
-export const GATE_ACCESS_OPTIONS = ["approvers", "allowSelfApproval"] as const;
+export const GATE_ACCESS_OPTIONS = ["approvers", "allowSelfApproval", "policy"] as const;
 
 /** Throws a ConfigurationError naming the options the component supports. */
 export function checkOptions(component: string, options: object, supported: readonly string[]): void {

@@ -1,6 +1,6 @@
 import { Agent } from "../../agent/index.js";
 import { ConfigurationError } from "../../errors.js";
-import type { OnReject } from "../../runs/index.js";
+import type { OnReject, TimeoutRule } from "../../runs/index.js";
 import { checkGatePolicy, type GatePolicy } from "../../runs/index.js";
 import type { StepInput } from "../step-input.js";
 import type { StepOutput } from "../step-output.js";
@@ -16,13 +16,14 @@ import {
 } from "./options.js";
 import { Step } from "./step.js";
 import { Steps } from "./steps.js";
+import { componentTimeout, GATE_TIMEOUT_OPTIONS, type GateTimeoutOptions } from "./timeout-option.js";
 
 /** A choice: a component, an agent (wrapped in a Step named after it) or an array (a Steps). */
 export type RouterChoice = Component | Agent | Component[];
 export type RouterSelection = string | Component | Array<string | Component>;
 export type RouterSelector = (input: StepInput) => RouterSelection | Promise<RouterSelection>;
 
-export interface RouterOptions extends GateAccessOptions {
+export interface RouterOptions extends GateAccessOptions, GateTimeoutOptions {
   name: string;
   choices: RouterChoice[];
   selector?: RouterSelector;
@@ -53,6 +54,7 @@ const ROUTER_OPTIONS = [
   "outputReviewMessage",
   "hitlMaxRetries",
   ...GATE_ACCESS_OPTIONS,
+  ...GATE_TIMEOUT_OPTIONS,
 ] as const;
 
 function wrapChoice(routerName: string, choice: RouterChoice, index: number): Component {
@@ -66,6 +68,8 @@ export class Router {
   readonly stepType = "Router" as const;
   /** Who may decide this component's gates. */
   readonly policy: GatePolicy<StepRequirement>;
+  /** What happens to its gates when nobody decides them in time (see the `timeout` option). */
+  readonly timeout: TimeoutRule | null;
   readonly name: string;
   readonly choices: Component[];
   readonly selector: RouterSelector | undefined;
@@ -109,11 +113,9 @@ export class Router {
     const allowed: OnReject[] = this.requiresOutputReview === false ? ["skip", "cancel"] : ["skip", "cancel", "retry"];
     this.onReject = checkOnReject(label, options.onReject, allowed, "skip");
     this.hitlMaxRetries = checkMaxRetries(label, options.hitlMaxRetries);
-    this.policy = checkGatePolicy(
-      `Router '${this.name}'`,
-      options,
-      this.requiresConfirmation || this.requiresUserInput || this.requiresOutputReview !== false,
-    );
+    const gated = this.requiresConfirmation || this.requiresUserInput || this.requiresOutputReview !== false;
+    this.policy = checkGatePolicy(`Router '${this.name}'`, options, gated);
+    this.timeout = componentTimeout(label, options, null, gated);
   }
 
   /** The choice with this name, if any. */

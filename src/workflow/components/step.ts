@@ -6,6 +6,7 @@ import {
   type OnReject,
   type OnTimeout,
   runSchemas,
+  type TimeoutRule,
   type UserInputField,
 } from "../../runs/index.js";
 import type { StepInput } from "../step-input.js";
@@ -20,11 +21,12 @@ import {
   type GateAccessOptions,
   requireName,
 } from "./options.js";
+import { componentTimeout, GATE_TIMEOUT_OPTIONS, type GateTimeoutOptions } from "./timeout-option.js";
 
 /** A function step: returns the step's content, or a StepOutput. Sync or async. */
 export type StepExecutor = (input: StepInput) => string | StepOutput | Promise<string | StepOutput>;
 
-export interface StepOptions extends GateAccessOptions {
+export interface StepOptions extends GateAccessOptions, GateTimeoutOptions {
   name: string;
   agent?: Agent;
   executor?: StepExecutor;
@@ -38,7 +40,7 @@ export interface StepOptions extends GateAccessOptions {
   requiresOutputReview?: boolean | ((output: StepOutput) => boolean);
   outputReviewMessage?: string;
   hitlMaxRetries?: number;
-  /** Seconds a gate waits before `onTimeout` decides. */
+  /** Seconds a gate waits before `onTimeout` decides (the older form of `timeout`). */
   hitlTimeout?: number;
   onTimeout?: OnTimeout;
   onError?: "fail" | "skip" | "pause";
@@ -70,6 +72,7 @@ const STEP_OPTIONS = [
   "onError",
   "idempotent",
   ...GATE_ACCESS_OPTIONS,
+  ...GATE_TIMEOUT_OPTIONS,
 ] as const;
 
 function checkUserInputSchema(label: string, schema: UserInputField[] | undefined): UserInputField[] {
@@ -112,6 +115,8 @@ export class Step {
   readonly hitlMaxRetries: number;
   readonly hitlTimeout: number | undefined;
   readonly onTimeout: OnTimeout | null;
+  /** What happens to its gates when nobody decides them in time (`timeout`, or `hitlTimeout` with `onTimeout`). */
+  readonly timeout: TimeoutRule | null;
   readonly onError: "fail" | "skip" | "pause";
   readonly idempotent: boolean;
 
@@ -137,6 +142,8 @@ export class Step {
     this.hitlMaxRetries = checkMaxRetries(label, options.hitlMaxRetries);
     this.hitlTimeout = options.hitlTimeout;
     this.onTimeout = checkOnTimeout(label, options.onTimeout, options.hitlTimeout);
+    const asks = this.requiresConfirmation || this.requiresUserInput || this.requiresOutputReview !== false;
+    this.timeout = componentTimeout(label, options, this.onTimeout, asks);
     this.onError = options.onError ?? "fail";
     this.idempotent = options.idempotent === true;
     if (this.idempotent && this.agent !== undefined) {

@@ -1,11 +1,12 @@
 import { ConfigurationError } from "../../errors.js";
-import type { OnReject } from "../../runs/index.js";
+import type { OnReject, TimeoutRule } from "../../runs/index.js";
 import { checkGatePolicy, type GatePolicy } from "../../runs/index.js";
 import type { StepRequirement } from "../step-requirement.js";
 import type { Component } from "./component.js";
 import { checkOnReject, checkOptions, GATE_ACCESS_OPTIONS, type GateAccessOptions, requireName } from "./options.js";
+import { componentTimeout, GATE_TIMEOUT_OPTIONS, type GateTimeoutOptions } from "./timeout-option.js";
 
-export interface StepsOptions extends GateAccessOptions {
+export interface StepsOptions extends GateAccessOptions, GateTimeoutOptions {
   name: string;
   steps: Component[];
   description?: string;
@@ -22,6 +23,7 @@ const STEPS_OPTIONS = [
   "confirmationMessage",
   "onReject",
   ...GATE_ACCESS_OPTIONS,
+  ...GATE_TIMEOUT_OPTIONS,
 ] as const;
 
 /** A sequence of components run as one unit, optionally confirmed before it starts. */
@@ -29,6 +31,8 @@ export class Steps {
   readonly stepType = "Steps" as const;
   /** Who may decide this component's gates. */
   readonly policy: GatePolicy<StepRequirement>;
+  /** What happens to its gates when nobody decides them in time (see the `timeout` option). */
+  readonly timeout: TimeoutRule | null;
   readonly name: string;
   readonly steps: Component[];
   readonly description: string | undefined;
@@ -48,5 +52,6 @@ export class Steps {
     this.confirmationMessage = options.confirmationMessage ?? null;
     this.onReject = checkOnReject(`Steps '${this.name}'`, options.onReject, ["skip", "cancel"], "skip");
     this.policy = checkGatePolicy(`Steps '${this.name}'`, options, this.requiresConfirmation);
+    this.timeout = componentTimeout(`Steps '${this.name}'`, options, null, this.requiresConfirmation);
   }
 }

@@ -1,6 +1,6 @@
 import type { RunOutput } from "../../agent/index.js";
 import type { Db } from "../../db/index.js";
-import type { Claim, WriteBatch } from "../../runs/index.js";
+import type { AnyGatePolicy, Claim, WriteBatch } from "../../runs/index.js";
 import {
   FRAME_DEFAULTS,
   type Frame,
@@ -20,6 +20,8 @@ export interface EngineContext {
   state: WorkflowRunState;
   /** The run's span in this process: step spans nest under it. */
   span: TraceSpan;
+  /** The workflow's default gate policy: its step agents' tool gates without one of their own use it. */
+  policy: AnyGatePolicy | undefined;
   /** This process's claim on the run: checkpoints go through it, fenced. */
   claim: Claim<WorkflowRunState>;
   /** The frames of the components running now, outermost first: the cursor a checkpoint stores. */

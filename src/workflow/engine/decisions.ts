@@ -1,20 +1,35 @@
 import type { FrameOf, OnReject, StepRequirementState, StepType } from "../../runs/index.js";
+import { deadlineOutcome, decidedByDeadline } from "../../runs/index.js";
 import { type Outcome, skippedOutput } from "./context.js";
 
-/** True when a person rejected the requirement. */
+/** True when a person rejected the requirement, or its deadline did (`then: "reject"`). */
 export function isRejected(requirement: StepRequirementState): boolean {
-  return "decision" in requirement && requirement.decision?.type === "reject";
+  if (!("decision" in requirement)) return false;
+  if (requirement.decision?.type === "reject") return true;
+  return (
+    requirement.decision?.type === "timeout" && "timeout" in requirement && deadlineOutcome(requirement) === "reject"
+  );
 }
 
-/** What a passed deadline decided, when `onTimeout` (not a person) resolved the requirement. */
+/**
+ * What a passed deadline decided, when `onTimeout` (not a person) resolved the requirement:
+ * "skip" or "cancel"; null when the component goes on as approved, or (for "reject") as rejected.
+ * For an executor pause: "cancel" when a tool call's deadline cancels the run.
+ */
 export function timeoutDecision(requirement: StepRequirementState): "skip" | "cancel" | null {
+  if (requirement.kind === "executor") {
+    const calls = requirement.calls.map((call) => call.requirement);
+    return calls.some((call) => decidedByDeadline(call) && deadlineOutcome(call) === "cancel") ? "cancel" : null;
+  }
   if (!("timeout" in requirement) || requirement.decision?.type !== "timeout") return null;
   const onTimeout = requirement.timeout?.onTimeout ?? "cancel";
   if (onTimeout === "approve") {
     // Nobody can approve on a person's behalf what only a person can supply: values or a route.
     return requirement.kind === "userInput" || requirement.kind === "route" ? "skip" : null;
   }
-  return onTimeout;
+  if (onTimeout === "reject") return null;
+  // A deadline that escalates never decides; should one have, the run fails safe.
+  return typeof onTimeout === "string" ? onTimeout : "cancel";
 }
 
 /** Follows `onReject` for a rejected gate before the component ran. */

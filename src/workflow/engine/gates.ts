@@ -1,4 +1,5 @@
-import type { Frame, OnReject, StepRequirementState, StepType } from "../../runs/index.js";
+import type { Frame, OnReject, StepRequirementState, StepType, TimeoutRule } from "../../runs/index.js";
+import { startDeadline } from "../../runs/index.js";
 import { type EngineContext, type Outcome, pause, skippedOutput, takeResolved } from "./context.js";
 import { isRejected, timeoutDecision } from "./decisions.js";
 import { confirmationRequirement } from "./requirements.js";
@@ -8,6 +9,7 @@ interface Confirmable {
   stepType: StepType;
   confirmationMessage: string | null;
   onReject: OnReject;
+  timeout: TimeoutRule | null;
 }
 
 /** Pauses a composite before it runs, asking for confirmation. */
@@ -21,6 +23,7 @@ export function pauseForConfirmation(
   const requirement = confirmationRequirement(component, path, {
     message: component.confirmationMessage,
     onReject: component.onReject,
+    timeout: startDeadline(component.timeout, context.now()),
   });
   return pause(context, requirement, frame);
 }

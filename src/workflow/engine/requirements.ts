@@ -1,9 +1,9 @@
 import {
   type ExecutorRequirementState,
   GATE_DEFAULTS,
+  type GateDeadline,
   newId,
   type OnReject,
-  type OnTimeout,
   REQUIREMENT_DEFAULTS,
   RETRY_DEFAULTS,
   type RequirementOf,
@@ -22,8 +22,8 @@ interface Asker {
 export interface GateOptions {
   message: string | null;
   onReject: OnReject;
-  /** The deadline (ms since the epoch) set by `hitlTimeout`, with what happens when it passes. */
-  timeout?: { at: number; onTimeout: OnTimeout } | null;
+  /** The deadline set by the component's `timeout` (or `hitlTimeout`), with what happens when it passes. */
+  timeout?: GateDeadline | null;
 }
 
 // The keys a default record lacks come first: V8 adds keys to a spread copy on a slow path.

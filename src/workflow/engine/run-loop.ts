@@ -1,4 +1,5 @@
 import type { Frame, FrameOf, StepOutputState } from "../../runs/index.js";
+import { startDeadline } from "../../runs/index.js";
 import type { Loop } from "../components/loop.js";
 import { StepOutput } from "../step-output.js";
 import { flushCheckpoint } from "./checkpoint.js";
@@ -39,7 +40,8 @@ function pauseForIterationReview(
   iteration: StepOutputState,
 ): Outcome {
   frame.phase = "review";
-  const options = { message: loop.iterationReviewMessage, onReject: loop.onReject };
+  const timeout = startDeadline(loop.timeout, context.now());
+  const options = { message: loop.iterationReviewMessage, onReject: loop.onReject, timeout };
   const requirement = reviewRequirement("iterationReview", loop, path, options, {
     output: iteration,
     retryCount: frame.iteration,

@@ -1,5 +1,6 @@
 import { ConfigurationError } from "../../errors.js";
 import type { Frame, FrameOf, StepOutputState } from "../../runs/index.js";
+import { startDeadline } from "../../runs/index.js";
 import type { Component } from "../components/component.js";
 import type { Router } from "../components/router.js";
 import { StepOutput } from "../step-output.js";
@@ -33,6 +34,7 @@ function pauseForRoute(
   const options = {
     message: router.userInputMessage,
     onReject: router.onReject === "retry" ? "skip" : router.onReject,
+    timeout: startDeadline(router.timeout, context.now()),
   };
   const route = {
     choices: router.choices.map((choice) => choice.name),
@@ -170,7 +172,11 @@ async function reviewOrDone(
     "outputReview",
     router,
     path,
-    { message: router.outputReviewMessage, onReject: router.onReject },
+    {
+      message: router.outputReviewMessage,
+      onReject: router.onReject,
+      timeout: startDeadline(router.timeout, context.now()),
+    },
     { output, retryCount: frame.retryCount, maxRetries: router.hitlMaxRetries },
   );
   return pause(context, requirement, frame);

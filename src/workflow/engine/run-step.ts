@@ -1,6 +1,6 @@
 import { StepFailedError } from "../../errors.js";
 import type { Frame, FrameOf, StepOutputState } from "../../runs/index.js";
-import { newId } from "../../runs/index.js";
+import { newId, startDeadline } from "../../runs/index.js";
 import type { Step } from "../components/step.js";
 import { StepOutput } from "../step-output.js";
 import { checkpoint, flushCheckpoint, markProgress } from "./checkpoint.js";
@@ -40,10 +40,7 @@ type StepFrame = FrameOf<"Step">;
 
 /** How the step's gates ask: its message, what rejecting does, its deadline (on the workflow's clock). */
 function gateOptions(context: EngineContext, step: Step, message: string | null): GateOptions {
-  const seconds = step.hitlTimeout;
-  const timeout =
-    seconds === undefined ? null : { at: context.now() + seconds * 1000, onTimeout: step.onTimeout ?? "cancel" };
-  return { message, onReject: step.onReject, timeout };
+  return { message, onReject: step.onReject, timeout: startDeadline(step.timeout, context.now()) };
 }
 
 function inputOf(frame: Frame): ExecInput {

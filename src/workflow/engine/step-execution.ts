@@ -1,9 +1,11 @@
 import type { Agent, AgentEventListener, RunOutput } from "../../agent/index.js";
 import { ClaimLostError, RunNotPausedError, StoreError } from "../../errors.js";
 import {
+  type AnyGatePolicy,
   addUsage,
   decidedUpstream,
   type ExecutorRequirementState,
+  fallbackPolicy,
   holdWritesIn,
   isAbort,
   NO_USAGE,
@@ -54,6 +56,7 @@ function agentOptions(context: EngineContext): {
   allowDefinitionChange: boolean;
   [holdWritesIn]?: WriteBatch;
   [traceParent]: TraceSpan;
+  [fallbackPolicy]?: AnyGatePolicy;
 } {
   return {
     ...(context.signal === undefined ? {} : { signal: context.signal }),
@@ -64,6 +67,7 @@ function agentOptions(context: EngineContext): {
     // in the workflow's own Db, and never inside a Parallel: branches go on while it would wait.
     ...(context.checkpointing ? { [holdWritesIn]: context.batch } : {}),
     [traceParent]: stepSpans.get(context) ?? context.span,
+    ...(context.policy === undefined ? {} : { [fallbackPolicy]: context.policy }),
   };
 }
 
@@ -139,10 +143,9 @@ async function continueStepAgentNow(
 ): Promise<StepExecution> {
   if (step.agent === undefined) return { type: "failed", message: `Step '${step.name}' has no agent to continue.` };
   try {
-    const decided = decisions.flatMap((entry) =>
-      entry.requirement.decision === null
-        ? []
-        : [{ requirementId: entry.requirement.id, decision: entry.requirement.decision }],
+    // A deadline's decision reaches the agent with its stamp (upstreamStamps), not as data.
+    const decided = decisions.flatMap(({ requirement: { id, decision } }) =>
+      decision === null || decision.type === "timeout" ? [] : [{ requirementId: id, decision }],
     );
     const run = await step.agent.continueRun(
       { runId, sessionId: context.state.sessionId, decisions: decided },

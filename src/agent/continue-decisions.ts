@@ -1,0 +1,55 @@
+import type { Db, DecisionRecord } from "../db/index.js";
+import {
+  type AgentRunState,
+  Claim,
+  decidedUpstream,
+  grantsToStore,
+  type LoadedRun,
+  viaDecisionLink,
+} from "../runs/index.js";
+import type { Tool } from "../tools/index.js";
+import { agentRunAccess } from "./agent-run-access.js";
+import { applyResolutions, type SuppliedDecision } from "./continue-input.js";
+import { adoptUpstreamDeadlines, cancelledByDeadline, cancelPausedRun, lapseToolCalls } from "./deadlines.js";
+import { authorizeDecisions } from "./decide.js";
+import type { ContinueOptions } from "./run-options.js";
+import type { RunOutput } from "./run-output.js";
+import { prepareResume } from "./tool-batch.js";
+
+/**
+ * Everything a continue decides before the run moves on, on freshly loaded state: what a workflow
+ * decided for its step agent, what lapsed deadlines decide or escalate (first: a late decision
+ * for such a call is ignored), the caller's decisions (checked, then authorised and stamped).
+ * Then claims the run with their audit entries, ready to drive; or, when a call's deadline says
+ * "cancel", stores it cancelled at once. Throws, changing nothing stored, when a decision is missing,
+ * invalid or not the actor's to make.
+ */
+export async function claimContinue(
+  db: Db,
+  loaded: LoadedRun<AgentRunState>,
+  supplied: readonly SuppliedDecision[],
+  tools: ReadonlyMap<string, Tool>,
+  options: ContinueOptions,
+  timing: { now: number; leaseMs: number },
+): Promise<{ claim: Claim<AgentRunState>; entries: DecisionRecord[] } | { cancelled: RunOutput }> {
+  const { state } = loaded;
+  const { now, leaseMs } = timing;
+  adoptUpstreamDeadlines(state, options[decidedUpstream]);
+  const lapsed = lapseToolCalls(state, now, false).entries;
+  // A deadline that cancels the run does so at once, whatever the batch's other calls wait for.
+  const reason = cancelledByDeadline(state);
+  if (reason !== null)
+    return {
+      cancelled: await cancelPausedRun(db, loaded, leaseMs, { entries: lapsed, reason, emit: options.onEvent }),
+    };
+  applyResolutions(state, supplied, tools);
+  const decided = authorizeDecisions(state, tools, options.actor, options[decidedUpstream], {
+    linkId: options[viaDecisionLink] ?? null,
+    now,
+  });
+  const entries = [...lapsed, ...decided];
+  // Grants asked for with this continue's approvals are stored with its claim, or not at all.
+  const grants = grantsToStore(state, new Set(decided.map((entry) => entry.requirementId)), now);
+  prepareResume(state);
+  return { claim: await Claim.take(db, agentRunAccess, loaded, leaseMs, entries, grants), entries };
+}
