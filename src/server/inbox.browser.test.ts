@@ -208,6 +208,9 @@ describe("the approval inbox page in Chromium", { skip: chromiumSkip }, () => {
       assert.equal(await page.locator("#signin").isVisible(), false);
       await constructorCard.getByRole("button", { name: "Submit input" }).click();
       await page.locator("#notice", { hasText: "Constructor completed" }).waitFor();
+      // The notice shows before the list reloads: wait for the reload (it drops the finished run's
+      // card), or it would replace the next card while it is being filled in.
+      await constructorCard.waitFor({ state: "detached" });
       assert.equal(received.length, 1);
       assert.ok(Object.hasOwn(received[0] ?? {}, "constructor"), "constructor is an own property of userInput");
       assert.equal(received[0]?.["constructor"], "built");
