@@ -32,6 +32,13 @@ const CONTRACT: Record<string, string[]> = {
   "kern/models/anthropic": ["Claude"],
   "kern/models/ai-sdk": ["AiSdkModel"],
   "kern/mcp": ["mcpTools"],
+  "kern/channels": [
+    "dispatchWebhooks",
+    "startDispatcher",
+    "webhookChannel",
+    "verifyWebhookSignature",
+    "checkDispatcher",
+  ],
   "kern/testing": ["FakeModel", "text", "toolCall", "toolCalls", "error"],
   "kern/server": ["createServer", "hashApiKey", "principalOf", "isAdmin", "issueDecisionLink"],
   kern: [

@@ -6,6 +6,7 @@ import { registerDecisionWriteConformance } from "./conformance-decisions.test-h
 import { registerDecisionListConformance } from "./conformance-decisions-list.test-helper.js";
 import { registerGrantConformance } from "./conformance-grants.test-helper.js";
 import { registerListRunsConformance } from "./conformance-list.test-helper.js";
+import { registerOutboxConformance } from "./conformance-outbox.test-helper.js";
 import { registerPendingConformance } from "./conformance-pending.test-helper.js";
 import type { Db, RunRecord } from "./db.js";
 import { makeRecord, nextRecord, storeError } from "./records.test-helper.js";
@@ -44,6 +45,7 @@ export function runDbConformance(name: string, makeDb: MakeDb): void {
     registerDecisionWriteConformance(db);
     registerDecisionListConformance(db);
     registerGrantConformance(db);
+    registerOutboxConformance(db);
   });
 }
 

@@ -179,6 +179,69 @@ export interface PendingFilter {
   after?: { createdAt: number; runId: string; requirementId: string; kind?: RunKind };
 }
 
+/** What an outbox event reports: a new pause, a decision, a lapsed deadline's decision, an escalation. */
+export type OutboxEventType =
+  | "requirement.paused"
+  | "requirement.decided"
+  | "requirement.timed_out"
+  | "requirement.escalated";
+
+/**
+ * One event of the outbox, enqueued by the store in the transaction that stored what it reports
+ * (a pending requirement, a decisions-table entry), so an event is never lost nor made up.
+ */
+export interface OutboxEvent {
+  /** Unique: kind, run id, requirement id and type (an escalation adds its level). */
+  key: string;
+  type: OutboxEventType;
+  kind: RunKind;
+  runId: string;
+  sessionId: string;
+  ownerId: string;
+  requirementId: string;
+  /** JSON text of what the event says (the pending row, or the decisions-table entry). */
+  data: string;
+  createdAt: number;
+}
+
+/** An outbox event with its delivery state. */
+export interface OutboxEntry extends OutboxEvent {
+  attempts: number;
+  /** Not claimed before this time (ms since epoch). */
+  nextAttemptAt: number;
+  /** The names of the channels that took it. */
+  deliveredTo: string[];
+  /** When every channel had taken it, or null while some have not. */
+  deliveredAt: number | null;
+  lastError: string | null;
+  /** While claimed, when the claim lapses; else null. */
+  leaseExpiresAt: number | null;
+}
+
+/** A claim of due, undelivered, unclaimed outbox entries: see {@link Db.claimOutbox}. */
+export interface OutboxClaim {
+  /** Names this claim; {@link Db.settleOutbox} needs it. */
+  token: string;
+  now: number;
+  leaseMs: number;
+  limit: number;
+}
+
+/** What one delivery pass of an entry achieved. */
+export type OutboxOutcome = Pick<
+  OutboxEntry,
+  "attempts" | "nextAttemptAt" | "deliveredTo" | "deliveredAt" | "lastError"
+>;
+
+export interface OutboxFilter {
+  /** Only entries some channel has still to take. */
+  undelivered?: boolean;
+  /** At most this many (default 100, at most 1000), oldest first. */
+  limit?: number;
+  /** Entries after this one: pass the previous page's last entry. The order is (createdAt, key). */
+  after?: { createdAt: number; key: string };
+}
+
 /**
  * Storage for runs. Every implementation passes the shared conformance suite. Methods take and
  * return plain records; parsing and validating the state JSON is the core's job, not the store's.
@@ -218,5 +281,14 @@ export interface Db {
   listGrants(filter?: GrantFilter): Promise<GrantRecord[]>;
   /** Sets `revokedAt` of a grant not revoked yet; returns false, changing nothing, otherwise. */
   revokeGrant(id: string, revokedAt: number): Promise<boolean>;
+  /**
+   * Claims up to `limit` outbox entries not yet delivered, due at `now`, and not claimed by a
+   * claim that is still alive, oldest first, for `leaseMs`: two claims never hold one entry.
+   */
+  claimOutbox(claim: OutboxClaim): Promise<OutboxEntry[]>;
+  /** Stores a claimed entry's outcome and ends the claim; false, changing nothing, if `token` no longer holds it. */
+  settleOutbox(key: string, token: string, outcome: OutboxOutcome): Promise<boolean>;
+  /** The outbox, oldest first, keyset paged (see {@link OutboxFilter.after}). */
+  listOutbox(filter?: OutboxFilter): Promise<OutboxEntry[]>;
   close(): Promise<void>;
 }

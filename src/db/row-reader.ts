@@ -2,6 +2,8 @@ import { StoreError } from "../errors.js";
 import type {
   DecisionRecord,
   GrantRecord,
+  OutboxEntry,
+  OutboxEventType,
   PendingRequirementRecord,
   PendingRequirementRow,
   RunKind,
@@ -195,4 +197,37 @@ export function readPackedPending(text: unknown, source: RowSource): PendingRequ
     const [requirementId, requirementKind, summary] = entry as [string, string, string];
     return { requirementId, requirementKind, summary };
   });
+}
+
+const OUTBOX_TYPES: ReadonlySet<string> = new Set([
+  "requirement.paused",
+  "requirement.decided",
+  "requirement.timed_out",
+  "requirement.escalated",
+]);
+
+/** A row of kern_outbox, its columns named as OutboxEntry's fields (deliveredTo as JSON text). */
+export function readOutboxRow(row: Row, source: RowSource): OutboxEntry {
+  const read = new RowReader(row, source);
+  const type = row["type"];
+  if (typeof type !== "string" || !OUTBOX_TYPES.has(type)) return read.fail("type", "an outbox event type");
+  const kind = row["kind"];
+  if (kind !== "agent" && kind !== "workflow") return read.fail("kind", "'agent' or 'workflow'");
+  return {
+    key: read.string("key"),
+    type: type as OutboxEventType,
+    kind,
+    runId: read.string("runId"),
+    sessionId: read.string("sessionId"),
+    ownerId: read.string("ownerId"),
+    requirementId: read.string("requirementId"),
+    data: read.string("data"),
+    createdAt: read.integer("createdAt"),
+    attempts: read.integer("attempts"),
+    nextAttemptAt: read.integer("nextAttemptAt"),
+    deliveredTo: read.stringArray("deliveredTo"),
+    deliveredAt: read.nullableInteger("deliveredAt"),
+    lastError: read.nullableString("lastError"),
+    leaseExpiresAt: read.nullableInteger("leaseExpiresAt"),
+  };
 }

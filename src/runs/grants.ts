@@ -51,10 +51,57 @@ export function copyConfirm(decision: ConfirmDecision): ConfirmDecision {
   return copy;
 }
 
+/** The ids a grant's scope can name: the run, its session, its user, and the workflow run it is a step of. */
+export type GrantScopeIds = Pick<AgentRunState, "runId" | "sessionId" | "userId" | "parentRunId">;
+
+/** One tool-call approval that asks for a grant: which requirement and tool, who decided, what grant. */
+export interface GrantAsk {
+  requirementId: string;
+  toolName: string;
+  createdBy: string;
+  grant: GrantRequest;
+}
+
+/**
+ * The record to store for `ask`, made for the agent `agentId` in the run `scope` names (its
+ * `"run"` is `scope.runId`). Throws, changing nothing, when a grant scoped to the user is asked
+ * for on a run without a userId.
+ */
+export function grantRecordFor(
+  ask: GrantAsk,
+  agentId: string,
+  scope: Pick<AgentRunState, "runId" | "sessionId" | "userId">,
+  now: number,
+): GrantRecord {
+  const { scope: kind, argsMatch, expiresInSeconds } = ask.grant;
+  const scopeId = scopeIdOf(kind, scope);
+  if (kind !== "agent" && scopeId === null) {
+    throw new InvalidResolutionError(
+      ask.requirementId,
+      `A grant scoped to the user needs a run with a userId; the run '${scope.runId}' has none. ` +
+        `Choose scope "session", "run" or "agent". Nothing was stored.`,
+    );
+  }
+  return {
+    id: newId(),
+    ownerKind: "agent",
+    ownerId: agentId,
+    toolName: ask.toolName,
+    scope: kind,
+    scopeId,
+    argsMatch: argsMatch === undefined || argsMatch === null ? null : JSON.stringify(argsMatch),
+    createdBy: ask.createdBy,
+    createdAt: now,
+    expiresAt:
+      expiresInSeconds === undefined || expiresInSeconds === null ? null : now + Math.round(expiresInSeconds * 1000),
+    revokedAt: null,
+  };
+}
+
 /**
  * The grants that the decisions of one continue ask for (`requirementIds`: the requirements it
- * decided), as records to store with its claim. Throws, changing nothing, when a grant scoped to
- * the user is asked for on a run without a userId.
+ * decided), as records to store with its claim. Throws, changing nothing stored, when a grant
+ * scoped to the user is asked for on a run without a userId.
  */
 export function grantsToStore(state: AgentRunState, requirementIds: ReadonlySet<string>, now: number): GrantRecord[] {
   const grants: GrantRecord[] = [];
@@ -63,29 +110,8 @@ export function grantsToStore(state: AgentRunState, requirementIds: ReadonlySet<
     if (!requirementIds.has(requirement.id) || decision?.type !== "confirm" || decision.grant === undefined) continue;
     const toolName = state.tools.find((tool) => tool.toolCallId === requirement.toolCallId)?.toolName;
     if (toolName === undefined) continue;
-    const { scope, argsMatch, expiresInSeconds } = decision.grant;
-    const scopeId = scopeIdOf(scope, state);
-    if (scope !== "agent" && scopeId === null) {
-      throw new InvalidResolutionError(
-        requirement.id,
-        `A grant scoped to the user needs a run with a userId; the run '${state.runId}' has none. ` +
-          `Choose scope "session", "run" or "agent". Nothing was stored.`,
-      );
-    }
-    grants.push({
-      id: newId(),
-      ownerKind: "agent",
-      ownerId: state.agentId,
-      toolName,
-      scope,
-      scopeId,
-      argsMatch: argsMatch === undefined || argsMatch === null ? null : JSON.stringify(argsMatch),
-      createdBy: requirement.decidedBy?.id ?? "kern:code",
-      createdAt: now,
-      expiresAt:
-        expiresInSeconds === undefined || expiresInSeconds === null ? null : now + Math.round(expiresInSeconds * 1000),
-      revokedAt: null,
-    });
+    const ask = { requirementId: requirement.id, toolName, createdBy: requirement.decidedBy?.id ?? "kern:code" };
+    grants.push(grantRecordFor({ ...ask, grant: decision.grant }, state.agentId, state, now));
   }
   return grants;
 }
@@ -110,14 +136,12 @@ function scopeIdOf(scope: GrantScope, run: Pick<AgentRunState, "runId" | "sessio
 
 /**
  * True when an active grant (the caller lists active ones) applies to this call: its scope
- * contains the run and every value of its `argsMatch` equals the call's argument of that name.
+ * contains the run (a `"run"` grant: the run itself, or the workflow run it is a step of) and every value of its `argsMatch` equals the call's argument of that name.
  */
-export function grantApplies(
-  grant: GrantRecord,
-  run: Pick<AgentRunState, "runId" | "sessionId" | "userId">,
-  args: Readonly<Record<string, unknown>>,
-): boolean {
-  if (grant.scope !== "agent" && scopeIdOf(grant.scope, run) !== grant.scopeId) return false;
+export function grantApplies(grant: GrantRecord, run: GrantScopeIds, args: Readonly<Record<string, unknown>>): boolean {
+  // A step agent's run is inside its workflow's: a grant for "this run" made on the workflow's pause covers it.
+  const inRun = grant.scope === "run" && run.parentRunId !== null && run.parentRunId === grant.scopeId;
+  if (grant.scope !== "agent" && !inRun && scopeIdOf(grant.scope, run) !== grant.scopeId) return false;
   if (grant.argsMatch === null) return true;
   const expected: unknown = JSON.parse(grant.argsMatch);
   if (typeof expected !== "object" || expected === null) return false;
@@ -135,7 +159,7 @@ const FIND_PAGE = 100;
  */
 export async function findGrant(
   db: Db,
-  run: Pick<AgentRunState, "agentId" | "runId" | "sessionId" | "userId">,
+  run: GrantScopeIds & Pick<AgentRunState, "agentId">,
   toolName: string,
   args: Readonly<Record<string, unknown>>,
   at: number,

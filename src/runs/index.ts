@@ -53,7 +53,13 @@ export {
   startDeadline,
   waitedSeconds,
 } from "./gate-timeout.js";
-export { checkGrantRequest, copyConfirm, findGrant, grantsToStore } from "./grants.js";
+export {
+  checkGrantRequest,
+  copyConfirm,
+  findGrant,
+  grantRecordFor,
+  grantsToStore,
+} from "./grants.js";
 export { lazyModule } from "./lazy-module.js";
 export { migrateStepRequirement, migrateToolRequirement } from "./migrate-decisions.js";
 export { newId } from "./new-id.js";

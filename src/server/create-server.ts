@@ -17,6 +17,7 @@ import { inboxRoutes } from "./inbox-routes.js";
 import { listen, type StartedServer, startSweep } from "./listen.js";
 import { openApiDocument } from "./openapi.js";
 import { recoverAtStart, type StartupRecovery } from "./recovery.js";
+import { checkWebhooks, type ServerWebhook, startWebhooks, type WebhookDelivery } from "./webhooks.js";
 import { workflowRoutes } from "./workflow-routes.js";
 
 /** The security options (auth, insecure, allowedHosts, allowedOrigins, bodyLimitBytes, adminRole) are documented on SecurityOptions. */
@@ -46,6 +47,14 @@ export interface ServerOptions extends SecurityOptions {
    * their own, their agent's or their workflow's (see tool()).
    */
   policy?: AnyGatePolicy;
+  /**
+   * POST a signed JSON event to each on every pause, decision, timeout and escalation, from the
+   * Db's outbox, retried until it answers 2xx (see README "Webhooks"). The dispatcher runs
+   * between start() and close().
+   */
+  webhooks?: ServerWebhook[];
+  /** How the webhook dispatcher polls and retries (default: every second; retries from 1 s doubling to 1 h). */
+  webhookDelivery?: WebhookDelivery;
 }
 
 export interface StartOptions {
@@ -158,6 +167,10 @@ export function createServer(options: ServerOptions = {}): KernServer {
   const guards = protection(options);
   if (options.decisionLinks !== undefined) checkLinkSecret(options.decisionLinks);
   if (options.policy !== undefined) checkPolicy("createServer()", options.policy, true);
+  const webhooks = options.webhooks ?? [];
+  const delivery = options.webhookDelivery ?? {};
+  checkWebhooks(webhooks, delivery);
+  const served = { db, workflows, agents, links: options.decisionLinks, log };
   const app = buildApp(workflows, agents, db, log, guards, options.decisionLinks, options.policy);
 
   async function start(startOptions: StartOptions = {}): Promise<StartedServer & { recovery: StartupRecovery }> {
@@ -168,9 +181,11 @@ export function createServer(options: ServerOptions = {}): KernServer {
     const stopSweep = startSweep([...workflows.values(), ...agents.values()], sweepIntervalMs, log, options.onReminder);
     try {
       const listener = await listen(app.fetch, startOptions.port ?? 3000, hostname);
+      const dispatcher = startWebhooks(webhooks, delivery, served, listener.url);
       let closing: Promise<void> | undefined;
       const close = (): Promise<void> =>
         (closing ??= stopSweep()
+          .then(() => dispatcher?.stop())
           .then(() => recovery.resumed)
           .then(() => listener.close()));
       return { url: listener.url, close, recovery };

@@ -213,6 +213,7 @@ function toolCallView(call, decide) {
     parts.push(el("div", { class: "actions" }, [button("Approve", "primary", () => decide({ type: "confirm" })), note, reject]));
     // Only for a call its tool lets a person edit (the run JSON says so: execution.editableArgs).
     if (call.editableArgs) parts.push(argsEditor(call.toolArgs, decide));
+    if (call.kind === "confirmation") parts.push(grantEditor(decide));
   }
   const decided = el("p", { class: "decided", hidden: true });
   parts.push(decided);
@@ -222,7 +223,8 @@ function toolCallView(call, decide) {
     showDecision(decision) {
       decided.hidden = false;
       const edited = decision.args ? " with edited arguments " + JSON.stringify(decision.args) : "";
-      showText(decided, "Decision: " + decision.type + edited + (decision.feedback ? " (" + decision.feedback + ")" : ""));
+      const feedback = decision.feedback ? " (" + decision.feedback + ")" : "";
+      showText(decided, "Decision: " + decision.type + edited + describeGrantDecision(decision.grant) + feedback);
       node.classList.add("is-decided");
     },
   };

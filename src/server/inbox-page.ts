@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { INBOX_FORMS_SCRIPT } from "./inbox-forms.js";
+import { INBOX_GRANTS_SCRIPT } from "./inbox-grants.js";
 import { INBOX_HISTORY_SCRIPT } from "./inbox-history.js";
 import { INBOX_SCRIPT } from "./inbox-script.js";
 import { INBOX_SIGN_IN_SCRIPT } from "./inbox-sign-in.js";
@@ -69,9 +70,16 @@ details { margin: 4px 0 8px; }
 .card.stale { border-color: #f1b8b3; }
 .invisible-mark { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; color: var(--danger); background: #fde8e7;
   border-radius: 4px; padding: 0 2px; unicode-bidi: isolate; }
+.grants { margin: 0 24px 32px; max-width: 980px; }
+.grants h2 { font-size: 17px; margin: 0 0 8px; }
+.grants ul { list-style: none; margin: 0; padding: 0; display: grid; gap: 8px; }
+.grant { display: flex; flex-wrap: wrap; gap: 10px; align-items: center; background: var(--card); border: 1px solid var(--line);
+  border-radius: 8px; padding: 8px 12px; }
+.grant-what { flex: 1; min-width: 240px; word-break: break-word; }
+.grant-editor .actions select { width: auto; }
 `;
 
-const SCRIPT = INBOX_FORMS_SCRIPT + INBOX_SIGN_IN_SCRIPT + INBOX_HISTORY_SCRIPT + INBOX_SCRIPT;
+const SCRIPT = INBOX_FORMS_SCRIPT + INBOX_SIGN_IN_SCRIPT + INBOX_HISTORY_SCRIPT + INBOX_GRANTS_SCRIPT + INBOX_SCRIPT;
 
 function sha256(text: string): string {
   return `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
@@ -121,6 +129,11 @@ export const INBOX_PAGE = `<!doctype html>
 <p id="notice" class="notice" role="status" aria-live="polite"></p>
 <p id="status" class="status"></p>
 <main id="list"></main>
+<section id="grants" class="grants" aria-labelledby="grants-title" hidden>
+<h2 id="grants-title">Grants: tools always allowed</h2>
+<p id="grant-status" class="status"></p>
+<ul id="grant-list"></ul>
+</section>
 <script>${SCRIPT}</script>
 </body>
 </html>

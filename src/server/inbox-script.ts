@@ -1,5 +1,5 @@
 /**
- * The browser half of the inbox page, part 4: loads `/api/inbox?decidable=1` (only what the
+ * The browser half of the inbox page, part 5: loads `/api/inbox?decidable=1` (only what the
  * signed-in principal may decide), fetches each run, renders what the person must decide with who
  * decided the run's earlier gates, and posts it to the run's continue endpoint as
  * `{ sessionId, decisions }`. A decision someone else made first (409), or one the server refuses
@@ -224,6 +224,7 @@ async function load(kept) {
     listNode.replaceChildren(...(kept || []), ...cards, ...empty);
     showText(countNode, rows.length === 1 ? "1 run waiting" : rows.length + " runs waiting");
     showText(statusNode, (page.nextAfter ? "Showing the oldest 100 requirements. " : "") + "Updated " + new Date().toLocaleTimeString() + ".");
+    await loadGrants();
   } catch (error) {
     showText(statusNode, error.status === 401 ? "" : "Could not load the inbox: " + error.message);
   }

@@ -2,8 +2,8 @@
  * The browser half of the inbox page, part 2: sign-in and the API client. The key or token a
  * person enters is kept in this tab's sessionStorage only (never localStorage, never a cookie) and
  * sent as `Authorization: Bearer ...` on every API request; a 401 answer brings the sign-in form
- * back with the server's reason. Uses showText() of INBOX_FORMS_SCRIPT and calls load() of
- * INBOX_SCRIPT. No backticks or "${" in here: this is a template literal.
+ * back with the server's reason. Uses showText() of INBOX_FORMS_SCRIPT, hideGrants() of
+ * INBOX_GRANTS_SCRIPT and calls load() of INBOX_SCRIPT. No backticks or "${" in here: this is a template literal.
  */
 export const INBOX_SIGN_IN_SCRIPT = String.raw`
 const TOKEN_KEY = "kern.inbox.token";
@@ -53,6 +53,7 @@ function askToSignIn(message) {
   showText(signInMessage, message);
   signInNode.hidden = false;
   listNode.replaceChildren();
+  hideGrants();
   showText(countNode, "");
   showSession();
   tokenInput.focus();

@@ -26,3 +26,4 @@ export {
 export type { ErrorBody } from "./http-errors.js";
 export type { StartedServer } from "./listen.js";
 export type { StartupRecovery } from "./recovery.js";
+export type { ServerWebhook, WebhookDelivery } from "./webhooks.js";

@@ -27,6 +27,7 @@ import { decideActive, mayDecideStep } from "./decide.js";
 import { incompatibleRun, workflowFingerprint } from "./definition.js";
 import { resolvedAtCursor } from "./engine/drive.js";
 import type { WorkflowEvent } from "./events.js";
+import { executorGrants } from "./executor-grants.js";
 import { recoverWorkflowRuns, type WorkflowRecovery } from "./recover.js";
 import { driveClaimedWorkflow } from "./workflow-drive.js";
 import {
@@ -143,7 +144,9 @@ export class Workflow {
     const serving = this.#serving(loaded.state, options);
     if (serving !== this) return serving.#continue(run, options, now);
     const entries = decideActive(this.steps, loaded.state, input, options, now);
-    const claim = await Claim.take(this.db, workflowRunAccess, loaded, this.#leaseMs, entries);
+    // Grants asked for on the step agent's tool calls are stored with the workflow's claim, or not at all.
+    const grants = executorGrants(this.steps, loaded.state, entries, this.db, now);
+    const claim = await Claim.take(this.db, workflowRunAccess, loaded, this.#leaseMs, entries, grants);
     const resolved = resolvedAtCursor(claim.state);
     return this.#drive(claim, options, { resolved, started: false, retrying: false, decided: entries });
   }

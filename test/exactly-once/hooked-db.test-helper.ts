@@ -93,6 +93,18 @@ export class HookedDb implements Db {
     return this.#inner.revokeGrant(id, revokedAt);
   }
 
+  claimOutbox(claim: Parameters<Db["claimOutbox"]>[0]): ReturnType<Db["claimOutbox"]> {
+    return this.#inner.claimOutbox(claim);
+  }
+
+  settleOutbox(...args: Parameters<Db["settleOutbox"]>): ReturnType<Db["settleOutbox"]> {
+    return this.#inner.settleOutbox(...args);
+  }
+
+  listOutbox(filter?: Parameters<Db["listOutbox"]>[0]): ReturnType<Db["listOutbox"]> {
+    return this.#inner.listOutbox(filter);
+  }
+
   close(): Promise<void> {
     return this.#inner.close();
   }

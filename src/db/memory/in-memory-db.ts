@@ -5,6 +5,10 @@ import type {
   DecisionRecord,
   GrantFilter,
   GrantRecord,
+  OutboxClaim,
+  OutboxEntry,
+  OutboxFilter,
+  OutboxOutcome,
   PendingFilter,
   PendingRequirementRow,
   RunFilter,
@@ -14,6 +18,7 @@ import type {
   RunWrite,
 } from "../db.js";
 import { batchGrants, checkGrantFilter, checkGrants, checkRevoke } from "../grants.js";
+import { checkClaim, checkOutboxFilter, checkOutcome, decisionEvents, pauseEvents } from "../outbox.js";
 import {
   alreadyStoredMessage,
   batchDecisions,
@@ -28,6 +33,7 @@ import {
 import { compareText } from "./compare-text.js";
 import { DecisionLog } from "./decision-log.js";
 import { GrantTable } from "./grant-table.js";
+import { OutboxTable } from "./outbox-table.js";
 
 const DEFAULT_RUN_LIMIT = 100;
 const DEFAULT_PENDING_LIMIT = 50;
@@ -52,6 +58,7 @@ export class InMemoryDb implements Db {
   readonly #runs = new Map<string, StoredRun>();
   readonly #decisions = new DecisionLog();
   readonly #grants = new GrantTable();
+  readonly #outbox = new OutboxTable();
   #closed = false;
 
   async getRun(kind: RunKind, runId: string): Promise<RunRecord | null> {
@@ -68,6 +75,7 @@ export class InMemoryDb implements Db {
       throw new StoreError(alreadyStoredMessage(record));
     }
     this.#runs.set(key, { record: copyRecord(record), pendingSince: pendingSince(record, undefined) });
+    this.#outbox.enqueue(pauseEvents(record));
   }
 
   async updateRun(record: RunRecord, expectedRevision: number): Promise<boolean> {
@@ -115,6 +123,7 @@ export class InMemoryDb implements Db {
     }
     this.#decisions.append(decisions);
     this.#grants.insert(grants);
+    this.#outbox.enqueue([...writes.flatMap(({ record }) => pauseEvents(record)), ...decisionEvents(writes)]);
     return true;
   }
 
@@ -179,11 +188,29 @@ export class InMemoryDb implements Db {
     return this.#grants.revoke(id, revokedAt);
   }
 
+  async claimOutbox(claim: OutboxClaim): Promise<OutboxEntry[]> {
+    this.#checkOpen();
+    checkClaim(claim);
+    return this.#outbox.claim(claim);
+  }
+
+  async settleOutbox(key: string, token: string, outcome: OutboxOutcome): Promise<boolean> {
+    this.#checkOpen();
+    checkOutcome(outcome);
+    return this.#outbox.settle(key, token, outcome);
+  }
+
+  async listOutbox(filter: OutboxFilter = {}): Promise<OutboxEntry[]> {
+    this.#checkOpen();
+    return this.#outbox.list(filter, checkOutboxFilter(filter));
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     this.#runs.clear();
     this.#decisions.clear();
     this.#grants.clear();
+    this.#outbox.clear();
   }
 
   #checkOpen(): void {

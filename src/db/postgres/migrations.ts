@@ -130,6 +130,34 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX kern_grants_by_creator ON kern_grants (created_by, created_at, id);
     `,
   },
+  {
+    // The outbox of channel events (webhooks), see OutboxEvent. Rows are enqueued in the
+    // transaction that stores what they report; the partial index serves the dispatcher's claim.
+    version: 6,
+    name: "outbox",
+    sql: `
+      CREATE TABLE kern_outbox (
+        event_key TEXT COLLATE "C" PRIMARY KEY,
+        event_type TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('agent', 'workflow')),
+        run_id TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        owner_id TEXT NOT NULL,
+        requirement_id TEXT NOT NULL,
+        data TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        attempts BIGINT NOT NULL DEFAULT 0,
+        next_attempt_at BIGINT NOT NULL,
+        delivered_to TEXT NOT NULL DEFAULT '[]',
+        delivered_at BIGINT,
+        last_error TEXT,
+        claim_token TEXT,
+        lease_expires_at BIGINT
+      );
+      CREATE INDEX kern_outbox_in_order ON kern_outbox (created_at, event_key);
+      CREATE INDEX kern_outbox_due ON kern_outbox (created_at, event_key) WHERE delivered_at IS NULL;
+    `,
+  },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `

@@ -106,6 +106,7 @@ describe("PostgresDb", { skip }, () => {
           { version: 3, name: "drop_runs_by_lease" },
           { version: 4, name: "decisions" },
           { version: 5, name: "grants" },
+          { version: 6, name: "outbox" },
         ],
       );
       const later = open();
@@ -208,6 +209,7 @@ function registerCrossProcessTests(): void {
         { version: 3 },
         { version: 4 },
         { version: 5 },
+        { version: 6 },
       ]);
     });
 

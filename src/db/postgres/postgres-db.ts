@@ -6,6 +6,10 @@ import type {
   DecisionRecord,
   GrantFilter,
   GrantRecord,
+  OutboxClaim,
+  OutboxEntry,
+  OutboxFilter,
+  OutboxOutcome,
   PendingFilter,
   PendingRequirementRow,
   RunFilter,
@@ -15,6 +19,7 @@ import type {
   RunWrite,
 } from "../db.js";
 import { checkGrantFilter, checkGrants, checkRevoke } from "../grants.js";
+import { checkClaim, checkOutboxFilter, checkOutcome } from "../outbox.js";
 import {
   alreadyStoredMessage,
   checkCount,
@@ -140,6 +145,20 @@ export class PostgresDb implements Db {
   async revokeGrant(id: string, revokedAt: number): Promise<boolean> {
     checkRevoke(id, revokedAt);
     return this.#use("revokeGrant", (statements) => statements.grants.revoke(id, revokedAt));
+  }
+  async claimOutbox(claim: OutboxClaim): Promise<OutboxEntry[]> {
+    checkClaim(claim);
+    return this.#use("claimOutbox", (statements) => statements.outbox.claim(claim));
+  }
+
+  async settleOutbox(key: string, token: string, outcome: OutboxOutcome): Promise<boolean> {
+    checkOutcome(outcome);
+    return this.#use("settleOutbox", (statements) => statements.outbox.settle(key, token, outcome));
+  }
+
+  async listOutbox(filter: OutboxFilter = {}): Promise<OutboxEntry[]> {
+    const limit = checkOutboxFilter(filter);
+    return this.#use("listOutbox", (statements) => statements.outbox.list(filter, limit));
   }
 
   /**

@@ -11,10 +11,12 @@ import type {
   RunWrite,
 } from "../db.js";
 import { batchGrants } from "../grants.js";
+import { decisionEvents, pauseEvents } from "../outbox.js";
 import { alreadyStoredMessage, batchDecisions, changedFixedFieldMessage, type FixedFields } from "../record-checks.js";
 import { type RowSource, readPackedPending, readPendingRow, readRunRow, readSummaryRow } from "../row-reader.js";
 import { PostgresDecisions } from "./postgres-decisions.js";
 import { PostgresGrants } from "./postgres-grants.js";
+import { PostgresOutbox } from "./postgres-outbox.js";
 import { Where } from "./postgres-where.js";
 import { queryTimeoutMs, timedQuery } from "./timeouts.js";
 import { withTransaction } from "./transaction.js";
@@ -97,11 +99,14 @@ export class PostgresStatements {
   readonly decisions: PostgresDecisions;
   /** The grants table; writeRuns() inserts a batch's grants in its transaction. */
   readonly grants: PostgresGrants;
+  /** The outbox; every run write enqueues the events of what it stores in its transaction. */
+  readonly outbox: PostgresOutbox;
 
   constructor(pool: pg.Pool, schema: string, statementTimeoutMs: number) {
     this.#pool = pool;
     this.decisions = new PostgresDecisions(pool, schema, statementTimeoutMs);
     this.grants = new PostgresGrants(pool, schema, statementTimeoutMs);
+    this.outbox = new PostgresOutbox(pool, schema, statementTimeoutMs);
     this.#schema = pg.escapeIdentifier(schema);
     this.#statementTimeoutMs = statementTimeoutMs;
     const sql: Partial<Statements> = {};
@@ -144,6 +149,7 @@ export class PostgresStatements {
         // After the runs: a batch retried after its COMMIT went unanswered is stale, not a duplicate.
         await this.decisions.append(client, batchDecisions(writes));
         await this.grants.insert(batchGrants(writes), client);
+        await this.outbox.enqueue(client, decisionEvents(writes));
         return true;
       });
     } catch (error) {
@@ -244,6 +250,7 @@ export class PostgresStatements {
       record.pending.map((requirement) => requirement.summary),
     ];
     await client.query({ ...this.#sql.upsertPending, values });
+    await this.outbox.enqueue(client, pauseEvents(record));
   }
 
   #qualify(text: string): string {

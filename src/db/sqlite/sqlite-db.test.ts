@@ -82,6 +82,7 @@ describe("SqliteDb on its own file", () => {
         { version: 3, name: "drop_runs_by_lease" },
         { version: 4, name: "decisions" },
         { version: 5, name: "grants" },
+        { version: 6, name: "outbox" },
       ],
     );
     const second = open();
@@ -211,7 +212,14 @@ describe("SqliteDb across processes", { timeout: 120_000 }, () => {
       Array.from({ length: 4 }, () => ({ ok: true })),
     );
     const versions = inspect(dbFile, (database) => database.prepare("SELECT version FROM kern_migrations").all());
-    assert.deepEqual(versions, [{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
+    assert.deepEqual(versions, [
+      { version: 1 },
+      { version: 2 },
+      { version: 3 },
+      { version: 4 },
+      { version: 5 },
+      { version: 6 },
+    ]);
   });
 
   it("lets exactly one of 4 processes claim the same revision, 5 times over", async () => {

@@ -10,10 +10,12 @@ import type {
   RunWrite,
 } from "../db.js";
 import { batchGrants } from "../grants.js";
+import { decisionEvents, pauseEvents } from "../outbox.js";
 import { alreadyStoredMessage, batchDecisions, changedFixedFieldMessage, type FixedFields } from "../record-checks.js";
 import { type RowSource, readPackedPending, readPendingRow, readRunRow, readSummaryRow } from "../row-reader.js";
 import { SqliteDecisions } from "./sqlite-decisions.js";
 import { SqliteGrants } from "./sqlite-grants.js";
+import { SqliteOutbox } from "./sqlite-outbox.js";
 import { Where } from "./sqlite-where.js";
 
 type Statement = Database.Statement<unknown[], unknown>;
@@ -94,6 +96,7 @@ export class SqliteStatements {
   readonly writeRuns: (writes: readonly RunWrite[]) => boolean;
   readonly decisions: SqliteDecisions;
   readonly grants: SqliteGrants;
+  readonly outbox: SqliteOutbox;
   readonly #prepared: Partial<Record<keyof typeof SQL, Statement>> = {};
   readonly #listStatements = new Map<string, Statement>();
 
@@ -101,6 +104,7 @@ export class SqliteStatements {
     this.database = database;
     this.decisions = new SqliteDecisions(database);
     this.grants = new SqliteGrants(database);
+    this.outbox = new SqliteOutbox(database);
     const insertRun = database.transaction((record: RunRecord) => this.#insertRun(record));
     const updateRun = database.transaction((record: RunRecord, expectedRevision: number) =>
       this.#updateRun(record, expectedRevision),
@@ -222,6 +226,7 @@ export class SqliteStatements {
     // After the runs: a batch retried after its commit went unanswered is stale, not a duplicate.
     this.decisions.append(batchDecisions(writes));
     this.grants.insert(batchGrants(writes));
+    this.outbox.enqueue(decisionEvents(writes));
     return true;
   }
 
@@ -239,6 +244,8 @@ export class SqliteStatements {
         createdAt: record.updatedAt,
       });
     });
+    // In the run's transaction: a stored pause always has its event, and only a new one is added.
+    this.outbox.enqueue(pauseEvents(record));
   }
 
   /** Listing queries vary with the filter; each distinct shape is prepared once. */

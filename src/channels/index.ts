@@ -1,0 +1,16 @@
+/**
+ * `kern/channels`: events about pauses and decisions, delivered from the Db's outbox to webhooks
+ * (signed, retried, exactly once per receiver that answers 2xx) or to channels of your own.
+ * It loads no HTTP framework, so a receiver can import `verifyWebhookSignature` alone.
+ */
+export type { Channel, ChannelEvent, ChannelEventType } from "./channel.js";
+export {
+  type Backoff,
+  checkDispatcher,
+  type Dispatcher,
+  type DispatcherOptions,
+  dispatchWebhooks,
+  startDispatcher,
+} from "./dispatcher.js";
+export { SIGNATURE_HEADER, verifyWebhookSignature } from "./signature.js";
+export { type EventLink, type WebhookOptions, type WebhookPayload, webhookChannel } from "./webhook.js";
