@@ -139,3 +139,20 @@ export function compareGrants(
   const b = Buffer.from(right.id);
   return Buffer.compare(a, b);
 }
+
+/** A grant's columns in the order of INSERT_GRANT's parameters (both SQL stores list them so). */
+export function grantValues(grant: GrantRecord): unknown[] {
+  return [
+    grant.id,
+    grant.ownerKind,
+    grant.ownerId,
+    grant.toolName,
+    grant.scope,
+    grant.scopeId,
+    grant.argsMatch,
+    grant.createdBy,
+    grant.createdAt,
+    grant.expiresAt,
+    grant.revokedAt,
+  ];
+}

@@ -82,5 +82,13 @@ export async function autoDecide(
 
 /** True when some component of `steps` has a `policy` of its own. */
 export function hasComponentPolicies(steps: readonly Component[]): boolean {
-  return [...walk(steps)].some((component) => "policy" in component && component.policy.auto !== undefined);
+  // A definition never changes: walk it once, not on every drive.
+  let known = withPolicies.get(steps);
+  if (known === undefined) {
+    known = [...walk(steps)].some((component) => "policy" in component && component.policy.auto !== undefined);
+    withPolicies.set(steps, known);
+  }
+  return known;
 }
+
+const withPolicies = new WeakMap<readonly Component[], boolean>();

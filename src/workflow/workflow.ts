@@ -152,7 +152,7 @@ export class Workflow {
   }
 
   /**
-   * Whether `actor` may decide requirement `requirementId` of a paused run (without an id: any
+   * Whether `actor` may decide requirement `requirementId` of a paused run (without an id: at least
    * open one); `includeDecided` asks about requirements decided already too (who could have).
    */
   canDecide(

@@ -1,7 +1,7 @@
 import pg from "pg";
 import { StoreError } from "../../errors.js";
 import type { GrantFilter, GrantRecord } from "../db.js";
-import { addGrantClauses, grantStoredMessage } from "../grants.js";
+import { addGrantClauses, grantStoredMessage, grantValues } from "../grants.js";
 import { type RowSource, readGrantRow } from "../row-reader.js";
 import { Where } from "./postgres-where.js";
 import { timedQuery } from "./timeouts.js";
@@ -70,21 +70,4 @@ export class PostgresGrants {
   #timed(text: string, values: unknown[]): pg.QueryConfig {
     return timedQuery(text.replaceAll("S.kern_", `${this.#schema}.kern_`), this.#statementTimeoutMs, values);
   }
-}
-
-/** A grant's columns in the order of INSERT_GRANT's parameters. */
-function grantValues(grant: GrantRecord): unknown[] {
-  return [
-    grant.id,
-    grant.ownerKind,
-    grant.ownerId,
-    grant.toolName,
-    grant.scope,
-    grant.scopeId,
-    grant.argsMatch,
-    grant.createdBy,
-    grant.createdAt,
-    grant.expiresAt,
-    grant.revokedAt,
-  ];
 }

@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import { StoreError } from "../../errors.js";
 import type { GrantFilter, GrantRecord } from "../db.js";
-import { addGrantClauses, grantStoredMessage } from "../grants.js";
+import { addGrantClauses, grantStoredMessage, grantValues } from "../grants.js";
 import { type RowSource, readGrantRow } from "../row-reader.js";
 import { Where } from "./sqlite-where.js";
 
@@ -70,21 +70,4 @@ export class SqliteGrants {
     }
     return statement;
   }
-}
-
-/** A grant's columns in the order of INSERT_GRANT. */
-function grantValues(grant: GrantRecord): unknown[] {
-  return [
-    grant.id,
-    grant.ownerKind,
-    grant.ownerId,
-    grant.toolName,
-    grant.scope,
-    grant.scopeId,
-    grant.argsMatch,
-    grant.createdBy,
-    grant.createdAt,
-    grant.expiresAt,
-    grant.revokedAt,
-  ];
 }
