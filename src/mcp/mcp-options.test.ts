@@ -158,4 +158,28 @@ describe("mcpTools() options", () => {
     const done = await agent.continueRun(run, { actor: { id: "olga", roles: ["ops"] } });
     assert.equal(done.status, "completed");
   });
+
+  it("gives the gated tools its timeout, policy and editableArgs, and leaves the ungated ones without", async () => {
+    const tools = await load({
+      timeout: { after: 60, then: "reject" },
+      policy: function noAlertsAtNight() {
+        return { verdict: "deny" as const, reason: "alerts are paused tonight" };
+      },
+      editableArgs: false,
+    });
+    const alert = tools.find((entry) => entry.name === "send_alert");
+    const forecast = tools.find((entry) => entry.name === "get_forecast");
+    assert.equal(alert?.editableArgs, false);
+    assert.equal(alert?.timeout?.after, 60);
+    assert.equal(forecast?.timeout ?? null, null);
+    const agent = new Agent({
+      name: "Forecaster",
+      model: new FakeModel([toolCall("send_alert", { city: "Oslo", message: "Snow" }), text("Not sent.")]),
+      tools,
+      db: new InMemoryDb(),
+    });
+    const run = await agent.run("Alert Oslo");
+    assert.equal(run.status, "completed", "the policy denied the call without a pause");
+    assert.match(run.toJSON().tools[0]?.result ?? "", /alerts are paused tonight/);
+  });
 });

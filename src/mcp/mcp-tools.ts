@@ -32,11 +32,26 @@ export interface McpToolsOptions {
   approvers?: JsonSchemaToolDefinition["approvers"];
   /** False refuses a decision by the principal who started the run; see tool(). */
   allowSelfApproval?: boolean;
+  /** What happens when nobody decides a gated call in time (`{ after, then }`); see tool(). */
+  timeout?: JsonSchemaToolDefinition["timeout"];
+  /** Decides the gated tools' calls without a person when it can; see tool(). */
+  policy?: JsonSchemaToolDefinition["policy"];
+  /** False: the gated calls may only be approved as proposed, never with edited arguments; see tool(). */
+  editableArgs?: boolean;
 }
 
 /** The names a model can call (OpenAI's function names), which tool() requires too. */
 const KERN_TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
-const OPTIONS = new Set(["name", "gate", "toolName", "approvers", "allowSelfApproval"]);
+const OPTIONS = new Set([
+  "name",
+  "gate",
+  "toolName",
+  "approvers",
+  "allowSelfApproval",
+  "timeout",
+  "policy",
+  "editableArgs",
+]);
 
 /** The options once the server's name is known. */
 type Resolved = McpToolsOptions & { name: string };
@@ -110,10 +125,14 @@ function kernTool(options: Resolved, connection: McpConnection, definition: McpT
         `(use 1-64 letters, digits, '_' or '-'); map it with toolName, e.g. toolName: (name) => name.replaceAll(".", "_").`,
     );
   }
+  const { approvers, allowSelfApproval, timeout, policy, editableArgs } = options;
   const governance = gated
     ? {
-        ...(options.approvers === undefined ? {} : { approvers: options.approvers }),
-        ...(options.allowSelfApproval === undefined ? {} : { allowSelfApproval: options.allowSelfApproval }),
+        ...(approvers === undefined ? {} : { approvers }),
+        ...(allowSelfApproval === undefined ? {} : { allowSelfApproval }),
+        ...(timeout === undefined ? {} : { timeout }),
+        ...(policy === undefined ? {} : { policy }),
+        ...(editableArgs === undefined ? {} : { editableArgs }),
       }
     : {};
   return tool({

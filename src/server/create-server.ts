@@ -17,6 +17,8 @@ import { inboxRoutes } from "./inbox-routes.js";
 import { listen, type StartedServer, startSweep } from "./listen.js";
 import { openApiDocument } from "./openapi.js";
 import { recoverAtStart, type StartupRecovery } from "./recovery.js";
+import { type ServerSlack, type SlackSetup, slackSetup } from "./slack.js";
+import { SLACK_INTERACTIONS_PATH, slackRoutes } from "./slack-routes.js";
 import { checkWebhooks, type ServerWebhook, startWebhooks, type WebhookDelivery } from "./webhooks.js";
 import { workflowRoutes } from "./workflow-routes.js";
 
@@ -53,8 +55,13 @@ export interface ServerOptions extends SecurityOptions {
    * between start() and close().
    */
   webhooks?: ServerWebhook[];
-  /** How the webhook dispatcher polls and retries (default: every second; retries from 1 s doubling to 1 h). */
+  /** How the webhook and Slack dispatcher polls and retries (default: every second; retries from 1 s doubling to 1 h). */
   webhookDelivery?: WebhookDelivery;
+  /**
+   * Post each pause to a Slack channel with Approve / Reject buttons, decided through
+   * `POST /api/slack/interactions` as the mapped principal (see README "Slack").
+   */
+  slack?: ServerSlack;
 }
 
 export interface StartOptions {
@@ -97,6 +104,7 @@ function buildApp(
   guards: Protection,
   links: DecisionLinkOptions | undefined,
   policy: AnyGatePolicy | undefined,
+  slack: { setup: SlackSetup; pending: Set<Promise<void>> } | undefined,
 ): Hono<ServerEnv> {
   const isServed = (row: PendingRequirementRow): boolean =>
     (row.kind === "workflow" ? workflows : agents).has(row.ownerId);
@@ -129,6 +137,8 @@ function buildApp(
   app.route("/api/inbox", inboxRoutes(db, isServed, inboxAccess(workflows, agents)));
   app.route("/api/decisions", decisionRoutes({ db, workflows, agents, links }));
   app.route("/api/grants", grantRoutes(db));
+  if (slack !== undefined)
+    app.route("/api/slack", slackRoutes({ db, workflows, agents }, slack.setup, log, slack.pending));
   return app;
 }
 
@@ -164,14 +174,17 @@ export function createServer(options: ServerOptions = {}): KernServer {
     );
   }
   const log = options.log ?? ((line: string) => console.warn(line));
-  const guards = protection(options);
+  const slack =
+    options.slack === undefined ? undefined : { setup: slackSetup(options.slack), pending: new Set<Promise<void>>() };
+  // A Slack interaction is signed by Slack, not signed in: the endpoint checks that signature itself.
+  const guards = protection(options, slack === undefined ? [] : [SLACK_INTERACTIONS_PATH]);
   if (options.decisionLinks !== undefined) checkLinkSecret(options.decisionLinks);
   if (options.policy !== undefined) checkPolicy("createServer()", options.policy, true);
   const webhooks = options.webhooks ?? [];
   const delivery = options.webhookDelivery ?? {};
   checkWebhooks(webhooks, delivery);
   const served = { db, workflows, agents, links: options.decisionLinks, log };
-  const app = buildApp(workflows, agents, db, log, guards, options.decisionLinks, options.policy);
+  const app = buildApp(workflows, agents, db, log, guards, options.decisionLinks, options.policy, slack);
 
   async function start(startOptions: StartOptions = {}): Promise<StartedServer & { recovery: StartupRecovery }> {
     const hostname = startOptions.hostname ?? "127.0.0.1";
@@ -181,11 +194,13 @@ export function createServer(options: ServerOptions = {}): KernServer {
     const stopSweep = startSweep([...workflows.values(), ...agents.values()], sweepIntervalMs, log, options.onReminder);
     try {
       const listener = await listen(app.fetch, startOptions.port ?? 3000, hostname);
-      const dispatcher = startWebhooks(webhooks, delivery, served, listener.url);
+      const channels = slack === undefined ? [] : [slack.setup.channel(served, listener.url)];
+      const dispatcher = startWebhooks(webhooks, delivery, served, listener.url, channels);
       let closing: Promise<void> | undefined;
       const close = (): Promise<void> =>
         (closing ??= stopSweep()
           .then(() => dispatcher?.stop())
+          .then(() => Promise.all(slack?.pending ?? []))
           .then(() => recovery.resumed)
           .then(() => listener.close()));
       return { url: listener.url, close, recovery };

@@ -1,5 +1,6 @@
 import type { Agent } from "../agent/index.js";
 import {
+  type Channel,
   type ChannelEvent,
   checkDispatcher,
   type Dispatcher,
@@ -43,15 +44,16 @@ export function checkWebhooks(webhooks: readonly ServerWebhook[], delivery: Webh
     checkDispatcher({ ...delivery, channels: webhooks.map((webhook) => webhookChannel(webhook)) });
 }
 
-/** Starts the server's dispatcher; `baseUrl` prefixes decision links (the listener's URL). */
+/** Starts the server's dispatcher for its webhooks and `others` (Slack); `baseUrl` prefixes decision links (the listener's URL). */
 export function startWebhooks(
   webhooks: readonly ServerWebhook[],
   delivery: WebhookDelivery,
   served: Served,
   baseUrl: string,
+  others: readonly Channel[] = [],
 ): Dispatcher | undefined {
-  if (webhooks.length === 0) return undefined;
-  const channels = webhooks.map(({ linkApprover, linkExpiresInSeconds, ...webhook }) => {
+  if (webhooks.length === 0 && others.length === 0) return undefined;
+  const hooks = webhooks.map(({ linkApprover, linkExpiresInSeconds, ...webhook }) => {
     const { links } = served;
     if (linkApprover === undefined || links === undefined) return webhookChannel(webhook);
     const decisionLink = (event: ChannelEvent): Promise<EventLink | null> =>
@@ -60,7 +62,7 @@ export function startWebhooks(
       );
     return webhookChannel({ ...webhook, decisionLink });
   });
-  return startDispatcher({ ...delivery, db: served.db, channels, log: served.log });
+  return startDispatcher({ ...delivery, db: served.db, channels: [...hooks, ...others], log: served.log });
 }
 
 /** A link for the event's requirement while it is still open; null once it was decided or its run is not served. */

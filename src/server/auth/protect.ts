@@ -54,7 +54,7 @@ const noStore: MiddlewareHandler = async (c, next) => {
  * request meets them: security headers on every answer, the Host allow-list, the Origin check,
  * sign-in for `/api`, then the body limit, so the route never sees an oversized body.
  */
-export function protection(options: SecurityOptions): Protection {
+export function protection(options: SecurityOptions, signedElsewhere: readonly string[] = []): Protection {
   const hosts = hostAllowList(options.allowedHosts);
   const origins = originCheck(options.allowedOrigins);
   const signIn = options.auth === undefined ? undefined : authentication(options.auth);
@@ -75,9 +75,13 @@ export function protection(options: SecurityOptions): Protection {
         await next();
       });
       // A signed decision link is its own credential: using one needs no sign-in (but one sent is checked).
+      // So are the POST endpoints in `signedElsewhere` (Slack's interactions), which check their own signature.
       if (signIn !== undefined)
         app.use("/api/*", (c, next) =>
-          isLinkUse(c.req.method, c.req.path) && c.req.header("authorization") === undefined ? next() : signIn(c, next),
+          (isLinkUse(c.req.method, c.req.path) && c.req.header("authorization") === undefined) ||
+          (c.req.method === "POST" && signedElsewhere.includes(c.req.path))
+            ? next()
+            : signIn(c, next),
         );
       app.use(
         bodyLimit({
