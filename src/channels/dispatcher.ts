@@ -23,6 +23,12 @@ export interface DispatcherOptions {
   /** Events claimed per pass (default 20). */
   batchSize?: number;
   backoff?: Backoff;
+  /**
+   * How long delivered events are kept before a dispatcher deletes them (default 7 days; null keeps
+   * them forever). A pause event stays while its run may still pause on it (see Db.pruneOutbox).
+   * Pruning runs at most once an hour per dispatcher.
+   */
+  retainDeliveredMs?: number | null;
   /** The clock (ms since epoch), for tests. */
   now?: () => number;
   /** Where failed deliveries and passes are reported (default console.warn). */
@@ -92,13 +98,30 @@ export function checkDispatcher(options: Omit<DispatcherOptions, "db">) {
     limit: checkMs("batchSize", options.batchSize, 20),
     initialMs: checkMs("backoff.initialMs", options.backoff?.initialMs, 1_000),
     maxMs: checkMs("backoff.maxMs", options.backoff?.maxMs, 3_600_000),
+    retainMs:
+      options.retainDeliveredMs === null ? null : checkMs("retainDeliveredMs", options.retainDeliveredMs, WEEK_MS),
+  };
+}
+
+const WEEK_MS = 7 * 24 * 3_600_000;
+const PRUNE_EVERY_MS = 3_600_000;
+
+/** Deletes delivered events older than `retainMs`, a page at a time, at most once per PRUNE_EVERY_MS. */
+function pruner(db: Db, retainMs: number | null, now: () => number): () => Promise<void> {
+  let last = Number.NEGATIVE_INFINITY;
+  return async () => {
+    if (retainMs === null || now() - last < PRUNE_EVERY_MS) return;
+    last = now();
+    const limit = 1000;
+    while ((await db.pruneOutbox({ deliveredBefore: now() - retainMs, limit })) === limit);
   };
 }
 
 function dispatcherPass(options: DispatcherOptions): () => Promise<{ delivered: number; retried: number }> {
   const { db, channels } = options;
-  const { leaseMs, limit, initialMs, maxMs } = checkDispatcher(options);
+  const { leaseMs, limit, initialMs, maxMs, retainMs } = checkDispatcher(options);
   const now = options.now ?? Date.now;
+  const prune = pruner(db, retainMs, now);
   const log = options.log ?? ((line: string) => console.warn(line));
   return async () => {
     const token = randomUUID();
@@ -121,6 +144,7 @@ function dispatcherPass(options: DispatcherOptions): () => Promise<{ delivered: 
           `kern/channels: the claim on event ${entry.key} lapsed before its outcome was stored; it may be sent again.`,
         );
     }
+    await prune();
     return { delivered, retried };
   };
 }

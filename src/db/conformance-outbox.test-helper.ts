@@ -121,4 +121,40 @@ export function registerOutboxConformance(db: () => Db): void {
     assert.ok(page);
     assert.deepEqual(keys(await db().listOutbox({ after: page })), ["workflow:run-1:req-1:requirement.paused"]);
   });
+
+  it("pruneOutbox() deletes delivered events that cannot come back, and keeps a still-paused run's pause", async () => {
+    const delivered = async (token: string, now: number): Promise<void> => {
+      for (const entry of await db().claimOutbox({ token, now, leaseMs: 1_000, limit: 100 }))
+        await db().settleOutbox(entry.key, token, {
+          attempts: 1,
+          nextAttemptAt: now,
+          deliveredTo: ["hook"],
+          deliveredAt: now,
+          lastError: null,
+        });
+    };
+    await db().insertRun(PAUSED); // run-1 stays paused on req-1
+    const done = makeRecord({ ...PAUSED, runId: "run-2", updatedAt: 1_100 });
+    await db().insertRun(done);
+    const completed = nextRecord(done, { status: "completed", pending: [], updatedAt: 1_200 });
+    assert.equal(
+      await db().writeRuns([
+        { record: completed, expectedRevision: 1, decisions: [makeDecision({ runId: "run-2", decidedAt: 1_200 })] },
+      ]),
+      true,
+    );
+    await delivered("a", 2_000);
+    await db().insertRun(makeRecord({ ...PAUSED, runId: "run-3", updatedAt: 3_000 })); // not delivered yet
+    await assert.rejects(db().pruneOutbox({ deliveredBefore: 1.5 }), { name: "StoreError" });
+    assert.equal(await db().pruneOutbox({ deliveredBefore: 2_000 }), 0, "delivered at 2 000: not before it");
+    assert.equal(await db().pruneOutbox({ deliveredBefore: 2_001, limit: 1 }), 1);
+    assert.equal(await db().pruneOutbox({ deliveredBefore: 2_001 }), 1);
+    assert.deepEqual(keys(await db().listOutbox()), [
+      "agent:run-1:req-1:requirement.paused",
+      "agent:run-3:req-1:requirement.paused",
+    ]);
+    // Stored again while paused: the kept pause event is not enqueued a second time.
+    assert.equal(await db().updateRun(nextRecord(PAUSED, { updatedAt: 4_000 }), 1), true);
+    assert.equal((await db().listOutbox()).length, 2);
+  });
 }

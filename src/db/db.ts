@@ -242,6 +242,14 @@ export interface OutboxFilter {
   after?: { createdAt: number; key: string };
 }
 
+/** Which delivered outbox entries {@link Db.pruneOutbox} deletes. */
+export interface OutboxPrune {
+  /** Entries delivered before this time (ms since epoch). */
+  deliveredBefore: number;
+  /** At most this many per call (default 1000, at most 10 000); call again while it returns that many. */
+  limit?: number;
+}
+
 /**
  * Storage for runs. Every implementation passes the shared conformance suite. Methods take and
  * return plain records; parsing and validating the state JSON is the core's job, not the store's.
@@ -290,5 +298,12 @@ export interface Db {
   settleOutbox(key: string, token: string, outcome: OutboxOutcome): Promise<boolean>;
   /** The outbox, oldest first, keyset paged (see {@link OutboxFilter.after}). */
   listOutbox(filter?: OutboxFilter): Promise<OutboxEntry[]>;
+  /**
+   * Deletes entries delivered before `deliveredBefore` that cannot be enqueued again: decision,
+   * timeout and escalation events, and pause events of runs that completed, were cancelled or are
+   * gone. A pause event of a run that may still pause on that requirement is kept, so storing the
+   * run again never sends its pause twice. Resolves with how many it deleted.
+   */
+  pruneOutbox(prune: OutboxPrune): Promise<number>;
   close(): Promise<void>;
 }

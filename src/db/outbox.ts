@@ -7,6 +7,7 @@ import type {
   OutboxEventType,
   OutboxFilter,
   OutboxOutcome,
+  OutboxPrune,
   RunRecord,
   RunWrite,
 } from "./db.js";
@@ -137,6 +138,32 @@ export function checkOutboxFilter(filter: OutboxFilter): number {
       `listOutbox() needs after to be the previous page's last entry, got ${JSON.stringify(after)}.`,
     );
   return limit;
+}
+
+/** Default and most entries one pruneOutbox() call deletes. */
+export const PRUNE_LIMITS = { default: 1000, max: 10_000 } as const;
+
+/** Checks a pruneOutbox() request and returns how many entries it may delete. */
+export function checkPrune(prune: OutboxPrune): number {
+  const limit = prune.limit ?? PRUNE_LIMITS.default;
+  if (
+    !Number.isSafeInteger(prune.deliveredBefore) ||
+    !Number.isSafeInteger(limit) ||
+    limit < 1 ||
+    limit > PRUNE_LIMITS.max
+  )
+    throw new StoreError(
+      `pruneOutbox() needs deliveredBefore in whole milliseconds and limit from 1 to ${PRUNE_LIMITS.max}; got ${JSON.stringify(prune)}. Nothing was deleted.`,
+    );
+  return limit;
+}
+
+/** Whether a delivered entry may go: nothing can enqueue it again (see Db.pruneOutbox). */
+export function isPrunable(entry: OutboxEntry, deliveredBefore: number, runStatus: string | null): boolean {
+  if (entry.deliveredAt === null || entry.deliveredAt >= deliveredBefore) return false;
+  return (
+    entry.type !== "requirement.paused" || runStatus === null || runStatus === "completed" || runStatus === "cancelled"
+  );
 }
 
 /** The listing and claiming order of every store: oldest first, then the key as bytes. */

@@ -28,7 +28,10 @@ export interface ServerWebhook extends Omit<WebhookOptions, "decisionLink"> {
 }
 
 /** How the server's dispatcher polls, claims and retries (see DispatcherOptions). */
-export type WebhookDelivery = Pick<DispatcherOptions, "intervalMs" | "leaseMs" | "batchSize" | "backoff">;
+export type WebhookDelivery = Pick<
+  DispatcherOptions,
+  "intervalMs" | "leaseMs" | "batchSize" | "backoff" | "retainDeliveredMs"
+>;
 
 interface Served {
   db: Db;

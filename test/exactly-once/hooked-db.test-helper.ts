@@ -105,6 +105,10 @@ export class HookedDb implements Db {
     return this.#inner.listOutbox(filter);
   }
 
+  pruneOutbox(...args: Parameters<Db["pruneOutbox"]>): ReturnType<Db["pruneOutbox"]> {
+    return this.#inner.pruneOutbox(...args);
+  }
+
   close(): Promise<void> {
     return this.#inner.close();
   }

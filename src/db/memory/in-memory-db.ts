@@ -9,6 +9,7 @@ import type {
   OutboxEntry,
   OutboxFilter,
   OutboxOutcome,
+  OutboxPrune,
   PendingFilter,
   PendingRequirementRow,
   RunFilter,
@@ -18,7 +19,7 @@ import type {
   RunWrite,
 } from "../db.js";
 import { batchGrants, checkGrantFilter, checkGrants, checkRevoke } from "../grants.js";
-import { checkClaim, checkOutboxFilter, checkOutcome, decisionEvents, pauseEvents } from "../outbox.js";
+import { checkClaim, checkOutboxFilter, checkOutcome, checkPrune, decisionEvents, pauseEvents } from "../outbox.js";
 import {
   alreadyStoredMessage,
   batchDecisions,
@@ -203,6 +204,14 @@ export class InMemoryDb implements Db {
   async listOutbox(filter: OutboxFilter = {}): Promise<OutboxEntry[]> {
     this.#checkOpen();
     return this.#outbox.list(filter, checkOutboxFilter(filter));
+  }
+
+  async pruneOutbox(prune: OutboxPrune): Promise<number> {
+    this.#checkOpen();
+    const limit = checkPrune(prune);
+    const statusOf = (entry: OutboxEntry): string | null =>
+      this.#runs.get(runKey(entry.kind, entry.runId))?.record.status ?? null;
+    return this.#outbox.prune(prune.deliveredBefore, limit, statusOf);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { OutboxClaim, OutboxEntry, OutboxEvent, OutboxFilter, OutboxOutcome } from "../db.js";
-import { compareOutbox, isClaimable, newEntry } from "../outbox.js";
+import { compareOutbox, isClaimable, isPrunable, newEntry } from "../outbox.js";
 
 interface StoredEntry {
   entry: OutboxEntry;
@@ -43,6 +43,17 @@ export class OutboxTable {
       .filter((entry) => after === undefined || compareOutbox(entry, after) > 0);
     matches.sort(compareOutbox);
     return matches.slice(0, limit).map(copyEntry);
+  }
+
+  /** Deletes up to `limit` prunable entries, oldest first; `statusOf` gives a run's status, null when it is gone. */
+  prune(deliveredBefore: number, limit: number, statusOf: (entry: OutboxEntry) => string | null): number {
+    const prunable = [...this.#entries.values()]
+      .map(({ entry }) => entry)
+      .filter((entry) => isPrunable(entry, deliveredBefore, statusOf(entry)))
+      .sort(compareOutbox)
+      .slice(0, limit);
+    for (const entry of prunable) this.#entries.delete(entry.key);
+    return prunable.length;
   }
 
   clear(): void {

@@ -10,6 +10,7 @@ import type {
   OutboxEntry,
   OutboxFilter,
   OutboxOutcome,
+  OutboxPrune,
   PendingFilter,
   PendingRequirementRow,
   RunFilter,
@@ -19,7 +20,7 @@ import type {
   RunWrite,
 } from "../db.js";
 import { checkGrantFilter, checkGrants, checkRevoke } from "../grants.js";
-import { checkClaim, checkOutboxFilter, checkOutcome } from "../outbox.js";
+import { checkClaim, checkOutboxFilter, checkOutcome, checkPrune } from "../outbox.js";
 import {
   alreadyStoredMessage,
   checkCount,
@@ -159,6 +160,11 @@ export class PostgresDb implements Db {
   async listOutbox(filter: OutboxFilter = {}): Promise<OutboxEntry[]> {
     const limit = checkOutboxFilter(filter);
     return this.#use("listOutbox", (statements) => statements.outbox.list(filter, limit));
+  }
+
+  async pruneOutbox(prune: OutboxPrune): Promise<number> {
+    const limit = checkPrune(prune);
+    return this.#use("pruneOutbox", (statements) => statements.outbox.prune(prune.deliveredBefore, limit));
   }
 
   /**

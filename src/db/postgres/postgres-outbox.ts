@@ -47,6 +47,13 @@ const CLAIM =
   "ORDER BY created_at, event_key LIMIT $4 FOR UPDATE SKIP LOCKED) due WHERE o.event_key = due.event_key " +
   `RETURNING ${columns("o")}`;
 
+// Pause events only of runs that cannot pause on that requirement again (see Db.pruneOutbox).
+const PRUNE =
+  "DELETE FROM S.kern_outbox WHERE event_key IN (SELECT o.event_key FROM S.kern_outbox o LEFT JOIN S.kern_runs r " +
+  "ON r.kind = o.kind AND r.run_id = o.run_id WHERE o.delivered_at IS NOT NULL AND o.delivered_at < $1 " +
+  "AND (o.event_type <> 'requirement.paused' OR r.run_id IS NULL OR r.status IN ('completed', 'cancelled')) " +
+  "ORDER BY o.created_at, o.event_key LIMIT $2)";
+
 const SETTLE =
   "UPDATE S.kern_outbox SET attempts = $1, next_attempt_at = $2, delivered_to = $3, delivered_at = $4, " +
   "last_error = $5, claim_token = NULL, lease_expires_at = NULL WHERE event_key = $6 AND claim_token = $7";
@@ -85,6 +92,11 @@ export class PostgresOutbox {
     const values = [attempts, nextAttemptAt, JSON.stringify(deliveredTo), deliveredAt, lastError, key, token];
     const result = await this.#pool.query(this.#timed(SETTLE, values));
     return result.rowCount === 1;
+  }
+
+  async prune(deliveredBefore: number, limit: number): Promise<number> {
+    const result = await this.#pool.query(this.#timed(PRUNE, [deliveredBefore, limit]));
+    return result.rowCount ?? 0;
   }
 
   async list(filter: OutboxFilter, limit: number): Promise<OutboxEntry[]> {

@@ -10,6 +10,7 @@ import type {
   OutboxEntry,
   OutboxFilter,
   OutboxOutcome,
+  OutboxPrune,
   PendingFilter,
   PendingRequirementRow,
   RunFilter,
@@ -19,7 +20,7 @@ import type {
   RunWrite,
 } from "../db.js";
 import { checkGrantFilter, checkGrants, checkRevoke } from "../grants.js";
-import { checkClaim, checkOutboxFilter, checkOutcome } from "../outbox.js";
+import { checkClaim, checkOutboxFilter, checkOutcome, checkPrune } from "../outbox.js";
 import {
   alreadyStoredMessage,
   checkCount,
@@ -180,6 +181,11 @@ export class SqliteDb implements Db {
   async listOutbox(filter: OutboxFilter = {}): Promise<OutboxEntry[]> {
     const limit = checkOutboxFilter(filter);
     return this.#use("listOutbox", (statements) => statements.outbox.list(filter, limit));
+  }
+
+  async pruneOutbox(prune: OutboxPrune): Promise<number> {
+    const limit = checkPrune(prune);
+    return this.#use("pruneOutbox", (statements) => statements.outbox.prune(prune.deliveredBefore, limit));
   }
 
   /** Closes the file. Safe to call twice; any later call on this object throws StoreError. */

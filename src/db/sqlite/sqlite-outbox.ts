@@ -27,6 +27,12 @@ const SQL = {
     "AND (lease_expires_at IS NULL OR lease_expires_at <= ?) ORDER BY created_at, event_key LIMIT ?",
   take: "UPDATE kern_outbox SET claim_token = ?, lease_expires_at = ? WHERE event_key = ?",
   read: `SELECT ${COLUMNS} FROM kern_outbox WHERE event_key = ?`,
+  // Pause events only of runs that cannot pause on that requirement again (see Db.pruneOutbox).
+  prune:
+    "DELETE FROM kern_outbox WHERE event_key IN (SELECT o.event_key FROM kern_outbox o LEFT JOIN kern_runs r " +
+    "ON r.kind = o.kind AND r.run_id = o.run_id WHERE o.delivered_at IS NOT NULL AND o.delivered_at < ? " +
+    "AND (o.event_type <> 'requirement.paused' OR r.run_id IS NULL OR r.status IN ('completed', 'cancelled')) " +
+    "ORDER BY o.created_at, o.event_key LIMIT ?)",
   settle:
     "UPDATE kern_outbox SET attempts = ?, next_attempt_at = ?, delivered_to = ?, delivered_at = ?, " +
     "last_error = ?, claim_token = NULL, lease_expires_at = NULL WHERE event_key = ? AND claim_token = ?",
@@ -62,6 +68,10 @@ export class SqliteOutbox {
     const { attempts, nextAttemptAt, deliveredTo, deliveredAt, lastError } = outcome;
     const values = [attempts, nextAttemptAt, JSON.stringify(deliveredTo), deliveredAt, lastError, key, token];
     return this.#prepare(SQL.settle).run(...values).changes === 1;
+  }
+
+  prune(deliveredBefore: number, limit: number): number {
+    return this.#prepare(SQL.prune).run(deliveredBefore, limit).changes;
   }
 
   list(filter: OutboxFilter, limit: number): OutboxEntry[] {
