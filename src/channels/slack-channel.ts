@@ -7,10 +7,11 @@ export interface SlackChannelOptions extends SlackConnection {
   /** The conversation the bot posts to (a channel id such as `C0123ABCD`); invite the bot to it. */
   channel: string;
   /**
-   * What to show of a pause event's requirement, read from the stored run; null when it was
-   * decided before the event was sent (nothing is posted). createServer({ slack }) supplies it.
+   * What to show of a pause event's requirement, read from the stored run: a message each (an
+   * executor pause posts one per tool call it waits on); none once it was decided before the event
+   * was sent. createServer({ slack }) supplies it.
    */
-  describe(event: ChannelEvent): Promise<SlackRequirementView | null>;
+  describe(event: ChannelEvent): Promise<readonly SlackRequirementView[]>;
   /** The channel's name in the outbox (default "slack"). */
   name?: string;
 }
@@ -32,9 +33,8 @@ export function slackChannel(options: SlackChannelOptions): Channel {
     name: options.name ?? "slack",
     events: ["requirement.paused"],
     async deliver(event) {
-      const view = await describe(event);
-      if (view === null) return;
-      slackOk("chat.postMessage", await (await client()).chat.postMessage({ channel, ...pauseMessage(view) }));
+      for (const view of await describe(event))
+        slackOk("chat.postMessage", await (await client()).chat.postMessage({ channel, ...pauseMessage(view) }));
     },
   };
 }

@@ -33,9 +33,13 @@ export interface PauseAsker {
   unused?(): string[];
 }
 
-/** Applies a decision to the run's active requirement (the last entry of `stepRequirements`). */
-export function applyDecision(run: WorkflowRunOutput, decision: PauseDecision): void {
-  const active = run.stepRequirements.at(-1);
+/**
+ * Applies a decision to the requirement the question was about (`requirementId`; a run paused in
+ * Parallel branches waits on several), else to the run's active one (the last entry).
+ */
+export function applyDecision(run: WorkflowRunOutput, decision: PauseDecision, requirementId?: string): void {
+  const asked = run.stepRequirements.find((entry) => entry.id === requirementId);
+  const active = asked ?? run.stepRequirements.at(-1);
   if (active === undefined) throw new Error(`Run ${run.runId} has no pause to answer.`);
   switch (decision.type) {
     case "confirm":

@@ -40,7 +40,8 @@ async function follow(
     if (isPauseEvent(event)) pause = event;
   }
   const run = await stream.output;
-  const agentName = run.stepRequirements.at(-1)?.executorName ?? null;
+  const paused = run.stepRequirements.find((entry) => entry.id === pause?.requirementId);
+  const agentName = (paused ?? run.stepRequirements.at(-1))?.executorName ?? null;
   return { run, question: pause === null ? questionFromRun(run) : questionFromEvent(pause, agentName) };
 }
 
@@ -50,7 +51,7 @@ async function decide(run: WorkflowRunOutput, question: PauseQuestion, options: 
     const decision = await options.asker.ask(question);
     if (decision === null) return false;
     try {
-      applyDecision(run, decision);
+      applyDecision(run, decision, question.requirementId);
       options.terminal.line(
         SYMBOL.info,
         `${options.asker.who === "you" ? "You" : options.asker.who}: ${describeDecision(decision)}`,

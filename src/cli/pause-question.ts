@@ -33,8 +33,9 @@ export function questionFromEvent(event: PauseEvent, agentName: string | null): 
  */
 export function questionFromRun(run: WorkflowRunOutput): PauseQuestion | null {
   const state = run.toJSON();
-  const active = state.stepRequirements.at(-1);
-  // A run recover() paused at a checkpoint has nothing to ask: its last entry is already decided.
+  // The newest entry still open (a run paused in Parallel branches may have older ones open too).
+  const active = [...state.stepRequirements].reverse().find((entry) => !entry.frozen);
+  // A run recover() paused at a checkpoint has nothing to ask: its entries are all decided.
   if (!run.isPaused || active === undefined || active.frozen) return null;
   const event = pauseEvent(state, active);
   if (!isPauseEvent(event)) return null;

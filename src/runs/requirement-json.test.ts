@@ -11,7 +11,7 @@ describe("requirement JSON round trips", () => {
     const { agent } = makeAgent([toolCall("send_alert", { city: "Tokyo", message: "Rain" })]);
     const run = await agent.run("Alert");
     const wire = JSON.parse(JSON.stringify(run.activeRequirements[0]));
-    assert.equal(wire.schemaVersion, 4);
+    assert.equal(wire.schemaVersion, 5);
     const revived = RunRequirement.fromJSON(wire);
     assert.deepEqual(revived.toolExecution.toolArgs, { city: "Tokyo", message: "Rain" });
     revived.confirm();
@@ -34,13 +34,19 @@ describe("requirement JSON round trips", () => {
     assert.equal(revived.confirmed, true);
     const frozen = StepRequirement.fromJSON({ ...run.stepRequirements[0]?.toJSON(), frozen: true });
     assert.throws(() => frozen.confirm(), { name: "RequirementResolvedError" });
-    assert.throws(() => StepRequirement.fromJSON({ ...run.stepRequirements[0]?.toJSON(), schemaVersion: 5 }), {
+    assert.throws(() => StepRequirement.fromJSON({ ...run.stepRequirements[0]?.toJSON(), schemaVersion: 6 }), {
       name: "StateVersionError",
     });
+    assert.deepEqual(run.stepRequirements[0]?.toJSON().path, ["s"]);
     // Version 3 JSON has no pause time or trace: read as it is, with both null.
-    const { pausedAt: _pausedAt, trace: _trace, ...version3 } = run.stepRequirements[0]?.toJSON() ?? {};
+    const { pausedAt: _pausedAt, trace: _trace, path: _path, ...version3 } = run.stepRequirements[0]?.toJSON() ?? {};
     const older = StepRequirement.fromJSON({ ...version3, schemaVersion: 3 });
-    assert.deepEqual([older.toJSON().pausedAt, older.toJSON().trace, older.toJSON().schemaVersion], [null, null, 4]);
+    assert.deepEqual([older.toJSON().pausedAt, older.toJSON().trace, older.toJSON().schemaVersion], [null, null, 5]);
+    // Version 4 JSON has no path: read with an empty one, which the view spells as the step's name.
+    const { path: _omitted, ...withoutPath } = run.stepRequirements[0]?.toJSON() ?? {};
+    const version4 = StepRequirement.fromJSON({ ...withoutPath, schemaVersion: 4 });
+    assert.deepEqual([version4.toJSON().path, version4.path], [[], ["s"]]);
+    assert.equal(version4.shownDigest, run.stepRequirements[0]?.shownDigest, "the path is not part of what is shown");
   });
 
   it("reads version-1 requirement JSON (the flat record of kern before decisions) by migrating it", () => {

@@ -18,9 +18,11 @@ import type { StepRequirementState } from "./workflow-run-state.js";
  * `toolExecution.origin` and `toolExecution.definitionDigest` came with state version 5; JSON
  * without them reads as it is (false, null, null). So did a requirement's deadline and escalation
  * (`timeout`, `escalation`; null when left out) and a deadline's `after`, `remindEvery` and
- * `remindedAt` (null when left out).
+ * `remindedAt` (null when left out). Version 5 adds a step requirement's `path` (the names of
+ * the components from the top-level step down to the one that asks); version 4 is read as it is
+ * (an empty path).
  */
-export const REQUIREMENT_SCHEMA_VERSION = 4;
+export const REQUIREMENT_SCHEMA_VERSION = 5;
 
 /** The decision fields of version-1 requirement JSON; version 2 has `decision` (or `calls`) instead. */
 const VERSION_1_FIELDS = [
@@ -44,7 +46,7 @@ export function checkSuppliedVersion(record: Record<string, unknown>): number {
     return VERSION_1_FIELDS.some((field) => field in record) && !("decision" in record || "calls" in record)
       ? 1
       : REQUIREMENT_SCHEMA_VERSION;
-  if (version !== 1 && version !== 2 && version !== 3 && version !== REQUIREMENT_SCHEMA_VERSION)
+  if (version !== 1 && version !== 2 && version !== 3 && version !== 4 && version !== REQUIREMENT_SCHEMA_VERSION)
     throw new StateVersionError(version, REQUIREMENT_SCHEMA_VERSION);
   return version;
 }

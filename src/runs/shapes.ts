@@ -96,6 +96,7 @@ export const STEP_OUTPUT_SHAPE: RecordShape = { defaults: stepOutputDefaults, ne
 /** What every new step requirement holds before its gate sets its own fields. */
 export const REQUIREMENT_DEFAULTS = {
   stepIndex: 0,
+  path: [],
   stepType: "Step",
   message: null,
   frozen: false,
@@ -142,12 +143,23 @@ export const FRAME_DEFAULTS = {
   retryCount: 0,
   output: null,
   runId: null,
+  branches: [],
 } as const;
 
 export const FRAME_SHAPE: RecordShape = {
   defaults: FRAME_DEFAULTS,
   nested: { outputs: STEP_OUTPUT_SHAPE, iterations: STEP_OUTPUT_SHAPE, output: STEP_OUTPUT_SHAPE },
 };
+
+/** One branch of a Parallel as its frame records it: not started yet, until it runs. */
+export const BRANCH_DEFAULTS = { status: "pending", frames: [], requirementId: null, output: null } as const;
+
+const BRANCH_SHAPE: RecordShape = {
+  defaults: BRANCH_DEFAULTS,
+  nested: { frames: FRAME_SHAPE, output: STEP_OUTPUT_SHAPE },
+};
+// A Parallel's frame holds its branches, whose frames may hold Parallels again.
+(FRAME_SHAPE.nested as Record<string, RecordShape>)["branches"] = BRANCH_SHAPE;
 
 /** What a new workflow run starts with, and what its stored JSON may leave out. Copy before use (arrays). */
 export const WORKFLOW_RUN_DEFAULTS = {

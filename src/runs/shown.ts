@@ -27,17 +27,18 @@ export function toolCallDigest(kind: RequirementState["kind"], execution: ToolEx
 /**
  * The digest of what a workflow gate shows: the requirement as stored, without what deciding it
  * changes (the decision, who decided, when, and whether it is frozen). An executor pause shows its
- * tool calls.
+ * tool calls. The `path` of names is left out: it only spells out `stepPath`, and requirements
+ * stored before it existed keep their digests.
  */
 export function stepGateDigest(requirement: StepRequirementState): string {
   if (requirement.kind === "executor") {
-    const { calls, decidedBy: _by, decidedAt: _at, frozen: _frozen, ...rest } = requirement;
+    const { calls, decidedBy: _by, decidedAt: _at, frozen: _frozen, path: _path, ...rest } = requirement;
     return digestOf({
       ...rest,
       calls: calls.map((call) => toolCallShown(call.requirement.kind, call.execution)),
     });
   }
-  const { decision: _decision, decidedBy: _by, decidedAt: _at, frozen: _frozen, ...shown } = requirement;
+  const { decision: _decision, decidedBy: _by, decidedAt: _at, frozen: _frozen, path: _path, ...shown } = requirement;
   return digestOf(shown);
 }
 

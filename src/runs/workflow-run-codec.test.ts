@@ -9,7 +9,7 @@ const readFixture = (name: string): Record<string, unknown> =>
 describe("workflow run state versions", () => {
   it("reads the frozen version-1 fixture (paused at the executor gate), migrated to the current version", () => {
     const state = decodeWorkflowRunState(readFixture("workflow-run-v1.json"));
-    assert.equal(state.schemaVersion, 5);
+    assert.equal(state.schemaVersion, 6);
     assert.equal(state.status, "paused");
     assert.deepEqual(
       state.stepRequirements.map((requirement) => [requirement.kind, requirement.frozen, requirement.recovered]),
@@ -85,7 +85,7 @@ describe("workflow run state versions", () => {
 
   it("refuses unknown, missing and non-integer versions with StateVersionError", () => {
     const fixture = readFixture("workflow-run-v2.json");
-    for (const schemaVersion of [0, 6, "2", undefined, 2.5]) {
+    for (const schemaVersion of [0, 7, "2", undefined, 2.5]) {
       assert.throws(() => decodeWorkflowRunState({ ...fixture, schemaVersion }), { name: "StateVersionError" });
     }
   });

@@ -13,12 +13,15 @@ export const workflowRunCodec: VersionedCodec<WorkflowRunState> = {
   // (decidedBy, decidedAt) and the run's place in the decisions table (auditSeq, auditHead): the
   // shape's defaults, filled in again after 2 -> 3 rebuilt the requirements; 4 -> 5 added token
   // usage, and to an executor pause's calls their origin, pinned definition digest and
-  // definitionChanged (their defaults too).
+  // definitionChanged (their defaults too); 5 -> 6 added a Parallel frame's branches and a
+  // requirement's path, whose defaults (none, []) fit every run stored before: no Parallel could
+  // pause then, and a path left empty reads as the requirement's step name.
   migrations: {
     1: (state) => state,
     2: migrateWorkflowRunV2,
     3: (state) => withDefaults(state, WORKFLOW_RUN_SHAPE) as Record<string, unknown>,
     4: (state) => state,
+    5: (state) => state,
   },
   // A getter, so the schema (and zod) loads with the first decode rather than with kern.
   get schema() {

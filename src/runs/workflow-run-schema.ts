@@ -90,6 +90,8 @@ const requirementBase = {
   /** The index of the top-level step that holds the component. */
   stepIndex: z.number().int(),
   stepPath: z.array(z.number().int()),
+  /** The names along `stepPath`, from the top-level component to the one that asks ([] in runs stored before it). */
+  path: z.array(z.string()),
   stepType: stepTypeSchema,
   /** The question, as the component words it; null when it has none. */
   message: z.string().nullable(),
@@ -234,8 +236,29 @@ export const frameSchema = z.discriminatedUnion("stepType", [
     /** A step running an agent: the agent run it uses, chosen (and stored) before it starts. */
     runId: z.string().nullable(),
   }),
-  z.object({ stepType: z.literal("Parallel"), ...frameBase }),
+  z.object({
+    stepType: z.literal("Parallel"),
+    ...frameBase,
+    /** One entry per branch, in declaration order (phase "branches"; empty before, and in runs stored before it). */
+    get branches() {
+      return z.array(parallelBranchSchema);
+    },
+  }),
 ]);
+
+/**
+ * Where one branch of a Parallel is: not started, running (its frames as of its last checkpoint),
+ * paused (its frames wait at `requirementId`, or at a Parallel inside it when null), done (with
+ * its output), or cancelled (a sibling's rejection cancelled it; its output says so).
+ */
+export const parallelBranchSchema = z.object({
+  status: z.enum(["pending", "running", "paused", "done", "cancelled"]),
+  get frames() {
+    return z.array(frameSchema);
+  },
+  requirementId: z.string().nullable(),
+  output: stepOutputStateSchema.nullable(),
+});
 
 export const workflowRunStateSchema = z.object({
   schemaVersion: z.literal(WORKFLOW_RUN_SCHEMA_VERSION),
@@ -258,7 +281,6 @@ export const workflowRunStateSchema = z.object({
    * its last checkpoint was. Null once it ended otherwise.
    */
   cursor: z.array(frameSchema).nullable(),
-  /** The agent runs executed by steps, one entry per run id. */
   /** The agent runs its steps started, each with the tokens it used so far. */
   executorRuns: z.array(z.object({ runId: z.string(), agentId: z.string(), stepName: z.string(), usage: usageSchema })),
   /** Tokens summed over its steps' agent runs. */

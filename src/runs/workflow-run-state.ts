@@ -56,6 +56,8 @@ export type StepDecision = NonNullable<Extract<StepRequirementState, { decision:
 export type Frame = z.infer<typeof schema.frameSchema>;
 /** The frame of one component type, e.g. `FrameOf<"Loop">`. */
 export type FrameOf<T extends Frame["stepType"]> = Extract<Frame, { stepType: T }>;
+/** One branch of a Parallel, as its frame records it (see `parallelBranchSchema`). */
+export type ParallelBranch = z.infer<typeof schema.parallelBranchSchema>;
 
 /**
  * Version 2 added running checkpoints (a cursor while running), `fingerprint`, frame `runId` and
@@ -64,8 +66,10 @@ export type FrameOf<T extends Frame["stepType"]> = Extract<Frame, { stepType: T 
  * decisions table; version 5 added token `usage` (the run's, and each step agent run's), and to
  * an executor pause's tool calls their `origin`, `definitionDigest` and `definitionChanged`, and to
  * gates and tool calls their escalation and their deadline's reminders (`escalation`, and
- * `timeout.after`, `remindEvery`, `remindedAt`; null when left out).
+ * `timeout.after`, `remindEvery`, `remindedAt`; null when left out); version 6 added gates inside
+ * Parallel branches: a Parallel frame's `branches` (each branch's status, frames, requirement and
+ * output; empty when left out) and a requirement's `path` of component names ([] when left out).
  */
-export const WORKFLOW_RUN_SCHEMA_VERSION = 5;
+export const WORKFLOW_RUN_SCHEMA_VERSION = 6;
 
 export type WorkflowRunState = z.infer<typeof schema.workflowRunStateSchema>;

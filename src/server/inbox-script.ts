@@ -159,8 +159,10 @@ function stepView(requirement, send, submit) {
 }
 
 function workflowCard(row, run) {
-  const requirement = run.activeRequirement;
-  const card = shell(row, run.workflowName + " › " + (requirement ? requirement.stepName : "?"), requirement ? requirement.kind : "none");
+  // A run paused in Parallel branches has one row (and one card) per branch: show this row's requirement.
+  const requirement = (run.activeRequirements || []).find((entry) => entry.id === row.requirementId) || run.activeRequirement;
+  const where = requirement ? (requirement.path && requirement.path.length > 0 ? requirement.path.join(" › ") : requirement.stepName) : "?";
+  const card = shell(row, run.workflowName + " › " + where, requirement ? requirement.kind : "none");
   if (!run.isPaused || !requirement) {
     card.body.append(el("p", { text: "This run no longer waits (it is " + run.status + ")." }));
     return card.node;

@@ -7,23 +7,31 @@ const NO_VIEWER: Viewer = { principal: null, admin: false };
 
 /**
  * A workflow run as the API returns it: `toJSON()` plus what a client would otherwise derive.
- * `activeRequirement` is the entry to decide on (the last one, while paused), as
- * `StepRequirement.toJSON()`; send it back, with its decision fields set, in `stepRequirements`.
- * `mayDecide`: whether the signed-in principal may decide the pause (true without auth).
+ * `activeRequirements` are the entries to decide on while paused (the last one, or one per paused
+ * Parallel branch, each with its `path`), as `StepRequirement.toJSON()`; `activeRequirement` is
+ * the newest of them. Send decisions back by requirement id in `decisions` (or the JSON, with its
+ * decision fields set, in `stepRequirements`). `mayDecide`: whether the signed-in principal may
+ * decide the pause (true without auth).
  */
 export function workflowRunJson(
   run: WorkflowRunOutput,
   mayDecide: (principal: Principal) => boolean = () => true,
   viewer: Viewer = NO_VIEWER,
 ): Record<string, unknown> {
-  const last = run.isPaused ? run.stepRequirements.at(-1) : undefined;
-  const active = last === undefined || last.isFrozen ? null : last;
+  const waiting = run.isPaused ? run.stepRequirements.filter((requirement) => !requirement.isFrozen) : [];
+  const open = waiting.map((active) => ({
+    ...active.toJSON(),
+    path: active.path,
+    question: active.message,
+    needs: active.needs,
+  }));
   return {
     ...run.toJSON(),
     isPaused: run.isPaused,
     pauseKind: run.pauseKind,
     mayDecide: run.isPaused && decidable(viewer, mayDecide),
-    activeRequirement: active === null ? null : { ...active.toJSON(), question: active.message, needs: active.needs },
+    activeRequirement: open.at(-1) ?? null,
+    activeRequirements: open,
   };
 }
 

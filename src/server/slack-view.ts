@@ -28,7 +28,8 @@ function find(run: AnyRun, ownerId: string, requirementId: string): Found | unde
     return { where, question: null, toolName, args: toolArgs, confirmable: call.needsConfirmation, ...decided(call) };
   }
   for (const step of run.stepRequirements) {
-    const where = `workflow '${ownerId}', step '${step.stepName}'`;
+    // The path names the step inside any Parallel branches: "launch_checks / announce".
+    const where = `workflow '${ownerId}', step '${step.path.join(" / ")}'`;
     if (step.id === requirementId && !step.requiresExecutorInput)
       return {
         where,
@@ -66,16 +67,28 @@ function decided(requirement: {
   return { isFrozen, shownDigest, decisionType: decision?.type ?? null, decidedBy, decidedAt };
 }
 
-/** What a Slack message shows of an open requirement; null once it was decided, or when the run has no such requirement. */
-export function slackView(
+/**
+ * What Slack messages show of a pause event's requirement while it is open: one view, or for a
+ * workflow step's executor pause one per tool call still waiting; none once it was decided.
+ */
+export function slackViews(
   run: AnyRun,
   ref: Omit<SlackDecisionRef, "shownDigest">,
   inboxUrl: string | null,
-): SlackRequirementView | null {
-  const found = find(run, ref.ownerId, ref.requirementId);
-  if (found === undefined || found.isFrozen || !run.isPaused) return null;
-  const { where, question, toolName, args, confirmable, shownDigest } = found;
-  return { ref: { ...ref, shownDigest }, where, question, toolName, args, confirmable, inboxUrl };
+): SlackRequirementView[] {
+  if (!run.isPaused) return [];
+  const step =
+    "stepRequirements" in run ? run.stepRequirements.find((entry) => entry.id === ref.requirementId) : undefined;
+  const ids =
+    step?.requiresExecutorInput === true
+      ? step.executorRequirements.filter((call) => !call.isFrozen).map((call) => call.id)
+      : [ref.requirementId];
+  return ids.flatMap((requirementId) => {
+    const found = find(run, ref.ownerId, requirementId);
+    if (found === undefined || found.isFrozen) return [];
+    const { where, question, toolName, args, confirmable, shownDigest } = found;
+    return [{ ref: { ...ref, requirementId, shownDigest }, where, question, toolName, args, confirmable, inboxUrl }];
+  });
 }
 
 const VERBS: Readonly<Record<string, string>> = { confirm: "✅ Approved", reject: "❌ Rejected", timeout: "⌛ Lapsed" };

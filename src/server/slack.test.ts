@@ -2,16 +2,13 @@ import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { z } from "zod";
 import { Agent } from "../agent/index.js";
-import { BOT_TOKEN, type SlackCall, signedPress, startSlackFake } from "../channels/slack-fake.test-helper.js";
+import { signedPress, startSlackFake } from "../channels/slack-fake.test-helper.js";
 import { InMemoryDb } from "../db/memory/index.js";
 import { FakeModel, text, toolCall } from "../testing/index.js";
 import { tool } from "../tools/index.js";
 import { Step, Workflow } from "../workflow/index.js";
-import { createServer, hashApiKey, type ServerOptions } from "./index.js";
-
-const SIGNING_SECRET = "slack-signing-secret-for-tests";
-const USERS = { U_ANN: { id: "ann", roles: ["sre"] }, U_BOB: { id: "bob", roles: ["dev"] } };
-type Fake = Awaited<ReturnType<typeof startSlackFake>>;
+import { hashApiKey } from "./index.js";
+import { blocksOf, type Fake, SIGNING_SECRET, serve, textsOf } from "./slack.test-helper.js";
 
 function pinger(db: InMemoryDb) {
   const pinged: string[] = [];
@@ -30,27 +27,6 @@ function pinger(db: InMemoryDb) {
   return { agent: new Agent({ name: "Pinger", model, tools: [ping], db }), pinged, model };
 }
 
-async function serve(fake: Fake, options: ServerOptions) {
-  const logged: string[] = [];
-  const server = createServer({
-    sweepIntervalMs: 0,
-    log: (line) => logged.push(line),
-    webhookDelivery: { intervalMs: 10, backoff: { initialMs: 20 } },
-    slack: {
-      token: BOT_TOKEN,
-      slackApiUrl: fake.url,
-      retries: 0,
-      signingSecret: SIGNING_SECRET,
-      channel: "C_APPROVALS",
-      users: USERS,
-    },
-    ...options,
-  });
-  return { ...(await server.start({ port: 0 })), logged };
-}
-
-const blocksOf = (call: SlackCall) => call.args["blocks"] as Array<Record<string, unknown>>;
-const textsOf = (call: SlackCall): string => JSON.stringify(blocksOf(call));
 const field = (value: unknown, key: string): unknown =>
   typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
 

@@ -12,7 +12,7 @@ import type { Db } from "../db/index.js";
 import { ConfigurationError } from "../errors.js";
 import type { Principal } from "../runs/index.js";
 import type { Workflow, WorkflowRunOutput } from "../workflow/index.js";
-import { slackView } from "./slack-view.js";
+import { slackViews } from "./slack-view.js";
 
 /** The Slack user who clicked a button, as the interaction payload names them. */
 export interface SlackUser {
@@ -86,7 +86,7 @@ export function slackSetup(options: ServerSlack): SlackSetup {
           const { kind, ownerId, id: runId, sessionId } = event.run;
           const ref = { kind, ownerId, runId, sessionId, requirementId: event.requirementId };
           const run = await loadRun(served, ref);
-          return run === null ? null : slackView(run, ref, inboxUrl ?? baseUrl);
+          return run === null ? [] : slackViews(run, ref, inboxUrl ?? baseUrl);
         },
       });
     },

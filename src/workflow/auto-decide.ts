@@ -13,6 +13,7 @@ import type { Component } from "./components/component.js";
 import { walk } from "./components/walk.js";
 import { freeze } from "./continue-input.js";
 import { componentAtPath } from "./engine/locate.js";
+import { openRequirements } from "./engine/open-requirements.js";
 
 /** The gates a policy may approve ("allow"); a policy may reject ("deny") these and input and route gates. */
 const APPROVABLE = new Set(["confirmation", "outputReview", "iterationReview"]);
@@ -34,7 +35,7 @@ function policyOf(
  * When a drive paused on a workflow gate whose component (or the workflow) has a policy that
  * decides it, applies that decision as a person's would be: frozen on the requirement with the
  * policy as who decided, and returns its audit entry (stored with the run's next write). Returns
- * null when a person must decide.
+ * null when a person must decide every open requirement (a Parallel's branches each have one).
  */
 export async function autoDecide(
   steps: readonly Component[],
@@ -42,8 +43,21 @@ export async function autoDecide(
   fallback: AnyGatePolicy | undefined,
   now: number,
 ): Promise<DecisionRecord | null> {
-  const active = state.stepRequirements.at(-1);
-  if (active === undefined || active.frozen || !REJECTABLE.has(active.kind)) return null;
+  for (const active of openRequirements(state)) {
+    const entry = await decideByPolicy(steps, state, active, fallback, now);
+    if (entry !== null) return entry;
+  }
+  return null;
+}
+
+async function decideByPolicy(
+  steps: readonly Component[],
+  state: WorkflowRunState,
+  active: StepRequirementState,
+  fallback: AnyGatePolicy | undefined,
+  now: number,
+): Promise<DecisionRecord | null> {
+  if (!REJECTABLE.has(active.kind)) return null;
   const policy = policyOf(steps, active, fallback);
   if (policy === undefined) return null;
   const output = "output" in active && active.output !== null ? active.output.content : null;

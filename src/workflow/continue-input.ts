@@ -1,5 +1,10 @@
 import type { z } from "zod";
-import { InvalidResolutionError, RequirementResolvedError, UnresolvedRequirementError } from "../errors.js";
+import {
+  InvalidResolutionError,
+  type MissingResolution,
+  RequirementResolvedError,
+  UnresolvedRequirementError,
+} from "../errors.js";
 import {
   checkJsonData,
   checkSuppliedVersion,
@@ -13,6 +18,7 @@ import {
   type ToolDecision,
   type WorkflowRunState,
 } from "../runs/index.js";
+import { mayGoOnUndecided, openRequirements } from "./engine/open-requirements.js";
 import { StepRequirement } from "./step-requirement.js";
 import type * as ContinueInputSchema from "./workflow-continue-input-schema.js";
 import { WorkflowRunOutput } from "./workflow-run-output.js";
@@ -150,47 +156,31 @@ function applyOne(requirement: StepRequirement, { requirementId, decision }: Dec
   call.applyDecision(decision as ToolDecision);
 }
 
-function unresolvedError(requirement: StepRequirement): UnresolvedRequirementError {
+/** What an unresolved requirement (or each undecided tool call of an executor pause) still needs. */
+function missing(requirement: StepRequirement): MissingResolution[] {
   if (requirement.requiresExecutorInput) {
-    const pending = requirement.executorRequirements.filter((entry) => !entry.isResolved);
-    return new UnresolvedRequirementError(
-      pending.map((entry) => ({
+    return requirement.executorRequirements
+      .filter((entry) => !entry.isResolved)
+      .map((entry) => ({
         requirementId: entry.id,
         description: `${requirement.executorName ?? "agent"}: ${entry.description}`,
         needs: entry.needs,
         accepts: entry.accepts,
-      })),
-    );
+      }));
   }
-  return new UnresolvedRequirementError([
+  return [
     {
       requirementId: requirement.id,
       description: `${requirement.stepType} '${requirement.stepName}' (${requirement.kind})`,
       needs: requirement.needs,
       accepts: requirement.accepts,
     },
-  ]);
+  ];
 }
 
-/**
- * Applies the caller's decisions to the active requirement of freshly loaded state (earlier
- * entries are frozen and never re-applied), then checks it is resolved, before anything runs.
- * Returns the active requirement, or null for a run recover() paused with nothing to decide.
- * Decisions sent as data for a pause that is over, and none for the current one, are a conflict
- * (RequirementResolvedError): the caller lost the race to decide.
- */
-export function applyStepDecisions(
-  state: WorkflowRunState,
-  input: WorkflowContinueInput,
-  now: number,
-): StepRequirementState | null {
-  const last = state.stepRequirements.at(-1);
-  const active = last !== undefined && !last.frozen ? last : undefined;
-  const requirement = active === undefined ? undefined : new StepRequirement(active);
-  const activeIds = new Set(
-    requirement === undefined ? [] : [requirement.id, ...requirement.executorRequirements.map((call) => call.id)],
-  );
-  const frozenIds = new Set(
+/** The ids of the frozen requirements (and their tool calls): decisions for these come too late. */
+function frozenIdsOf(state: WorkflowRunState): Set<string> {
+  return new Set(
     state.stepRequirements
       .filter((entry) => entry.frozen)
       .flatMap((entry) => [
@@ -198,42 +188,79 @@ export function applyStepDecisions(
         ...(entry.kind === "executor" ? entry.calls.map((call) => call.requirement.id) : []),
       ]),
   );
+}
+
+/**
+ * Applies the caller's decisions to the open requirements of freshly loaded state (earlier
+ * entries are frozen and never re-applied; see openRequirements() for which are open), then
+ * checks them, before anything runs. Returns the open requirements that are now decided (all of
+ * an executor pause's tool calls, or a passed deadline): the continue runs on from those, and
+ * leaves the others open. Throws UnresolvedRequirementError when a requirement the caller decided
+ * in part still misses a decision, or when nothing was decided and nothing can go on without a
+ * decision (a run recover() paused at a checkpoint can). Decisions sent as data for a pause that
+ * is over, and none for a current one, are a conflict (RequirementResolvedError): the caller lost
+ * the race to decide.
+ */
+export function applyStepDecisions(
+  state: WorkflowRunState,
+  input: WorkflowContinueInput,
+  now: number,
+): StepRequirementState[] {
+  const open = openRequirements(state);
+  const views = new Map(open.map((entry) => [entry.id, new StepRequirement(entry)]));
+  // Each open requirement by its own id and by the ids of its tool calls.
+  const owners = new Map<string, StepRequirement>();
+  for (const view of views.values()) {
+    owners.set(view.id, view);
+    for (const call of view.executorRequirements) owners.set(call.id, view);
+  }
+  const frozenIds = frozenIdsOf(state);
   let stale: string | undefined;
   let namedActive = false;
-  const decisions: DecisionInput[] = [];
+  const decisions: Array<{ view: StepRequirement; decision: DecisionInput }> = [];
   for (const entry of input.supplied.map(parseSupplied)) {
-    if (requirement !== undefined && entry.id === requirement.id) {
+    const view = views.get(entry.id);
+    if (view !== undefined) {
       namedActive = true;
-      decisions.push(...decisionsOf(entry, requirement));
+      for (const decision of decisionsOf(entry, view)) decisions.push({ view, decision });
     } else if (frozenIds.has(entry.id) && carriesDecision(entry)) {
       stale ??= entry.id;
     }
   }
   for (const decision of input.decisions) {
-    if (activeIds.has(decision.requirementId)) {
+    const view = owners.get(decision.requirementId);
+    if (view !== undefined) {
       namedActive = true;
-      decisions.push(decision);
+      decisions.push({ view, decision });
     } else if (frozenIds.has(decision.requirementId)) {
       stale ??= decision.requirementId;
     } else {
       throw new InvalidResolutionError(
         decision.requirementId,
-        `Run '${state.runId}' has no requirement '${decision.requirementId}'.`,
+        `Run '${state.runId}' has no requirement '${decision.requirementId}' waiting for a decision.`,
       );
     }
   }
-  if (requirement !== undefined) for (const decision of decisions) applyOne(requirement, decision);
-  const waiting =
-    requirement !== undefined && !requirement.isResolved && active !== undefined && !isExpired(active, now);
-  if (stale !== undefined && !input.fromOutput && !namedActive && (waiting || requirement === undefined)) {
+  for (const { view, decision } of decisions) applyOne(view, decision);
+  const settled = (entry: StepRequirementState): boolean =>
+    views.get(entry.id)?.isResolved === true || isExpired(entry, now);
+  const decided = open.filter(settled);
+  const touched = new Set(decisions.map(({ view }) => view.id));
+  const partial = open.filter((entry) => touched.has(entry.id) && !settled(entry));
+  if (partial.length > 0)
+    throw new UnresolvedRequirementError(
+      partial.flatMap((entry) => missing(views.get(entry.id) ?? new StepRequirement(entry))),
+    );
+  const waiting = decided.length === 0 && open.length > 0 && !mayGoOnUndecided(state);
+  if (stale !== undefined && !input.fromOutput && !namedActive && (waiting || open.length === 0)) {
     const earlier = frozenStamp(state, stale);
     throw new RequirementResolvedError(
       stale,
       `it was already decided by ${describeDecider(earlier.decidedBy, earlier.decidedAt)} and the run has moved on; load it again to see what it waits for now`,
     );
   }
-  if (waiting) throw unresolvedError(requirement);
-  return active ?? null;
+  if (waiting) throw new UnresolvedRequirementError([...views.values()].flatMap(missing));
+  return decided;
 }
 
 /** Who decided the frozen requirement (or tool call of an executor pause) with this id, and when. */

@@ -16,14 +16,9 @@ import {
 } from "../runs/index.js";
 import { applyTimeout } from "./continue-input.js";
 import { timeoutDecision } from "./engine/decisions.js";
+import { openRequirements } from "./engine/open-requirements.js";
 import { StepRequirement } from "./step-requirement.js";
 import { workflowRunAccess } from "./workflow-run-access.js";
-
-/** The requirement a continue or the sweep works on: the last one, unless a continue consumed it. */
-function activeOf(state: WorkflowRunState): StepRequirementState | null {
-  const last = state.stepRequirements.at(-1);
-  return last === undefined || last.frozen ? null : last;
-}
 
 /** Applies what a gate's own deadline asks (see lapseActive). */
 function lapseGate(
@@ -63,7 +58,7 @@ function lapseGate(
 }
 
 /**
- * Applies what the deadlines of a paused workflow run's active requirement ask at `now`, each
+ * Applies what the deadlines of a paused workflow run's open requirements ask at `now`, each
  * decision and escalation with its entry in the run's audit chain (a step agent's calls too):
  * - a gate whose deadline escalates is handed to its escalation's approvers, who alone may decide
  *   it from then on; one whose deadline decides is decided only with `decideGate` (in continueRun
@@ -78,8 +73,6 @@ export function lapseActive(
   options: { decideGate: boolean; remind: boolean },
 ): LapseResult {
   const result: LapseResult = { entries: [], escalated: 0, reminders: [] };
-  const active = activeOf(state);
-  if (active === null) return result;
   const { runId, sessionId, workflowId } = state;
   const target: LapseTarget = {
     run: state,
@@ -87,23 +80,24 @@ export function lapseActive(
     reminder: options.remind ? { kind: "workflow", ownerId: workflowId, runId, sessionId } : null,
     result,
   };
-  if (active.kind !== "executor") {
-    lapseGate(state, active, now, options, target);
-    return result;
-  }
-  for (const call of active.calls) lapseToolCall(call.requirement, call.execution, now, target);
-  const calls = active.calls.map((call) => call.requirement);
-  if (active.decidedBy === null && calls.length > 0 && calls.every(decidedByDeadline)) {
-    active.decidedBy = DECIDED_BY_TIMEOUT;
-    active.decidedAt = new Date(now).toISOString();
+  for (const active of openRequirements(state)) {
+    if (active.kind !== "executor") {
+      lapseGate(state, active, now, options, target);
+      continue;
+    }
+    for (const call of active.calls) lapseToolCall(call.requirement, call.execution, now, target);
+    const calls = active.calls.map((call) => call.requirement);
+    if (active.decidedBy === null && calls.length > 0 && calls.every(decidedByDeadline)) {
+      active.decidedBy = DECIDED_BY_TIMEOUT;
+      active.decidedAt = new Date(now).toISOString();
+    }
   }
   return result;
 }
 
-/** The active executor pause when one of its tool calls' deadline cancels the run (at once), else null. */
-export function cancellingPause(state: WorkflowRunState): StepRequirementState | null {
-  const active = activeOf(state);
-  return active?.kind === "executor" && timeoutDecision(active) === "cancel" ? active : null;
+/** The open executor pauses one of whose tool calls' deadline cancels the run (at once). */
+export function cancellingPauses(state: WorkflowRunState): StepRequirementState[] {
+  return openRequirements(state).filter((active) => active.kind === "executor" && timeoutDecision(active) === "cancel");
 }
 
 /**
@@ -119,10 +113,10 @@ export function expireWorkflowRuns(
 ): Promise<SweepReport> {
   return sweepDeadlines(db, workflowRunAccess, workflowId, now, {
     lapse: (state, at) => lapseActive(state, at, { decideGate: true, remind: true }),
-    resolved: (state) => {
-      const active = activeOf(state);
-      return active !== null && (new StepRequirement(active).isResolved || cancellingPause(state) !== null);
-    },
+    // A run goes on as soon as one of its open requirements is settled (a Parallel's others stay open).
+    resolved: (state) =>
+      cancellingPauses(state).length > 0 ||
+      openRequirements(state).some((active) => new StepRequirement(active).isResolved),
     continueRun,
   });
 }

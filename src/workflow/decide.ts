@@ -22,7 +22,7 @@ import {
 import type { Component } from "./components/component.js";
 import { findAgent } from "./components/walk.js";
 import { applyStepDecisions, applyTimeout, freeze, isExpired, type WorkflowContinueInput } from "./continue-input.js";
-import { cancellingPause, lapseActive } from "./deadlines.js";
+import { cancellingPauses, lapseActive } from "./deadlines.js";
 import { componentAtPath } from "./engine/locate.js";
 import { StepRequirement } from "./step-requirement.js";
 import type { WorkflowContinueOptions } from "./workflow-options.js";
@@ -93,7 +93,7 @@ function refusalFor(
 }
 
 /**
- * After the caller's decisions (or a deadline) are applied to the active requirement and before
+ * After the caller's decisions (or a deadline) are applied to the decided requirements and before
  * the run is claimed: checks that `actor` may make each decision (NotAuthorizedError, nothing
  * stored, when it may not), stamps each with who decided and when, and returns the audit entries
  * the claim stores with it. A deadline's decision needs no permission and is stamped `kern:timeout`.
@@ -102,18 +102,31 @@ function refusalFor(
 export function authorizeStepDecisions(
   steps: readonly Component[],
   state: WorkflowRunState,
-  active: StepRequirementState | null,
+  decided: readonly StepRequirementState[],
   actor: Principal | undefined,
   now: number,
   linkId: string | undefined,
 ): DecisionRecord[] {
-  if (active === null) return [];
-  const decided = decidedNow(active);
-  for (const entry of decided) {
-    if (entry.byTimeout) continue;
-    const reason = refusalFor(steps, state, active, entry.requirementId, actor);
-    if (reason !== null) throw new NotAuthorizedError(entry.requirementId, actor?.id ?? null, reason);
+  // Every decision is checked before any is stamped: a refusal leaves all of them as they were.
+  for (const active of decided) {
+    for (const entry of decidedNow(active)) {
+      if (entry.byTimeout) continue;
+      const reason = refusalFor(steps, state, active, entry.requirementId, actor);
+      if (reason !== null) throw new NotAuthorizedError(entry.requirementId, actor?.id ?? null, reason);
+    }
   }
+  return decided.flatMap((active) => stampDecisions(state, active, actor, now, linkId));
+}
+
+/** Stamps the decisions on one requirement with who decided and when, returning their audit entries. */
+function stampDecisions(
+  state: WorkflowRunState,
+  active: StepRequirementState,
+  actor: Principal | undefined,
+  now: number,
+  linkId: string | undefined,
+): DecisionRecord[] {
+  const decided = decidedNow(active);
   const decidedAt = new Date(now).toISOString();
   const byActor: DecisionStamp = { decidedBy: decidedByOf(actor), decidedAt };
   const entries = decided.map((entry) => {
@@ -173,10 +186,10 @@ export function mayDecideStep(
 }
 
 /**
- * Applies the caller's decisions (or a lapsed deadline) to the active requirement of freshly
- * loaded state, checks and stamps who decided, and freezes it: the decision, its stamp and audit
- * entries and the claim are then stored in one write. Throws, changing nothing stored, when a
- * decision is missing, invalid or not the actor's to make.
+ * Applies the caller's decisions (or lapsed deadlines) to the open requirements of freshly loaded
+ * state, checks and stamps who decided, and freezes the decided ones: the decisions, their stamps
+ * and audit entries and the claim are then stored in one write. Throws, changing nothing stored,
+ * when a decision is missing, invalid or not the actor's to make.
  */
 export function decideActive(
   steps: readonly Component[],
@@ -188,15 +201,17 @@ export function decideActive(
   // Deadlines that escalated move the gate first: the caller's decisions are checked against its approvers now.
   const lapsed = lapseActive(state, now, { decideGate: false, remind: false }).entries;
   // A tool call's deadline that cancels the run does so at once: the pause's other calls no longer matter.
-  const active = cancellingPause(state) ?? applyStepDecisions(state, input, now);
-  if (active?.kind === "executor") {
+  const cancelling = cancellingPauses(state);
+  const decided = cancelling.length > 0 ? cancelling : applyStepDecisions(state, input, now);
+  for (const active of decided) {
+    if (active.kind !== "executor") continue;
     // Edited arguments are checked against the step agent's tools now, before anything is stored.
     const tools = findAgent(steps, active.executor.id)?.tools;
     for (const { requirement, execution } of active.calls)
       checkEditedArgs(new RunRequirement(requirement, execution), tools?.get(execution.toolName));
   }
-  if (active !== null && isExpired(active, now)) applyTimeout(active);
-  const entries = authorizeStepDecisions(steps, state, active, options.actor, now, options[viaDecisionLink]);
-  if (active !== null) freeze(active);
+  for (const active of decided) if (isExpired(active, now)) applyTimeout(active);
+  const entries = authorizeStepDecisions(steps, state, decided, options.actor, now, options[viaDecisionLink]);
+  for (const active of decided) freeze(active);
   return [...lapsed, ...entries];
 }

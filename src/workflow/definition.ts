@@ -1,7 +1,8 @@
-import type { WorkflowRunState } from "../runs/index.js";
+import type { StepRequirementState, WorkflowRunState } from "../runs/index.js";
 import { fingerprintOf } from "../runs/index.js";
 import type { Component } from "./components/component.js";
-import { componentAtPath, locateCursor } from "./engine/locate.js";
+import { componentAtPath, locateTree } from "./engine/locate.js";
+import { cursorRequirements } from "./engine/open-requirements.js";
 
 /**
  * What a workflow run depends on: each component's type, name and place, the gate options that
@@ -72,7 +73,12 @@ function describe(component: Component): Record<string, unknown> {
         onReject: component.onReject,
       };
     case "Parallel":
-      return { ...base, steps: component.steps.map(describe) };
+      // Left out at its default, so runs stored before the option existed keep their fingerprint.
+      return {
+        ...base,
+        steps: component.steps.map(describe),
+        ...(component.onBranchReject === "continue" ? {} : { onBranchReject: component.onBranchReject }),
+      };
     default: {
       const unreachable: never = component;
       throw new Error(`Unknown component ${String(unreachable)}`);
@@ -87,27 +93,33 @@ export function workflowFingerprint(workflowId: string, steps: readonly Componen
 
 /**
  * Why a stored run cannot continue under `steps`, or null when it can: its cursor must still fit
- * the steps, and the component its last requirement was asked for must still be there, with the
- * same name and type (and, for a tool call, the same agent and a tool of the same name and gate).
- * Checked even when a changed definition is allowed: an approval is never applied to a step or
- * tool it was not given for.
+ * the steps (into every Parallel branch it stopped in), and each component a requirement at the
+ * cursor was asked for must still be there, with the same name and type (and, for a tool call,
+ * the same agent and a tool of the same name and gate). Checked even when a changed definition is
+ * allowed: an approval is never applied to a step or tool it was not given for.
  */
 export function incompatibleRun(steps: readonly Component[], state: WorkflowRunState): string | null {
-  if (state.cursor !== null && locateCursor(steps, state.cursor) === null)
-    return "the place where it stopped no longer fits the steps";
-  const last = state.stepRequirements.at(-1);
-  if (last === undefined || state.cursor === null) return null;
-  const component = componentAtPath(steps, last.stepPath);
-  const where = `${last.stepType} '${last.stepName}' (path ${last.stepPath.join(".")})`;
+  if (state.cursor === null) return null;
+  if (locateTree(steps, state.cursor) === null) return "the place where it stopped no longer fits the steps";
+  for (const requirement of cursorRequirements(state)) {
+    const reason = incompatibleRequirement(steps, requirement);
+    if (reason !== null) return reason;
+  }
+  return null;
+}
+
+function incompatibleRequirement(steps: readonly Component[], requirement: StepRequirementState): string | null {
+  const component = componentAtPath(steps, requirement.stepPath);
+  const where = `${requirement.stepType} '${requirement.stepName}' (path ${requirement.stepPath.join(".")})`;
   if (component === undefined) return `the component it waits at, ${where}, is gone`;
-  if (component.name !== last.stepName || component.stepType !== last.stepType) {
+  if (component.name !== requirement.stepName || component.stepType !== requirement.stepType) {
     return `the component it waits at, ${where}, is now ${component.stepType} '${component.name}'`;
   }
-  if (last.kind !== "executor") return null;
+  if (requirement.kind !== "executor") return null;
   const agent = component.stepType === "Step" ? component.agent : undefined;
-  if (agent === undefined || agent.id !== last.executor.id)
-    return `${where} no longer runs agent '${last.executor.id}'`;
-  for (const { execution } of last.calls) {
+  if (agent === undefined || agent.id !== requirement.executor.id)
+    return `${where} no longer runs agent '${requirement.executor.id}'`;
+  for (const { execution } of requirement.calls) {
     const tool = agent.tools.get(execution.toolName);
     if (tool?.gate !== execution.gate)
       return `agent '${agent.id}' no longer has tool '${execution.toolName}' behind the same gate`;

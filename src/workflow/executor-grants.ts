@@ -1,6 +1,6 @@
 import type { Db, DecisionRecord, GrantRecord } from "../db/index.js";
 import { InvalidResolutionError } from "../errors.js";
-import { grantRecordFor, type WorkflowRunState } from "../runs/index.js";
+import { grantRecordFor, type RequirementOf, type WorkflowRunState } from "../runs/index.js";
 import type { Component } from "./components/component.js";
 import { findAgent } from "./components/walk.js";
 
@@ -22,9 +22,24 @@ export function executorGrants(
   db: Db,
   now: number,
 ): GrantRecord[] {
-  const active = state.stepRequirements.at(-1);
-  if (active?.kind !== "executor") return [];
   const decidedIds = new Set(decided.map((entry) => entry.requirementId));
+  const grants: GrantRecord[] = [];
+  // The executor pauses this continue decided: the last one, or one per decided Parallel branch.
+  for (const active of state.stepRequirements) {
+    if (active.kind !== "executor" || !active.calls.some((call) => decidedIds.has(call.requirement.id))) continue;
+    grants.push(...grantsOf(steps, state, active, decidedIds, db, now));
+  }
+  return grants;
+}
+
+function grantsOf(
+  steps: readonly Component[],
+  state: WorkflowRunState,
+  active: RequirementOf<"executor">,
+  decidedIds: ReadonlySet<string>,
+  db: Db,
+  now: number,
+): GrantRecord[] {
   const grants: GrantRecord[] = [];
   for (const { requirement, execution } of active.calls) {
     const { decision } = requirement;

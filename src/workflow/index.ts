@@ -2,7 +2,7 @@ export type { UserInputField } from "../runs/index.js";
 export type { Component } from "./components/component.js";
 export { Condition, type ConditionEvaluator, type ConditionOptions } from "./components/condition.js";
 export { Loop, type LoopEndCondition, type LoopOptions } from "./components/loop.js";
-export { Parallel, type ParallelOptions } from "./components/parallel.js";
+export { type OnBranchReject, Parallel, type ParallelOptions } from "./components/parallel.js";
 export {
   Router,
   type RouterChoice,

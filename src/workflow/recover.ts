@@ -15,7 +15,8 @@ import type { Component } from "./components/component.js";
 import type { Step } from "./components/step.js";
 import { walk } from "./components/walk.js";
 import { freeze } from "./continue-input.js";
-import { type Located, locateCursor } from "./engine/locate.js";
+import { type Located, type LocatedFrames, locateTree, namePath } from "./engine/locate.js";
+import { endsInBranches, mayGoOnUndecided } from "./engine/open-requirements.js";
 import { errorRequirement, executorRequirement } from "./engine/requirements.js";
 import { executorRequirementsOf } from "./engine/step-execution.js";
 import { workflowRunAccess } from "./workflow-run-access.js";
@@ -51,11 +52,17 @@ function reopened(requirement: StepRequirementState): StepRequirementState {
 }
 
 /** Asks a person whether to run again a step (or Parallel) that started and has no stored result. */
-function uncertain(state: WorkflowRunState, frame: Frame, { component, path }: Located): string {
+function uncertain(
+  state: WorkflowRunState,
+  steps: readonly Component[],
+  frame: Frame,
+  { component, path }: Located,
+): StepRequirementState {
   frame.phase = "error";
   const message = `The process running ${component.stepType} '${component.name}' stopped before its result was stored: it may or may not have run (in part). retry() runs it again; skip() goes on without it.`;
-  state.stepRequirements.push(errorRequirement(component, path, message, true));
-  return component.name;
+  const requirement = { ...errorRequirement(component, path, message, true), path: namePath(steps, path) };
+  state.stepRequirements.push(requirement);
+  return requirement;
 }
 
 /** The decisions still wanted by a step's agent run, or [] when it can go on without a person. */
@@ -73,15 +80,19 @@ async function agentQuestions(
   return run.isPaused ? executorRequirementsOf(run) : [];
 }
 
-/** Pauses the workflow on its step agent's open questions, or leaves it resumable when there are none. */
+/**
+ * Pauses the workflow on its step agent's open questions (returning the new requirement), or
+ * leaves it resumable when there are none (null).
+ */
 async function askAgentQuestions(
   state: WorkflowRunState,
+  steps: readonly Component[],
   frame: Frame,
   located: Located,
   runId: string,
   db: Db,
   decided: StepRequirementState | null,
-): Promise<void> {
+): Promise<StepRequirementState | null> {
   const step = located.component as Step;
   const questions = await agentQuestions(step, runId, state, db);
   // Decisions a claim stored for these very calls still stand: the resume hands them over.
@@ -89,49 +100,89 @@ async function askAgentQuestions(
   const decidedIds = new Set(
     calls.filter((entry) => entry.requirement.decision !== null).map((entry) => entry.requirement.id),
   );
-  if (questions.length === 0 || questions.every((entry) => decidedIds.has(entry.requirement.id))) return;
+  if (questions.length === 0 || questions.every((entry) => decidedIds.has(entry.requirement.id))) return null;
   frame.phase = "executor";
   const executor = { id: step.agent?.id ?? "", name: step.agent?.name ?? "", runId };
-  state.stepRequirements.push(executorRequirement(step, located.path, executor, questions));
+  const requirement = {
+    ...executorRequirement(step, located.path, executor, questions),
+    path: namePath(steps, located.path),
+  };
+  state.stepRequirements.push(requirement);
+  return requirement;
+}
+
+/**
+ * Reopens one run of frames at its last checkpoint: the run's own, or one Parallel branch's.
+ * `decided` is the requirement its innermost component paused on (decided, or null). Returns the
+ * requirement it now waits on (null: it can go on as it is) and whether that is an uncertain step.
+ */
+async function reopenFrames(
+  state: WorkflowRunState,
+  steps: readonly Component[],
+  { frames, located }: LocatedFrames,
+  db: Db,
+  decided: StepRequirementState | null,
+): Promise<{ asked: StepRequirementState | null; uncertain: boolean }> {
+  const innermost = frames.at(-1);
+  const here = located.at(-1);
+  if (innermost === undefined || here === undefined) return { asked: null, uncertain: false };
+  const { component } = here;
+  if (innermost.phase === "executor" && component.stepType === "Step" && decided?.kind === "executor") {
+    const asked = await askAgentQuestions(state, steps, innermost, here, decided.executor.runId, db, decided);
+    return { asked, uncertain: false };
+  }
+  if (innermost.phase !== "execute") return { asked: null, uncertain: false };
+  if (
+    component.stepType === "Step" &&
+    component.agent !== undefined &&
+    innermost.stepType === "Step" &&
+    innermost.runId !== null
+  )
+    return {
+      asked: await askAgentQuestions(state, steps, innermost, here, innermost.runId, db, null),
+      uncertain: false,
+    };
+  if ((component.stepType === "Step" && !component.idempotent) || component.stepType === "Parallel")
+    return { asked: uncertain(state, steps, innermost, here), uncertain: true };
+  return { asked: null, uncertain: false };
 }
 
 /**
  * Turns a run whose holder died into a paused run at its last checkpoint. What started and has
  * no stored result comes back to a person; a decision stored with the claim stands; anything
- * else resumes with continueRun() and nothing to decide. Returns the uncertain steps' names.
+ * else resumes with continueRun() and nothing to decide. Inside a Parallel, each branch is
+ * reopened at its own last checkpoint, and a branch that must ask waits at its new requirement.
+ * Returns the uncertain steps' names.
  */
 async function reopen(state: WorkflowRunState, steps: readonly Component[], db: Db): Promise<string[]> {
   state.status = "paused";
-  const frames = state.cursor;
-  const innermost = frames?.at(-1);
-  const located = frames === null ? [] : locateCursor(steps, frames);
-  const here = located?.at(-1);
+  const tree = state.cursor === null ? null : locateTree(steps, state.cursor);
+  if (tree === null) return [];
   const last = state.stepRequirements.at(-1) ?? null;
-  if (innermost === undefined || here === undefined || located === null || located.length !== (frames?.length ?? 1) - 1)
-    return [];
-  if (last !== null && !last.frozen) {
-    // Stored by a kern that froze decisions only after the claim: ask again, as it did.
-    freeze(last);
-    state.stepRequirements.push(reopened(last));
-    return [];
+  if (!endsInBranches(state.cursor)) {
+    if (last !== null && !last.frozen) {
+      // Stored by a kern that froze decisions only after the claim: ask again, as it did.
+      freeze(last);
+      state.stepRequirements.push(reopened(last));
+      return [];
+    }
+    const [only] = tree;
+    const reopenedRun = only === undefined ? null : await reopenFrames(state, steps, only, db, last);
+    return reopenedRun?.uncertain === true ? [reopenedRun.asked?.stepName ?? ""] : [];
   }
-  if (innermost.phase === "executor" && here.component.stepType === "Step" && last?.kind === "executor") {
-    await askAgentQuestions(state, innermost, here, last.executor.runId, db, last);
-  } else if (
-    innermost.phase === "execute" &&
-    here.component.stepType === "Step" &&
-    here.component.agent !== undefined &&
-    innermost.stepType === "Step" &&
-    innermost.runId !== null
-  ) {
-    await askAgentQuestions(state, innermost, here, innermost.runId, db, null);
-  } else if (
-    innermost.phase === "execute" &&
-    ((here.component.stepType === "Step" && !here.component.idempotent) || here.component.stepType === "Parallel")
-  ) {
-    return [uncertain(state, innermost, here)];
+  const uncertainSteps: string[] = [];
+  for (const leaf of tree) {
+    const branch = leaf.branch;
+    const paused = state.stepRequirements.find((entry) => entry.id === branch?.requirementId) ?? null;
+    // A branch still waiting for a person has nothing to recover.
+    if (branch === null || (branch.status === "paused" && paused?.frozen !== true)) continue;
+    const { asked, uncertain } = await reopenFrames(state, steps, leaf, db, paused);
+    if (asked === null) continue;
+    branch.status = "paused";
+    branch.requirementId = asked.id;
+    if (uncertain) uncertainSteps.push(asked.stepName);
   }
-  return [];
+  return uncertainSteps;
 }
 
 /** Recovers the workflow's agents' runs, then its own runs whose claim expired. */
@@ -162,12 +213,11 @@ export async function recoverWorkflowRuns(
       stampPause(state.stepRequirements, Date.now(), NO_SPAN);
       // A compare-and-set on the revision: a holder that renewed its lease meanwhile keeps its run.
       if (await compareAndSave(db, workflowRunAccess, state, revision)) {
-        const last = state.stepRequirements.at(-1);
         workflowRuns.push({
           runId: state.runId,
           sessionId: state.sessionId,
           uncertainSteps,
-          needsDecision: last !== undefined && !last.frozen,
+          needsDecision: !mayGoOnUndecided(state),
         });
       }
     })),

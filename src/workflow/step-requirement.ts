@@ -27,8 +27,9 @@ const APPROVED_BY_TIMEOUT: readonly StepRequirementKind[] = ["confirmation", "ou
 
 /**
  * One workflow pause: a view over its stored state, one variant per gate kind with one
- * `decision`. The last entry of `stepRequirements` is the active one; earlier entries are history
- * and frozen, so resolving them throws RequirementResolvedError.
+ * `decision`. The open entries of `stepRequirements` are active (the last one, or one per paused
+ * Parallel branch); entries a continue consumed are history and frozen, so resolving them throws
+ * RequirementResolvedError.
  */
 export class StepRequirement extends DecidedView {
   readonly #state: StepRequirementState;
@@ -64,6 +65,14 @@ export class StepRequirement extends DecidedView {
   /** Indices from the top-level step down to the paused component inside composites. */
   get stepPath(): readonly number[] {
     return this.#state.stepPath;
+  }
+  /**
+   * The names of the components from the top-level step down to the one that asks, e.g.
+   * `["checks", "legal_review"]` for a Step in a branch of Parallel "checks". Runs stored before
+   * kern recorded it give `[stepName]`.
+   */
+  get path(): readonly string[] {
+    return this.#state.path.length > 0 ? this.#state.path : [this.#state.stepName];
   }
   get stepType(): Exclude<StepType, "Parallel"> {
     return this.#state.stepType as Exclude<StepType, "Parallel">;

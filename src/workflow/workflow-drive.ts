@@ -13,8 +13,9 @@ import { recordDecisions, stampPause, startSpan } from "../telemetry/index.js";
 import { autoDecide } from "./auto-decide.js";
 import type { Component } from "./components/component.js";
 import type { EngineContext } from "./engine/context.js";
-import { driveWorkflow, resolvedAtCursor } from "./engine/drive.js";
+import { driveWorkflow } from "./engine/drive.js";
 import { execute } from "./engine/execute.js";
+import { continuedRequirements, openRequirements, resolvedAtCursor } from "./engine/open-requirements.js";
 import { pauseEvent, runRef, type WorkflowEventListener } from "./events.js";
 import { WorkflowRunOutput } from "./workflow-run-output.js";
 
@@ -63,33 +64,40 @@ function pausedOf(
   return undefined;
 }
 
-/** The first event of a drive: the run started, or the paused step continues. */
+/** The first events of a drive: the run started, or the paused steps continue (one per decided Parallel branch). */
 function emitStart(emit: WorkflowEventListener, state: WorkflowRunState, drive: WorkflowDrive): void {
-  const resolved = drive.resolved;
   if (drive.started) {
     emit({ event: "WorkflowStarted", ...runRef(state), input: state.input });
     return;
   }
-  if (resolved === null) return;
-  const step = {
-    ...runRef(state),
-    stepName: resolved.stepName,
-    stepType: resolved.stepType,
-    stepPath: resolved.stepPath,
-    requirementId: resolved.id,
-  };
-  emit(
-    resolved.kind === "executor"
-      ? { event: "StepExecutorContinued", ...step, executorRunId: resolved.executor.runId }
-      : { event: "StepContinued", ...step },
-  );
+  for (const resolved of continuedRequirements(state)) {
+    const step = {
+      ...runRef(state),
+      stepName: resolved.stepName,
+      stepType: resolved.stepType,
+      stepPath: resolved.stepPath,
+      requirementId: resolved.id,
+    };
+    emit(
+      resolved.kind === "executor"
+        ? { event: "StepExecutorContinued", ...step, executorRunId: resolved.executor.runId }
+        : { event: "StepContinued", ...step },
+    );
+  }
 }
 
-/** The last event of a drive, sent once the run is stored: a pause, the end, or a cancellation. */
+/**
+ * The last events of a drive, sent once the run is stored: a pause (one event per open
+ * requirement, the newest last), the end, or a cancellation.
+ */
 function emitEnd(emit: WorkflowEventListener, state: WorkflowRunState): void {
-  const active = state.stepRequirements.at(-1);
-  if (state.status === "paused" && active !== undefined) emit(pauseEvent(state, active));
-  else if (state.status === "cancelled")
+  if (state.status === "paused") {
+    const open = openRequirements(state);
+    const shown = open.length > 0 ? open : state.stepRequirements.slice(-1);
+    for (const requirement of shown) emit(pauseEvent(state, requirement));
+    if (shown.length > 0) return;
+  }
+  if (state.status === "cancelled")
     emit({ event: "WorkflowCancelled", ...runRef(state), reason: state.cancelReason ?? "cancelled" });
   else emit({ event: "WorkflowCompleted", ...runRef(state), content: state.content });
 }
@@ -126,11 +134,14 @@ async function driveOnce(drive: WorkflowDrive): Promise<WorkflowRunOutput> {
     null,
   );
   recordDecisions(drive.decided, (id) => pausedOf(state, id), span);
+  const stack: EngineContext["stack"] = [];
   const context: EngineContext = {
     state,
     claim,
-    stack: [],
-    checkpointing: true,
+    steps: drive.steps,
+    stack,
+    root: stack,
+    recordBranch: null,
     retrying: drive.retrying,
     allowDefinitionChange: drive.allowDefinitionChange,
     now: drive.now,

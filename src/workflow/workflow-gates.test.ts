@@ -245,18 +245,23 @@ describe("construction errors", () => {
     assert.throws(() => new Steps({ name: "s", steps: [] }), { message: /non-empty steps/ });
   });
 
-  it("refuses gates inside Parallel branches and runs ungated branches in declaration order", async () => {
+  it("takes gates inside Parallel branches, refuses an unknown onBranchReject, and joins ungated branches in declaration order", async () => {
     const counter = new Counter();
+    const gated = new Parallel({ name: "p", steps: [countedStep("a", counter, { requiresConfirmation: true })] });
+    assert.equal(gated.onBranchReject, "continue");
+    const { agent } = gatedAgent("Gated", counter, freshDb());
+    assert.equal(
+      new Parallel({ name: "p", steps: [new Step({ name: "g", agent })], onBranchReject: "cancelPending" })
+        .onBranchReject,
+      "cancelPending",
+    );
     assert.throws(
-      () => new Parallel({ name: "p", steps: [countedStep("a", counter, { requiresConfirmation: true })] }),
+      () => new Parallel({ name: "p", steps: [new Step({ name: "g", agent })], onBranchReject: "skip" as "continue" }),
       {
-        message: /Parallel 'p' contains a human gate \(Step 'a'\)/,
+        name: "ConfigurationError",
+        message: /Parallel 'p' has onBranchReject: 'skip'; use "continue".*"cancelPending"/,
       },
     );
-    const { agent } = gatedAgent("Gated", counter, freshDb());
-    assert.throws(() => new Parallel({ name: "p", steps: [new Step({ name: "g", agent })] }), {
-      message: /human gate/,
-    });
     const slow = new Step({
       name: "slow",
       executor: async () => {

@@ -6,21 +6,25 @@ import {
   type RunAccess,
   type WorkflowRunState,
 } from "../runs/index.js";
+import { openRequirements } from "./engine/open-requirements.js";
 
+/**
+ * One row per open requirement (one per paused Parallel branch), each summarised with its path:
+ * "workflow / component / ... / step: question".
+ */
 function pendingRequirements(state: WorkflowRunState): PendingRequirementRecord[] {
-  const active = state.stepRequirements.at(-1);
-  if (active === undefined || active.frozen) return [];
-  const what =
-    active.kind === "executor"
-      ? `${active.executor.name} wants to call ${active.calls.map((entry) => describeToolCall(entry.execution, entry.requirement.definitionChanged)).join(", ")}`
-      : (active.message ?? `${active.stepType} '${active.stepName}' waits for ${active.kind}`);
-  return [
-    {
+  return openRequirements(state).map((active) => {
+    const what =
+      active.kind === "executor"
+        ? `${active.executor.name} wants to call ${active.calls.map((entry) => describeToolCall(entry.execution, entry.requirement.definitionChanged)).join(", ")}`
+        : (active.message ?? `${active.stepType} '${active.stepName}' waits for ${active.kind}`);
+    const path = active.path.length > 0 ? active.path : [active.stepName];
+    return {
       requirementId: active.id,
       requirementKind: active.kind,
-      summary: `${state.workflowName} / ${active.stepName}: ${what}`,
-    },
-  ];
+      summary: `${[state.workflowName, ...path].join(" / ")}: ${what}`,
+    };
+  });
 }
 
 /** How workflow runs are stored: under kind "workflow", owned by the workflow id. */

@@ -1,11 +1,14 @@
 import type { RunOutput } from "../agent/index.js";
 import { decodeWorkflowRunState, RunView, type StepRequirementKind, type WorkflowRunState } from "../runs/index.js";
+import { openRequirements } from "./engine/open-requirements.js";
 import { StepOutput } from "./step-output.js";
 import { StepRequirement } from "./step-requirement.js";
 
 /**
  * The result of a workflow run: a thin view over its stored state. When paused, resolve the
- * last entry of `stepRequirements` (the active one) and pass this to `workflow.continueRun`.
+ * active requirements and pass this to `workflow.continueRun`. Without a Parallel there is one,
+ * the last entry of `stepRequirements`; a run paused inside a Parallel has one per paused branch,
+ * listed by `activeStepRequirements` (see the README's "Gates inside Parallel branches").
  */
 export class WorkflowRunOutput extends RunView {
   readonly #state: WorkflowRunState;
@@ -43,7 +46,7 @@ export class WorkflowRunOutput extends RunView {
     return this.#state.stepResults.map((output) => StepOutput.fromState(output));
   }
 
-  /** Every pause of the run, in order. The last entry is the active one. */
+  /** Every pause of the run, in order. Without a Parallel, the last entry is the active one. */
   get stepRequirements(): StepRequirement[] {
     this.#requirements ??= this.#state.stepRequirements.map((requirement) => new StepRequirement(requirement));
     return this.#requirements;
@@ -54,11 +57,17 @@ export class WorkflowRunOutput extends RunView {
     return this.#executorRuns.filter((run) => !seen.has(run.runId) && seen.add(run.runId) !== undefined);
   }
 
-  /** The entry waiting for a decision; none for a run recover() paused with nothing to decide. */
-  get #active(): StepRequirement | undefined {
-    const last = this.isPaused ? this.stepRequirements.at(-1) : undefined;
-    return last?.isFrozen === true ? undefined : last;
+  /** The entries waiting for a decision, in order (one per paused Parallel branch); none once it goes on. */
+  get #open(): StepRequirement[] {
+    if (!this.isPaused) return [];
+    const ids = new Set(openRequirements(this.#state).map((requirement) => requirement.id));
+    return this.stepRequirements.filter((requirement) => ids.has(requirement.id));
   }
+  /** The newest entry waiting for a decision; none for a run recover() paused with nothing to decide. */
+  get #active(): StepRequirement | undefined {
+    return this.#open.at(-1);
+  }
+  /** Where the newest active requirement was asked (a run paused in Parallel branches has several: see activeStepRequirements). */
   get pausedStepIndex(): number | null {
     return this.#active?.stepIndex ?? null;
   }
@@ -71,11 +80,14 @@ export class WorkflowRunOutput extends RunView {
   }
 
   #unresolved(kinds?: readonly StepRequirementKind[]): StepRequirement[] {
-    return this.stepRequirements.filter(
-      (requirement) =>
-        !requirement.isFrozen && !requirement.isResolved && (kinds === undefined || kinds.includes(requirement.kind)),
+    return this.#open.filter(
+      (requirement) => !requirement.isResolved && (kinds === undefined || kinds.includes(requirement.kind)),
     );
   }
+  /**
+   * The requirements waiting for a decision now, undecided: the last entry of `stepRequirements`,
+   * or one per paused Parallel branch. Resolve any of them and continue: the branches decided go on.
+   */
   get activeStepRequirements(): StepRequirement[] {
     return this.#unresolved();
   }

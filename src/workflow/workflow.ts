@@ -25,7 +25,7 @@ import { type ContinueWorkflowRef, freeze, readWorkflowContinueInput } from "./c
 import { expireWorkflowRuns } from "./deadlines.js";
 import { decideActive, mayDecideStep } from "./decide.js";
 import { incompatibleRun, workflowFingerprint } from "./definition.js";
-import { resolvedAtCursor } from "./engine/drive.js";
+import { endsInBranches, openRequirements, resolvedAtCursor } from "./engine/open-requirements.js";
 import type { WorkflowEvent } from "./events.js";
 import { executorGrants } from "./executor-grants.js";
 import { recoverWorkflowRuns, type WorkflowRecovery } from "./recover.js";
@@ -121,8 +121,9 @@ export class Workflow {
   }
 
   /**
-   * Continues a paused run: applies the decision on its active requirement, claims the stored
+   * Continues a paused run: applies the decisions on its active requirements, claims the stored
    * run atomically, and runs from the exact place it paused until the next gate or the end. A run
+   * paused in Parallel branches runs on the branches decided and leaves the others paused. A run
    * recover() paused at a checkpoint with nothing to decide continues with no decisions.
    */
   async continueRun(
@@ -196,17 +197,20 @@ export class Workflow {
   }
 
   /**
-   * Ends a paused run as `cancelled`, closing its paused agent run too. A run that is not paused
-   * (running, or already finished) throws RunNotPausedError and is left as it is.
+   * Ends a paused run as `cancelled`, closing its paused agent runs too (one per paused Parallel
+   * branch). A run that is not paused (running, or already finished) throws RunNotPausedError and
+   * is left as it is.
    */
   async cancelRun(runId: string, sessionId: string, reason = "Cancelled by the user."): Promise<WorkflowRunOutput> {
     const loaded = await this.#load(runId, sessionId);
     if (loaded.state.status !== "paused") throw new RunNotPausedError(runId, loaded.state.status, "cancelled");
     const claim = await Claim.take(this.db, workflowRunAccess, loaded, this.#leaseMs);
     const { state } = claim;
-    const active = state.stepRequirements.at(-1);
-    if (active !== undefined) freeze(active);
-    if (active?.kind === "executor") await cancelStepAgent(this.steps, this.db, active.executor, state.sessionId);
+    const closing = endsInBranches(state.cursor) ? openRequirements(state) : state.stepRequirements.slice(-1);
+    for (const active of closing) {
+      freeze(active);
+      if (active.kind === "executor") await cancelStepAgent(this.steps, this.db, active.executor, state.sessionId);
+    }
     state.status = "cancelled";
     state.cancelReason = reason;
     state.cursor = null;

@@ -114,7 +114,7 @@ describe("PostgresDb timeouts", { timeout: 30_000 }, () => {
     const db = new PostgresDb({ dbUrl: `postgres://kern:s3cret@127.0.0.1:${silent.port}/kern`, connectTimeoutMs: 300 });
     cleanups.push(() => db.close());
     for (const operation of ["migrate", "getRun"] as const) {
-      const call = operation === "migrate" ? db.migrate() : db.getRun("agent", "run-1");
+      const call = () => (operation === "migrate" ? db.migrate() : db.getRun("agent", "run-1"));
       const { elapsedMs, error } = await timeRejection(call);
       const stored = operation === "migrate" ? " Nothing was stored\\." : "";
       assertTimeout(

@@ -14,6 +14,7 @@ import type { TraceSpan } from "../../telemetry/index.js";
 import type { Component } from "../components/component.js";
 import type { StepRef, WorkflowEventListener } from "../events.js";
 import { StepInput } from "../step-input.js";
+import { namePath } from "./locate.js";
 
 /** What every component runner shares during one drive of a workflow run. */
 export interface EngineContext {
@@ -24,13 +25,23 @@ export interface EngineContext {
   policy: AnyGatePolicy | undefined;
   /** This process's claim on the run: checkpoints go through it, fenced. */
   claim: Claim<WorkflowRunState>;
-  /** The frames of the components running now, outermost first: the cursor a checkpoint stores. */
+  /** The workflow's components: a requirement's `path` names them (locate.ts). */
+  steps: readonly Component[];
+  /** The frames of the components running now in this context, outermost first. */
   stack: Frame[];
   /**
-   * False inside Parallel branches: branches run concurrently, so their progress is not
-   * checkpointed one by one (the Parallel is stored as started before its branches run).
+   * The frames of the whole run, outermost first: the cursor a checkpoint stores. Outside
+   * Parallel branches it is `stack`; inside one it is the run's, whose Parallel frame records
+   * each branch's frames as of that branch's last checkpoint (see `recordBranch`).
    */
-  checkpointing: boolean;
+  root: Frame[];
+  /**
+   * Inside a Parallel branch: records the branch's frames as they are now in its Parallel's
+   * frame (and so on outwards), before a checkpoint stores them. Null outside branches. Branches
+   * run concurrently, so each one's stored progress changes only at its own checkpoints: a write
+   * made by a sibling never stores a branch half-way between two of them.
+   */
+  recordBranch: ((requirementId?: string) => void) | null;
   /** True for retryRun(): a Step that failed runs again (an agent step resumes its agent run). */
   retrying: boolean;
   /** Passed on to step agents: continue their runs under a changed definition (see continueRun). */
@@ -128,7 +139,7 @@ export function newFrame<T extends Frame["stepType"]>(
       output: FRAME_DEFAULTS.output,
       runId: FRAME_DEFAULTS.runId,
     }),
-    Parallel: () => ({ stepType: "Parallel", ...base }),
+    Parallel: () => ({ stepType: "Parallel", ...base, branches: [] }),
   };
   return frames[stepType]() as FrameOf<T>;
 }
@@ -188,9 +199,15 @@ export function stepInputFor(context: EngineContext, input: ExecInput): StepInpu
   });
 }
 
-/** Appends a requirement (the new active entry) and returns the pause outcome for `frame`. */
+/**
+ * Appends a requirement (the new active entry) and returns the pause outcome for `frame`. Inside
+ * a Parallel branch, the branch is recorded as paused at it at once (with the frames running now,
+ * which are the frames the pause returns).
+ */
 export function pause(context: EngineContext, requirement: StepRequirementState, frame: Frame): Outcome {
+  requirement.path = namePath(context.steps, requirement.stepPath);
   context.state.stepRequirements.push(requirement);
+  context.recordBranch?.(requirement.id);
   return { type: "paused", frames: [frame] };
 }
 
@@ -224,8 +241,18 @@ export function rememberOutputs(context: EngineContext, outputs: readonly StepOu
 /** Rebuilds the by-name outputs from stored results and the cursor's partial outputs. */
 export function rebuildOutputs(context: EngineContext, frames: readonly Frame[]): void {
   rememberOutputs(context, context.state.stepResults);
+  rememberFrameOutputs(context, frames);
+}
+
+/** The partial outputs of a cursor's frames, a Parallel's finished branches and their own frames included. */
+function rememberFrameOutputs(context: EngineContext, frames: readonly Frame[]): void {
   for (const frame of frames) {
     if ("iterations" in frame) rememberOutputs(context, frame.iterations);
     if ("outputs" in frame) rememberOutputs(context, frame.outputs);
+    if (frame.stepType !== "Parallel") continue;
+    for (const branch of frame.branches) {
+      if (branch.output !== null) rememberOutputs(context, [branch.output]);
+      rememberFrameOutputs(context, branch.frames);
+    }
   }
 }

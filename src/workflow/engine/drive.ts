@@ -1,21 +1,7 @@
-import type { Frame, StepRequirementState, WorkflowRunState } from "../../runs/index.js";
+import type { Frame } from "../../runs/index.js";
 import type { Component } from "../components/component.js";
 import { below, runChildren } from "./children.js";
 import { type EngineContext, newFrame, rebuildOutputs } from "./context.js";
-
-/** Frame phases in which a component waits for the decision on the run's last requirement. */
-const GATE_PHASES: ReadonlySet<string> = new Set(["confirm", "userInput", "route", "executor", "review", "error"]);
-
-/**
- * The decided requirement a resume hands to the component it stopped in: the run's last one,
- * when the innermost stored frame waits at a gate. A cursor past the gate (a checkpoint after
- * the decision was consumed) resumes with none.
- */
-export function resolvedAtCursor(state: WorkflowRunState): StepRequirementState | null {
-  const innermost = state.cursor?.at(-1);
-  if (innermost === undefined || !GATE_PHASES.has(innermost.phase)) return null;
-  return state.stepRequirements.at(-1) ?? null;
-}
 
 /**
  * Drives a workflow run from its start, or from its cursor when resuming, until it completes,

@@ -15,7 +15,7 @@ export const execute: Execute = async (component, context, input, path, resume) 
   // What the previous component produced (and an agent run's held save) is stored before this
   // one can act: a result is never lost to a crash in a later step. A Step stores it with its own
   // first write instead (its start, or its pause), since it runs nothing of the user's before.
-  if (component.stepType !== "Step") await flushCheckpoint(context);
+  if (component.stepType !== "Step") await flushCheckpoint(context, resume !== null);
   if (resume === null) context.emit?.({ event: "StepStarted", ...stepRef(context, component, path) });
   const depth = context.stack.length;
   const outcome = await dispatch(component, context, input, path, resume);

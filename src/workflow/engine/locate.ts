@@ -1,10 +1,17 @@
-import type { Frame } from "../../runs/index.js";
+import type { Frame, ParallelBranch } from "../../runs/index.js";
 import type { Component } from "../components/component.js";
 
 /** A component and its path (as stepPath gives it) in a workflow definition. */
 export interface Located {
   component: Component;
   path: number[];
+}
+
+/** A run of frames of a cursor, each with the component it stands for, and the Parallel branch it is in (or null). */
+export interface LocatedFrames {
+  frames: Frame[];
+  located: Located[];
+  branch: ParallelBranch | null;
 }
 
 /** The children a composite runs its frame's `index` over, with the path index of each. */
@@ -47,17 +54,68 @@ export function locateCursor(steps: readonly Component[], frames: readonly Frame
   const [top, ...rest] = frames;
   if (top === undefined) return [];
   if (top.stepType !== "Workflow") return null;
+  const first = steps[top.index];
+  return locateFrom(first === undefined ? undefined : { child: first, pathIndex: top.index }, rest, []);
+}
+
+/** Locates `frames` from the component the first of them stands for, at `basePath` plus its index. */
+function locateFrom(
+  first: { child: Component; pathIndex: number } | undefined,
+  frames: readonly Frame[],
+  basePath: readonly number[],
+): Located[] | null {
   const located: Located[] = [];
-  let current: { child: Component; pathIndex: number } | undefined =
-    steps[top.index] === undefined ? undefined : { child: steps[top.index] as Component, pathIndex: top.index };
-  let path: number[] = [];
-  for (const frame of rest) {
+  let current = first;
+  let path = [...basePath];
+  for (const frame of frames) {
     if (current === undefined || current.child.stepType !== frame.stepType) return null;
     path = [...path, current.pathIndex];
     located.push({ component: current.child, path });
     current = childAt(current.child, frame);
   }
   return located;
+}
+
+/**
+ * The innermost runs of frames of a stored cursor, located: the cursor itself (its top-level
+ * frame left out), or, where it ends in a Parallel with branches, each started branch's frames
+ * (and so on into Parallels inside them). Null when the cursor does not fit `steps`.
+ */
+export function locateTree(steps: readonly Component[], frames: readonly Frame[]): LocatedFrames[] | null {
+  const located = locateCursor(steps, frames);
+  return located === null ? null : leaves(frames.slice(1), located, null);
+}
+
+function leaves(frames: Frame[], located: Located[], branch: ParallelBranch | null): LocatedFrames[] | null {
+  const innermost = frames.at(-1);
+  const here = located.at(-1);
+  if (innermost?.stepType !== "Parallel" || innermost.branches.length === 0 || here === undefined)
+    return [{ frames, located, branch }];
+  const parallel = here.component;
+  if (parallel.stepType !== "Parallel" || parallel.steps.length !== innermost.branches.length) return null;
+  const found: LocatedFrames[] = [];
+  for (const [index, entry] of innermost.branches.entries()) {
+    const child = parallel.steps[index];
+    if (entry.frames.length === 0 || child === undefined) continue;
+    const inner = locateFrom({ child, pathIndex: index }, entry.frames, here.path);
+    const below = inner === null ? null : leaves(entry.frames, inner, entry);
+    if (below === null) return null;
+    found.push(...below);
+  }
+  return found;
+}
+
+/** The names of the components along a stepPath, from the top-level one down (as far as they exist). */
+export function namePath(steps: readonly Component[], path: readonly number[]): string[] {
+  const names: string[] = [];
+  let children: readonly Component[] = steps;
+  for (const index of path) {
+    const found = children[index];
+    if (found === undefined) break;
+    names.push(found.name);
+    children = childrenOf(found);
+  }
+  return names;
 }
 
 /** The component at a requirement's stepPath, or undefined when there is none. */

@@ -33,6 +33,8 @@ function base(component: Asker, path: readonly number[]) {
     stepName: component.name,
     stepPath: [...path],
     ...REQUIREMENT_DEFAULTS,
+    // Set by pause() (or recover()), which know the components' names.
+    path: [] as string[],
     stepIndex: path[0] ?? 0,
     stepType: component.stepType,
   };

@@ -65,7 +65,7 @@ function agentOptions(context: EngineContext): {
     allowDefinitionChange: context.allowDefinitionChange,
     // The agent holds its final save (stored with the workflow's next write) only when it stores
     // in the workflow's own Db, and never inside a Parallel: branches go on while it would wait.
-    ...(context.checkpointing ? { [holdWritesIn]: context.batch } : {}),
+    ...(context.recordBranch === null ? { [holdWritesIn]: context.batch } : {}),
     [traceParent]: stepSpans.get(context) ?? context.span,
     ...(context.policy === undefined ? {} : { [fallbackPolicy]: context.policy }),
   };
