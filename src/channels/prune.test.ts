@@ -2,25 +2,14 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { RunRecord } from "../db/index.js";
 import { InMemoryDb } from "../db/memory/index.js";
+import { makeRecord } from "../db/records.test-helper.js";
 import { type Channel, startDispatcher } from "./index.js";
 
 const HOUR = 3_600_000;
 
 function paused(runId: string): RunRecord {
-  return {
-    kind: "workflow",
-    runId,
-    sessionId: "session-1",
-    userId: null,
-    ownerId: "payables",
-    status: "paused",
-    revision: 1,
-    createdAt: 1_000,
-    updatedAt: 1_000,
-    leaseExpiresAt: null,
-    state: "{}",
-    pending: [{ requirementId: "req-1", requirementKind: "confirmation", summary: "Pay INV-7?" }],
-  };
+  const pending = [{ requirementId: "req-1", requirementKind: "confirmation", summary: "Pay INV-7?" }];
+  return makeRecord({ kind: "workflow", runId, ownerId: "payables", pending });
 }
 
 const sink: Channel = { name: "sink", deliver: () => Promise.resolve() };
