@@ -15,10 +15,10 @@ const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kern-profile-"));
 let cluster = null;
 if (TARGETS[targetName]?.needsPostgres) {
-  const { startCluster } = await import(path.join(benchDir, "..", "scripts", "postgres-cluster.mjs"));
-  cluster = await startCluster();
+  const { startDurableCluster } = await import("./lib/postgres-cluster.mjs");
+  cluster = await startDurableCluster(dir);
 }
-const target = await TARGETS[targetName].create({ dir, pgUrl: cluster?.url ?? null, stateBytes: 2048 });
+const target = await TARGETS[targetName].create({ dir, pgUrl: cluster?.url ?? null });
 for (let index = 0; index < 2000; index += 1) await target.cycle(); // past V8's warm-up
 
 const session = new Session();

@@ -1,10 +1,10 @@
-// `npm run bench`: kern against @openai/agents, LangGraph.js and Mastra, on this machine, in one
-// run. Writes bench/RESULTS.md and prints it.
+// `npm run bench`: kern against @openai/agents, LangGraph.js, Mastra and the raw-driver floor
+// (bench/FLOOR.md), on SQLite and PostgreSQL, on this machine, in one run. Writes
+// bench/RESULTS.md and results.json and prints the report.
 //   node bench/run.mjs [--quick] [--only=imports,construct,cycles,durability,scale,telemetry]
-// (--only=cycles also runs the diagnostics of kern's SQLite cycle; durability times kern's
-// SqliteDb at synchronous FULL against NORMAL; telemetry times the InMemoryDb cycle without
-// @opentelemetry/api, with it and no SDK, and with an SDK recording.)
-import { execFileSync, spawnSync } from "node:child_process";
+// (durability times kern and the floor at synchronous FULL against NORMAL; telemetry times the
+// InMemoryDb cycle without @opentelemetry/api, with it and no SDK, and with an SDK recording.)
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -17,6 +17,8 @@ import { runDurability } from "./parts/durability.mjs";
 import { runImports } from "./parts/imports.mjs";
 import { runScale } from "./parts/scale.mjs";
 import { runTelemetry } from "./parts/telemetry.mjs";
+import { historySection, recordRun } from "./lib/history.mjs";
+import { startDurableCluster } from "./lib/postgres-cluster.mjs";
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const rootDir = path.dirname(benchDir);
@@ -26,43 +28,62 @@ const only = args.find((arg) => arg.startsWith("--only="))?.slice(7).split(",");
 const wants = (part) => only === undefined || only.includes(part);
 // The telemetry part compares differences of a few per cent, so even its quick run warms up
 // past most of V8's optimising and times enough cycles per process for a stable median.
+// Sized for about 15 minutes on 2 cores: a warm-up of 1,000 cycles (or 6 s) per process instead
+// of 3,000 (or 30 s), a time cap on the timed cycles of the slow peers, 1,000 continues per scale
+// size instead of all of them, and 3 shorter telemetry rounds instead of 7.
 const settings = quick
   ? {
-      warmup: { cycles: 100, ms: 5_000 },
-      cycles: 30,
-      durabilityCycles: 60,
+      warmup: { cycles: 100, ms: 3_000 },
+      cycles: 40,
+      maxTimedMs: 6_000,
+      show: { cycles: 20, ms: 1_000 },
+      countCycles: 5,
+      durabilityCycles: 40,
       importSamples: 3,
       sizes: [1_000, 10_000],
       telemetry: { rounds: 5, warmup: { cycles: 1_000, ms: 10_000 }, cycles: 1_000 },
     }
   : {
-      warmup: { cycles: 3_000, ms: 30_000 },
-      cycles: 200,
-      durabilityCycles: 1_000,
+      warmup: { cycles: 1_000, ms: 6_000 },
+      cycles: 300,
+      maxTimedMs: 12_000,
+      show: { cycles: 100, ms: 2_000 },
+      countCycles: 20,
+      durabilityCycles: 300,
       importSamples: 10,
       sizes: [1_000, 10_000, 100_000],
-      telemetry: { rounds: 7, warmup: { cycles: 3_000, ms: 30_000 }, cycles: 3_000 },
+      telemetry: { rounds: 3, warmup: { cycles: 2_000, ms: 8_000 }, cycles: 2_000 },
     };
 const started = Date.now();
 const log = (message) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`);
 
-// Every peer and the floor in two storage shapes, each set against kern's SqliteDb of the same
-// shape: a new connection / store / Db per phase, and one held for all phases (`-shared`).
+// kern, the floor and the three peers on each storage: SQLite in both object lifetimes,
+// PostgreSQL as a service keeps it (plus kern's PostgresDb built per phase on the app's pool).
 const CYCLE_TARGETS = [
-  "kern-memory",
   "kern-sqlite",
-  "kern-sqlite-shared",
-  "kern-postgres",
-  "kern-postgres-shared",
-  "openai-agents",
-  "openai-agents-shared",
-  "langgraph",
-  "langgraph-shared",
-  "mastra",
-  "mastra-shared",
   "floor-sqlite",
+  "openai-agents",
+  "langgraph",
+  "mastra",
+  "kern-sqlite-shared",
   "floor-sqlite-shared",
+  "openai-agents-shared",
+  "langgraph-shared",
+  "mastra-shared",
+  "kern-postgres-shared",
+  "floor-postgres-shared",
+  "openai-agents-postgres-shared",
+  "langgraph-postgres-shared",
+  "mastra-postgres-shared",
+  "kern-postgres",
+  "kern-memory",
 ];
+const PEER_PACKAGES = ["@openai/agents", "@langchain/langgraph", "@langchain/langgraph-checkpoint-sqlite", "@langchain/langgraph-checkpoint-postgres", "@mastra/core", "@mastra/libsql", "@mastra/pg", "pg"];
+const missing = PEER_PACKAGES.filter((name) => !fs.existsSync(path.join(benchDir, "node_modules", name, "package.json")));
+if (missing.length > 0) {
+  console.error(`bench: ${missing.join(", ")} missing from bench/node_modules (added to bench/package.json since it was installed); run \`npm --prefix bench ci\` and try again.`);
+  process.exit(1);
+}
 
 function packageVersion(directory) {
   return JSON.parse(fs.readFileSync(path.join(directory, "package.json"), "utf8")).version;
@@ -99,11 +120,12 @@ function engineMismatches() {
 function meta() {
   const cpuinfo = fs.readFileSync("/proc/cpuinfo", "utf8");
   const peer = (name) => `${name} ${packageVersion(path.join(benchDir, "node_modules", name))}`;
-  let commit = "unknown";
+  // Outside a git checkout (an exported tree), KERN_COMMIT may name the commit it came from.
+  let commit = process.env.KERN_COMMIT ?? "unknown";
   try {
-    commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: rootDir, encoding: "utf8" }).trim();
+    commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: rootDir, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
   } catch {
-    // Not a git checkout: the commit stays unknown.
+    // Not a git checkout: the commit stays as given, or unknown.
   }
   return {
     date: new Date().toISOString(),
@@ -117,58 +139,59 @@ function meta() {
       "@openai/agents",
       "@langchain/langgraph",
       "@langchain/langgraph-checkpoint-sqlite",
+      "@langchain/langgraph-checkpoint-postgres",
       "@langchain/core",
       "@mastra/core",
       "@mastra/libsql",
+      "@mastra/pg",
       "better-sqlite3",
+      "pg",
       "zod",
     ]
       .map(peer)
-      .concat(`pg ${packageVersion(path.join(rootDir, "node_modules", "pg"))} (kern's)`)
+      .concat(`better-sqlite3 ${packageVersion(path.join(rootDir, "node_modules", "better-sqlite3"))} and pg ${packageVersion(path.join(rootDir, "node_modules", "pg"))} (kern's, also the floors')`)
       .join(", "),
     engines: engineMismatches(),
   };
 }
 
-async function startPostgres() {
+async function startPostgres(directory) {
   try {
-    const { startCluster } = await import(path.join(rootDir, "scripts", "postgres-cluster.mjs"));
-    const cluster = await startCluster();
-    log(`postgres: throwaway cluster at ${cluster.url.replace(/\/\/[^@]*@/, "//")}`);
+    const cluster = await startDurableCluster(directory);
+    log(`postgres: throwaway cluster at ${cluster.url} (${cluster.settings})`);
     return cluster;
   } catch (error) {
-    log(`postgres: could not start a cluster (${error.message.split("\n")[0]}); PostgresDb rows are skipped`);
+    log(`postgres: could not start a cluster (${error.message.split("\n")[0]}); PostgreSQL rows are skipped`);
     return null;
   }
 }
 
 const info = meta();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kern-bench-"));
-const cluster = wants("cycles") || wants("scale") ? await startPostgres() : null;
+const cluster = wants("cycles") || wants("scale") ? await startPostgres(dir) : null;
+info.postgres = cluster?.settings ?? "not started";
 // Interrupted: stop the throwaway server and remove the files before exiting.
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.once(signal, () => {
     log(`${signal}: cleaning up`);
-    fs.rmSync(dir, { recursive: true, force: true });
-    (cluster?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+    (cluster?.stop() ?? Promise.resolve()).finally(() => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      process.exit(130);
+    });
   });
 }
 const pgUrl = cluster?.url ?? null;
-const results = { cycles: {}, diagnostics: {}, durability: {}, construct: {}, imports: {}, scale: {}, telemetry: {} };
+const results = { cycles: {}, durability: {}, construct: {}, imports: {}, scale: {}, telemetry: {} };
 try {
   if (wants("imports")) results.imports = runImports({ cwd: benchDir, samples: settings.importSamples, log });
   if (wants("construct")) results.construct = runConstruction({ cwd: benchDir, log });
   if (wants("cycles")) {
-    results.cycles = await runCycles({ targets: CYCLE_TARGETS, dir, pgUrl, warmup: settings.warmup, cycles: settings.cycles, log });
-  }
-  if (wants("cycles")) {
-    log("diagnostics: kern store calls, WAL pages and CPU per cycle");
-    const child = spawnSync(process.execPath, [path.join(benchDir, "workers", "diagnose-worker.mjs"), dir], { cwd: benchDir, encoding: "utf8", timeout: 300_000 });
-    const line = child.stdout.trim().split("\n").at(-1) ?? "";
-    results.diagnostics = child.status === 0 && line.startsWith("{") ? JSON.parse(line) : { error: `exit ${child.status}: ${child.stderr.trim().split("\n").slice(-3).join(" ")}` };
+    const { warmup, cycles, maxTimedMs, show, countCycles } = settings;
+    results.cycles = await runCycles({ targets: CYCLE_TARGETS, dir, pgUrl, warmup, cycles, maxTimedMs, show, countCycles, log });
   }
   if (wants("durability")) {
-    results.durability = await runDurability({ dir, warmup: settings.warmup, cycles: settings.durabilityCycles, log });
+    const { warmup, durabilityCycles, maxTimedMs } = settings;
+    results.durability = await runDurability({ dir, warmup, cycles: durabilityCycles, maxTimedMs, log });
   }
   if (wants("scale")) {
     results.scale.SqliteDb = await runScale({ backend: "sqlite", dir, pgUrl, sizes: settings.sizes, cwd: benchDir, log });
@@ -184,13 +207,18 @@ try {
 
 info.loadAfter = os.loadavg().map((value) => value.toFixed(2)).join(" / ");
 const settingsText =
-  `warm-up of ${settings.warmup.cycles.toLocaleString("en-US")} cycles or ${settings.warmup.ms / 1000} s, whichever ends first, ` +
-  `then ${settings.cycles} timed cycles per system (the "cycles" column gives timed / warm-up; ${settings.durabilityCycles} in the durability table); ` +
-  `${settings.importSamples} cold-import samples per entry; scale sizes ${settings.sizes.map((size) => size.toLocaleString("en-US")).join(", ")}; ` +
+  `warm-up of ${settings.warmup.cycles.toLocaleString("en-US")} cycles or ${settings.warmup.ms / 1000} s per process, whichever ends first, ` +
+  `then ${settings.cycles} timed cycles per system over two passes, capped at ${settings.maxTimedMs / 1000} s of timed cycling (the "cycles" column gives timed / warm-up); ` +
+  `the "load and show" variant after ${settings.show.cycles} more warm-up cycles (or ${settings.show.ms / 1000} s); ${settings.countCycles} counted cycles per system; ` +
+  `${settings.durabilityCycles} in the durability table; ${settings.importSamples} cold-import samples per entry; ` +
+  `scale sizes ${settings.sizes.map((size) => size.toLocaleString("en-US")).join(", ")}; ` +
   `telemetry: ${settings.telemetry.rounds} rounds of one process per set-up, each ${settings.telemetry.warmup.cycles.toLocaleString("en-US")} warm-up cycles ` +
   `(or ${settings.telemetry.warmup.ms / 1000} s) then ${settings.telemetry.cycles.toLocaleString("en-US")} timed cycles` +
   `${quick ? " (--quick: a smoke run, not for comparison)" : ""}; total run time ${((Date.now() - started) / 60_000).toFixed(1)} min`;
-const report = renderReport({ meta: info, ...results, settings: settingsText, mappings: MAPPINGS });
+// Only full runs of every part enter the history that the spread is computed from.
+const full = !quick && only === undefined;
+const history = full ? recordRun(path.join(benchDir, "history.json"), info, results.cycles) : [];
+const report = renderReport({ meta: info, ...results, history: historySection(history), settings: settingsText, mappings: MAPPINGS });
 fs.writeFileSync(path.join(benchDir, quick || only !== undefined ? "RESULTS.partial.md" : "RESULTS.md"), report);
 fs.writeFileSync(path.join(benchDir, quick || only !== undefined ? "results.partial.json" : "results.json"), `${JSON.stringify({ meta: info, settings, ...results }, null, 2)}\n`);
 console.log(report);

@@ -1,6 +1,7 @@
 // kern's side of the dual-HITL cycle: a Step gated before it runs, whose agent calls a gated
-// tool. Each phase builds a fresh object graph (model, Agent, Workflow and, where the store
-// allows it, the Db object) and continues from what the store holds; the tool is defined once.
+// tool. Per phase, a fresh object graph (model, Agent, Workflow and, where the store allows it,
+// the Db object) continues from what the store holds; a long-running service builds the
+// Workflow and its Db once. The tool is defined once either way.
 import { z } from "zod";
 import { Agent } from "kern/agent";
 import { tool } from "kern/tools";
@@ -70,17 +71,34 @@ export function buildWorkflow(db) {
 }
 
 /**
+ * What an approver is shown before deciding: the run loaded from the store by id, as an approval
+ * page loads it, and its pending gate rendered as text. Returns that text.
+ */
+export async function showPaused(workflow, runId, sessionId) {
+  const run = await workflow.getRunOutput(runId, sessionId);
+  const requirement = run.stepRequirements.at(-1);
+  check(run.isPaused && requirement !== undefined, "the loaded run is paused with a requirement");
+  const call = requirement.executorRequirements?.[0]?.toolExecution;
+  return call === undefined
+    ? `${requirement.stepName}: ${requirement.confirmationMessage}`
+    : `${call.toolName}(${JSON.stringify(call.toolArgs)})`;
+}
+
+/**
  * Returns `cycle()`, which runs one checked dual-HITL cycle. `openDb()` gives the Db object for a
  * phase and `closeDb(db)` releases it; for a fresh object graph they create and close one per
- * phase. `cycle({ onPause2 })` calls `onPause2(db, refs)` while the run is paused the second time.
+ * phase. `workflowOf(db)` gives the phase's Workflow: by default a new one (Agent, model and all)
+ * each phase; a long-running service passes one built once. `cycle({ show: true })` loads and
+ * shows the paused run before each approval; `cycle({ onPause2 })` calls `onPause2(db, refs)`
+ * while the run is paused the second time.
  */
-export function kernCycle({ openDb, closeDb }) {
-  return async function cycle({ onPause2 } = {}) {
+export function kernCycle({ openDb, closeDb, workflowOf = buildWorkflow }) {
+  return async function cycle({ onPause2, show = false } = {}) {
     effects.sent = 0;
 
     // (1) run -> pause 1 (the step's confirmation) -> stored.
     let db = await openDb();
-    const first = await buildWorkflow(db).run(INPUT);
+    const first = await workflowOf(db).run(INPUT);
     check(first.isPaused && first.pauseKind === "step", `pause 1 is the step gate (got ${first.status}/${first.pauseKind})`);
     const stepRequirement = first.stepRequirements.at(-1);
     check(stepRequirement?.stepName === "send_alert" && stepRequirement.requiresConfirmation, "pause 1 asks to confirm step send_alert");
@@ -91,7 +109,9 @@ export function kernCycle({ openDb, closeDb }) {
 
     // (2) fresh graph -> approve the step -> continue -> pause 2 (the tool's confirmation) -> stored.
     db = await openDb();
-    const second = await buildWorkflow(db).continueRun({
+    let workflow = workflowOf(db);
+    if (show) check((await showPaused(workflow, runId, sessionId)).startsWith("send_alert:"), "the approver is shown the step gate");
+    const second = await workflow.continueRun({
       runId,
       sessionId,
       decisions: [{ requirementId: stepRequirementId, decision: { type: "confirm" } }],
@@ -110,7 +130,9 @@ export function kernCycle({ openDb, closeDb }) {
 
     // (3) fresh graph -> approve the tool call -> continue -> the tool runs once -> completed.
     db = await openDb();
-    const done = await buildWorkflow(db).continueRun({
+    workflow = workflowOf(db);
+    if (show) check((await showPaused(workflow, runId, sessionId)).startsWith("send_alert({"), "the approver is shown the tool call");
+    const done = await workflow.continueRun({
       runId,
       sessionId,
       decisions: [{ requirementId: toolRequirementId, decision: { type: "confirm" } }],

@@ -1,10 +1,10 @@
 // LangGraph.js's side of the dual-HITL cycle: one graph, START -> step_gate -> agent <-> tools.
 // step_gate calls interrupt() before the agent runs (pause 1); the send_alert tool calls
-// interrupt() before its side effect (pause 2). Each continue compiles a fresh graph, resumed
-// with Command({ resume }), on the saver the caller gives (`openStore`/`closeStore`): a new
-// SqliteSaver and connection per phase, or one a long-running service keeps for every phase.
-// The saver's connection uses WAL (its own setting) and synchronous=NORMAL (set here, as the other
-// peers and the floor run; kern's SqliteDb defaults to FULL, see the durability part).
+// interrupt() before its side effect (pause 2). Each continue resumes with Command({ resume }) on
+// the saver the caller gives (`openStore`/`closeStore`) and the graph `graphOf(store)` gives: per
+// phase, a new SqliteSaver, connection and compiled graph; a long-running service compiles the
+// graph once on one saver (SqliteSaver, or PostgresSaver on a pg pool). The SQLite connection
+// uses WAL (the saver's own setting) and synchronous=FULL (set here, as kern's SqliteDb runs).
 import { randomUUID } from "node:crypto";
 import Database from "better-sqlite3";
 import { z } from "zod";
@@ -52,8 +52,24 @@ export const sendAlert = tool(
 export function openSaver(file) {
   const database = new Database(file);
   database.pragma("journal_mode = WAL");
-  database.pragma("synchronous = NORMAL");
+  database.pragma("synchronous = FULL");
   return { database, saver: new SqliteSaver(database) };
+}
+
+/** A PostgresSaver on a new pg pool, its tables set up once; close it with `saver.end()`. */
+export async function openPostgresSaver(url) {
+  const { PostgresSaver } = await import("@langchain/langgraph-checkpoint-postgres");
+  const saver = PostgresSaver.fromConnString(url, { schema: "bench_langgraph" });
+  await saver.setup();
+  return { saver };
+}
+
+/** What an approver is shown: the thread's state loaded from the saver, its interrupt as text. */
+async function showPaused(graph, config) {
+  const state = await graph.getState(config);
+  const value = state.tasks.flatMap((task) => task.interrupts ?? [])[0]?.value;
+  check(value !== undefined, "the loaded thread is interrupted");
+  return value.kind === "step" ? `${value.step}: ${value.message}` : `${value.tool}(${JSON.stringify(value.args)})`;
 }
 
 /** The graph, compiled anew for each phase (a fresh object graph). */
@@ -76,37 +92,42 @@ export function buildGraph(checkpointer) {
 
 /**
  * Returns `cycle()`, which runs one checked dual-HITL cycle. `openStore()` gives the phase's
- * `{ database, saver }` and `closeStore(store)` releases it (both synchronous, as better-sqlite3
- * is). `cycle({ onPause2 })` calls `onPause2(database, threadId)` while the run is paused the second time.
+ * `{ database?, saver }` and `closeStore(store)` releases it; `graphOf(store)` gives the graph (by
+ * default compiled anew). `cycle({ show: true })` loads and shows the thread before each resume;
+ * `cycle({ onPause2 })` calls `onPause2(database, threadId)` while the run is paused the second time.
  */
-export function langgraphCycle({ openStore, closeStore }) {
-  return async function cycle({ onPause2 } = {}) {
+export function langgraphCycle({ openStore, closeStore, graphOf = (store) => buildGraph(store.saver) }) {
+  return async function cycle({ onPause2, show = false } = {}) {
     effects.sent = 0;
     const config = { configurable: { thread_id: randomUUID() } };
 
     // (1) run -> pause 1 (interrupt in step_gate) -> checkpointed.
-    let store = openStore();
-    const first = await buildGraph(store.saver).invoke({ messages: [new HumanMessage(INPUT)] }, config);
+    let store = await openStore();
+    const first = await graphOf(store).invoke({ messages: [new HumanMessage(INPUT)] }, config);
     check(first.__interrupt__?.length === 1 && first.__interrupt__[0].value.kind === "step", "pause 1 is the step gate");
     check(effects.sent === 0, "no tool ran before pause 1");
-    closeStore(store);
+    await closeStore(store);
 
-    // (2) fresh graph (+ saver, per phase) -> resume -> pause 2 (interrupt in the tool) -> checkpointed.
-    store = openStore();
-    const second = await buildGraph(store.saver).invoke(new Command({ resume: true }), config);
+    // (2) resume -> pause 2 (interrupt in the tool) -> checkpointed.
+    store = await openStore();
+    let graph = graphOf(store);
+    if (show) check((await showPaused(graph, config)).startsWith("send_alert:"), "the approver is shown the step gate");
+    const second = await graph.invoke(new Command({ resume: true }), config);
     check(second.__interrupt__?.length === 1 && second.__interrupt__[0].value.kind === "tool", "pause 2 is the tool gate");
     check(second.__interrupt__[0].value.tool === "send_alert", "pause 2 asks to approve send_alert");
     check(effects.sent === 0, "the gated tool did not run before its approval");
     if (onPause2 !== undefined) await onPause2(store.database, config.configurable.thread_id);
-    closeStore(store);
+    await closeStore(store);
 
-    // (3) fresh graph (+ saver, per phase) -> resume -> the tool runs once -> completed.
-    store = openStore();
-    const done = await buildGraph(store.saver).invoke(new Command({ resume: true }), config);
+    // (3) resume -> the tool runs once -> completed.
+    store = await openStore();
+    graph = graphOf(store);
+    if (show) check((await showPaused(graph, config)).startsWith("send_alert({"), "the approver is shown the tool call");
+    const done = await graph.invoke(new Command({ resume: true }), config);
     check(done.__interrupt__ === undefined, "no further interrupt");
     check(done.messages.at(-1)?.content === FINAL_TEXT, `final message (got ${JSON.stringify(done.messages.at(-1)?.content)})`);
     check(effects.sent === 1, `the tool ran exactly once (ran ${effects.sent} times)`);
-    closeStore(store);
+    await closeStore(store);
   };
 }
 

@@ -2,10 +2,11 @@
 // step gate, pause 1); once resumed it calls an agent whose tool has requireApproval, so
 // agent.generate() stops with finishReason "suspended" and the step suspends again carrying
 // the agent's run id (pause 2). The last resume calls agent.approveToolCallGenerate(), which
-// loads the agent's own snapshot, runs the tool and finishes. Storage: LibSQLStore on a file;
-// each phase builds a fresh Mastra, workflow and agent; the tool is defined once. The store is
-// the caller's (`openStore`/`closeStore`): a new LibSQLStore per phase, or one a long-running
-// service keeps for every phase and hands to each new Mastra.
+// loads the agent's own snapshot, runs the tool and finishes. The store is the caller's
+// (`openStore`/`closeStore`) and so is the Mastra (`mastraOf(storage)`): per phase, a new
+// LibSQLStore (which also initialises its schema on first use) and a new Mastra, workflow and
+// agent; a long-running service builds one Mastra on one store (LibSQLStore or PostgresStore)
+// and uses it for every phase. The tool is defined once either way.
 import { z } from "zod";
 import { Agent } from "@mastra/core/agent";
 import { Mastra } from "@mastra/core/mastra";
@@ -117,8 +118,24 @@ export function openLibsqlStore(file) {
   return new LibSQLStore({ id: "bench", url: `file:${file}` });
 }
 
-/** A fresh Mastra on `storage`: new agent, workflow and model each phase. */
-function buildMastra(storage) {
+/** A PostgresStore (its own pg pool) in schema bench_mastra; `close()` releases it. */
+export async function openPostgresStore(url) {
+  const { PostgresStore } = await import("@mastra/pg");
+  const storage = new PostgresStore({ id: "bench", connectionString: url, schemaName: "bench_mastra" });
+  await storage.init();
+  return storage;
+}
+
+/** What an approver is shown: the run loaded from the store, its suspend payload as text. */
+async function showPaused(mastra, runId) {
+  const run = await mastra.getWorkflow("dualConfirmation").getWorkflowRunById(runId);
+  const payload = run?.steps?.send_alert?.suspendPayload;
+  check(run?.status === "suspended" && payload !== undefined, "the loaded run is suspended");
+  return payload.kind === "step" ? `send_alert: ${payload.message}` : `${payload.toolName}(${payload.toolCallId})`;
+}
+
+/** A Mastra on `storage`, with a new agent, workflow and model. */
+export function buildMastra(storage) {
   const mastra = new Mastra({
     agents: { alertAgent: buildAgent() },
     workflows: { dualConfirmation: buildWorkflow() },
@@ -130,15 +147,16 @@ function buildMastra(storage) {
 
 /**
  * Returns `cycle()`, which runs one checked dual-HITL cycle. `openStore()` gives the phase's
- * LibSQLStore and `closeStore(storage)` releases it. `cycle({ onPause2 })` calls
- * `onPause2(storage, { runId, agentRunId })` while the run is paused the second time.
+ * store and `closeStore(storage)` releases it; `mastraOf(storage)` gives the Mastra (by default a
+ * new one). `cycle({ show: true })` loads and shows the run before each resume;
+ * `cycle({ onPause2 })` calls `onPause2(storage, { runId, agentRunId })` at the second pause.
  */
-export function mastraCycle({ openStore, closeStore }) {
-  return async function cycle({ onPause2 } = {}) {
+export function mastraCycle({ openStore, closeStore, mastraOf = buildMastra }) {
+  return async function cycle({ onPause2, show = false } = {}) {
     effects.sent = 0;
 
     // (1) start -> the step suspends (pause 1) -> snapshot stored.
-    let graph = buildMastra(openStore());
+    let graph = mastraOf(await openStore());
     let run = await graph.mastra.getWorkflow("dualConfirmation").createRun();
     const runId = run.runId;
     const first = await run.start({ inputData: { input: INPUT } });
@@ -147,8 +165,9 @@ export function mastraCycle({ openStore, closeStore }) {
     check(effects.sent === 0, "no tool ran before pause 1");
     await closeStore(graph.storage);
 
-    // (2) fresh graph -> resume (approve the step) -> the agent suspends on the tool -> pause 2.
-    graph = buildMastra(openStore());
+    // (2) resume (approve the step) -> the agent suspends on the tool -> pause 2.
+    graph = mastraOf(await openStore());
+    if (show) check((await showPaused(graph.mastra, runId)).startsWith("send_alert:"), "the approver is shown the step gate");
     run = await graph.mastra.getWorkflow("dualConfirmation").createRun({ runId });
     const second = await run.resume({ step: "send_alert", resumeData: { stage: "step" } });
     check(second.status === "suspended", `pause 2 (got ${second.status})`);
@@ -158,8 +177,9 @@ export function mastraCycle({ openStore, closeStore }) {
     if (onPause2 !== undefined) await onPause2(graph.storage, { runId, agentRunId: payload.agentRunId });
     await closeStore(graph.storage);
 
-    // (3) fresh graph -> resume (approve the tool) -> the tool runs once -> completed.
-    graph = buildMastra(openStore());
+    // (3) resume (approve the tool) -> the tool runs once -> completed.
+    graph = mastraOf(await openStore());
+    if (show) check((await showPaused(graph.mastra, runId)).startsWith("send_alert("), "the approver is shown the tool call");
     run = await graph.mastra.getWorkflow("dualConfirmation").createRun({ runId });
     const done = await run.resume({ step: "send_alert", resumeData: { stage: "tool", agentRunId: payload.agentRunId, toolCallId: payload.toolCallId } });
     check(done.status === "success", `run completed (got ${done.status})`);

@@ -3,7 +3,8 @@
 // gate is the framework's: a tool with needsApproval interrupts the run, RunState.toString() is
 // stored in the same row, and RunState.fromString() + approve() + run() continue it.
 // Where the run table comes from is the caller's choice (`openStore`/`closeStore`): a new
-// connection per phase, or one connection a long-running service keeps for every phase.
+// SQLite connection per phase, or one connection (SQLite) or pool (PostgreSQL) that a
+// long-running service keeps for every phase; so is the Agent (`agentOf()`: new per phase, or one).
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { Agent, RunState, Usage, run, setTracingDisabled, tool } from "@openai/agents";
@@ -58,39 +59,51 @@ export function buildAgent() {
   });
 }
 
+/** What an approver is shown: the row loaded by id and, at the tool gate, its RunState's interruption. */
+async function showPaused(table, agent, runId) {
+  const row = await table.read(runId);
+  check(row?.status === "paused", "the loaded run is paused");
+  if (row.stage === "step") return `send_alert: ${JSON.parse(row.state).input}`;
+  const [call] = (await RunState.fromString(agent, row.state)).getInterruptions();
+  return `${call.name}(${call.arguments})`;
+}
+
 /**
- * Returns `cycle()`, which runs one checked dual-HITL cycle. `openStore()` gives the phase's
- * RunTable and `closeStore(table)` releases it (both synchronous, as better-sqlite3 is): a new
- * table per phase opens and closes a connection each time; a shared one is returned as is.
- * `cycle({ onPause2 })` calls `onPause2(table, runId)` while the run is paused the second time.
+ * Returns `cycle()`, which runs one checked dual-HITL cycle. `openStore()` gives the phase's run
+ * table and `closeStore(table)` releases it; `agentOf()` gives the Agent (by default a new one).
+ * `cycle({ show: true })` loads and shows the run before each approval; `cycle({ onPause2 })`
+ * calls `onPause2(table, runId)` while the run is paused the second time.
  */
-export function openaiAgentsCycle({ openStore, closeStore }) {
-  return async function cycle({ onPause2 } = {}) {
+export function openaiAgentsCycle({ openStore, closeStore, agentOf = buildAgent }) {
+  return async function cycle({ onPause2, show = false } = {}) {
     effects.sent = 0;
     const runId = randomUUID();
 
     // (1) pause 1: the step gate, stored by the application.
-    let table = openStore();
-    table.insertPaused(runId, "step", JSON.stringify({ input: INPUT }));
-    closeStore(table);
+    let table = await openStore();
+    await table.insertPaused(runId, "step", JSON.stringify({ input: INPUT }));
+    await closeStore(table);
 
-    // (2) fresh graph: approve the step (claim), run the agent to its tool interruption, store RunState.
-    table = openStore();
-    let row = table.claim(runId);
+    // (2) approve the step (claim), run the agent to its tool interruption, store RunState.
+    table = await openStore();
+    let agent = agentOf();
+    if (show) check((await showPaused(table, agent, runId)).startsWith("send_alert:"), "the approver is shown the step gate");
+    let row = await table.claim(runId);
     check(row.stage === "step", "pause 1 is the step gate");
-    const first = await run(buildAgent(), JSON.parse(row.state).input);
+    const first = await run(agent, JSON.parse(row.state).input);
     check(first.interruptions.length === 1, `pause 2 has one interruption (got ${first.interruptions.length})`);
     check(first.interruptions[0].name === "send_alert", "pause 2 asks to approve send_alert");
     check(effects.sent === 0, "the gated tool did not run before its approval");
-    table.update(runId, row.revision, "tool", "paused", first.state.toString());
+    await table.update(runId, row.revision, "tool", "paused", first.state.toString());
     if (onPause2 !== undefined) await onPause2(table, runId);
-    closeStore(table);
+    await closeStore(table);
 
-    // (3) fresh graph: load RunState, approve, continue: the tool runs once, the run completes.
-    table = openStore();
-    row = table.claim(runId);
+    // (3) load RunState, approve, continue: the tool runs once, the run completes.
+    table = await openStore();
+    agent = agentOf();
+    if (show) check((await showPaused(table, agent, runId)).startsWith("send_alert({"), "the approver is shown the tool call");
+    row = await table.claim(runId);
     check(row.stage === "tool", "pause 2 is the tool gate");
-    const agent = buildAgent();
     const state = await RunState.fromString(agent, row.state);
     const interruptions = state.getInterruptions();
     check(interruptions.length === 1, "the stored state holds the interruption");
@@ -99,12 +112,12 @@ export function openaiAgentsCycle({ openStore, closeStore }) {
     check(done.interruptions.length === 0, "no further interruption");
     check(done.finalOutput === FINAL_TEXT, `final output (got ${JSON.stringify(done.finalOutput)})`);
     check(effects.sent === 1, `the tool ran exactly once (ran ${effects.sent} times)`);
-    table.update(runId, row.revision, "done", "completed", JSON.stringify({ output: done.finalOutput }));
-    closeStore(table);
+    await table.update(runId, row.revision, "done", "completed", JSON.stringify({ output: done.finalOutput }));
+    await closeStore(table);
   };
 }
 
 /** Bytes stored for the run at pause 2: the RunState string in its row. */
-export function storedStateBytes(table, runId) {
-  return { total: Buffer.byteLength(table.read(runId).state) };
+export async function storedStateBytes(table, runId) {
+  return { total: Buffer.byteLength((await table.read(runId)).state) };
 }

@@ -1,6 +1,6 @@
-// What kern's default `synchronous = FULL` costs against NORMAL on SQLite: the dual-HITL cycle of
-// both storage shapes at both settings, timed as the cycle part times every target, plus the
-// commits and the fsync calls each cycle makes (counted with strace, in separate untimed runs).
+// What SQLite's `synchronous = FULL` (kern's default) costs against NORMAL: kern's cycle and the
+// floor's, service lifetime, at both settings, timed and counted as the cycle part does, plus the
+// fsync calls each cycle makes (counted with strace, in separate untimed runs).
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -8,13 +8,13 @@ import { fileURLToPath } from "node:url";
 import { runCycles } from "./cycles.mjs";
 
 const WORKER = fileURLToPath(new URL("../workers/durability-worker.mjs", import.meta.url));
-export const DURABILITY_TARGETS = ["kern-sqlite-shared", "kern-sqlite-shared-normal", "kern-sqlite", "kern-sqlite-normal"];
+export const DURABILITY_TARGETS = ["kern-sqlite-shared", "kern-sqlite-shared-normal", "floor-sqlite-shared", "floor-sqlite-shared-normal"];
 // fsyncs per cycle = the difference between two runs of different lengths, so opening the file,
 // migrating and closing it (the same in both) drop out.
 const SHORT_RUN = 10;
 const LONG_RUN = 110;
 
-/** `{ fsync, fdatasync }` calls of one worker run under `strace -c`, and the worker's commit count. */
+/** `{ fsync, fdatasync }` calls of one worker run under `strace -c`. */
 function tracedRun(target, dir, cycles) {
   const summary = path.join(dir, `strace-${target}-${cycles}.txt`);
   const runDir = fs.mkdtempSync(path.join(dir, `${target}-`));
@@ -31,11 +31,10 @@ function tracedRun(target, dir, cycles) {
     const name = fields.at(-1);
     if (name === "fsync" || name === "fdatasync") calls[name] = Number(fields[3]);
   }
-  const { commits } = JSON.parse(child.stdout.trim().split("\n").at(-1));
-  return { ...calls, commits };
+  return calls;
 }
 
-/** Per cycle: fsync + fdatasync calls, and commits, over LONG_RUN - SHORT_RUN cycles. */
+/** Per cycle: fsync + fdatasync calls over LONG_RUN - SHORT_RUN cycles. */
 function syscallsPerCycle(target, dir) {
   const short = tracedRun(target, dir, SHORT_RUN);
   const long = tracedRun(target, dir, LONG_RUN);
@@ -43,21 +42,20 @@ function syscallsPerCycle(target, dir) {
   return {
     fsyncs: (long.fsync + long.fdatasync - short.fsync - short.fdatasync) / cycles,
     fdatasyncs: (long.fdatasync - short.fdatasync) / cycles,
-    commits: (long.commits - short.commits) / cycles,
   };
 }
 
 /**
- * Returns `{ cycles: { [target]: runCycles row }, syscalls: { [target]: { fsyncs, fdatasyncs,
- * commits } | { error } }, filesystem }`. `cycles` timed cycles per target (split over two passes).
+ * Returns `{ cycles: { [target]: runCycles row }, syscalls: { [target]: { fsyncs, fdatasyncs } |
+ * { error } }, filesystem }`. `cycles` timed cycles per target (split over two passes).
  */
-export async function runDurability({ dir, warmup, cycles, log }) {
+export async function runDurability({ dir, warmup, cycles, maxTimedMs, log }) {
   const partDir = path.join(dir, "durability");
   fs.mkdirSync(partDir, { recursive: true });
-  const timed = await runCycles({ targets: DURABILITY_TARGETS, dir: partDir, pgUrl: null, warmup, cycles, log });
+  const timed = await runCycles({ targets: DURABILITY_TARGETS, dir: partDir, pgUrl: null, warmup, cycles, maxTimedMs, countCycles: 10, log });
   const syscalls = {};
   for (const target of DURABILITY_TARGETS) {
-    log(`durability: ${target}: fsync and commit counts under strace (${SHORT_RUN} and ${LONG_RUN} cycles)`);
+    log(`durability: ${target}: fsync counts under strace (${SHORT_RUN} and ${LONG_RUN} cycles)`);
     try {
       syscalls[target] = syscallsPerCycle(target, partDir);
     } catch (error) {

@@ -18,6 +18,9 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 // Concurrent requests for the networked store, as a server with a pool of 10 connections makes.
 const CONCURRENCY = backend === "postgres" ? 8 : 1;
 const REPEATS = 30;
+// Continued per size: the same number at every size, spread evenly over the inbox, so the cost
+// per continue is compared at equal work (continuing all 100,000 took minutes).
+const CONTINUE_SAMPLE = 1000;
 
 const sqliteUrl = import.meta.resolve("kern/db/sqlite");
 const postgresUrl = import.meta.resolve("kern/db/postgres");
@@ -235,7 +238,7 @@ async function measureSize(size) {
   const rare = await db.listPendingRequirements({ limit: 50, requirementKind: "userInput" });
   check(rare.length === Math.min(50, rareCount) && rare.every((row) => row.requirementKind === "userInput"), "the kind filter returns only that kind");
 
-  // Walk the whole inbox of the workflow (keyset pages of 1,000), then approve every step.
+  // Walk the whole inbox of the workflow (keyset pages of 1,000), then approve a sample of steps.
   start = performance.now();
   const pending = [];
   let after;
@@ -250,15 +253,18 @@ async function measureSize(size) {
   check(pending.length === size, `the inbox walk found all ${size} requirements (got ${pending.length})`);
 
   let paused = 0;
+  const step = Math.max(1, Math.floor(pending.length / CONTINUE_SAMPLE));
+  const sample = pending.filter((_row, index) => index % step === 0).slice(0, CONTINUE_SAMPLE);
   start = performance.now();
-  await forEachLimited(pending, CONCURRENCY, async (row) => {
+  await forEachLimited(sample, CONCURRENCY, async (row) => {
     const run = await workflow.continueRun({ runId: row.runId, sessionId: row.sessionId, decisions: [{ requirementId: row.requirementId, decision: { type: "confirm" } }] });
     check(run.pauseKind === "executor", "each continued run pauses at its tool gate");
     paused += 1;
   });
-  result.continueAllMs = performance.now() - start;
-  check(paused === size, `continued all ${size} runs`);
-  result.continuePerRunUs = (result.continueAllMs * 1000) / size;
+  result.continueMs = performance.now() - start;
+  result.continued = sample.length;
+  check(paused === sample.length, `continued ${sample.length} runs`);
+  result.continuePerRunUs = (result.continueMs * 1000) / sample.length;
   await store.close();
   return result;
 }
