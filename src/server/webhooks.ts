@@ -80,12 +80,18 @@ async function linkFor(
   const owner = kind === "workflow" ? served.workflows.get(ownerId) : served.agents.get(ownerId);
   if (owner === undefined) return null;
   const run = await owner.getRunOutput(runId, sessionId);
+  // A step's executor pause decides its tool calls: the link decides the one call it waits on.
+  const step =
+    "stepRequirements" in run ? run.stepRequirements.find((entry) => entry.id === event.requirementId) : undefined;
+  const open = step?.requiresExecutorInput === true ? step.executorRequirements.filter((call) => !call.isFrozen) : [];
+  const requirementId =
+    step?.requiresExecutorInput === true && open.length === 1 ? (open[0]?.id ?? "") : event.requirementId;
   let shownDigest: string;
   try {
-    shownDigest = openDigest(run, event.requirementId);
+    shownDigest = openDigest(run, requirementId);
   } catch {
     return null;
   }
-  const claims = { kind, ownerId, runId, sessionId, requirementId: event.requirementId, shownDigest, approver };
+  const claims = { kind, ownerId, runId, sessionId, requirementId, shownDigest, approver };
   return issueDecisionLink(links, claims, expiresInSeconds);
 }
