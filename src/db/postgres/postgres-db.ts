@@ -6,12 +6,15 @@ import type {
   DecisionRecord,
   GrantFilter,
   GrantRecord,
+  NewRunEvent,
   OutboxClaim,
   OutboxEntry,
   OutboxFilter,
   OutboxOutcome,
   PendingFilter,
   PendingRequirementRow,
+  RunEventFilter,
+  RunEventRecord,
   RunFilter,
   RunKind,
   RunRecord,
@@ -29,6 +32,7 @@ import {
   checkPendingIds,
   checkWrites,
 } from "../record-checks.js";
+import { checkEventFilter, checkEventRetention, checkNewEvents } from "../run-events.js";
 import { applyMigrations, POSTGRES_MIGRATIONS } from "./migrations.js";
 import {
   checkOptions,
@@ -159,6 +163,25 @@ export class PostgresDb implements Db {
   async listOutbox(filter: OutboxFilter = {}): Promise<OutboxEntry[]> {
     const limit = checkOutboxFilter(filter);
     return this.#use("listOutbox", (statements) => statements.outbox.list(filter, limit));
+  }
+
+  async appendRunEvents(kind: RunKind, runId: string, events: readonly NewRunEvent[]): Promise<number> {
+    checkNewEvents(runId, events);
+    return this.#use("appendRunEvents", (statements) => statements.events.append(kind, runId, events));
+  }
+
+  async listRunEvents(filter: RunEventFilter): Promise<RunEventRecord[]> {
+    const limit = checkEventFilter(filter);
+    return this.#use("listRunEvents", (statements) => statements.events.list(filter, limit));
+  }
+
+  async lastRunEventSeq(kind: RunKind, runId: string): Promise<number> {
+    return this.#use("lastRunEventSeq", (statements) => statements.events.last(kind, runId));
+  }
+
+  async deleteRunEvents(createdBefore: number, limit?: number): Promise<number> {
+    const most = checkEventRetention(createdBefore, limit);
+    return this.#use("deleteRunEvents", (statements) => statements.events.delete(createdBefore, most));
   }
 
   /**
