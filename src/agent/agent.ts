@@ -252,7 +252,7 @@ export class Agent {
    * reported in `skipped` and left alone.
    */
   async recover(options: { now?: number; db?: Db } = {}): Promise<AgentRecovery> {
-    return recoverAgentRuns(options.db ?? this.db, this.id, options.now ?? Date.now());
+    return recoverAgentRuns(options.db ?? this.db, this.id, options.now ?? Date.now(), this.queue !== undefined);
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { Agent } from "../agent/index.js";
 import type { Db } from "../db/index.js";
-import { createWorker, type WorkQueue } from "../worker/index.js";
+import { createWorker, type WorkerOptions, type WorkQueue } from "../worker/index.js";
 import { Workflow } from "../workflow/index.js";
 import { UsageError } from "./usage-error.js";
 import { importUserModule } from "./user-module.js";
@@ -11,12 +11,28 @@ export interface WorkerFlags {
   deadline: string;
 }
 
-/** What a worker module exports: its store, what it serves, and optionally the queue. */
+/** What a worker module exports: its store, what it serves, and optionally the queue and settings. */
 interface WorkerModule {
   db: Db;
   workflows: Workflow[];
   agents: Agent[];
   queue: WorkQueue | undefined;
+  /** `workerOptions`: maintenanceIntervalMs, lostJobAfterMs, eventRetentionMs (see createWorker). */
+  settings: Pick<WorkerOptions, "maintenanceIntervalMs" | "lostJobAfterMs" | "eventRetentionMs">;
+}
+
+function settingsOf(value: unknown, file: string): WorkerModule["settings"] {
+  if (value === undefined) return {};
+  const settings: WorkerModule["settings"] = {};
+  if (typeof value !== "object" || value === null)
+    throw new UsageError(`${file} exports \`workerOptions\` that is not an object.`, 1);
+  for (const key of ["maintenanceIntervalMs", "lostJobAfterMs", "eventRetentionMs"] as const) {
+    const entry = (value as Record<string, unknown>)[key];
+    if (entry === undefined) continue;
+    if (typeof entry !== "number") throw new UsageError(`${file}: workerOptions.${key} must be a number of ms.`, 1);
+    settings[key] = entry;
+  }
+  return settings;
 }
 
 function isDb(value: unknown): value is Db {
@@ -59,7 +75,8 @@ async function loadWorkerModule(path: string): Promise<WorkerModule> {
       `${path} exports no \`workflows\` (or \`workflow\`) and no \`agents\`: nothing to work on.`,
       1,
     );
-  return { db: module["db"], workflows, agents, queue: module["queue"] as WorkQueue | undefined };
+  const settings = settingsOf(module["workerOptions"], path);
+  return { db: module["db"], workflows, agents, queue: module["queue"] as WorkQueue | undefined, settings };
 }
 
 function count(flag: string, value: string): number {
@@ -78,8 +95,16 @@ export async function runWorker(flags: WorkerFlags): Promise<number> {
   const deadlineMs = count("deadline", flags.deadline);
   const served = await loadWorkerModule(flags.module);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
-  const { db, workflows, agents, queue } = served;
-  const worker = createWorker({ db, workflows, agents, concurrency, log, ...(queue === undefined ? {} : { queue }) });
+  const { db, workflows, agents, queue, settings } = served;
+  const worker = createWorker({
+    ...settings,
+    db,
+    workflows,
+    agents,
+    concurrency,
+    log,
+    ...(queue === undefined ? {} : { queue }),
+  });
   await worker.start();
   const names = [...served.workflows.map((w) => `workflow '${w.id}'`), ...served.agents.map((a) => `agent '${a.id}'`)];
   process.stdout.write(

@@ -59,6 +59,11 @@ export class PgBossQueue implements WorkQueue {
     this.#channel = `kern_queue_${name.replace(/[^A-Za-z0-9_]/g, "_")}`;
   }
 
+  /** Creates pg-boss's schema and the queue if missing (every other method does this first): fail at start-up, not on the first job. */
+  async start(): Promise<void> {
+    await this.#start();
+  }
+
   async send(job: RunJob): Promise<void> {
     const boss = await this.#start();
     await boss.send(this.name, { ...job }, { singletonKey: `${job.kind}:${job.runId}` });

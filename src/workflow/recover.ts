@@ -58,17 +58,23 @@ function uncertain(state: WorkflowRunState, frame: Frame, { component, path }: L
   return component.name;
 }
 
-/** The decisions still wanted by a step's agent run, or [] when it can go on without a person. */
+/**
+ * The decisions still wanted by a step's agent run, or [] when it can go on without a person;
+ * null while the agent run is still `running` (its own lease has not lapsed yet, though the
+ * workflow's has): the workflow run is left for a later recovery, once both can be taken over.
+ */
 async function agentQuestions(
   step: Step,
   runId: string,
   state: WorkflowRunState,
   db: Db,
-): Promise<ReturnType<typeof executorRequirementsOf>> {
+): Promise<ReturnType<typeof executorRequirementsOf> | null> {
   const agent = step.agent;
   if (agent === undefined) return [];
   const agentDb = agent.ownDb ?? db;
-  if ((await agentDb.getRun("agent", runId)) === null) return [];
+  const record = await agentDb.getRun("agent", runId);
+  if (record === null) return [];
+  if (record.status === "running") return null;
   const run = await agent.getRunOutput(runId, state.sessionId, { db: agentDb });
   return run.isPaused ? executorRequirementsOf(run) : [];
 }
@@ -81,26 +87,29 @@ async function askAgentQuestions(
   runId: string,
   db: Db,
   decided: StepRequirementState | null,
-): Promise<void> {
+): Promise<boolean> {
   const step = located.component as Step;
   const questions = await agentQuestions(step, runId, state, db);
+  if (questions === null) return false;
   // Decisions a claim stored for these very calls still stand: the resume hands them over.
   const calls = decided?.kind === "executor" ? decided.calls : [];
   const decidedIds = new Set(
     calls.filter((entry) => entry.requirement.decision !== null).map((entry) => entry.requirement.id),
   );
-  if (questions.length === 0 || questions.every((entry) => decidedIds.has(entry.requirement.id))) return;
+  if (questions.length === 0 || questions.every((entry) => decidedIds.has(entry.requirement.id))) return true;
   frame.phase = "executor";
   const executor = { id: step.agent?.id ?? "", name: step.agent?.name ?? "", runId };
   state.stepRequirements.push(executorRequirement(step, located.path, executor, questions));
+  return true;
 }
 
 /**
  * Turns a run whose holder died into a paused run at its last checkpoint. What started and has
  * no stored result comes back to a person; a decision stored with the claim stands; anything
- * else resumes with continueRun() and nothing to decide. Returns the uncertain steps' names.
+ * else resumes with continueRun() and nothing to decide. Returns the uncertain steps' names, or
+ * null when the run must wait for its step agent's run to be recoverable too.
  */
-async function reopen(state: WorkflowRunState, steps: readonly Component[], db: Db): Promise<string[]> {
+async function reopen(state: WorkflowRunState, steps: readonly Component[], db: Db): Promise<string[] | null> {
   state.status = "paused";
   const frames = state.cursor;
   const innermost = frames?.at(-1);
@@ -116,7 +125,7 @@ async function reopen(state: WorkflowRunState, steps: readonly Component[], db: 
     return [];
   }
   if (innermost.phase === "executor" && here.component.stepType === "Step" && last?.kind === "executor") {
-    await askAgentQuestions(state, innermost, here, last.executor.runId, db, last);
+    if (!(await askAgentQuestions(state, innermost, here, last.executor.runId, db, last))) return null;
   } else if (
     innermost.phase === "execute" &&
     here.component.stepType === "Step" &&
@@ -124,7 +133,7 @@ async function reopen(state: WorkflowRunState, steps: readonly Component[], db: 
     innermost.stepType === "Step" &&
     innermost.runId !== null
   ) {
-    await askAgentQuestions(state, innermost, here, innermost.runId, db, null);
+    if (!(await askAgentQuestions(state, innermost, here, innermost.runId, db, null))) return null;
   } else if (
     innermost.phase === "execute" &&
     ((here.component.stepType === "Step" && !here.component.idempotent) || here.component.stepType === "Parallel")
@@ -141,6 +150,7 @@ export async function recoverWorkflowRuns(
   stepsFor: StepsFor,
   db: Db,
   now: number,
+  handOff = false,
 ): Promise<WorkflowRecovery> {
   const agents = new Map<string, Agent>();
   for (const component of walk(steps)) {
@@ -159,17 +169,15 @@ export async function recoverWorkflowRuns(
     ...(await visitEach(db, workflowRunAccess, expired, async ({ state, revision }) => {
       if (state.status !== "running") return;
       const uncertainSteps = await reopen(state, stepsFor(state), db);
+      if (uncertainSteps === null) return;
       stampPause(state.stepRequirements, Date.now(), NO_SPAN);
       // A compare-and-set on the revision: a holder that renewed its lease meanwhile keeps its run.
-      if (await compareAndSave(db, workflowRunAccess, state, revision)) {
-        const last = state.stepRequirements.at(-1);
-        workflowRuns.push({
-          runId: state.runId,
-          sessionId: state.sessionId,
-          uncertainSteps,
-          needsDecision: last !== undefined && !last.frozen,
-        });
-      }
+      const last = state.stepRequirements.at(-1);
+      const needsDecision = last !== undefined && !last.frozen;
+      // With a queue, a run that needs no person waits `pending` for a worker, as a continue would leave it.
+      if (handOff && !needsDecision) state.status = "pending";
+      if (await compareAndSave(db, workflowRunAccess, state, revision))
+        workflowRuns.push({ runId: state.runId, sessionId: state.sessionId, uncertainSteps, needsDecision });
     })),
   );
   return { workflowRuns, agentRuns, skipped };

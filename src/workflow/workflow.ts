@@ -295,7 +295,8 @@ export class Workflow {
   async recover(options: { now?: number } = {}): Promise<WorkflowRecovery> {
     const stepsFor = (state: WorkflowRunState): readonly Component[] =>
       this.previousVersions.find((version) => version.fingerprint === state.fingerprint)?.steps ?? this.steps;
-    return recoverWorkflowRuns(this.id, this.steps, stepsFor, this.db, options.now ?? Date.now());
+    const handOff = this.queue !== undefined;
+    return recoverWorkflowRuns(this.id, this.steps, stepsFor, this.db, options.now ?? Date.now(), handOff);
   }
 
   #load(runId: string, sessionId: string): Promise<LoadedRun<WorkflowRunState>> {
