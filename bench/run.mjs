@@ -15,6 +15,7 @@ import { runConstruction } from "./parts/construct.mjs";
 import { runCycles } from "./parts/cycles.mjs";
 import { runDurability } from "./parts/durability.mjs";
 import { runImports } from "./parts/imports.mjs";
+import { runQueue } from "./parts/queue.mjs";
 import { runScale } from "./parts/scale.mjs";
 import { runTelemetry } from "./parts/telemetry.mjs";
 
@@ -33,6 +34,7 @@ const settings = quick
       durabilityCycles: 60,
       importSamples: 3,
       sizes: [1_000, 10_000],
+      queueRuns: 100,
       telemetry: { rounds: 5, warmup: { cycles: 1_000, ms: 10_000 }, cycles: 1_000 },
     }
   : {
@@ -41,6 +43,7 @@ const settings = quick
       durabilityCycles: 1_000,
       importSamples: 10,
       sizes: [1_000, 10_000, 100_000],
+      queueRuns: 400,
       telemetry: { rounds: 7, warmup: { cycles: 3_000, ms: 30_000 }, cycles: 3_000 },
     };
 const started = Date.now();
@@ -144,7 +147,7 @@ async function startPostgres() {
 
 const info = meta();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kern-bench-"));
-const cluster = wants("cycles") || wants("scale") ? await startPostgres() : null;
+const cluster = wants("cycles") || wants("scale") || wants("queue") ? await startPostgres() : null;
 // Interrupted: stop the throwaway server and remove the files before exiting.
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.once(signal, () => {
@@ -154,7 +157,7 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
   });
 }
 const pgUrl = cluster?.url ?? null;
-const results = { cycles: {}, diagnostics: {}, durability: {}, construct: {}, imports: {}, scale: {}, telemetry: {} };
+const results = { cycles: {}, diagnostics: {}, durability: {}, construct: {}, imports: {}, scale: {}, telemetry: {}, queue: undefined };
 try {
   if (wants("imports")) results.imports = runImports({ cwd: benchDir, samples: settings.importSamples, log });
   if (wants("construct")) results.construct = runConstruction({ cwd: benchDir, log });
@@ -177,6 +180,7 @@ try {
       : await runScale({ backend: "postgres", dir, pgUrl, sizes: settings.sizes, cwd: benchDir, log });
   }
   if (wants("telemetry")) results.telemetry = runTelemetry({ ...settings.telemetry, log });
+  if (wants("queue")) results.queue = await runQueue({ pgUrl, dir, cwd: benchDir, runs: settings.queueRuns, log });
 } finally {
   await cluster?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
@@ -187,7 +191,7 @@ const settingsText =
   `warm-up of ${settings.warmup.cycles.toLocaleString("en-US")} cycles or ${settings.warmup.ms / 1000} s, whichever ends first, ` +
   `then ${settings.cycles} timed cycles per system (the "cycles" column gives timed / warm-up; ${settings.durabilityCycles} in the durability table); ` +
   `${settings.importSamples} cold-import samples per entry; scale sizes ${settings.sizes.map((size) => size.toLocaleString("en-US")).join(", ")}; ` +
-  `telemetry: ${settings.telemetry.rounds} rounds of one process per set-up, each ${settings.telemetry.warmup.cycles.toLocaleString("en-US")} warm-up cycles ` +
+  `queue: ${settings.queueRuns} cycles per setting; telemetry: ${settings.telemetry.rounds} rounds of one process per set-up, each ${settings.telemetry.warmup.cycles.toLocaleString("en-US")} warm-up cycles ` +
   `(or ${settings.telemetry.warmup.ms / 1000} s) then ${settings.telemetry.cycles.toLocaleString("en-US")} timed cycles` +
   `${quick ? " (--quick: a smoke run, not for comparison)" : ""}; total run time ${((Date.now() - started) / 60_000).toFixed(1)} min`;
 const report = renderReport({ meta: info, ...results, settings: settingsText, mappings: MAPPINGS });

@@ -1,4 +1,5 @@
 // Turns the measured results into the markdown of bench/RESULTS.md.
+import { queueSection } from "./queue-report.mjs";
 import { durabilitySection } from "./durability-report.mjs";
 import { fmt } from "./stats.mjs";
 import { telemetrySection } from "./telemetry-report.mjs";
@@ -271,7 +272,7 @@ function targetsSection({ cycles, construct, imports, scale }) {
   return lines.join("\n");
 }
 
-export function renderReport({ meta, cycles, diagnostics, durability, construct, imports, scale, telemetry, settings, mappings }) {
+export function renderReport({ meta, cycles, diagnostics, durability, construct, imports, scale, telemetry, queue, settings, mappings }) {
   return `# kern benchmarks
 
 Produced by \`npm run bench\` on ${meta.date}. Every figure below was measured in this one run on this
@@ -326,6 +327,7 @@ Median of 30 calls after 3 warm-up calls, on the same stores as section 4 (befor
 ${inboxSection(scale)}
 
 ${telemetrySection(telemetry)}
+${queueSection(queue)}
 ## Targets
 
 ${targetsSection({ cycles, construct, imports, scale })}

@@ -19,7 +19,6 @@ export type {
   PendingFilter,
   PendingRequirementRecord,
   PendingRequirementRow,
-  RunEventFilter,
   RunEventRecord,
   RunKind,
   RunRecord,

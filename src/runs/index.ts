@@ -78,7 +78,7 @@ export {
   upstreamStamps,
   viaDecisionLink,
 } from "./principal.js";
-export { processQueued, type QueuedRunHooks } from "./queued-run.js";
+export { processQueued } from "./queued-run.js";
 export { expiredRuns, type SkippedRun, visitEach } from "./recovery.js";
 export {
   checkSuppliedVersion,

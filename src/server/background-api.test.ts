@@ -80,7 +80,7 @@ describe("background runs and stored events over HTTP", () => {
       [1, 2, 3],
     );
     assert.equal(events[0]?.["event"], "WorkflowStarted");
-    assert.equal((events[0]?.["data"] as Json)["runId"], runId);
+    assert.equal((events[0]?.["data"] as Json | undefined)?.["runId"], runId);
     assert.equal(page["next"], 3);
     assert.equal(page["status"], "completed");
 
