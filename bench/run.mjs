@@ -15,6 +15,7 @@ import { runConstruction } from "./parts/construct.mjs";
 import { runCycles } from "./parts/cycles.mjs";
 import { runDurability } from "./parts/durability.mjs";
 import { runImports } from "./parts/imports.mjs";
+import { runQueue } from "./parts/queue.mjs";
 import { runScale } from "./parts/scale.mjs";
 import { runTelemetry } from "./parts/telemetry.mjs";
 import { historySection, recordRun } from "./lib/history.mjs";
@@ -41,6 +42,7 @@ const settings = quick
       durabilityCycles: 40,
       importSamples: 3,
       sizes: [1_000, 10_000],
+      queueRuns: 100,
       telemetry: { rounds: 5, warmup: { cycles: 1_000, ms: 10_000 }, cycles: 1_000 },
     }
   : {
@@ -52,6 +54,7 @@ const settings = quick
       durabilityCycles: 300,
       importSamples: 10,
       sizes: [1_000, 10_000, 100_000],
+      queueRuns: 400,
       telemetry: { rounds: 3, warmup: { cycles: 2_000, ms: 8_000 }, cycles: 2_000 },
     };
 const started = Date.now();
@@ -168,7 +171,7 @@ async function startPostgres(directory) {
 
 const info = meta();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kern-bench-"));
-const cluster = wants("cycles") || wants("scale") ? await startPostgres(dir) : null;
+const cluster = wants("cycles") || wants("scale") || wants("queue") ? await startPostgres(dir) : null;
 info.postgres = cluster?.settings ?? "not started";
 // Interrupted: stop the throwaway server and remove the files before exiting.
 for (const signal of ["SIGINT", "SIGTERM"]) {
@@ -181,7 +184,7 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
   });
 }
 const pgUrl = cluster?.url ?? null;
-const results = { cycles: {}, durability: {}, construct: {}, imports: {}, scale: {}, telemetry: {} };
+const results = { cycles: {}, durability: {}, construct: {}, imports: {}, scale: {}, telemetry: {}, queue: undefined };
 try {
   if (wants("imports")) results.imports = runImports({ cwd: benchDir, samples: settings.importSamples, log });
   if (wants("construct")) results.construct = runConstruction({ cwd: benchDir, log });
@@ -200,6 +203,7 @@ try {
       : await runScale({ backend: "postgres", dir, pgUrl, sizes: settings.sizes, cwd: benchDir, log });
   }
   if (wants("telemetry")) results.telemetry = runTelemetry({ ...settings.telemetry, log });
+  if (wants("queue")) results.queue = await runQueue({ pgUrl, dir, cwd: benchDir, runs: settings.queueRuns, log });
 } finally {
   await cluster?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
@@ -212,7 +216,7 @@ const settingsText =
   `the "load and show" variant after ${settings.show.cycles} more warm-up cycles (or ${settings.show.ms / 1000} s); ${settings.countCycles} counted cycles per system; ` +
   `${settings.durabilityCycles} in the durability table; ${settings.importSamples} cold-import samples per entry; ` +
   `scale sizes ${settings.sizes.map((size) => size.toLocaleString("en-US")).join(", ")}; ` +
-  `telemetry: ${settings.telemetry.rounds} rounds of one process per set-up, each ${settings.telemetry.warmup.cycles.toLocaleString("en-US")} warm-up cycles ` +
+  `queue: ${settings.queueRuns} cycles per setting; telemetry: ${settings.telemetry.rounds} rounds of one process per set-up, each ${settings.telemetry.warmup.cycles.toLocaleString("en-US")} warm-up cycles ` +
   `(or ${settings.telemetry.warmup.ms / 1000} s) then ${settings.telemetry.cycles.toLocaleString("en-US")} timed cycles` +
   `${quick ? " (--quick: a smoke run, not for comparison)" : ""}; total run time ${((Date.now() - started) / 60_000).toFixed(1)} min`;
 // Only full runs of every part enter the history that the spread is computed from.

@@ -75,6 +75,8 @@ function notPausedDetail(status: string): string {
   switch (status) {
     case "running":
       return "a process holds its claim and is executing it now";
+    case "pending":
+      return "it waits in the run queue for a worker to take it";
     case "completed":
       return "it already finished";
     case "cancelled":

@@ -39,7 +39,8 @@ const CONTRACT: Record<string, string[]> = {
     "verifyWebhookSignature",
     "checkDispatcher",
   ],
-  "kern/testing": ["FakeModel", "text", "toolCall", "toolCalls", "error"],
+  "kern/testing": ["FakeModel", "text", "toolCall", "toolCalls", "error", "RecordingQueue"],
+  "kern/worker": ["createWorker", "PgBossQueue"],
   "kern/server": ["createServer", "hashApiKey", "principalOf", "isAdmin", "issueDecisionLink"],
   kern: [
     "Agent",
@@ -119,6 +120,7 @@ describe("the public surface (SPEC section 1)", () => {
     assert.ok(packagesImportedBy(join(root, "src/db/sqlite/index.ts")).has("better-sqlite3"));
     assert.ok(packagesImportedBy(join(root, "src/db/postgres/index.ts")).has("pg"));
     assert.ok(packagesImportedBy(join(root, "src/server/index.ts")).has("hono"));
+    assert.ok(packagesImportedBy(join(root, "src/worker/index.ts")).has("pg-boss"));
     assert.ok(packagesImportedBy(join(root, "src/mcp/index.ts")).has("@modelcontextprotocol/sdk/validation/ajv"));
   });
 

@@ -1,5 +1,6 @@
 // Turns the measured results into the markdown of bench/RESULTS.md.
 import { cycleSections, cycleTargetLines } from "./cycle-report.mjs";
+import { queueSection } from "./queue-report.mjs";
 import { durabilitySection } from "./durability-report.mjs";
 import { fmt } from "./stats.mjs";
 import { telemetrySection } from "./telemetry-report.mjs";
@@ -103,7 +104,7 @@ function targetsSection({ cycles, construct, imports, scale }) {
   return lines.join("\n");
 }
 
-export function renderReport({ meta, cycles, history, durability, construct, imports, scale, telemetry, settings, mappings }) {
+export function renderReport({ meta, cycles, history, durability, construct, imports, scale, telemetry, queue, settings, mappings }) {
   return `# kern benchmarks
 
 Produced by \`npm run bench\` on ${meta.date}. Every figure below was measured in this run on this
@@ -171,6 +172,7 @@ Median of 30 calls after 3 warm-up calls, on the same stores as section 4 (befor
 ${inboxSection(scale)}
 
 ${telemetrySection(telemetry)}
+${queueSection(queue)}
 ## Targets
 
 ${targetsSection({ cycles, construct, imports, scale })}

@@ -2,11 +2,22 @@ import type { Db, DecisionRecord } from "../db/index.js";
 import { ClaimLostError, KernError, StoreError } from "../errors.js";
 import type { Model } from "../models/index.js";
 import type { AnyGatePolicy, ToolPolicy, WriteBatch } from "../runs/index.js";
-import { type AgentRunState, type Claim, findGrant, pausedToolCalls, runFailure } from "../runs/index.js";
-import { recordDecisions, stampPause, startSpan, type TraceSpan } from "../telemetry/index.js";
+import {
+  type AgentRunState,
+  type Claim,
+  chainListeners,
+  fallbackPolicy,
+  findGrant,
+  holdWritesIn,
+  pausedToolCalls,
+  RunEventLog,
+  runFailure,
+} from "../runs/index.js";
+import { recordDecisions, stampPause, startSpan, type TraceSpan, traceParent } from "../telemetry/index.js";
 import type { Tool } from "../tools/index.js";
 import type { AgentEventListener } from "./events.js";
 import { driveAgentRun, type LoopContext } from "./run-loop.js";
+import type { ContinueOptions } from "./run-options.js";
 import { RunOutput } from "./run-output.js";
 
 /** Per-drive settings: where to store, what to report, how to call the model. */
@@ -36,6 +47,8 @@ export interface AgentParts {
   now: () => number;
   /** The agent's `policy`, for tools without their own. */
   agentPolicy: ToolPolicy | undefined;
+  /** Store the run's events (the agent's `storeEvents`). */
+  storeEvents: boolean;
 }
 
 /** Stores the run's outcome and lets the claim go, or hands it to the workflow that drives this run. */
@@ -98,11 +111,14 @@ export async function driveClaimedRun(
   started: boolean,
   parts: AgentParts,
 ): Promise<RunOutput> {
+  const log = parts.storeEvents ? new RunEventLog(settings.db, "agent", claim.state.runId) : null;
+  const emit = log === null ? settings.emit : chainListeners(log.push, settings.emit);
   try {
-    return await drive(claim, settings, started, parts);
+    return await drive(claim, { ...settings, emit }, started, parts);
   } finally {
     // However the drive ended, this process renews the lease no more (a no-op once released).
     claim.abandon();
+    await log?.settle();
   }
 }
 
@@ -152,4 +168,25 @@ async function drive(
       : { event: "RunCompleted", ...ids, content: state.content },
   );
   return new RunOutput(state);
+}
+
+/** The settings of one drive, from the options of run() or continueRun(). */
+export function driveSettings(
+  db: Db,
+  options: ContinueOptions,
+  decided: readonly DecisionRecord[] = [],
+): DriveSettings {
+  const batch = options[holdWritesIn]?.db === db ? options[holdWritesIn] : undefined;
+  const parentSpan = options[traceParent] ?? null;
+  const inherited = options[fallbackPolicy];
+  return {
+    db,
+    signal: options.signal,
+    emit: options.onEvent,
+    stream: options.stream === true,
+    batch,
+    parentSpan,
+    decided,
+    fallbackPolicy: inherited,
+  };
 }

@@ -1,7 +1,7 @@
 import type { Db } from "../db/index.js";
 import { ConfigurationError } from "../errors.js";
 import type { Model } from "../models/index.js";
-import { checkLeaseMs, checkPolicy, type ToolPolicy } from "../runs/index.js";
+import { checkLeaseMs, checkPolicy, checkQueue, type RunQueue, type ToolPolicy } from "../runs/index.js";
 import type { Tool } from "../tools/index.js";
 import type { Agent } from "./agent.js";
 
@@ -38,6 +38,17 @@ export interface AgentOptions {
    * "ask"); a tool's own `policy` takes precedence. See tool().
    */
   policy?: ToolPolicy;
+  /**
+   * Where enqueueRun() and enqueueContinue() ring for a worker (`new PgBossQueue({ dbUrl })` from
+   * kern/worker). Without one, runs execute in the calling process, as run() and continueRun() do.
+   */
+  queue?: RunQueue;
+  /**
+   * Store each run's events (the stream runStream() yields) in `db`, numbered per run, so a
+   * reader in any process can follow a run that executes elsewhere and resume after the last
+   * event it saw (kern/server's event endpoints). Default: true when `queue` is set.
+   */
+  storeEvents?: boolean;
 }
 
 const AGENT_OPTIONS = new Set([
@@ -53,6 +64,8 @@ const AGENT_OPTIONS = new Set([
   "previousVersions",
   "policy",
   "now",
+  "queue",
+  "storeEvents",
 ]);
 
 /** Checks a lease length given to an agent or a workflow. */
@@ -84,6 +97,7 @@ export function checkAgentOptions(options: AgentOptions): void {
   if (options.now !== undefined && typeof options.now !== "function")
     throw new ConfigurationError(`Agent '${options.name}': now must be a function returning ms since the epoch.`);
   checkPolicy(`Agent '${options.name}'`, options.policy, true);
+  checkQueue(`Agent '${options.name}'`, options.queue);
   const id = options.id ?? options.name;
   for (const version of options.previousVersions ?? []) {
     if (version.id !== id) {

@@ -1,9 +1,12 @@
-import type { PendingRequirementRecord } from "../db/index.js";
+import type { Db, PendingRequirementRecord } from "../db/index.js";
+import { ConfigurationError } from "../errors.js";
 import {
   type AgentRunState,
   decodeAgentRunState,
   describeToolCall,
   encodeAgentRunState,
+  type LoadedRun,
+  loadRun,
   type RunAccess,
 } from "../runs/index.js";
 
@@ -32,3 +35,19 @@ export const agentRunAccess: RunAccess<AgentRunState> = {
   ownerId: (state) => state.agentId,
   pending: pendingRequirements,
 };
+
+/** Loads a stored run of agent `agentId` (RunNotFoundError; ConfigurationError for another agent's run). */
+export async function loadAgentRun(
+  db: Db,
+  agentId: string,
+  runId: string,
+  sessionId: string,
+): Promise<LoadedRun<AgentRunState>> {
+  const loaded = await loadRun(db, agentRunAccess, runId, sessionId);
+  if (loaded.state.agentId !== agentId) {
+    throw new ConfigurationError(
+      `Run '${runId}' belongs to agent '${loaded.state.agentId}', not '${agentId}'; continue it with that agent.`,
+    );
+  }
+  return loaded;
+}

@@ -1,33 +1,31 @@
-import type { Db, DecisionRecord } from "../db/index.js";
+import type { Db } from "../db/index.js";
 import { defaultMemoryDb } from "../db/index.js";
-import { ConfigurationError, RunNotPausedError } from "../errors.js";
+import { RunNotPausedError } from "../errors.js";
 import type { Model } from "../models/index.js";
 import type { Principal } from "../runs/index.js";
 import {
-  AGENT_RUN_DEFAULTS,
-  AGENT_RUN_SCHEMA_VERSION,
   type AgentRunState,
   Claim,
   chainListeners,
   checkId,
-  checkInputText,
-  checkOptionalId,
   DEFAULT_LEASE_MS,
   type DefinitionChoice,
-  fallbackPolicy,
-  holdWritesIn,
-  type LoadedRun,
+  type EnqueuedRun,
   loadRun,
-  newId,
+  processQueued,
+  type QueuedRunOutcome,
+  type RunQueue,
   RunStream,
+  requireQueue,
+  ringQueue,
   type SweepReport,
   servingDefinition,
 } from "../runs/index.js";
-import { traceParent } from "../telemetry/index.js";
 import type { Tool } from "../tools/index.js";
-import { type DriveSettings, driveClaimedRun } from "./agent-drive.js";
+import { type DriveSettings, driveClaimedRun, driveSettings } from "./agent-drive.js";
 import { type AgentOptions, checkAgentOptions } from "./agent-options.js";
-import { agentRunAccess } from "./agent-run-access.js";
+import { agentRunAccess, loadAgentRun } from "./agent-run-access.js";
+import { newAgentRunState } from "./agent-state.js";
 import { claimContinue } from "./continue-decisions.js";
 import { type ContinueRunRef, readContinueInput } from "./continue-input.js";
 import { cancelPausedRun, expireAgentRuns } from "./deadlines.js";
@@ -44,22 +42,6 @@ export type { ContinueOptions, RunOptions } from "./run-options.js";
 
 /** What runStream() and continueRunStream() return: the events, and `.output` (the stored run). */
 export type AgentRunStream = RunStream<AgentEvent, RunOutput>;
-
-function driveSettings(db: Db, options: ContinueOptions, decided: readonly DecisionRecord[] = []): DriveSettings {
-  const batch = options[holdWritesIn]?.db === db ? options[holdWritesIn] : undefined;
-  const parentSpan = options[traceParent] ?? null;
-  const inherited = options[fallbackPolicy];
-  return {
-    db,
-    signal: options.signal,
-    emit: options.onEvent,
-    stream: options.stream === true,
-    batch,
-    parentSpan,
-    decided,
-    fallbackPolicy: inherited,
-  };
-}
 
 /**
  * An agent: calls its model, runs the tools it asks for, and pauses on gated tool calls until a
@@ -113,40 +95,31 @@ export class Agent {
   get previousVersions(): readonly Agent[] {
     return this.#options.previousVersions ?? [];
   }
+  /** The queue enqueueRun() and enqueueContinue() ring, if any. */ get queue(): RunQueue | undefined {
+    return this.#options.queue;
+  }
+  /** Whether this agent's runs store their events (the `storeEvents` option; default: when it has a queue). */
+  get storesEvents(): boolean {
+    return this.#options.storeEvents ?? this.#options.queue !== undefined;
+  }
 
   /**
    * Starts a run with `input` as the user message; resolves when it completes or pauses. The run
    * is stored (running, claimed) before the model is first called.
    */
   async run(input: string, options: RunOptions = {}): Promise<RunOutput> {
-    checkInputText("agent.run(input)", input);
-    const runId = checkOptionalId("runId", options.runId);
-    const sessionId = checkOptionalId("sessionId", options.sessionId);
-    const userId = checkOptionalId("userId", options.userId);
     const db = options.db ?? this.db;
-    if (runId !== undefined && (await db.getRun("agent", runId)) !== null) {
-      throw new ConfigurationError(`A run with id '${runId}' already exists; pass a new runId or none.`);
-    }
-    const now = Date.now();
-    const state: AgentRunState = {
-      ...structuredClone(AGENT_RUN_DEFAULTS),
-      schemaVersion: AGENT_RUN_SCHEMA_VERSION,
-      kind: "agent",
-      runId: runId ?? newId(),
-      sessionId: sessionId ?? newId(),
-      userId: userId ?? null,
-      agentId: this.id,
-      agentName: this.name,
-      parentRunId: options.parentRunId ?? null,
-      fingerprint: this.fingerprint,
-      status: "running",
-      messages: [{ role: "user", content: input }],
-      turns: 0,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const state = await newAgentRunState(this, db, input, options);
     const claim = await Claim.insert(db, agentRunAccess, state, this.#leaseMs);
     return this.#drive(claim, driveSettings(db, options), true);
+  }
+
+  /** Like run(), but stores the run `pending` and rings the agent's `queue`: a worker runs it. Returns at once. */
+  async enqueueRun(input: string, options: Omit<RunOptions, "onEvent" | "signal" | "db"> = {}): Promise<EnqueuedRun> {
+    const queue = requireQueue(this.queue, "agent", "enqueueRun");
+    const state = await newAgentRunState(this, this.db, input, options);
+    await Claim.handOff(this.db, agentRunAccess, state, null);
+    return ringQueue(queue, { kind: "agent", ownerId: this.id }, state);
   }
 
   /**
@@ -180,18 +153,50 @@ export class Agent {
     return this.#continue(run, options, this.#now());
   }
 
-  /** `now` decides which calls' deadlines have passed (the sweep passes its own). */
-  async #continue(run: RunOutput | ContinueRunRef, options: ContinueOptions, now: number): Promise<RunOutput> {
+  /**
+   * Like continueRun(), but stores the decisions exactly as it does (bad input throws the same
+   * errors, storing nothing) with the run `pending`, and rings the `queue`. Returns at once.
+   */
+  async enqueueContinue(run: RunOutput | ContinueRunRef, options: ContinueOptions = {}): Promise<EnqueuedRun> {
+    const queue = requireQueue(this.queue, "agent", "enqueueContinue");
+    const stored = await this.#continue(run, { ...options, db: this.db }, this.#now(), true);
+    return ringQueue(queue, { kind: "agent", ownerId: this.id }, stored);
+  }
+
+  /**
+   * One job of the run queue (kern/worker calls it; so can a worker of yours): claims and drives a
+   * `pending` run, continues a paused one that needs no person, and skips anything else.
+   */
+  async processQueuedRun(job: { runId: string; sessionId: string }): Promise<QueuedRunOutcome> {
+    return processQueued(this.db, agentRunAccess, job, {
+      ownerId: this.id,
+      adopt: async (loaded) => {
+        const serving = this.#serving(loaded.state, {});
+        const claim = await Claim.take(this.db, agentRunAccess, loaded, serving.#leaseMs);
+        return serving.#drive(claim, driveSettings(this.db, {}), loaded.state.turns === 0);
+      },
+      resume: (next) => this.continueRun(next),
+    });
+  }
+
+  /** `now` decides which calls' deadlines have passed (the sweep passes its own); `handOff` stores it `pending`. */
+  async #continue(
+    run: RunOutput | ContinueRunRef,
+    options: ContinueOptions,
+    now: number,
+    handOff = false,
+  ): Promise<RunOutput> {
     const { runId, sessionId, supplied } = readContinueInput(run);
     const db = options.db ?? this.db;
-    const loaded = await this.#load(db, runId, sessionId);
+    const loaded = await loadAgentRun(db, this.id, runId, sessionId);
     if (loaded.state.status !== "paused") throw new RunNotPausedError(runId, loaded.state.status);
     const serving = this.#serving(loaded.state, options);
-    if (serving !== this) return serving.#continue(run, { ...options, db }, now);
-    const next = await claimContinue(db, loaded, supplied, this.tools, options, { now, leaseMs: this.#leaseMs });
-    return "cancelled" in next
-      ? next.cancelled
-      : this.#drive(next.claim, driveSettings(db, options, next.entries), false);
+    if (serving !== this) return serving.#continue(run, { ...options, db }, now, handOff);
+    const timing = { now, leaseMs: this.#leaseMs, handOff };
+    const next = await claimContinue(db, loaded, supplied, this.tools, options, timing);
+    if ("cancelled" in next) return next.cancelled;
+    if ("handedOff" in next) return new RunOutput(next.handedOff);
+    return this.#drive(next.claim, driveSettings(db, options, next.entries), false);
   }
 
   /**
@@ -213,7 +218,7 @@ export class Agent {
    */
   async retryRun(ref: { runId: string; sessionId: string }, options: ContinueOptions = {}): Promise<RunOutput> {
     const db = options.db ?? this.db;
-    const loaded = await this.#load(db, checkId("runId", ref.runId), checkId("sessionId", ref.sessionId));
+    const loaded = await loadAgentRun(db, this.id, checkId("runId", ref.runId), checkId("sessionId", ref.sessionId));
     if (loaded.state.status !== "error") throw new RunNotPausedError(ref.runId, loaded.state.status, "retried");
     const serving = this.#serving(loaded.state, options);
     if (serving !== this) return serving.retryRun(ref, { ...options, db });
@@ -234,28 +239,33 @@ export class Agent {
    */
   async cancelRun(runId: string, sessionId: string, options: Pick<RunOptions, "db"> = {}): Promise<RunOutput> {
     const db = options.db ?? this.db;
-    const loaded = await this.#load(db, runId, sessionId);
+    const loaded = await loadAgentRun(db, this.id, runId, sessionId);
     if (loaded.state.status !== "paused") throw new RunNotPausedError(runId, loaded.state.status, "cancelled");
     return cancelPausedRun(db, loaded, this.#leaseMs);
   }
 
   /**
-   * Makes runs whose holder stopped renewing its claim (its process died) continuable again,
-   * once the lease expired (`now` defaults to the current time). A tool call that started but
-   * has no stored result comes back as a requirement: confirm() runs it again, reject() skips it.
-   * A run with nothing uncertain is paused at its last checkpoint with nothing to decide:
-   * continueRun() resumes it. Rows this kern cannot read are reported in `skipped` and left alone.
+   * Makes runs whose holder stopped renewing its claim (its process died) continuable once the
+   * lease expired (`now`: default the current time). A tool call that started but has no stored
+   * result becomes a requirement: confirm() runs it again, reject() skips it. Other runs pause at
+   * their last checkpoint with nothing to decide (continueRun() resumes them). Unreadable rows are
+   * reported in `skipped` and left alone.
    */
   async recover(options: { now?: number; db?: Db } = {}): Promise<AgentRecovery> {
-    return recoverAgentRuns(options.db ?? this.db, this.id, options.now ?? Date.now());
+    return recoverAgentRuns(options.db ?? this.db, this.id, options.now ?? Date.now(), this.queue !== undefined);
   }
 
   /**
    * Applies lapsed tool-call deadlines (a tool's `timeout`) to this agent's paused runs: decides,
-   * escalates or reminds; a run left with nothing to decide continues through the normal claim.
+   * escalates or reminds; a run left with nothing to decide continues through the normal claim
+   * (with a `queue`: on a worker).
    */
   async expirePausedRuns(now: number = this.#now()): Promise<SweepReport> {
-    return expireAgentRuns(this.db, this.id, now, (ref, at) => this.#continue(ref, {}, at));
+    const queue = this.queue;
+    return expireAgentRuns(this.db, this.id, now, async (next, at) => {
+      const stored = await this.#continue(next, {}, at, queue !== undefined);
+      return queue === undefined ? stored : ringQueue(queue, { kind: "agent", ownerId: this.id }, stored);
+    });
   }
 
   #now(): number {
@@ -264,16 +274,6 @@ export class Agent {
 
   get #leaseMs(): number {
     return this.#options.leaseMs ?? DEFAULT_LEASE_MS;
-  }
-
-  async #load(db: Db, runId: string, sessionId: string): Promise<LoadedRun<AgentRunState>> {
-    const loaded = await loadRun(db, agentRunAccess, runId, sessionId);
-    if (loaded.state.agentId !== this.id) {
-      throw new ConfigurationError(
-        `Run '${runId}' belongs to agent '${loaded.state.agentId}', not '${this.id}'; continue it with that agent.`,
-      );
-    }
-    return loaded;
   }
 
   /** The definition that serves a stored run (this one, a previous version), or DefinitionChangedError. */
@@ -295,6 +295,7 @@ export class Agent {
       maxTurns: options.maxTurns ?? 10,
       now: () => this.#now(),
       agentPolicy: options.policy,
+      storeEvents: this.storesEvents,
     });
   }
 }

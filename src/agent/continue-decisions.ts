@@ -20,7 +20,8 @@ import { prepareResume } from "./tool-batch.js";
  * Everything a continue decides before the run moves on, on freshly loaded state: what a workflow
  * decided for its step agent, what lapsed deadlines decide or escalate (first: a late decision
  * for such a call is ignored), the caller's decisions (checked, then authorised and stamped).
- * Then claims the run with their audit entries, ready to drive; or, when a call's deadline says
+ * Then claims the run with their audit entries, ready to drive (or, with `handOff`, stores it
+ * `pending` for a queue's worker to claim); or, when a call's deadline says
  * "cancel", stores it cancelled at once. Throws, changing nothing stored, when a decision is missing,
  * invalid or not the actor's to make.
  */
@@ -30,8 +31,10 @@ export async function claimContinue(
   supplied: readonly SuppliedDecision[],
   tools: ReadonlyMap<string, Tool>,
   options: ContinueOptions,
-  timing: { now: number; leaseMs: number },
-): Promise<{ claim: Claim<AgentRunState>; entries: DecisionRecord[] } | { cancelled: RunOutput }> {
+  timing: { now: number; leaseMs: number; handOff?: boolean },
+): Promise<
+  { claim: Claim<AgentRunState>; entries: DecisionRecord[] } | { cancelled: RunOutput } | { handedOff: AgentRunState }
+> {
   const { state } = loaded;
   const { now, leaseMs } = timing;
   adoptUpstreamDeadlines(state, options[decidedUpstream]);
@@ -51,5 +54,10 @@ export async function claimContinue(
   // Grants asked for with this continue's approvals are stored with its claim, or not at all.
   const grants = grantsToStore(state, new Set(decided.map((entry) => entry.requirementId)), now);
   prepareResume(state);
+  if (timing.handOff === true) {
+    // Stored exactly as the claim would be, `pending`: the worker that claims it drives it from here.
+    await Claim.handOff(db, agentRunAccess, state, loaded, entries, grants);
+    return { handedOff: state };
+  }
   return { claim: await Claim.take(db, agentRunAccess, loaded, leaseMs, entries, grants), entries };
 }

@@ -9,6 +9,7 @@ import {
   visitEach,
 } from "../runs/index.js";
 import { agentRunAccess } from "./agent-run-access.js";
+import { prepareResume } from "./tool-batch.js";
 
 /** A run that recover() made continuable again. */
 export interface RecoveredRun {
@@ -67,13 +68,21 @@ function waitsForDecision(state: AgentRunState): boolean {
   return state.requirements.some((requirement) => !requirement.frozen && requirement.decision === null);
 }
 
-/** Finds this agent's runs whose claim expired and makes each continuable again. */
-export async function recoverAgentRuns(db: Db, agentId: string, now: number): Promise<AgentRecovery> {
+/**
+ * Finds this agent's runs whose claim expired and makes each continuable again. With `handOff`
+ * (the agent has a queue), a run of its own that needs no person is stored `pending`, exactly as
+ * a continue would claim it, for a worker: a doorbell lost with a dying process is then rung again.
+ */
+export async function recoverAgentRuns(db: Db, agentId: string, now: number, handOff = false): Promise<AgentRecovery> {
   const agentRuns: RecoveredRun[] = [];
   const expired = await expiredRuns(db, "agent", agentId, now);
   const skipped = await visitEach(db, agentRunAccess, expired, async ({ state, revision }) => {
     if (state.status !== "running") return;
     const uncertainToolCalls = recoverAgentState(state);
+    if (handOff && state.parentRunId === null && !waitsForDecision(state)) {
+      prepareResume(state);
+      state.status = "pending";
+    }
     // A compare-and-set on the revision: a holder that renewed its lease meanwhile keeps its run.
     if (await compareAndSave(db, agentRunAccess, state, revision)) {
       agentRuns.push({

@@ -8,6 +8,7 @@ import type { DemoFlags } from "./demo-command.js";
 import type { ContinueFlags, ListFlags } from "./runs-command.js";
 import { Terminal } from "./terminal.js";
 import { UsageError } from "./usage-error.js";
+import type { WorkerFlags } from "./worker-command.js";
 
 // Each command's module is loaded when the command runs, so `kern --help`, `kern demo --list` and
 // a refusal for a missing terminal answer quickly. Every command stores runs in SQLite, whose
@@ -96,6 +97,25 @@ export function buildProgram(terminal: Terminal, exit: (code: number) => void): 
     requirePeers("kern runs continue", ["better-sqlite3"]);
     exit(await (await import("./runs-command.js")).continueRun(runId, flags, terminal));
   });
+  program
+    .command("worker")
+    .description(
+      "execute queued runs (enqueueRun, enqueueContinue, background HTTP) until SIGTERM or SIGINT, then drain",
+    )
+    .requiredOption(
+      "--module <file>",
+      "a module exporting `db` and `workflows` (or `workflow`) and/or `agents`, each with a PgBossQueue `queue`",
+    )
+    .option("--concurrency <n>", "runs executed at once", "4")
+    .option(
+      "--deadline <ms>",
+      "on SIGTERM, how long runs in hand may take to pause or end before the worker exits",
+      "30000",
+    )
+    .action(async (flags: WorkerFlags) => {
+      requirePeers("kern worker", ["pg-boss", "pg"]);
+      exit(await (await import("./worker-command.js")).runWorker(flags));
+    });
   return program;
 }
 

@@ -8,6 +8,7 @@ import { registerGrantConformance } from "./conformance-grants.test-helper.js";
 import { registerListRunsConformance } from "./conformance-list.test-helper.js";
 import { registerOutboxConformance } from "./conformance-outbox.test-helper.js";
 import { registerPendingConformance } from "./conformance-pending.test-helper.js";
+import { registerRunEventConformance } from "./conformance-run-events.test-helper.js";
 import type { Db, RunRecord } from "./db.js";
 import { makeRecord, nextRecord, storeError } from "./records.test-helper.js";
 
@@ -46,6 +47,7 @@ export function runDbConformance(name: string, makeDb: MakeDb): void {
     registerDecisionListConformance(db);
     registerGrantConformance(db);
     registerOutboxConformance(db);
+    registerRunEventConformance(db);
   });
 }
 

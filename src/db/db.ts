@@ -251,6 +251,34 @@ export interface OutboxPrune {
 }
 
 /**
+ * One stored event of a run: what its event stream reported (the same JSON Server-Sent Events
+ * carry), numbered per run so that a reader can resume after the last one it saw.
+ */
+export interface RunEventRecord {
+  kind: RunKind;
+  runId: string;
+  /** 1 for the run's first event, then one up per event, with no gaps (retention deletes the oldest). */
+  seq: number;
+  /** The event's name, e.g. "StepPaused". */
+  event: string;
+  /** The event as JSON text. */
+  data: string;
+  createdAt: number;
+}
+
+/** An event to append: the store numbers it. */
+export type NewRunEvent = Pick<RunEventRecord, "event" | "data" | "createdAt">;
+
+export interface RunEventFilter {
+  kind: RunKind;
+  runId: string;
+  /** Only events numbered above this one (default 0: from the first). */
+  after?: number;
+  /** At most this many events (default 100, at most 1000), in order. */
+  limit?: number;
+}
+
+/**
  * Storage for runs. Every implementation passes the shared conformance suite. Methods take and
  * return plain records; parsing and validating the state JSON is the core's job, not the store's.
  */
@@ -305,5 +333,20 @@ export interface Db {
    * run again never sends its pause twice. Resolves with how many it deleted.
    */
   pruneOutbox(prune: OutboxPrune): Promise<number>;
+  /**
+   * Appends events to a run's stream, numbered on from its last stored one, in one transaction.
+   * Two appends to one run at once never get the same numbers, and a reader never sees a later
+   * number before an earlier one. Returns the number of the last event appended.
+   */
+  appendRunEvents(kind: RunKind, runId: string, events: readonly NewRunEvent[]): Promise<number>;
+  /** A run's events in order, after `filter.after`. */
+  listRunEvents(filter: RunEventFilter): Promise<RunEventRecord[]>;
+  /** The number of a run's last stored event, or 0 when it has none. */
+  lastRunEventSeq(kind: RunKind, runId: string): Promise<number>;
+  /**
+   * Retention: deletes up to `limit` (default 1000) events created before `createdBefore`, except
+   * each run's last one (which keeps its numbering going). Returns how many it deleted.
+   */
+  deleteRunEvents(createdBefore: number, limit?: number): Promise<number>;
   close(): Promise<void>;
 }

@@ -6,6 +6,7 @@ import type {
   OutboxEventType,
   PendingRequirementRecord,
   PendingRequirementRow,
+  RunEventRecord,
   RunKind,
   RunRecord,
   RunSummary,
@@ -229,5 +230,18 @@ export function readOutboxRow(row: Row, source: RowSource): OutboxEntry {
     deliveredAt: read.nullableInteger("deliveredAt"),
     lastError: read.nullableString("lastError"),
     leaseExpiresAt: read.nullableInteger("leaseExpiresAt"),
+  };
+}
+
+/** A row of kern_run_events, columns named as RunEventRecord's fields. */
+export function readRunEventRow(row: Row, source: RowSource): RunEventRecord {
+  const read = new RowReader(row, source);
+  return {
+    kind: read.kind(),
+    runId: read.string("runId"),
+    seq: read.integer("seq"),
+    event: read.string("event"),
+    data: read.string("data"),
+    createdAt: read.integer("createdAt"),
   };
 }

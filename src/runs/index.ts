@@ -37,6 +37,7 @@ export {
   editedArgsNote,
   useEditedArgs,
 } from "./edited-args.js";
+export { RunEventLog, watchRunEvents } from "./event-log.js";
 export { RunStream } from "./event-stream.js";
 export { fingerprintOf } from "./fingerprint.js";
 export {
@@ -77,6 +78,7 @@ export {
   upstreamStamps,
   viaDecisionLink,
 } from "./principal.js";
+export { processQueued } from "./queued-run.js";
 export { expiredRuns, type SkippedRun, visitEach } from "./recovery.js";
 export {
   checkSuppliedVersion,
@@ -85,6 +87,16 @@ export {
   REQUIREMENT_SCHEMA_VERSION,
 } from "./requirement-json.js";
 export { chainListeners, isAbort, runFailure } from "./run-failure.js";
+export {
+  checkQueue,
+  type EnqueuedRun,
+  type QueuedRunOutcome,
+  type RunJob,
+  type RunQueue,
+  requireQueue,
+  ringQueue,
+  type SkipReason,
+} from "./run-queue.js";
 export { compareAndSave, type LoadedRun, loadRun, type RunAccess } from "./run-record.js";
 export { runSchemas } from "./run-schemas.js";
 export { RunView } from "./run-view.js";

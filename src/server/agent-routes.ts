@@ -1,18 +1,23 @@
 import { Hono } from "hono";
 import type { Agent, RunOutput } from "../agent/index.js";
-import { type AnyGatePolicy, fallbackPolicy, type Principal } from "../runs/index.js";
+import { type AnyGatePolicy, fallbackPolicy, newId, type Principal } from "../runs/index.js";
 import { actorOf, assertVisible, listedUser, starterOf, type Viewer, viewerOf } from "./access.js";
 import type { ServerEnv } from "./auth/index.js";
 import { unknownResource } from "./http-errors.js";
-import { defined, readBody, readQuery, schemas, wantsStream } from "./request.js";
+import { defined, readBody, readQuery, schemas, wantsBackground, wantsStream } from "./request.js";
 import { agentRunJson } from "./run-json.js";
+import { acceptedResponse, checkBackground, eventsResponse, liveResponse } from "./run-legs.js";
 import { sseResponse } from "./sse.js";
 
 /**
  * The agent endpoints, mounted under `/api/agents`: the same shape as the workflow ones, with
  * `requirements` (RunRequirement JSON) in place of `stepRequirements`.
  */
-export function agentRoutes(agents: ReadonlyMap<string, Agent>, policy: AnyGatePolicy | undefined): Hono<ServerEnv> {
+export function agentRoutes(
+  agents: ReadonlyMap<string, Agent>,
+  policy: AnyGatePolicy | undefined,
+  pollMs: number,
+): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
   // The server's default policy, for gates without their own, their agent's or their workflow's.
   const fallback = policy === undefined ? {} : { [fallbackPolicy]: policy };
@@ -22,6 +27,7 @@ export function agentRoutes(agents: ReadonlyMap<string, Agent>, policy: AnyGateP
       throw unknownResource(`This server has no agent '${id}'; GET /api/agents lists the ones it serves.`);
     return agent;
   };
+  const base = (agent: Agent): string => `/api/agents/${encodeURIComponent(agent.id)}`;
   /** Loads a run the viewer may see (else the 404 of an unknown run). */
   const visibleRun = async (
     agent: Agent,
@@ -57,7 +63,17 @@ export function agentRoutes(agents: ReadonlyMap<string, Agent>, policy: AnyGateP
     const { input, userId, ...rest } = await readBody(c, schemas.startAgentRun, endpoint);
     const viewer = viewerOf(c);
     const options = { ...defined(rest), ...starterOf(viewer, userId), ...fallback };
-    if (wantsStream(c, endpoint)) return sseResponse(c, agent.runStream(input, options));
+    if (wantsBackground(c, endpoint)) {
+      checkBackground("agent", agent);
+      return acceptedResponse(c, base(agent), await agent.enqueueRun(input, options));
+    }
+    if (wantsStream(c, endpoint)) {
+      if (!agent.storesEvents) return sseResponse(c, agent.runStream(input, options));
+      const runId = newId();
+      return liveResponse(c, "agent", agent, pollMs, runId, () =>
+        agent.run(input, { ...options, runId, stream: true }),
+      );
+    }
     return c.json(json(agent, viewer, await agent.run(input, options)));
   });
 
@@ -84,8 +100,25 @@ export function agentRoutes(agents: ReadonlyMap<string, Agent>, policy: AnyGateP
     const named = (body.decisions ?? []).map((entry) => entry.requirementId);
     await visibleRun(agent, viewer, ref.runId, ref.sessionId, named);
     const options = { ...actorOf(viewer), ...fallback };
-    if (wantsStream(c, endpoint)) return sseResponse(c, agent.continueRunStream(ref, options));
+    if (wantsBackground(c, endpoint)) {
+      checkBackground("agent", agent);
+      return acceptedResponse(c, base(agent), await agent.enqueueContinue(ref, options));
+    }
+    if (wantsStream(c, endpoint)) {
+      if (!agent.storesEvents) return sseResponse(c, agent.continueRunStream(ref, options));
+      return liveResponse(c, "agent", agent, pollMs, ref.runId, () =>
+        agent.continueRun(ref, { ...options, stream: true }),
+      );
+    }
     return c.json(json(agent, viewer, await agent.continueRun(ref, options)));
+  });
+
+  app.get("/:agentId/runs/:runId/events", async (c) => {
+    const agent = find(c.req.param("agentId"));
+    const endpoint = "GET /api/agents/:agentId/runs/:runId/events";
+    const { sessionId } = readQuery(c, schemas.eventsQuery, endpoint);
+    await visibleRun(agent, viewerOf(c), c.req.param("runId"), sessionId);
+    return eventsResponse(c, "agent", agent, pollMs, endpoint);
   });
 
   app.post("/:agentId/runs/:runId/cancel", async (c) => {

@@ -35,6 +35,12 @@ export interface ServerOptions extends SecurityOptions {
    * and agents' paused runs: decide, escalate, remind (default 30 000 ms; 0 disables).
    */
   sweepIntervalMs?: number;
+  /**
+   * How often a stream of a run's stored events (`.../events?stream=1`, and `?stream=1` on
+   * workflows and agents that store events) reads the store for events another process stored, in
+   * ms (default 250). Events this process stores wake the stream at once.
+   */
+  eventPollIntervalMs?: number;
   /** Called with each reminder the sweep finds due (a timeout's `remindEvery`); default: the log. */
   onReminder?: (reminder: GateReminder) => void | Promise<void>;
   /** Where the server reports rows it had to leave alone and background failures (default console.warn). */
@@ -105,6 +111,7 @@ function buildApp(
   links: DecisionLinkOptions | undefined,
   policy: AnyGatePolicy | undefined,
   slack: { setup: SlackSetup; pending: Set<Promise<void>> } | undefined,
+  eventPollMs: number,
 ): Hono<ServerEnv> {
   const isServed = (row: PendingRequirementRow): boolean =>
     (row.kind === "workflow" ? workflows : agents).has(row.ownerId);
@@ -132,8 +139,8 @@ function buildApp(
     return c.html(INBOX_PAGE);
   });
   app.get("/api/openapi.json", (c) => c.json(openApiDocument()));
-  app.route("/api/workflows", workflowRoutes(workflows, policy));
-  app.route("/api/agents", agentRoutes(agents, policy));
+  app.route("/api/workflows", workflowRoutes(workflows, policy, eventPollMs));
+  app.route("/api/agents", agentRoutes(agents, policy, eventPollMs));
   app.route("/api/inbox", inboxRoutes(db, isServed, inboxAccess(workflows, agents)));
   app.route("/api/decisions", decisionRoutes({ db, workflows, agents, links }));
   app.route("/api/grants", grantRoutes(db));
@@ -184,7 +191,12 @@ export function createServer(options: ServerOptions = {}): KernServer {
   const delivery = options.webhookDelivery ?? {};
   checkWebhooks(webhooks, delivery);
   const served = { db, workflows, agents, links: options.decisionLinks, log };
-  const app = buildApp(workflows, agents, db, log, guards, options.decisionLinks, options.policy, slack);
+  const eventPollMs = options.eventPollIntervalMs ?? 250;
+  if (!Number.isFinite(eventPollMs) || eventPollMs < 10)
+    throw new ConfigurationError(
+      `createServer() eventPollIntervalMs must be 10 ms or more; got ${String(options.eventPollIntervalMs)}.`,
+    );
+  const app = buildApp(workflows, agents, db, log, guards, options.decisionLinks, options.policy, slack, eventPollMs);
 
   async function start(startOptions: StartOptions = {}): Promise<StartedServer & { recovery: StartupRecovery }> {
     const hostname = startOptions.hostname ?? "127.0.0.1";

@@ -64,12 +64,22 @@ const ERRORS: Json = {
   "503": errorResponse("The database did not answer in time."),
 };
 
-function operation(summary: string, parameters: Json[], body: z.ZodType | null, ok: string): Json {
+/** 202 of `?background=1`: the run waits for a worker. */
+const ACCEPTED: Json = {
+  "202": {
+    description:
+      "?background=1: the run is stored `pending` for a worker (kern/worker); { runId, sessionId, status, url, eventsUrl }, and a Location header. 400 when the workflow or agent has no queue.",
+    content: { "application/json": { schema: { type: "object" } } },
+  },
+};
+
+function operation(summary: string, parameters: Json[], body: z.ZodType | null, ok: string, more: Json = {}): Json {
   const op: Json = {
     summary,
     parameters,
     responses: {
       "200": { description: ok, content: { "application/json": { schema: { type: "object" } } } },
+      ...more,
       ...ERRORS,
     },
   };
@@ -91,10 +101,11 @@ function ownerPaths(kind: "workflows" | "agents"): Json {
     [`/api/${kind}`]: { get: operation(`List the ${kind} this server serves.`, [], null, `The ${kind}.`) },
     [`/api/${kind}/{${id}}/runs`]: {
       post: operation(
-        "Start a run; ?stream=1 answers with Server-Sent Events.",
+        "Start a run; ?stream=1 answers with Server-Sent Events; ?background=1 answers 202 at once and a worker runs it.",
         [owner, ...stream],
         start,
         "The run, paused or finished.",
+        ACCEPTED,
       ),
       get: operation("List runs, newest first.", [owner, ...queryParameters(schemas.listQuery)], null, "{ runs }"),
     },
@@ -103,10 +114,19 @@ function ownerPaths(kind: "workflows" | "agents"): Json {
     },
     [`/api/${kind}/{${id}}/runs/{runId}/continue`]: {
       post: operation(
-        "Decide the run's active pause and continue it; ?stream=1 answers with Server-Sent Events.",
+        "Decide the run's active pause and continue it; ?stream=1 answers with Server-Sent Events; ?background=1 stores the decisions, answers 202 and a worker continues it.",
         [owner, run, ...stream],
         decide,
         "The run, paused again or finished.",
+        ACCEPTED,
+      ),
+    },
+    [`/api/${kind}/{${id}}/runs/{runId}/events`]: {
+      get: operation(
+        "The run's stored events numbered above `after` (or the Last-Event-ID header), in order: JSON for polling, or with ?stream=1 (or Accept: text/event-stream) Server-Sent Events with `id: <seq>` that follow the run, from any replica, to the end of its current leg. Needs storeEvents (default with a queue).",
+        [owner, run, ...queryParameters(schemas.eventsQuery)],
+        null,
+        "{ events: [{ seq, event, data }], next, status }",
       ),
     },
     [`/api/${kind}/{${id}}/runs/{runId}/cancel`]: {

@@ -18,10 +18,23 @@ export interface StartupRecovery {
   resumed: Promise<void>;
 }
 
+/** Resumes a recovered run: on a worker when its owner has a queue, else here. */
+function resume(
+  owner: Workflow | Agent,
+  kind: "workflow" | "agent",
+  run: { runId: string; sessionId: string },
+): Promise<unknown> {
+  const ref = { runId: run.runId, sessionId: run.sessionId };
+  const queue = owner.queue;
+  if (queue !== undefined) return queue.send({ kind, ownerId: owner.id, ...ref });
+  return owner.continueRun(ref);
+}
+
 /**
  * Recovers every workflow's and agent's runs, one owner after another, so one bad row never
  * stops the rest; then resumes, in the background, each run that needs no person to go on. Two
- * replicas starting at once cannot both take a run: each take-over and continue is a claim.
+ * replicas starting at once cannot both take a run: each take-over and continue is a claim. An
+ * owner with a queue has its recovered runs resumed by a worker (a doorbell), not by the server.
  */
 export async function recoverAtStart(
   workflows: readonly Workflow[],
@@ -42,7 +55,7 @@ export async function recoverAtStart(
         sessionId: run.sessionId,
         needsDecision: run.needsDecision,
       });
-      if (!run.needsDecision) resumes.push(() => workflow.continueRun({ runId: run.runId, sessionId: run.sessionId }));
+      if (!run.needsDecision) resumes.push(() => resume(workflow, "workflow", run));
     }
   }
   for (const agent of agents) {
@@ -57,8 +70,7 @@ export async function recoverAtStart(
         needsDecision: run.needsDecision,
       });
       // A workflow's agent run goes on when its workflow run does.
-      if (!run.needsDecision && run.parentRunId === null)
-        resumes.push(() => agent.continueRun({ runId: run.runId, sessionId: run.sessionId }));
+      if (!run.needsDecision && run.parentRunId === null) resumes.push(() => resume(agent, "agent", run));
     }
   }
   for (const row of skipped)

@@ -90,7 +90,17 @@ export const schemas = {
     /** "1": only the rows the signed-in principal may decide. */
     decidable: z.enum(["0", "1"]).optional(),
   }),
-  streamQuery: z.object({ stream: z.enum(["0", "1", "true", "false"]).optional() }),
+  streamQuery: z.object({
+    stream: z.enum(["0", "1", "true", "false"]).optional(),
+    background: z.enum(["0", "1", "true", "false"]).optional(),
+  }),
+  /** `GET .../runs/:runId/events`: the run's stored events after `after`, as JSON or (`stream=1`) SSE. */
+  eventsQuery: z.object({
+    sessionId,
+    after: z.coerce.number().int().min(0).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).optional(),
+    stream: z.enum(["0", "1", "true", "false"]).optional(),
+  }),
 };
 
 function describeIssue(error: z.ZodError): string {
@@ -119,6 +129,12 @@ export function readQuery<T extends z.ZodType>(c: Context, schema: T, endpoint: 
   const parsed = schema.safeParse(c.req.query());
   if (!parsed.success) throw badRequest(`${endpoint}: the query is invalid (${describeIssue(parsed.error)}).`);
   return parsed.data;
+}
+
+/** True when the caller asked to run in the background with `?background=1` (answered 202 at once). */
+export function wantsBackground(c: Context, endpoint: string): boolean {
+  const { background } = readQuery(c, schemas.streamQuery, endpoint);
+  return background === "1" || background === "true";
 }
 
 /** True when the caller asked for Server-Sent Events with `?stream=1`. */

@@ -1,11 +1,12 @@
 import { Hono } from "hono";
-import { type AnyGatePolicy, fallbackPolicy, type Principal } from "../runs/index.js";
+import { type AnyGatePolicy, fallbackPolicy, newId, type Principal } from "../runs/index.js";
 import type { Workflow, WorkflowRunOutput } from "../workflow/index.js";
 import { actorOf, assertVisible, listedUser, starterOf, type Viewer, viewerOf } from "./access.js";
 import type { ServerEnv } from "./auth/index.js";
 import { unknownResource } from "./http-errors.js";
-import { defined, readBody, readQuery, schemas, wantsStream } from "./request.js";
+import { defined, readBody, readQuery, schemas, wantsBackground, wantsStream } from "./request.js";
 import { workflowRunJson } from "./run-json.js";
+import { acceptedResponse, checkBackground, eventsResponse, liveResponse } from "./run-legs.js";
 import { sseResponse } from "./sse.js";
 
 /**
@@ -15,6 +16,7 @@ import { sseResponse } from "./sse.js";
 export function workflowRoutes(
   workflows: ReadonlyMap<string, Workflow>,
   policy: AnyGatePolicy | undefined,
+  pollMs: number,
 ): Hono<ServerEnv> {
   const app = new Hono<ServerEnv>();
   // The server's default policy, for gates without their own, their agent's or their workflow's.
@@ -25,6 +27,7 @@ export function workflowRoutes(
       throw unknownResource(`This server has no workflow '${id}'; GET /api/workflows lists the ones it serves.`);
     return workflow;
   };
+  const base = (workflow: Workflow): string => `/api/workflows/${encodeURIComponent(workflow.id)}`;
   /** Loads a run the viewer may see (else the 404 of an unknown run). */
   const visibleRun = async (
     workflow: Workflow,
@@ -60,7 +63,17 @@ export function workflowRoutes(
     const { input, userId, ...rest } = await readBody(c, schemas.startRun, endpoint);
     const viewer = viewerOf(c);
     const options = { ...defined(rest), ...starterOf(viewer, userId), ...fallback };
-    if (wantsStream(c, endpoint)) return sseResponse(c, workflow.runStream(input, options));
+    if (wantsBackground(c, endpoint)) {
+      checkBackground("workflow", workflow);
+      return acceptedResponse(c, base(workflow), await workflow.enqueueRun(input, options));
+    }
+    if (wantsStream(c, endpoint)) {
+      if (!workflow.storesEvents) return sseResponse(c, workflow.runStream(input, options));
+      const runId = newId();
+      return liveResponse(c, "workflow", workflow, pollMs, runId, () =>
+        workflow.run(input, { ...options, runId, stream: true }),
+      );
+    }
     return c.json(json(workflow, viewer, await workflow.run(input, options)));
   });
 
@@ -86,8 +99,25 @@ export function workflowRoutes(
     const named = (body.decisions ?? []).map((entry) => entry.requirementId);
     await visibleRun(workflow, viewer, ref.runId, ref.sessionId, named);
     const options = { ...actorOf(viewer), ...fallback };
-    if (wantsStream(c, endpoint)) return sseResponse(c, workflow.continueRunStream(ref, options));
+    if (wantsBackground(c, endpoint)) {
+      checkBackground("workflow", workflow);
+      return acceptedResponse(c, base(workflow), await workflow.enqueueContinue(ref, options));
+    }
+    if (wantsStream(c, endpoint)) {
+      if (!workflow.storesEvents) return sseResponse(c, workflow.continueRunStream(ref, options));
+      return liveResponse(c, "workflow", workflow, pollMs, ref.runId, () =>
+        workflow.continueRun(ref, { ...options, stream: true }),
+      );
+    }
     return c.json(json(workflow, viewer, await workflow.continueRun(ref, options)));
+  });
+
+  app.get("/:workflowId/runs/:runId/events", async (c) => {
+    const workflow = find(c.req.param("workflowId"));
+    const endpoint = "GET /api/workflows/:workflowId/runs/:runId/events";
+    const { sessionId } = readQuery(c, schemas.eventsQuery, endpoint);
+    await visibleRun(workflow, viewerOf(c), c.req.param("runId"), sessionId);
+    return eventsResponse(c, "workflow", workflow, pollMs, endpoint);
   });
 
   app.post("/:workflowId/runs/:runId/cancel", async (c) => {

@@ -65,17 +65,26 @@ function uncertain(
   return requirement;
 }
 
-/** The decisions still wanted by a step's agent run, or [] when it can go on without a person. */
+/**
+ * The decisions still wanted by a step's agent run, or [] when it can go on without a person;
+ * null while the agent run is still `running` (its own lease has not lapsed yet, though the
+ * workflow's has): the workflow run is left for a later recovery, once both can be taken over.
+ */
+/** A step agent's run is still `running` (its own lease has not lapsed): recover the workflow run later. */
+const WAIT = Symbol("wait for the step agent's run");
+
 async function agentQuestions(
   step: Step,
   runId: string,
   state: WorkflowRunState,
   db: Db,
-): Promise<ReturnType<typeof executorRequirementsOf>> {
+): Promise<ReturnType<typeof executorRequirementsOf> | null> {
   const agent = step.agent;
   if (agent === undefined) return [];
   const agentDb = agent.ownDb ?? db;
-  if ((await agentDb.getRun("agent", runId)) === null) return [];
+  const record = await agentDb.getRun("agent", runId);
+  if (record === null) return [];
+  if (record.status === "running") return null;
   const run = await agent.getRunOutput(runId, state.sessionId, { db: agentDb });
   return run.isPaused ? executorRequirementsOf(run) : [];
 }
@@ -92,9 +101,10 @@ async function askAgentQuestions(
   runId: string,
   db: Db,
   decided: StepRequirementState | null,
-): Promise<StepRequirementState | null> {
+): Promise<StepRequirementState | null | typeof WAIT> {
   const step = located.component as Step;
   const questions = await agentQuestions(step, runId, state, db);
+  if (questions === null) return WAIT;
   // Decisions a claim stored for these very calls still stand: the resume hands them over.
   const calls = decided?.kind === "executor" ? decided.calls : [];
   const decidedIds = new Set(
@@ -122,14 +132,14 @@ async function reopenFrames(
   { frames, located }: LocatedFrames,
   db: Db,
   decided: StepRequirementState | null,
-): Promise<{ asked: StepRequirementState | null; uncertain: boolean }> {
+): Promise<{ asked: StepRequirementState | null; uncertain: boolean } | typeof WAIT> {
   const innermost = frames.at(-1);
   const here = located.at(-1);
   if (innermost === undefined || here === undefined) return { asked: null, uncertain: false };
   const { component } = here;
   if (innermost.phase === "executor" && component.stepType === "Step" && decided?.kind === "executor") {
     const asked = await askAgentQuestions(state, steps, innermost, here, decided.executor.runId, db, decided);
-    return { asked, uncertain: false };
+    return asked === WAIT ? WAIT : { asked, uncertain: false };
   }
   if (innermost.phase !== "execute") return { asked: null, uncertain: false };
   if (
@@ -137,11 +147,10 @@ async function reopenFrames(
     component.agent !== undefined &&
     innermost.stepType === "Step" &&
     innermost.runId !== null
-  )
-    return {
-      asked: await askAgentQuestions(state, steps, innermost, here, innermost.runId, db, null),
-      uncertain: false,
-    };
+  ) {
+    const asked = await askAgentQuestions(state, steps, innermost, here, innermost.runId, db, null);
+    return asked === WAIT ? WAIT : { asked, uncertain: false };
+  }
   if ((component.stepType === "Step" && !component.idempotent) || component.stepType === "Parallel")
     return { asked: uncertain(state, steps, innermost, here), uncertain: true };
   return { asked: null, uncertain: false };
@@ -152,9 +161,10 @@ async function reopenFrames(
  * no stored result comes back to a person; a decision stored with the claim stands; anything
  * else resumes with continueRun() and nothing to decide. Inside a Parallel, each branch is
  * reopened at its own last checkpoint, and a branch that must ask waits at its new requirement.
- * Returns the uncertain steps' names.
+ * Returns the uncertain steps' names, or null when the run must wait for a step agent's run to be
+ * recoverable too.
  */
-async function reopen(state: WorkflowRunState, steps: readonly Component[], db: Db): Promise<string[]> {
+async function reopen(state: WorkflowRunState, steps: readonly Component[], db: Db): Promise<string[] | null> {
   state.status = "paused";
   const tree = state.cursor === null ? null : locateTree(steps, state.cursor);
   if (tree === null) return [];
@@ -168,6 +178,7 @@ async function reopen(state: WorkflowRunState, steps: readonly Component[], db: 
     }
     const [only] = tree;
     const reopenedRun = only === undefined ? null : await reopenFrames(state, steps, only, db, last);
+    if (reopenedRun === WAIT) return null;
     return reopenedRun?.uncertain === true ? [reopenedRun.asked?.stepName ?? ""] : [];
   }
   const uncertainSteps: string[] = [];
@@ -176,7 +187,9 @@ async function reopen(state: WorkflowRunState, steps: readonly Component[], db: 
     const paused = state.stepRequirements.find((entry) => entry.id === branch?.requirementId) ?? null;
     // A branch still waiting for a person has nothing to recover.
     if (branch === null || (branch.status === "paused" && paused?.frozen !== true)) continue;
-    const { asked, uncertain } = await reopenFrames(state, steps, leaf, db, paused);
+    const reopenedBranch = await reopenFrames(state, steps, leaf, db, paused);
+    if (reopenedBranch === WAIT) return null;
+    const { asked, uncertain } = reopenedBranch;
     if (asked === null) continue;
     branch.status = "paused";
     branch.requirementId = asked.id;
@@ -192,6 +205,7 @@ export async function recoverWorkflowRuns(
   stepsFor: StepsFor,
   db: Db,
   now: number,
+  handOff = false,
 ): Promise<WorkflowRecovery> {
   const agents = new Map<string, Agent>();
   for (const component of walk(steps)) {
@@ -210,16 +224,14 @@ export async function recoverWorkflowRuns(
     ...(await visitEach(db, workflowRunAccess, expired, async ({ state, revision }) => {
       if (state.status !== "running") return;
       const uncertainSteps = await reopen(state, stepsFor(state), db);
+      if (uncertainSteps === null) return;
       stampPause(state.stepRequirements, Date.now(), NO_SPAN);
       // A compare-and-set on the revision: a holder that renewed its lease meanwhile keeps its run.
-      if (await compareAndSave(db, workflowRunAccess, state, revision)) {
-        workflowRuns.push({
-          runId: state.runId,
-          sessionId: state.sessionId,
-          uncertainSteps,
-          needsDecision: !mayGoOnUndecided(state),
-        });
-      }
+      const needsDecision = !mayGoOnUndecided(state);
+      // With a queue, a run that needs no person waits `pending` for a worker, as a continue would leave it.
+      if (handOff && !needsDecision) state.status = "pending";
+      if (await compareAndSave(db, workflowRunAccess, state, revision))
+        workflowRuns.push({ runId: state.runId, sessionId: state.sessionId, uncertainSteps, needsDecision });
     })),
   );
   return { workflowRuns, agentRuns, skipped };

@@ -4,6 +4,8 @@ import { ClaimLostError, KernError, StoreError } from "../errors.js";
 import {
   type AnyGatePolicy,
   type Claim,
+  chainListeners,
+  RunEventLog,
   runFailure,
   type StepRequirementState,
   type WorkflowRunState,
@@ -40,6 +42,8 @@ export interface WorkflowDrive {
   policy: AnyGatePolicy | undefined;
   /** True when some component has a policy of its own. */
   componentPolicies: boolean;
+  /** Store the run's events (the workflow's `storeEvents`). */
+  storeEvents: boolean;
   /** One RunOutput per agent run of the workflow run: those touched in this drive, the rest loaded. */
   executorRuns(state: WorkflowRunState, touched: ReadonlyMap<string, RunOutput>): Promise<RunOutput[]>;
 }
@@ -108,11 +112,13 @@ function emitEnd(emit: WorkflowEventListener, state: WorkflowRunState): void {
  * run stays as last stored (claimed, with a lease that lapses), for recover().
  */
 export async function driveClaimedWorkflow(drive: WorkflowDrive): Promise<WorkflowRunOutput> {
+  const log = drive.storeEvents ? new RunEventLog(drive.db, "workflow", drive.claim.state.runId) : null;
   try {
-    return await driveOnce(drive);
+    return await driveOnce(log === null ? drive : { ...drive, emit: chainListeners(log.push, drive.emit) });
   } finally {
     // However the drive ended, this process renews the lease no more (a no-op once released).
     drive.claim.abandon();
+    await log?.settle();
   }
 }
 

@@ -6,9 +6,11 @@ import {
   type AnyGatePolicy,
   checkLeaseMs,
   checkPolicy,
+  checkQueue,
   type DefinitionChoice,
   type fallbackPolicy,
   type Principal,
+  type RunQueue,
   type viaDecisionLink,
 } from "../runs/index.js";
 import type { Component } from "./components/component.js";
@@ -47,6 +49,17 @@ export interface WorkflowOptions {
    * and its step agents' tool gates (after a tool's and an agent's own). See tool().
    */
   policy?: AnyGatePolicy;
+  /**
+   * Where enqueueRun() and enqueueContinue() ring for a worker (`new PgBossQueue({ dbUrl })` from
+   * kern/worker). Without one, runs execute in the calling process, as run() and continueRun() do.
+   */
+  queue?: RunQueue;
+  /**
+   * Store each run's events (the stream runStream() yields) in `db`, numbered per run, so a
+   * reader in any process can follow a run that executes elsewhere and resume after the last
+   * event it saw (kern/server's event endpoints). Default: true when `queue` is set.
+   */
+  storeEvents?: boolean;
 }
 
 export interface WorkflowRunOptions {
@@ -90,6 +103,8 @@ const WORKFLOW_OPTIONS = [
   "previousVersions",
   "now",
   "policy",
+  "queue",
+  "storeEvents",
 ] as const;
 
 /** Checks a Workflow's options and returns its name. */
@@ -101,6 +116,7 @@ export function checkWorkflowOptions(options: WorkflowOptions): string {
   }
   checkLeaseMs(`Workflow '${name}'`, options.leaseMs);
   checkPolicy(`Workflow '${name}'`, options.policy, true);
+  checkQueue(`Workflow '${name}'`, options.queue);
   if (options.now !== undefined && typeof options.now !== "function") {
     throw new ConfigurationError(
       `Workflow '${name}': now must be a function returning ms since the epoch, like () => Date.now().`,

@@ -1,8 +1,11 @@
-import type { PendingRequirementRecord } from "../db/index.js";
+import type { Db, PendingRequirementRecord } from "../db/index.js";
+import { ConfigurationError } from "../errors.js";
 import {
   decodeWorkflowRunState,
   describeToolCall,
   encodeWorkflowRunState,
+  type LoadedRun,
+  loadRun,
   type RunAccess,
   type WorkflowRunState,
 } from "../runs/index.js";
@@ -36,3 +39,19 @@ export const workflowRunAccess: RunAccess<WorkflowRunState> = {
   ownerId: (state) => state.workflowId,
   pending: pendingRequirements,
 };
+
+/** Loads a stored run of workflow `workflowId` (RunNotFoundError; ConfigurationError for another workflow's run). */
+export async function loadWorkflowRun(
+  db: Db,
+  workflowId: string,
+  runId: string,
+  sessionId: string,
+): Promise<LoadedRun<WorkflowRunState>> {
+  const loaded = await loadRun(db, workflowRunAccess, runId, sessionId);
+  if (loaded.state.workflowId !== workflowId) {
+    throw new ConfigurationError(
+      `Run '${runId}' belongs to workflow '${loaded.state.workflowId}', not '${workflowId}'; continue it with that workflow.`,
+    );
+  }
+  return loaded;
+}

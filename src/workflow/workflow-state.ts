@@ -2,17 +2,23 @@ import type { RunOutput } from "../agent/index.js";
 import type { Db } from "../db/index.js";
 import { ConfigurationError } from "../errors.js";
 import {
+  type Claim,
   checkInputText,
   checkJsonData,
   checkOptionalId,
   newId,
+  type RunEventLog,
   WORKFLOW_RUN_DEFAULTS,
   WORKFLOW_RUN_SCHEMA_VERSION,
   type WorkflowRunState,
 } from "../runs/index.js";
 import type { Component } from "./components/component.js";
 import { findAgent } from "./components/walk.js";
+import { freeze } from "./continue-input.js";
+import { endsInBranches, openRequirements } from "./engine/open-requirements.js";
+import { runRef, type WorkflowEvent } from "./events.js";
 import type { WorkflowRunOptions } from "./workflow-options.js";
+import { WorkflowRunOutput } from "./workflow-run-output.js";
 
 /** What a new run records of its workflow. */
 interface RunOwner {
@@ -76,6 +82,34 @@ export async function loadExecutorRuns(
     runs.push(await agent.getRunOutput(entry.runId, state.sessionId, { db: agent.ownDb ?? db }));
   }
   return runs;
+}
+
+/**
+ * Ends a paused run as `cancelled` (claiming it first), closing its paused agent run too; with a
+ * `log`, stores the WorkflowCancelled event a reader of the run's events waits for.
+ */
+export async function cancelWorkflowRun(
+  steps: readonly Component[],
+  db: Db,
+  claim: Claim<WorkflowRunState>,
+  reason: string,
+  log: RunEventLog | null,
+): Promise<WorkflowRunOutput> {
+  const { state } = claim;
+  // Every open requirement: one per paused Parallel branch, else the last entry.
+  const closing = endsInBranches(state.cursor) ? openRequirements(state) : state.stepRequirements.slice(-1);
+  for (const active of closing) {
+    freeze(active);
+    if (active.kind === "executor") await cancelStepAgent(steps, db, active.executor, state.sessionId);
+  }
+  state.status = "cancelled";
+  state.cancelReason = reason;
+  state.cursor = null;
+  await claim.release();
+  const cancelled: WorkflowEvent = { event: "WorkflowCancelled", ...runRef(state), reason };
+  log?.push(cancelled);
+  await log?.settle();
+  return new WorkflowRunOutput(state);
 }
 
 /** Closes the paused agent run of a step whose workflow run is cancelled (best effort: the workflow run is cancelled regardless). */

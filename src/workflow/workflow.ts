@@ -1,27 +1,30 @@
 import { Agent } from "../agent/index.js";
-import type { Db, DecisionRecord, RunSummary } from "../db/index.js";
+import type { Db, RunSummary } from "../db/index.js";
 import { defaultMemoryDb } from "../db/index.js";
-import { ConfigurationError, RunNotPausedError } from "../errors.js";
+import { RunNotPausedError } from "../errors.js";
 import {
   Claim,
   chainListeners,
   checkId,
-  DEFAULT_LEASE_MS,
   type DefinitionChoice,
-  fallbackPolicy,
+  type EnqueuedRun,
   type LoadedRun,
-  loadRun,
   type Principal,
+  processQueued,
+  type QueuedRunOutcome,
+  RunEventLog,
+  type RunQueue,
   type RunStatus,
   RunStream,
+  requireQueue,
+  ringQueue,
   type SweepReport,
   servingDefinition,
   type WorkflowRunState,
 } from "../runs/index.js";
-import { hasComponentPolicies } from "./auto-decide.js";
 import type { Component } from "./components/component.js";
 import { Step } from "./components/step.js";
-import { type ContinueWorkflowRef, freeze, readWorkflowContinueInput } from "./continue-input.js";
+import { type ContinueWorkflowRef, readWorkflowContinueInput } from "./continue-input.js";
 import { expireWorkflowRuns } from "./deadlines.js";
 import { decideActive, mayDecideStep } from "./decide.js";
 import { incompatibleRun, workflowFingerprint } from "./definition.js";
@@ -29,16 +32,16 @@ import { endsInBranches, openRequirements, resolvedAtCursor } from "./engine/ope
 import type { WorkflowEvent } from "./events.js";
 import { executorGrants } from "./executor-grants.js";
 import { recoverWorkflowRuns, type WorkflowRecovery } from "./recover.js";
-import { driveClaimedWorkflow } from "./workflow-drive.js";
 import {
   checkWorkflowOptions,
   type WorkflowContinueOptions,
   type WorkflowOptions,
   type WorkflowRunOptions,
 } from "./workflow-options.js";
-import { workflowRunAccess } from "./workflow-run-access.js";
+import { loadWorkflowRun, workflowRunAccess } from "./workflow-run-access.js";
 import { WorkflowRunOutput } from "./workflow-run-output.js";
-import { cancelStepAgent, loadExecutorRuns, newWorkflowRunState } from "./workflow-state.js";
+import { WorkflowRunner } from "./workflow-runner.js";
+import { cancelWorkflowRun, loadExecutorRuns, newWorkflowRunState } from "./workflow-state.js";
 
 export type { WorkflowContinueOptions, WorkflowOptions, WorkflowRunOptions } from "./workflow-options.js";
 
@@ -68,6 +71,7 @@ export class Workflow {
   readonly description: string | undefined;
   readonly steps: readonly Component[];
   readonly #options: WorkflowOptions;
+  readonly #runner: WorkflowRunner;
   #fingerprint: string | undefined;
 
   constructor(options: WorkflowOptions) {
@@ -78,6 +82,7 @@ export class Workflow {
     this.steps = options.steps.map((step) =>
       step instanceof Agent ? new Step({ name: step.name, agent: step }) : step,
     );
+    this.#runner = new WorkflowRunner(options, this.steps);
   }
 
   get db(): Db {
@@ -91,12 +96,31 @@ export class Workflow {
   get previousVersions(): readonly Workflow[] {
     return this.#options.previousVersions ?? [];
   }
+  /** The queue enqueueRun() and enqueueContinue() ring, if any. */
+  get queue(): RunQueue | undefined {
+    return this.#options.queue;
+  }
+  /** Whether this workflow's runs store their events (the `storeEvents` option; default: when it has a queue). */
+  get storesEvents(): boolean {
+    return this.#runner.storesEvents;
+  }
 
   /** Starts a run; it is stored (running, claimed) before its first step. Resolves when it completes, pauses or is cancelled. */
   async run(input: string, options: WorkflowRunOptions = {}): Promise<WorkflowRunOutput> {
-    const state = await newWorkflowRunState(this, input, options, this.#now());
-    const claim = await Claim.insert(this.db, workflowRunAccess, state, this.#leaseMs);
-    return this.#drive(claim, options, { resolved: null, started: true, retrying: false });
+    const state = await newWorkflowRunState(this, input, options, this.#runner.now());
+    const claim = await Claim.insert(this.db, workflowRunAccess, state, this.#runner.leaseMs);
+    return this.#runner.drive(claim, options, { resolved: null, started: true, retrying: false });
+  }
+
+  /** Like run(), but stores the run `pending` and rings the workflow's `queue`: a worker runs it. Returns at once. */
+  async enqueueRun(
+    input: string,
+    options: Omit<WorkflowRunOptions, "onEvent" | "signal" | "stream"> = {},
+  ): Promise<EnqueuedRun> {
+    const queue = requireQueue(this.queue, "workflow", "enqueueRun");
+    const state = await newWorkflowRunState(this, input, options, this.#runner.now());
+    await Claim.handOff(this.db, workflowRunAccess, state, null);
+    return ringQueue(queue, { kind: "workflow", ownerId: this.id }, state);
   }
 
   /**
@@ -130,26 +154,62 @@ export class Workflow {
     run: WorkflowRunOutput | ContinueWorkflowRef,
     options: WorkflowContinueOptions = {},
   ): Promise<WorkflowRunOutput> {
-    return this.#continue(run, options, this.#now());
+    return this.#continue(run, options, this.#runner.now());
   }
 
-  /** `now` decides whether the active gate's deadline has passed (the sweep passes its own). */
+  /**
+   * Like continueRun(), but stores the decisions exactly as it does (bad input throws the same
+   * errors, storing nothing) with the run `pending`, and rings the `queue`. Returns at once.
+   */
+  async enqueueContinue(
+    run: WorkflowRunOutput | ContinueWorkflowRef,
+    options: WorkflowContinueOptions = {},
+  ): Promise<EnqueuedRun> {
+    const queue = requireQueue(this.queue, "workflow", "enqueueContinue");
+    const stored = await this.#continue(run, options, this.#runner.now(), true);
+    return ringQueue(queue, { kind: "workflow", ownerId: this.id }, stored);
+  }
+
+  /**
+   * One job of the run queue (kern/worker calls it; so can a worker of yours): claims and drives a
+   * `pending` run, continues a paused one that needs no person, and skips anything else.
+   */
+  async processQueuedRun(job: { runId: string; sessionId: string }): Promise<QueuedRunOutcome> {
+    return processQueued(this.db, workflowRunAccess, job, {
+      ownerId: this.id,
+      adopt: async (loaded) => {
+        const serving = this.#serving(loaded.state, {});
+        const claim = await Claim.take(this.db, workflowRunAccess, loaded, serving.#runner.leaseMs);
+        const resolved = resolvedAtCursor(claim.state);
+        const started = resolved === null && claim.state.stepRequirements.length === 0;
+        return serving.#runner.drive(claim, {}, { resolved, started, retrying: false });
+      },
+      resume: (next) => this.continueRun(next),
+    });
+  }
+
+  /** `now` decides whether the active gate's deadline has passed (the sweep passes its own); `handOff` stores it `pending`. */
   async #continue(
     run: WorkflowRunOutput | ContinueWorkflowRef,
     options: WorkflowContinueOptions,
     now: number,
+    handOff = false,
   ): Promise<WorkflowRunOutput> {
     const input = readWorkflowContinueInput(run);
     const loaded = await this.#load(input.runId, input.sessionId);
     if (loaded.state.status !== "paused") throw new RunNotPausedError(input.runId, loaded.state.status);
     const serving = this.#serving(loaded.state, options);
-    if (serving !== this) return serving.#continue(run, options, now);
+    if (serving !== this) return serving.#continue(run, options, now, handOff);
     const entries = decideActive(this.steps, loaded.state, input, options, now);
     // Grants asked for on the step agent's tool calls are stored with the workflow's claim, or not at all.
     const grants = executorGrants(this.steps, loaded.state, entries, this.db, now);
-    const claim = await Claim.take(this.db, workflowRunAccess, loaded, this.#leaseMs, entries, grants);
+    if (handOff) {
+      await Claim.handOff(this.db, workflowRunAccess, loaded.state, loaded, entries, grants);
+      return new WorkflowRunOutput(loaded.state);
+    }
+    const claim = await Claim.take(this.db, workflowRunAccess, loaded, this.#runner.leaseMs, entries, grants);
     const resolved = resolvedAtCursor(claim.state);
-    return this.#drive(claim, options, { resolved, started: false, retrying: false, decided: entries });
+    return this.#runner.drive(claim, options, { resolved, started: false, retrying: false, decided: entries });
   }
 
   /**
@@ -179,8 +239,12 @@ export class Workflow {
     const serving = this.#serving(loaded.state, options);
     if (serving !== this) return serving.retryRun(ref, options);
     loaded.state.error = null;
-    const claim = await Claim.take(this.db, workflowRunAccess, loaded, this.#leaseMs);
-    return this.#drive(claim, options, { resolved: resolvedAtCursor(claim.state), started: false, retrying: true });
+    const claim = await Claim.take(this.db, workflowRunAccess, loaded, this.#runner.leaseMs);
+    return this.#runner.drive(claim, options, {
+      resolved: resolvedAtCursor(claim.state),
+      started: false,
+      retrying: true,
+    });
   }
 
   /** Loads a stored run; never changes anything. */
@@ -204,18 +268,9 @@ export class Workflow {
   async cancelRun(runId: string, sessionId: string, reason = "Cancelled by the user."): Promise<WorkflowRunOutput> {
     const loaded = await this.#load(runId, sessionId);
     if (loaded.state.status !== "paused") throw new RunNotPausedError(runId, loaded.state.status, "cancelled");
-    const claim = await Claim.take(this.db, workflowRunAccess, loaded, this.#leaseMs);
-    const { state } = claim;
-    const closing = endsInBranches(state.cursor) ? openRequirements(state) : state.stepRequirements.slice(-1);
-    for (const active of closing) {
-      freeze(active);
-      if (active.kind === "executor") await cancelStepAgent(this.steps, this.db, active.executor, state.sessionId);
-    }
-    state.status = "cancelled";
-    state.cancelReason = reason;
-    state.cursor = null;
-    await claim.release();
-    return new WorkflowRunOutput(state);
+    const claim = await Claim.take(this.db, workflowRunAccess, loaded, this.#runner.leaseMs);
+    const log = this.storesEvents ? new RunEventLog(this.db, "workflow", runId) : null;
+    return cancelWorkflowRun(this.steps, this.db, claim, reason, log);
   }
 
   /**
@@ -224,8 +279,12 @@ export class Workflow {
    * normal claim), escalates, or reports a reminder. Two sweeps at once apply each deadline once.
    * A run it cannot read or move on is reported in `skipped` and left as it is.
    */
-  async expirePausedRuns(now: number = this.#now()): Promise<SweepReport> {
-    return expireWorkflowRuns(this.db, this.id, now, (ref, at) => this.#continue(ref, {}, at));
+  async expirePausedRuns(now: number = this.#runner.now()): Promise<SweepReport> {
+    const queue = this.queue;
+    return expireWorkflowRuns(this.db, this.id, now, async (ref, at) => {
+      const stored = await this.#continue(ref, {}, at, queue !== undefined);
+      return queue === undefined ? stored : ringQueue(queue, { kind: "workflow", ownerId: this.id }, stored);
+    });
   }
 
   /**
@@ -238,25 +297,12 @@ export class Workflow {
   async recover(options: { now?: number } = {}): Promise<WorkflowRecovery> {
     const stepsFor = (state: WorkflowRunState): readonly Component[] =>
       this.previousVersions.find((version) => version.fingerprint === state.fingerprint)?.steps ?? this.steps;
-    return recoverWorkflowRuns(this.id, this.steps, stepsFor, this.db, options.now ?? Date.now());
+    const handOff = this.queue !== undefined;
+    return recoverWorkflowRuns(this.id, this.steps, stepsFor, this.db, options.now ?? Date.now(), handOff);
   }
 
-  #now(): number {
-    return (this.#options.now ?? Date.now)();
-  }
-
-  get #leaseMs(): number {
-    return this.#options.leaseMs ?? DEFAULT_LEASE_MS;
-  }
-
-  async #load(runId: string, sessionId: string): Promise<LoadedRun<WorkflowRunState>> {
-    const loaded = await loadRun(this.db, workflowRunAccess, runId, sessionId);
-    if (loaded.state.workflowId !== this.id) {
-      throw new ConfigurationError(
-        `Run '${runId}' belongs to workflow '${loaded.state.workflowId}', not '${this.id}'; continue it with that workflow.`,
-      );
-    }
-    return loaded;
+  #load(runId: string, sessionId: string): Promise<LoadedRun<WorkflowRunState>> {
+    return loadWorkflowRun(this.db, this.id, runId, sessionId);
   }
 
   /** The definition that serves a stored run (this one, a previous version), or DefinitionChangedError. */
@@ -266,32 +312,5 @@ export class Workflow {
     );
     if (serving === this) state.fingerprint = this.fingerprint;
     return serving;
-  }
-
-  #drive(
-    claim: Claim<WorkflowRunState>,
-    options: WorkflowContinueOptions,
-    how: {
-      resolved: WorkflowRunState["stepRequirements"][number] | null;
-      started: boolean;
-      retrying: boolean;
-      decided?: readonly DecisionRecord[];
-    },
-  ): Promise<WorkflowRunOutput> {
-    return driveClaimedWorkflow({
-      claim,
-      db: this.db,
-      steps: this.steps,
-      ...how,
-      decided: how.decided ?? [],
-      signal: options.signal,
-      emit: options.onEvent,
-      stream: options.stream === true,
-      allowDefinitionChange: options.allowDefinitionChange === true,
-      now: () => this.#now(),
-      policy: this.#options.policy ?? options[fallbackPolicy],
-      componentPolicies: hasComponentPolicies(this.steps),
-      executorRuns: (state, touched) => loadExecutorRuns(this.steps, this.db, state, touched),
-    });
   }
 }

@@ -109,6 +109,22 @@ export class HookedDb implements Db {
     return this.#inner.pruneOutbox(...args);
   }
 
+  appendRunEvents(...args: Parameters<Db["appendRunEvents"]>): ReturnType<Db["appendRunEvents"]> {
+    return this.#inner.appendRunEvents(...args);
+  }
+
+  listRunEvents(filter: Parameters<Db["listRunEvents"]>[0]): ReturnType<Db["listRunEvents"]> {
+    return this.#inner.listRunEvents(filter);
+  }
+
+  lastRunEventSeq(...args: Parameters<Db["lastRunEventSeq"]>): ReturnType<Db["lastRunEventSeq"]> {
+    return this.#inner.lastRunEventSeq(...args);
+  }
+
+  deleteRunEvents(...args: Parameters<Db["deleteRunEvents"]>): ReturnType<Db["deleteRunEvents"]> {
+    return this.#inner.deleteRunEvents(...args);
+  }
+
   close(): Promise<void> {
     return this.#inner.close();
   }

@@ -197,6 +197,10 @@ describe("the packed package, installed into a new app", { timeout: 300_000 }, (
       "@ai-sdk/openai",
       "@types/json-schema",
       "@modelcontextprotocol/sdk",
+      // "Scaling out" uses kern/db/postgres and kern/worker.
+      "pg",
+      "@types/pg",
+      "pg-boss",
     ]);
     const blocks = readmeBlocks(join(root, "README.md")).filter((block) => block.skipped === null);
     assert.ok(blocks.length >= 6, `found ${blocks.length} blocks`);

@@ -5,6 +5,7 @@ import type {
   DecisionRecord,
   GrantFilter,
   GrantRecord,
+  NewRunEvent,
   OutboxClaim,
   OutboxEntry,
   OutboxFilter,
@@ -12,6 +13,8 @@ import type {
   OutboxPrune,
   PendingFilter,
   PendingRequirementRow,
+  RunEventFilter,
+  RunEventRecord,
   RunFilter,
   RunKind,
   RunRecord,
@@ -31,19 +34,16 @@ import {
   checkPendingIds,
   checkWrites,
 } from "../record-checks.js";
+import { checkEventFilter, checkEventRetention, checkNewEvents } from "../run-events.js";
 import { compareText } from "./compare-text.js";
 import { DecisionLog } from "./decision-log.js";
 import { GrantTable } from "./grant-table.js";
 import { OutboxTable } from "./outbox-table.js";
+import { comparePending, matchesPending, pendingRows, pendingSince, type StoredRun } from "./pending-rows.js";
+import { RunEventTable } from "./run-event-table.js";
 
 const DEFAULT_RUN_LIMIT = 100;
 const DEFAULT_PENDING_LIMIT = 50;
-
-/** One stored run, plus when each of its pending requirements first became pending. */
-interface StoredRun {
-  record: RunRecord;
-  pendingSince: ReadonlyMap<string, number>;
-}
 
 /**
  * A {@link Db} that keeps runs in this process's memory: for tests, demos and single-process
@@ -60,6 +60,7 @@ export class InMemoryDb implements Db {
   readonly #decisions = new DecisionLog();
   readonly #grants = new GrantTable();
   readonly #outbox = new OutboxTable();
+  readonly #events = new RunEventTable();
   #closed = false;
 
   async getRun(kind: RunKind, runId: string): Promise<RunRecord | null> {
@@ -214,8 +215,30 @@ export class InMemoryDb implements Db {
     return this.#outbox.prune(prune.deliveredBefore, limit, statusOf);
   }
 
+  async appendRunEvents(kind: RunKind, runId: string, events: readonly NewRunEvent[]): Promise<number> {
+    this.#checkOpen();
+    checkNewEvents(runId, events);
+    return this.#events.append(kind, runId, events);
+  }
+
+  async listRunEvents(filter: RunEventFilter): Promise<RunEventRecord[]> {
+    this.#checkOpen();
+    return this.#events.list(filter, checkEventFilter(filter));
+  }
+
+  async lastRunEventSeq(kind: RunKind, runId: string): Promise<number> {
+    this.#checkOpen();
+    return this.#events.last(kind, runId);
+  }
+
+  async deleteRunEvents(createdBefore: number, limit?: number): Promise<number> {
+    this.#checkOpen();
+    return this.#events.delete(createdBefore, checkEventRetention(createdBefore, limit));
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
+    this.#events.clear();
     this.#runs.clear();
     this.#decisions.clear();
     this.#grants.clear();
@@ -241,54 +264,4 @@ function copyRecord(record: RunRecord): RunRecord {
 function toSummary(record: RunRecord): RunSummary {
   const { state: _state, pending: _pending, ...summary } = record;
   return summary;
-}
-
-/** A requirement that stays pending across a write keeps the time it first became pending. */
-function pendingSince(record: RunRecord, previous: StoredRun | undefined): Map<string, number> {
-  const since = new Map<string, number>();
-  for (const requirement of record.pending) {
-    const kept = previous?.pendingSince.get(requirement.requirementId);
-    since.set(requirement.requirementId, kept ?? record.updatedAt);
-  }
-  return since;
-}
-
-function pendingRows(stored: StoredRun): PendingRequirementRow[] {
-  const { record } = stored;
-  return record.pending.map((requirement) => ({
-    ...requirement,
-    kind: record.kind,
-    runId: record.runId,
-    sessionId: record.sessionId,
-    ownerId: record.ownerId,
-    createdAt: stored.pendingSince.get(requirement.requirementId) ?? record.updatedAt,
-  }));
-}
-
-function matchesPending(row: PendingRequirementRow, filter: PendingFilter): boolean {
-  if (filter.kind !== undefined && row.kind !== filter.kind) return false;
-  if (filter.ownerId !== undefined && row.ownerId !== filter.ownerId) return false;
-  if (filter.requirementKind !== undefined && row.requirementKind !== filter.requirementKind) {
-    return false;
-  }
-  if (filter.createdBefore !== undefined && row.createdAt > filter.createdBefore) return false;
-  if (filter.after !== undefined) {
-    const after = { ...filter.after, kind: filter.after.kind ?? "" };
-    if (comparePending(row, after) <= 0) return false;
-  }
-  return true;
-}
-
-type PendingKey = Pick<PendingRequirementRow, "createdAt" | "runId" | "requirementId"> & {
-  kind: string;
-};
-
-/** The inbox order: oldest first, then run id, requirement id and kind, as the SQL stores do. */
-function comparePending(left: PendingKey, right: PendingKey): number {
-  return (
-    left.createdAt - right.createdAt ||
-    compareText(left.runId, right.runId) ||
-    compareText(left.requirementId, right.requirementId) ||
-    compareText(left.kind, right.kind)
-  );
 }

@@ -158,6 +158,24 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX kern_outbox_due ON kern_outbox (created_at, event_key) WHERE delivered_at IS NULL;
     `,
   },
+  {
+    // Each run's events (what its event stream reported), numbered per run, so a reader on any
+    // process resumes after the last one it saw; created_at serves retention.
+    version: 7,
+    name: "run_events",
+    sql: `
+      CREATE TABLE kern_run_events (
+        kind TEXT NOT NULL CHECK (kind IN ('agent', 'workflow')),
+        run_id TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        event TEXT NOT NULL,
+        data TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (kind, run_id, seq)
+      );
+      CREATE INDEX kern_run_events_by_age ON kern_run_events (created_at);
+    `,
+  },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `

@@ -107,6 +107,7 @@ describe("PostgresDb", { skip }, () => {
           { version: 4, name: "decisions" },
           { version: 5, name: "grants" },
           { version: 6, name: "outbox" },
+          { version: 7, name: "run_events" },
         ],
       );
       const later = open();
@@ -210,6 +211,7 @@ function registerCrossProcessTests(): void {
         { version: 4 },
         { version: 5 },
         { version: 6 },
+        { version: 7 },
       ]);
     });
 

@@ -6,6 +6,7 @@ import type {
   DecisionRecord,
   GrantFilter,
   GrantRecord,
+  NewRunEvent,
   OutboxClaim,
   OutboxEntry,
   OutboxFilter,
@@ -13,6 +14,8 @@ import type {
   OutboxPrune,
   PendingFilter,
   PendingRequirementRow,
+  RunEventFilter,
+  RunEventRecord,
   RunFilter,
   RunKind,
   RunRecord,
@@ -30,6 +33,7 @@ import {
   checkPendingIds,
   checkWrites,
 } from "../record-checks.js";
+import { checkEventFilter, checkEventRetention, checkNewEvents } from "../run-events.js";
 import { applyMigrations, POSTGRES_MIGRATIONS } from "./migrations.js";
 import {
   checkOptions,
@@ -165,6 +169,25 @@ export class PostgresDb implements Db {
   async pruneOutbox(prune: OutboxPrune): Promise<number> {
     const limit = checkPrune(prune);
     return this.#use("pruneOutbox", (statements) => statements.outbox.prune(prune.deliveredBefore, limit));
+  }
+
+  async appendRunEvents(kind: RunKind, runId: string, events: readonly NewRunEvent[]): Promise<number> {
+    checkNewEvents(runId, events);
+    return this.#use("appendRunEvents", (statements) => statements.events.append(kind, runId, events));
+  }
+
+  async listRunEvents(filter: RunEventFilter): Promise<RunEventRecord[]> {
+    const limit = checkEventFilter(filter);
+    return this.#use("listRunEvents", (statements) => statements.events.list(filter, limit));
+  }
+
+  async lastRunEventSeq(kind: RunKind, runId: string): Promise<number> {
+    return this.#use("lastRunEventSeq", (statements) => statements.events.last(kind, runId));
+  }
+
+  async deleteRunEvents(createdBefore: number, limit?: number): Promise<number> {
+    const most = checkEventRetention(createdBefore, limit);
+    return this.#use("deleteRunEvents", (statements) => statements.events.delete(createdBefore, most));
   }
 
   /**

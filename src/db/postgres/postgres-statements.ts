@@ -17,6 +17,7 @@ import { type RowSource, readPackedPending, readPendingRow, readRunRow, readSumm
 import { PostgresDecisions } from "./postgres-decisions.js";
 import { PostgresGrants } from "./postgres-grants.js";
 import { PostgresOutbox } from "./postgres-outbox.js";
+import { PostgresRunEvents } from "./postgres-run-events.js";
 import { Where } from "./postgres-where.js";
 import { queryTimeoutMs, timedQuery } from "./timeouts.js";
 import { withTransaction } from "./transaction.js";
@@ -101,12 +102,15 @@ export class PostgresStatements {
   readonly grants: PostgresGrants;
   /** The outbox; every run write enqueues the events of what it stores in its transaction. */
   readonly outbox: PostgresOutbox;
+  /** The run events (event streams readers resume). */
+  readonly events: PostgresRunEvents;
 
   constructor(pool: pg.Pool, schema: string, statementTimeoutMs: number) {
     this.#pool = pool;
     this.decisions = new PostgresDecisions(pool, schema, statementTimeoutMs);
     this.grants = new PostgresGrants(pool, schema, statementTimeoutMs);
     this.outbox = new PostgresOutbox(pool, schema, statementTimeoutMs);
+    this.events = new PostgresRunEvents(pool, schema, statementTimeoutMs);
     this.#schema = pg.escapeIdentifier(schema);
     this.#statementTimeoutMs = statementTimeoutMs;
     const sql: Partial<Statements> = {};

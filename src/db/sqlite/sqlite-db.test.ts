@@ -83,6 +83,7 @@ describe("SqliteDb on its own file", () => {
         { version: 4, name: "decisions" },
         { version: 5, name: "grants" },
         { version: 6, name: "outbox" },
+        { version: 7, name: "run_events" },
       ],
     );
     const second = open();
@@ -219,6 +220,7 @@ describe("SqliteDb across processes", { timeout: 120_000 }, () => {
       { version: 4 },
       { version: 5 },
       { version: 6 },
+      { version: 7 },
     ]);
   });
 

@@ -16,6 +16,7 @@ import { type RowSource, readPackedPending, readPendingRow, readRunRow, readSumm
 import { SqliteDecisions } from "./sqlite-decisions.js";
 import { SqliteGrants } from "./sqlite-grants.js";
 import { SqliteOutbox } from "./sqlite-outbox.js";
+import { SqliteRunEvents } from "./sqlite-run-events.js";
 import { Where } from "./sqlite-where.js";
 
 type Statement = Database.Statement<unknown[], unknown>;
@@ -97,6 +98,7 @@ export class SqliteStatements {
   readonly decisions: SqliteDecisions;
   readonly grants: SqliteGrants;
   readonly outbox: SqliteOutbox;
+  readonly events: SqliteRunEvents;
   readonly #prepared: Partial<Record<keyof typeof SQL, Statement>> = {};
   readonly #listStatements = new Map<string, Statement>();
 
@@ -105,6 +107,7 @@ export class SqliteStatements {
     this.decisions = new SqliteDecisions(database);
     this.grants = new SqliteGrants(database);
     this.outbox = new SqliteOutbox(database);
+    this.events = new SqliteRunEvents(database);
     const insertRun = database.transaction((record: RunRecord) => this.#insertRun(record));
     const updateRun = database.transaction((record: RunRecord, expectedRevision: number) =>
       this.#updateRun(record, expectedRevision),
