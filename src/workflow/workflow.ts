@@ -28,7 +28,7 @@ import { type ContinueWorkflowRef, readWorkflowContinueInput } from "./continue-
 import { expireWorkflowRuns } from "./deadlines.js";
 import { decideActive, mayDecideStep } from "./decide.js";
 import { incompatibleRun, workflowFingerprint } from "./definition.js";
-import { endsInBranches, openRequirements, resolvedAtCursor } from "./engine/open-requirements.js";
+import { resolvedAtCursor } from "./engine/open-requirements.js";
 import type { WorkflowEvent } from "./events.js";
 import { executorGrants } from "./executor-grants.js";
 import { recoverWorkflowRuns, type WorkflowRecovery } from "./recover.js";
