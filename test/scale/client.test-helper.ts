@@ -6,15 +6,29 @@ export interface Answer {
   body: Json;
 }
 
-export async function request(url: string, method: "GET" | "POST", body?: unknown): Promise<Answer> {
-  const response = await fetch(url, {
+/**
+ * One HTTP request. A GET whose connection breaks is sent again, as any client does with a
+ * request that changes nothing (a pooled keep-alive connection the server just closed is reset).
+ */
+export async function request(url: string, method: "GET" | "POST", body?: unknown, attempt = 1): Promise<Answer> {
+  let response: Response;
+  try {
+    response = await send(url, method, body);
+  } catch (error) {
+    if (method !== "GET" || attempt >= 3) throw error;
+    return request(url, method, body, attempt + 1);
+  }
+  const text = await response.text();
+  return { status: response.status, body: text === "" ? {} : (JSON.parse(text) as Json) };
+}
+
+function send(url: string, method: "GET" | "POST", body: unknown): Promise<Response> {
+  return fetch(url, {
     method,
     headers: body === undefined ? {} : { "content-type": "application/json" },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     signal: AbortSignal.timeout(30_000),
   });
-  const text = await response.text();
-  return { status: response.status, body: text === "" ? {} : (JSON.parse(text) as Json) };
 }
 
 /** One run the test started: its ids and its input (which names it in the execution log). */
