@@ -1,11 +1,9 @@
-import type { Db, DecisionRecord } from "../db/index.js";
+import type { Db } from "../db/index.js";
 import { defaultMemoryDb } from "../db/index.js";
 import { ConfigurationError, RunNotPausedError } from "../errors.js";
 import type { Model } from "../models/index.js";
 import type { Principal } from "../runs/index.js";
 import {
-  AGENT_RUN_DEFAULTS,
-  AGENT_RUN_SCHEMA_VERSION,
   type AgentRunState,
   Claim,
   chainListeners,
@@ -14,52 +12,38 @@ import {
   checkOptionalId,
   DEFAULT_LEASE_MS,
   type DefinitionChoice,
-  fallbackPolicy,
-  holdWritesIn,
   type LoadedRun,
   loadRun,
-  newId,
+  parentClaim,
   RunStream,
   type SweepReport,
   servingDefinition,
 } from "../runs/index.js";
-import { traceParent } from "../telemetry/index.js";
 import type { Tool } from "../tools/index.js";
-import { type DriveSettings, driveClaimedRun } from "./agent-drive.js";
+import { type AgentParts, driveClaimedRun, driveSettings } from "./agent-drive.js";
 import { type AgentOptions, checkAgentOptions } from "./agent-options.js";
 import { agentRunAccess } from "./agent-run-access.js";
+import { newAgentRunState } from "./agent-state.js";
+import { type AgentToolOptions, agentTool } from "./agent-tool.js";
 import { claimContinue } from "./continue-decisions.js";
 import { type ContinueRunRef, readContinueInput } from "./continue-input.js";
 import { cancelPausedRun, expireAgentRuns } from "./deadlines.js";
 import { mayDecide } from "./decide.js";
 import { agentFingerprint, incompatibleCalls } from "./definition.js";
 import type { AgentEvent } from "./events.js";
+import { checkOutermost } from "./outermost.js";
 import { type AgentRecovery, recoverAgentRuns } from "./recover.js";
 import type { ContinueOptions, RunOptions } from "./run-options.js";
 import { RunOutput } from "./run-output.js";
+import { agentParts } from "./sub-agent.js";
 
 export type { AgentOptions } from "./agent-options.js";
+export type { AgentToolOptions } from "./agent-tool.js";
 
 export type { ContinueOptions, RunOptions } from "./run-options.js";
 
 /** What runStream() and continueRunStream() return: the events, and `.output` (the stored run). */
 export type AgentRunStream = RunStream<AgentEvent, RunOutput>;
-
-function driveSettings(db: Db, options: ContinueOptions, decided: readonly DecisionRecord[] = []): DriveSettings {
-  const batch = options[holdWritesIn]?.db === db ? options[holdWritesIn] : undefined;
-  const parentSpan = options[traceParent] ?? null;
-  const inherited = options[fallbackPolicy];
-  return {
-    db,
-    signal: options.signal,
-    emit: options.onEvent,
-    stream: options.stream === true,
-    batch,
-    parentSpan,
-    decided,
-    fallbackPolicy: inherited,
-  };
-}
 
 /**
  * An agent: calls its model, runs the tools it asks for, and pauses on gated tool calls until a
@@ -115,6 +99,35 @@ export class Agent {
   }
 
   /**
+   * This agent as a tool another agent can call: each call runs it on the task the calling model
+   * gives (`{ input }`), inside the calling run; its answer is the result. A gated call of its
+   * pauses the calling run, with a requirement whose `path` names both agents and the tool, and
+   * continuing the calling run resumes it in place. Works at any depth, in workflow steps too.
+   *
+   * @example
+   * const planner = new Agent({ name: "Planner", model, tools: [researcher.asTool({ name: "research" })], db });
+   * const run = await planner.run("Plan the launch"); // paused: activeRequirements[0].path is
+   * // ["Planner", "Researcher", "web_search"]; confirm() it, then planner.continueRun(run)
+   */
+  asTool(options: AgentToolOptions = {}): Tool {
+    return agentTool(this, options);
+  }
+
+  /** Internal: what the loop needs to drive this agent's runs inside another agent's run. */
+  [agentParts](): AgentParts {
+    const options = this.#options;
+    return {
+      agentName: this.name,
+      model: options.model,
+      tools: this.tools,
+      instructions: options.instructions,
+      maxTurns: options.maxTurns ?? 10,
+      now: () => this.#now(),
+      agentPolicy: options.policy,
+    };
+  }
+
+  /**
    * Starts a run with `input` as the user message; resolves when it completes or pauses. The run
    * is stored (running, claimed) before the model is first called.
    */
@@ -127,24 +140,7 @@ export class Agent {
     if (runId !== undefined && (await db.getRun("agent", runId)) !== null) {
       throw new ConfigurationError(`A run with id '${runId}' already exists; pass a new runId or none.`);
     }
-    const now = Date.now();
-    const state: AgentRunState = {
-      ...structuredClone(AGENT_RUN_DEFAULTS),
-      schemaVersion: AGENT_RUN_SCHEMA_VERSION,
-      kind: "agent",
-      runId: runId ?? newId(),
-      sessionId: sessionId ?? newId(),
-      userId: userId ?? null,
-      agentId: this.id,
-      agentName: this.name,
-      parentRunId: options.parentRunId ?? null,
-      fingerprint: this.fingerprint,
-      status: "running",
-      messages: [{ role: "user", content: input }],
-      turns: 0,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const state = newAgentRunState(this, input, { runId, sessionId, userId, parentRunId: options.parentRunId });
     const claim = await Claim.insert(db, agentRunAccess, state, this.#leaseMs);
     return this.#drive(claim, driveSettings(db, options), true);
   }
@@ -185,6 +181,7 @@ export class Agent {
     const { runId, sessionId, supplied } = readContinueInput(run);
     const db = options.db ?? this.db;
     const loaded = await this.#load(db, runId, sessionId);
+    checkOutermost(loaded.state, options[parentClaim], "continued");
     if (loaded.state.status !== "paused") throw new RunNotPausedError(runId, loaded.state.status);
     const serving = this.#serving(loaded.state, options);
     if (serving !== this) return serving.#continue(run, { ...options, db }, now);
@@ -214,6 +211,7 @@ export class Agent {
   async retryRun(ref: { runId: string; sessionId: string }, options: ContinueOptions = {}): Promise<RunOutput> {
     const db = options.db ?? this.db;
     const loaded = await this.#load(db, checkId("runId", ref.runId), checkId("sessionId", ref.sessionId));
+    checkOutermost(loaded.state, options[parentClaim], "retried");
     if (loaded.state.status !== "error") throw new RunNotPausedError(ref.runId, loaded.state.status, "retried");
     const serving = this.#serving(loaded.state, options);
     if (serving !== this) return serving.retryRun(ref, { ...options, db });
@@ -232,9 +230,14 @@ export class Agent {
    * Ends a paused run as `cancelled` (claiming it first, so it cannot race a continue); its gated
    * calls never run. A run that is not paused throws RunNotPausedError and is left as it is.
    */
-  async cancelRun(runId: string, sessionId: string, options: Pick<RunOptions, "db"> = {}): Promise<RunOutput> {
+  async cancelRun(
+    runId: string,
+    sessionId: string,
+    options: Pick<RunOptions, "db" | typeof parentClaim> = {},
+  ): Promise<RunOutput> {
     const db = options.db ?? this.db;
     const loaded = await this.#load(db, runId, sessionId);
+    checkOutermost(loaded.state, options[parentClaim], "cancelled");
     if (loaded.state.status !== "paused") throw new RunNotPausedError(runId, loaded.state.status, "cancelled");
     return cancelPausedRun(db, loaded, this.#leaseMs);
   }
@@ -285,16 +288,11 @@ export class Agent {
     return serving;
   }
 
-  #drive(claim: Claim<AgentRunState>, settings: DriveSettings, started: boolean): Promise<RunOutput> {
-    const options = this.#options;
-    return driveClaimedRun(claim, settings, started, {
-      agentName: this.name,
-      model: options.model,
-      tools: this.tools,
-      instructions: options.instructions,
-      maxTurns: options.maxTurns ?? 10,
-      now: () => this.#now(),
-      agentPolicy: options.policy,
-    });
+  #drive(
+    claim: Claim<AgentRunState>,
+    settings: ReturnType<typeof driveSettings>,
+    started: boolean,
+  ): Promise<RunOutput> {
+    return driveClaimedRun(claim, settings, started, this[agentParts]());
   }
 }

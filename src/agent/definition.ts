@@ -16,6 +16,8 @@ export function agentFingerprint(agentId: string, tools: ReadonlyMap<string, Too
       name: tool.name,
       gate: tool.gate,
       stopAfterToolCall: tool.stopAfterToolCall,
+      // An agent used as a tool: its runs live in this agent's, so its definition is part of this one.
+      ...(tool.agent === undefined ? {} : { agent: tool.agent.fingerprint }),
       ...(tool.definitionDigest === undefined
         ? { parameters: tool.modelSpec().parameters, userInput: tool.userInputJsonSchema() }
         : { origin: tool.origin }),
@@ -38,6 +40,11 @@ export function incompatibleCalls(state: AgentRunState, tools: ReadonlyMap<strin
     if (execution.gate !== "none" && tool.gate !== execution.gate) {
       return `tool '${execution.toolName}' was gated by ${execution.gate} and now by ${tool.gate}`;
     }
+    // A sub-run still going is continued by the agent the tool runs now: its calls must fit that agent.
+    if (execution.subRun === null) continue;
+    if (tool.agent === undefined) return `tool '${execution.toolName}' no longer runs an agent`;
+    const inner = incompatibleCalls(execution.subRun, tool.agent.tools);
+    if (inner !== null) return `${inner} (in agent '${tool.agent.name}')`;
   }
   return null;
 }

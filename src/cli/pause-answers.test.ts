@@ -59,6 +59,7 @@ describe("answering from the command line", () => {
     stepName: "book_travel",
     stepType: "Step",
     stepPath: [0],
+    path: ["book_travel"],
     requirementId: "q1",
     kind: "userInput",
     message: "Where to?",

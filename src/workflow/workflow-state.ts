@@ -6,6 +6,7 @@ import {
   checkJsonData,
   checkOptionalId,
   newId,
+  parentClaim,
   WORKFLOW_RUN_DEFAULTS,
   WORKFLOW_RUN_SCHEMA_VERSION,
   type WorkflowRunState,
@@ -83,8 +84,10 @@ export async function cancelStepAgent(
   steps: readonly Component[],
   db: Db,
   executor: { id: string; runId: string },
-  sessionId: string,
+  run: { runId: string; sessionId: string },
 ): Promise<void> {
   const agent = findAgent(steps, executor.id);
-  await agent?.cancelRun(executor.runId, sessionId, { db: agent.ownDb ?? db }).catch(() => undefined);
+  await agent
+    ?.cancelRun(executor.runId, run.sessionId, { db: agent.ownDb ?? db, [parentClaim]: run.runId })
+    .catch(() => undefined);
 }

@@ -20,6 +20,7 @@ import {
 } from "../runs/index.js";
 import { hasComponentPolicies } from "./auto-decide.js";
 import type { Component } from "./components/component.js";
+import { type NestedWorkflow, WORKFLOW_BRAND } from "./components/nested-workflow.js";
 import { Step } from "./components/step.js";
 import { type ContinueWorkflowRef, freeze, readWorkflowContinueInput } from "./continue-input.js";
 import { expireWorkflowRuns } from "./deadlines.js";
@@ -62,7 +63,9 @@ export type { SweepReport } from "../runs/index.js";
  *   run = await workflow.continueRun(run);
  * }
  */
-export class Workflow {
+export class Workflow implements NestedWorkflow {
+  /** Marks a workflow, so it can be a Step's `executor`. */
+  readonly [WORKFLOW_BRAND] = true as const;
   readonly name: string;
   readonly id: string;
   readonly description: string | undefined;
@@ -209,7 +212,7 @@ export class Workflow {
     const closing = endsInBranches(state.cursor) ? openRequirements(state) : state.stepRequirements.slice(-1);
     for (const active of closing) {
       freeze(active);
-      if (active.kind === "executor") await cancelStepAgent(this.steps, this.db, active.executor, state.sessionId);
+      if (active.kind === "executor") await cancelStepAgent(this.steps, this.db, active.executor, state);
     }
     state.status = "cancelled";
     state.cancelReason = reason;
