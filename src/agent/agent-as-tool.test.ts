@@ -117,6 +117,23 @@ describe("agents as tools", () => {
     assert.equal(tree.executions.count("send_alert"), 1);
   });
 
+  it("streams the sub-agent's events, and a pause event whose tool calls carry their paths", async () => {
+    const tree = makeTree(
+      [toolCall("ask_alerter", { input: "Alert Tokyo" }), text("Done.")],
+      [toolCall("get_weather", { city: "Tokyo" }), toolCall("send_alert", TOKYO), text("Sent.")],
+    );
+    const stream = tree.planner.runStream("Plan");
+    const events: string[] = [];
+    let paused: unknown;
+    for await (const event of stream) {
+      if (event.event === "ToolCallStarted") events.push(`${event.agentName}:${event.toolName}`);
+      if (event.event === "RunPaused") paused = event.requirements.map((call) => [call.toolName, call.path]);
+    }
+    assert.deepEqual(events, ["Planner:ask_alerter", "Alerter:get_weather"]);
+    assert.deepEqual(paused, [["send_alert", ["Planner", "Alerter", "send_alert"]]]);
+    assert.equal((await stream.output).status, "paused");
+  });
+
   it("refuses to continue while the sub-agent's call is undecided, naming its path", async () => {
     const tree = makeTree([toolCall("ask_alerter", { input: "Alert" })], [toolCall("send_alert", TOKYO)]);
     const paused = await tree.planner.run("Plan");
