@@ -94,7 +94,8 @@ async function run(
   if (sub === null) return;
   const agent = subAgentOf(tool);
   const before = sub.usage;
-  if (sub.status !== "completed") {
+  // A sub-run that ended (stored with its call's outcome) is never driven again.
+  if (sub.status === "running" || sub.status === "paused") {
     try {
       await driveAgentRun(sub, subLoop(agent[agentParts](), context, span));
     } catch (error) {
@@ -115,6 +116,7 @@ async function run(
     return;
   }
   if (sub.status === "completed") execution.result = sub.content ?? "";
+  else execution.error ??= `Agent '${agent.name}' ended ${sub.status}: ${sub.error?.message ?? "no answer"}`;
   execution.phase = "done";
 }
 

@@ -171,6 +171,38 @@ describe("a workflow as a step's executor", () => {
     await assert.rejects(changed.continueRun(paused), { name: "DefinitionChangedError" });
   });
 
+  it("retryRun() after an inner step failed resumes inside the inner workflow: steps that finished stay done", async () => {
+    const counter = new Counter();
+    let failures = 1;
+    const inner = new Workflow({
+      name: "Inner",
+      steps: [
+        countedStep("first", counter),
+        new Step({
+          name: "flaky",
+          executor: (input) => {
+            counter.hit("flaky");
+            if (failures-- > 0) throw new Error("upstream timed out");
+            return `flaky(${input.previousStepContent ?? ""})`;
+          },
+        }),
+      ],
+    });
+    const outer = new Workflow({
+      name: "Outer",
+      db: new InMemoryDb(),
+      steps: [new Step({ name: "inner", executor: inner }), countedStep("finish", counter)],
+    });
+    await assert.rejects(outer.run("go"), { name: "StepFailedError" });
+    const [failed] = await outer.listRuns({ status: "error" });
+    const done = await outer.retryRun({ runId: failed?.runId ?? "", sessionId: failed?.sessionId ?? "" });
+    assert.deepEqual([done.status, done.content], ["completed", "finish(flaky(first(go)))"]);
+    assert.deepEqual(
+      ["first", "flaky", "finish"].map((name) => counter.of(name)),
+      [1, 2, 1],
+    );
+  });
+
   it("refuses options an inner workflow's own steps take, at construction", () => {
     const inner = new Workflow({ name: "Inner", steps: [countedStep("first", new Counter())] });
     assert.throws(() => new Step({ name: "s", executor: inner, onError: "pause" }), {

@@ -17,6 +17,7 @@ import {
   takeResolved,
 } from "./context.js";
 import { applyReview, isRejected, rejectOutcome, timeoutDecision } from "./decisions.js";
+import { executorRequirementsOf } from "./executor-requirements.js";
 import { WORKFLOW_PHASE } from "./locate.js";
 import {
   confirmationRequirement,
@@ -31,7 +32,6 @@ import {
   cancelStepAgent,
   continueStepAgent,
   executeStep,
-  executorRequirementsOf,
   resumeStepAgent,
   type StepExecution,
 } from "./step-execution.js";

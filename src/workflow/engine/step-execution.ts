@@ -9,7 +9,6 @@ import {
   holdWritesIn,
   isAbort,
   NO_USAGE,
-  openSites,
   parentClaim,
   type StepOutputState,
   upstreamStamps,
@@ -221,19 +220,6 @@ async function resumeStepAgentNow(
   } catch (error) {
     return failure(error);
   }
-}
-
-/**
- * Copies the agent's unresolved tool requirements into the step requirement: its own, and those
- * of the agents it called as tools (at any depth), each with its path from the step's agent. The
- * sub-runs themselves stay in the agent's run.
- */
-export function executorRequirementsOf(run: RunOutput): ExecutorRequirementState[] {
-  return openSites(run.toJSON()).map(({ requirement, execution, path }) => ({
-    requirement: structuredClone(requirement),
-    execution: structuredClone({ ...execution, subRun: null }),
-    path: [...path],
-  }));
 }
 
 /** Closes the step's paused agent run when the step will not continue it. */
