@@ -34,6 +34,11 @@ describe("requirements of sub-agents over HTTP", () => {
     });
     assert.deepEqual([done.status, done.body["status"]], [200, "completed"]);
     assert.deepEqual(apps.calls, ["send_alert Tokyo"]);
+    assert.deepEqual(
+      (done.body["decidedRequirements"] as Json[]).map((entry) => [entry["path"], (entry["decision"] as Json)["type"]]),
+      [[["Planner", "Alerter", "send_alert"], "confirm"]],
+      "the inbox's history of the run names the sub-agent's decided call",
+    );
   });
 
   it("lists a workflow step's sub-agent call with its path from the step's agent", async () => {
