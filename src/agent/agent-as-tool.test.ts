@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { InMemoryDb } from "../db/memory/index.js";
 import { FakeModel, text, toolCall, toolCalls } from "../testing/index.js";
+import type { Tool } from "../tools/index.js";
 import { Agent } from "./agent.js";
 import { danglingCalls, Executions, makeTools, toolResultsIn } from "./agent.test-helper.js";
 
@@ -132,6 +133,17 @@ describe("agents as tools", () => {
     assert.deepEqual(events, ["Planner:ask_alerter", "Alerter:get_weather"]);
     assert.deepEqual(paused, [["send_alert", ["Planner", "Alerter", "send_alert"]]]);
     assert.equal((await stream.output).status, "paused");
+  });
+
+  it("refuses an agent that reaches itself through its tools, before anything runs", async () => {
+    const tools: Tool[] = [];
+    const loop = new Agent({ name: "Loop", model: new FakeModel([]), tools });
+    tools.push(loop.asTool());
+    await assert.rejects(loop.run("go"), { name: "ConfigurationError", message: /reaches itself through its tools/ });
+    assert.throws(() => loop.asTool({ nam: "x" } as never), {
+      name: "ConfigurationError",
+      message: /does not support 'nam'/,
+    });
   });
 
   it("refuses to continue while the sub-agent's call is undecided, naming its path", async () => {

@@ -1,3 +1,4 @@
+import { ConfigurationError } from "../errors.js";
 import type { AgentRunState } from "../runs/index.js";
 import { fingerprintOf } from "../runs/index.js";
 import type { Tool } from "../tools/index.js";
@@ -11,6 +12,22 @@ import type { Tool } from "../tools/index.js";
  * pinned to its definition on its own (agent/definition-pin.ts).
  */
 export function agentFingerprint(agentId: string, tools: ReadonlyMap<string, Tool>): string {
+  if (describing.has(agentId))
+    throw new ConfigurationError(
+      `Agent '${agentId}' reaches itself through its tools (agent.asTool()): an agent cannot run inside its own run; remove it from its sub-agents' tools.`,
+    );
+  describing.add(agentId);
+  try {
+    return describeAgent(agentId, tools);
+  } finally {
+    describing.delete(agentId);
+  }
+}
+
+/** The agents whose fingerprint is being computed now: a sub-agent that is one of them is a cycle. */
+const describing = new Set<string>();
+
+function describeAgent(agentId: string, tools: ReadonlyMap<string, Tool>): string {
   const described = [...tools.values()]
     .map((tool) => ({
       name: tool.name,
