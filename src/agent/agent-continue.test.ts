@@ -213,6 +213,6 @@ describe("run state round trip", () => {
     assert.equal(revived.isPaused, true);
     revived.activeRequirements[0]?.confirm();
     assert.equal((await agent.continueRun(revived)).status, "completed");
-    assert.throws(() => RunOutput.fromJSON({ ...paused.toJSON(), schemaVersion: 6 }), { name: "StateVersionError" });
+    assert.throws(() => RunOutput.fromJSON({ ...paused.toJSON(), schemaVersion: 7 }), { name: "StateVersionError" });
   });
 });

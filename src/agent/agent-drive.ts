@@ -8,9 +8,11 @@ import {
   chainListeners,
   fallbackPolicy,
   findGrant,
+  findSite,
   holdWritesIn,
   pausedToolCalls,
   RunEventLog,
+  requirementSites,
   runFailure,
 } from "../runs/index.js";
 import { recordDecisions, stampPause, startSpan, type TraceSpan, traceParent } from "../telemetry/index.js";
@@ -19,6 +21,7 @@ import type { AgentEventListener } from "./events.js";
 import { driveAgentRun, type LoopContext } from "./run-loop.js";
 import type { ContinueOptions } from "./run-options.js";
 import { RunOutput } from "./run-output.js";
+import { subAgentDriver } from "./sub-agent.js";
 
 /** Per-drive settings: where to store, what to report, how to call the model. */
 export interface DriveSettings {
@@ -34,6 +37,27 @@ export interface DriveSettings {
   decided: readonly DecisionRecord[];
   /** A workflow's default policy, for tool gates without the tool's or the agent's own. */
   fallbackPolicy: AnyGatePolicy | undefined;
+}
+
+/** The settings of one drive of a run in `db`, from the options of run(), continueRun() or retryRun(). */
+export function driveSettings(
+  db: Db,
+  options: ContinueOptions,
+  decided: readonly DecisionRecord[] = [],
+): DriveSettings {
+  const batch = options[holdWritesIn]?.db === db ? options[holdWritesIn] : undefined;
+  const parentSpan = options[traceParent] ?? null;
+  const inherited = options[fallbackPolicy];
+  return {
+    db,
+    signal: options.signal,
+    emit: options.onEvent,
+    stream: options.stream === true,
+    batch,
+    parentSpan,
+    decided,
+    fallbackPolicy: inherited,
+  };
 }
 
 /** What the loop needs from the agent's definition. */
@@ -80,7 +104,11 @@ function loopContext(
     flush: () => claim.flush(),
     agentPolicy: parts.agentPolicy ?? settings.fallbackPolicy,
     recordDecisions: (entries) => claim.appendDecisions(entries),
-    findGrant: (toolName, args) => findGrant(claim.db, claim.state, toolName, args, parts.now()),
+    // A sub-agent's call is looked up among that agent's grants, in the scope of the stored run.
+    findGrant: (owner, toolName, args) =>
+      findGrant(claim.db, { ...claim.state, agentId: owner.agentId }, toolName, args, parts.now()),
+    audit: claim.state,
+    subAgents: subAgentDriver,
     span,
   };
 }
@@ -132,11 +160,16 @@ async function drive(
   const { emit } = settings;
   const ids = { runId: state.runId, sessionId: state.sessionId, agentName: state.agentName };
   const span = runSpan(state, started, settings.parentSpan);
-  recordDecisions(settings.decided, (id) => state.requirements.find((entry) => entry.id === id), span);
+  recordDecisions(settings.decided, (id) => findSite(state, id)?.requirement, span);
   emit?.({ event: started ? "RunStarted" : "RunContinued", ...ids });
   try {
     await span.run(() => driveAgentRun(state, loopContext(claim, settings, parts, span)));
-    if (state.status === "paused") stampPause(state.requirements, Date.now(), span);
+    if (state.status === "paused")
+      stampPause(
+        [...requirementSites(state)].map((site) => site.requirement),
+        Date.now(),
+        span,
+      );
   } catch (error) {
     span.end(error);
     if (isFenceFailure(error, claim)) {
@@ -164,29 +197,8 @@ async function drive(
   span.end();
   emit?.(
     state.status === "paused"
-      ? { event: "RunPaused", ...ids, requirements: pausedToolCalls(state.requirements, state.tools) }
+      ? { event: "RunPaused", ...ids, requirements: pausedToolCalls([...requirementSites(state)]) }
       : { event: "RunCompleted", ...ids, content: state.content },
   );
   return new RunOutput(state);
-}
-
-/** The settings of one drive, from the options of run() or continueRun(). */
-export function driveSettings(
-  db: Db,
-  options: ContinueOptions,
-  decided: readonly DecisionRecord[] = [],
-): DriveSettings {
-  const batch = options[holdWritesIn]?.db === db ? options[holdWritesIn] : undefined;
-  const parentSpan = options[traceParent] ?? null;
-  const inherited = options[fallbackPolicy];
-  return {
-    db,
-    signal: options.signal,
-    emit: options.onEvent,
-    stream: options.stream === true,
-    batch,
-    parentSpan,
-    decided,
-    fallbackPolicy: inherited,
-  };
 }

@@ -7,23 +7,19 @@ import {
   encodeAgentRunState,
   type LoadedRun,
   loadRun,
+  openSites,
   type RunAccess,
 } from "../runs/index.js";
 
 function pendingRequirements(state: AgentRunState): PendingRequirementRecord[] {
   // A workflow's agent run is decided through the workflow's own pause, which the inbox lists.
   if (state.parentRunId !== null) return [];
-  const byCall = new Map(state.tools.map((execution) => [execution.toolCallId, execution]));
-  return state.requirements
-    .filter((requirement) => !requirement.frozen && requirement.decision === null)
-    .map((requirement) => {
-      const execution = byCall.get(requirement.toolCallId);
-      return {
-        requirementId: requirement.id,
-        requirementKind: requirement.kind,
-        summary: `${state.agentName} wants to call ${describeToolCall(execution, requirement.definitionChanged, execution?.toolArgs ?? {})}`,
-      };
-    });
+  // A sub-agent's call is listed under this run (the one continued), named by its path.
+  return openSites(state).map(({ requirement, execution, path }) => ({
+    requirementId: requirement.id,
+    requirementKind: requirement.kind,
+    summary: `${path.slice(0, -1).join(" › ")} wants to call ${describeToolCall(execution, requirement.definitionChanged, execution.toolArgs)}`,
+  }));
 }
 
 /** How agent runs are stored: under kind "agent", owned by the agent id. */

@@ -10,12 +10,49 @@ import {
 } from "../runs/index.js";
 import type { RunOptions } from "./run-options.js";
 
+/** What a new run records of its agent. */
+interface RunOwner {
+  id: string;
+  name: string;
+  fingerprint: string;
+}
+
+/** The ids a new run is given (new ones for those left out). */
+interface NewRunIds {
+  runId?: string | undefined;
+  sessionId?: string | undefined;
+  userId?: string | null | undefined;
+  parentRunId?: string | null | undefined;
+}
+
+/** The first state of a run of `agent` with `input` as the user message: running, no turn taken. */
+export function newAgentRunState(agent: RunOwner, input: string, ids: NewRunIds): AgentRunState {
+  const now = Date.now();
+  return {
+    ...structuredClone(AGENT_RUN_DEFAULTS),
+    schemaVersion: AGENT_RUN_SCHEMA_VERSION,
+    kind: "agent",
+    runId: ids.runId ?? newId(),
+    sessionId: ids.sessionId ?? newId(),
+    userId: ids.userId ?? null,
+    agentId: agent.id,
+    agentName: agent.name,
+    parentRunId: ids.parentRunId ?? null,
+    fingerprint: agent.fingerprint,
+    status: "running",
+    messages: [{ role: "user", content: input }],
+    turns: 0,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 /**
- * The first state of a run of an agent, from run()'s input and options, checked: bad input
- * throws before anything is stored.
+ * The first state of a run started by run() or enqueueRun(), from their input and options,
+ * checked: bad input throws before anything is stored.
  */
-export async function newAgentRunState(
-  agent: { id: string; name: string; fingerprint: string },
+export async function checkedAgentRunState(
+  agent: RunOwner,
   db: Db,
   input: string,
   options: RunOptions,
@@ -27,22 +64,5 @@ export async function newAgentRunState(
   if (runId !== undefined && (await db.getRun("agent", runId)) !== null) {
     throw new ConfigurationError(`A run with id '${runId}' already exists; pass a new runId or none.`);
   }
-  const now = Date.now();
-  return {
-    ...structuredClone(AGENT_RUN_DEFAULTS),
-    schemaVersion: AGENT_RUN_SCHEMA_VERSION,
-    kind: "agent",
-    runId: runId ?? newId(),
-    sessionId: sessionId ?? newId(),
-    userId: userId ?? null,
-    agentId: agent.id,
-    agentName: agent.name,
-    parentRunId: options.parentRunId ?? null,
-    fingerprint: agent.fingerprint,
-    status: "running",
-    messages: [{ role: "user", content: input }],
-    turns: 0,
-    createdAt: now,
-    updatedAt: now,
-  };
+  return newAgentRunState(agent, input, { runId, sessionId, userId, parentRunId: options.parentRunId });
 }

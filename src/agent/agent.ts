@@ -12,6 +12,7 @@ import {
   type DefinitionChoice,
   type EnqueuedRun,
   loadRun,
+  parentClaim,
   processQueued,
   type QueuedRunOutcome,
   type RunQueue,
@@ -22,21 +23,25 @@ import {
   servingDefinition,
 } from "../runs/index.js";
 import type { Tool } from "../tools/index.js";
-import { type DriveSettings, driveClaimedRun, driveSettings } from "./agent-drive.js";
+import { type AgentParts, type DriveSettings, driveClaimedRun, driveSettings } from "./agent-drive.js";
 import { type AgentOptions, checkAgentOptions } from "./agent-options.js";
 import { agentRunAccess, loadAgentRun } from "./agent-run-access.js";
-import { newAgentRunState } from "./agent-state.js";
+import { checkedAgentRunState } from "./agent-state.js";
+import { type AgentToolOptions, agentTool } from "./agent-tool.js";
 import { claimContinue } from "./continue-decisions.js";
 import { type ContinueRunRef, readContinueInput } from "./continue-input.js";
 import { cancelPausedRun, expireAgentRuns } from "./deadlines.js";
 import { mayDecide } from "./decide.js";
 import { agentFingerprint, incompatibleCalls } from "./definition.js";
 import type { AgentEvent } from "./events.js";
+import { checkOutermost } from "./outermost.js";
 import { type AgentRecovery, recoverAgentRuns } from "./recover.js";
 import type { ContinueOptions, RunOptions } from "./run-options.js";
 import { RunOutput } from "./run-output.js";
+import { agentParts } from "./sub-agent.js";
 
 export type { AgentOptions } from "./agent-options.js";
+export type { AgentToolOptions } from "./agent-tool.js";
 
 export type { ContinueOptions, RunOptions } from "./run-options.js";
 
@@ -104,12 +109,42 @@ export class Agent {
   }
 
   /**
+   * This agent as a tool another agent can call: each call runs it on the task the calling model
+   * gives (`{ input }`), inside the calling run; its answer is the result. A gated call of its
+   * pauses the calling run, with a requirement whose `path` names both agents and the tool, and
+   * continuing the calling run resumes it in place. Works at any depth, in workflow steps too.
+   *
+   * @example
+   * const planner = new Agent({ name: "Planner", model, tools: [researcher.asTool({ name: "research" })], db });
+   * const run = await planner.run("Plan the launch"); // paused: activeRequirements[0].path is
+   * // ["Planner", "Researcher", "web_search"]; confirm() it, then planner.continueRun(run)
+   */
+  asTool(options: AgentToolOptions = {}): Tool {
+    return agentTool(this, options);
+  }
+
+  /** Internal: what the loop needs to drive this agent's runs inside another agent's run. */
+  [agentParts](): AgentParts {
+    const options = this.#options;
+    return {
+      agentName: this.name,
+      model: options.model,
+      tools: this.tools,
+      instructions: options.instructions,
+      maxTurns: options.maxTurns ?? 10,
+      now: () => this.#now(),
+      agentPolicy: options.policy,
+      storeEvents: this.storesEvents,
+    };
+  }
+
+  /**
    * Starts a run with `input` as the user message; resolves when it completes or pauses. The run
    * is stored (running, claimed) before the model is first called.
    */
   async run(input: string, options: RunOptions = {}): Promise<RunOutput> {
     const db = options.db ?? this.db;
-    const state = await newAgentRunState(this, db, input, options);
+    const state = await checkedAgentRunState(this, db, input, options);
     const claim = await Claim.insert(db, agentRunAccess, state, this.#leaseMs);
     return this.#drive(claim, driveSettings(db, options), true);
   }
@@ -117,7 +152,7 @@ export class Agent {
   /** Like run(), but stores the run `pending` and rings the agent's `queue`: a worker runs it. Returns at once. */
   async enqueueRun(input: string, options: Omit<RunOptions, "onEvent" | "signal" | "db"> = {}): Promise<EnqueuedRun> {
     const queue = requireQueue(this.queue, "agent", "enqueueRun");
-    const state = await newAgentRunState(this, this.db, input, options);
+    const state = await checkedAgentRunState(this, this.db, input, options);
     await Claim.handOff(this.db, agentRunAccess, state, null);
     return ringQueue(queue, { kind: "agent", ownerId: this.id }, state);
   }
@@ -189,6 +224,7 @@ export class Agent {
     const { runId, sessionId, supplied } = readContinueInput(run);
     const db = options.db ?? this.db;
     const loaded = await loadAgentRun(db, this.id, runId, sessionId);
+    checkOutermost(loaded.state, options[parentClaim], "continued");
     if (loaded.state.status !== "paused") throw new RunNotPausedError(runId, loaded.state.status);
     const serving = this.#serving(loaded.state, options);
     if (serving !== this) return serving.#continue(run, { ...options, db }, now, handOff);
@@ -219,6 +255,7 @@ export class Agent {
   async retryRun(ref: { runId: string; sessionId: string }, options: ContinueOptions = {}): Promise<RunOutput> {
     const db = options.db ?? this.db;
     const loaded = await loadAgentRun(db, this.id, checkId("runId", ref.runId), checkId("sessionId", ref.sessionId));
+    checkOutermost(loaded.state, options[parentClaim], "retried");
     if (loaded.state.status !== "error") throw new RunNotPausedError(ref.runId, loaded.state.status, "retried");
     const serving = this.#serving(loaded.state, options);
     if (serving !== this) return serving.retryRun(ref, { ...options, db });
@@ -237,9 +274,14 @@ export class Agent {
    * Ends a paused run as `cancelled` (claiming it first, so it cannot race a continue); its gated
    * calls never run. A run that is not paused throws RunNotPausedError and is left as it is.
    */
-  async cancelRun(runId: string, sessionId: string, options: Pick<RunOptions, "db"> = {}): Promise<RunOutput> {
+  async cancelRun(
+    runId: string,
+    sessionId: string,
+    options: Pick<RunOptions, "db" | typeof parentClaim> = {},
+  ): Promise<RunOutput> {
     const db = options.db ?? this.db;
     const loaded = await loadAgentRun(db, this.id, runId, sessionId);
+    checkOutermost(loaded.state, options[parentClaim], "cancelled");
     if (loaded.state.status !== "paused") throw new RunNotPausedError(runId, loaded.state.status, "cancelled");
     return cancelPausedRun(db, loaded, this.#leaseMs);
   }
@@ -286,16 +328,6 @@ export class Agent {
   }
 
   #drive(claim: Claim<AgentRunState>, settings: DriveSettings, started: boolean): Promise<RunOutput> {
-    const options = this.#options;
-    return driveClaimedRun(claim, settings, started, {
-      agentName: this.name,
-      model: options.model,
-      tools: this.tools,
-      instructions: options.instructions,
-      maxTurns: options.maxTurns ?? 10,
-      now: () => this.#now(),
-      agentPolicy: options.policy,
-      storeEvents: this.storesEvents,
-    });
+    return driveClaimedRun(claim, settings, started, this[agentParts]());
   }
 }

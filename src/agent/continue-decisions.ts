@@ -12,9 +12,9 @@ import { agentRunAccess } from "./agent-run-access.js";
 import { applyResolutions, type SuppliedDecision } from "./continue-input.js";
 import { adoptUpstreamDeadlines, cancelledByDeadline, cancelPausedRun, lapseToolCalls } from "./deadlines.js";
 import { authorizeDecisions } from "./decide.js";
+import { prepareResume } from "./resume-batch.js";
 import type { ContinueOptions } from "./run-options.js";
 import type { RunOutput } from "./run-output.js";
-import { prepareResume } from "./tool-batch.js";
 
 /**
  * Everything a continue decides before the run moves on, on freshly loaded state: what a workflow

@@ -11,6 +11,7 @@ import {
 } from "../runs/index.js";
 import type { Tool } from "../tools/index.js";
 import type * as ContinueInputSchema from "./agent-continue-input-schema.js";
+import { toolAtPath } from "./agent-tool.js";
 import { RunOutput } from "./run-output.js";
 
 /** One decision as data: which requirement, and what was decided about it. */
@@ -122,9 +123,10 @@ export function applyResolutions(
     if (requirement.decidedBy?.kind === "timeout") continue;
     if (decision.type === "input") checkJsonData(`requirement '${id}' input`, decision.values);
     requirement.applyDecision(decision);
-    checkEditedArgs(requirement, tools.get(requirement.toolExecution.toolName));
+    // A sub-agent's call is checked against that agent's tool.
+    const tool = toolAtPath(tools, requirement.path);
+    checkEditedArgs(requirement, tool);
     if (decision.type === "input") {
-      const tool = tools.get(requirement.toolExecution.toolName);
       const checked = tool?.checkUserInput(decision.values);
       if (checked?.ok === false) {
         throw new InvalidResolutionError(
@@ -136,7 +138,7 @@ export function applyResolutions(
   }
   const missing = view.activeRequirements.map((requirement) => ({
     requirementId: requirement.id,
-    description: `${state.agentName}: ${requirement.description}`,
+    description: `${requirement.path.slice(0, -1).join(" › ")}: ${requirement.description}`,
     needs: requirement.needs,
     accepts: requirement.accepts,
   }));

@@ -9,10 +9,14 @@ import {
   decidedByDeadline,
   dueLapse,
   escalateGate,
+  findSite,
   type GateReminder,
   type LapseResult,
   type LoadedRun,
+  openSites,
   type RequirementState,
+  requirementSites,
+  runsOfTree,
   type SweepReport,
   stampDeadline,
   sweepDeadlines,
@@ -105,10 +109,8 @@ export function lapseToolCalls(state: AgentRunState, now: number, remind: boolea
     reminder: remind ? { kind: "agent", ownerId: agentId, runId, sessionId } : null,
     result,
   };
-  for (const requirement of state.requirements) {
-    const execution = state.tools.findLast((entry) => entry.toolCallId === requirement.toolCallId);
-    if (execution !== undefined) lapseToolCall(requirement, execution, now, target);
-  }
+  // Sub-agents' calls too: their deadlines are kept by the run that holds them.
+  for (const { requirement, execution } of requirementSites(state)) lapseToolCall(requirement, execution, now, target);
   return result;
 }
 
@@ -122,8 +124,8 @@ export function adoptUpstreamDeadlines(
   upstream: ReadonlyMap<string, UpstreamStamp> | undefined,
 ): void {
   for (const [id, stamp] of upstream ?? []) {
-    const requirement = state.requirements.find((entry) => entry.id === id && !entry.frozen);
-    if (requirement === undefined) continue;
+    const requirement = findSite(state, id)?.requirement;
+    if (requirement === undefined || requirement.frozen) continue;
     if (stamp.timeout !== undefined) requirement.timeout = structuredClone(stamp.timeout);
     if (stamp.escalation !== undefined) requirement.escalation = structuredClone(stamp.escalation);
     if (!decidedByDeadline(stamp)) continue;
@@ -153,12 +155,23 @@ export function applyLapsedDeadline(requirement: RequirementState, execution: To
 
 /** Why a call's deadline cancels the run (its outcome is "cancel"), or null when none does. */
 export function cancelledByDeadline(state: AgentRunState): string | null {
-  const cancelling = state.requirements.find(
-    (requirement) => !requirement.frozen && decidedByDeadline(requirement) && deadlineOutcome(requirement) === "cancel",
+  const cancelling = [...requirementSites(state)].find(
+    ({ requirement }) =>
+      !requirement.frozen && decidedByDeadline(requirement) && deadlineOutcome(requirement) === "cancel",
   );
   if (cancelling === undefined) return null;
-  const name = state.tools.findLast((entry) => entry.toolCallId === cancelling.toolCallId)?.toolName ?? "a tool";
-  return `The approval for a call of '${name}' lapsed after ${secondsText(waitedSeconds(cancelling))}; the run is cancelled.`;
+  const name = cancelling.execution.toolName;
+  return `The approval for a call of '${name}' lapsed after ${secondsText(waitedSeconds(cancelling.requirement))}; the run is cancelled.`;
+}
+
+/** Ends a run and every sub-run still going in it as cancelled: no requirement of theirs can be decided again. */
+function closeTree(state: AgentRunState): void {
+  for (const run of runsOfTree(state)) {
+    if (run !== state && run.status !== "paused" && run.status !== "running") continue;
+    run.status = "cancelled";
+    run.cursor = null;
+    for (const requirement of run.requirements) requirement.frozen = true;
+  }
 }
 
 /**
@@ -174,9 +187,7 @@ export async function cancelPausedRun(
 ): Promise<RunOutput> {
   const claim = await Claim.take(db, agentRunAccess, loaded, leaseMs, why.entries);
   const { state } = claim;
-  state.status = "cancelled";
-  state.cursor = null;
-  for (const requirement of state.requirements) requirement.frozen = true;
+  closeTree(state);
   await claim.release();
   const { runId, sessionId, agentName } = state;
   if (why.reason !== undefined) why.emit?.({ event: "RunCancelled", runId, sessionId, agentName, reason: why.reason });
@@ -196,9 +207,7 @@ export function expireAgentRuns(
 ): Promise<SweepReport> {
   return sweepDeadlines(db, agentRunAccess, agentId, now, {
     lapse: (state, at) => lapseToolCalls(state, at, true),
-    resolved: (state) =>
-      cancelledByDeadline(state) !== null ||
-      state.requirements.every((requirement) => requirement.frozen || requirement.decision !== null),
+    resolved: (state) => cancelledByDeadline(state) !== null || openSites(state).length === 0,
     continueRun,
   });
 }

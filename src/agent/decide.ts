@@ -7,12 +7,14 @@ import {
   type DecisionStamp,
   decidedByOf,
   escalatedPolicy,
+  findSite,
   type GatePolicy,
   openGate,
   type Principal,
   refusal,
 } from "../runs/index.js";
 import type { Tool } from "../tools/index.js";
+import { toolAtPath } from "./agent-tool.js";
 import { RunOutput } from "./run-output.js";
 import type { RunRequirement } from "./run-requirement.js";
 
@@ -37,14 +39,14 @@ export function authorizeDecisions(
   );
   const own = fresh.filter((requirement) => !upstream?.has(requirement.id));
   for (const requirement of own) {
-    const policy = tools.get(requirement.toolExecution.toolName)?.policy ?? openGate<RunRequirement>();
+    const policy = toolAtPath(tools, requirement.path)?.policy ?? openGate<RunRequirement>();
     const reason = refusal(escalatedTo(policy, requirement), actor, requirement, state.userId);
     if (reason !== null) throw new NotAuthorizedError(requirement.id, actor?.id ?? null, reason);
   }
   const stamp: DecisionStamp = { decidedBy: decidedByOf(actor), decidedAt: new Date(now).toISOString() };
   const entries: DecisionRecord[] = [];
   for (const requirement of fresh) {
-    const stored = state.requirements.find((entry) => entry.id === requirement.id);
+    const stored = findSite(state, requirement.id)?.requirement;
     if (stored === undefined) continue;
     const given = upstream?.get(requirement.id) ?? stamp;
     stored.decidedBy = given.decidedBy;
@@ -82,7 +84,7 @@ export function mayDecide(
       (includeDecided || !requirement.isFrozen) &&
       (requirementId === undefined || requirement.id === requirementId) &&
       refusal(
-        escalatedTo(tools.get(requirement.toolExecution.toolName)?.policy ?? openGate<RunRequirement>(), requirement),
+        escalatedTo(toolAtPath(tools, requirement.path)?.policy ?? openGate<RunRequirement>(), requirement),
         actor,
         requirement,
         run.userId ?? null,

@@ -1,3 +1,4 @@
+import { ConfigurationError } from "../errors.js";
 import type { AgentRunState } from "../runs/index.js";
 import { fingerprintOf } from "../runs/index.js";
 import type { Tool } from "../tools/index.js";
@@ -11,11 +12,29 @@ import type { Tool } from "../tools/index.js";
  * pinned to its definition on its own (agent/definition-pin.ts).
  */
 export function agentFingerprint(agentId: string, tools: ReadonlyMap<string, Tool>): string {
+  if (describing.has(agentId))
+    throw new ConfigurationError(
+      `Agent '${agentId}' reaches itself through its tools (agent.asTool()): an agent cannot run inside its own run; remove it from its sub-agents' tools.`,
+    );
+  describing.add(agentId);
+  try {
+    return describeAgent(agentId, tools);
+  } finally {
+    describing.delete(agentId);
+  }
+}
+
+/** The agents whose fingerprint is being computed now: a sub-agent that is one of them is a cycle. */
+const describing = new Set<string>();
+
+function describeAgent(agentId: string, tools: ReadonlyMap<string, Tool>): string {
   const described = [...tools.values()]
     .map((tool) => ({
       name: tool.name,
       gate: tool.gate,
       stopAfterToolCall: tool.stopAfterToolCall,
+      // An agent used as a tool: its runs live in this agent's, so its definition is part of this one.
+      ...(tool.agent === undefined ? {} : { agent: tool.agent.fingerprint }),
       ...(tool.definitionDigest === undefined
         ? { parameters: tool.modelSpec().parameters, userInput: tool.userInputJsonSchema() }
         : { origin: tool.origin }),
@@ -38,6 +57,11 @@ export function incompatibleCalls(state: AgentRunState, tools: ReadonlyMap<strin
     if (execution.gate !== "none" && tool.gate !== execution.gate) {
       return `tool '${execution.toolName}' was gated by ${execution.gate} and now by ${tool.gate}`;
     }
+    // A sub-run still going is continued by the agent the tool runs now: its calls must fit that agent.
+    if (execution.subRun === null) continue;
+    if (tool.agent === undefined) return `tool '${execution.toolName}' no longer runs an agent`;
+    const inner = incompatibleCalls(execution.subRun, tool.agent.tools);
+    if (inner !== null) return `${inner} (in agent '${tool.agent.name}')`;
   }
   return null;
 }

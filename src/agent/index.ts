@@ -1,5 +1,12 @@
 export type { AgentRunStream } from "./agent.js";
-export { Agent, type AgentOptions, type ContinueOptions, type RunOptions } from "./agent.js";
+export {
+  Agent,
+  type AgentOptions,
+  type AgentToolOptions,
+  type ContinueOptions,
+  type RunOptions,
+} from "./agent.js";
+export { agentAtPath, toolAtPath } from "./agent-tool.js";
 export type { ContinueRunRef, ToolDecisionInput } from "./continue-input.js";
 export { type LapseTarget, lapseToolCall, reminderOf } from "./deadlines.js";
 export type { AgentEvent, AgentEventListener, AgentEventName, PausedToolCall } from "./events.js";

@@ -5,11 +5,13 @@ import {
   compareAndSave,
   expiredRuns,
   newId,
+  openSites,
   type SkippedRun,
+  type ToolExecutionState,
   visitEach,
 } from "../runs/index.js";
 import { agentRunAccess } from "./agent-run-access.js";
-import { prepareResume } from "./tool-batch.js";
+import { prepareResume } from "./resume-batch.js";
 
 /** A run that recover() made continuable again. */
 export interface RecoveredRun {
@@ -42,6 +44,10 @@ export interface AgentRecovery {
 export function recoverAgentState(state: AgentRunState): string[] {
   const uncertain: string[] = [];
   for (const execution of state.tools) {
+    if (execution.subRun !== null) {
+      uncertain.push(...recoverSubRun(execution));
+      continue;
+    }
     if (execution.phase !== "running") continue;
     for (const requirement of state.requirements) {
       if (requirement.toolCallId !== execution.toolCallId || requirement.frozen) continue;
@@ -63,9 +69,23 @@ export function recoverAgentState(state: AgentRunState): string[] {
   return uncertain;
 }
 
-/** True when the paused run has a requirement still waiting for a person. */
+/**
+ * A call of an agent used as a tool is never asked about as a whole: its sub-run is recovered at
+ * its own last checkpoint (its calls that may have run come back as requirements of their own),
+ * and the call waits when the sub-run now waits for a person; else a continue resumes the sub-run.
+ */
+function recoverSubRun(execution: ToolExecutionState): string[] {
+  const sub = execution.subRun;
+  if (sub === null || (sub.status !== "running" && sub.status !== "paused")) return [];
+  const uncertain = recoverAgentState(sub);
+  if (execution.phase !== "done" && execution.phase !== "rejected" && waitsForDecision(sub))
+    execution.phase = "awaiting";
+  return uncertain;
+}
+
+/** True when the paused run (or a sub-run in it) has a requirement still waiting for a person. */
 function waitsForDecision(state: AgentRunState): boolean {
-  return state.requirements.some((requirement) => !requirement.frozen && requirement.decision === null);
+  return openSites(state).length > 0;
 }
 
 /**

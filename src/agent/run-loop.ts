@@ -9,10 +9,6 @@ export interface LoopContext extends BatchContext {
   model: Model;
   instructions: string | undefined;
   maxTurns: number;
-  /** Use the model's streaming API, reporting text deltas as RunContent events. */
-  stream: boolean;
-  /** Stores what changed since the last write (tool results), so the model is never called before they are durable. */
-  flush(): Promise<void>;
 }
 
 async function streamModel(state: AgentRunState, context: LoopContext, request: ModelRequest): Promise<ModelResponse> {

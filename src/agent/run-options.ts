@@ -6,6 +6,7 @@ import type {
   fallbackPolicy,
   holdWritesIn,
   Principal,
+  parentClaim,
   UpstreamStamp,
   viaDecisionLink,
   WriteBatch,
@@ -32,11 +33,20 @@ export interface RunOptions {
   [traceParent]?: TraceSpan;
   /** Internal: a workflow's default policy, for tool gates without the tool's or the agent's own. */
   [fallbackPolicy]?: AnyGatePolicy;
+  /** Internal: the workflow run (claimed by the caller) this agent run belongs to (see parentClaim). */
+  [parentClaim]?: string;
 }
 
 export type ContinueOptions = Pick<
   RunOptions,
-  "signal" | "db" | "onEvent" | "stream" | typeof holdWritesIn | typeof traceParent | typeof fallbackPolicy
+  | "signal"
+  | "db"
+  | "onEvent"
+  | "stream"
+  | typeof holdWritesIn
+  | typeof traceParent
+  | typeof fallbackPolicy
+  | typeof parentClaim
 > &
   DefinitionChoice & {
     /**

@@ -1,5 +1,5 @@
 import type { ModelMessage } from "../models/index.js";
-import { type AgentRunState, decodeAgentRunState, RunView } from "../runs/index.js";
+import { type AgentRunState, decodeAgentRunState, RunView, requirementSites, subRunsOf } from "../runs/index.js";
 import { RunRequirement } from "./run-requirement.js";
 import { ToolExecution } from "./tool-execution.js";
 
@@ -38,18 +38,26 @@ export class RunOutput extends RunView {
     const byCall = new Map(this.#state.requirements.map((requirement) => [requirement.toolCallId, requirement]));
     return this.#state.tools.map((execution) => new ToolExecution(execution, byCall.get(execution.toolCallId)));
   }
-  /** Every requirement of the run, in order; earlier pauses' entries are frozen. */
+  /**
+   * The runs of the agents this run called as tools (`agent.asTool()`), in call order. They live
+   * inside this run: it is the one stored, claimed and continued, and their tool calls' requirements
+   * are among this run's `requirements`.
+   */
+  get subRuns(): RunOutput[] {
+    return subRunsOf(this.#state).map((sub) => new RunOutput(sub));
+  }
+  /**
+   * Every requirement of the run, in order; earlier pauses' entries are frozen. Requirements of the
+   * agents it called as tools follow its own, at any depth: each `path` names the agents that lead
+   * to its tool.
+   */
   get requirements(): RunRequirement[] {
-    if (this.#requirements === undefined) {
-      const byCall = new Map(this.#state.tools.map((execution) => [execution.toolCallId, execution]));
-      this.#requirements = this.#state.requirements.flatMap((requirement) => {
-        const execution = byCall.get(requirement.toolCallId);
-        return execution === undefined ? [] : [new RunRequirement(requirement, execution)];
-      });
-    }
+    this.#requirements ??= [...requirementSites(this.#state)].map(
+      ({ requirement, execution, path }) => new RunRequirement(requirement, execution, path),
+    );
     return this.#requirements;
   }
-  /** The requirements of the current pause that still wait for a decision. */
+  /** The requirements of the current pause that still wait for a decision, sub-agents' included. */
   get activeRequirements(): RunRequirement[] {
     return this.requirements.filter((requirement) => !requirement.isFrozen && !requirement.isResolved);
   }

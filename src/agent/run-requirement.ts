@@ -40,11 +40,23 @@ const FITS: Record<RequirementState["kind"], ToolDecision["type"]> = {
 export class RunRequirement extends DecidedView {
   readonly #state: RequirementState;
   readonly #execution: ToolExecutionState;
+  readonly #path: readonly string[];
 
-  constructor(state: RequirementState, execution: ToolExecutionState) {
+  /** `path`: the names from the run's agent through any sub-agents to the tool (default: the tool's name). */
+  constructor(state: RequirementState, execution: ToolExecutionState, path?: readonly string[]) {
     super(state);
     this.#state = state;
     this.#execution = execution;
+    this.#path = path ?? [execution.toolName];
+  }
+
+  /**
+   * Where the call waits: the names from the run's agent through each agent it called as a tool to
+   * the tool itself, e.g. `["Planner", "Researcher", "web_search"]` for a call of Planner's
+   * sub-agent Researcher, or `["AlertAgent", "send_alert"]` for the agent's own call.
+   */
+  get path(): readonly string[] {
+    return this.#path;
   }
 
   /** SHA-256 of what this gate shows (tool, arguments, what it asks): what a decision link is bound to. */
@@ -122,7 +134,8 @@ export class RunRequirement extends DecidedView {
   }
   get description(): string {
     const { toolName, origin } = this.#execution;
-    return `tool call '${toolName}'${origin === null ? "" : ` of ${origin}`} (${this.#state.id})`;
+    const via = this.#path.length > 2 ? ` of agent '${this.#path.at(-2) ?? ""}' (${this.#path.join(" › ")})` : "";
+    return `tool call '${toolName}'${origin === null ? "" : ` of ${origin}`}${via} (${this.#state.id})`;
   }
 
   /**
@@ -225,23 +238,27 @@ export class RunRequirement extends DecidedView {
    */
   toJSON(): RequirementState & {
     schemaVersion: number;
+    path: string[];
     toolName: string;
     toolArgs: Record<string, unknown>;
     toolExecution: ToolExecutionState;
   } {
+    // A sub-agent's run stays with the run that holds it: the JSON shows the call, not that run.
+    const toolExecution = this.#execution.subRun === null ? this.#execution : { ...this.#execution, subRun: null };
     return {
       schemaVersion: REQUIREMENT_SCHEMA_VERSION,
       ...this.#state,
+      path: [...this.#path],
       toolName: this.#execution.toolName,
       toolArgs: this.#execution.toolArgs,
-      toolExecution: this.#execution,
+      toolExecution,
     };
   }
 
   /** Reads toJSON() output back (checks schemaVersion, validates). */
   static fromJSON(json: unknown): RunRequirement {
-    const { requirement, execution } = decodeRunRequirement(json);
-    return new RunRequirement(requirement, execution);
+    const { requirement, execution, path } = decodeRunRequirement(json);
+    return new RunRequirement(requirement, execution, path);
   }
 
   #assertOpen(): void {

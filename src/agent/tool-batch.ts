@@ -1,18 +1,10 @@
 import type { DecisionRecord, GrantRecord } from "../db/index.js";
 import { ModelError } from "../errors.js";
 import type { ModelToolCall } from "../models/index.js";
-import type { AgentRunState, RequirementState, ToolExecutionState, ToolPolicy } from "../runs/index.js";
-import {
-  AGENT_REQUIREMENT_DEFAULTS,
-  editedArgsNote,
-  jsonDataProblem,
-  newId,
-  startDeadline,
-  useEditedArgs,
-} from "../runs/index.js";
+import type { AgentRunState, AuditChain, RequirementState, ToolExecutionState, ToolPolicy } from "../runs/index.js";
+import { AGENT_REQUIREMENT_DEFAULTS, editedArgsNote, jsonDataProblem, newId, startDeadline } from "../runs/index.js";
 import { startSpan, type TraceSpan } from "../telemetry/index.js";
 import type { Tool, ToolContext } from "../tools/index.js";
-import { applyLapsedDeadline } from "./deadlines.js";
 import { holdIfChanged, pinDefinition } from "./definition-pin.js";
 import type { AgentEventListener } from "./events.js";
 import { applyGrant, applyPolicy } from "./tool-policy.js";
@@ -40,8 +32,37 @@ export interface BatchContext {
   recordDecisions(entries: readonly DecisionRecord[]): void;
   /** The clock of gate deadlines (AgentOptions.now). */
   now(): number;
-  /** The active grant that approves a gated call of this tool with these arguments, or null. */
-  findGrant?(toolName: string, args: Readonly<Record<string, unknown>>): Promise<GrantRecord | null>;
+  /**
+   * The active grant that approves a gated call of this tool with these arguments in `owner` (the
+   * run, or a sub-run of an agent it called as a tool), or null.
+   */
+  findGrant?(
+    owner: AgentRunState,
+    toolName: string,
+    args: Readonly<Record<string, unknown>>,
+  ): Promise<GrantRecord | null>;
+  /** The run whose decision chain records decisions made while this one runs: the stored run (sub-runs' too). */
+  audit: AuditChain & { runId: string };
+  /** Use the model's streaming API, reporting text deltas as RunContent events. */
+  stream: boolean;
+  /** Stores what changed since the last write (tool results), so the model is never called before they are durable. */
+  flush(): Promise<void>;
+  /** Drives the calls of tools made by `agent.asTool()` (sub-runs); without it such a call fails. */
+  subAgents?: SubAgentDriver;
+}
+
+/** How the loop runs agents used as tools (sub-agent.ts implements it). */
+export interface SubAgentDriver {
+  /** Builds the call's sub-run (if it has none) before the call is stored as started. */
+  prepare(parent: AgentRunState, execution: ToolExecutionState, tool: Tool): void;
+  /** Runs or resumes the sub-run: the call ends `done` (its answer, or the failure), or `awaiting` (it paused). */
+  run(
+    parent: AgentRunState,
+    execution: ToolExecutionState,
+    tool: Tool,
+    context: BatchContext,
+    span: TraceSpan,
+  ): Promise<void>;
 }
 
 function toolContext(state: AgentRunState, toolCallId: string, context: BatchContext): ToolContext {
@@ -66,6 +87,10 @@ async function execute(state: AgentRunState, execution: ToolExecutionState, cont
     { "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": toolName, "gen_ai.tool.call.id": toolCallId },
     context.span,
   );
+  if (tool?.agent !== undefined && context.subAgents !== undefined) {
+    await runSubAgentCall(state, execution, tool, context, { driver: context.subAgents, span });
+    return;
+  }
   try {
     if (tool === undefined) throw new Error(`Tool '${execution.toolName}' is no longer defined on this agent.`);
     const args = execution.toolArgs;
@@ -85,6 +110,37 @@ async function execute(state: AgentRunState, execution: ToolExecutionState, cont
     toolName,
     result: execution.result,
     error: execution.error,
+  });
+}
+
+/** A call of an agent used as a tool: its sub-run runs (or resumes) until it answers or pauses. */
+async function runSubAgentCall(
+  state: AgentRunState,
+  execution: ToolExecutionState,
+  tool: Tool,
+  context: BatchContext,
+  { driver, span }: { driver: SubAgentDriver; span: TraceSpan },
+): Promise<void> {
+  try {
+    await span.run(() => driver.run(state, execution, tool, context, span));
+    span.end();
+  } catch (error) {
+    span.end(error);
+    throw error;
+  }
+  context.markDirty();
+  // Paused inside: the call waits, and so does this run.
+  if (execution.phase === "awaiting") return;
+  const { runId } = state;
+  const { toolCallId, toolName, result, error } = execution;
+  context.emit?.({
+    event: "ToolCallCompleted",
+    runId,
+    agentName: context.agentName,
+    toolCallId,
+    toolName,
+    result,
+    error,
   });
 }
 
@@ -113,6 +169,7 @@ function newExecution(call: ModelToolCall, args: Record<string, unknown>, tool: 
     definitionDigest: null,
     editableArgs: tool?.editableArgs ?? false,
     proposedArgs: null,
+    subRun: null,
   };
 }
 
@@ -182,12 +239,12 @@ export async function startToolBatch(
 }
 
 /** The execution of a call of the current batch: the latest with its id (a model may reuse ids across turns). */
-function executionOf(state: AgentRunState, toolCallId: string): ToolExecutionState | undefined {
+export function executionOf(state: AgentRunState, toolCallId: string): ToolExecutionState | undefined {
   return state.tools.findLast((entry) => entry.toolCallId === toolCallId);
 }
 
 /** The executions of the batch the cursor names, in call order. */
-function batchOf(state: AgentRunState): ToolExecutionState[] {
+export function batchOf(state: AgentRunState): ToolExecutionState[] {
   return (state.cursor?.toolCallIds ?? []).flatMap((id) => executionOf(state, id) ?? []);
 }
 
@@ -206,67 +263,14 @@ export async function runQueued(state: AgentRunState, context: BatchContext): Pr
       continue;
     }
     if (execution.phase === "queued") {
+      const tool = context.tools.get(execution.toolName);
+      if (tool?.agent !== undefined) context.subAgents?.prepare(state, execution, tool);
       execution.phase = "running";
       await context.checkpoint();
     }
     if (execution.phase === "running") await execute(state, execution, context);
   }
   return batchOf(state).some((execution) => execution.phase === "awaiting");
-}
-
-function rejectionText(feedback: string | null, recovered: boolean): string {
-  const base = recovered
-    ? "This tool call may or may not have run before the process running it stopped; the user chose not to run it again."
-    : "The user rejected this tool call; it was not executed.";
-  return feedback === null || feedback === "" ? base : `${base} Note from the user: ${feedback}`;
-}
-
-/** Applies one decided requirement to its call: what runs, what never does. */
-function applyDecision(requirement: RequirementState, execution: ToolExecutionState): void {
-  const decision = requirement.decision;
-  requirement.frozen = true;
-  if (decision === null || execution.phase === "done") return;
-  switch (decision.type) {
-    case "reject":
-      execution.phase = "rejected";
-      execution.result = rejectionText(decision.feedback, requirement.recovered);
-      return;
-    case "result":
-      execution.phase = "done";
-      execution.result = decision.result;
-      return;
-    case "input":
-      execution.toolArgs = { ...execution.toolArgs, ...decision.values };
-      execution.phase = "queued";
-      return;
-    case "confirm":
-      useEditedArgs(execution, decision);
-      execution.phase = "queued";
-      return;
-    case "timeout":
-      applyLapsedDeadline(requirement, execution);
-      return;
-    default: {
-      const unreachable: never = decision;
-      throw new Error(`Unknown decision ${JSON.stringify(unreachable)}`);
-    }
-  }
-}
-
-/**
- * Before the claim: applies the human's decisions to the paused batch and freezes them, and marks
- * the first call to run `running`, so the claim's write records the decisions and that this call
- * may start. A crash after the claim leaves that call uncertain rather than silently runnable.
- */
-export function prepareResume(state: AgentRunState): void {
-  const pending = new Set(state.cursor?.toolCallIds ?? []);
-  for (const requirement of state.requirements) {
-    if (!pending.has(requirement.toolCallId) || requirement.frozen) continue;
-    const execution = executionOf(state, requirement.toolCallId);
-    if (execution !== undefined) applyDecision(requirement, execution);
-  }
-  const first = batchOf(state).find((execution) => execution.phase === "queued");
-  if (first !== undefined) first.phase = "running";
 }
 
 /**

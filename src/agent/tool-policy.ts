@@ -20,10 +20,10 @@ export async function applyGrant(
   state: AgentRunState,
   requirement: RequirementState,
   execution: ToolExecutionState,
-  context: Pick<BatchContext, "findGrant" | "recordDecisions" | "now">,
+  context: Pick<BatchContext, "findGrant" | "recordDecisions" | "now" | "audit">,
 ): Promise<boolean> {
   if (requirement.kind !== "confirmation" || context.findGrant === undefined) return false;
-  const grant = await context.findGrant(execution.toolName, execution.toolArgs);
+  const grant = await context.findGrant(state, execution.toolName, execution.toolArgs);
   if (grant === null) return false;
   const now = context.now();
   const decidedBy: DecidedBy = { kind: "grant", id: `kern:grant:${grant.id}`, roles: [], grantId: grant.id };
@@ -32,7 +32,8 @@ export async function applyGrant(
   requirement.decidedAt = new Date(now).toISOString();
   requirement.frozen = true;
   execution.phase = "queued";
-  const entry = appendDecision(state, "agent", {
+  // The stored run's chain records it (a sub-agent's call: the run that holds the sub-run).
+  const entry = appendDecision(context.audit, "agent", {
     requirementId: requirement.id,
     gateKind: requirement.kind,
     decision: { type: "confirm", grant: grant.id },
@@ -57,7 +58,7 @@ export async function applyPolicy(
   requirement: RequirementState,
   execution: ToolExecutionState,
   tool: Tool,
-  context: Pick<BatchContext, "agentPolicy" | "agentName" | "recordDecisions">,
+  context: Pick<BatchContext, "agentPolicy" | "agentName" | "recordDecisions" | "audit">,
 ): Promise<void> {
   const policy = tool.autoPolicy ?? context.agentPolicy;
   if (policy === undefined) return;
@@ -88,7 +89,7 @@ export async function applyPolicy(
     execution.phase = "rejected";
     execution.result = `Policy '${name}' denied this call; it was not executed.${reason === null ? "" : ` Reason: ${reason}`}`;
   }
-  const entry = appendDecision(state, "agent", {
+  const entry = appendDecision(context.audit, "agent", {
     requirementId: requirement.id,
     gateKind: requirement.kind,
     decision: { ...decision, policy: name, reason },

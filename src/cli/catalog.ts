@@ -85,13 +85,31 @@ export const SCENARIOS: readonly DemoScenario[] = [
     summary: "Five pauses: a form, a step approval, two tool approvals, an output review",
     answers: { project_name: "Atlas", scope: "Mobile app MVP" },
   },
+  {
+    name: "sub-agent",
+    file: "13_sub_agent_tool_retry.ts",
+    input: "The orders database is down since 09:12.",
+    summary: "Approve the step, then a sub-agent's page_oncall call (reject it: the agent retries)",
+  },
+  {
+    name: "nested-workflow",
+    file: "14_nested_workflow_router.ts",
+    input: "Release 1.4.0",
+    summary: "A workflow as a step: approve it, pick its inner route, then that deployer's tool",
+  },
 ];
+
+/** A scenario's number: the one its file name starts with ("13_…" is 13). */
+export function scenarioNumber(scenario: DemoScenario): number {
+  return Number.parseInt(scenario.file, 10);
+}
 
 /** The scenario named `name` (or its number, "1" or "01"), or undefined. */
 export function findScenario(name: string): DemoScenario | undefined {
   const number = /^\d+$/.test(name) ? Number(name) : Number.NaN;
   return SCENARIOS.find(
-    (scenario, index) => scenario.name === name || index + 1 === number || scenario.file.replace(/\.ts$/, "") === name,
+    (scenario) =>
+      scenario.name === name || scenarioNumber(scenario) === number || scenario.file.replace(/\.ts$/, "") === name,
   );
 }
 

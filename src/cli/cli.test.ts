@@ -138,6 +138,18 @@ describe("kern demo and kern runs without a terminal", { concurrency: true }, ()
     assert.match(travel.stdout, /book_flight ran: Flight booked: Berlin → Oslo/);
   });
 
+  it("shows the path of every pause, through steps, workflows and agents to the tool (scenarios 13 and 14)", async () => {
+    const subAgent = await kern(["demo", "13", "--approve", "--db", join(directory, "sub-agent.db")]);
+    assert.equal(subAgent.code, 0, subAgent.stderr);
+    assert.match(subAgent.stdout, /path +IncidentResponse › respond\b/);
+    assert.match(subAgent.stdout, /path +IncidentResponse › respond › Coordinator › Notifier ›[\s│]+page_oncall/);
+    assert.match(subAgent.stdout, /page_oncall ran: Paged database/);
+    const nested = await kern(["demo", "nested-workflow", "--approve", "--db", join(directory, "nested.db")]);
+    assert.equal(nested.code, 0, nested.stderr);
+    assert.match(nested.stdout, /path +ReleaseTrain › deploy › Deploy › target\b/);
+    assert.match(nested.stdout, /deploy_staging ran: Deployed 1\.4\.0 to staging/);
+  });
+
   it("refuses an unknown scenario and lists the names", async () => {
     const { code, stderr } = await kern(["demo", "no-such-scenario", "--approve"]);
     assert.equal(code, 2);

@@ -1,6 +1,6 @@
 import { intro } from "@clack/prompts";
 import { SqliteDb } from "../db/sqlite/index.js";
-import { type DemoScenario, findScenario, loadScenario, SCENARIOS } from "./catalog.js";
+import { type DemoScenario, findScenario, loadScenario, SCENARIOS, scenarioNumber } from "./catalog.js";
 import type { PauseAsker } from "./decision.js";
 import { drive } from "./drive.js";
 import { EventRenderer } from "./render.js";
@@ -20,11 +20,11 @@ export interface DemoFlags extends AnswerFlags {
 export function listScenarios(terminal: Terminal): number {
   const width = Math.max(...SCENARIOS.map((scenario) => scenario.name.length));
   terminal.output.write("Conformance scenarios (kern demo <name>, or its number):\n\n");
-  SCENARIOS.forEach((scenario, index) => {
+  for (const scenario of SCENARIOS) {
     terminal.output.write(
-      `  ${String(index + 1).padStart(2)}  ${terminal.paint("bold", scenario.name.padEnd(width))}  ${scenario.summary}\n`,
+      `  ${String(scenarioNumber(scenario)).padStart(2)}  ${terminal.paint("bold", scenario.name.padEnd(width))}  ${scenario.summary}\n`,
     );
-  });
+  }
   terminal.output.write(
     `\nThe first is the default. Each is a program with a test in kern's repository, examples/workflows/human-in-the-loop/nested/.\n`,
   );

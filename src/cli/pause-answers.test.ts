@@ -43,6 +43,8 @@ describe("a pause as the terminal asks it", () => {
     const [first, second] = asked.map(({ fromEvent }, index) => pauseView(fromEvent, index + 1));
     assert.equal(first?.title, "Pause 1: step send_alert waits for your approval");
     assert.ok(first?.lines.includes("message   Proceed with sending the alert?"));
+    assert.ok(first?.lines.includes("path      DualConfirmation › send_alert"));
+    assert.ok(second?.lines.includes("path      DualConfirmation › send_alert › AlertAgent › send_alert"));
     assert.equal(second?.title, "Pause 2: AlertAgent wants to call a tool");
     assert.deepEqual(
       second?.lines.filter((line) => /^(tool|arguments| {10})/.test(line)),
@@ -59,6 +61,7 @@ describe("answering from the command line", () => {
     stepName: "book_travel",
     stepType: "Step",
     stepPath: [0],
+    path: ["book_travel"],
     requirementId: "q1",
     kind: "userInput",
     message: "Where to?",

@@ -36,8 +36,18 @@ function title(question: PauseQuestion): string {
   }
 }
 
+/**
+ * Where a pause stands, as a breadcrumb from the workflow through its components (and, for a tool
+ * call, the agents that lead to it) to what asks: "Incident › respond › Coordinator › Notifier › page_oncall".
+ */
+export function breadcrumb(question: PauseQuestion, toolPath: readonly string[] = []): string {
+  const path = question.path.length > 0 ? question.path : [question.stepName];
+  return [question.workflowName, ...path, ...toolPath].join(" › ");
+}
+
 function toolLines(question: PauseQuestion): string[] {
   return (question.toolCalls ?? []).flatMap((call) => [
+    ...labelled("path", [breadcrumb(question, call.path)]),
     ...labelled("tool", [
       call.kind === "confirmation"
         ? call.toolName
@@ -55,6 +65,7 @@ function toolLines(question: PauseQuestion): string[] {
 export function pauseView(question: PauseQuestion, number: number): PauseView {
   const lines = [
     ...labelled("step", [`${question.stepName} (${question.stepType})`]),
+    ...(question.kind === "executor" ? [] : labelled("path", [breadcrumb(question)])),
     ...(question.message === null ? [] : labelled("message", question.message.split("\n"))),
     ...toolLines(question),
     ...(question.inputSchema === null ? [] : labelled("input", formFields(question.inputSchema).map(describeField))),

@@ -70,8 +70,10 @@ async function askForm(schema: Record<string, unknown>): Promise<Record<string, 
   return values;
 }
 
-async function askToolCall(call: PausedToolCall, agentName: string): Promise<ToolDecision> {
+async function askToolCall(call: PausedToolCall, stepAgent: string): Promise<ToolDecision> {
   const base = { requirementId: call.requirementId, toolName: call.toolName };
+  // A sub-agent's call: the agent that calls the tool is the last one its path names.
+  const agentName = call.path.length > 2 ? (call.path.at(-2) ?? stepAgent) : stepAgent;
   const action = call.kind === "confirmation" ? "approve" : call.kind === "userInput" ? "fill" : "result";
   const labels = {
     approve: `Approve: let ${agentName} call ${call.toolName}`,

@@ -12,7 +12,7 @@ const fixture = readFixture("agent-run-v1.json");
 describe("agent run state versions", () => {
   it("reads the frozen version-1 fixture, migrated to the current version", () => {
     const state = decodeAgentRunState(fixture);
-    assert.equal(state.schemaVersion, 5);
+    assert.equal(state.schemaVersion, 6);
     assert.equal(state.status, "paused");
     assert.equal(state.requirements.length, 1);
     assert.deepEqual(state.cursor?.toolCallIds, ["call_1", "call_2"]);
@@ -90,8 +90,31 @@ describe("agent run state versions", () => {
     });
   });
 
+  it("reads the frozen version-5 fixture: a call done, a gated call awaiting; no call has a sub-run", () => {
+    const state = decodeAgentRunState(readFixture("agent-run-v5.json"));
+    assert.equal(state.schemaVersion, 6);
+    assert.deepEqual(
+      state.tools.map((call) => [call.toolName, call.phase, call.subRun]),
+      [
+        ["lookup_forecast", "done", null],
+        ["send_alert", "awaiting", null],
+      ],
+      "version 6 added a call's sub-run (agents as tools): none before",
+    );
+    assert.deepEqual(
+      state.requirements.map((requirement) => [requirement.kind, requirement.decision, requirement.frozen]),
+      [["confirmation", null, false]],
+    );
+    const plain = encodeAgentRunState(state) as { tools: Array<Record<string, unknown>> };
+    assert.deepEqual(
+      plain.tools.filter((call) => "subRun" in call),
+      [],
+      "a call without a sub-run stores no subRun field",
+    );
+  });
+
   it("refuses unknown, missing and non-integer versions with StateVersionError", () => {
-    for (const schemaVersion of [0, 6, "1", undefined, 1.5]) {
+    for (const schemaVersion of [0, 7, "1", undefined, 1.5]) {
       assert.throws(() => decodeAgentRunState({ ...fixture, schemaVersion }), { name: "StateVersionError" });
     }
   });

@@ -12,12 +12,14 @@ export const agentRunCodec: VersionedCodec<AgentRunState> = {
   // each requirement's resolution into a decision; 3 -> 4 added who decided (decidedBy, decidedAt)
   // and the run's place in the decisions table (auditSeq, auditHead): the shape's defaults, filled
   // in again after 2 -> 3 rebuilt the requirements; 4 -> 5 added token usage, and each tool call's
-  // origin and pinned definition digest and a requirement's definitionChanged (their defaults too).
+  // origin and pinned definition digest and a requirement's definitionChanged (their defaults too);
+  // 5 -> 6 added a call's subRun (agents as tools), null for every call stored before.
   migrations: {
     1: (state) => state,
     2: migrateAgentRunV2,
     3: (state) => withDefaults(state, AGENT_RUN_SHAPE) as Record<string, unknown>,
     4: (state) => state,
+    5: (state) => state,
   },
   // A getter, so the schema (and zod) loads with the first decode rather than with kern.
   get schema() {

@@ -54,8 +54,9 @@ export type Escalation = z.infer<typeof schema.escalationSchema>;
  * added who decided (`decidedBy`, `decidedAt`) and the run's place in the decisions table;
  * version 5 added token `usage`, and a tool call's `origin` and `definitionDigest` (the definition
  * its approval is pinned to) and a requirement's `definitionChanged`, and a requirement's deadline
- * and escalation (`timeout`, `escalation`; null when left out).
+ * and escalation (`timeout`, `escalation`; null when left out); version 6 added agents as tools:
+ * a tool call's `subRun` (the run of the agent it calls, kept inside this run; null when left out).
  */
-export const AGENT_RUN_SCHEMA_VERSION = 5;
+export const AGENT_RUN_SCHEMA_VERSION = 6;
 
 export type AgentRunState = z.infer<typeof schema.agentRunStateSchema>;

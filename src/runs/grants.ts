@@ -3,6 +3,7 @@ import { InvalidResolutionError } from "../errors.js";
 import type { AgentRunState, GrantRequest, ToolDecision } from "./agent-run-state.js";
 import { canonicalJson } from "./audit.js";
 import { newId } from "./new-id.js";
+import { requirementSites } from "./sub-runs.js";
 
 /**
  * Grants ("always allow this tool"): made with an approval, stored with the claim that acts on
@@ -105,13 +106,16 @@ export function grantRecordFor(
  */
 export function grantsToStore(state: AgentRunState, requirementIds: ReadonlySet<string>, now: number): GrantRecord[] {
   const grants: GrantRecord[] = [];
-  for (const requirement of state.requirements) {
+  // A sub-agent's call grants for that agent's tool, in the scope of the run that holds it all.
+  for (const { owner, requirement, execution } of requirementSites(state)) {
     const { decision } = requirement;
     if (!requirementIds.has(requirement.id) || decision?.type !== "confirm" || decision.grant === undefined) continue;
-    const toolName = state.tools.find((tool) => tool.toolCallId === requirement.toolCallId)?.toolName;
-    if (toolName === undefined) continue;
-    const ask = { requirementId: requirement.id, toolName, createdBy: requirement.decidedBy?.id ?? "kern:code" };
-    grants.push(grantRecordFor({ ...ask, grant: decision.grant }, state.agentId, state, now));
+    const ask = {
+      requirementId: requirement.id,
+      toolName: execution.toolName,
+      createdBy: requirement.decidedBy?.id ?? "kern:code",
+    };
+    grants.push(grantRecordFor({ ...ask, grant: decision.grant }, owner.agentId, state, now));
   }
   return grants;
 }

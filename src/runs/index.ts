@@ -1,6 +1,6 @@
 export { decodeAgentRunState, encodeAgentRunState } from "./agent-run-codec.js";
 export * from "./agent-run-state.js";
-export { appendDecision, type ChainVerdict } from "./audit.js";
+export { type AuditChain, appendDecision, type ChainVerdict } from "./audit.js";
 export { checkGatePolicy, type GatePolicy, openGate, refusal } from "./authorize.js";
 export {
   type AnyGatePolicy,
@@ -64,7 +64,11 @@ export {
 export { lazyModule } from "./lazy-module.js";
 export { migrateStepRequirement, migrateToolRequirement } from "./migrate-decisions.js";
 export { newId } from "./new-id.js";
-export { describeToolCall, type PausedToolCall, pausedToolCalls } from "./paused-tool-calls.js";
+export {
+  describeToolCall,
+  type PausedToolCall,
+  pausedToolCalls,
+} from "./paused-tool-calls.js";
 export {
   type Approvers,
   DECIDED_BY_TIMEOUT,
@@ -113,7 +117,14 @@ export {
   WORKFLOW_RUN_DEFAULTS,
 } from "./shapes.js";
 export { DecidedView, stepGateDigest, toolCallDigest } from "./shown.js";
+export {
+  findSite,
+  openSites,
+  requirementSites,
+  runsOfTree,
+  subRunsOf,
+} from "./sub-runs.js";
 export { verifyDecisionChain } from "./verify-chain.js";
 export { decodeWorkflowRunState, encodeWorkflowRunState } from "./workflow-run-codec.js";
 export * from "./workflow-run-state.js";
-export { holdWritesIn, WriteBatch } from "./write-batch.js";
+export { holdWritesIn, parentClaim, WriteBatch } from "./write-batch.js";

@@ -1,4 +1,4 @@
-import type { RequirementKind, ToolExecutionState } from "./agent-run-state.js";
+import type { RequirementKind, RequirementState, ToolExecutionState } from "./agent-run-state.js";
 
 /** A paused tool call as a UI needs it to ask the question. */
 export interface PausedToolCall {
@@ -15,36 +15,36 @@ export interface PausedToolCall {
   definitionChanged: boolean;
   /** Whether a person may approve the call with edited arguments (`{"type":"confirm","args":{...}}`). */
   editableArgs: boolean;
+  /**
+   * The names from the paused run's agent through each agent it called as a tool to the tool:
+   * `["Planner", "Researcher", "web_search"]` (`["AlertAgent", "send_alert"]` for its own call).
+   */
+  path: string[];
 }
 
-/** The tool calls of an agent run that wait for a person: what an event or a UI shows of the pause. */
-export function pausedToolCalls(
-  requirements: ReadonlyArray<{
-    id: string;
-    kind: RequirementKind;
-    toolCallId: string;
-    frozen: boolean;
-    decision: unknown;
-    definitionChanged: boolean;
-  }>,
-  tools: readonly ToolExecutionState[],
-): PausedToolCall[] {
-  return requirements
-    .filter((requirement) => !requirement.frozen && requirement.decision === null)
-    .map((requirement) => {
-      const execution = tools.find((entry) => entry.toolCallId === requirement.toolCallId);
-      return {
-        requirementId: requirement.id,
-        kind: requirement.kind,
-        toolCallId: requirement.toolCallId,
-        toolName: execution?.toolName ?? "",
-        toolArgs: execution?.toolArgs ?? {},
-        userInputSchema: execution?.userInputSchema ?? null,
-        origin: execution?.origin ?? null,
-        definitionChanged: requirement.definitionChanged,
-        editableArgs: execution?.editableArgs ?? false,
-      };
-    });
+/** One gated call as the pause holds it: its requirement, the call, and the path to it. */
+export interface PausedCallEntry {
+  requirement: Pick<RequirementState, "id" | "kind" | "toolCallId" | "frozen" | "decision" | "definitionChanged">;
+  execution: ToolExecutionState;
+  path: readonly string[];
+}
+
+/** The tool calls of an agent run (or an executor pause) that wait for a person: what an event or a UI shows of the pause. */
+export function pausedToolCalls(entries: readonly PausedCallEntry[]): PausedToolCall[] {
+  return entries
+    .filter(({ requirement }) => !requirement.frozen && requirement.decision === null)
+    .map(({ requirement, execution, path }) => ({
+      requirementId: requirement.id,
+      kind: requirement.kind,
+      toolCallId: requirement.toolCallId,
+      toolName: execution.toolName,
+      toolArgs: execution.toolArgs,
+      userInputSchema: execution.userInputSchema ?? null,
+      origin: execution.origin ?? null,
+      definitionChanged: requirement.definitionChanged,
+      editableArgs: execution.editableArgs,
+      path: [...path],
+    }));
 }
 
 /**

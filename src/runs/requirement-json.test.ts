@@ -11,12 +11,18 @@ describe("requirement JSON round trips", () => {
     const { agent } = makeAgent([toolCall("send_alert", { city: "Tokyo", message: "Rain" })]);
     const run = await agent.run("Alert");
     const wire = JSON.parse(JSON.stringify(run.activeRequirements[0]));
-    assert.equal(wire.schemaVersion, 5);
+    assert.equal(wire.schemaVersion, 6);
+    assert.deepEqual(wire.path, ["AlertAgent", "send_alert"]);
     const revived = RunRequirement.fromJSON(wire);
     assert.deepEqual(revived.toolExecution.toolArgs, { city: "Tokyo", message: "Rain" });
+    assert.deepEqual(revived.path, ["AlertAgent", "send_alert"]);
     revived.confirm();
     assert.deepEqual(revived.decision, { type: "confirm" });
     assert.throws(() => RunRequirement.fromJSON({ ...wire, schemaVersion: 7 }), { name: "StateVersionError" });
+    // Version 5 JSON has no path: read as the tool's own call.
+    const { path: _path, ...version5 } = wire;
+    assert.deepEqual(RunRequirement.fromJSON({ ...version5, schemaVersion: 5 }).path, ["send_alert"]);
+    assert.throws(() => RunRequirement.fromJSON({ ...wire, path: [] }), { name: "StateCorruptError" });
     assert.throws(() => RunRequirement.fromJSON({ ...wire, toolExecution: null }), { name: "StateCorruptError" });
   });
 
@@ -34,14 +40,14 @@ describe("requirement JSON round trips", () => {
     assert.equal(revived.confirmed, true);
     const frozen = StepRequirement.fromJSON({ ...run.stepRequirements[0]?.toJSON(), frozen: true });
     assert.throws(() => frozen.confirm(), { name: "RequirementResolvedError" });
-    assert.throws(() => StepRequirement.fromJSON({ ...run.stepRequirements[0]?.toJSON(), schemaVersion: 6 }), {
+    assert.throws(() => StepRequirement.fromJSON({ ...run.stepRequirements[0]?.toJSON(), schemaVersion: 7 }), {
       name: "StateVersionError",
     });
     assert.deepEqual(run.stepRequirements[0]?.toJSON().path, ["s"]);
     // Version 3 JSON has no pause time or trace: read as it is, with both null.
     const { pausedAt: _pausedAt, trace: _trace, path: _path, ...version3 } = run.stepRequirements[0]?.toJSON() ?? {};
     const older = StepRequirement.fromJSON({ ...version3, schemaVersion: 3 });
-    assert.deepEqual([older.toJSON().pausedAt, older.toJSON().trace, older.toJSON().schemaVersion], [null, null, 5]);
+    assert.deepEqual([older.toJSON().pausedAt, older.toJSON().trace, older.toJSON().schemaVersion], [null, null, 6]);
     // Version 4 JSON has no path: read with an empty one, which the view spells as the step's name.
     const { path: _omitted, ...withoutPath } = run.stepRequirements[0]?.toJSON() ?? {};
     const version4 = StepRequirement.fromJSON({ ...withoutPath, schemaVersion: 4 });

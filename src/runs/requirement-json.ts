@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { StateCorruptError, StateVersionError } from "../errors.js";
 import type { RequirementState, ToolExecutionState } from "./agent-run-state.js";
+import { withCallPaths } from "./call-paths.js";
 import { withDefaults } from "./compact.js";
 import { migrateStepRequirement, migrateToolRequirement } from "./migrate-decisions.js";
 import { runSchemas } from "./run-schemas.js";
@@ -20,9 +21,11 @@ import type { StepRequirementState } from "./workflow-run-state.js";
  * (`timeout`, `escalation`; null when left out) and a deadline's `after`, `remindEvery` and
  * `remindedAt` (null when left out). Version 5 adds a step requirement's `path` (the names of
  * the components from the top-level step down to the one that asks); version 4 is read as it is
- * (an empty path).
+ * (an empty path). Version 6 adds a tool call's `path` (the names from the run's agent through the
+ * agents it called as tools to the tool), on a RunRequirement and on each call of an executor
+ * pause; version 5 is read as it is (the agent's own call: its agent's name and the tool's).
  */
-export const REQUIREMENT_SCHEMA_VERSION = 5;
+export const REQUIREMENT_SCHEMA_VERSION = 6;
 
 /** The decision fields of version-1 requirement JSON; version 2 has `decision` (or `calls`) instead. */
 const VERSION_1_FIELDS = [
@@ -46,7 +49,7 @@ export function checkSuppliedVersion(record: Record<string, unknown>): number {
     return VERSION_1_FIELDS.some((field) => field in record) && !("decision" in record || "calls" in record)
       ? 1
       : REQUIREMENT_SCHEMA_VERSION;
-  if (version !== 1 && version !== 2 && version !== 3 && version !== 4 && version !== REQUIREMENT_SCHEMA_VERSION)
+  if (typeof version !== "number" || !Number.isInteger(version) || version < 1 || version > REQUIREMENT_SCHEMA_VERSION)
     throw new StateVersionError(version, REQUIREMENT_SCHEMA_VERSION);
   return version;
 }
@@ -70,25 +73,33 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   return parsed.data;
 }
 
-/** Reads `RunRequirement.toJSON()` output back into its state and tool execution. */
-export function decodeRunRequirement(json: unknown): { requirement: RequirementState; execution: ToolExecutionState } {
+/** Reads `RunRequirement.toJSON()` output back into its state, tool execution and path. */
+export function decodeRunRequirement(json: unknown): {
+  requirement: RequirementState;
+  execution: ToolExecutionState;
+  path: string[];
+} {
   const { record, version } = checkVersion(json, "RunRequirement");
   const current = version === 1 ? migrateToolRequirement(record) : record;
-  const { requirementStateSchema, toolExecutionStateSchema } = runSchemas();
+  const { requirementStateSchema, toolExecutionStateSchema, callPathSchema } = runSchemas();
+  const execution = parse(
+    toolExecutionStateSchema,
+    withDefaults(record["toolExecution"], TOOL_EXECUTION_SHAPE),
+    "RunRequirement toolExecution",
+  );
+  const path =
+    record["path"] === undefined ? [execution.toolName] : parse(callPathSchema, record["path"], "RunRequirement path");
   return {
     requirement: parse(requirementStateSchema, withDefaults(current, AGENT_REQUIREMENT_SHAPE), "RunRequirement"),
-    execution: parse(
-      toolExecutionStateSchema,
-      withDefaults(record["toolExecution"], TOOL_EXECUTION_SHAPE),
-      "RunRequirement toolExecution",
-    ),
+    execution,
+    path,
   };
 }
 
 /** Reads `StepRequirement.toJSON()` output (complete or sparse, of either version) back into its state. */
 export function decodeStepRequirement(json: unknown): StepRequirementState {
   const { record, version } = checkVersion(json, "StepRequirement");
-  const current = version === 1 ? migrateStepRequirement(record) : record;
+  const current = withCallPaths(version === 1 ? migrateStepRequirement(record) : record);
   return parse(
     runSchemas().stepRequirementStateSchema,
     withDefaults(current, STEP_REQUIREMENT_SHAPE),

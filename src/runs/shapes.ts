@@ -42,7 +42,9 @@ export const TOOL_EXECUTION_SHAPE: RecordShape = {
     definitionDigest: null,
     editableArgs: false,
     proposedArgs: null,
+    subRun: null,
   },
+  nested: {},
 };
 
 /** No tokens yet. Frozen: a run's usage is replaced by a new object, never changed in place. */
@@ -79,6 +81,8 @@ export const AGENT_RUN_SHAPE: RecordShape = {
   defaults: AGENT_RUN_DEFAULTS,
   nested: { requirements: AGENT_REQUIREMENT_SHAPE, tools: TOOL_EXECUTION_SHAPE },
 };
+// A call of an agent used as a tool holds that agent's run: the shape refers to itself.
+(TOOL_EXECUTION_SHAPE.nested as Record<string, RecordShape>)["subRun"] = AGENT_RUN_SHAPE;
 
 const stepOutputDefaults = {
   stepType: "Step",

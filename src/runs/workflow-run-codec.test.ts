@@ -9,7 +9,7 @@ const readFixture = (name: string): Record<string, unknown> =>
 describe("workflow run state versions", () => {
   it("reads the frozen version-1 fixture (paused at the executor gate), migrated to the current version", () => {
     const state = decodeWorkflowRunState(readFixture("workflow-run-v1.json"));
-    assert.equal(state.schemaVersion, 6);
+    assert.equal(state.schemaVersion, 7);
     assert.equal(state.status, "paused");
     assert.deepEqual(
       state.stepRequirements.map((requirement) => [requirement.kind, requirement.frozen, requirement.recovered]),
@@ -83,9 +83,31 @@ describe("workflow run state versions", () => {
     );
   });
 
+  it("reads the frozen version-6 fixture: an executor pause's call gets its path from the step's agent", () => {
+    const state = decodeWorkflowRunState(readFixture("workflow-run-v6.json"));
+    assert.equal(state.schemaVersion, 7);
+    assert.equal(state.status, "paused");
+    const [confirmation, executor] = state.stepRequirements;
+    assert.deepEqual(
+      [confirmation?.kind, confirmation?.frozen, confirmation?.path],
+      ["confirmation", true, ["send_alert"]],
+    );
+    assert.deepEqual(
+      executor?.kind === "executor"
+        ? executor.calls.map((call) => [call.path, call.execution.toolName, call.execution.subRun])
+        : "not an executor",
+      [[["AlertAgent", "send_alert"], "send_alert", null]],
+      "version 7 added a call's path: the step's agent and its tool, the only path there was",
+    );
+    const earlier = decodeWorkflowRunState(readFixture("workflow-run-v1.json")).stepRequirements[1];
+    assert.deepEqual(earlier?.kind === "executor" ? earlier.calls.map((call) => call.path) : null, [
+      ["AlertAgent", "send_alert"],
+    ]);
+  });
+
   it("refuses unknown, missing and non-integer versions with StateVersionError", () => {
     const fixture = readFixture("workflow-run-v2.json");
-    for (const schemaVersion of [0, 7, "2", undefined, 2.5]) {
+    for (const schemaVersion of [0, 8, "2", undefined, 2.5]) {
       assert.throws(() => decodeWorkflowRunState({ ...fixture, schemaVersion }), { name: "StateVersionError" });
     }
   });

@@ -1,3 +1,4 @@
+import { migrateWorkflowRunV6 } from "./call-paths.js";
 import { decodeState, type VersionedCodec } from "./codec.js";
 import { stripDefaults, withDefaultName, withDefaults } from "./compact.js";
 import { migrateWorkflowRunV2 } from "./migrate-decisions.js";
@@ -15,13 +16,15 @@ export const workflowRunCodec: VersionedCodec<WorkflowRunState> = {
   // usage, and to an executor pause's calls their origin, pinned definition digest and
   // definitionChanged (their defaults too); 5 -> 6 added a Parallel frame's branches and a
   // requirement's path, whose defaults (none, []) fit every run stored before: no Parallel could
-  // pause then, and a path left empty reads as the requirement's step name.
+  // pause then, and a path left empty reads as the requirement's step name; 6 -> 7 gave each tool
+  // call of an executor pause its path from the step's agent (the agent and the tool, then).
   migrations: {
     1: (state) => state,
     2: migrateWorkflowRunV2,
     3: (state) => withDefaults(state, WORKFLOW_RUN_SHAPE) as Record<string, unknown>,
     4: (state) => state,
     5: (state) => state,
+    6: migrateWorkflowRunV6,
   },
   // A getter, so the schema (and zod) loads with the first decode rather than with kern.
   get schema() {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import {
   auditChain,
+  callPathSchema,
   confirmDecisionSchema,
   decisionAuthorship,
   escalationSchema,
@@ -77,10 +78,14 @@ export const skipDecisionSchema = z.object({ type: z.literal("skip") });
 /** Recorded when a gate's deadline passed and its `onTimeout` decided instead of a person (shared with tool calls). */
 export { timeoutDecisionSchema };
 
-/** One paused tool call of the step's agent, copied into the step requirement. */
+/**
+ * One paused tool call of the step's agent (or of an agent it called as a tool, at any depth),
+ * copied into the step requirement, with its path from the step's agent to the tool.
+ */
 export const executorRequirementStateSchema = z.object({
   requirement: requirementStateSchema,
   execution: toolExecutionStateSchema,
+  path: callPathSchema,
 });
 
 /** What every step requirement has: which component asks, and whether it can still change. */

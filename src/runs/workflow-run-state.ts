@@ -68,8 +68,10 @@ export type ParallelBranch = z.infer<typeof schema.parallelBranchSchema>;
  * gates and tool calls their escalation and their deadline's reminders (`escalation`, and
  * `timeout.after`, `remindEvery`, `remindedAt`; null when left out); version 6 added gates inside
  * Parallel branches: a Parallel frame's `branches` (each branch's status, frames, requirement and
- * output; empty when left out) and a requirement's `path` of component names ([] when left out).
+ * output; empty when left out) and a requirement's `path` of component names ([] when left out);
+ * version 7 added agents as tools and workflows as steps: each tool call of an executor pause has
+ * its `path` from the step's agent (through the agents it called as tools) to the tool.
  */
-export const WORKFLOW_RUN_SCHEMA_VERSION = 6;
+export const WORKFLOW_RUN_SCHEMA_VERSION = 7;
 
 export type WorkflowRunState = z.infer<typeof schema.workflowRunStateSchema>;

@@ -34,3 +34,11 @@ export class WriteBatch {
  * never shows up among the options an application can pass.
  */
 export const holdWritesIn: unique symbol = Symbol("kern.holdWritesIn");
+
+/**
+ * The option key under which a workflow continues, retries or cancels its step agent's run: the
+ * id of the workflow run, whose claim it holds. An agent run that belongs to a workflow run is
+ * only ever moved on by that run's holder, so one claim covers the whole tree: without the key,
+ * continuing it directly is refused and names the workflow run to continue instead.
+ */
+export const parentClaim: unique symbol = Symbol("kern.parentClaim");

@@ -100,7 +100,7 @@ describe("kern/server answers to requests a run cannot serve", () => {
       }),
       {
         name: "StateVersionError",
-        message: /schemaVersion 9.*versions 1 to 5/,
+        message: /schemaVersion 9.*versions 1 to 6/,
       },
     );
     // Over HTTP a continue carries decisions, never requirement JSON: the echo is refused, naming the field to use.

@@ -198,6 +198,8 @@ function toolCallView(call, decide) {
     el("div", { class: "tool-head" }, [el("span", { class: "label", text: "Tool call" }), el("code", { class: "tool-name", text: call.toolName })]),
     el("pre", { class: "args", text: pretty(call.toolArgs) }),
   ];
+  // The breadcrumb from the workflow (or the run's agent) through steps and agents to the tool.
+  if (call.where) parts.splice(1, 0, el("p", { class: "path", text: call.where }));
   if (call.origin) parts[0].append(el("span", { class: "label", text: "from " + call.origin }));
   if (call.definitionChanged) parts.push(el("p", { class: "warning", text: "This call was approved, but its tool's definition changed before it ran: it did not run. Decide again under the new definition." }));
   if (call.recovered) parts.push(el("p", { class: "warning", text: "This call may or may not have run before a crash: approve to run it again, reject to skip it." }));

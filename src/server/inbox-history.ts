@@ -69,8 +69,11 @@ function workflowHistory(run) {
   return lines;
 }
 
-/** An agent run's decided tool calls, in order. */
+/** An agent run's decided tool calls, in order, its sub-agents' named by their path. */
 function agentHistory(run) {
+  if (run.decidedRequirements) {
+    return run.decidedRequirements.filter(isDecided).map((requirement) => historyLine("Tool call " + (requirement.path || [requirement.toolName]).slice(1).join(" › "), requirement));
+  }
   const names = new Map((run.tools || []).map((execution) => [execution.toolCallId, execution.toolName]));
   return (run.requirements || []).filter(isDecided).map((requirement) => historyLine("Tool call " + (names.get(requirement.toolCallId) || requirement.toolCallId), requirement));
 }

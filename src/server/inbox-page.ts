@@ -35,6 +35,7 @@ pre { background: #f6f8fb; border: 1px solid var(--line); border-radius: 8px; pa
 .tool-call { border-left: 3px solid #f0a030; padding: 4px 0 4px 12px; margin: 10px 0; }
 .tool-head { display: flex; gap: 8px; align-items: baseline; }
 .tool-name { font-size: 15px; font-weight: 600; }
+.path { color: var(--muted); font-size: 13px; margin: 2px 0 4px; }
 .warning { color: #8a4b00; }
 .decided { color: var(--accent); font-weight: 600; margin: 4px 0 0; }
 .actions { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin-top: 8px; }

@@ -90,10 +90,11 @@ function callsView(calls, submit) {
 }
 
 /** An executor pause: each undecided tool call is decided under its own requirement id. */
-function executorView(requirement, submit) {
+function executorView(requirement, submit, where) {
   const undecided = requirement.calls.filter((entry) => entry.requirement.decision === null);
   if (undecided.length === 0) return el("div", { class: "actions" }, [button("Continue", "primary", () => submit([]))]);
   const calls = undecided.map((entry) => ({
+    where: where.concat(entry.path || [entry.execution.toolName]).join(" › "),
     toolName: entry.execution.toolName, toolArgs: entry.execution.toolArgs, kind: entry.requirement.kind,
     userInputSchema: entry.execution.userInputSchema, recovered: entry.requirement.recovered,
     origin: entry.execution.origin, definitionChanged: entry.requirement.definitionChanged,
@@ -135,8 +136,11 @@ function actions(send, buttons) {
   return el("div", { class: "actions" }, [...buttons, note, reject]);
 }
 
-/** The controls of a workflow pause; send(decision) decides it, submit(decisions) decides tool calls. */
-function stepView(requirement, send, submit) {
+/**
+ * The controls of a workflow pause; send(decision) decides it, submit(decisions) decides tool calls.
+ * where: the breadcrumb to the paused component, which each of its tool calls extends.
+ */
+function stepView(requirement, send, submit, where) {
   switch (requirement.kind) {
     case "confirmation":
       return actions(send, [button("Approve", "primary", () => send({ type: "confirm" }))]);
@@ -152,7 +156,7 @@ function stepView(requirement, send, submit) {
     case "error":
       return el("div", {}, [el("pre", { class: "output", text: requirement.errorMessage || "" }), el("div", { class: "actions" }, [button("Retry", "primary", () => send({ type: "retry" })), button("Skip", "secondary", () => send({ type: "skip" }))])]);
     case "executor":
-      return executorView(requirement, submit);
+      return executorView(requirement, submit, where);
     default:
       return el("p", { text: "This kind of pause (" + requirement.kind + ") is not shown here; continue it through the API." });
   }
@@ -161,8 +165,8 @@ function stepView(requirement, send, submit) {
 function workflowCard(row, run) {
   // A run paused in Parallel branches has one row (and one card) per branch: show this row's requirement.
   const requirement = (run.activeRequirements || []).find((entry) => entry.id === row.requirementId) || run.activeRequirement;
-  const where = requirement ? (requirement.path && requirement.path.length > 0 ? requirement.path.join(" › ") : requirement.stepName) : "?";
-  const card = shell(row, run.workflowName + " › " + where, requirement ? requirement.kind : "none");
+  const path = requirement ? (requirement.path && requirement.path.length > 0 ? requirement.path : [requirement.stepName]) : ["?"];
+  const card = shell(row, [run.workflowName].concat(path).join(" › "), requirement ? requirement.kind : "none");
   if (!run.isPaused || !requirement) {
     card.body.append(el("p", { text: "This run no longer waits (it is " + run.status + ")." }));
     return card.node;
@@ -172,7 +176,7 @@ function workflowCard(row, run) {
   if (history) card.body.append(history);
   const submit = (decisions) => continueRun(card, row, { sessionId: run.sessionId, decisions });
   const send = (decision) => submit([{ requirementId: requirement.id, decision }]);
-  card.body.append(stepView(requirement, send, submit));
+  card.body.append(stepView(requirement, send, submit, [run.workflowName].concat(path)));
   return card.node;
 }
 
@@ -184,12 +188,14 @@ function agentCard(row, run) {
     return card.node;
   }
   const calls = pending.map((requirement) => ({
+    where: (requirement.path || [run.agentName, requirement.toolName]).join(" › "),
     toolName: requirement.toolName, toolArgs: requirement.toolArgs, kind: requirement.kind,
     userInputSchema: requirement.toolExecution.userInputSchema, recovered: requirement.recovered,
     origin: requirement.toolExecution.origin, definitionChanged: requirement.definitionChanged,
     editableArgs: requirement.toolExecution.editableArgs === true,
   }));
-  card.body.append(el("p", { class: "question", text: run.agentName + " wants to call " + calls.map((call) => call.toolName).join(", ") + "." }));
+  const callers = new Set(pending.map((requirement) => (requirement.path || [run.agentName]).slice(0, -1).join(" › ")));
+  card.body.append(el("p", { class: "question", text: [...callers].join(", ") + " wants to call " + calls.map((call) => call.toolName).join(", ") + "." }));
   const history = historyView(agentHistory(run));
   if (history) card.body.append(history);
   card.body.append(callsView(calls, (decisions) => {

@@ -36,9 +36,10 @@ export function workflowRunJson(
 }
 
 /**
- * An agent run as the API returns it: `toJSON()` plus `isPaused` and `activeRequirements`
- * (`RunRequirement.toJSON()` of each undecided tool call); send them back, each with its
- * `resolution` set, in `requirements`.
+ * An agent run as the API returns it: `toJSON()` plus `isPaused`, `activeRequirements`
+ * (`RunRequirement.toJSON()` of each undecided tool call, its sub-agents' included, each with its
+ * `path`) and `decidedRequirements` (the decided ones, sub-agents' included, oldest first). Send
+ * decisions back by requirement id in `decisions`.
  */
 export function agentRunJson(
   run: RunOutput,
@@ -53,5 +54,8 @@ export function agentRunJson(
       ...requirement.toJSON(),
       needs: requirement.needs,
     })),
+    decidedRequirements: run.requirements
+      .filter((requirement) => requirement.isFrozen || requirement.decidedBy !== null)
+      .map((requirement) => requirement.toJSON()),
   };
 }

@@ -24,7 +24,8 @@ function find(run: AnyRun, ownerId: string, requirementId: string): Found | unde
     const call = run.requirements.find((requirement) => requirement.id === requirementId);
     if (call === undefined) return undefined;
     const { toolName, toolArgs } = call.toolExecution;
-    const where = `agent '${ownerId}'`;
+    // A sub-agent's call names the agents that lead to it: "agent 'Planner', via Researcher".
+    const where = `agent '${ownerId}'${via(call.path)}`;
     return { where, question: null, toolName, args: toolArgs, confirmable: call.needsConfirmation, ...decided(call) };
   }
   for (const step of run.stepRequirements) {
@@ -42,7 +43,7 @@ function find(run: AnyRun, ownerId: string, requirementId: string): Found | unde
     const call = step.executorRequirements.find((requirement) => requirement.id === requirementId);
     if (call !== undefined) {
       const { toolName, toolArgs } = call.toolExecution;
-      const inner = step.executorName === null ? where : `${where}, agent '${step.executorName}'`;
+      const inner = step.executorName === null ? where : `${where}, agent '${step.executorName}'${via(call.path)}`;
       return {
         where: inner,
         question: null,
@@ -54,6 +55,11 @@ function find(run: AnyRun, ownerId: string, requirementId: string): Found | unde
     }
   }
   return undefined;
+}
+
+/** The sub-agents between a run's agent and its tool call ("" for the agent's own call). */
+function via(path: readonly string[]): string {
+  return path.length > 2 ? `, via ${path.slice(1, -1).join(" › ")}` : "";
 }
 
 function decided(requirement: {

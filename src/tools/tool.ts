@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { RunRequirement } from "../agent/index.js";
+import type { Agent, RunRequirement } from "../agent/index.js";
 import { ConfigurationError } from "../errors.js";
 import type { ModelToolSpec } from "../models/index.js";
 import {
@@ -116,6 +116,11 @@ export interface Tool {
   readonly definitionDigest?: () => Promise<string>;
   /** Whether a person may approve a call with edited arguments: a confirmation gate that allows it. */
   readonly editableArgs: boolean;
+  /**
+   * Set on a tool made by `agent.asTool()`: the agent each call runs, inside the calling run. Its
+   * gated calls pause the calling run (at any depth), and a continue resumes it in place.
+   */
+  readonly agent?: Agent;
   /** The schema and description the model sees. */
   modelSpec(): ModelToolSpec;
   /** JSON Schema of the values a human must supply, or null when the tool asks none. */

@@ -20,7 +20,7 @@ import {
   type WorkflowRunState,
 } from "../runs/index.js";
 import type { Component } from "./components/component.js";
-import { findAgent } from "./components/walk.js";
+import { executorTool } from "./components/walk.js";
 import { applyStepDecisions, applyTimeout, freeze, isExpired, type WorkflowContinueInput } from "./continue-input.js";
 import { cancellingPauses, lapseActive } from "./deadlines.js";
 import { componentAtPath } from "./engine/locate.js";
@@ -80,10 +80,10 @@ function refusalFor(
   if (active.kind === "executor") {
     const call = active.calls.find((entry) => entry.requirement.id === requirementId);
     if (call === undefined) return null;
-    const tool = findAgent(steps, active.executor.id)?.tools.get(call.execution.toolName);
+    const tool = executorTool(steps, active.executor.id, call.path);
     const policy: GatePolicy<RunRequirement> = tool?.policy ?? openGate();
     const current = escalatedPolicy(policy, call.requirement.escalation?.to);
-    return refusal(current, actor, new RunRequirement(call.requirement, call.execution), state.userId);
+    return refusal(current, actor, new RunRequirement(call.requirement, call.execution, call.path), state.userId);
   }
   const component = componentAtPath(steps, active.stepPath);
   const policy: GatePolicy<StepRequirement> =
@@ -163,14 +163,16 @@ export function mayDecideStep(
   return run.stepRequirements.some((requirement) => {
     if (requirement.isFrozen && !includeDecided) return false;
     if (requirement.requiresExecutorInput) {
-      const tools = findAgent(steps, requirement.executorId ?? "")?.tools;
       // The pause's own id stands for all its calls (an inbox row names the pause).
       const any = requirementId === undefined || requirementId === requirement.id;
       return requirement.executorRequirements.some(
         (call) =>
           (any || call.id === requirementId) &&
           refusal(
-            escalatedPolicy(tools?.get(call.toolExecution.toolName)?.policy ?? openGate(), call.escalation?.approvers),
+            escalatedPolicy(
+              executorTool(steps, requirement.executorId ?? "", call.path)?.policy ?? openGate(),
+              call.escalation?.approvers,
+            ),
             actor,
             call,
             starter,
@@ -206,9 +208,8 @@ export function decideActive(
   for (const active of decided) {
     if (active.kind !== "executor") continue;
     // Edited arguments are checked against the step agent's tools now, before anything is stored.
-    const tools = findAgent(steps, active.executor.id)?.tools;
-    for (const { requirement, execution } of active.calls)
-      checkEditedArgs(new RunRequirement(requirement, execution), tools?.get(execution.toolName));
+    for (const { requirement, execution, path } of active.calls)
+      checkEditedArgs(new RunRequirement(requirement, execution, path), executorTool(steps, active.executor.id, path));
   }
   for (const active of decided) if (isExpired(active, now)) applyTimeout(active);
   const entries = authorizeStepDecisions(steps, state, decided, options.actor, now, options[viaDecisionLink]);

@@ -1,3 +1,4 @@
+import { toolAtPath } from "../agent/index.js";
 import type { StepRequirementState, WorkflowRunState } from "../runs/index.js";
 import { fingerprintOf } from "../runs/index.js";
 import type { Component } from "./components/component.js";
@@ -17,9 +18,11 @@ function describe(component: Component): Record<string, unknown> {
       return {
         ...base,
         executor:
-          component.agent === undefined
-            ? "function"
-            : { agent: component.agent.id, fingerprint: component.agent.fingerprint },
+          component.agent !== undefined
+            ? { agent: component.agent.id, fingerprint: component.agent.fingerprint }
+            : component.nested !== undefined
+              ? { workflow: component.workflow?.id ?? null, steps: component.nested.steps.map(describe) }
+              : "function",
         requiresConfirmation: component.requiresConfirmation,
         requiresUserInput: component.requiresUserInput,
         userInputSchema: component.userInputSchema,
@@ -119,10 +122,10 @@ function incompatibleRequirement(steps: readonly Component[], requirement: StepR
   const agent = component.stepType === "Step" ? component.agent : undefined;
   if (agent === undefined || agent.id !== requirement.executor.id)
     return `${where} no longer runs agent '${requirement.executor.id}'`;
-  for (const { execution } of requirement.calls) {
-    const tool = agent.tools.get(execution.toolName);
+  for (const { execution, path } of requirement.calls) {
+    const tool = toolAtPath(agent.tools, path);
     if (tool?.gate !== execution.gate)
-      return `agent '${agent.id}' no longer has tool '${execution.toolName}' behind the same gate`;
+      return `agent '${agent.id}' no longer has tool '${path.slice(1).join(" › ")}' behind the same gate`;
   }
   return null;
 }

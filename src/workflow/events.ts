@@ -22,6 +22,8 @@ export interface StepRef {
 /** What a UI needs to render the question of a pause. */
 export interface PauseInfo extends StepRef {
   requirementId: string;
+  /** The names of the components from the top-level one down to the one that asks (see StepRequirement.path). */
+  path: string[];
   kind: StepRequirementKind;
   message: string | null;
   /** JSON Schema of the values expected (user input), else null. */
@@ -104,18 +106,13 @@ export function pauseEvent(state: WorkflowRunState, requirement: StepRequirement
     stepType: requirement.stepType,
     stepPath: requirement.stepPath,
     requirementId: requirement.id,
+    path: requirement.path.length > 0 ? requirement.path : [requirement.stepName],
     kind: requirement.kind,
     message: requirementMessage(requirement),
     inputSchema: requirement.kind === "userInput" ? userInputJsonSchema(requirement.fields) : null,
     choices: requirement.kind === "route" ? requirement.choices : null,
     allowMultipleSelections: requirement.kind === "route" && requirement.allowMultipleSelections,
-    toolCalls:
-      requirement.kind === "executor"
-        ? pausedToolCalls(
-            requirement.calls.map((entry) => entry.requirement),
-            requirement.calls.map((entry) => entry.execution),
-          )
-        : null,
+    toolCalls: requirement.kind === "executor" ? pausedToolCalls(requirement.calls) : null,
     stepOutput: "output" in requirement ? requirement.output.content : null,
     errorMessage: requirement.kind === "error" ? requirement.errorMessage : null,
     timeoutAt: "timeout" in requirement ? (requirement.timeout?.at ?? null) : null,

@@ -1,3 +1,4 @@
+import { agentAtPath } from "../agent/index.js";
 import type { Db, DecisionRecord, GrantRecord } from "../db/index.js";
 import { InvalidResolutionError } from "../errors.js";
 import { grantRecordFor, type RequirementOf, type WorkflowRunState } from "../runs/index.js";
@@ -41,10 +42,11 @@ function grantsOf(
   now: number,
 ): GrantRecord[] {
   const grants: GrantRecord[] = [];
-  for (const { requirement, execution } of active.calls) {
+  for (const { requirement, execution, path } of active.calls) {
     const { decision } = requirement;
     if (!decidedIds.has(requirement.id) || decision?.type !== "confirm" || decision.grant === undefined) continue;
-    const ownDb = findAgent(steps, active.executor.id)?.ownDb;
+    const stepAgent = findAgent(steps, active.executor.id);
+    const ownDb = stepAgent?.ownDb;
     if (ownDb !== undefined && ownDb !== db) {
       throw new InvalidResolutionError(
         requirement.id,
@@ -54,8 +56,15 @@ function grantsOf(
       );
     }
     const ask = { requirementId: requirement.id, toolName: execution.toolName, grant: decision.grant };
+    // A sub-agent's call grants for that agent's tool (its runs live in the step agent's).
+    const owner = stepAgent === undefined ? undefined : agentAtPath(stepAgent, path);
     grants.push(
-      grantRecordFor({ ...ask, createdBy: requirement.decidedBy?.id ?? "kern:code" }, active.executor.id, state, now),
+      grantRecordFor(
+        { ...ask, createdBy: requirement.decidedBy?.id ?? "kern:code" },
+        owner?.id ?? active.executor.id,
+        state,
+        now,
+      ),
     );
   }
   return grants;

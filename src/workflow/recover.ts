@@ -15,10 +15,10 @@ import type { Component } from "./components/component.js";
 import type { Step } from "./components/step.js";
 import { walk } from "./components/walk.js";
 import { freeze } from "./continue-input.js";
+import { executorRequirementsOf } from "./engine/executor-requirements.js";
 import { type Located, type LocatedFrames, locateTree, namePath } from "./engine/locate.js";
 import { endsInBranches, mayGoOnUndecided } from "./engine/open-requirements.js";
 import { errorRequirement, executorRequirement } from "./engine/requirements.js";
-import { executorRequirementsOf } from "./engine/step-execution.js";
 import { workflowRunAccess } from "./workflow-run-access.js";
 
 /** A workflow run that recover() made continuable again. */

@@ -49,6 +49,11 @@ export function accepts(kind: StepRequirementKind): string {
 /** The stored message, or for executor pauses a sentence naming the agent and its calls. */
 export function requirementMessage(state: StepRequirementState): string | null {
   if (state.kind !== "executor") return state.message;
-  const calls = state.calls.map((entry) => describeToolCall(entry.execution, entry.requirement.definitionChanged));
+  // A sub-agent's call names the agents it came through: "page_oncall (via Notifier)".
+  const calls = state.calls.map(
+    (entry) =>
+      describeToolCall(entry.execution, entry.requirement.definitionChanged) +
+      (entry.path.length > 2 ? ` (via ${entry.path.slice(1, -1).join(" › ")})` : ""),
+  );
   return `${state.executor.name || "The agent"} wants to call ${calls.join(", ")}; approve or reject each call.`;
 }

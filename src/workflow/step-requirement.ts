@@ -176,7 +176,9 @@ export class StepRequirement extends DecidedView {
   /** The step agent's paused tool calls, as real RunRequirement objects. */
   get executorRequirements(): RunRequirement[] {
     const calls = this.#state.kind === "executor" ? this.#state.calls : [];
-    this.#executorRequirements ??= calls.map((entry) => new RunRequirement(entry.requirement, entry.execution));
+    this.#executorRequirements ??= calls.map(
+      (entry) => new RunRequirement(entry.requirement, entry.execution, entry.path),
+    );
     return this.#executorRequirements;
   }
   get executorId(): string | null {

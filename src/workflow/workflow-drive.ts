@@ -143,6 +143,7 @@ async function driveOnce(drive: WorkflowDrive): Promise<WorkflowRunOutput> {
   const stack: EngineContext["stack"] = [];
   const context: EngineContext = {
     state,
+    input: state.input,
     claim,
     steps: drive.steps,
     stack,

@@ -48,7 +48,7 @@ async function storeFixture(db: ReturnType<typeof freshDb>): Promise<void> {
 describe("the stored shape of runs paused in Parallel branches", () => {
   it("reads a version-5 run (a Parallel recover() asked about as a whole) and continues it either way", async () => {
     const state = decodeWorkflowRunState(fixture);
-    assert.equal(state.schemaVersion, 6);
+    assert.equal(state.schemaVersion, 7);
     const parallel = state.cursor?.[1];
     assert.deepEqual(
       [parallel?.stepType, parallel?.phase, parallel?.stepType === "Parallel" ? parallel.branches : null],

@@ -34,7 +34,7 @@ describe("gates inside Parallel branches", () => {
       [1, 0, 0],
       "the ungated branch ran; the gated ones wait",
     );
-    assert.equal(run.toJSON().schemaVersion, 6);
+    assert.equal(run.toJSON().schemaVersion, 7);
   });
 
   it("runs on only the branches a continue decided, leaves the others paused, and never re-runs a finished branch", async () => {

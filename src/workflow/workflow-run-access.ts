@@ -11,6 +11,11 @@ import {
 } from "../runs/index.js";
 import { openRequirements } from "./engine/open-requirements.js";
 
+/** The sub-agents a call of an executor pause came through: " (via Notifier)", or "" for the step agent's own. */
+function via(path: readonly string[]): string {
+  return path.length > 2 ? ` (via ${path.slice(1, -1).join(" › ")})` : "";
+}
+
 /**
  * One row per open requirement (one per paused Parallel branch), each summarised with its path:
  * "workflow / component / ... / step: question".
@@ -19,7 +24,7 @@ function pendingRequirements(state: WorkflowRunState): PendingRequirementRecord[
   return openRequirements(state).map((active) => {
     const what =
       active.kind === "executor"
-        ? `${active.executor.name} wants to call ${active.calls.map((entry) => describeToolCall(entry.execution, entry.requirement.definitionChanged)).join(", ")}`
+        ? `${active.executor.name} wants to call ${active.calls.map((entry) => `${describeToolCall(entry.execution, entry.requirement.definitionChanged)}${via(entry.path)}`).join(", ")}`
         : (active.message ?? `${active.stepType} '${active.stepName}' waits for ${active.kind}`);
     const path = active.path.length > 0 ? active.path : [active.stepName];
     return {

@@ -7,6 +7,7 @@ import {
   checkJsonData,
   checkOptionalId,
   newId,
+  parentClaim,
   type RunEventLog,
   WORKFLOW_RUN_DEFAULTS,
   WORKFLOW_RUN_SCHEMA_VERSION,
@@ -100,7 +101,7 @@ export async function cancelWorkflowRun(
   const closing = endsInBranches(state.cursor) ? openRequirements(state) : state.stepRequirements.slice(-1);
   for (const active of closing) {
     freeze(active);
-    if (active.kind === "executor") await cancelStepAgent(steps, db, active.executor, state.sessionId);
+    if (active.kind === "executor") await cancelStepAgent(steps, db, active.executor, state);
   }
   state.status = "cancelled";
   state.cancelReason = reason;
@@ -117,8 +118,10 @@ export async function cancelStepAgent(
   steps: readonly Component[],
   db: Db,
   executor: { id: string; runId: string },
-  sessionId: string,
+  run: { runId: string; sessionId: string },
 ): Promise<void> {
   const agent = findAgent(steps, executor.id);
-  await agent?.cancelRun(executor.runId, sessionId, { db: agent.ownDb ?? db }).catch(() => undefined);
+  await agent
+    ?.cancelRun(executor.runId, run.sessionId, { db: agent.ownDb ?? db, [parentClaim]: run.runId })
+    .catch(() => undefined);
 }

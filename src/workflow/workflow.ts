@@ -23,6 +23,7 @@ import {
   type WorkflowRunState,
 } from "../runs/index.js";
 import type { Component } from "./components/component.js";
+import { type NestedWorkflow, WORKFLOW_BRAND } from "./components/nested-workflow.js";
 import { Step } from "./components/step.js";
 import { type ContinueWorkflowRef, readWorkflowContinueInput } from "./continue-input.js";
 import { expireWorkflowRuns } from "./deadlines.js";
@@ -65,7 +66,9 @@ export type { SweepReport } from "../runs/index.js";
  *   run = await workflow.continueRun(run);
  * }
  */
-export class Workflow {
+export class Workflow implements NestedWorkflow {
+  /** Marks a workflow, so it can be a Step's `executor`. */
+  readonly [WORKFLOW_BRAND] = true as const;
   readonly name: string;
   readonly id: string;
   readonly description: string | undefined;

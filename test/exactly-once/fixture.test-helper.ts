@@ -6,7 +6,7 @@ import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import type { Db, ModelRequest, ModelResponse } from "kern";
 import { Agent } from "kern/agent";
 import { FakeModel, type FakeScript, text, toolCall, toolCalls } from "kern/testing";
-import { tool } from "kern/tools";
+import { type Tool, tool } from "kern/tools";
 import { z } from "zod";
 
 export const AGENT_NAME = "ExactlyOnceAgent";
@@ -76,8 +76,9 @@ export function continuingAgent(
   return buildAgent(db, logFile, model, hooks, leaseMs);
 }
 
-function buildAgent(db: Db, logFile: string, model: FakeModel, hooks: ToolHooks, leaseMs?: number): Agent {
-  const sendAlert = tool({
+/** The gated tool every exactly-once agent calls: each real execution is one line in `logFile`. */
+export function sendAlertTool(logFile: string, hooks: ToolHooks = {}): Tool {
+  return tool({
     name: TOOL_NAME,
     parameters: z.object({ city: z.string(), message: z.string() }),
     requiresConfirmation: true,
@@ -88,6 +89,10 @@ function buildAgent(db: Db, logFile: string, model: FakeModel, hooks: ToolHooks,
       return `Alert sent for ${city}.`;
     },
   });
+}
+
+function buildAgent(db: Db, logFile: string, model: FakeModel, hooks: ToolHooks, leaseMs?: number): Agent {
+  const sendAlert = sendAlertTool(logFile, hooks);
   return new Agent({ name: AGENT_NAME, model, tools: [sendAlert], db, ...(leaseMs === undefined ? {} : { leaseMs }) });
 }
 

@@ -27,8 +27,20 @@ const storeSchema = z.discriminatedUnion("kind", [
 const targetSchema = z.object({ store: storeSchema, logFile: z.string() });
 export type Target = z.infer<typeof targetSchema>;
 
-/** A paused run to continue, with the human's decisions as RunRequirement.toJSON() output. */
-const runToContinueSchema = z.object({ runId: z.string(), sessionId: z.string(), requirements: z.array(z.unknown()) });
+/**
+ * A paused run to continue, with the human's decisions: RunRequirement.toJSON() output for an
+ * agent run (a plain one, or one paused inside its sub-agent: `shape` "subAgent"), decisions as
+ * data for a workflow run paused in Parallel branches (`shape` "parallel").
+ */
+const runToContinueSchema = z.object({
+  runId: z.string(),
+  sessionId: z.string(),
+  requirements: z.array(z.unknown()),
+  shape: z.enum(["agent", "subAgent", "parallel"]).optional(),
+  decisions: z
+    .array(z.object({ requirementId: z.string(), decision: z.object({ type: z.literal("confirm") }) }))
+    .optional(),
+});
 export type RunToContinue = z.infer<typeof runToContinueSchema>;
 
 export const commandSchema = z.discriminatedUnion("op", [

@@ -1,17 +1,22 @@
-// Eight OS processes continue the same 200 paused runs at once, each in its own random order.
-// Every approved tool call must run exactly once (no duplicate, none lost), every run must
-// complete, and every attempt but the winner's must fail with RunAlreadyClaimedError (it lost the
+// Eight OS processes continue the same 300 paused runs at once, each in its own random order:
+// plain agent runs, agent runs paused inside the sub-agent they called as a tool, and workflow
+// runs paused in both branches of a Parallel (one branch's agent calling the gated tool itself,
+// the other through a sub-agent). Every approved tool call must run exactly once (no duplicate,
+// none lost: each execution is a line its process appended to a log), every run must complete,
+// and every attempt but the winner's must fail with RunAlreadyClaimedError (it lost the
 // compare-and-set) or RunNotPausedError (it loaded the run after the winner claimed it).
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { AGENT_NAME, loggedExecutions } from "./fixture.test-helper.js";
+import { COORDINATOR_NAME, type RunShape, WORKFLOW_NAME } from "./nested-fixture.test-helper.js";
 import type { Outcome } from "./protocol.test-helper.js";
 import {
   chooseSeed,
-  createApprovedRuns,
+  createRaceRuns,
   createTestStore,
+  type RaceRun,
   STORE_KINDS,
   seededRandom,
   shuffled,
@@ -19,15 +24,37 @@ import {
 import { WorkerProcess } from "./worker-process.test-helper.js";
 
 const WORKERS = 8;
-const RUNS = 200;
+/** How many paused runs of each shape the workers race over (300 in all, 350 approved calls). */
+const SHAPES: Readonly<Record<RunShape, number>> = { agent: 200, subAgent: 50, parallel: 50 };
+const RUNS = SHAPES.agent + SHAPES.subAgent + SHAPES.parallel;
 /** Attempts each worker has in flight at once. */
 const CONCURRENCY = 6;
 /**
  * Runs every worker loads before any may claim them (a file barrier in the workers' Db hook), so
  * losing the compare-and-set itself happens on every run, whatever the scheduling: for each of
- * these, exactly WORKERS - 1 attempts must end in RunAlreadyClaimedError.
+ * these, exactly WORKERS - 1 attempts must end in RunAlreadyClaimedError. One of each shape.
  */
 const HOT_RUNS = 3;
+
+/** One hot run of each shape, picked at random. */
+function hotRuns(runs: readonly RaceRun[], random: () => number): string[] {
+  const shapes: RunShape[] = ["agent", "subAgent", "parallel"];
+  return shapes
+    .flatMap((shape) =>
+      shuffled(
+        runs.filter((run) => run.shape === shape),
+        random,
+      ).slice(0, 1),
+    )
+    .map((run) => run.runId);
+}
+
+/** Where each shape's runs are stored, to read their final status back. */
+const OWNERS: ReadonlyArray<{ kind: "agent" | "workflow"; ownerId: string; shape: RunShape }> = [
+  { kind: "agent", ownerId: AGENT_NAME, shape: "agent" },
+  { kind: "agent", ownerId: COORDINATOR_NAME, shape: "subAgent" },
+  { kind: "workflow", ownerId: WORKFLOW_NAME, shape: "parallel" },
+];
 const seed = chooseSeed();
 
 // Starting a worker costs a second or more, so the same eight serve both stores.
@@ -87,22 +114,19 @@ for (const { kind, skip } of STORE_KINDS) {
       t.diagnostic(`seed ${seed} (KERN_EXACTLY_ONCE_SEED=${seed} replays the same orders and barrier runs)`);
       const store = await createTestStore(kind, "race");
       t.after(() => store.dispose());
-      const runs = await createApprovedRuns(store, RUNS);
+      const runs = await createRaceRuns(store, SHAPES);
       await Promise.all(workers.map(async (worker) => (await worker.ready(60_000)).open(store.config, 30_000)));
       const readyAt = Date.now();
 
       const random = seededRandom(seed + (kind === "sqlite" ? 0 : 1));
-      const hot = {
-        runIds: shuffled(runs, random)
-          .slice(0, HOT_RUNS)
-          .map((run) => run.runId),
-        barrierDir: join(store.directory, "barriers"),
-        parties: WORKERS,
-      };
+      const hot = { runIds: hotRuns(runs, random), barrierDir: join(store.directory, "barriers"), parties: WORKERS };
+      assert.equal(hot.runIds.length, HOT_RUNS);
       mkdirSync(hot.barrierDir);
       const goAt = Date.now() + 300;
-      for (const worker of workers)
-        worker.send({ op: "race", runs: shuffled(runs, random), concurrency: CONCURRENCY, goAt, hot });
+      for (const worker of workers) {
+        const order = shuffled(runs, random).map(({ cities: _cities, ...run }) => run);
+        worker.send({ op: "race", runs: order, concurrency: CONCURRENCY, goAt, hot });
+      }
       const outcomesByWorker = new Map<number, Outcome[]>();
       for (const worker of workers) {
         const message = await worker.receive(90_000, "race outcomes");
@@ -111,18 +135,18 @@ for (const { kind, skip } of STORE_KINDS) {
       }
       const racedAt = Date.now();
 
+      // Counted from the log each execution appended in its own process, by the city it alerted:
+      // every approved call has a city of its own (a fan-out run's two branches, "<city> A" and "B").
       const executions = loggedExecutions(store.config.logFile);
-      const perRun = new Map<string, number[]>();
-      for (const { runId, pid } of executions) perRun.set(runId, [...(perRun.get(runId) ?? []), pid]);
-      const duplicates = [...perRun].filter(([, pids]) => pids.length > 1);
-      const lost = runs.filter((run) => !perRun.has(run.runId));
+      const perCity = new Map<string, number[]>();
+      for (const { city, pid } of executions) perCity.set(city, [...(perCity.get(city) ?? []), pid]);
+      const cities = runs.flatMap((run) => run.cities);
+      const duplicates = [...perCity].filter(([, pids]) => pids.length > 1);
+      const lost = cities.filter((city) => !perCity.has(city));
       assert.deepEqual(duplicates, [], "no approved tool call ran twice");
-      assert.deepEqual(
-        lost.map((run) => run.runId),
-        [],
-        "no approved tool call was lost",
-      );
-      assert.equal(executions.length, RUNS);
+      assert.deepEqual(lost, [], "no approved tool call was lost");
+      assert.equal(executions.length, cities.length);
+      assert.equal(cities.length, SHAPES.agent + SHAPES.subAgent + 2 * SHAPES.parallel);
       const counts = tally(outcomesByWorker);
       assert.deepEqual(counts.unexpected, [], "every attempt completes the run or fails with a claim error");
       assert.equal(
@@ -134,9 +158,9 @@ for (const { kind, skip } of STORE_KINDS) {
         const winners = counts.winners.get(run.runId) ?? [];
         assert.equal(winners.length, 1, `run ${run.runId} was completed by ${winners.length} workers`);
         assert.deepEqual(
-          perRun.get(run.runId),
-          winners,
-          `run ${run.runId}: the tool ran in the process that won the claim`,
+          run.cities.flatMap((city) => perCity.get(city) ?? []),
+          run.cities.map(() => winners[0]),
+          `${run.shape} run ${run.runId}: every approved call ran in the process that won the claim`,
         );
       }
       for (const runId of hot.runIds) {
@@ -150,19 +174,20 @@ for (const { kind, skip } of STORE_KINDS) {
       const notPaused = sum(counts.notPaused.values());
       assert.equal(claimLosers + notPaused, (WORKERS - 1) * RUNS, "every other attempt failed with a claim error");
 
-      const completed = await store.db.listRuns({
-        kind: "agent",
-        ownerId: AGENT_NAME,
-        status: "completed",
-        limit: RUNS + 1,
-      });
-      assert.equal(completed.length, RUNS, "every run is stored as completed");
-      assert.deepEqual(await store.db.listRuns({ kind: "agent", ownerId: AGENT_NAME, status: "running" }), []);
-      assert.deepEqual(await store.db.listRuns({ kind: "agent", ownerId: AGENT_NAME, status: "paused" }), []);
-      assert.deepEqual(await store.db.listPendingRequirements({ ownerId: AGENT_NAME }), []);
+      for (const { kind: runKind, ownerId, shape } of OWNERS) {
+        const completed = await store.db.listRuns({ kind: runKind, ownerId, status: "completed", limit: RUNS + 1 });
+        assert.equal(completed.length, SHAPES[shape], `every ${shape} run is stored as completed`);
+        assert.deepEqual(await store.db.listRuns({ kind: runKind, ownerId, status: "running" }), []);
+        assert.deepEqual(await store.db.listRuns({ kind: runKind, ownerId, status: "paused" }), []);
+      }
+      // The fan-out's step agents finished with their workflow runs; nothing waits anywhere.
+      assert.deepEqual(await store.db.listRuns({ status: "paused" }), []);
+      assert.deepEqual(await store.db.listRuns({ status: "running" }), []);
+      assert.deepEqual(await store.db.listPendingRequirements({}), []);
 
       t.diagnostic(
-        `${RUNS} runs, ${WORKERS} workers x ${CONCURRENCY} in flight: ${counts.winners.size} winners, ${executions.length} executions ` +
+        `${RUNS} runs (${SHAPES.agent} agent, ${SHAPES.subAgent} paused in a sub-agent, ${SHAPES.parallel} paused in two Parallel branches), ` +
+          `${WORKERS} workers x ${CONCURRENCY} in flight: ${counts.winners.size} winners, ${executions.length} executions ` +
           `(0 duplicates, 0 lost); losers: ${claimLosers} RunAlreadyClaimedError (${(WORKERS - 1) * HOT_RUNS} on the ${HOT_RUNS} barrier runs), ` +
           `${notPaused} RunNotPausedError (running: ${counts.notPaused.get("running") ?? 0}, completed: ${counts.notPaused.get("completed") ?? 0})`,
       );

@@ -9,6 +9,7 @@ import type { Db } from "kern";
 import pg from "pg";
 import { requirePrerequisite } from "../../scripts/test-prerequisites.mjs";
 import { openStore, type StoreConfig, startingAgent } from "./fixture.test-helper.js";
+import { type RunShape, startingCoordinator, startingFanOut } from "./nested-fixture.test-helper.js";
 import type { RunToContinue, Target } from "./protocol.test-helper.js";
 
 export const postgresUrl = process.env["KERN_TEST_POSTGRES_URL"] ?? "";
@@ -72,6 +73,55 @@ export async function createApprovedRuns(store: TestStore, count: number): Promi
   for (let first = 0; first < count; first += 4) {
     const indexes = Array.from({ length: Math.min(4, count - first) }, (_, offset) => first + offset);
     runs.push(...(await Promise.all(indexes.map(create))));
+  }
+  return runs;
+}
+
+/** A paused run of the race, with the cities its approved tool calls alert (one execution each). */
+export type RaceRun = RunToContinue & { shape: RunShape; cities: string[] };
+
+/** Starts one paused run of `shape` for `city`, its every requirement approved. */
+async function createPaused(store: TestStore, shape: RunShape, city: string, index: number): Promise<RaceRun> {
+  const { db } = store;
+  const { logFile } = store.config;
+  if (shape === "parallel") {
+    const paused = await startingFanOut(db, logFile, city).run(`Fan out alert ${index}`);
+    const calls = paused.activeStepRequirements.flatMap((requirement) => requirement.executorRequirements);
+    if (paused.activeStepRequirements.length !== 2 || calls.length !== 2)
+      throw new Error(`fan-out run ${index} did not pause in both branches: ${paused.status}`);
+    const decisions = calls.map((call) => ({ requirementId: call.id, decision: { type: "confirm" as const } }));
+    const ids = { runId: paused.runId, sessionId: paused.sessionId };
+    return { ...ids, shape, requirements: [], decisions, cities: [`${city} A`, `${city} B`] };
+  }
+  const starting = shape === "subAgent" ? startingCoordinator(db, logFile, city) : startingAgent(db, logFile, city);
+  const paused = await starting.run(`Send alert number ${index}`);
+  if (!paused.isPaused || paused.activeRequirements.length !== 1) {
+    throw new Error(`run ${index} did not pause on one requirement: ${paused.status}`);
+  }
+  const requirements = paused.activeRequirements.map((requirement) => {
+    requirement.confirm();
+    return requirement.toJSON();
+  });
+  return { runId: paused.runId, sessionId: paused.sessionId, shape, requirements, cities: [city] };
+}
+
+/**
+ * Starts paused runs of each shape (`counts`), every requirement approved: plain agent runs,
+ * agent runs paused inside a sub-agent, workflow runs paused in both branches of a Parallel.
+ */
+export async function createRaceRuns(store: TestStore, counts: Readonly<Record<RunShape, number>>): Promise<RaceRun[]> {
+  const plan = (Object.entries(counts) as Array<[RunShape, number]>).flatMap(([shape, count]) =>
+    Array.from({ length: count }, () => shape),
+  );
+  const runs: RaceRun[] = [];
+  // A few at a time: PostgreSQL round trips overlap; SQLite writes one after another anyway.
+  for (let first = 0; first < plan.length; first += 4) {
+    const batch = plan.slice(first, first + 4);
+    runs.push(
+      ...(await Promise.all(
+        batch.map((shape, offset) => createPaused(store, shape, `City ${first + offset}`, first + offset)),
+      )),
+    );
   }
   return runs;
 }

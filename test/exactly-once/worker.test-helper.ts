@@ -14,6 +14,7 @@ import type { ContinueRunRef } from "kern/agent";
 import { InMemoryDb } from "kern/db/memory";
 import { continuingAgent, openStore, startingAgent, type ToolHooks } from "./fixture.test-helper.js";
 import { type DbHooks, HookedDb } from "./hooked-db.test-helper.js";
+import { continuingCoordinator, continuingFanOut } from "./nested-fixture.test-helper.js";
 import {
   type Command,
   type CrashPoint,
@@ -91,8 +92,9 @@ async function warmUp(): Promise<void> {
 
 const isAgentRun = (record: RunRecord): boolean => record.kind === "agent";
 const dbHooks: DbHooks = {
-  afterGetRun: async (kind, runId) => {
-    if (kind === "agent" && hotRuns.delete(runId)) await awaitBarrier(runId);
+  // A hot run is a plain agent run, an agent run paused in its sub-agent, or a workflow run.
+  afterGetRun: async (_kind, runId) => {
+    if (hotRuns.delete(runId)) await awaitBarrier(runId);
   },
   beforeUpdate: async (record) => {
     if (isAgentRun(record) && record.status === "running") await holdIf(record.runId, "before-claim");
@@ -146,10 +148,16 @@ async function attempt(run: RunToContinue, hooks: ToolHooks = toolHooks, leaseMs
   const base = { runId: run.runId, status: null, detail: null };
   try {
     if (target === undefined) throw new Error("a run was sent before any open command");
-    const agent = continuingAgent(target.db, target.logFile, run.runId, hooks, leaseMs);
+    const { db, logFile } = target;
     // RunRequirement.toJSON() output, checked by continueRun itself as it checks any JSON it is sent.
     const requirements = run.requirements as NonNullable<ContinueRunRef["requirements"]>;
-    const output = await agent.continueRun({ runId: run.runId, sessionId: run.sessionId, requirements });
+    const ref = { runId: run.runId, sessionId: run.sessionId };
+    const output =
+      run.shape === "parallel"
+        ? await continuingFanOut(db, logFile).continueRun({ ...ref, decisions: run.decisions ?? [] })
+        : run.shape === "subAgent"
+          ? await continuingCoordinator(db, logFile).continueRun({ ...ref, requirements })
+          : await continuingAgent(db, logFile, run.runId, hooks, leaseMs).continueRun({ ...ref, requirements });
     return { ...base, outcome: output.status === "completed" ? "completed" : "unexpected", status: output.status };
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(String(error));

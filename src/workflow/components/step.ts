@@ -12,6 +12,7 @@ import {
 import type { StepInput } from "../step-input.js";
 import type { StepOutput } from "../step-output.js";
 import type { StepRequirement } from "../step-requirement.js";
+import { isNestedWorkflow, type NestedWorkflow } from "./nested-workflow.js";
 import {
   checkMaxRetries,
   checkOnReject,
@@ -21,6 +22,7 @@ import {
   type GateAccessOptions,
   requireName,
 } from "./options.js";
+import { Steps } from "./steps.js";
 import { componentTimeout, GATE_TIMEOUT_OPTIONS, type GateTimeoutOptions } from "./timeout-option.js";
 
 /** A function step: returns the step's content, or a StepOutput. Sync or async. */
@@ -29,7 +31,11 @@ export type StepExecutor = (input: StepInput) => string | StepOutput | Promise<s
 export interface StepOptions extends GateAccessOptions, GateTimeoutOptions {
   name: string;
   agent?: Agent;
-  executor?: StepExecutor;
+  /**
+   * A function, or a Workflow: its components then run as this step's execution, inside this run
+   * (their gates pause this run, with paths through this step, and a continue resumes them in place).
+   */
+  executor?: StepExecutor | NestedWorkflow;
   description?: string;
   requiresConfirmation?: boolean;
   confirmationMessage?: string;
@@ -88,6 +94,16 @@ function checkUserInputSchema(label: string, schema: UserInputField[] | undefine
   return fields;
 }
 
+/** Options that make no sense for a step whose executor is a workflow: each inner component has its own. */
+function checkWorkflowStep(label: string, options: StepOptions): void {
+  for (const key of ["idempotent", "onError"] as const) {
+    if (options[key] !== undefined)
+      throw new ConfigurationError(
+        `${label} runs a workflow, which does not take ${key}: set it on the workflow's own steps instead.`,
+      );
+  }
+}
+
 /**
  * One unit of work: an agent or an executor function, with optional human gates before it
  * runs (confirmation, user input) and after (output review, error decision).
@@ -102,7 +118,15 @@ export class Step {
   readonly policy: GatePolicy<StepRequirement>;
   readonly name: string;
   readonly agent: Agent | undefined;
+  /** The step's function, when its executor is one. */
   readonly executor: StepExecutor | undefined;
+  /** The workflow given as the step's executor, when it is one. */
+  readonly workflow: NestedWorkflow | undefined;
+  /**
+   * Internal: the workflow's components as the sequence this step runs (named after the workflow,
+   * so requirement paths read "step › Workflow › component").
+   */
+  readonly nested: Steps | undefined;
   readonly description: string | undefined;
   readonly requiresConfirmation: boolean;
   readonly confirmationMessage: string | null;
@@ -128,7 +152,14 @@ export class Step {
       throw new ConfigurationError(`${label} needs exactly one of agent or executor.`);
     }
     this.agent = options.agent;
-    this.executor = options.executor;
+    const given = options.executor;
+    this.workflow = isNestedWorkflow(given) ? given : undefined;
+    this.executor = isNestedWorkflow(given) ? undefined : given;
+    this.nested =
+      this.workflow === undefined
+        ? undefined
+        : new Steps({ name: this.workflow.name, steps: [...this.workflow.steps] });
+    if (this.workflow !== undefined) checkWorkflowStep(label, options);
     this.description = options.description;
     this.requiresConfirmation = options.requiresConfirmation === true;
     this.confirmationMessage = options.confirmationMessage ?? null;
@@ -168,6 +199,7 @@ export class Step {
   get hasGates(): boolean {
     const toolGates = [...(this.agent?.tools.values() ?? [])].some((tool) => tool.gate !== "none");
     return (
+      this.nested !== undefined ||
       this.requiresConfirmation ||
       this.requiresUserInput ||
       this.requiresOutputReview !== false ||

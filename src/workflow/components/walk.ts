@@ -1,4 +1,5 @@
-import type { Agent } from "../../agent/index.js";
+import { type Agent, toolAtPath } from "../../agent/index.js";
+import type { Tool } from "../../tools/index.js";
 import type { Component } from "./component.js";
 
 /** Every component in a tree, depth first. */
@@ -7,6 +8,7 @@ export function* walk(components: readonly Component[]): Generator<Component> {
     yield component;
     switch (component.stepType) {
       case "Step":
+        if (component.nested !== undefined) yield* walk([component.nested]);
         break;
       case "Condition":
         yield* walk([...component.steps, ...component.elseSteps]);
@@ -33,4 +35,14 @@ export function findAgent(components: readonly Component[], agentId: string): Ag
     if (component.stepType === "Step" && component.agent?.id === agentId) return component.agent;
   }
   return undefined;
+}
+
+/** The tool a call of an executor pause waits at: the step agent's own, or a sub-agent's along the call's path. */
+export function executorTool(
+  components: readonly Component[],
+  agentId: string,
+  path: readonly string[],
+): Tool | undefined {
+  const agent = findAgent(components, agentId);
+  return agent === undefined ? undefined : toolAtPath(agent.tools, path);
 }

@@ -19,6 +19,11 @@ import { namePath } from "./locate.js";
 /** What every component runner shares during one drive of a workflow run. */
 export interface EngineContext {
   state: WorkflowRunState;
+  /**
+   * The input of the workflow running now: the run's, or inside a workflow given as a step's
+   * executor, what that step got (agents and `stepInput.input` see it).
+   */
+  input: string;
   /** The run's span in this process: step spans nest under it. */
   span: TraceSpan;
   /** The workflow's default gate policy: its step agents' tool gates without one of their own use it. */
@@ -192,7 +197,7 @@ export function skippedOutput(name: string, stepType: StepType, reason: string |
 
 export function stepInputFor(context: EngineContext, input: ExecInput): StepInput {
   return new StepInput({
-    input: context.state.input,
+    input: context.input,
     previousStepContent: input.previousContent,
     additionalData: { ...(context.state.additionalData ?? {}), ...input.additionalData },
     outputs: context.outputs,

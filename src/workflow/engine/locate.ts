@@ -1,6 +1,9 @@
 import type { Frame, ParallelBranch } from "../../runs/index.js";
 import type { Component } from "../components/component.js";
 
+/** The phase of a Step frame while the workflow given as its executor runs (its sequence's frames follow). */
+export const WORKFLOW_PHASE = "workflow";
+
 /** A component and its path (as stepPath gives it) in a workflow definition. */
 export interface Located {
   component: Component;
@@ -16,6 +19,11 @@ export interface LocatedFrames {
 
 /** The children a composite runs its frame's `index` over, with the path index of each. */
 function childAt(component: Component, frame: Frame): { child: Component; pathIndex: number } | undefined {
+  if (component.stepType === "Step") {
+    // A step running a workflow holds that workflow's sequence below its own frame.
+    const runsWorkflow = component.nested !== undefined && frame.phase === WORKFLOW_PHASE;
+    return runsWorkflow && component.nested !== undefined ? { child: component.nested, pathIndex: 0 } : undefined;
+  }
   if (!("index" in frame)) return undefined;
   switch (component.stepType) {
     case "Steps":
@@ -35,7 +43,6 @@ function childAt(component: Component, frame: Frame): { child: Component; pathIn
       const child = component.choices[pathIndex];
       return child === undefined ? undefined : { child, pathIndex };
     }
-    case "Step":
     case "Parallel":
       return undefined;
     default: {
@@ -141,7 +148,7 @@ function childrenOf(component: Component): readonly Component[] {
     case "Router":
       return component.choices;
     case "Step":
-      return [];
+      return component.nested === undefined ? [] : [component.nested];
     default: {
       const unreachable: never = component;
       throw new Error(`Unknown component ${String(unreachable)}`);

@@ -153,7 +153,7 @@ export async function cancelWaitingBranches(
       requirement.frozen = true;
       if (requirement.kind !== "executor") continue;
       for (const call of requirement.calls) call.requirement.frozen = true;
-      await cancelStepAgent([component], context.db, requirement.executor, state.sessionId);
+      await cancelStepAgent([component], context.db, requirement.executor, state);
     }
     frame.branches[index] = cancelledBranch(component.name, component.stepType, reason);
   }

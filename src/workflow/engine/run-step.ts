@@ -4,6 +4,7 @@ import { newId, startDeadline } from "../../runs/index.js";
 import type { Step } from "../components/step.js";
 import { StepOutput } from "../step-output.js";
 import { checkpoint, flushCheckpoint, markProgress } from "./checkpoint.js";
+import { below } from "./children.js";
 import {
   type EngineContext,
   type ExecInput,
@@ -16,6 +17,8 @@ import {
   takeResolved,
 } from "./context.js";
 import { applyReview, isRejected, rejectOutcome, timeoutDecision } from "./decisions.js";
+import { executorRequirementsOf } from "./executor-requirements.js";
+import { WORKFLOW_PHASE } from "./locate.js";
 import {
   confirmationRequirement,
   errorRequirement,
@@ -24,11 +27,11 @@ import {
   reviewRequirement,
   userInputRequirement,
 } from "./requirements.js";
+import { runNestedWorkflow } from "./run-nested-workflow.js";
 import {
   cancelStepAgent,
   continueStepAgent,
   executeStep,
-  executorRequirementsOf,
   resumeStepAgent,
   type StepExecution,
 } from "./step-execution.js";
@@ -185,7 +188,11 @@ async function resumeStep(
 export const runStep: Runner<Step> = async (step, context, input, path, resume) => {
   const frame = enterFrame(context, "Step", resume, input);
   let next: Outcome | Phase =
-    resume === null || resume.length === 0 ? "before" : await resumeStep(step, context, path, frame);
+    resume === null || resume.length === 0
+      ? "before"
+      : frame.phase === WORKFLOW_PHASE
+        ? await runNestedWorkflow(step, context, path, frame, below(resume))
+        : await resumeStep(step, context, path, frame);
   for (;;) {
     if (typeof next !== "string") return next;
     switch (next) {
@@ -212,7 +219,10 @@ export const runStep: Runner<Step> = async (step, context, input, path, resume) 
         next = "execute";
         break;
       case "execute":
-        next = afterExecution(step, context, path, frame, await startExecution(step, context, frame));
+        next =
+          step.nested === undefined
+            ? afterExecution(step, context, path, frame, await startExecution(step, context, frame))
+            : await runNestedWorkflow(step, context, path, frame, null);
         break;
       case "review": {
         const output = frame.output ?? skippedOutput(step.name, "Step");

@@ -9,6 +9,7 @@ import {
   holdWritesIn,
   isAbort,
   NO_USAGE,
+  parentClaim,
   type StepOutputState,
   upstreamStamps,
   type WriteBatch,
@@ -31,7 +32,7 @@ function describe(value: unknown): string {
 
 /** The message an agent step receives: the previous content plus what gates supplied. */
 export function agentMessage(context: EngineContext, input: ExecInput): string {
-  const parts = [input.previousContent ?? context.state.input];
+  const parts = [input.previousContent ?? context.input];
   const userInput = input.additionalData["userInput"];
   if (typeof userInput === "object" && userInput !== null) {
     const lines = Object.entries(userInput).map(([key, value]) => `- ${key}: ${describe(value)}`);
@@ -57,8 +58,11 @@ function agentOptions(context: EngineContext): {
   [holdWritesIn]?: WriteBatch;
   [traceParent]: TraceSpan;
   [fallbackPolicy]?: AnyGatePolicy;
+  [parentClaim]: string;
 } {
   return {
+    // This drive holds the workflow run's claim, which covers its step agents' runs.
+    [parentClaim]: context.state.runId,
     ...(context.signal === undefined ? {} : { signal: context.signal }),
     ...(context.emit === undefined ? {} : { onEvent: context.emit }),
     stream: context.stream,
@@ -218,22 +222,12 @@ async function resumeStepAgentNow(
   }
 }
 
-/** Copies the agent's unresolved tool requirements into the step requirement. */
-export function executorRequirementsOf(run: RunOutput): ExecutorRequirementState[] {
-  const state = run.toJSON();
-  return state.requirements
-    .filter((requirement) => !requirement.frozen && requirement.decision === null)
-    .flatMap((requirement) => {
-      const execution = state.tools.find((entry) => entry.toolCallId === requirement.toolCallId);
-      return execution === undefined
-        ? []
-        : [{ requirement: structuredClone(requirement), execution: structuredClone(execution) }];
-    });
-}
-
 /** Closes the step's paused agent run when the step will not continue it. */
 export async function cancelStepAgent(step: Step, context: EngineContext, runId: string): Promise<void> {
-  await step.agent?.cancelRun(runId, context.state.sessionId, { db: agentDb(step, context) });
+  await step.agent?.cancelRun(runId, context.state.sessionId, {
+    db: agentDb(step, context),
+    [parentClaim]: context.state.runId,
+  });
 }
 
 /** The span of the step running in each engine context (a Parallel branch has a context of its own). */
