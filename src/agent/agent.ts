@@ -11,6 +11,7 @@ import {
   DEFAULT_LEASE_MS,
   type DefinitionChoice,
   type EnqueuedRun,
+  handOffRun,
   loadRun,
   parentClaim,
   processQueued,
@@ -39,6 +40,7 @@ import { type AgentRecovery, recoverAgentRuns } from "./recover.js";
 import type { ContinueOptions, RunOptions } from "./run-options.js";
 import { RunOutput } from "./run-output.js";
 import { agentParts } from "./sub-agent.js";
+import { adoptTreeTake, continueTaken, prepareTreeTake, type TreeTake, takeInTree } from "./tree-take.js";
 
 export type { AgentOptions } from "./agent-options.js";
 export type { AgentToolOptions } from "./agent-tool.js";
@@ -145,15 +147,17 @@ export class Agent {
   async run(input: string, options: RunOptions = {}): Promise<RunOutput> {
     const db = options.db ?? this.db;
     const state = await checkedAgentRunState(this, db, input, options);
-    const claim = await Claim.insert(db, agentRunAccess, state, this.#leaseMs);
-    return this.#drive(claim, driveSettings(db, options), true);
+    const settings = driveSettings(db, options);
+    // In a workflow's step, the insert may wait for the workflow's "step started" write.
+    const claim = await Claim.insert(db, agentRunAccess, state, this.#leaseMs, settings.batch);
+    return this.#drive(claim, settings, true);
   }
 
   /** Like run(), but stores the run `pending` and rings the agent's `queue`: a worker runs it. Returns at once. */
   async enqueueRun(input: string, options: Omit<RunOptions, "onEvent" | "signal" | "db"> = {}): Promise<EnqueuedRun> {
     const queue = requireQueue(this.queue, "agent", "enqueueRun");
     const state = await checkedAgentRunState(this, this.db, input, options);
-    await Claim.handOff(this.db, agentRunAccess, state, null);
+    await handOffRun(this.db, agentRunAccess, state, null);
     return ringQueue(queue, { kind: "agent", ownerId: this.id }, state);
   }
 
@@ -262,6 +266,19 @@ export class Agent {
     loaded.state.error = null;
     const claim = await Claim.take(db, agentRunAccess, loaded, this.#leaseMs);
     return this.#drive(claim, driveSettings(db, options), false);
+  }
+
+  /** Internal: a workflow's claim of its step agent's paused run, ready to store with its own (tree-take.ts). */
+  [takeInTree](ref: ContinueRunRef, options: ContinueOptions): Promise<TreeTake | null> {
+    const db = options.db ?? this.db;
+    const agent = { id: this.id, tools: this.tools, leaseMs: this.#leaseMs, now: this.#now() };
+    return prepareTreeTake(db, { ...agent, serves: (state) => this.#serving(state, options) === this }, ref, options);
+  }
+
+  /** Internal: drives a run its workflow claimed with a TreeTake, as continueRun() would after its claim. */
+  [continueTaken](take: TreeTake, options: ContinueOptions): Promise<RunOutput> {
+    const db = options.db ?? this.db;
+    return this.#drive(adoptTreeTake(db, take, this.#leaseMs), driveSettings(db, options, take.entries), false);
   }
 
   /** Loads a stored run; never changes anything. */

@@ -14,3 +14,4 @@ export type { AgentRecovery, RecoveredRun } from "./recover.js";
 export { RunOutput } from "./run-output.js";
 export { RunRequirement } from "./run-requirement.js";
 export { ToolExecution } from "./tool-execution.js";
+export { continueTaken, type TreeTake, takeInTree } from "./tree-take.js";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { build } from "../../examples/workflows/human-in-the-loop/nested/01_step_confirmation_and_tool_confirmation.js";
-import type { RunRecord } from "../db/db.js";
+import type { RunRecord, RunWrite } from "../db/db.js";
 import { SqliteDb } from "../db/sqlite/index.js";
 import { StoreError } from "../errors.js";
 import { requestBody, startFakeResponsesServer } from "../models/openai/responses-fake-server.test-helper.js";
@@ -17,6 +17,10 @@ class DyingSqliteDb extends SqliteDb {
   override async updateRun(record: RunRecord, expectedRevision: number): Promise<boolean> {
     if (this.dieOn?.(record) === true) throw new StoreError("process died");
     return super.updateRun(record, expectedRevision);
+  }
+  override async writeRuns(writes: readonly RunWrite[]): Promise<boolean> {
+    if (writes.some(({ record }) => this.dieOn?.(record) === true)) throw new StoreError("process died");
+    return super.writeRuns(writes);
   }
 }
 
@@ -80,9 +84,9 @@ describe("kern demo and kern runs without a terminal", { concurrency: true }, ()
     const { workflow } = build({ db, script: seedTurns() });
     const paused = await workflow.run("Send a weather alert for Tokyo about heavy rain");
     paused.stepRequirements.at(-1)?.confirm();
-    // The process dies as the approved step starts: its claim (with the decision) is stored.
-    db.dieOn = (record) =>
-      record.kind === "workflow" && record.status === "running" && record.state.includes('"phase":"execute"');
+    // The process dies as the approved step's agent first stores anything (its pause, which
+    // carries the step's start): the workflow's claim (with the decision) is stored, nothing after.
+    db.dieOn = (record) => record.kind === "agent";
     await assert.rejects(workflow.continueRun(paused), /process died/);
     db.dieOn = undefined;
     const { workflowRuns } = await workflow.recover({ now: Date.now() + 60 * 60 * 1000 });

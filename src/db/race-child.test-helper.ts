@@ -9,6 +9,11 @@
  * - `{"op":"load","runId":"..."}` loads the agent run: `{"ok":true,"revision":n}`.
  * - `{"op":"claim","startAt":n}` tries to move the loaded run to `running` with a
  *   compare-and-set on the loaded revision: `{"ok":true,"won":boolean,"pid":n}`.
+ * - `{"op":"loadPair","workflowRunId":"...","agentRunId":"..."}` loads a workflow run and an agent
+ *   run: `{"ok":true}`.
+ * - `{"op":"claimPair","startAt":n,"agentFirst":boolean}` claims both loaded runs with one
+ *   writeRuns() (the agent run's write first if agentFirst), as a workflow step's continue does:
+ *   `{"ok":true,"won":boolean,"pid":n}`.
  */
 import { createInterface } from "node:readline";
 import { z } from "zod";
@@ -21,6 +26,8 @@ const commandSchema = z.discriminatedUnion("op", [
   z.object({ op: z.literal("migrate"), startAt: z.number() }),
   z.object({ op: z.literal("load"), runId: z.string() }),
   z.object({ op: z.literal("claim"), startAt: z.number() }),
+  z.object({ op: z.literal("loadPair"), workflowRunId: z.string(), agentRunId: z.string() }),
+  z.object({ op: z.literal("claimPair"), startAt: z.number(), agentFirst: z.boolean() }),
 ]);
 type Command = z.infer<typeof commandSchema>;
 
@@ -43,6 +50,17 @@ async function waitUntil(startAt: number): Promise<void> {
 }
 
 let loaded: RunRecord | null = null;
+let pair: RunRecord[] = [];
+
+/** The record a claim writes: the next revision, running, with this process's pid in its state. */
+function claimOf(record: RunRecord): RunRecord {
+  return {
+    ...record,
+    revision: record.revision + 1,
+    status: "running",
+    state: JSON.stringify({ winner: process.pid }),
+  };
+}
 
 async function handle(command: Command): Promise<Record<string, unknown>> {
   switch (command.op) {
@@ -58,14 +76,23 @@ async function handle(command: Command): Promise<Record<string, unknown>> {
       return { ok: true, revision: loaded.revision };
     case "claim": {
       if (loaded === null) throw new Error("claim before load");
-      const claim: RunRecord = {
-        ...loaded,
-        revision: loaded.revision + 1,
-        status: "running",
-        state: JSON.stringify({ winner: process.pid }),
-      };
+      const claim = claimOf(loaded);
       await waitUntil(command.startAt);
       const won = await db.updateRun(claim, loaded.revision);
+      return { ok: true, won, pid: process.pid };
+    }
+    case "loadPair": {
+      const workflow = await db.getRun("workflow", command.workflowRunId);
+      const agent = await db.getRun("agent", command.agentRunId);
+      if (workflow === null || agent === null) throw new Error("the pair is not stored");
+      pair = [workflow, agent];
+      return { ok: true };
+    }
+    case "claimPair": {
+      const writes = pair.map((record) => ({ record: claimOf(record), expectedRevision: record.revision }));
+      if (command.agentFirst) writes.reverse();
+      await waitUntil(command.startAt);
+      const won = await db.writeRuns(writes);
       return { ok: true, won, pid: process.pid };
     }
     default: {

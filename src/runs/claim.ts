@@ -1,22 +1,7 @@
 import type { Db, DecisionRecord, GrantRecord, RunWrite } from "../db/index.js";
-import { ClaimLostError, ConfigurationError, RunAlreadyClaimedError } from "../errors.js";
+import { ClaimLostError, RunAlreadyClaimedError } from "../errors.js";
 import { type BaseRunState, type LoadedRun, type RunAccess, toRecord } from "./run-record.js";
 import type { WriteBatch } from "./write-batch.js";
-
-/** How long a claim holds a run unless its holder renews it (the default of `leaseMs`). */
-export const DEFAULT_LEASE_MS = 5 * 60 * 1000;
-
-/** The shortest lease kern accepts: renewals every third of it must fit between writes. */
-export const MIN_LEASE_MS = 30;
-
-/** Checks an Agent's or Workflow's `leaseMs` option; `label` names the owner, e.g. "Agent 'x'". */
-export function checkLeaseMs(label: string, leaseMs: number | undefined): void {
-  if (leaseMs !== undefined && (!Number.isSafeInteger(leaseMs) || leaseMs < MIN_LEASE_MS)) {
-    throw new ConfigurationError(
-      `${label} leaseMs must be a whole number of milliseconds, ${MIN_LEASE_MS} or more; got ${String(leaseMs)}.`,
-    );
-  }
-}
 
 /**
  * The claim this process holds on a running run. While it is held:
@@ -45,26 +30,81 @@ export class Claim<T extends BaseRunState> {
   /** Audit entries of decisions made while the run is claimed (a policy's), stored with the next write. */
   #decisions: DecisionRecord[] = [];
 
-  private constructor(db: Db, access: RunAccess<T>, state: T, revision: number, leaseMs: number) {
+  /**
+   * The batch whose lead write this run's insert waits for, while it is not stored yet (see
+   * {@link Claim.insert}); null once it is stored.
+   */
+  #unstoredIn: WriteBatch | null;
+
+  private constructor(
+    db: Db,
+    access: RunAccess<T>,
+    state: T,
+    revision: number,
+    leaseMs: number,
+    unstoredIn: WriteBatch | null = null,
+  ) {
     this.db = db;
     this.access = access;
     this.state = state;
     this.#revision = revision;
     this.#leaseMs = leaseMs;
-    this.#timer = setInterval(() => void this.#renew(), Math.max(1, Math.floor(leaseMs / 3)));
-    this.#timer.unref?.();
+    this.#unstoredIn = unstoredIn;
+    // A run not stored yet has no lease to renew.
+    if (unstoredIn === null) this.#startRenewals();
   }
 
-  /** Stores a new run as `running` with a lease, before it does anything, and holds its claim. */
+  /**
+   * Stores a new run as `running` with a lease, before it does anything, and holds its claim.
+   *
+   * With `batch` (a workflow's, in the same Db) holding a lead write (the workflow's "step
+   * started" checkpoint), the insert waits instead: the run is stored by its first write, in one
+   * transaction with the lead write, or, when that first write is its final one
+   * ({@link releaseInto}), with the workflow's next write. Until then it has made no call with a
+   * side effect (a tool call is stored before it runs), so a crash loses nothing that happened:
+   * the workflow run, stored as it was before the step started, starts the step again.
+   */
   static async insert<T extends BaseRunState>(
     db: Db,
     access: RunAccess<T>,
     state: T,
     leaseMs: number,
+    batch?: WriteBatch,
   ): Promise<Claim<T>> {
     state.status = "running";
+    if (batch !== undefined && batch.db === db && batch.hasLead) return new Claim(db, access, state, 0, leaseMs, batch);
     await db.insertRun(toRecord(access, state, 1, Date.now() + leaseMs));
     return new Claim(db, access, state, 1, leaseMs);
+  }
+
+  /**
+   * Holds the claim a caller stored itself, at `revision` (a workflow claims its step agent's run
+   * in the workflow's own claim write: see prepareTake()).
+   */
+  static adopt<T extends BaseRunState>(
+    db: Db,
+    access: RunAccess<T>,
+    state: T,
+    revision: number,
+    leaseMs: number,
+  ): Claim<T> {
+    return new Claim(db, access, state, revision, leaseMs);
+  }
+
+  /**
+   * The write that claims a loaded run, for a caller that stores it with writes of its own in one
+   * transaction (and then holds the claim with adopt() at `revision`); see take().
+   */
+  static prepareTake<T extends BaseRunState>(
+    access: RunAccess<T>,
+    loaded: LoadedRun<T>,
+    leaseMs: number,
+    decisions: readonly DecisionRecord[] = [],
+    grants: readonly GrantRecord[] = [],
+  ): RunWrite {
+    loaded.state.status = "running";
+    const record = toRecord(access, loaded.state, loaded.revision + 1, Date.now() + leaseMs);
+    return { record, expectedRevision: loaded.revision, decisions, grants };
   }
 
   /**
@@ -92,35 +132,6 @@ export class Claim<T extends BaseRunState> {
         : await db.writeRuns([{ record, expectedRevision: loaded.revision, decisions, grants }]);
     if (!won) throw new RunAlreadyClaimedError(loaded.state.runId);
     return new Claim(db, access, loaded.state, revision, leaseMs);
-  }
-
-  /**
-   * Hands a run to a queue's worker instead of driving it here: stores it `pending` (no lease, no
-   * holder) exactly as run() or continueRun() would have claimed it, so the worker that claims it
-   * next drives it from there. `loaded` null inserts a new run; otherwise a compare-and-set on its
-   * revision, storing `decisions` and `grants` in the same write (RunAlreadyClaimedError when
-   * another caller got there first). Nothing has run, so nothing is uncertain if no worker comes:
-   * the run simply waits, and recover() leaves it alone.
-   */
-  static async handOff<T extends BaseRunState>(
-    db: Db,
-    access: RunAccess<T>,
-    state: T,
-    loaded: LoadedRun<T> | null,
-    decisions: readonly DecisionRecord[] = [],
-    grants: readonly GrantRecord[] = [],
-  ): Promise<void> {
-    state.status = "pending";
-    if (loaded === null) {
-      await db.insertRun(toRecord(access, state, 1, null));
-      return;
-    }
-    const record = toRecord(access, state, loaded.revision + 1, null);
-    const won =
-      decisions.length === 0 && grants.length === 0
-        ? await db.updateRun(record, loaded.revision)
-        : await db.writeRuns([{ record, expectedRevision: loaded.revision, decisions, grants }]);
-    if (!won) throw new RunAlreadyClaimedError(state.runId);
   }
 
   /** Aborts once the claim is known to be lost. */
@@ -189,7 +200,10 @@ export class Claim<T extends BaseRunState> {
     await this.#queue;
     this.check();
     const record = toRecord(this.access, this.state, this.#revision + 1, null);
-    batch.hold({ record, expectedRevision: this.#revision, ...this.#takeDecisions() });
+    // A run not stored yet is inserted by this write, as it ended.
+    const expectedRevision = this.#unstoredIn === null ? this.#revision : null;
+    this.#unstoredIn = null;
+    batch.hold({ record, expectedRevision, ...this.#takeDecisions() });
     this.#revision += 1;
     this.#released = true;
   }
@@ -213,6 +227,11 @@ export class Claim<T extends BaseRunState> {
       throw new Error("kern internal error: writes held for another Db cannot share this claim's transaction.");
     const held = batch?.take() ?? [];
     const decisions = this.#takeDecisions();
+    const unstoredIn = this.#unstoredIn;
+    if (unstoredIn !== null) {
+      await this.#insertFirst(unstoredIn, { record, expectedRevision: null, ...decisions }, held, final);
+      return;
+    }
     await this.#enqueue(async () => {
       const expectedRevision = this.#revision;
       record.revision = expectedRevision + 1;
@@ -232,6 +251,31 @@ export class Claim<T extends BaseRunState> {
     if (final) this.#released = true;
   }
 
+  /**
+   * The first write of a run whose insert waited for `batch`'s lead write: inserts it, with the
+   * lead write when it still waits (else in a transaction of its own), then renews its lease.
+   */
+  async #insertFirst(batch: WriteBatch, write: RunWrite, held: RunWrite[], final: boolean): Promise<void> {
+    write.record.revision = 1;
+    if (batch.hasLead) {
+      for (const other of [...held, write]) batch.hold(other);
+      // The lead's owner stores what the batch holds with its own write, or fails with its ClaimLostError.
+      await batch.runLead();
+    } else if (!(await this.db.writeRuns([...held, write]))) {
+      this.#lose("a write stored with it changed in the store");
+    }
+    this.#unstoredIn = null;
+    this.#revision = 1;
+    this.#dirty = false;
+    if (final) this.#released = true;
+    else this.#startRenewals();
+  }
+
+  #startRenewals(): void {
+    this.#timer = setInterval(() => void this.#renew(), Math.max(1, Math.floor(this.#leaseMs / 3)));
+    this.#timer.unref?.();
+  }
+
   /** The pending audit entries, as a write's `decisions` (none: no field). */
   #takeDecisions(): { decisions?: DecisionRecord[] } {
     if (this.#decisions.length === 0) return {};
@@ -243,7 +287,7 @@ export class Claim<T extends BaseRunState> {
   /** One heartbeat: extends the lease at the current revision, or learns the claim is lost. */
   async #renew(): Promise<void> {
     await this.#enqueue(async () => {
-      if (this.#released || this.#lost !== null) return;
+      if (this.#released || this.#lost !== null || this.#unstoredIn !== null) return;
       const leaseExpiresAt = Date.now() + this.#leaseMs;
       let renewed: boolean;
       try {

@@ -23,7 +23,7 @@ export {
   jsonDataProblem,
 } from "./check-input.js";
 export { checkValues } from "./check-values.js";
-export { Claim, checkLeaseMs, DEFAULT_LEASE_MS } from "./claim.js";
+export { Claim } from "./claim.js";
 export {
   type GateReminder,
   type LapseResult,
@@ -61,7 +61,9 @@ export {
   grantRecordFor,
   grantsToStore,
 } from "./grants.js";
+export { handOffRun } from "./hand-off.js";
 export { lazyModule } from "./lazy-module.js";
+export { checkLeaseMs, DEFAULT_LEASE_MS } from "./lease.js";
 export { migrateStepRequirement, migrateToolRequirement } from "./migrate-decisions.js";
 export { newId } from "./new-id.js";
 export {

@@ -8,6 +8,7 @@ import type { Db, RunWrite } from "../db/index.js";
 export class WriteBatch {
   readonly db: Db;
   #writes: RunWrite[] = [];
+  #lead: (() => Promise<void>) | null = null;
 
   constructor(db: Db) {
     this.db = db;
@@ -26,6 +27,33 @@ export class WriteBatch {
     const writes = this.#writes;
     this.#writes = [];
     return writes;
+  }
+
+  /**
+   * Sets the batch owner's write that must be stored before, or with, the first write of the run
+   * that shares this batch: a workflow's "step started" checkpoint, stored with its step agent's
+   * first write instead of in a commit of its own. `write` stores what the batch holds with it.
+   */
+  leadWith(write: () => Promise<void>): void {
+    this.#lead = write;
+  }
+
+  /** True while a lead write waits: a run inserted now may wait to be stored with it. */
+  get hasLead(): boolean {
+    return this.#lead !== null;
+  }
+
+  /** Stores the lead write with everything the batch holds, once. */
+  async runLead(): Promise<void> {
+    const lead = this.#lead;
+    this.#lead = null;
+    if (lead === null) throw new Error("kern internal error: a write batch has no lead write to store.");
+    await lead();
+  }
+
+  /** Forgets the lead write: its owner stores its own state with its next write. */
+  dropLead(): void {
+    this.#lead = null;
   }
 }
 

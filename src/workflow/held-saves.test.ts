@@ -39,9 +39,9 @@ describe("the writes of a workflow run and its step agent in one Db", () => {
     const paused = await workflow.run("alert");
     assert.deepEqual(db.calls, [
       "insertRun workflow:running", // the run, before its first step
-      "updateRun workflow:running", // the step started, with the agent run it will use
-      "insertRun agent:running", // the agent run, before its first model call
-      "writeRuns agent:paused, workflow:paused", // the pause, both runs at once
+      // The pause: the agent run inserted as it paused, with the workflow run (its step started
+      // and its agent paused) in one transaction. Before it, the agent only called its model.
+      "writeRuns +agent:paused, workflow:paused",
     ]);
     db.calls.length = 0;
 
@@ -50,8 +50,9 @@ describe("the writes of a workflow run and its step agent in one Db", () => {
     assert.equal(done.status, "completed");
     assert.equal(counter.of("AlertAgent_tool"), 1);
     assert.deepEqual(db.calls, [
-      "writeRuns workflow:running", // the claim, with the decision and its audit entry in one transaction
-      "updateRun agent:running", // the agent run's claim: the approved call may start
+      // The claim of the whole tree: the workflow run with the decision and its audit entry, and
+      // its step agent's run, in one transaction. The approved call may start.
+      "writeRuns agent:running, workflow:running",
       "updateRun agent:running", // the call's result, before the model is called again
       "writeRuns agent:completed, workflow:completed", // the end, both runs at once
     ]);

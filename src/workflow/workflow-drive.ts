@@ -1,4 +1,4 @@
-import type { RunOutput } from "../agent/index.js";
+import type { RunOutput, TreeTake } from "../agent/index.js";
 import type { Db, DecisionRecord } from "../db/index.js";
 import { ClaimLostError, KernError, StoreError } from "../errors.js";
 import {
@@ -32,6 +32,8 @@ export interface WorkflowDrive {
   retrying: boolean;
   /** The audit entries of the decisions this continue applied: each gets its "awaiting human" span. */
   decided: readonly DecisionRecord[];
+  /** Step agents' runs claimed with the workflow run (tree-claim.ts), by run id. */
+  agentClaims?: Map<string, TreeTake>;
   signal: AbortSignal | undefined;
   emit: WorkflowEventListener | undefined;
   stream: boolean;
@@ -160,6 +162,7 @@ async function driveOnce(drive: WorkflowDrive): Promise<WorkflowRunOutput> {
     emit,
     stream: drive.stream,
     batch,
+    agentClaims: drive.agentClaims ?? new Map(),
     execute,
     span,
     policy: drive.policy,

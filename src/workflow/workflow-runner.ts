@@ -1,3 +1,4 @@
+import type { TreeTake } from "../agent/index.js";
 import type { Db, DecisionRecord } from "../db/index.js";
 import { defaultMemoryDb } from "../db/index.js";
 import {
@@ -22,6 +23,8 @@ export interface DriveHow {
   retrying: boolean;
   /** The audit entries of the decisions the continue applied (for their "awaiting human" spans). */
   decided?: readonly DecisionRecord[];
+  /** Step agents' runs claimed with the workflow run (tree-claim.ts), by run id. */
+  agentClaims?: Map<string, TreeTake>;
 }
 
 /** A Workflow's settings as its drives use them: store, clock, lease, policy, events. */

@@ -8,6 +8,7 @@ import {
   checkId,
   type DefinitionChoice,
   type EnqueuedRun,
+  handOffRun,
   type LoadedRun,
   type Principal,
   processQueued,
@@ -33,6 +34,7 @@ import { resolvedAtCursor } from "./engine/open-requirements.js";
 import type { WorkflowEvent } from "./events.js";
 import { executorGrants } from "./executor-grants.js";
 import { recoverWorkflowRuns, type WorkflowRecovery } from "./recover.js";
+import { claimTree } from "./tree-claim.js";
 import {
   checkWorkflowOptions,
   type WorkflowContinueOptions,
@@ -122,7 +124,7 @@ export class Workflow implements NestedWorkflow {
   ): Promise<EnqueuedRun> {
     const queue = requireQueue(this.queue, "workflow", "enqueueRun");
     const state = await newWorkflowRunState(this, input, options, this.#runner.now());
-    await Claim.handOff(this.db, workflowRunAccess, state, null);
+    await handOffRun(this.db, workflowRunAccess, state, null);
     return ringQueue(queue, { kind: "workflow", ownerId: this.id }, state);
   }
 
@@ -207,12 +209,19 @@ export class Workflow implements NestedWorkflow {
     // Grants asked for on the step agent's tool calls are stored with the workflow's claim, or not at all.
     const grants = executorGrants(this.steps, loaded.state, entries, this.db, now);
     if (handOff) {
-      await Claim.handOff(this.db, workflowRunAccess, loaded.state, loaded, entries, grants);
+      await handOffRun(this.db, workflowRunAccess, loaded.state, loaded, entries, grants);
       return new WorkflowRunOutput(loaded.state);
     }
-    const claim = await Claim.take(this.db, workflowRunAccess, loaded, this.#runner.leaseMs, entries, grants);
+    const leaseMs = this.#runner.leaseMs;
+    const { claim, agentClaims } = await claimTree(this.db, this.steps, loaded, leaseMs, entries, grants);
     const resolved = resolvedAtCursor(claim.state);
-    return this.#runner.drive(claim, options, { resolved, started: false, retrying: false, decided: entries });
+    return this.#runner.drive(claim, options, {
+      resolved,
+      started: false,
+      retrying: false,
+      decided: entries,
+      agentClaims,
+    });
   }
 
   /**

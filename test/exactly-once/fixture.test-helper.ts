@@ -27,7 +27,10 @@ export interface ToolHooks {
 export async function openStore(config: StoreConfig, maxConnections = 4): Promise<Db> {
   if (config.kind === "sqlite") {
     const { SqliteDb } = await import("kern/db/sqlite");
-    return new SqliteDb({ dbFile: config.dbFile });
+    // Up to 8 processes with 6 runs in flight each share one file here: on a loaded 2-core
+    // machine a writer waiting for SQLite's lock was once starved past the default 5 s (SQLITE_BUSY,
+    // as the error says: raise busyTimeoutMs). These tests count claims and executions, not lock waits.
+    return new SqliteDb({ dbFile: config.dbFile, busyTimeoutMs: 60_000 });
   }
   const { PostgresDb } = await import("kern/db/postgres");
   const db = new PostgresDb({ dbUrl: config.dbUrl, schema: config.schema, maxConnections });

@@ -243,5 +243,43 @@ function registerCrossProcessTests(): void {
         await parent.close();
       }
     });
+
+    // A workflow step's continue claims the workflow run and its agent run in one writeRuns().
+    // Half the children list the agent run first: the store must lock in its own order, or two
+    // claims each hold one row and wait for the other (40P01, no winner).
+    it("lets exactly one of 4 processes claim the same (workflow, agent) pair, 30 times over", async () => {
+      const parent = new PostgresDb({ dbUrl, schema });
+      try {
+        for (let round = 0; round < 30; round += 1) {
+          const workflowRunId = `pair-w-${round}`;
+          const agentRunId = `pair-a-${round}`;
+          await parent.writeRuns([
+            { record: makeRecord({ kind: "workflow", runId: workflowRunId, ownerId: "wf" }), expectedRevision: null },
+            { record: makeRecord({ runId: agentRunId }), expectedRevision: null },
+          ]);
+          await Promise.all(children.map((child) => child.ask({ op: "loadPair", workflowRunId, agentRunId })));
+          const startAt = Date.now() + 50;
+          const answers = await Promise.all(
+            children.map((child, index) => child.ask({ op: "claimPair", startAt, agentFirst: index % 2 === 1 })),
+          );
+          assert.ok(
+            answers.every((answer) => answer.ok === true),
+            `round ${round}: ${JSON.stringify(answers)}`,
+          );
+          const winners = answers.filter((answer) => answer.won === true);
+          assert.equal(winners.length, 1, `round ${round}: ${JSON.stringify(answers)}`);
+          const winner = JSON.stringify({ winner: winners[0]?.pid });
+          for (const [kind, runId] of [
+            ["workflow", workflowRunId],
+            ["agent", agentRunId],
+          ] as const) {
+            const stored = await parent.getRun(kind, runId);
+            assert.deepEqual([stored?.revision, stored?.state], [2, winner], `round ${round}: the ${kind} run`);
+          }
+        }
+      } finally {
+        await parent.close();
+      }
+    });
   });
 }

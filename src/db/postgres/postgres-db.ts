@@ -135,7 +135,7 @@ export class PostgresDb implements Db {
 
   async insertGrant(grant: GrantRecord): Promise<void> {
     checkGrants([grant]);
-    await this.#use("insertGrant", (statements) => statements.grants.insert([grant]));
+    await this.#use("insertGrant", (statements) => statements.grants.insert(grant));
   }
 
   async getGrant(id: string): Promise<GrantRecord | null> {

@@ -23,8 +23,8 @@ const INSERT_GRANT =
   "ON CONFLICT (id) DO NOTHING";
 
 /**
- * The grants table of one PostgresDb. `insert` runs on the client it is given: inside writeRuns()
- * that is the transaction's, so a throw rolls back the run writes with it.
+ * The grants table of one PostgresDb. insertGrant() inserts here; writeRuns() inserts a batch's
+ * grants in the run writes' statement (postgres-run-writes.ts).
  */
 export class PostgresGrants {
   readonly #pool: pg.Pool;
@@ -37,12 +37,10 @@ export class PostgresGrants {
     this.#statementTimeoutMs = statementTimeoutMs;
   }
 
-  /** Inserts each grant (on `client`, else the pool); throws StoreError at the first one stored already. */
-  async insert(grants: readonly GrantRecord[], client?: pg.PoolClient): Promise<void> {
-    for (const grant of grants) {
-      const result = await (client ?? this.#pool).query(this.#timed(INSERT_GRANT, grantValues(grant)));
-      if (result.rowCount === 0) throw new StoreError(grantStoredMessage(grant));
-    }
+  /** Inserts one grant; throws StoreError if its id is stored already. */
+  async insert(grant: GrantRecord): Promise<void> {
+    const result = await this.#pool.query(this.#timed(INSERT_GRANT, grantValues(grant)));
+    if (result.rowCount === 0) throw new StoreError(grantStoredMessage(grant));
   }
 
   async get(id: string): Promise<GrantRecord | null> {

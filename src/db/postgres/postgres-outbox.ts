@@ -1,5 +1,5 @@
 import pg from "pg";
-import type { OutboxClaim, OutboxEntry, OutboxEvent, OutboxFilter, OutboxOutcome } from "../db.js";
+import type { OutboxClaim, OutboxEntry, OutboxFilter, OutboxOutcome } from "../db.js";
 import { compareOutbox } from "../outbox.js";
 import { type RowSource, readOutboxRow } from "../row-reader.js";
 import { Where } from "./postgres-where.js";
@@ -33,13 +33,6 @@ function columns(table: string): string {
   return FIELDS.map(([column, field]) => `${table}.${column} AS "${field}"`).join(", ");
 }
 
-// One statement for the whole batch; an event already enqueued is left as it is.
-const ENQUEUE =
-  "INSERT INTO S.kern_outbox (event_key, event_type, kind, run_id, session_id, owner_id, requirement_id, data, " +
-  "created_at, next_attempt_at) SELECT e.*, e.created_at FROM unnest($1::text[], $2::text[], $3::text[], " +
-  "$4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[]) AS e(event_key, event_type, kind, " +
-  "run_id, session_id, owner_id, requirement_id, data, created_at) ON CONFLICT (event_key) DO NOTHING";
-
 // SKIP LOCKED: a second dispatcher's claim passes over rows another is claiming right now.
 const CLAIM =
   "UPDATE S.kern_outbox o SET claim_token = $1, lease_expires_at = $2 FROM (SELECT event_key FROM S.kern_outbox " +
@@ -58,7 +51,7 @@ const SETTLE =
   "UPDATE S.kern_outbox SET attempts = $1, next_attempt_at = $2, delivered_to = $3, delivered_at = $4, " +
   "last_error = $5, claim_token = NULL, lease_expires_at = NULL WHERE event_key = $6 AND claim_token = $7";
 
-/** The outbox of one PostgresDb. `enqueue` runs on the client it is given: the run write's transaction. */
+/** The outbox of one PostgresDb; events are enqueued by the run writes' statement (postgres-run-writes.ts). */
 export class PostgresOutbox {
   readonly #pool: pg.Pool;
   readonly #schema: string;
@@ -68,16 +61,6 @@ export class PostgresOutbox {
     this.#pool = pool;
     this.#schema = pg.escapeIdentifier(schema);
     this.#statementTimeoutMs = statementTimeoutMs;
-  }
-
-  async enqueue(client: pg.PoolClient, events: readonly OutboxEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    const fields = ["key", "type", "kind", "runId", "sessionId", "ownerId", "requirementId", "data"] as const;
-    const values = [
-      ...fields.map((field) => events.map((event) => event[field])),
-      events.map((event) => event.createdAt),
-    ];
-    await client.query(this.#timed(ENQUEUE, values));
   }
 
   async claim({ token, now, leaseMs, limit }: OutboxClaim): Promise<OutboxEntry[]> {

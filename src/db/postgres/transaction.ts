@@ -54,3 +54,31 @@ export async function withTransaction<T>(
     client.release(broken);
   }
 }
+
+/** How many times a write transaction runs before a deadlock or serialization failure is thrown. */
+export const TRANSACTION_ATTEMPTS = 3;
+
+/**
+ * {@link withTransaction}, run again (up to {@link TRANSACTION_ATTEMPTS} times in all) when
+ * PostgreSQL aborted it to break a deadlock (40P01) or for a serialization failure (40001). Such
+ * an error comes before COMMIT and the transaction was rolled back, so nothing of it was stored
+ * and running it again is safe. Every other error, timeouts and an unanswered COMMIT included, is
+ * thrown at once.
+ */
+export async function withRetriedTransaction<T>(
+  pool: pg.Pool,
+  statementTimeoutMs: number,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await withTransaction(pool, statementTimeoutMs, work);
+    } catch (error) {
+      if (attempt >= TRANSACTION_ATTEMPTS || !isRetryable(error)) throw error;
+    }
+  }
+}
+
+function isRetryable(error: unknown): boolean {
+  return error instanceof Error && "code" in error && (error.code === "40P01" || error.code === "40001");
+}

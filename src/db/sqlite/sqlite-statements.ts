@@ -47,12 +47,15 @@ const SQL = {
     "p.requirement_kind, p.summary) ORDER BY p.position) FROM kern_pending_requirements p " +
     "WHERE p.kind = r.kind AND p.run_id = r.run_id) AS pending " +
     "FROM kern_runs r WHERE kind = ? AND run_id = ?",
+  // A second run of a session rewrites the session row only when it changes the user or time.
   upsertSession:
     "INSERT INTO kern_sessions (session_id, user_id, created_at, updated_at) " +
     "VALUES (@sessionId, @userId, @createdAt, @updatedAt) " +
     "ON CONFLICT (session_id) DO UPDATE SET " +
     "user_id = COALESCE(kern_sessions.user_id, excluded.user_id), " +
-    "updated_at = MAX(kern_sessions.updated_at, excluded.updated_at)",
+    "updated_at = MAX(kern_sessions.updated_at, excluded.updated_at) " +
+    "WHERE (kern_sessions.user_id IS NULL AND excluded.user_id IS NOT NULL) " +
+    "OR kern_sessions.updated_at < excluded.updated_at",
   insertRun:
     "INSERT INTO kern_runs (kind, run_id, session_id, user_id, owner_id, status, revision, " +
     "created_at, updated_at, lease_expires_at, state) VALUES (@kind, @runId, @sessionId, " +
@@ -75,13 +78,17 @@ const SQL = {
     "DELETE FROM kern_pending_requirements WHERE kind = ? AND run_id = ? " +
     "AND requirement_id NOT IN (SELECT value FROM json_each(?))",
   // A requirement that stays pending keeps its created_at; its session and owner are the run's,
-  // which never change.
+  // which never change. A row whose position, kind and summary are unchanged is not rewritten
+  // (changes = 0), which also tells #writePending that its pause event is enqueued already.
   upsertPending:
     "INSERT INTO kern_pending_requirements (kind, run_id, requirement_id, position, session_id, " +
     "owner_id, requirement_kind, summary, created_at) VALUES (@kind, @runId, @requirementId, " +
     "@position, @sessionId, @ownerId, @requirementKind, @summary, @createdAt) " +
     "ON CONFLICT (kind, run_id, requirement_id) DO UPDATE SET position = excluded.position, " +
-    "requirement_kind = excluded.requirement_kind, summary = excluded.summary",
+    "requirement_kind = excluded.requirement_kind, summary = excluded.summary " +
+    "WHERE kern_pending_requirements.position IS NOT excluded.position " +
+    "OR kern_pending_requirements.requirement_kind IS NOT excluded.requirement_kind " +
+    "OR kern_pending_requirements.summary IS NOT excluded.summary",
 } as const;
 
 /**
@@ -234,8 +241,8 @@ export class SqliteStatements {
   }
 
   #writePending(record: RunRecord): void {
-    record.pending.forEach((requirement, position) => {
-      this.#statement("upsertPending").run({
+    const written = record.pending.map((requirement, position) => {
+      const { changes } = this.#statement("upsertPending").run({
         kind: record.kind,
         runId: record.runId,
         requirementId: requirement.requirementId,
@@ -246,9 +253,11 @@ export class SqliteStatements {
         summary: requirement.summary,
         createdAt: record.updatedAt,
       });
+      return changes === 1;
     });
-    // In the run's transaction: a stored pause always has its event, and only a new one is added.
-    this.outbox.enqueue(pauseEvents(record));
+    // In the run's transaction: a stored pause always has its event. A row left as it was got its
+    // event when it was stored, so only new or changed rows offer theirs (a known key is kept).
+    this.outbox.enqueue(pauseEvents(record).filter((_, position) => written[position]));
   }
 
   /** Listing queries vary with the filter; each distinct shape is prepared once. */

@@ -1,4 +1,4 @@
-import type { RunOutput } from "../../agent/index.js";
+import type { RunOutput, TreeTake } from "../../agent/index.js";
 import type { Db } from "../../db/index.js";
 import type { AnyGatePolicy, Claim, WriteBatch } from "../../runs/index.js";
 import {
@@ -67,6 +67,8 @@ export interface EngineContext {
   stream: boolean;
   /** Agent-run saves held to be stored with the workflow's next save (see execute()). */
   batch: WriteBatch;
+  /** Step agents' runs claimed with the workflow run (tree-claim.ts), by run id, until continued. */
+  agentClaims: Map<string, TreeTake>;
   /**
    * Runs any component (execute.ts). Composites run their children through it, so the runners
    * and the dispatch over them do not import each other.

@@ -34,6 +34,7 @@ import {
   executeStep,
   resumeStepAgent,
   type StepExecution,
+  sharesTransaction,
 } from "./step-execution.js";
 
 /** Where a step goes next: its gates before it runs, running it, or reviewing its output. */
@@ -98,15 +99,25 @@ function needsReview(step: Step, output: StepOutputState): boolean {
  * Runs the step's agent or function once. Its frame is stored as started first (with the agent
  * run it will use), so after a crash the step is never run again silently: its agent run is
  * found and resumed, and a function step comes back to a person as "may or may not have run".
+ *
+ * An agent storing in the workflow's transaction makes that write part of its own first write
+ * (the lead of the batch): until the agent stores anything, it has done nothing a crash could
+ * repeat, and a crash before finds the step unstarted, to start again.
  */
 async function startExecution(step: Step, context: EngineContext, frame: StepFrame): Promise<StepExecution> {
   frame.phase = "execute";
   frame.output = null;
   frame.runId = step.agent === undefined ? null : newId();
-  await checkpoint(context);
-  const result = await executeStep(step, context, inputOf(frame), frame.runId);
-  markProgress(context);
-  return result;
+  if (!sharesTransaction(step, context)) await checkpoint(context);
+  else context.batch.leadWith(() => checkpoint(context));
+  try {
+    const result = await executeStep(step, context, inputOf(frame), frame.runId);
+    markProgress(context);
+    return result;
+  } finally {
+    // Not stored by the agent: the workflow's next write stores the step's state as it is then.
+    context.batch.dropLead();
+  }
 }
 
 /** Goes on with an execution stored as started and never finished (after recover(), or a retry). */

@@ -1,4 +1,4 @@
-import type { Agent, AgentEventListener, RunOutput } from "../../agent/index.js";
+import { type Agent, type AgentEventListener, continueTaken, type RunOutput } from "../../agent/index.js";
 import { ClaimLostError, RunNotPausedError, StoreError } from "../../errors.js";
 import {
   type AnyGatePolicy,
@@ -11,13 +11,13 @@ import {
   NO_USAGE,
   parentClaim,
   type StepOutputState,
-  upstreamStamps,
   type WriteBatch,
 } from "../../runs/index.js";
 import { startSpan, type TraceSpan, traceParent } from "../../telemetry/index.js";
 import type { Step } from "../components/step.js";
 import { StepOutput } from "../step-output.js";
 import { type EngineContext, type ExecInput, makeOutput, stepInputFor } from "./context.js";
+import { stepAgentDecisions } from "./executor-requirements.js";
 
 /** One execution of a step's agent or function. */
 export type StepExecution =
@@ -77,6 +77,11 @@ function agentOptions(context: EngineContext): {
 
 function agentDb(step: Step, context: EngineContext) {
   return step.agent?.ownDb ?? context.db;
+}
+
+/** True when the step's agent stores its writes in the workflow's transactions (agentOptions' holdWritesIn). */
+export function sharesTransaction(step: Step, context: EngineContext): boolean {
+  return step.agent !== undefined && context.recordBranch === null && agentDb(step, context) === context.db;
 }
 
 function rememberExecutorRun(context: EngineContext, step: Step, run: RunOutput): void {
@@ -147,14 +152,15 @@ async function continueStepAgentNow(
 ): Promise<StepExecution> {
   if (step.agent === undefined) return { type: "failed", message: `Step '${step.name}' has no agent to continue.` };
   try {
-    // A deadline's decision reaches the agent with its stamp (upstreamStamps), not as data.
-    const decided = decisions.flatMap(({ requirement: { id, decision } }) =>
-      decision === null || decision.type === "timeout" ? [] : [{ requirementId: id, decision }],
-    );
-    const run = await step.agent.continueRun(
-      { runId, sessionId: context.state.sessionId, decisions: decided },
-      { db: agentDb(step, context), ...agentOptions(context), [decidedUpstream]: upstreamStamps(decisions) },
-    );
+    const { decisions: decided, stamps } = stepAgentDecisions(decisions);
+    const options = { db: agentDb(step, context), ...agentOptions(context), [decidedUpstream]: stamps };
+    // Claimed already, with the workflow run (tree-claim.ts): driven from its claim.
+    const taken = context.agentClaims.get(runId);
+    context.agentClaims.delete(runId);
+    const run =
+      taken === undefined
+        ? await step.agent.continueRun({ runId, sessionId: context.state.sessionId, decisions: decided }, options)
+        : await step.agent[continueTaken](taken, options);
     return fromAgentRun(context, step, run);
   } catch (error) {
     // A process that died after the agent finished but before the workflow was stored left the
