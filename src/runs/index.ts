@@ -112,6 +112,7 @@ export {
   addUsage,
   BRANCH_DEFAULTS,
   FRAME_DEFAULTS,
+  freshDefaults,
   GATE_DEFAULTS,
   NO_USAGE,
   REQUIREMENT_DEFAULTS,
