@@ -111,6 +111,7 @@ export {
   AGENT_RUN_DEFAULTS,
   addUsage,
   BRANCH_DEFAULTS,
+  cloneJson,
   FRAME_DEFAULTS,
   freshDefaults,
   GATE_DEFAULTS,

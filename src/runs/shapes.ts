@@ -71,7 +71,16 @@ export function addUsage(
  * const state = Object.assign(freshDefaults(AGENT_RUN_DEFAULTS), { runId, status: "running" });
  */
 export function freshDefaults<T extends object>(defaults: T): T {
-  return copyJson(defaults) as T;
+  return cloneJson(defaults);
+}
+
+/**
+ * A deep copy of JSON-compatible data (run state), as `structuredClone` makes it: the same keys in
+ * the same order, `undefined` values kept, nothing frozen. Several times faster than
+ * `structuredClone`, which serializes; only for plain objects, arrays and primitives.
+ */
+export function cloneJson<T>(value: T): T {
+  return copyJson(value) as T;
 }
 
 function copyJson(value: unknown): unknown {
