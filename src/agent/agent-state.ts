@@ -6,6 +6,7 @@ import {
   type AgentRunState,
   checkInputText,
   checkOptionalId,
+  freshDefaults,
   newId,
 } from "../runs/index.js";
 import type { RunOptions } from "./run-options.js";
@@ -28,8 +29,8 @@ interface NewRunIds {
 /** The first state of a run of `agent` with `input` as the user message: running, no turn taken. */
 export function newAgentRunState(agent: RunOwner, input: string, ids: NewRunIds): AgentRunState {
   const now = Date.now();
-  return {
-    ...structuredClone(AGENT_RUN_DEFAULTS),
+  // The defaults first, then the rest: the key order (and so the stored JSON) of every new run.
+  return Object.assign(freshDefaults(AGENT_RUN_DEFAULTS), {
     schemaVersion: AGENT_RUN_SCHEMA_VERSION,
     kind: "agent",
     runId: ids.runId ?? newId(),
@@ -44,7 +45,7 @@ export function newAgentRunState(agent: RunOwner, input: string, ids: NewRunIds)
     turns: 0,
     createdAt: now,
     updatedAt: now,
-  };
+  });
 }
 
 /**

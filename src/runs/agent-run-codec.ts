@@ -1,6 +1,6 @@
 import { AGENT_RUN_SCHEMA_VERSION, type AgentRunState } from "./agent-run-state.js";
 import { decodeState, type VersionedCodec } from "./codec.js";
-import { stripDefaults, withDefaultName, withDefaults } from "./compact.js";
+import { type RunName, stripRunDefaults, withDefaults, withRunDefaults } from "./compact.js";
 import { migrateAgentRunV2 } from "./migrate-decisions.js";
 import { runSchemas } from "./run-schemas.js";
 import { AGENT_RUN_SHAPE } from "./shapes.js";
@@ -27,13 +27,15 @@ export const agentRunCodec: VersionedCodec<AgentRunState> = {
   },
 };
 
+/** The name is stored only when it differs from the id. */
+const AGENT_NAME: RunName = { nameKey: "agentName", idKey: "agentId" };
+
 /** Reads stored or supplied state (sparse or complete), migrating and validating it. */
 export function decodeAgentRunState(input: unknown): AgentRunState {
-  return decodeState(agentRunCodec, withDefaults(withDefaultName(input, "agentName", "agentId"), AGENT_RUN_SHAPE));
+  return decodeState(agentRunCodec, withRunDefaults(input, AGENT_RUN_SHAPE, AGENT_NAME));
 }
 
 /** The sparse form that is stored (the name is left out when it equals the id). */
 export function encodeAgentRunState(state: AgentRunState): unknown {
-  const { agentName, ...rest } = state;
-  return stripDefaults(agentName === state.agentId ? rest : state, AGENT_RUN_SHAPE);
+  return stripRunDefaults(state, AGENT_RUN_SHAPE, AGENT_NAME);
 }

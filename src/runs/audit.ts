@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 import type { DecisionRecord, RunKind } from "../db/index.js";
 import type { DecidedBy } from "./principal.js";
 
@@ -27,8 +27,9 @@ function sorted(value: unknown): unknown {
   return result;
 }
 
+/** SHA-256 of `text` (UTF-8) in hex. One call, no Hash object: crypto.hash is in every Node kern supports (20.19+). */
 export function sha256Hex(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
+  return crypto.hash("sha256", text, "hex");
 }
 
 /** SHA-256 of what a person was shown, as canonical JSON: the same question always has the same digest. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { InMemoryDb } from "../db/memory/index.js";
 import { Step, Workflow } from "../workflow/index.js";
-import { type RecordShape, stripDefaults, withDefaults } from "./compact.js";
+import { type RecordShape, stripDefaults, stripRunDefaults, withDefaults, withRunDefaults } from "./compact.js";
 import { decodeWorkflowRunState, encodeWorkflowRunState } from "./workflow-run-codec.js";
 
 describe("sparse stored state", () => {
@@ -19,6 +19,24 @@ describe("sparse stored state", () => {
     const sparse = stripDefaults(full, shape);
     assert.deepEqual(sparse, { id: 1, flag: true, children: [{ id: 2, note: "n", list: [1] }] });
     assert.deepEqual(withDefaults(sparse, shape), full);
+  });
+
+  it("stores a run's name only when it differs from its id, keeping the key order, and fills it back in", () => {
+    const shape: RecordShape = { defaults: { note: null, list: [] } };
+    const name = { nameKey: "name", idKey: "id" };
+    const byId = { id: "w", name: "w", note: null, list: [], status: "paused" };
+    const named = { id: "w", name: "Weather", note: "n", list: [], status: "paused" };
+    assert.equal(JSON.stringify(stripRunDefaults(byId, shape, name)), '{"id":"w","status":"paused"}');
+    assert.equal(
+      JSON.stringify(stripRunDefaults(named, shape, name)),
+      '{"id":"w","name":"Weather","note":"n","status":"paused"}',
+    );
+    // Defaults first in the shape's order, then the stored fields, then a left-out name.
+    assert.equal(
+      JSON.stringify(withRunDefaults({ id: "w", status: "paused" }, shape, name)),
+      '{"note":null,"list":[],"id":"w","status":"paused","name":"w"}',
+    );
+    assert.deepEqual(withRunDefaults(stripRunDefaults(named, shape, name), shape, name), named);
   });
 
   it("round-trips a paused workflow run through the stored form without loss", async () => {

@@ -47,12 +47,32 @@ function isDefault(value: unknown, fallback: unknown): boolean {
 /** A copy of `record` without the fields equal to their default, nested records included. */
 export function stripDefaults(record: unknown, shape: RecordShape): unknown {
   if (Array.isArray(record)) return record.map((entry) => stripDefaults(entry, shape));
-  if (!isObject(record)) return record;
+  return isObject(record) ? stripObject(record, shape, null) : record;
+}
+
+/** The keys of a run's name and of the id it defaults to (agents and workflows are named by id). */
+export interface RunName {
+  nameKey: string;
+  idKey: string;
+}
+
+/**
+ * A run's sparse form: `stripDefaults`, also leaving out the name when it equals the id. One
+ * copy, made on every write of a run.
+ */
+export function stripRunDefaults(state: Json, shape: RecordShape, name: RunName): unknown {
+  return stripObject(state, shape, state[name.nameKey] === state[name.idKey] ? name.nameKey : null);
+}
+
+function stripObject(record: Json, shape: RecordShape, leftOut: string | null): Json {
   const { defaults, nested } = compile(shape);
   const result: Json = {};
   for (const key of Object.keys(record)) {
+    if (key === leftOut) continue;
     const value = record[key];
-    if (defaults.has(key) && isDefault(value, defaults.get(key))) continue;
+    // Defaults are JSON values, never undefined: one lookup tells a default's key and its value.
+    const fallback = defaults.get(key);
+    if (fallback !== undefined && isDefault(value, fallback)) continue;
     const inner = nested.get(key);
     result[key] = inner === undefined ? value : stripDefaults(value, inner);
   }
@@ -62,7 +82,18 @@ export function stripDefaults(record: unknown, shape: RecordShape): unknown {
 /** Fills the fields `stripDefaults` left out (fresh copies of array defaults). */
 export function withDefaults(record: unknown, shape: RecordShape): unknown {
   if (Array.isArray(record)) return record.map((entry) => withDefaults(entry, shape));
-  if (!isObject(record)) return record;
+  return isObject(record) ? fillObject(record, shape, null) : record;
+}
+
+/**
+ * A run's complete form before validation: `withDefaults`, also filling a left-out name from the
+ * id. One copy, made on every load of a run.
+ */
+export function withRunDefaults(record: unknown, shape: RecordShape, name: RunName): unknown {
+  return isObject(record) ? fillObject(record, shape, name) : record;
+}
+
+function fillObject(record: Json, shape: RecordShape, name: RunName | null): Json {
   const { defaults, entries, nested } = compile(shape);
   // Defaults first, in the shape's order, then the rest: every result of one shape gets the same
   // hidden class. Adding keys to a spread copy instead is many times slower in V8.
@@ -74,15 +105,11 @@ export function withDefaults(record: unknown, shape: RecordShape): unknown {
   for (const key of Object.keys(record)) {
     if (!defaults.has(key)) result[key] = record[key];
   }
+  // A left-out name comes last, where adding it to the record before would have put it.
+  if (name !== null && result[name.nameKey] === undefined) result[name.nameKey] = record[name.idKey];
   for (const [key, inner] of nested) {
     const value = result[key];
     if (value !== undefined && value !== null) result[key] = withDefaults(value, inner);
   }
   return result;
-}
-
-/** Fills a left-out name from the id it defaults to (agents and workflows are named by id). */
-export function withDefaultName(record: unknown, nameKey: string, idKey: string): unknown {
-  if (!isObject(record) || record[nameKey] !== undefined) return record;
-  return { ...record, [nameKey]: record[idKey] };
 }

@@ -5,7 +5,7 @@
  */
 export function fingerprintOf(definition: unknown): string {
   const crypto = process.getBuiltinModule("node:crypto");
-  return crypto.createHash("sha256").update(canonicalJson(definition)).digest("hex").slice(0, 32);
+  return crypto.hash("sha256", canonicalJson(definition), "hex").slice(0, 32);
 }
 
 /** JSON with object keys in sorted order, so equal structures give equal text. */

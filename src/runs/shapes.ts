@@ -62,6 +62,35 @@ export function addUsage(
   return { inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens };
 }
 
+/**
+ * A copy of `defaults` to start a new record from, with fresh arrays and objects: what
+ * `structuredClone(defaults)` gives for these plain JSON values (keys in the same order, nothing
+ * frozen), at a fraction of its cost. Every new run starts from one.
+ *
+ * @example
+ * const state = Object.assign(freshDefaults(AGENT_RUN_DEFAULTS), { runId, status: "running" });
+ */
+export function freshDefaults<T extends object>(defaults: T): T {
+  return cloneJson(defaults);
+}
+
+/**
+ * A deep copy of JSON-compatible data (run state), as `structuredClone` makes it: the same keys in
+ * the same order, `undefined` values kept, nothing frozen. Several times faster than
+ * `structuredClone`, which serializes; only for plain objects, arrays and primitives.
+ */
+export function cloneJson<T>(value: T): T {
+  return copyJson(value) as T;
+}
+
+function copyJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copyJson);
+  if (typeof value !== "object" || value === null) return value;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) copy[key] = copyJson((value as Record<string, unknown>)[key]);
+  return copy;
+}
+
 /** What a new agent run starts with, and what its stored JSON may leave out. Copy before use (arrays). */
 export const AGENT_RUN_DEFAULTS = {
   userId: null,

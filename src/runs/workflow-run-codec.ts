@@ -1,6 +1,6 @@
 import { migrateWorkflowRunV6 } from "./call-paths.js";
 import { decodeState, type VersionedCodec } from "./codec.js";
-import { stripDefaults, withDefaultName, withDefaults } from "./compact.js";
+import { type RunName, stripRunDefaults, withDefaults, withRunDefaults } from "./compact.js";
 import { migrateWorkflowRunV2 } from "./migrate-decisions.js";
 import { runSchemas } from "./run-schemas.js";
 import { WORKFLOW_RUN_SHAPE } from "./shapes.js";
@@ -32,16 +32,15 @@ export const workflowRunCodec: VersionedCodec<WorkflowRunState> = {
   },
 };
 
+/** The name is stored only when it differs from the id. */
+const WORKFLOW_NAME: RunName = { nameKey: "workflowName", idKey: "workflowId" };
+
 /** Reads stored or supplied state (sparse or complete), migrating and validating it. */
 export function decodeWorkflowRunState(input: unknown): WorkflowRunState {
-  return decodeState(
-    workflowRunCodec,
-    withDefaults(withDefaultName(input, "workflowName", "workflowId"), WORKFLOW_RUN_SHAPE),
-  );
+  return decodeState(workflowRunCodec, withRunDefaults(input, WORKFLOW_RUN_SHAPE, WORKFLOW_NAME));
 }
 
 /** The sparse form that is stored (the name is left out when it equals the id). */
 export function encodeWorkflowRunState(state: WorkflowRunState): unknown {
-  const { workflowName, ...rest } = state;
-  return stripDefaults(workflowName === state.workflowId ? rest : state, WORKFLOW_RUN_SHAPE);
+  return stripRunDefaults(state, WORKFLOW_RUN_SHAPE, WORKFLOW_NAME);
 }

@@ -107,26 +107,31 @@ export function authorizeStepDecisions(
   now: number,
   linkId: string | undefined,
 ): DecisionRecord[] {
+  // Each requirement's decisions (and the digests of what was shown) are listed once: checking
+  // them changes nothing, so stamping uses the same list.
+  const pending = decided.map((active) => ({ active, entries: decidedNow(active) }));
   // Every decision is checked before any is stamped: a refusal leaves all of them as they were.
-  for (const active of decided) {
-    for (const entry of decidedNow(active)) {
+  for (const { active, entries } of pending) {
+    for (const entry of entries) {
       if (entry.byTimeout) continue;
       const reason = refusalFor(steps, state, active, entry.requirementId, actor);
       if (reason !== null) throw new NotAuthorizedError(entry.requirementId, actor?.id ?? null, reason);
     }
   }
-  return decided.flatMap((active) => stampDecisions(state, active, actor, now, linkId));
+  // A requirement listed twice is stamped once, by its first listing.
+  const unstamped = ({ target }: Decided) => target.decidedBy === null;
+  return pending.flatMap(({ active, entries }) =>
+    stampDecisions(state, active, entries.filter(unstamped), { actor, now, linkId }),
+  );
 }
 
 /** Stamps the decisions on one requirement with who decided and when, returning their audit entries. */
 function stampDecisions(
   state: WorkflowRunState,
   active: StepRequirementState,
-  actor: Principal | undefined,
-  now: number,
-  linkId: string | undefined,
+  decided: readonly Decided[],
+  { actor, now, linkId }: { actor: Principal | undefined; now: number; linkId: string | undefined },
 ): DecisionRecord[] {
-  const decided = decidedNow(active);
   const decidedAt = new Date(now).toISOString();
   const byActor: DecisionStamp = { decidedBy: decidedByOf(actor), decidedAt };
   const entries = decided.map((entry) => {

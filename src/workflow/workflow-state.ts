@@ -6,6 +6,7 @@ import {
   checkInputText,
   checkJsonData,
   checkOptionalId,
+  freshDefaults,
   newId,
   parentClaim,
   type RunEventLog,
@@ -46,8 +47,8 @@ export async function newWorkflowRunState(
   if (runId !== undefined && (await workflow.db.getRun("workflow", runId)) !== null) {
     throw new ConfigurationError(`A run with id '${runId}' already exists; pass a new runId or none.`);
   }
-  return {
-    ...structuredClone(WORKFLOW_RUN_DEFAULTS),
+  // The defaults first, then the rest: the key order (and so the stored JSON) of every new run.
+  return Object.assign(freshDefaults(WORKFLOW_RUN_DEFAULTS), {
     schemaVersion: WORKFLOW_RUN_SCHEMA_VERSION,
     kind: "workflow",
     runId: runId ?? newId(),
@@ -61,7 +62,7 @@ export async function newWorkflowRunState(
     additionalData,
     createdAt: now,
     updatedAt: now,
-  };
+  });
 }
 
 /** One RunOutput per agent run of the workflow run: those just touched, the rest loaded. */

@@ -1,5 +1,11 @@
 import type { RunOutput, ToolDecisionInput } from "../../agent/index.js";
-import { type ExecutorRequirementState, openSites, type UpstreamStamp, upstreamStamps } from "../../runs/index.js";
+import {
+  cloneJson,
+  type ExecutorRequirementState,
+  openSites,
+  type UpstreamStamp,
+  upstreamStamps,
+} from "../../runs/index.js";
 
 /**
  * Copies the agent's unresolved tool requirements into the step requirement: its own, and those
@@ -8,8 +14,8 @@ import { type ExecutorRequirementState, openSites, type UpstreamStamp, upstreamS
  */
 export function executorRequirementsOf(run: RunOutput): ExecutorRequirementState[] {
   return openSites(run.toJSON()).map(({ requirement, execution, path }) => ({
-    requirement: structuredClone(requirement),
-    execution: structuredClone({ ...execution, subRun: null }),
+    requirement: cloneJson(requirement),
+    execution: cloneJson({ ...execution, subRun: null }),
     path: [...path],
   }));
 }
