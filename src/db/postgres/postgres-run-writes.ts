@@ -3,6 +3,7 @@ import { StoreError } from "../../errors.js";
 import type { RunRecord, RunWrite } from "../db.js";
 import { batchGrants, grantStoredMessage } from "../grants.js";
 import { decisionEvents, pauseEvents } from "../outbox.js";
+import { pendingRowOf } from "../pending-rows.js";
 import { batchDecisions, changedFixedFieldMessage, decisionKey, decisionStoredMessage } from "../record-checks.js";
 
 /**
@@ -163,16 +164,7 @@ export function writeRunsValues(writes: readonly RunWrite[]): string[] {
 function pendingRows(record: RunRecord): Array<Record<string, unknown>> {
   const events = pauseEvents(record);
   return record.pending.map((requirement, position) => ({
-    kind: record.kind,
-    runId: record.runId,
-    requirementId: requirement.requirementId,
-    position,
-    sessionId: record.sessionId,
-    ownerId: record.ownerId,
-    requirementKind: requirement.requirementKind,
-    summary: requirement.summary,
-    // A requirement that stays pending keeps the created_at of the write that first stored it.
-    createdAt: record.updatedAt,
+    ...pendingRowOf(record, requirement, position),
     eventKey: events[position]?.key,
     eventData: events[position]?.data,
   }));

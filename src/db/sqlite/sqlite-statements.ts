@@ -11,6 +11,7 @@ import type {
 } from "../db.js";
 import { batchGrants } from "../grants.js";
 import { decisionEvents, pauseEvents } from "../outbox.js";
+import { pendingRowOf } from "../pending-rows.js";
 import { alreadyStoredMessage, batchDecisions, changedFixedFieldMessage, type FixedFields } from "../record-checks.js";
 import { type RowSource, readPackedPending, readPendingRow, readRunRow, readSummaryRow } from "../row-reader.js";
 import { SqliteDecisions } from "./sqlite-decisions.js";
@@ -242,17 +243,7 @@ export class SqliteStatements {
 
   #writePending(record: RunRecord): void {
     const written = record.pending.map((requirement, position) => {
-      const { changes } = this.#statement("upsertPending").run({
-        kind: record.kind,
-        runId: record.runId,
-        requirementId: requirement.requirementId,
-        position,
-        sessionId: record.sessionId,
-        ownerId: record.ownerId,
-        requirementKind: requirement.requirementKind,
-        summary: requirement.summary,
-        createdAt: record.updatedAt,
-      });
+      const { changes } = this.#statement("upsertPending").run(pendingRowOf(record, requirement, position));
       return changes === 1;
     });
     // In the run's transaction: a stored pause always has its event. A row left as it was got its
